@@ -1,0 +1,91 @@
+"""Writing the output contract (allocations.csv, gaps.csv, funds.csv, summary.json), atomically.
+
+Everything is rendered to bytes in memory first; the files then appear together or not at all:
+a new directory is built beside the target and renamed into place, and an existing directory
+only ever has our four files replaced, each by an atomic rename.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from .labels import Lang, columns
+from .report import Result
+
+CONTRACT_FILES = ("allocations.csv", "gaps.csv", "funds.csv", "summary.json")
+
+
+def _cell(value) -> str:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, float):
+        return repr(round(value, 6) + 0.0)  # + 0.0 turns -0.0 into 0.0
+    return str(value)
+
+
+def csv_bytes(table: pd.DataFrame, lang: Lang = "en") -> bytes:
+    """UTF-8 with BOM (so Excel and WPS open Chinese text correctly), CRLF as Excel writes."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(columns(table.columns, lang))
+    for row in table.itertuples(index=False):
+        writer.writerow([_cell(v) for v in row])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def summary_bytes(result: Result, extra: dict | None = None) -> bytes:
+    data = dict(result.summary)
+    if extra:
+        data.update(extra)
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def render_contract(result: Result, lang: Lang = "en", extra_summary: dict | None = None) -> dict[str, bytes]:
+    """The four files of the contract as bytes, in memory."""
+    return {
+        "allocations.csv": csv_bytes(result.allocations, lang),
+        "gaps.csv": csv_bytes(result.gaps, lang),
+        "funds.csv": csv_bytes(result.funds, lang),
+        "summary.json": summary_bytes(result, extra_summary),
+    }
+
+
+def write_files_atomically(out_dir: str | Path, files: dict[str, bytes]) -> list[Path]:
+    """Put `files` into `out_dir` so that a failure leaves `out_dir` as it was."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise FileExistsError(f"{out_dir} exists and is not a directory")
+    parent = out_dir.resolve().parent
+    if not parent.is_dir():
+        raise FileNotFoundError(f"{parent} does not exist; create it first")
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=parent))
+    try:
+        for name, data in files.items():
+            with open(staging / name, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        if not out_dir.exists():
+            os.rename(staging, out_dir)
+            staging = None
+        else:
+            for name in files:
+                os.replace(staging / name, out_dir / name)
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    return [out_dir / name for name in files]
+
+
+def write_contract(result: Result, out_dir: str | Path, lang: Lang = "en", extra_summary: dict | None = None) -> list[Path]:
+    """`subsidy solve --out DIR`: the contract's four files, all or nothing."""
+    return write_files_atomically(out_dir, render_contract(result, lang, extra_summary))

@@ -1,0 +1,200 @@
+"""Reading scenario files, with errors a clerk can act on.
+
+Every problem is reported as one line naming the file, the line in it where we know it, the entry
+(list index and id) and the field; all problems at once, never a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .model import Problem, Scenario
+
+
+class ScenarioError(Exception):
+    """A scenario file that cannot be used, with every problem found in it."""
+
+    def __init__(self, path: str | Path, problems: list[Problem]):
+        self.path = str(path)
+        self.problems = problems
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        return "\n".join(f"{self.path}:{p}" if p.line is not None else f"{self.path}: {p}" for p in self.problems)
+
+    def first_line(self) -> str:
+        more = len(self.problems) - 1
+        tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more > 0 else ""
+        return str(self).splitlines()[0] + tail
+
+
+SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys: a second `budget:` silently winning is a bug."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    mapping: dict = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(None, None, f"unhashable key {key!r}", key_node.start_mark) from None
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=deep)
+    return mapping
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _line_index(node: yaml.Node, path: tuple, out: dict[tuple, int]) -> None:
+    """Map each data path (('enterprises', 0, 'costs')) to its 1-based line in the YAML file."""
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            out[path + (key,)] = key_node.start_mark.line + 1
+            _line_index(value_node, path + (key,), out)
+            out[path + (key,)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _line_index(item, path + (i,), out)
+
+
+def read_text(path: Path) -> tuple[str, bytes]:
+    """The file's text (BOM stripped) and raw bytes, or a ScenarioError saying why not."""
+    if not path.exists():
+        raise ScenarioError(path, [Problem(message="no such file")])
+    if path.is_dir():
+        raise ScenarioError(path, [Problem(message="is a directory, not a scenario file")])
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(path, [Problem(message=f"cannot be read ({exc.strerror or exc})")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(path, [Problem(message=f"is not UTF-8 text (byte {exc.start})")]) from None
+    if not text.strip():
+        raise ScenarioError(path, [Problem(message="is empty")])
+    return text, raw
+
+
+def parse_document(path: Path, text: str) -> tuple[Any, dict[tuple, int]]:
+    """Parse YAML or JSON (by suffix) into plain data and a path → line map."""
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise ScenarioError(path, [Problem(message=f"unsupported file type {path.suffix or '(none)'!r}; use .yaml, .yml or .json")])
+    lines: dict[tuple, int] = {}
+    if kind == "json":
+        try:
+            data = json.loads(text, parse_float=str, parse_constant=_reject_constant)
+        except (json.JSONDecodeError, ValueError) as exc:
+            line = exc.lineno if isinstance(exc, json.JSONDecodeError) else None
+            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+            raise ScenarioError(path, [Problem(line=line, message=f"not valid JSON: {msg}")]) from None
+    else:
+        try:
+            node = yaml.compose(text, Loader=_UniqueKeyLoader)
+            data = yaml.load(text, Loader=_UniqueKeyLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else None
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise ScenarioError(path, [Problem(line=line, message=f"not valid YAML: {problem}")]) from None
+        except RecursionError:
+            raise ScenarioError(path, [Problem(message="not valid YAML: nested too deeply")]) from None
+        if node is not None:
+            _line_index(node, (), lines)
+    if not isinstance(data, dict):
+        raise ScenarioError(path, [Problem(message=f"must be a mapping of scenario fields (name, enterprises, funds, ...), got {type(data).__name__}")])
+    return data, lines
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number a scenario may contain")
+
+
+def _describe_loc(data: Any, loc: tuple) -> str:
+    """('enterprises', 0, 'costs', 'x') → 'enterprises[0] (wenquan).costs.x'."""
+    out = ""
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("id"), str):
+                out += f" ({node['id']})"
+        else:
+            out += f".{part}" if out else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out
+
+
+def _line_for(lines: dict[tuple, int], loc: tuple) -> int | None:
+    for cut in range(len(loc), -1, -1):
+        if loc[:cut] in lines:
+            return lines[loc[:cut]]
+    return None
+
+
+_MESSAGES = {
+    "extra_forbidden": "unknown field (check the spelling; see the scenario format in the README)",
+    "missing": "required field is missing",
+}
+
+
+def _problems_from_validation(exc: ValidationError, data: Any, lines: dict[tuple, int]) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        message = _MESSAGES.get(err["type"]) or err["msg"].removeprefix("Value error, ")
+        if err["type"] not in _MESSAGES and "input" in err and err["type"] not in ("value_error",):
+            message += f", got {err['input']!r}"
+        problems.append(Problem(loc=loc, message=message))
+    return _located(problems, data, lines)
+
+
+def _located(problems: list[Problem], data: Any, lines: dict[tuple, int]) -> list[Problem]:
+    for p in problems:
+        p.where = _describe_loc(data, p.loc)
+        p.line = _line_for(lines, p.loc) if p.loc else None
+    return problems
+
+
+def scenario_from_data(data: dict, path: str | Path = "<scenario>", lines: dict[tuple, int] | None = None) -> Scenario:
+    """Validate plain data as a scenario; every problem at once in a ScenarioError."""
+    lines = lines or {}
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(path, _problems_from_validation(exc, data, lines)) from None
+    problems = scenario.problems()
+    if problems:
+        raise ScenarioError(path, _located(problems, data, lines))
+    return scenario
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file (YAML or JSON)."""
+    scenario, _ = load_scenario_with_hash(path)
+    return scenario
+
+
+def load_scenario_with_hash(path: str | Path) -> tuple[Scenario, str]:
+    """The scenario and the sha256 of the file's bytes, for provenance in summary.json."""
+    path = Path(path)
+    text, raw = read_text(path)
+    data, lines = parse_document(path, text)
+    return scenario_from_data(data, path, lines), hashlib.sha256(raw).hexdigest()

@@ -1,0 +1,35 @@
+"""Column labels in English and Chinese: one table, used by the CSV exports and the console."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["en", "zh"]
+LANGS: tuple[str, ...] = ("en", "zh")
+
+COLUMNS: dict[str, dict[str, str]] = {
+    "fund": {"en": "fund", "zh": "资金"},
+    "enterprise": {"en": "enterprise", "zh": "企业"},
+    "name": {"en": "name", "zh": "名称"},
+    "category": {"en": "category", "zh": "费用类别"},
+    "amount": {"en": "amount", "zh": "金额"},
+    "need": {"en": "need", "zh": "资金需求"},
+    "own_funds": {"en": "own_funds", "zh": "自有资金"},
+    "residual_need": {"en": "residual_need", "zh": "剩余需求"},
+    "funded": {"en": "funded", "zh": "已安排资金"},
+    "gap": {"en": "gap", "zh": "资金缺口"},
+    "gap_share": {"en": "gap_share", "zh": "缺口比例"},
+    "budget": {"en": "budget", "zh": "预算"},
+    "used": {"en": "used", "zh": "已使用"},
+    "left": {"en": "left", "zh": "结余"},
+    "shadow_price": {"en": "shadow_price", "zh": "影子价格"},
+    "level": {"en": "level", "zh": "层级"},
+}
+
+
+def column(key: str, lang: Lang) -> str:
+    return COLUMNS.get(key, {}).get(lang, key)
+
+
+def columns(keys, lang: Lang) -> list[str]:
+    return [column(k, lang) for k in keys]

@@ -1,0 +1,273 @@
+"""The scenario schema: enterprises, their cost lines, funds and the rules funds pay under.
+
+Amounts are `Decimal` with at most two decimals (fen when the unit is 万元), never floats: the
+schema is the edge where a clerk's numbers enter, and they must come out to the cent.
+Cross-field rules (unknown categories, duplicate ids) live in `Scenario.problems()` so that every
+error can be reported at once with its location, not only the first.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+# Largest amount accepted: 10^12 units is 10^14 fen, comfortably inside a double's 2^53 so
+# the solver's floats still resolve single fen.
+MAX_AMOUNT = Decimal(10) ** 12
+
+
+def _to_decimal(value: Any, *, places: int | None) -> Decimal:
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"must be a number, got {value!r}")
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise ValueError(f"must be a finite number, got {value!r}")
+        value = repr(value)
+    if isinstance(value, str):
+        text = value.strip().replace(",", "")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"must be a number, got {value!r}") from None
+    elif isinstance(value, (int, Decimal)):
+        number = Decimal(value)
+    else:
+        raise ValueError(f"must be a number, got {value!r}")
+    if not number.is_finite():
+        raise ValueError(f"must be a finite number, got {value!r}")
+    if number < 0:
+        raise ValueError(f"must be ≥ 0, got {value!r}")
+    if number > MAX_AMOUNT:
+        raise ValueError(f"must be at most {MAX_AMOUNT:.0f}, got {value!r}")
+    if places is not None and number != number.quantize(Decimal(1).scaleb(-places)):
+        raise ValueError(f"must have at most {places} decimals, got {value!r}")
+    return number + 0  # normalise -0
+
+
+def _money(value: Any) -> Decimal:
+    return _to_decimal(value, places=2)
+
+
+def _quantity(value: Any) -> Decimal:
+    return _to_decimal(value, places=None)
+
+
+Money = Annotated[Decimal, BeforeValidator(_money)]
+"""An amount in the scenario's unit: ≥ 0, finite, at most 2 decimals."""
+
+Quantity = Annotated[Decimal, BeforeValidator(_quantity)]
+"""A non-negative quantity (capacity, a rate per unit of capacity)."""
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9_-]+$", min_length=1, max_length=64)]
+
+OwnFundsRule = Literal["statutory", "proportional", "free"]
+FundLevel = Literal["central", "provincial", "municipal", "county", "other"]
+
+
+class _Strict(BaseModel):
+    # Unknown fields are typos in a clerk's file far more often than intent: reject them.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Category(_Strict):
+    label_zh: str | None = None
+    label_en: str | None = None
+    weight: float = Field(default=1.0, ge=0, allow_inf_nan=False)
+    own_funds_class: int = Field(default=3, ge=0, le=3, alias="class")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# Defaults from the spec. Classes follow the Enterprise Bankruptcy Law order (arts. 41-43, 113):
+# 0 closure costs, 1 worker claims, 2 social insurance, 3 ordinary claims.
+DEFAULT_CATEGORIES: dict[str, Category] = {
+    "resettlement": Category(label_zh="职工安置费", label_en="worker resettlement", weight=3, own_funds_class=1),
+    "living_allowance": Category(label_zh="停产期间职工生活费", label_en="living allowance during shutdown", weight=3, own_funds_class=1),
+    "retiree_social_insurance": Category(label_zh="退休职工进社保", label_en="retirees into social insurance", weight=3, own_funds_class=2),
+    "pooled_fund_repayment": Category(label_zh="职工集资偿还", label_en="repayment of workers' pooled funds", weight=2, own_funds_class=3),
+    "bank_debt": Category(label_zh="银行债务", label_en="bank debt", weight=1, own_funds_class=3),
+    "restructuring": Category(label_zh="改制费用", label_en="restructuring", weight=1, own_funds_class=0),
+    "dismantling": Category(label_zh="拆除费用", label_en="dismantling", weight=1, own_funds_class=0),
+    "land_restoration": Category(label_zh="土地恢复及其它补偿", label_en="land restoration and other compensation", weight=1, own_funds_class=0),
+    "conversion": Category(label_zh="企业转产", label_en="enterprise conversion", weight=1, own_funds_class=3),
+    "operating_loss": Category(label_zh="经营亏损", label_en="operating loss", weight=0, own_funds_class=3),
+}
+
+
+class Capacity(_Strict):
+    amount: Quantity
+    unit: str = "万吨"
+
+
+class Enterprise(_Strict):
+    id: Identifier
+    name: str
+    region: str = ""
+    industry: str = ""
+    capacity: Capacity | None = None
+    workers: int | None = Field(default=None, ge=0)
+    costs: dict[str, Money] = Field(default_factory=dict)
+    cost_sources: dict[str, str] = Field(default_factory=dict)
+    own_funds: dict[str, Money] = Field(default_factory=dict)
+    own_funds_rule: OwnFundsRule = "statutory"
+    net_fixed_assets: Money | None = None
+    net_equipment: Money | None = None
+    tax_paid: Money | None = None
+    source: str = ""
+    notes: str | None = None
+
+    @property
+    def own_funds_total(self) -> Decimal:
+        return sum(self.own_funds.values(), Decimal(0))
+
+    @property
+    def total_cost(self) -> Decimal:
+        return sum(self.costs.values(), Decimal(0))
+
+
+class Scope(_Strict):
+    """Who a fund may pay. Every non-empty list must match (AND); an empty list matches all."""
+
+    regions: list[str] = Field(default_factory=list)
+    industries: list[str] = Field(default_factory=list)
+    enterprises: list[str] = Field(default_factory=list)
+
+    def admits(self, enterprise: Enterprise) -> bool:
+        if self.regions and not any(region_within(enterprise.region, r) for r in self.regions):
+            return False
+        if self.industries and enterprise.industry not in self.industries:
+            return False
+        if self.enterprises and enterprise.id not in self.enterprises:
+            return False
+        return True
+
+
+def region_within(region: str, scope: str) -> bool:
+    """Prefix match on whole path parts: 湖北/咸宁 is within 湖北, 湖北省 is not within 湖北."""
+    parts = [p for p in region.split("/") if p]
+    scope_parts = [p for p in scope.split("/") if p]
+    return parts[: len(scope_parts)] == scope_parts
+
+
+class Caps(_Strict):
+    per_enterprise: Money | None = None
+    per_capacity: dict[str, Quantity] = Field(default_factory=dict)
+    share_of_need: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+
+
+class Fund(_Strict):
+    id: Identifier
+    name: str
+    level: FundLevel = "other"
+    budget: Money
+    categories: list[str]
+    scope: Scope = Field(default_factory=Scope)
+    caps: Caps = Field(default_factory=Caps)
+    source: str = ""
+    notes: str | None = None
+
+    def enterprise_cap(self, enterprise: Enterprise) -> Decimal | None:
+        """min(per_enterprise, per_capacity[industry] × capacity); None when uncapped.
+
+        An industry absent from `per_capacity` gets no per-capacity cap: scope decides who is
+        eligible, caps only bound what the eligible receive.
+        """
+        caps: list[Decimal] = []
+        if self.caps.per_enterprise is not None:
+            caps.append(self.caps.per_enterprise)
+        rate = self.caps.per_capacity.get(enterprise.industry)
+        if rate is not None:
+            amount = enterprise.capacity.amount if enterprise.capacity else Decimal(0)
+            caps.append(rate * amount)
+        return min(caps) if caps else None
+
+
+class Policy(_Strict):
+    fairness: bool = True
+
+
+class Assumption(_Strict):
+    id: str
+    text: str
+    value: Any = None
+    unit: str | None = None
+    source: str = ""
+
+
+class Problem(BaseModel):
+    """One thing wrong with an input, located as precisely as we can.
+
+    `loc` is the path into the data (('funds', 2, 'budget')); `where` is how a person reads it
+    ('funds[2] (county).budget'); `line` is the line in the file when the format has lines.
+    """
+
+    loc: tuple = ()
+    message: str
+    where: str = ""
+    line: int | None = None
+
+    def __str__(self) -> str:
+        head = ":".join(str(x) for x in (self.line,) if x is not None)
+        where = self.where or ".".join(str(x) for x in self.loc)
+        parts = [p for p in (head, where) if p]
+        return ": ".join(parts + [self.message])
+
+
+class Scenario(_Strict):
+    name: str
+    unit: str = "万元"
+    description: str | None = None
+    categories: dict[str, Category] = Field(default_factory=dict)
+    enterprises: list[Enterprise] = Field(default_factory=list)
+    funds: list[Fund] = Field(default_factory=list)
+    policy: Policy = Field(default_factory=Policy)
+    assumptions: list[Assumption] = Field(default_factory=list)
+
+    @property
+    def category_table(self) -> dict[str, Category]:
+        """Defaults overlaid with the scenario's own entries (field by field)."""
+        table = dict(DEFAULT_CATEGORIES)
+        for name, given in self.categories.items():
+            base = table.get(name)
+            if base is None:
+                table[name] = given
+            else:
+                table[name] = base.model_copy(update=given.model_dump(exclude_unset=True, by_alias=False))
+        return table
+
+    def problems(self) -> list[Problem]:
+        """Cross-field rules a single field validator cannot see."""
+        found: list[Problem] = []
+        known = self.category_table
+        seen: dict[str, int] = {}
+        names = ", ".join(known)
+        for i, ent in enumerate(self.enterprises):
+            if ent.id in seen:
+                found.append(Problem(loc=("enterprises", i, "id"), message=f"duplicate enterprise id {ent.id!r} (first at enterprises[{seen[ent.id]}])"))
+            else:
+                seen[ent.id] = i
+            for cat in ent.costs:
+                if cat not in known:
+                    found.append(Problem(loc=("enterprises", i, "costs", cat), message=f"unknown category {cat!r}; known: {names}"))
+            for cat in ent.cost_sources:
+                if cat not in ent.costs:
+                    found.append(Problem(loc=("enterprises", i, "cost_sources", cat), message=f"source given for a cost line {cat!r} the enterprise does not have"))
+        fund_seen: dict[str, int] = {}
+        for i, fund in enumerate(self.funds):
+            if fund.id in fund_seen:
+                found.append(Problem(loc=("funds", i, "id"), message=f"duplicate fund id {fund.id!r} (first at funds[{fund_seen[fund.id]}])"))
+            else:
+                fund_seen[fund.id] = i
+            for j, cat in enumerate(fund.categories):
+                if cat not in known:
+                    found.append(Problem(loc=("funds", i, "categories", j), message=f"unknown category {cat!r}; known: {names}"))
+                elif cat in fund.categories[:j]:
+                    found.append(Problem(loc=("funds", i, "categories", j), message=f"category {cat!r} is listed twice"))
+            for j, ent_id in enumerate(fund.scope.enterprises):
+                if ent_id not in seen:
+                    found.append(Problem(loc=("funds", i, "scope", "enterprises", j), message=f"unknown enterprise {ent_id!r}"))
+        return found
+

@@ -1,0 +1,229 @@
+"""Solving the allocation program stage by stage, and turning the solution into whole fen.
+
+Stage 1 minimises the weighted gap. Stage 2 (policy.fairness) holds stage 1 and minimises the
+largest gap share. Stage 3 holds both, first spends whatever money can still reach a payable line
+(this only matters for weight-0 categories), then picks one allocation among the equally good ones
+by fund order (own funds, then funds as listed) with a fixed id-derived tie-break.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pulp
+
+from .lp import OWN, AllocationLP, Arc, add_fairness, build, fund_ranks, tie_break_weight
+from .model import Scenario
+
+HOLD_TOLERANCE = 1e-9
+"""Relative slack when a later stage holds an earlier one at its optimum (spec)."""
+HOLD_FLOOR = 1e-6
+"""Absolute floor of that slack: solvers' own feasibility tolerance is about 1e-7, and a hold
+tighter than what the solver can see makes the next stage spuriously infeasible."""
+
+SOLVERS = ("highs", "cbc")
+
+
+class SolveError(RuntimeError):
+    """The solver could not produce an optimal allocation; the message says why in plain words."""
+
+
+def _silence_highs_banner() -> None:
+    """HiGHS prints a copyright banner to fd 1 on the first Highs() of a process, whatever its
+    options; swallow it once so that `--format json` output and CSV pipes stay clean."""
+    global _BANNER_DONE
+    if _BANNER_DONE:
+        return
+    import highspy
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    _BANNER_DONE = True
+
+
+_BANNER_DONE = False
+
+
+def make_solver(name: str) -> pulp.LpSolver:
+    """HiGHS through highspy (one thread, fixed seed: same answer every run), or PuLP's CBC."""
+    if name == "highs":
+        _silence_highs_banner()
+        return pulp.HiGHS(msg=False, threads=1, random_seed=0, mip=False)
+    if name == "cbc":
+        return pulp.PULP_CBC_CMD(msg=False, threads=1)
+    raise ValueError(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
+
+
+def solver_version(name: str) -> str:
+    from importlib.metadata import version
+
+    if name == "highs":
+        return f"highspy {version('highspy')}"
+    return f"CBC bundled with PuLP {version('pulp')}"
+
+
+@dataclass
+class StageValues:
+    weighted_gap: float
+    max_gap_share: float
+    total_funded: float
+
+
+@dataclass
+class Solution:
+    """What the solver found, in the scenario unit, before rounding to fen."""
+
+    lp: AllocationLP
+    solver: str
+    values: dict[Arc, float]
+    stages: StageValues
+    duals: dict[str, float] = field(default_factory=dict)  # stage-1 duals by readable constraint name
+    slacks: dict[str, float] = field(default_factory=dict)  # stage-1 slacks
+
+
+def _run(lp: AllocationLP, solver: pulp.LpSolver, stage: str) -> None:
+    status = lp.problem.solve(solver)
+    model_status = _highs_status(lp.problem)
+    if status != pulp.LpStatusOptimal or model_status not in (None, "Optimal"):
+        detail = model_status or pulp.LpStatus.get(status, str(status))
+        raise SolveError(f"{stage}: the solver did not reach an optimum ({detail})")
+
+
+def _highs_status(problem: pulp.LpProblem) -> str | None:
+    # PuLP maps HiGHS time/iteration limits to "Optimal"; ask HiGHS itself.
+    model = getattr(problem, "solverModel", None)
+    if model is None or not hasattr(model, "getModelStatus"):
+        return None
+    return model.modelStatusToString(model.getModelStatus())
+
+
+def _hold(value: float) -> float:
+    return max(HOLD_TOLERANCE * abs(value), HOLD_FLOOR)
+
+
+def solve_lp(scenario: Scenario, solver: str = "highs") -> Solution:
+    """All stages on one PuLP model; returns float values of every arc."""
+    lp = build(scenario)
+    engine = make_solver(solver)
+    if not lp.arcs:
+        # Nothing can be paid: every stage's optimum is the all-zero allocation.
+        shares = [1.0 for need in lp.enterprise_need.values() if need > 0]
+        stages = StageValues(float(pulp.value(lp.weighted_gap.constant)), max(shares, default=0.0), 0.0)
+        return Solution(lp, solver, {}, stages, {name: 0.0 for name in lp.constraints}, {})
+
+    lp.problem.setObjective(lp.weighted_gap)
+    _run(lp, engine, "stage 1 (weighted gap)")
+    weighted_gap = pulp.value(lp.weighted_gap)
+    duals = {name: float(c.pi or 0.0) for name, c in lp.constraints.items()}
+    slacks = {name: float(c.slack or 0.0) for name, c in lp.constraints.items()}
+
+    lp.add("hold[weighted_gap]", lp.weighted_gap <= weighted_gap + _hold(weighted_gap))
+    if scenario.policy.fairness and lp.enterprise_need:
+        share = add_fairness(lp)
+        lp.problem.setObjective(pulp.LpAffineExpression([(share, 1.0)]))
+        _run(lp, engine, "stage 2 (largest gap share)")
+        max_share = float(share.varValue)
+        lp.add("hold[max_gap_share]", pulp.LpAffineExpression([(share, 1.0)]) <= max_share + _hold(max_share))
+    else:
+        max_share = math.nan
+
+    lp.problem.setObjective(-lp.total_funded)
+    _run(lp, engine, "stage 3 (spend what can still be spent)")
+    funded = pulp.value(lp.total_funded)
+    lp.add("hold[total_funded]", lp.total_funded >= funded - _hold(funded))
+
+    ranks = fund_ranks(scenario)
+    lp.problem.setObjective(
+        pulp.LpAffineExpression([(var, tie_break_weight(arc, ranks[arc.source])) for arc, var in lp.x.items()])
+    )
+    _run(lp, engine, "stage 3 (tie-break by fund order)")
+    values = {arc: max(0.0, float(var.varValue or 0.0)) for arc, var in lp.x.items()}
+    if math.isnan(max_share):
+        max_share = _largest_share(lp, values)
+    return Solution(lp, solver, values, StageValues(float(weighted_gap), max_share, float(funded)), duals, slacks)
+
+
+def _largest_share(lp: AllocationLP, values: dict[Arc, float]) -> float:
+    funded: dict[str, float] = {}
+    for arc, v in values.items():
+        funded[arc.enterprise] = funded.get(arc.enterprise, 0.0) + v
+    shares = [(need - funded.get(eid, 0.0)) / need for eid, need in lp.enterprise_need.items() if need > 0]
+    return max(shares, default=0.0)
+
+
+def reconcile_to_fen(lp: AllocationLP, values: dict[Arc, float]) -> dict[Arc, int]:
+    """Round every arc to whole fen without breaking any upper-bound rule.
+
+    Floors each value, then gives back single fen, largest fractional part first, to each
+    source until its total equals its rounded float total, and only where every rule containing
+    the arc still has a fen of room. No arc moves by a fen or more from the solver's value.
+    """
+    exact = {arc: v * 100 for arc, v in values.items()}
+    fen = {arc: max(0, math.floor(v + 1e-6)) for arc, v in exact.items()}
+    rules_of: dict[Arc, list[str]] = {arc: [] for arc in values}
+    for name, (arcs, bound) in lp.upper_bounds.items():
+        for arc in arcs:
+            rules_of[arc].append(name)
+        used = sum(fen[a] for a in arcs)
+        # Solver tolerance can leave a sum a hair above a bound that rounds down: take back
+        # the fen that were rounded up the most.
+        for arc in sorted(arcs, key=lambda a: exact[a] - fen[a]):
+            if used <= bound:
+                break
+            if fen[arc] > 0:
+                fen[arc] -= 1
+                used -= 1
+    room: dict[str, int] = {}
+    # Room is counted after all repairs: an arc may sit in several rules.
+    for name, (arcs, bound) in lp.upper_bounds.items():
+        room[name] = bound - sum(fen[a] for a in arcs)
+
+    by_source: dict[str, list[Arc]] = {}
+    for arc in lp.arcs:
+        by_source.setdefault(arc.source, []).append(arc)
+    for source, arcs in by_source.items():
+        target = round(sum(exact[a] for a in arcs))
+        deficit = target - sum(fen[a] for a in arcs)
+        order = sorted((a for a in arcs if exact[a] - fen[a] > 1e-6), key=lambda a: -(exact[a] - fen[a]))
+        for arc in order:
+            if deficit <= 0:
+                break
+            if all(room[name] >= 1 for name in rules_of[arc]):
+                fen[arc] += 1
+                deficit -= 1
+                for name in rules_of[arc]:
+                    room[name] -= 1
+    return fen
+
+
+def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None = None) -> "Result":
+    """Solve all stages and return the reconciled result (tables in whole fen)."""
+    from .report import Result
+
+    solution = solve_lp(scenario, solver)
+    fen = reconcile_to_fen(solution.lp, solution.values)
+    shadow = {f.id: -solution.duals.get(f"budget[{f.id}]", 0.0) + 0.0 for f in scenario.funds}
+    return Result(
+        scenario=scenario,
+        allocation_fen=fen,
+        splits=solution.lp.splits,
+        weighted_gap=solution.stages.weighted_gap,
+        max_gap_share=solution.stages.max_gap_share,
+        solver=solver,
+        solver_version=solver_version(solver),
+        shadow_prices=shadow,
+        duals=solution.duals,
+        slacks=solution.slacks,
+        scenario_sha256=scenario_sha256,
+    )

@@ -1,0 +1,71 @@
+"""Own funds pay an enterprise's own costs before any public fund does.
+
+Done in integer fen so that own funds applied + residual need == cost, exactly, on every line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .model import Category, Enterprise
+
+FEN_PER_UNIT = 100
+
+
+def to_fen(amount: Decimal) -> int:
+    """Exact: amounts are validated to at most 2 decimals."""
+    return int(amount * FEN_PER_UNIT)
+
+
+def from_fen(fen: int) -> Decimal:
+    return (Decimal(fen) / FEN_PER_UNIT).quantize(Decimal("0.01"))
+
+
+def pro_rata(total: int, weights: dict[str, int]) -> dict[str, int]:
+    """Split `total` fen in proportion to `weights` (largest remainder, ties by key).
+
+    The parts sum to `total` exactly and none exceeds its weight when total ≤ Σ weights.
+    """
+    whole = sum(weights.values())
+    if whole == 0 or total == 0:
+        return {k: 0 for k in weights}
+    shares = {k: total * w // whole for k, w in weights.items()}
+    remainders = sorted(weights, key=lambda k: (-(total * weights[k] % whole), k))
+    for k in remainders[: total - sum(shares.values())]:
+        shares[k] += 1
+    return shares
+
+
+@dataclass(frozen=True)
+class OwnFundsSplit:
+    """Per cost line, in fen: what the enterprise's own money paid and what is left for funds."""
+
+    applied: dict[str, int]
+    residual: dict[str, int]
+    unused: int  # own funds left over once every line is paid (fen)
+
+
+def apply_own_funds(enterprise: Enterprise, categories: dict[str, Category]) -> OwnFundsSplit:
+    """The waterfall of the enterprise's rule: statutory classes in order, or pro rata over all.
+
+    Under `free` nothing is applied here; own funds become a source in the LP instead.
+    """
+    costs = {c: to_fen(a) for c, a in sorted(enterprise.costs.items())}
+    available = to_fen(enterprise.own_funds_total)
+    if enterprise.own_funds_rule == "free":
+        return OwnFundsSplit(applied={c: 0 for c in costs}, residual=dict(costs), unused=available)
+    if enterprise.own_funds_rule == "proportional":
+        classes = [list(costs)]
+    else:
+        order = sorted({categories[c].own_funds_class for c in costs})
+        classes = [[c for c in costs if categories[c].own_funds_class == k] for k in order]
+    applied = {c: 0 for c in costs}
+    for members in classes:
+        need = {c: costs[c] for c in members}
+        pay = min(available, sum(need.values()))
+        for c, part in pro_rata(pay, need).items():
+            applied[c] = part
+        available -= pay
+    residual = {c: costs[c] - applied[c] for c in costs}
+    return OwnFundsSplit(applied=applied, residual=residual, unused=available)
