@@ -32,6 +32,12 @@ class Solver(str, Enum):
     cbc = "cbc"
 
 
+class Method(str, Enum):
+    auto = "auto"
+    flow = "flow"
+    pulp = "pulp"
+
+
 EXIT_BAD_INPUT = 2
 EXIT_SOLVE_FAILED = 3
 EXIT_WRITE_FAILED = 4
@@ -60,7 +66,8 @@ def solve(
     scenario: Path = ScenarioArg,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write allocations.csv, gaps.csv, funds.csv and summary.json into this directory (all or nothing)."),
     lang: Lang = typer.Option(Lang.en, "--lang", help="Language of CSV headers and of the printed summary."),
-    solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver: HiGHS (default) or CBC."),
+    solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver on the pulp method: HiGHS (default) or CBC."),
+    method: Method = typer.Option(Method.auto, "--method", help="flow: integer network flows (fast, exact); pulp: the LP; auto: flow whenever the rules fit, else the LP (summary.json says which and why)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors and the files written."),
 ) -> None:
     """Solve a scenario: fund the most important costs first, then spread the gap fairly.
@@ -74,7 +81,7 @@ def solve(
 
     loaded, sha = _load(scenario)
     try:
-        result = run_solve(loaded, solver=solver.value, scenario_sha256=sha)
+        result = run_solve(loaded, solver=solver.value, scenario_sha256=sha, method=method.value)
     except SolveError as exc:
         _fail(f"{scenario}: {exc}", EXIT_SOLVE_FAILED)
     if not quiet:

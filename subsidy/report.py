@@ -13,7 +13,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from .lp import OWN, Arc
+from .rules import OWN, Arc
 from .model import Scenario
 from .waterfall import OwnFundsSplit, from_fen, to_fen
 
@@ -35,6 +35,7 @@ class Result:
     scenario_sha256: str | None = None
     status: str = "optimal"
     method: str = "pulp"
+    method_note: str = ""  # why this method: the flow's unit, or why the scenario went to the LP
 
     # --- per-line figures in fen -------------------------------------------------------------
     @cached_property
@@ -125,6 +126,7 @@ class Result:
             "unit": self.scenario.unit,
             "solver_version": self.solver_version,
             "method": self.method,
+            "method_note": self.method_note,
             "fairness": self.scenario.policy.fairness,
         }
 

@@ -4,6 +4,10 @@ Stage 1 minimises the weighted gap. Stage 2 (policy.fairness) holds stage 1 and 
 largest gap share. Stage 3 holds both, first spends whatever money can still reach a payable line
 (this only matters for weight-0 categories), then picks one allocation among the equally good ones
 by fund order (own funds, then funds as listed) with a fixed id-derived tie-break.
+
+Two methods give the same stage values: `flow` (subsidy.flow: integer network flows, fast at any
+size) and `pulp` (this module's LP). `auto` takes the flow whenever the scenario's rules fit an
+exact integer flow and says why not otherwise. PuLP is imported only when the LP is used.
 """
 
 from __future__ import annotations
@@ -14,10 +18,15 @@ import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import pulp
+from typing import TYPE_CHECKING
 
-from .lp import OWN, AllocationLP, Arc, add_fairness, build, fund_ranks, tie_break_weight
 from .model import Scenario
+from .rules import Arc, Rules, build_rules
+
+if TYPE_CHECKING:
+    import pulp
+
+    from .lp import AllocationLP
 
 HOLD_TOLERANCE = 1e-9
 """Relative slack when a later stage holds an earlier one at its optimum (spec)."""
@@ -26,6 +35,10 @@ HOLD_FLOOR = 1e-6
 tighter than what the solver can see makes the next stage spuriously infeasible."""
 
 SOLVERS = ("highs", "cbc")
+METHODS = ("auto", "flow", "pulp")
+IPM_FROM_ARCS = 6000
+"""From this many variables on, HiGHS's interior point (with crossover) beats its simplex on this
+LP (measured: 6k arcs 1.6 s vs 1.3 s, 12k arcs 6.4 s vs 3.6 s; below, simplex is faster)."""
 
 
 class SolveError(RuntimeError):
@@ -55,10 +68,16 @@ def _silence_highs_banner() -> None:
 _BANNER_DONE = False
 
 
-def make_solver(name: str) -> pulp.LpSolver:
-    """HiGHS through highspy (one thread, fixed seed: same answer every run), or PuLP's CBC."""
+def make_solver(name: str, arcs: int = 0) -> pulp.LpSolver:
+    """HiGHS through highspy (one thread, fixed seed: same answer every run), or PuLP's CBC.
+
+    HiGHS uses its interior-point method (then crossover to a vertex) for large models."""
+    import pulp
+
     if name == "highs":
         _silence_highs_banner()
+        if arcs >= IPM_FROM_ARCS:
+            return pulp.HiGHS(msg=False, threads=1, random_seed=0, mip=False, solver="ipm")
         return pulp.HiGHS(msg=False, threads=1, random_seed=0, mip=False)
     if name == "cbc":
         return pulp.PULP_CBC_CMD(msg=False, threads=1)
@@ -70,6 +89,8 @@ def solver_version(name: str) -> str:
 
     if name == "highs":
         return f"highspy {version('highspy')}"
+    if name == "ortools":
+        return f"OR-Tools {version('ortools')} min-cost flow"
     return f"CBC bundled with PuLP {version('pulp')}"
 
 
@@ -93,6 +114,8 @@ class Solution:
 
 
 def _run(lp: AllocationLP, solver: pulp.LpSolver, stage: str) -> None:
+    import pulp
+
     status = lp.problem.solve(solver)
     model_status = _highs_status(lp.problem)
     if status != pulp.LpStatusOptimal or model_status not in (None, "Optimal"):
@@ -112,10 +135,14 @@ def _hold(value: float) -> float:
     return max(HOLD_TOLERANCE * abs(value), HOLD_FLOOR)
 
 
-def solve_lp(scenario: Scenario, solver: str = "highs") -> Solution:
+def solve_lp(scenario: Scenario, solver: str = "highs", rules: Rules | None = None) -> Solution:
     """All stages on one PuLP model; returns float values of every arc."""
-    lp = build(scenario)
-    engine = make_solver(solver)
+    import pulp
+
+    from .lp import add_fairness, build, fund_ranks, tie_break_weight
+
+    lp = build(scenario, rules)
+    engine = make_solver(solver, len(lp.arcs))
     if not lp.arcs:
         # Nothing can be paid: every stage's optimum is the all-zero allocation.
         shares = [1.0 for need in lp.enterprise_need.values() if need > 0]
@@ -207,13 +234,49 @@ def reconcile_to_fen(lp: AllocationLP, values: dict[Arc, float]) -> dict[Arc, in
     return fen
 
 
-def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None = None) -> "Result":
-    """Solve all stages and return the reconciled result (tables in whole fen)."""
+def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None = None, method: str = "auto") -> "Result":
+    """Solve all stages and return the reconciled result (tables in whole fen).
+
+    `method`: "flow" (integer network flows; fails with SolveError when the rules do not fit),
+    "pulp" (the LP with `solver`), or "auto" (flow when it fits, else the LP, saying why).
+    """
     from .report import Result
 
-    solution = solve_lp(scenario, solver)
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    rules = build_rules(scenario)
+    reason = "method pulp was asked for"
+    if method in ("auto", "flow"):
+        from .flow import FlowError, NotANetwork, solve_flow
+
+        try:
+            flow = solve_flow(scenario, rules)
+        except NotANetwork as exc:
+            if method == "flow":
+                raise SolveError(f"the flow method cannot solve this scenario exactly: {exc}") from None
+            reason = f"not solved as a flow: {exc}"
+        except FlowError as exc:
+            raise SolveError(str(exc)) from None
+        else:
+            fen = flow.fen if flow.fen is not None else reconcile_to_fen(rules, flow.values)
+            return Result(
+                scenario=scenario,
+                allocation_fen=fen,
+                splits=rules.splits,
+                weighted_gap=flow.weighted_gap,
+                max_gap_share=flow.max_gap_share,
+                solver="ortools",
+                solver_version=solver_version("ortools"),
+                shadow_prices=_shadow_prices(scenario, flow.duals),
+                duals=flow.duals,
+                slacks=flow.slacks,
+                scenario_sha256=scenario_sha256,
+                method="flow",
+                method_note=f"min-cost flow in units of 1/{flow.unit_per_fen} fen (exact)",
+            )
+
+    solution = solve_lp(scenario, solver, rules)
     fen = reconcile_to_fen(solution.lp, solution.values)
-    shadow = {f.id: -solution.duals.get(f"budget[{f.id}]", 0.0) + 0.0 for f in scenario.funds}
     return Result(
         scenario=scenario,
         allocation_fen=fen,
@@ -222,8 +285,15 @@ def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None
         max_gap_share=solution.stages.max_gap_share,
         solver=solver,
         solver_version=solver_version(solver),
-        shadow_prices=shadow,
+        shadow_prices=_shadow_prices(scenario, solution.duals),
         duals=solution.duals,
         slacks=solution.slacks,
         scenario_sha256=scenario_sha256,
+        method="pulp",
+        method_note=reason,
     )
+
+
+def _shadow_prices(scenario: Scenario, duals: dict[str, float]) -> dict[str, float]:
+    """Weighted gap saved per extra unit of each fund's budget (minus the stage-1 dual)."""
+    return {f.id: -duals.get(f"budget[{f.id}]", 0.0) + 0.0 for f in scenario.funds}
