@@ -77,21 +77,22 @@ def solve(
     """
     from subsidy.console import render_result
     from subsidy.export import write_contract
-    from subsidy.solve import SolveError, solve as run_solve
+    from subsidy.solve import SolveError, gc_paused, solve as run_solve
 
-    loaded, sha = _load(scenario)
-    try:
-        result = run_solve(loaded, solver=solver.value, scenario_sha256=sha, method=method.value)
-    except SolveError as exc:
-        _fail(f"{scenario}: {exc}", EXIT_SOLVE_FAILED)
-    if not quiet:
-        typer.echo(render_result(result, lang.value))
-    if out is not None:
+    with gc_paused():  # loading and the tables build millions of objects too
+        loaded, sha = _load(scenario)
         try:
-            written = write_contract(result, out, lang.value)
-        except OSError as exc:
-            _fail(f"{out}: could not write the output files ({exc.strerror or exc}); nothing was written", EXIT_WRITE_FAILED)
-        typer.echo("\nwrote " + ", ".join(str(p) for p in written))
+            result = run_solve(loaded, solver=solver.value, scenario_sha256=sha, method=method.value)
+        except SolveError as exc:
+            _fail(f"{scenario}: {exc}", EXIT_SOLVE_FAILED)
+        if not quiet:
+            typer.echo(render_result(result, lang.value))
+        if out is not None:
+            try:
+                written = write_contract(result, out, lang.value)
+            except OSError as exc:
+                _fail(f"{out}: could not write the output files ({exc.strerror or exc}); nothing was written", EXIT_WRITE_FAILED)
+            typer.echo("\nwrote " + ", ".join(str(p) for p in written))
 
 
 @app.command()

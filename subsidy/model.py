@@ -9,6 +9,7 @@ error can be reported at once with its location, not only the first.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
@@ -145,6 +146,7 @@ class Scope(_Strict):
         return True
 
 
+@lru_cache(maxsize=1 << 16)
 def region_within(region: str, scope: str) -> bool:
     """Prefix match on whole path parts: 湖北/咸宁 is within 湖北, 湖北省 is not within 湖北."""
     parts = [p for p in region.split("/") if p]

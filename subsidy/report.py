@@ -70,7 +70,7 @@ class Result:
     def gaps(self) -> pd.DataFrame:
         """enterprise, category, need, own_funds, funded, gap: every cost line."""
         rows = [
-            (eid, cat, *(from_fen(v[k]) for k in ("need", "own_funds", "funded", "gap")))
+            (eid, cat, from_fen(v["need"]), from_fen(v["own_funds"]), from_fen(v["funded"]), from_fen(v["gap"]))
             for (eid, cat), v in self._line_fen.items()
         ]
         return pd.DataFrame(rows, columns=["enterprise", "category", "need", "own_funds", "funded", "gap"])

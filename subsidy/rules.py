@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
+from itertools import groupby
+from operator import attrgetter
 from typing import NamedTuple
 
 from .model import Scenario
-from .waterfall import OwnFundsSplit, apply_own_funds
+from .waterfall import OwnFundsSplit, apply_own_funds, to_fen
 
 OWN = "(own funds)"
 """The source name own funds take under the `free` rule."""
@@ -46,7 +48,8 @@ class Bound(NamedTuple):
 
 
 def _floor_fen(amount: Decimal) -> int:
-    return int((amount * 100).to_integral_value(rounding=ROUND_FLOOR))
+    """Whole fen, rounded down (amounts here are never negative, so truncation is the floor)."""
+    return int(amount * 100)
 
 
 @dataclass
@@ -96,20 +99,18 @@ def fund_ranks(scenario: Scenario) -> dict[str, int]:
 def eligible_arcs(scenario: Scenario, residual: dict[tuple[str, str], float]) -> list[Arc]:
     """Arcs in a fixed order: funds as listed, enterprises by id, categories by name."""
     enterprises = sorted(scenario.enterprises, key=lambda e: e.id)
+    # Each enterprise's lines with something left to pay, sorted once (not once per fund).
+    open_lines = [(ent, [c for c in sorted(ent.costs) if residual.get((ent.id, c), 0) > 0]) for ent in enterprises]
     arcs: list[Arc] = []
     for fund in scenario.funds:
         payable = set(fund.categories)
-        for ent in enterprises:
-            if not fund.scope.admits(ent):
-                continue
-            for cat in sorted(ent.costs):
-                if cat in payable and residual.get((ent.id, cat), 0) > 0:
-                    arcs.append(Arc(fund.id, ent.id, cat))
-    for ent in enterprises:
+        admits = fund.scope.admits
+        for ent, cats in open_lines:
+            if cats and admits(ent):
+                arcs.extend([Arc(fund.id, ent.id, cat) for cat in cats if cat in payable])
+    for ent, cats in open_lines:
         if ent.own_funds_rule == "free" and ent.own_funds_total > 0:
-            for cat in sorted(ent.costs):
-                if residual.get((ent.id, cat), 0) > 0:
-                    arcs.append(Arc(OWN, ent.id, cat))
+            arcs.extend([Arc(OWN, ent.id, cat) for cat in cats])
     return arcs
 
 
@@ -125,38 +126,44 @@ def build_rules(scenario: Scenario) -> Rules:
     }
     arcs = eligible_arcs(scenario, residual)
     rules = Rules(scenario, splits, residual, arcs)
+    bounds = rules.bounds
 
-    by_source: dict[str, list[Arc]] = {}
+    # Arcs come grouped by source, then enterprise (see eligible_arcs), so groupby suffices.
+    by_source = {src: list(group) for src, group in groupby(arcs, key=attrgetter("source"))}
+    by_source_enterprise = [(key, list(group)) for key, group in groupby(arcs, key=attrgetter("source", "enterprise"))]
     by_line: dict[tuple[str, str], list[Arc]] = {}
-    by_source_enterprise: dict[tuple[str, str], list[Arc]] = {}
     for arc in arcs:
-        by_source.setdefault(arc.source, []).append(arc)
-        by_line.setdefault((arc.enterprise, arc.category), []).append(arc)
-        by_source_enterprise.setdefault((arc.source, arc.enterprise), []).append(arc)
-
-    def add(name: str, kind: str, key: object, arcs_: list[Arc], bound: Decimal) -> None:
-        rules.bounds.append(Bound(name, kind, key, arcs_, bound, _floor_fen(bound)))
+        key = (arc.enterprise, arc.category)
+        line = by_line.get(key)
+        if line is None:
+            by_line[key] = [arc]
+        else:
+            line.append(arc)
 
     enterprises = {e.id: e for e in scenario.enterprises}
     funds = {f.id: f for f in scenario.funds}
     for fund in scenario.funds:
-        add(f"budget[{fund.id}]", "budget", fund.id, by_source.get(fund.id, []), fund.budget)
-    for (src, eid), arcs_fe in by_source_enterprise.items():
+        bounds.append(Bound(f"budget[{fund.id}]", "budget", fund.id, by_source.get(fund.id, []), fund.budget, to_fen(fund.budget)))
+    for (src, eid), arcs_fe in by_source_enterprise:
         if src == OWN:
-            add(f"own_funds[{eid}]", "own_funds", eid, arcs_fe, Decimal(splits[eid].unused) / 100)
+            unused = splits[eid].unused
+            bounds.append(Bound(f"own_funds[{eid}]", "own_funds", eid, arcs_fe, Decimal(unused) / 100, unused))
             continue
         cap = funds[src].enterprise_cap(enterprises[eid])
         if cap is not None:
-            add(f"cap_enterprise[{src},{eid}]", "cap_enterprise", (src, eid), arcs_fe, cap)
+            bounds.append(Bound(f"cap_enterprise[{src},{eid}]", "cap_enterprise", (src, eid), arcs_fe, cap, _floor_fen(cap)))
     for fund in scenario.funds:
         share = fund.caps.share_of_need
         if share is not None and share < 1:
+            share_dec = Decimal(repr(share))
             for arc in by_source.get(fund.id, []):
                 r_fen = splits[arc.enterprise].residual[arc.category]
-                bound = Decimal(repr(share)) * r_fen / 100
-                add(f"cap_share[{fund.id},{arc.enterprise},{arc.category}]", "cap_share", arc, [arc], bound)
+                exact_fen = share_dec * r_fen
+                bounds.append(Bound(f"cap_share[{fund.id},{arc.enterprise},{arc.category}]", "cap_share", arc, [arc],
+                                    exact_fen / 100, int(exact_fen)))
     for (eid, cat), arcs_l in by_line.items():
-        add(f"need[{eid},{cat}]", "need", (eid, cat), arcs_l, Decimal(splits[eid].residual[cat]) / 100)
+        r_fen = splits[eid].residual[cat]
+        bounds.append(Bound(f"need[{eid},{cat}]", "need", (eid, cat), arcs_l, Decimal(r_fen) / 100, r_fen))
 
     for (eid, _), r in residual.items():
         rules.enterprise_need[eid] = rules.enterprise_need.get(eid, 0.0) + r
