@@ -26,7 +26,7 @@ class ScenarioError(Exception):
         super().__init__(self.render())
 
     def render(self) -> str:
-        return "\n".join(f"{self.path}:{p}" if p.line is not None else f"{self.path}: {p}" for p in self.problems)
+        return "\n".join(f"{p.file or self.path}:{p}" if p.line is not None else f"{p.file or self.path}: {p}" for p in self.problems)
 
     def first_line(self) -> str:
         more = len(self.problems) - 1
@@ -166,10 +166,12 @@ def _problems_from_validation(exc: ValidationError, data: Any, lines: dict[tuple
     return _located(problems, data, lines)
 
 
-def _located(problems: list[Problem], data: Any, lines: dict[tuple, int]) -> list[Problem]:
+def _located(problems: list[Problem], data: Any, lines: dict[tuple, Any]) -> list[Problem]:
+    """Fill in where and line; an overlay's `lines` map to (file, line) instead of a line."""
     for p in problems:
         p.where = _describe_loc(data, p.loc)
-        p.line = _line_for(lines, p.loc) if p.loc else None
+        found = _line_for(lines, p.loc) if p.loc else None
+        p.file, p.line = found if isinstance(found, tuple) else (None, found)
     return problems
 
 
@@ -194,7 +196,18 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def load_scenario_with_hash(path: str | Path) -> tuple[Scenario, str]:
     """The scenario and the sha256 of the file's bytes, for provenance in summary.json."""
+    data, lines, sha = load_data(path)
+    return scenario_from_data(data, path, lines), sha
+
+
+def load_data(path: str | Path) -> tuple[dict, dict[tuple, Any], str]:
+    """Plain scenario data with any overlay chain (`base:`) merged in, its path → line map and
+    its sha256. Overlay lines map to (file, line) since values come from several files."""
     path = Path(path)
     text, raw = read_text(path)
     data, lines = parse_document(path, text)
-    return scenario_from_data(data, path, lines), hashlib.sha256(raw).hexdigest()
+    if "base" not in data:
+        return data, lines, hashlib.sha256(raw).hexdigest()
+    from .overlay import resolve
+
+    return resolve(path, data, lines, raw)
