@@ -86,6 +86,25 @@ def write_files_atomically(out_dir: str | Path, files: dict[str, bytes]) -> list
     return [out_dir / name for name in files]
 
 
+def write_file_atomically(path: str | Path, data: bytes) -> Path:
+    """One file, written beside its target and renamed into place: all of it or nothing."""
+    path = Path(path)
+    parent = path.resolve().parent
+    if not parent.is_dir():
+        raise FileNotFoundError(f"{parent} does not exist; create it first")
+    fd, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(staging, path)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
+    return path
+
+
 def write_contract(result: Result, out_dir: str | Path, lang: Lang = "en", extra_summary: dict | None = None) -> list[Path]:
     """`subsidy solve --out DIR`: the contract's four files, all or nothing."""
     return write_files_atomically(out_dir, render_contract(result, lang, extra_summary))

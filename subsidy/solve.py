@@ -209,9 +209,13 @@ def reconcile_to_fen(lp: AllocationLP, values: dict[Arc, float]) -> dict[Arc, in
 
 def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None = None) -> "Result":
     """Solve all stages and return the reconciled result (tables in whole fen)."""
+    return result_of(scenario, solve_lp(scenario, solver), scenario_sha256)
+
+
+def result_of(scenario: Scenario, solution: Solution, scenario_sha256: str | None = None) -> "Result":
+    """The reconciled result of a solution, however it was solved (here, or a reused model)."""
     from .report import Result
 
-    solution = solve_lp(scenario, solver)
     fen = reconcile_to_fen(solution.lp, solution.values)
     shadow = {f.id: -solution.duals.get(f"budget[{f.id}]", 0.0) + 0.0 for f in scenario.funds}
     return Result(
@@ -220,8 +224,8 @@ def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None
         splits=solution.lp.splits,
         weighted_gap=solution.stages.weighted_gap,
         max_gap_share=solution.stages.max_gap_share,
-        solver=solver,
-        solver_version=solver_version(solver),
+        solver=solution.solver,
+        solver_version=solver_version(solution.solver),
         shadow_prices=shadow,
         duals=solution.duals,
         slacks=solution.slacks,
