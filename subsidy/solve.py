@@ -195,7 +195,10 @@ def reconcile_to_fen(lp: AllocationLP, values: dict[Arc, float]) -> dict[Arc, in
     for source, arcs in by_source.items():
         target = round(sum(exact[a] for a in arcs))
         deficit = target - sum(fen[a] for a in arcs)
-        order = sorted((a for a in arcs if exact[a] - fen[a] > 1e-6), key=lambda a: -(exact[a] - fen[a]))
+        # Arcs the solver left a fraction on first; then any arc with room, so that a fen lost to
+        # a bound that is not a whole fen (a share cap of 0.5 × 533.45) is spent elsewhere.
+        # Either way an arc gains at most one fen.
+        order = sorted(arcs, key=lambda a: (-(exact[a] - fen[a]) if exact[a] - fen[a] > 1e-6 else 1.0))
         for arc in order:
             if deficit <= 0:
                 break
