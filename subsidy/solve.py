@@ -61,7 +61,12 @@ def make_solver(name: str) -> pulp.LpSolver:
         _silence_highs_banner()
         return pulp.HiGHS(msg=False, threads=1, random_seed=0, mip=False)
     if name == "cbc":
-        return pulp.PULP_CBC_CMD(msg=False, threads=1)
+        try:  # PuLP ≥ 3.3 ships CBC through the cbcbox package (extra `pulp[cbc]`)
+            import cbcbox
+
+            return pulp.COIN_CMD(msg=False, threads=1, path=cbcbox.cbc_bin_path())
+        except ImportError:
+            return pulp.PULP_CBC_CMD(msg=False, threads=1)
     raise ValueError(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
 
 
@@ -70,7 +75,10 @@ def solver_version(name: str) -> str:
 
     if name == "highs":
         return f"highspy {version('highspy')}"
-    return f"CBC bundled with PuLP {version('pulp')}"
+    try:
+        return f"CBC from cbcbox {version('cbcbox')}"
+    except Exception:  # noqa: BLE001 - the binary bundled with older PuLP
+        return f"CBC bundled with PuLP {version('pulp')}"
 
 
 @dataclass
