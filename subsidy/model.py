@@ -249,6 +249,20 @@ def _entries(data: dict, key: str) -> list[tuple[int, dict]]:
     return [(i, e) for i, e in enumerate(items) if isinstance(e, dict)] if isinstance(items, list) else []
 
 
+def _first_of_each_id(data: dict, key: str, noun: str, found: list[Problem]) -> dict[str, int]:
+    """id → index of its first entry; each later entry with the same id is a problem."""
+    first: dict[str, int] = {}
+    for i, entry in _entries(data, key):
+        ident = entry.get("id")
+        if not isinstance(ident, str):
+            continue
+        if ident in first:
+            found.append(Problem(loc=(key, i, "id"), message=f"duplicate {noun} id {ident!r} (first at {key}[{first[ident]}])"))
+        else:
+            first[ident] = i
+    return first
+
+
 def cross_field_problems(data: dict) -> list[Problem]:
     """Duplicate ids, unknown categories and enterprises, on raw data.
 
@@ -259,14 +273,8 @@ def cross_field_problems(data: dict) -> list[Problem]:
     custom = data.get("categories")
     known = list(DEFAULT_CATEGORIES) + [c for c in (custom if isinstance(custom, dict) else {}) if c not in DEFAULT_CATEGORIES]
     names = ", ".join(known)
-    seen: dict[str, int] = {}
+    seen = _first_of_each_id(data, "enterprises", "enterprise", found)
     for i, ent in _entries(data, "enterprises"):
-        eid = ent.get("id")
-        if isinstance(eid, str):
-            if eid in seen:
-                found.append(Problem(loc=("enterprises", i, "id"), message=f"duplicate enterprise id {eid!r} (first at enterprises[{seen[eid]}])"))
-            else:
-                seen[eid] = i
         costs = ent.get("costs") if isinstance(ent.get("costs"), dict) else {}
         for cat in costs:
             if cat not in known:
@@ -275,14 +283,8 @@ def cross_field_problems(data: dict) -> list[Problem]:
         for cat in sources:
             if cat not in costs:
                 found.append(Problem(loc=("enterprises", i, "cost_sources", cat), message=f"source given for a cost line {cat!r} the enterprise does not have"))
-    fund_seen: dict[str, int] = {}
+    _first_of_each_id(data, "funds", "fund", found)
     for i, fund in _entries(data, "funds"):
-        fid = fund.get("id")
-        if isinstance(fid, str):
-            if fid in fund_seen:
-                found.append(Problem(loc=("funds", i, "id"), message=f"duplicate fund id {fid!r} (first at funds[{fund_seen[fid]}])"))
-            else:
-                fund_seen[fid] = i
         categories = fund.get("categories") if isinstance(fund.get("categories"), list) else []
         for j, cat in enumerate(categories):
             if not isinstance(cat, str):
