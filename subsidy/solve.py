@@ -61,7 +61,12 @@ def make_solver(name: str) -> pulp.LpSolver:
         _silence_highs_banner()
         return pulp.HiGHS(msg=False, threads=1, random_seed=0, mip=False)
     if name == "cbc":
-        return pulp.PULP_CBC_CMD(msg=False, threads=1)
+        try:  # PuLP ≥ 3.3 ships CBC through the cbcbox package (extra `pulp[cbc]`)
+            import cbcbox
+
+            return pulp.COIN_CMD(msg=False, threads=1, path=cbcbox.cbc_bin_path())
+        except ImportError:
+            return pulp.PULP_CBC_CMD(msg=False, threads=1)
     raise ValueError(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
 
 
@@ -70,7 +75,10 @@ def solver_version(name: str) -> str:
 
     if name == "highs":
         return f"highspy {version('highspy')}"
-    return f"CBC bundled with PuLP {version('pulp')}"
+    try:
+        return f"CBC from cbcbox {version('cbcbox')}"
+    except Exception:  # noqa: BLE001 - the binary bundled with older PuLP
+        return f"CBC bundled with PuLP {version('pulp')}"
 
 
 @dataclass
@@ -195,7 +203,10 @@ def reconcile_to_fen(lp: AllocationLP, values: dict[Arc, float]) -> dict[Arc, in
     for source, arcs in by_source.items():
         target = round(sum(exact[a] for a in arcs))
         deficit = target - sum(fen[a] for a in arcs)
-        order = sorted((a for a in arcs if exact[a] - fen[a] > 1e-6), key=lambda a: -(exact[a] - fen[a]))
+        # Arcs the solver left a fraction on first; then any arc with room, so that a fen lost to
+        # a bound that is not a whole fen (a share cap of 0.5 × 533.45) is spent elsewhere.
+        # Either way an arc gains at most one fen.
+        order = sorted(arcs, key=lambda a: (-(exact[a] - fen[a]) if exact[a] - fen[a] > 1e-6 else 1.0))
         for arc in order:
             if deficit <= 0:
                 break
