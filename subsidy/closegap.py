@@ -251,8 +251,10 @@ T = Phrases({
     "unreachable": {"en": "This target cannot be reached by adding budget: the smallest total gap any budget reaches is {floor} {unit}; the rest needs new categories, scopes or higher caps.",
                     "zh": "仅增加预算无法达到该目标：任何预算下资金缺口最少为 {floor} {unit}；其余部分需要调整资金可支付类别、适用范围或提高上限。"},
     "nothing": {"en": "No extra budget is needed: the gap is already at or below the target.", "zh": "无需追加预算：缺口已不高于目标。"},
-    "least": {"en": "Least extra budget: {total} {unit} in total — {parts}. With it, `subsidy solve` gives a total gap of {after} {unit}.",
-              "zh": "最少追加预算合计 {total} {unit}——{parts}。追加后求解，资金缺口为 {after} {unit}。"},
+    "least": {"en": "Least extra budget: {total} {unit} in total — {parts}. With it, `subsidy solve` gives a total gap of {after} {unit}{note}.",
+              "zh": "最少追加预算合计 {total} {unit}——{parts}。追加后求解，资金缺口为 {after} {unit}{note}。"},
+    "rounding": {"en": " ({d} {unit} above the target: rounding the allocation to whole fen loses it)",
+                 "zh": "（比目标多 {d} {unit}：分配结果取整到分时损失）"},
     "impossible": {"en": "The funds allowed to grow cannot reach this target: the lines still open are ones no such fund may pay, or caps hold them.",
                    "zh": "允许追加的资金无法达到该目标：剩余缺口属于这些资金不能支付的费用，或受上限限制。"},
     "part": {"en": "{fund} +{extra}", "zh": "{fund}追加 {extra} {unit}"},
@@ -293,8 +295,9 @@ def _sentences(gc: GapClosure, lang: Lang) -> list[str]:
     else:
         parts = T("sep", lang).join(T("part", lang, fund=fund_name[r.fund], extra=_money(r.extra), unit=unit)
                                     for r in gc.funds.itertuples(index=False) if r.extra)
-        out.append(T("least", lang, total=_money(gc.total_extra), parts=parts, unit=unit,
-                     after=_money(gc.after.total("gaps", "gap"))))
+        after = gc.after.total("gaps", "gap")
+        note = T("rounding", lang, d=_money(after - gc.target), unit=unit) if after > gc.target else ""
+        out.append(T("least", lang, total=_money(gc.total_extra), parts=parts, unit=unit, after=_money(after), note=note))
         alone = [T("alone_part", lang, fund=fund_name[r.fund], extra=_money(r.extra_alone), unit=unit) if r.extra_alone is not None
                  else T("alone_none", lang, fund=fund_name[r.fund]) for r in gc.funds.itertuples(index=False) if r.may_grow]
         if len(alone) > 1:

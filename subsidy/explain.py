@@ -1,13 +1,16 @@
 """Explaining a solved scenario: which rules bind, what one more 万元 is worth, why gaps remain.
 
 A rule *binds* when the final allocation (the one in allocations.csv, in whole fen) leaves it no
-room, or when its shadow price is positive. Shadow prices come from the stage-1 program:
-- weighted: the weighted gap (the stage-1 objective) saved per extra unit of the rule's bound;
-  this is funds.csv's shadow_price;
-- unweighted: the gap, in the scenario unit, closed per extra unit if every unit of gap counted
-  the same (the dual of the same program minimising the plain total gap). It is 1 when more
-  money there can reach some unpaid line and 0 when it cannot.
-Both are marginal values: they hold for small changes; a larger change can meet another rule.
+room, or when one unit less of it would cost something. Shadow prices are the stage-1 program's
+marginal values, for every budget and every binding cap, one-sided and exact:
+- shadow_weighted: the weighted gap (the stage-1 objective) saved by one more unit of the bound;
+- shadow_unweighted: the plain gap (in the scenario unit) one more unit closes if every unit of
+  gap counted the same: 1 when more money there can reach some unpaid line, 0 when it cannot;
+- less_weighted / less_unweighted: what one unit less would add.
+"More" and "less" differ where the optimum is degenerate (a fund whose budget and caps run out
+together: more budget alone helps nothing, less budget hurts). funds.csv's shadow_price is the
+solver's dual, one value somewhere between the two. All are marginal: a larger change can meet
+another rule.
 
 Every line with a gap gets a reason: no fund lists its category at all; funds list it but none
 admits the enterprise (scope); the funds that may pay it are used up; or a cap stops them.
@@ -21,11 +24,13 @@ from decimal import Decimal
 
 import pandas as pd
 
+import pulp
+
 from .labels import Lang, Phrases, column
-from .lp import OWN, AllocationLP, build
+from .lp import OWN, AllocationLP, Arc, build
 from .model import Scenario
 from .report import Result
-from .solve import _run, make_solver, solve
+from .solve import make_solver, solve
 from .waterfall import from_fen
 
 RULE_KINDS = ("budget", "cap_enterprise", "cap_share", "own_funds")
@@ -40,18 +45,73 @@ def parse_rule(name: str) -> tuple[str, list[str]]:
     return match.group(1), match.group(2).split(",")
 
 
-def _price(dual: float) -> float:
-    """A dual as a shadow price: positive = gap saved per extra unit; solver noise removed."""
-    return round(-dual, 9) + 0.0
+@dataclass(frozen=True)
+class Marginal:
+    """What one unit of a rule's bound is worth, in gap (weighted or plain) per unit.
+
+    `more`: gap saved by one more unit (the right derivative); `less`: gap added by one unit
+    less (the left derivative; None for a bound of 0). They differ where the optimum is
+    degenerate, e.g. a fund whose budget and caps are exhausted together: more budget alone
+    helps nothing, less budget hurts.
+    """
+
+    more: float
+    less: float | None
 
 
-def unweighted_duals(lp: AllocationLP, solver: str = "highs") -> dict[str, float]:
-    """Duals of the program minimising the plain total gap (all weights 1), by rule name."""
+def _clean(value: float) -> float:
+    # Marginal values are sums of category weights; the solver's tolerance on the hold row adds
+    # at most 1e-7 / bound to them, far below the 1e-5 kept here.
+    return round(value, 5) + 0.0
+
+
+def marginal_values(lp: AllocationLP, weights: dict[Arc, float], rules: list[str], solver: str = "highs") -> dict[str, Marginal]:
+    """Exact one-sided marginal values of `rules`, from the dual's optimal face.
+
+    Every stage-1 rule has the form Σ_{a∈r} x_a ≤ B_r, and stage 1 maximises Σ w_a x_a (less
+    weighted gap). Its dual is min Σ_r B_r u_r s.t. Σ_{r∋a} u_r ≥ w_a, u ≥ 0; the gap saved by
+    one more unit of B_i is the smallest u_i over the dual's optimal solutions, and the gap added
+    by one unit less is the largest. A solver's single dual is any point in between; asking for
+    both ends makes the answer a property of the scenario, not of the solver's path.
+    """
     if not lp.arcs:
-        return {name: 0.0 for name in lp.constraints}
-    lp.problem.setObjective(-lp.total_funded)
-    _run(lp, make_solver(solver), "unweighted gap")
-    return {name: float(c.pi or 0.0) for name, c in lp.constraints.items()}
+        return {name: Marginal(0.0, 0.0) for name in rules}
+    rows = {name: ([a for a in arcs], -float(lp.constraints[name].constant)) for name, (arcs, _) in lp.upper_bounds.items()}
+    dual = pulp.LpProblem("dual", pulp.LpMinimize)
+    u = {name: pulp.LpVariable(f"u{i}", lowBound=0) for i, name in enumerate(rows)}
+    covering: dict[Arc, list[str]] = {a: [] for a in lp.arcs}
+    for name, (arcs, _) in rows.items():
+        for a in arcs:
+            covering[a].append(name)
+    for i, arc in enumerate(lp.arcs):
+        if weights[arc] > 0:
+            dual.addConstraint(pulp.lpSum(u[r] for r in covering[arc]) >= weights[arc], name=f"arc{i}")
+    total = pulp.lpSum(bound * u[name] for name, (_, bound) in rows.items())
+    dual.setObjective(total + 0)
+    engine = make_solver(solver)
+    _solve_dual(dual, engine)
+    best = pulp.value(total) or 0.0
+    dual.addConstraint(total <= best, name="hold")
+    out = {}
+    for name in rules:
+        dual.setObjective(u[name] + 0)
+        _solve_dual(dual, engine)
+        more = _clean(float(u[name].varValue or 0.0))
+        less = None
+        if rows[name][1] > 0:
+            dual.setObjective(-u[name])
+            _solve_dual(dual, engine)
+            less = _clean(float(u[name].varValue or 0.0))
+        out[name] = Marginal(more, less)
+    return out
+
+
+def _solve_dual(problem: pulp.LpProblem, engine: pulp.LpSolver) -> None:
+    from .solve import SolveError
+
+    status = problem.solve(engine)
+    if status != pulp.LpStatusOptimal:
+        raise SolveError(f"shadow prices: the solver did not reach an optimum ({pulp.LpStatus.get(status, status)})")
 
 
 def rule_use(lp: AllocationLP, allocation_fen: dict) -> dict[str, tuple[int, int]]:
@@ -84,21 +144,27 @@ def explain(scenario: Scenario, solver: str = "highs", result: Result | None = N
     result = result or solve(scenario, solver)
     lp = build(scenario)
     use = rule_use(lp, result.allocation_fen)
-    plain = unweighted_duals(build(scenario), solver)
+    named = [(name, *parse_rule(name)) for name in use]
+    # Prices for every budget and every rule the allocation leaves no room in (a rule with room
+    # in an optimal allocation is worth nothing either way).
+    asked = [name for name, kind, _ in named if kind in RULE_KINDS and (kind == "budget" or use[name][1] >= use[name][0])]
+    table = scenario.category_table
+    weighted = marginal_values(lp, {a: table[a.category].weight for a in lp.arcs}, asked, solver)
+    plain = marginal_values(lp, {a: 1.0 for a in lp.arcs}, asked, solver)
+    zero = Marginal(0.0, 0.0)
     rows = []
-    for name, (bound, used) in use.items():
-        kind, args = parse_rule(name)
+    for name, kind, args in named:
         if kind not in RULE_KINDS:
             continue
-        weighted = _price(result.duals.get(name, 0.0))
-        unweighted = _price(plain.get(name, 0.0))
+        bound, used = use[name]
+        w, p = weighted.get(name, zero), plain.get(name, zero)
         fund = args[0] if kind != "own_funds" else OWN
         enterprise = args[1] if kind in ("cap_enterprise", "cap_share") else (args[0] if kind == "own_funds" else "")
         category = args[2] if kind == "cap_share" else ""
         rows.append((name, kind, fund, enterprise, category, from_fen(bound), from_fen(used), from_fen(bound - used),
-                     used >= bound or weighted > 1e-9, weighted, unweighted))
-    rules = pd.DataFrame(rows, columns=["rule", "kind", "fund", "enterprise", "category", "bound", "used", "left",
-                                        "binding", "shadow_weighted", "shadow_unweighted"])
+                     used >= bound or bool(w.less) or bool(p.less), w.more, p.more, w.less, p.less))
+    rules = pd.DataFrame(rows, columns=["rule", "kind", "fund", "enterprise", "category", "bound", "used", "left", "binding",
+                                        "shadow_weighted", "shadow_unweighted", "less_weighted", "less_unweighted"])
     return Explanation(scenario, result, rules, _gap_reasons(scenario, result, lp, rules))
 
 
@@ -147,25 +213,30 @@ T = Phrases({
         "zh": "{name}：资金缺口合计 {gap} {unit}，占剩余需求 {residual} {unit} 的 {share:.1%}；加权缺口 {wg:,.2f}；最大缺口比例 {ms:.1%}。",
     },
     "budget_used": {
-        "en": "{fund} budget ({bound}) is fully used; one more {unit} would reduce the weighted gap by {pw} and the gap by {pu} {unit}.",
-        "zh": "{fund}预算 {bound} {unit}已全部使用；每增加 1 {unit}，加权缺口减少 {pw}，资金缺口减少 {pu} {unit}。",
+        "en": "{fund} budget ({bound}) is fully used; {effect}{less}.",
+        "zh": "{fund}预算 {bound} {unit}已全部使用；{effect}{less}。",
     },
     "budget_left": {
         "en": "{fund} budget has {left} of {bound} left: no line it may pay is still open, so more money there closes nothing.",
         "zh": "{fund}预算 {bound} {unit}尚余 {left} {unit}：其可支付的费用已无缺口，增加该资金不能减少缺口。",
     },
     "cap_enterprise": {
-        "en": "cap_enterprise[{fund}, {enterprise}] binds at {bound}: one more {unit} of this cap would reduce the weighted gap by {pw} and the gap by {pu} {unit}.",
-        "zh": "{fund}对{enterprise}的单企业上限 {bound} {unit}起约束作用：上限每提高 1 {unit}，加权缺口减少 {pw}，资金缺口减少 {pu} {unit}。",
+        "en": "cap_enterprise[{fund}, {enterprise}] binds at {bound}: {effect}{less}.",
+        "zh": "{fund}对{enterprise}的单企业上限 {bound} {unit}起约束作用：{effect}{less}。",
     },
     "cap_share": {
-        "en": "cap_share[{fund}, {enterprise}, {category}] binds at {bound} (its share of the line's need): one more {unit} would reduce the weighted gap by {pw} and the gap by {pu} {unit}.",
-        "zh": "{fund}对{enterprise}{category}的比例上限 {bound} {unit}起约束作用：每提高 1 {unit}，加权缺口减少 {pw}，资金缺口减少 {pu} {unit}。",
+        "en": "cap_share[{fund}, {enterprise}, {category}] binds at {bound} (its share of the line's need): {effect}{less}.",
+        "zh": "{fund}对{enterprise}{category}的比例上限 {bound} {unit}起约束作用：{effect}{less}。",
     },
     "own_funds": {
         "en": "{enterprise}'s own funds ({bound}) are fully used.",
         "zh": "{enterprise}的自有资金 {bound} {unit}已全部使用。",
     },
+    "effect": {"en": "one more {unit} would reduce the weighted gap by {pw} and the gap by {pu} {unit}",
+               "zh": "每增加 1 {unit}，加权缺口减少 {pw}，资金缺口减少 {pu} {unit}"},
+    "no_effect": {"en": "one more {unit} alone would close nothing", "zh": "仅增加 1 {unit}不能减少缺口"},
+    "less": {"en": "; one {unit} less would add {lw} to the weighted gap and {lu} {unit} to the gap",
+             "zh": "；每减少 1 {unit}，加权缺口增加 {lw}，资金缺口增加 {lu} {unit}"},
     "no_gap": {"en": "No enterprise has a gap.", "zh": "所有企业均无资金缺口。"},
     "enterprise_gap": {
         "en": "{enterprise} has a gap of {gap} {unit} ({share:.1%} of its residual need): {lines}.",
@@ -194,8 +265,8 @@ def _money(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
-def _num(value: float) -> str:
-    return f"{value:,.4g}"
+def _num(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
 
 
 class _Names:
@@ -228,8 +299,14 @@ def _sentences(ex: Explanation, lang: Lang) -> list[str]:
     out = [T("headline", lang, name=s.name, gap=_money(gap), residual=_money(residual), unit=unit,
              share=float(gap / residual) if residual else 0.0, wg=r.weighted_gap, ms=r.max_gap_share)]
     for rule in ex.rules.itertuples(index=False):
-        values = dict(fund=names.fund(rule.fund), bound=_money(rule.bound), left=_money(rule.left), unit=unit,
-                      pw=_num(rule.shadow_weighted), pu=_num(rule.shadow_unweighted),
+        less = ""
+        if rule.binding and (rule.less_weighted, rule.less_unweighted) != (rule.shadow_weighted, rule.shadow_unweighted) \
+                and rule.less_weighted is not None:
+            less = T("less", lang, lw=_num(rule.less_weighted), lu=_num(rule.less_unweighted), unit=unit)
+        effect = T("effect" if rule.shadow_weighted or rule.shadow_unweighted else "no_effect", lang, unit=unit,
+                   pw=_num(rule.shadow_weighted), pu=_num(rule.shadow_unweighted))
+        values = dict(fund=names.fund(rule.fund), bound=_money(rule.bound), left=_money(rule.left), unit=unit, less=less,
+                      effect=effect,
                       enterprise=names.enterprise(rule.enterprise) if rule.enterprise else "",
                       category=names.category(rule.category) if rule.category else "")
         if rule.kind == "budget":
