@@ -46,7 +46,7 @@ class _Program:
 
     def __init__(self, name: str, arcs: list[Arc]):
         self.problem = pulp.LpProblem(name, pulp.LpMinimize)
-        self.x = {arc: pulp.LpVariable(f"x{i}", lowBound=0) for i, arc in enumerate(arcs)}
+        self.x = {arc: self.problem.add_variable(f"x{i}", lowBound=0) for i, arc in enumerate(arcs)}
         self.extra: dict[str, pulp.LpVariable] = {}
         self.constraints: dict[str, pulp.LpConstraint] = {}
 
@@ -77,7 +77,7 @@ def _rules(lp: AllocationLP, prog: _Program, growable: set[str] | None) -> None:
             if growable is None:
                 continue
             if fund in growable:
-                prog.extra[fund] = pulp.LpVariable(f"extra{len(prog.extra)}", lowBound=0)
+                prog.extra[fund] = prog.problem.add_variable(f"extra{len(prog.extra)}", lowBound=0)
                 expr = expr - prog.extra[fund]
         prog.add(name, expr <= bound / 100)
 

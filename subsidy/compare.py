@@ -139,11 +139,18 @@ def _totals(labels: list[str], results: list[Result]) -> pd.DataFrame:
 
 
 PRESENT = "(present)"
+TEXT_FIELDS = ("name", "description", "source", "notes", "label_zh", "label_en")
+"""Names and provenance: they document a scenario but do not change its allocation."""
+
+
+def _is_text(field: str) -> bool:
+    parts = field.split(".")
+    return parts[-1] in TEXT_FIELDS or parts[0] == "assumptions" or "cost_sources" in parts
 
 
 def _inputs(labels: list[str], scenarios: list[Scenario]) -> pd.DataFrame:
-    """Fields whose values differ; an enterprise or fund some scenarios lack is one row
-    (`enterprises.faraway`: "(present)" or None), not one row per field of it."""
+    """Fields whose values differ (names and provenance text aside); an enterprise or fund some
+    scenarios lack is one row (`enterprises.faraway`: "(present)" or None), not one per field."""
     partial = set()
     for kind in KEYED_LISTS:
         ids = [{e.id for e in getattr(s, kind)} for s in scenarios]
@@ -164,7 +171,7 @@ def _inputs(labels: list[str], scenarios: list[Scenario]) -> pd.DataFrame:
             return PRESENT if any(k.startswith(key + ".") for k in f) else None
         return f.get(key)
 
-    rows = [[k, *(value(f, k) for f in flat)] for k in fields]
+    rows = [[k, *(value(f, k) for f in flat)] for k in fields if not _is_text(k)]
     rows = [r for r in rows if len({repr(v) for v in r[1:]}) > 1]
     return pd.DataFrame(rows, columns=["field", *labels], dtype=object)
 
@@ -218,7 +225,6 @@ def _summary(c: Comparison, lang: Lang) -> str:
     for label in c.labels[1:]:
         text = T("option", lang, base=base, label=label)
         changed = c.inputs[c.inputs[base].map(repr) != c.inputs[label].map(repr)] if not c.inputs.empty else c.inputs
-        changed = changed[changed["field"] != "name"] if not changed.empty else changed
         if changed.empty:
             text += T("no_input", lang)
         else:

@@ -78,7 +78,7 @@ def marginal_values(lp: AllocationLP, weights: dict[Arc, float], rules: list[str
         return {name: Marginal(0.0, 0.0) for name in rules}
     rows = {name: ([a for a in arcs], -float(lp.constraints[name].constant)) for name, (arcs, _) in lp.upper_bounds.items()}
     dual = pulp.LpProblem("dual", pulp.LpMinimize)
-    u = {name: pulp.LpVariable(f"u{i}", lowBound=0) for i, name in enumerate(rows)}
+    u = {name: dual.add_variable(f"u{i}", lowBound=0) for i, name in enumerate(rows)}
     covering: dict[Arc, list[str]] = {a: [] for a in lp.arcs}
     for name, (arcs, _) in rows.items():
         for a in arcs:
@@ -220,6 +220,10 @@ T = Phrases({
         "en": "{fund} budget has {left} of {bound} left: no line it may pay is still open, so more money there closes nothing.",
         "zh": "{fund}预算 {bound} {unit}尚余 {left} {unit}：其可支付的费用已无缺口，增加该资金不能减少缺口。",
     },
+    "budget_left_capped": {
+        "en": "{fund} budget has {left} of {bound} left: its caps stop it from paying the lines still open, so more money there closes nothing.",
+        "zh": "{fund}预算 {bound} {unit}尚余 {left} {unit}：其上限限制了对仍有缺口费用的支付，增加该资金不能减少缺口。",
+    },
     "cap_enterprise": {
         "en": "cap_enterprise[{fund}, {enterprise}] binds at {bound}: {effect}{less}.",
         "zh": "{fund}对{enterprise}的单企业上限 {bound} {unit}起约束作用：{effect}{less}。",
@@ -298,6 +302,7 @@ def _sentences(ex: Explanation, lang: Lang) -> list[str]:
     gap = r.total("gaps", "gap")
     out = [T("headline", lang, name=s.name, gap=_money(gap), residual=_money(residual), unit=unit,
              share=float(gap / residual) if residual else 0.0, wg=r.weighted_gap, ms=r.max_gap_share)]
+    capped = {fund for line in ex.gaps.itertuples(index=False) for fund, kind, _ in line.blockers if kind.startswith("cap_")}
     for rule in ex.rules.itertuples(index=False):
         less = ""
         if rule.binding and (rule.less_weighted, rule.less_unweighted) != (rule.shadow_weighted, rule.shadow_unweighted) \
@@ -310,7 +315,8 @@ def _sentences(ex: Explanation, lang: Lang) -> list[str]:
                       enterprise=names.enterprise(rule.enterprise) if rule.enterprise else "",
                       category=names.category(rule.category) if rule.category else "")
         if rule.kind == "budget":
-            out.append(T("budget_used" if rule.binding else "budget_left", lang, **values))
+            key = "budget_used" if rule.binding else "budget_left_capped" if rule.fund in capped else "budget_left"
+            out.append(T(key, lang, **values))
         elif rule.binding:
             out.append(T(rule.kind, lang, **values))
     totals = r.enterprises.set_index("enterprise")
