@@ -35,6 +35,7 @@ import pulp
 
 from .labels import Lang, Phrases, column
 from .lp import OWN, AllocationLP, Arc, build
+from .console import money, table
 from .model import Scenario
 from .report import Result
 from .solve import HOLD_FLOOR, SolveError, make_solver, solve
@@ -60,7 +61,8 @@ class _Program:
     def run(self, solver: str, what: str) -> bool:
         """Solve; False when infeasible, SolveError on any other failure."""
         status = self.problem.solve(make_solver(solver))
-        if status == pulp.LpStatusInfeasible:
+        # CBC reports an LP its presolve finds infeasible as "Undefined".
+        if status == pulp.LpStatusInfeasible or (solver == "cbc" and status == pulp.LpStatusUndefined):
             return False
         if status != pulp.LpStatusOptimal:
             raise SolveError(f"{what}: the solver did not reach an optimum ({pulp.LpStatus.get(status, status)})")
@@ -271,10 +273,6 @@ T = Phrases({
 })
 
 
-def _money(value: Decimal | None) -> str:
-    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.2f}"
-
-
 def _sentences(gc: GapClosure, lang: Lang) -> list[str]:
     s = gc.scenario
     unit = s.unit
@@ -282,48 +280,46 @@ def _sentences(gc: GapClosure, lang: Lang) -> list[str]:
     cat_name = {c: (cat.label_zh or c) if lang == "zh" else c for c, cat in s.category_table.items()}
     ent = gc.enterprises
     total = lambda col: sum(ent[col], Decimal(0))  # noqa: E731
-    out = [T("now", lang, name=s.name, gap=_money(total("gap_now")), unpayable=_money(total("unpayable")),
-             capped=_money(total("cap_held")), closable=_money(total("closable")), unit=unit)]
-    out.append(T("goal_target", lang, target=_money(gc.target), unit=unit) if gc.target != gc.floor
-               else T("goal_floor", lang, target=_money(gc.target), unit=unit))
+    out = [T("now", lang, name=s.name, gap=money(total("gap_now")), unpayable=money(total("unpayable")),
+             capped=money(total("cap_held")), closable=money(total("closable")), unit=unit)]
+    out.append(T("goal_target", lang, target=money(gc.target), unit=unit) if gc.target != gc.floor
+               else T("goal_floor", lang, target=money(gc.target), unit=unit))
     if not gc.reachable:
-        out.append(T("unreachable", lang, floor=_money(gc.floor), unit=unit))
+        out.append(T("unreachable", lang, floor=money(gc.floor), unit=unit))
     elif gc.total_extra is None:
         out.append(T("impossible", lang))
     elif gc.total_extra == 0:
         out.append(T("nothing", lang))
     else:
-        parts = T("sep", lang).join(T("part", lang, fund=fund_name[r.fund], extra=_money(r.extra), unit=unit)
+        parts = T("sep", lang).join(T("part", lang, fund=fund_name[r.fund], extra=money(r.extra), unit=unit)
                                     for r in gc.funds.itertuples(index=False) if r.extra)
         after = gc.after.total("gaps", "gap")
-        note = T("rounding", lang, d=_money(after - gc.target), unit=unit) if after > gc.target else ""
-        out.append(T("least", lang, total=_money(gc.total_extra), parts=parts, unit=unit, after=_money(after), note=note))
-        alone = [T("alone_part", lang, fund=fund_name[r.fund], extra=_money(r.extra_alone), unit=unit) if r.extra_alone is not None
+        note = T("rounding", lang, d=money(after - gc.target), unit=unit) if after > gc.target else ""
+        out.append(T("least", lang, total=money(gc.total_extra), parts=parts, unit=unit, after=money(after), note=note))
+        alone = [T("alone_part", lang, fund=fund_name[r.fund], extra=money(r.extra_alone), unit=unit) if r.extra_alone is not None
                  else T("alone_none", lang, fund=fund_name[r.fund]) for r in gc.funds.itertuples(index=False) if r.may_grow]
         if len(alone) > 1:
             out.append(T("alone", lang, parts=T("sep", lang).join(alone)))
     cats = gc.unpayable[gc.unpayable["reason"] == "category_not_payable"]
     if not cats.empty:
         sums = cats.groupby("category", sort=True)["amount"].apply(lambda v: sum(v, Decimal(0)))
-        out.append(T("no_category", lang, cats=T("sep", lang).join(f"{cat_name.get(c, c)} {_money(a)}" for c, a in sums.items())))
+        out.append(T("no_category", lang, cats=T("sep", lang).join(f"{cat_name.get(c, c)} {money(a)}" for c, a in sums.items())))
     scoped = gc.unpayable[gc.unpayable["reason"] == "no_eligible_fund"]
     if not scoped.empty:
-        out.append(T("no_scope", lang, lines=T("sep", lang).join(f"{r.enterprise}/{cat_name.get(r.category, r.category)} {_money(r.amount)}"
+        out.append(T("no_scope", lang, lines=T("sep", lang).join(f"{r.enterprise}/{cat_name.get(r.category, r.category)} {money(r.amount)}"
                                                                   for r in scoped.itertuples(index=False))))
     if not gc.caps.empty:
-        out.append(T("caps", lang, unit=unit, caps=T("sep", lang).join(f"{r.rule} ({_money(r.bound)}): {r.closes_per_unit:.4g}"
+        out.append(T("caps", lang, unit=unit, caps=T("sep", lang).join(f"{r.rule} ({money(r.bound)}): {r.closes_per_unit:.4g}"
                                                                         for r in gc.caps.itertuples(index=False))))
     return out
 
 
 def _render(gc: GapClosure, lang: Lang) -> str:
-    from .console import table
-
     lines = gc.sentences(lang)
     keys = ["fund", "budget", "extra", "new_budget", "extra_alone"]
-    rows = [[r.fund, _money(r.budget), _money(r.extra), _money(r.new_budget), _money(r.extra_alone)] for r in gc.funds.itertuples(index=False)]
+    rows = [[r.fund, money(r.budget), money(r.extra), money(r.new_budget), money(r.extra_alone)] for r in gc.funds.itertuples(index=False)]
     lines += ["", T("funds_title", lang), table([column(k, lang) for k in keys], rows)]
     ekeys = ["enterprise", "gap_now", "unpayable", "cap_held", "closable", "gap_after"]
-    erows = [[r.enterprise, *(_money(getattr(r, k)) for k in ekeys[1:])] for r in gc.enterprises.itertuples(index=False)]
+    erows = [[r.enterprise, *(money(getattr(r, k)) for k in ekeys[1:])] for r in gc.enterprises.itertuples(index=False)]
     lines += ["", T("enterprises_title", lang), table([column(k, lang) for k in ekeys], erows)]
     return "\n".join(lines)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .labels import Lang, Phrases, column
+from .console import money, table
 from .model import Scenario
 from .paths import KEYED_LISTS, flatten
 from .report import Result
@@ -91,25 +92,25 @@ def compare(scenarios: list[tuple[str, Scenario]], solver: str = "highs", result
 
 def _funds(result: Result) -> pd.DataFrame:
     names = {f.id: f.name for f in result.scenario.funds}
-    table = result.funds.copy()
-    table.insert(1, "name", [names[f] for f in table["fund"]])
-    return table
+    funds = result.funds.copy()
+    funds.insert(1, "name", [names[f] for f in funds["fund"]])
+    return funds
 
 
 def _long(labels: list[str], tables: list[pd.DataFrame], key: str, measures: tuple[str, ...]) -> pd.DataFrame:
     """Union of keys (first scenario's order, then new ones); missing = zero, `present` False."""
     order: list[str] = []
     names: dict[str, str] = {}
-    for table in tables:
-        for row in table.itertuples(index=False):
+    for one in tables:
+        for row in one.itertuples(index=False):
             k = getattr(row, key)
             if k not in names:
                 order.append(k)
                 names[k] = row.name
     base: dict[str, dict] = {}
     rows = []
-    for label, table in zip(labels, tables):
-        by_key = {getattr(r, key): r._asdict() for r in table.itertuples(index=False)}
+    for label, one in zip(labels, tables):
+        by_key = {getattr(r, key): r._asdict() for r in one.itertuples(index=False)}
         for k in order:
             got = by_key.get(k)
             values = {m: (got[m] if got else _zero(m)) for m in measures}
@@ -211,7 +212,7 @@ def _show(value) -> str:
     if _missing(value):
         return "—"
     if isinstance(value, Decimal):
-        return f"{value:,.2f}" if value == value.quantize(Decimal("0.01")) else str(value)
+        return money(value) if value == value.quantize(Decimal("0.01")) else str(value)
     if isinstance(value, tuple):
         return "[" + ", ".join(map(str, value)) + "]"
     return str(value)
@@ -236,7 +237,7 @@ def _summary(c: Comparison, lang: Lang) -> str:
                 text += T("more", lang, n=len(changed) - 4)
         a, b = totals.loc[base], totals.loc[label]
         pct = f", {float(b['d_total_gap'] / a['total_gap']):+.1%}" if a["total_gap"] else ""
-        text += T("effect", lang, a=f"{a['total_gap']:,.2f}", b=f"{b['total_gap']:,.2f}", unit=unit, d=_signed(b["d_total_gap"]),
+        text += T("effect", lang, a=money(a['total_gap']), b=money(b['total_gap']), unit=unit, d=_signed(b["d_total_gap"]),
                   pct=pct, wa=a["weighted_gap"], wb=b["weighted_gap"], sa=a["max_gap_share"], sb=b["max_gap_share"])
         funds = c.funds[(c.funds["scenario"] == label) & (c.funds["d_used"] != 0)]
         if not funds.empty:
@@ -252,12 +253,10 @@ def _summary(c: Comparison, lang: Lang) -> str:
 
 
 def _render(c: Comparison, lang: Lang) -> str:
-    from .console import table
-
     base = c.labels[0]
     lines = [c.summary(lang), "", T("totals_title", lang)]
     keys = ["total_need", "total_own_funds", "total_funded", "total_gap", "weighted_gap", "max_gap_share"]
-    rows = [[r["scenario"], *(f"{r[k]:,.2f}" for k in keys[:5]), f"{r['max_gap_share']:.1%}"] for _, r in c.totals.iterrows()]
+    rows = [[r["scenario"], *(money(r[k]) for k in keys[:5]), f"{r['max_gap_share']:.1%}"] for _, r in c.totals.iterrows()]
     lines.append(table([column("scenario", lang), *(column(k, lang) for k in keys)], rows))
 
     def side_by_side(long: pd.DataFrame, key: str, measure: str, share: str | None) -> str:
@@ -268,7 +267,7 @@ def _render(c: Comparison, lang: Lang) -> str:
             row = [k]
             for i, label in enumerate(c.labels):
                 r = by.loc[label]
-                cell = f"{r[measure]:,.2f}" if r["present"] else "—"
+                cell = money(r[measure]) if r["present"] else "—"
                 if share and r["present"]:
                     cell += f" ({r[share]:.0%})"
                 row.append(cell)

@@ -28,6 +28,7 @@ import pulp
 
 from .labels import Lang, Phrases, column
 from .lp import OWN, AllocationLP, Arc, build
+from .console import money, table
 from .model import Scenario
 from .report import Result
 from .solve import make_solver, solve
@@ -265,12 +266,7 @@ REASON_ZH = {"category_not_payable": "无资金可支付该类别", "no_eligible
              "cap_binds": "上限约束", "unexplained": "未能解释"}
 
 
-def _money(value: Decimal) -> str:
-    return f"{value:,.2f}"
-
-
-def _num(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.2f}"
+_num = money  # prices, like amounts, with two decimals
 
 
 class _Names:
@@ -300,7 +296,7 @@ def _sentences(ex: Explanation, lang: Lang) -> list[str]:
     unit = s.unit
     residual = sum(r.enterprises["residual_need"], Decimal(0))
     gap = r.total("gaps", "gap")
-    out = [T("headline", lang, name=s.name, gap=_money(gap), residual=_money(residual), unit=unit,
+    out = [T("headline", lang, name=s.name, gap=money(gap), residual=money(residual), unit=unit,
              share=float(gap / residual) if residual else 0.0, wg=r.weighted_gap, ms=r.max_gap_share)]
     capped = {fund for line in ex.gaps.itertuples(index=False) for fund, kind, _ in line.blockers if kind.startswith("cap_")}
     for rule in ex.rules.itertuples(index=False):
@@ -310,7 +306,7 @@ def _sentences(ex: Explanation, lang: Lang) -> list[str]:
             less = T("less", lang, lw=_num(rule.less_weighted), lu=_num(rule.less_unweighted), unit=unit)
         effect = T("effect" if rule.shadow_weighted or rule.shadow_unweighted else "no_effect", lang, unit=unit,
                    pw=_num(rule.shadow_weighted), pu=_num(rule.shadow_unweighted))
-        values = dict(fund=names.fund(rule.fund), bound=_money(rule.bound), left=_money(rule.left), unit=unit, less=less,
+        values = dict(fund=names.fund(rule.fund), bound=money(rule.bound), left=money(rule.left), unit=unit, less=less,
                       effect=effect,
                       enterprise=names.enterprise(rule.enterprise) if rule.enterprise else "",
                       category=names.category(rule.category) if rule.category else "")
@@ -330,16 +326,14 @@ def _sentences(ex: Explanation, lang: Lang) -> list[str]:
             else:
                 why = T("blocked", lang, blockers=T("and", lang).join(
                     T(f"by_{kind}", lang, fund=names.fund(fund)) for fund, kind, _ in line.blockers))
-            parts.append(T("line", lang, category=names.category(line.category), gap=_money(line.gap), unit=unit, why=why))
+            parts.append(T("line", lang, category=names.category(line.category), gap=money(line.gap), unit=unit, why=why))
         row = totals.loc[eid]
-        out.append(T("enterprise_gap", lang, enterprise=names.enterprise(eid), gap=_money(row["gap"]), unit=unit,
+        out.append(T("enterprise_gap", lang, enterprise=names.enterprise(eid), gap=money(row["gap"]), unit=unit,
                      share=float(row["gap_share"]), lines=T("sep", lang).join(parts)))
     return out
 
 
 def _render(ex: Explanation, lang: Lang) -> str:
-    from .console import table
-
     lines = ex.sentences(lang)
     shown = ex.rules[(ex.rules["kind"] == "budget") | ex.rules["binding"]]
     keys = ["rule", "bound", "used", "left", "shadow_weighted", "shadow_unweighted"]

@@ -121,3 +121,12 @@ def test_seed_targets_and_each_fund_alone(scenarios_dir):
     # Operating losses are paid by no fund in the Xian'an scenario: listed, never closable.
     assert list(gc.unpayable["category"]) == ["operating_loss"]
     assert gc.floor == Decimal("150.00")
+
+
+def test_cbc_gives_the_same_answer(scenarios_dir):
+    """CBC reports an LP its presolve finds infeasible as "Undefined": still 'cannot alone'."""
+    from subsidy.explain import explain
+
+    scenario = load_scenario(scenarios_dir / "xianan-2025.yaml")
+    assert close_gap(scenario, solver="cbc").funds.equals(close_gap(scenario).funds)
+    assert explain(scenario, solver="cbc").rules.equals(explain(scenario).rules)
