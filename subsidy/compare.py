@@ -30,7 +30,9 @@ TOTAL_MEASURES = ("weighted_gap", "max_gap_share", "total_need", "total_own_fund
 def labels_for(paths: list[str | Path]) -> list[str]:
     """Short labels for scenario files: the file stem, or more of the path where stems clash."""
     stems = [Path(p).stem for p in paths]
-    return [stem if stems.count(stem) == 1 else str(p) for stem, p in zip(stems, paths)]
+    labels = [stem if stems.count(stem) == 1 else str(p) for stem, p in zip(stems, paths)]
+    # The same file given twice still needs two labels.
+    return [label if labels[:i].count(label) == 0 else f"{label} ({labels[:i].count(label) + 1})" for i, label in enumerate(labels)]
 
 
 def effective_inputs(scenario: Scenario) -> dict:
@@ -118,7 +120,7 @@ def _long(labels: list[str], tables: list[pd.DataFrame], key: str, measures: tup
                 base[k] = values
             rows.append({"scenario": label, key: k, "name": names[k], "present": got is not None, **values,
                          **{f"d_{m}": _delta(values[m], base[k][m]) for m in measures}})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["scenario", key, "name", "present", *measures, *(f"d_{m}" for m in measures)])
 
 
 def _zero(measure: str):

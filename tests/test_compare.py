@@ -21,6 +21,7 @@ def options(scenarios_dir):
 def test_labels():
     assert labels_for(["a/x.yaml", "b/y.yaml"]) == ["x", "y"]
     assert labels_for(["a/x.yaml", "b/x.yaml"]) == ["a/x.yaml", "b/x.yaml"]
+    assert labels_for(["a/x.yaml", "a/x.yaml"]) == ["a/x.yaml", "a/x.yaml (2)"]
 
 
 def test_differences_equal_separate_solves(options):
