@@ -43,9 +43,9 @@ TEXT = {
 CHARTS = ("enterprises", "funds", "categories")
 
 
-def _t(key: str, cjk: bool) -> str:
+def _t(key: str, cjk: bool, sep: str = " ") -> str:
     zh, en = TEXT[key]
-    return f"{zh} {en}" if cjk else en
+    return f"{zh}{sep}{en}" if cjk else en
 
 
 _FONT_CACHE: list = []
@@ -141,7 +141,7 @@ def enterprise_chart(d: ChartData, cjk: bool):
     for i, e in enumerate(d.enterprises):
         ax.annotate(f"{_t('need', cjk)} {e[2]:,.2f}", (e[2], i), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
     ax.set_xlim(0, max([e[2] for e in d.enterprises], default=1) * 1.25 or 1)
-    ax.set_title(_t("enterprises", cjk))
+    ax.set_title(_t("enterprises", cjk, "\n"))
     ax.figure.legend(loc="outside upper right", ncols=3, fontsize=8, frameon=False)
     _style(ax, d.unit, cjk)
     return fig
@@ -155,7 +155,7 @@ def fund_chart(d: ChartData, cjk: bool):
     used = [f[2] for f in d.funds]
     ax.barh(labels, used, color=FUNDED, label=_t("used", cjk))
     ax.barh(labels, [f[3] for f in d.funds], left=used, color=LEFT, label=_t("left", cjk))
-    ax.set_title(_t("funds", cjk))
+    ax.set_title(_t("funds", cjk, "\n"))
     ax.figure.legend(loc="outside upper right", ncols=3, fontsize=8, frameon=False)
     _style(ax, d.unit, cjk)
     return fig
@@ -171,7 +171,7 @@ def category_chart(d: ChartData, cjk: bool):
     for i, v in enumerate(values):
         ax.annotate(f"{v:,.2f}", (v, i), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
     ax.set_xlim(0, max(values, default=1) * 1.2 or 1)
-    ax.set_title(_t("categories", cjk))
+    ax.set_title(_t("categories", cjk, "\n"))
     _style(ax, d.unit, cjk)
     return fig
 
@@ -190,7 +190,7 @@ def comparison_chart(data: list[ChartData], cjk: bool):
     for i, g in enumerate(gap):
         ax.annotate(f"{_t('gap', cjk)} {g:,.2f}", (own[i] + funded[i] + g, i), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
     ax.set_xlim(0, max((a + b + c for a, b, c in zip(own, funded, gap)), default=1) * 1.3 or 1)
-    ax.set_title(_t("comparison", cjk))
+    ax.set_title(_t("comparison", cjk, "\n"))
     ax.figure.legend(loc="outside upper right", ncols=3, fontsize=8, frameon=False)
     _style(ax, data[0].unit if data else "", cjk)
     return fig
@@ -203,25 +203,31 @@ DRAW = {"enterprises": enterprise_chart, "funds": fund_chart, "categories": cate
 _NO_METADATA = {"svg": {"Date": None, "Creator": None, "Format": None, "Type": None}, "png": {"Software": None}}
 
 
-def _render(fig, fmt: str, salt: str, font: str | None, note: str | None = None) -> bytes:
+def _render(draw, fmt: str, salt: str, font: str | None, note: str | None = None) -> bytes:
+    """Draw (`draw()` makes the figure) and save in one rc context: text takes its font when made."""
     import matplotlib
 
     rc = {"svg.fonttype": "none", "svg.hashsalt": salt, "font.size": 9,
           "font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"]}
-    if note:
-        fig.supxlabel(note, fontsize=6, color="#808080", wrap=True)
     buf = io.BytesIO()
     with matplotlib.rc_context(rc), warnings.catch_warnings():
         # Without a CJK font the SVG's text is still right (the browser sets it); only
         # matplotlib's own measuring lacks the glyphs.
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        fig = draw()
+        if note:
+            fig.supxlabel(note, fontsize=6, color="#808080", wrap=True)
         fig.savefig(buf, format=fmt, dpi=150, metadata=_NO_METADATA[fmt])
     return buf.getvalue()
 
 
-def _svg(fig, salt: str) -> str:
-    text = _render(fig, "svg", salt, cjk_font()).decode("utf-8")
-    return text[text.index("<svg"):]  # inline: drop the XML prolog and doctype
+def _svg(draw, name: str) -> str:
+    """The figure as an SVG element to inline: no XML prolog, and ids prefixed with `name`, since
+    matplotlib names groups alike in every figure (figure_1, axes_1) and ids must be unique in a page."""
+    text = _render(draw, "svg", name, cjk_font()).decode("utf-8")
+    text = text[text.index("<svg"):]
+    text = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{name}-{m[1]}"', text)
+    return re.sub(r'(url\(#|href="#)([^)"]+)', lambda m: f"{m[1]}{name}-{m[2]}", text)
 
 
 def png_files(results: list[Result], labels: list[str]) -> dict[str, bytes]:
@@ -233,9 +239,9 @@ def png_files(results: list[Result], labels: list[str]) -> dict[str, bytes]:
     for d, label in zip(data, labels):
         prefix = f"{_safe(label)}-" if len(results) > 1 else ""
         for key in CHARTS:
-            files[f"{prefix}{key}.png"] = _render(DRAW[key](d, font is not None), "png", key, font, note)
+            files[f"{prefix}{key}.png"] = _render(lambda: DRAW[key](d, font is not None), "png", key, font, note)
     if len(results) > 1:
-        files["comparison.png"] = _render(comparison_chart(data, font is not None), "png", "comparison", font, note)
+        files["comparison.png"] = _render(lambda: comparison_chart(data, font is not None), "png", "comparison", font, note)
     return files
 
 
@@ -250,6 +256,7 @@ h1 { font-size: 1.4em; } h2 { font-size: 1.2em; margin-top: 0; }
 .side-by-side { display: grid; grid-template-columns: repeat(var(--n), minmax(0, 1fr)); gap: 1.5em; }
 section.scenario { border-top: 3px solid #4472C4; padding-top: .5em; }
 figure { margin: 1em 0; } figure svg { width: 100%; height: auto; }
+figure[data-chart=comparison] svg { max-width: 1000px; }
 svg text { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei", SimHei, sans-serif !important; }
 table { border-collapse: collapse; font-size: .9em; margin: .5em 0; }
 th, td { border: 1px solid #ccc; padding: .2em .5em; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
@@ -270,7 +277,7 @@ def _section(result: Result, label: str, index: int) -> str:
     d = ChartData.of(result)
     figures = []
     for key in CHARTS:
-        svg = _svg(DRAW[key](d, True), f"{key}-{index}")
+        svg = _svg(lambda: DRAW[key](d, True), f"{key}-{index}")
         figures.append(f"<figure data-chart='{key}'>{svg}<figcaption class='note'>{html.escape(_t(key, True))}</figcaption></figure>")
     return (f"<section class='scenario' data-scenario='{html.escape(label)}'><h2>{html.escape(result.scenario.name)}</h2>"
             f"<p class='note'>{html.escape(label)} · {html.escape(result.scenario.unit)} · {html.escape(result.solver_version)}</p>"
@@ -284,7 +291,7 @@ def html_report(results: list[Result], labels: list[str]) -> str:
              f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>"]
     if len(results) > 1:
         data = [ChartData.of(r, label) for r, label in zip(results, labels)]
-        parts.append(f"<figure data-chart='comparison'>{_svg(comparison_chart(data, True), 'comparison')}</figure>")
+        parts.append(f"<figure data-chart='comparison'>{_svg(lambda: comparison_chart(data, True), 'comparison')}</figure>")
     parts.append(f"<div class='side-by-side' style='--n: {len(results)}'>")
     parts += [_section(r, label, i) for i, (r, label) in enumerate(zip(results, labels))]
     parts.append("</div><p class='note'>金额单位见各方案 / amounts in each scenario's unit. "
