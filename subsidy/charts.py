@@ -127,24 +127,45 @@ def _style(ax, unit: str, cjk: bool) -> None:
     ax.invert_yaxis()
 
 
-def enterprise_chart(d: ChartData, cjk: bool):
-    """Stacked bars per enterprise: own funds + funded + gap = need."""
-    fig = _figure(len(d.enterprises))
+def _finish(fig, ax, title: str, unit: str, cjk: bool, legend: bool = True):
+    ax.set_title(_t(title, cjk, "\n"))
+    if legend:
+        fig.legend(loc="outside upper right", ncols=3, fontsize=8, frameon=False)
+    _style(ax, unit, cjk)
+    return fig
+
+
+def _annotate(ax, ends: list[float], texts: list[str], margin: float) -> None:
+    """Write each bar's figure just past its end, and leave room on the right for it."""
+    for i, (end, text) in enumerate(zip(ends, texts)):
+        ax.annotate(text, (end, i), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.set_xlim(0, max(ends, default=1) * margin or 1)
+
+
+def _need_bars(title: str, labels: list[str], parts: list[tuple[float, float, float]], notes: list[str], unit: str, cjk: bool):
+    """Stacked bars own funds + funded + gap (= need), one per label, a note past each bar."""
+    fig = _figure(len(labels))
     ax = fig.add_subplot()
-    labels = [name if cjk else eid for eid, name, *_ in d.enterprises]
-    own = [e[3] for e in d.enterprises]
-    funded = [e[4] for e in d.enterprises]
-    gap = [e[5] for e in d.enterprises]
+    own, funded, gap = ([p[k] for p in parts] for k in range(3))
     ax.barh(labels, own, color=OWN, label=_t("own", cjk))
     ax.barh(labels, funded, left=own, color=FUNDED, label=_t("funded", cjk))
     ax.barh(labels, gap, left=[a + b for a, b in zip(own, funded)], color=GAP, label=_t("gap", cjk))
-    for i, e in enumerate(d.enterprises):
-        ax.annotate(f"{_t('need', cjk)} {e[2]:,.2f}", (e[2], i), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
-    ax.set_xlim(0, max([e[2] for e in d.enterprises], default=1) * 1.25 or 1)
-    ax.set_title(_t("enterprises", cjk, "\n"))
-    ax.figure.legend(loc="outside upper right", ncols=3, fontsize=8, frameon=False)
-    _style(ax, d.unit, cjk)
-    return fig
+    _annotate(ax, [sum(p) for p in parts], notes, 1.3)
+    return _finish(fig, ax, title, unit, cjk)
+
+
+def enterprise_chart(d: ChartData, cjk: bool):
+    """Stacked bars per enterprise: own funds + funded + gap = need."""
+    return _need_bars("enterprises", [name if cjk else eid for eid, name, *_ in d.enterprises],
+                      [(own, funded, gap) for *_, own, funded, gap in d.enterprises],
+                      [f"{_t('need', cjk)} {e[2]:,.2f}" for e in d.enterprises], d.unit, cjk)
+
+
+def comparison_chart(data: list[ChartData], cjk: bool):
+    """One stacked bar per scenario: own funds + funded + gap, totals over its enterprises."""
+    parts = [tuple(sum(e[k] for e in d.enterprises) for k in (3, 4, 5)) for d in data]
+    return _need_bars("comparison", [d.title for d in data], parts,
+                      [f"{_t('gap', cjk)} {p[2]:,.2f}" for p in parts], data[0].unit if data else "", cjk)
 
 
 def fund_chart(d: ChartData, cjk: bool):
@@ -155,45 +176,17 @@ def fund_chart(d: ChartData, cjk: bool):
     used = [f[2] for f in d.funds]
     ax.barh(labels, used, color=FUNDED, label=_t("used", cjk))
     ax.barh(labels, [f[3] for f in d.funds], left=used, color=LEFT, label=_t("left", cjk))
-    ax.set_title(_t("funds", cjk, "\n"))
-    ax.figure.legend(loc="outside upper right", ncols=3, fontsize=8, frameon=False)
-    _style(ax, d.unit, cjk)
-    return fig
+    return _finish(fig, ax, "funds", d.unit, cjk)
 
 
 def category_chart(d: ChartData, cjk: bool):
     """Bars of the gap left in each cost category, largest first."""
     fig = _figure(len(d.categories))
     ax = fig.add_subplot()
-    labels = [f"{zh} {key}" if cjk else en for key, zh, en, _ in d.categories]
     values = [c[3] for c in d.categories]
-    ax.barh(labels, values, color=GAP, label=_t("gap", cjk))
-    for i, v in enumerate(values):
-        ax.annotate(f"{v:,.2f}", (v, i), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
-    ax.set_xlim(0, max(values, default=1) * 1.2 or 1)
-    ax.set_title(_t("categories", cjk, "\n"))
-    _style(ax, d.unit, cjk)
-    return fig
-
-
-def comparison_chart(data: list[ChartData], cjk: bool):
-    """One stacked bar per scenario: own funds + funded + gap, totals over its enterprises."""
-    fig = _figure(len(data) + 1)
-    ax = fig.add_subplot()
-    labels = [d.title for d in data]
-    own = [sum(e[3] for e in d.enterprises) for d in data]
-    funded = [sum(e[4] for e in d.enterprises) for d in data]
-    gap = [sum(e[5] for e in d.enterprises) for d in data]
-    ax.barh(labels, own, color=OWN, label=_t("own", cjk))
-    ax.barh(labels, funded, left=own, color=FUNDED, label=_t("funded", cjk))
-    ax.barh(labels, gap, left=[a + b for a, b in zip(own, funded)], color=GAP, label=_t("gap", cjk))
-    for i, g in enumerate(gap):
-        ax.annotate(f"{_t('gap', cjk)} {g:,.2f}", (own[i] + funded[i] + g, i), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
-    ax.set_xlim(0, max((a + b + c for a, b, c in zip(own, funded, gap)), default=1) * 1.3 or 1)
-    ax.set_title(_t("comparison", cjk, "\n"))
-    ax.figure.legend(loc="outside upper right", ncols=3, fontsize=8, frameon=False)
-    _style(ax, data[0].unit if data else "", cjk)
-    return fig
+    ax.barh([f"{zh} {key}" if cjk else en for key, zh, en, _ in d.categories], values, color=GAP)
+    _annotate(ax, values, [f"{v:,.2f}" for v in values], 1.2)
+    return _finish(fig, ax, "categories", d.unit, cjk, legend=False)
 
 
 DRAW = {"enterprises": enterprise_chart, "funds": fund_chart, "categories": category_chart}
