@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from .model import Problem, Scenario
+from .model import Problem, Scenario, cross_field_problems
 
 
 class ScenarioError(Exception):
@@ -162,7 +162,7 @@ _MESSAGES = {
 }
 
 
-def _problems_from_validation(exc: ValidationError, data: Any, lines: dict[tuple, int], places: dict[tuple, str] | None = None) -> list[Problem]:
+def _problems_from_validation(exc: ValidationError, data: Any) -> list[Problem]:
     problems = []
     for err in exc.errors(include_url=False):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
@@ -170,7 +170,7 @@ def _problems_from_validation(exc: ValidationError, data: Any, lines: dict[tuple
         if err["type"] not in _MESSAGES and "input" in err and err["type"] not in ("value_error",):
             message += f", got {err['input']!r}"
         problems.append(Problem(loc=loc, message=message))
-    return _located(problems, data, lines, places)
+    return problems
 
 
 def _located(problems: list[Problem], data: Any, lines: dict[tuple, int], places: dict[tuple, str] | None = None) -> list[Problem]:
@@ -179,7 +179,7 @@ def _located(problems: list[Problem], data: Any, lines: dict[tuple, int], places
         place = _place_for(places, p.loc) if places else None
         p.where = place or _describe_loc(data, p.loc)
         p.line = _line_for(lines, p.loc) if p.loc else None
-    return problems
+    return sorted(problems, key=lambda p: p.line or 0)  # in file order, as a clerk reads it
 
 
 def _place_for(places: dict[tuple, str], loc: tuple) -> str | None:
@@ -197,14 +197,16 @@ def scenario_from_data(data: dict, path: str | Path = "<scenario>", lines: dict[
     `found` are problems the reader already found, reported together with the model's.
     """
     lines = lines or {}
-    found = list(found)
+    cross = cross_field_problems(data)
     try:
         scenario = Scenario.model_validate(data)
+        problems: list[Problem] = []
     except ValidationError as exc:
-        raise ScenarioError(path, found + _problems_from_validation(exc, data, lines, places)) from None
-    problems = found + _located(scenario.problems(), data, lines, places)
-    if problems:
-        raise ScenarioError(path, problems)
+        problems = _problems_from_validation(exc, data)
+    flagged = {p.loc for p in [*found, *problems] if p.loc}
+    problems = _located(problems + [p for p in cross if p.loc not in flagged], data, lines, places)
+    if found or problems:
+        raise ScenarioError(path, list(found) + problems)
     return scenario
 
 

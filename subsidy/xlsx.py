@@ -489,8 +489,10 @@ class _Reader:
         if value is not None:
             target[key] = value
 
-    def _problem(self, sheet: str, column: str, row: int, message: str) -> None:
-        self.problems.append(Problem(message=message, where=self.sheets[sheet].cell(column, row)))
+    def _problem(self, sheet: str, column: str, row: int, message: str, loc: tuple = ()) -> None:
+        """A problem the reader found; `loc` (when the value is in the data) keeps the model's
+        own check of the same thing from reporting it a second time."""
+        self.problems.append(Problem(loc=loc, message=message, where=self.sheets[sheet].cell(column, row)))
 
     def _scenario(self) -> None:
         labels = {f[0]: f"{f[1]} {f[0]}" for f in SCENARIO_FIELDS}
@@ -567,7 +569,7 @@ class _Reader:
             if isinstance(e.get("id"), str):
                 if e["id"] in self.enterprise_index:
                     first = self.sheets["enterprises"].rows[self.enterprise_index[e["id"]]][0]
-                    self._problem("enterprises", "id", row, f"duplicate enterprise id {e['id']!r} (first in row {first})")
+                    self._problem("enterprises", "id", row, f"duplicate enterprise id {e['id']!r} (first in row {first})", loc + ("id",))
                 else:
                     self.enterprise_index[e["id"]] = i
             ents.append(e)
@@ -651,7 +653,8 @@ class _Reader:
                 f["caps"] = caps
             if isinstance(f.get("id"), str):
                 if f["id"] in self.fund_index:
-                    self._problem("funds", "id", row, f"duplicate fund id {f['id']!r}")
+                    first = self.sheets["funds"].rows[self.fund_index[f["id"]]][0]
+                    self._problem("funds", "id", row, f"duplicate fund id {f['id']!r} (first in row {first})", loc + ("id",))
                 else:
                     self.fund_index[f["id"]] = j
             funds.append(f)

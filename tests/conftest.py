@@ -14,19 +14,18 @@ SCENARIOS = ROOT / "scenarios"
 
 def make_scenario(enterprises, funds=(), **extra):
     """A scenario from plain data, with sensible defaults for fields a test does not care about."""
-    ents = []
-    for i, e in enumerate(enterprises):
-        e = dict(e)
-        e.setdefault("id", f"e{i + 1}")
-        e.setdefault("name", e["id"])
-        ents.append(e)
-    fs = []
-    for i, f in enumerate(funds):
-        f = dict(f)
-        f.setdefault("id", f"f{i + 1}")
-        f.setdefault("name", f["id"])
-        fs.append(f)
-    return scenario_from_data({"name": "test", "enterprises": ents, "funds": fs, **extra})
+    return scenario_from_data({"name": "test", "enterprises": _named(enterprises, "e"), "funds": _named(funds, "f"), **extra})
+
+
+def _named(entries, prefix):
+    """Entries with an id (prefix + position) and a name (the id) unless given."""
+    out = []
+    for i, entry in enumerate(entries):
+        entry = dict(entry)
+        entry.setdefault("id", f"{prefix}{i + 1}")
+        entry.setdefault("name", entry["id"])
+        out.append(entry)
+    return out
 
 
 @pytest.fixture

@@ -84,9 +84,15 @@ def test_yaml_line_numbers_point_at_the_field(tmp_path):
     assert errors_of(path) == [f"{path}:6: enterprises[0] (a).costs.bank_debt: must be ≥ 0, got -1"]
 
 
-def test_all_problems_at_once(tmp_path):
-    lines = errors_of(write(tmp_path, broken(enterprises__0__costs__bank_debt=-5, funds__0__budget="x")))
-    assert len(lines) == 2
+def test_all_problems_at_once_in_file_order(tmp_path):
+    # Field errors and cross-field errors (unknown category, duplicate id) in one round.
+    data = broken(enterprises__0__costs__bank_debt=-5, funds__0__budget="x", funds__0__categories=["bribes"])
+    data["enterprises"].append(dict(data["enterprises"][0], costs={}))
+    lines = errors_of(write(tmp_path, data))
+    assert len(lines) == 4, lines
+    assert [int(l.split(":")[1]) for l in lines] == sorted(int(l.split(":")[1]) for l in lines)
+    assert any("duplicate enterprise id 'wenquan'" in l for l in lines)
+    assert any("unknown category 'bribes'" in l for l in lines)
 
 
 @pytest.mark.parametrize(

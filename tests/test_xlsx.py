@@ -171,6 +171,7 @@ BAD_CELLS = {
     "unknown fund rule": (dict(资金规则__B5="上限"), "资金规则!B5 (规则 rule): unknown rule '上限'"),
     "duplicate cost line": (dict(费用__A8="wenquan", 费用__B8="resettlement", 费用__C8=1), "费用!B8 (费用类别 category): cost line 'resettlement' of this enterprise appears twice (first in row 4)"),
     "duplicate enterprise": (dict(企业__A4="wenquan", 企业__B4="again"), "企业!A4 (企业代码 id): duplicate enterprise id 'wenquan' (first in row 3)"),
+    "duplicate fund": (dict(资金__A4="central_reward", 资金__B4="again", 资金__D4=1), "资金!A4 (资金代码 id): duplicate fund id 'central_reward' (first in row 3)"),
     "scope names an unknown enterprise": (dict(资金规则__B12="enterprise", 资金规则__A12="central_reward", 资金规则__C12="ghost"), "资金规则!C12 (类别/地区/行业/企业 value): unknown enterprise 'ghost'"),
     "bad fairness": (dict(方案__C6="maybe"), "方案!C6 (公平性（第二阶段） fairness): Input should be a valid boolean"),
     "unknown column": (dict(企业__N2="bribe"), "企业!N2: unknown column 'bribe'; known: id, name, region"),
@@ -186,6 +187,8 @@ def test_bad_cell_is_named_as_excel_shows_it(book, case):
     lines = errors(edit(**change))
     assert any(expected in line for line in lines), lines
     assert all(line.startswith(f"{path}: ") for line in lines)
+    if case != "bad id":  # renaming the enterprise also orphans its other cost and own-funds rows
+        assert len(lines) == 1, lines  # each problem once, though the reader and the model both check ids
 
 
 def test_every_bad_cell_at_once(book):
