@@ -10,6 +10,7 @@ and ids, and `png_files` says so in a note on each chart.
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import re
@@ -48,21 +49,14 @@ def _t(key: str, cjk: bool, sep: str = " ") -> str:
     return f"{zh}{sep}{en}" if cjk else en
 
 
-_FONT_CACHE: list = []
-
-
+@functools.cache
 def cjk_font() -> str | None:
     """The family name of a font with Chinese glyphs that matplotlib can use, or None."""
-    if _FONT_CACHE:
-        return _FONT_CACHE[0]
     from matplotlib import font_manager
 
     names = {f.name for f in font_manager.fontManager.ttflist}
     found = next((f for f in CJK_FAMILIES if f in names), None)
-    if found is None:
-        found = _packaged_font(font_manager)
-    _FONT_CACHE.append(found)
-    return found
+    return found or _packaged_font(font_manager)
 
 
 def _packaged_font(font_manager) -> str | None:

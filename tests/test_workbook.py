@@ -189,6 +189,7 @@ def test_unwritable_target_exits_4(tmp_path):
     assert out.exit_code == 4 and "could not write" in out.output
 
 
+@pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")  # LibreOffice's own extras
 @pytest.mark.skipif(shutil.which("soffice") is None and shutil.which("libreoffice") is None,
                     reason="LibreOffice is not installed; the formulas are checked by the evaluator above")
 def test_libreoffice_recalculates_the_same_totals(tmp_path):
