@@ -69,6 +69,7 @@ def write_files_atomically(out_dir: str | Path, files: dict[str, bytes]) -> list
         raise FileNotFoundError(f"{parent} does not exist; create it first")
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=parent))
     try:
+        os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it private; DIR should not be
         for name, data in files.items():
             with open(staging / name, "wb") as fh:
                 fh.write(data)
@@ -113,6 +114,12 @@ def write_file_atomically(path: str | Path, data: bytes) -> Path:
         if tmp is not None:
             os.unlink(tmp)
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_contract(result: Result, out_dir: str | Path, lang: Lang = "en", extra_summary: dict | None = None) -> list[Path]:

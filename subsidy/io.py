@@ -167,8 +167,9 @@ def _problems_from_validation(exc: ValidationError, data: Any) -> list[Problem]:
     for err in exc.errors(include_url=False):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         message = _MESSAGES.get(err["type"]) or err["msg"].removeprefix("Value error, ")
-        if err["type"] not in _MESSAGES and "input" in err and err["type"] not in ("value_error",):
-            message += f", got {err['input']!r}"
+        if err["type"] not in _MESSAGES and "input" in err and err["type"] != "value_error":
+            # pydantic sometimes says "got a number with a fractional part" itself: then just show it
+            message += f" ({err['input']!r})" if ", got " in message else f", got {err['input']!r}"
         problems.append(Problem(loc=loc, message=message))
     return problems
 
