@@ -52,7 +52,7 @@ def _load(path: Path):
         _fail(str(exc).splitlines(), EXIT_BAD_INPUT)
 
 
-ScenarioArg = typer.Argument(..., help="Scenario file (.yaml, .yml or .json).", show_default=False)
+ScenarioArg = typer.Argument(..., help="Scenario file (.yaml, .yml, .json or .xlsx).", show_default=False)
 
 
 @app.command()
@@ -62,6 +62,7 @@ def solve(
     lang: Lang = typer.Option(Lang.en, "--lang", help="Language of CSV headers and of the printed summary."),
     solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver: HiGHS (default) or CBC."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors and the files written."),
+    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Also write a formatted Excel workbook of the result (summary, allocations, enterprise × fund matrix, gaps, funds, sources)."),
 ) -> None:
     """Solve a scenario: fund the most important costs first, then spread the gap fairly.
 
@@ -85,6 +86,21 @@ def solve(
         except OSError as exc:
             _fail(f"{out}: could not write the output files ({exc.strerror or exc}); nothing was written", EXIT_WRITE_FAILED)
         typer.echo("\nwrote " + ", ".join(str(p) for p in written))
+    if xlsx is not None:
+        from subsidy.workbook import result_workbook
+
+        _write_file(xlsx, result_workbook(result, lang.value))
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Write one output file atomically, or fail with exit 4 leaving any old file as it was."""
+    from subsidy.export import write_file_atomically
+
+    try:
+        write_file_atomically(path, data)
+    except OSError as exc:
+        _fail(f"{path}: could not write ({exc.strerror or exc}); nothing was written", EXIT_WRITE_FAILED)
+    typer.echo(f"wrote {path}")
 
 
 @app.command()
@@ -234,6 +250,83 @@ def sweep(
     except OSError as exc:
         _fail(f"{out}: could not write the table ({exc.strerror or exc}); nothing was written", EXIT_WRITE_FAILED)
     typer.echo(f"wrote {out} ({len(table)} points, {table.attrs['model_builds']} solver model(s) built, the rest reused)")
+
+@app.command()
+def template(
+    file: Path = typer.Argument(..., help="The .xlsx workbook to write.", show_default=False),
+    lang: Lang = typer.Option(Lang.zh, "--lang", help="Language of sheet names, column names and instructions."),
+) -> None:
+    """Write an input workbook to fill in (Excel or WPS): instructions, drop-downs, one example.
+
+    Every sheet has the column name on row 1 and the field key on row 2; data start on row 3.
+    Solve it with `subsidy solve FILE.xlsx`.
+    """
+    from subsidy.xlsx import template as make_template
+
+    if file.suffix.lower() != ".xlsx":
+        _fail(f"{file}: a template is an .xlsx workbook; name the file *.xlsx", EXIT_BAD_INPUT)
+    _write_file(file, make_template(lang.value))
+
+
+@app.command()
+def convert(
+    source: Path = ScenarioArg,
+    target: Path = typer.Argument(..., help="File to write; its suffix (.yaml, .yml, .json, .xlsx) picks the format.", show_default=False),
+    lang: Lang = typer.Option(Lang.zh, "--lang", help="Language of sheet and column names when writing .xlsx."),
+) -> None:
+    """Convert a scenario between YAML, JSON and the Excel workbook (any direction); same scenario."""
+    from subsidy.convert import scenario_bytes
+    from subsidy.io import SUFFIXES
+
+    loaded, _ = _load(source)
+    if target.suffix.lower() not in SUFFIXES:
+        _fail(f"{target}: unsupported file type {target.suffix or '(none)'!r}; use .yaml, .yml, .json or .xlsx", EXIT_BAD_INPUT)
+    _write_file(target, scenario_bytes(loaded, target.suffix, lang.value))
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the scenario format (for editors: VS Code's YAML extension etc.)."""
+    from subsidy.schema import schema_text
+
+    typer.echo(schema_text(), nl=False)
+
+
+@app.command()
+def report(
+    scenarios: list[Path] = typer.Argument(..., help="One scenario, or several to show side by side.", show_default=False),
+    html: Optional[Path] = typer.Option(None, "--html", help="Write one self-contained HTML file with the charts."),
+    png_dir: Optional[Path] = typer.Option(None, "--png-dir", help="Also write each chart as a PNG into this directory."),
+    solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver: HiGHS (default) or CBC."),
+) -> None:
+    """Charts of a solved scenario (or several, side by side): need, own funds, funded and gap per
+    enterprise; fund use; gap by category."""
+    from subsidy.solve import SolveError, solve as run_solve
+
+    if html is None and png_dir is None:
+        _fail("say where to write the report: --html FILE.html and/or --png-dir DIR", EXIT_BAD_INPUT)
+    results = []
+    for path in scenarios:
+        loaded, sha = _load(path)
+        try:
+            results.append(run_solve(loaded, solver=solver.value, scenario_sha256=sha))
+        except SolveError as exc:
+            _fail(f"{path}: {exc}", EXIT_SOLVE_FAILED)
+    from subsidy.charts import html_report, png_files
+
+    labels = [p.stem for p in scenarios]
+    pngs = png_files(results, labels) if png_dir is not None else {}
+    page = html_report(results, labels).encode("utf-8") if html is not None else None
+    if page is not None:
+        _write_file(html, page)
+    if pngs:
+        from subsidy.export import write_files_atomically
+
+        try:
+            written = write_files_atomically(png_dir, pngs)
+        except OSError as exc:
+            _fail(f"{png_dir}: could not write the charts ({exc.strerror or exc}); nothing was written", EXIT_WRITE_FAILED)
+        typer.echo("wrote " + ", ".join(str(p) for p in written))
 
 
 def main() -> None:

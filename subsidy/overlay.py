@@ -21,6 +21,7 @@ Errors name the file, and the line, where the offending value was written.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -57,10 +58,12 @@ def resolve(path: Path, data: dict, lines: dict[tuple, int], raw: bytes, _chain:
         return own, origins, hashlib.sha256(raw).hexdigest()
     if not isinstance(base_ref, str) or not base_ref.strip():
         _fail(path, lines, (BASE,), f"must be the path of the base scenario file, got {base_ref!r}")
-    base_path = path.parent / base_ref
+    base_path = Path(os.path.normpath(path.parent / base_ref))  # errors show options/../x.yaml as x.yaml
     if base_path.resolve() in chain:
         loop = chain[chain.index(base_path.resolve()):] + (base_path.resolve(),)
         _fail(path, lines, (BASE,), "overlays form a cycle: " + " → ".join(p.name for p in loop))
+    if base_path.suffix.lower() == ".xlsx":
+        _fail(path, lines, (BASE,), f"a base must be a YAML or JSON file; convert the workbook first: subsidy convert {base_ref} {Path(base_ref).with_suffix('.yaml')}")
     if not base_path.is_file():
         _fail(path, lines, (BASE,), f"base file {base_ref!r} not found (looked for {base_path})")
     base_text, base_raw = read_text(base_path)
