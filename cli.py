@@ -226,18 +226,24 @@ def sweep(
         varies = [parse_vary(v) for v in vary]
         if out is not None:
             check_out(out)  # a wrong suffix or a missing extra fails before any solving
-        bar = Progress(console=Console(stderr=True), transient=True)
+        console = Console(stderr=True)
+        bar = Progress(console=console, transient=True, disable=not console.is_terminal)  # no bar in pipes and logs
         task = bar.add_task("solving", total=len(grid(varies)))
 
+        started = []
+
         def advance(n: int) -> None:
-            bar.start()  # on the first finished points, so that input errors print without a bar
+            if not started:  # on the first finished points, so that input errors print without a bar
+                bar.start()
+                started.append(True)
             bar.advance(task, n)
 
         try:
             table = run_sweep(loaded, varies, workers=workers, engine=engine.value, scheduler=scheduler,
                               solver=solver.value, progress=advance)
         finally:
-            bar.stop()
+            if started:
+                bar.stop()
     except SweepError as exc:
         _fail(str(exc), EXIT_BAD_INPUT)
     except SolveError as exc:
