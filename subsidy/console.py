@@ -21,6 +21,13 @@ def _fmt(value) -> str:
     return str(value)
 
 
+def money(value) -> str:
+    """An amount as a clerk reads it: thousands separated, two decimals; "—" when absent."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    return f"{value:,.2f}"
+
+
 def table(headers: list[str], rows: list[list], numeric_from: int = 1) -> str:
     cells = [headers] + [[_fmt(v) for v in row] for row in rows]
     widths = [max(width(r[i]) for r in cells) for i in range(len(headers))]

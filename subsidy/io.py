@@ -26,7 +26,7 @@ class ScenarioError(Exception):
         super().__init__(self.render())
 
     def render(self) -> str:
-        return "\n".join(f"{self.path}:{p}" if p.line is not None else f"{self.path}: {p}" for p in self.problems)
+        return "\n".join(f"{p.file or self.path}:{p}" if p.line is not None else f"{p.file or self.path}: {p}" for p in self.problems)
 
     def first_line(self) -> str:
         more = len(self.problems) - 1
@@ -174,13 +174,15 @@ def _problems_from_validation(exc: ValidationError, data: Any) -> list[Problem]:
     return problems
 
 
-def _located(problems: list[Problem], data: Any, lines: dict[tuple, int], places: dict[tuple, str] | None = None) -> list[Problem]:
-    """Fill in where each problem is: a line of a text file, or a cell of a workbook (`places`)."""
+def _located(problems: list[Problem], data: Any, lines: dict[tuple, Any], places: dict[tuple, str] | None = None) -> list[Problem]:
+    """Fill in where each problem is: a line of a text file (an overlay's lines are (file, line):
+    its values come from several files), or a cell of a workbook (`places`)."""
     for p in problems:
         place = _place_for(places, p.loc) if places else None
         p.where = place or _describe_loc(data, p.loc)
-        p.line = _line_for(lines, p.loc) if p.loc else None
-    return sorted(problems, key=lambda p: p.line or 0)  # in file order, as a clerk reads it
+        found = _line_for(lines, p.loc) if p.loc else None
+        p.file, p.line = found if isinstance(found, tuple) else (None, found)
+    return sorted(problems, key=lambda p: (p.file or "", p.line or 0))  # in file order, as a clerk reads it
 
 
 def _place_for(places: dict[tuple, str], loc: tuple) -> str | None:
@@ -218,7 +220,8 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def load_scenario_with_hash(path: str | Path) -> tuple[Scenario, str]:
-    """The scenario and the sha256 of the file's bytes, for provenance in summary.json."""
+    """The scenario and the sha256 of the file's bytes (for an overlay, of its chain of files),
+    for provenance in summary.json."""
     path = Path(path)
     if SUFFIXES.get(path.suffix.lower()) == "xlsx":
         from .xlsx import read_workbook
@@ -228,6 +231,19 @@ def load_scenario_with_hash(path: str | Path) -> tuple[Scenario, str]:
         if not book.data:
             raise ScenarioError(path, book.problems)
         return scenario_from_data(book.data, path, places=book.places, found=book.problems), hashlib.sha256(raw).hexdigest()
+    data, lines, sha = load_data(path)
+    return scenario_from_data(data, path, lines), sha
+
+
+def load_data(path: str | Path) -> tuple[dict, dict[tuple, Any], str]:
+    """Plain data of a YAML or JSON scenario with any overlay chain (`base:`) merged in, its
+    path → line map and its sha256. Overlay lines map to (file, line): values come from several
+    files."""
+    path = Path(path)
     text, raw = read_text(path)
     data, lines = parse_document(path, text)
-    return scenario_from_data(data, path, lines), hashlib.sha256(raw).hexdigest()
+    if "base" not in data:
+        return data, lines, hashlib.sha256(raw).hexdigest()
+    from .overlay import resolve
+
+    return resolve(path, data, lines, raw)

@@ -179,6 +179,12 @@ def reconcile_to_fen(lp: AllocationLP, values: dict[Arc, float]) -> dict[Arc, in
     """
     exact = {arc: v * 100 for arc, v in values.items()}
     fen = {arc: max(0, math.floor(v + 1e-6)) for arc, v in exact.items()}
+    # Fractional parts compared to 1e-6 fen, ties in arc order: two arcs at half a fen each must
+    # not be ordered by solver noise (1e-12), or the same program solved twice (warm or cold)
+    # could round differently.
+    def frac(arc: Arc) -> float:
+        return round(exact[arc] - fen[arc], 6)
+
     rules_of: dict[Arc, list[str]] = {arc: [] for arc in values}
     for name, (arcs, bound) in lp.upper_bounds.items():
         for arc in arcs:
@@ -186,7 +192,7 @@ def reconcile_to_fen(lp: AllocationLP, values: dict[Arc, float]) -> dict[Arc, in
         used = sum(fen[a] for a in arcs)
         # Solver tolerance can leave a sum a hair above a bound that rounds down: take back
         # the fen that were rounded up the most.
-        for arc in sorted(arcs, key=lambda a: exact[a] - fen[a]):
+        for arc in sorted(arcs, key=frac):
             if used <= bound:
                 break
             if fen[arc] > 0:
@@ -206,7 +212,7 @@ def reconcile_to_fen(lp: AllocationLP, values: dict[Arc, float]) -> dict[Arc, in
         # Arcs the solver left a fraction on first; then any arc with room, so that a fen lost to
         # a bound that is not a whole fen (a share cap of 0.5 × 533.45) is spent elsewhere.
         # Either way an arc gains at most one fen.
-        order = sorted(arcs, key=lambda a: (-(exact[a] - fen[a]) if exact[a] - fen[a] > 1e-6 else 1.0))
+        order = sorted(arcs, key=lambda a: (-frac(a) if frac(a) > 1e-6 else 1.0))
         for arc in order:
             if deficit <= 0:
                 break
@@ -220,9 +226,13 @@ def reconcile_to_fen(lp: AllocationLP, values: dict[Arc, float]) -> dict[Arc, in
 
 def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None = None) -> "Result":
     """Solve all stages and return the reconciled result (tables in whole fen)."""
+    return result_of(scenario, solve_lp(scenario, solver), scenario_sha256)
+
+
+def result_of(scenario: Scenario, solution: Solution, scenario_sha256: str | None = None) -> "Result":
+    """The reconciled result of a solution, however it was solved (here, or a reused model)."""
     from .report import Result
 
-    solution = solve_lp(scenario, solver)
     fen = reconcile_to_fen(solution.lp, solution.values)
     shadow = {f.id: -solution.duals.get(f"budget[{f.id}]", 0.0) + 0.0 for f in scenario.funds}
     return Result(
@@ -231,8 +241,8 @@ def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None
         splits=solution.lp.splits,
         weighted_gap=solution.stages.weighted_gap,
         max_gap_share=solution.stages.max_gap_share,
-        solver=solver,
-        solver_version=solver_version(solver),
+        solver=solution.solver,
+        solver_version=solver_version(solution.solver),
         shadow_prices=shadow,
         duals=solution.duals,
         slacks=solution.slacks,
