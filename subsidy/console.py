@@ -61,7 +61,6 @@ def text(key: str, lang: Lang, **kw) -> str:
 
 def render_result(result: Result, lang: Lang = "en") -> str:
     """The summary a clerk reads after `subsidy solve`: per enterprise, per fund, what binds."""
-    s = result.summary
     lines = [text("title", lang, name=result.scenario.name, solver=result.solver_version, unit=result.scenario.unit),
              text("stages", lang, wg=result.weighted_gap, share=result.max_gap_share), ""]
     ent = result.enterprises

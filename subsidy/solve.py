@@ -8,6 +8,7 @@ by fund order (own funds, then funds as listed) with a fixed id-derived tie-brea
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import sys
@@ -70,6 +71,7 @@ def make_solver(name: str) -> pulp.LpSolver:
     raise ValueError(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
 
 
+@functools.cache
 def solver_version(name: str) -> str:
     from importlib.metadata import version
 
