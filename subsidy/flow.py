@@ -394,9 +394,10 @@ def _cut_share(net: Network, face: Face, side: np.ndarray, open_enterprise: np.n
 
 
 def _lower_bounds(need: np.ndarray, share: Fraction, scale: int, open_enterprise: np.ndarray) -> np.ndarray:
-    """floor((1 − share)·need·scale) less one unit (so float rounding never overstates it), ≥ 0."""
-    lower = np.floor(need.astype(np.float64) * scale * float(1 - share)).astype(np.int64) - 1
-    return np.where(open_enterprise, np.maximum(lower, 0), 0)
+    """floor((1 − share)·need·scale) per open enterprise, exactly (Python integers), else 0."""
+    funded = 1 - share
+    num, den = funded.numerator * scale, funded.denominator
+    return np.array([nd * num // den if o else 0 for nd, o in zip(need.tolist(), open_enterprise.tolist())], dtype=np.int64)
 
 
 def largest_gap_share(net: Network, face: Face, max_steps: int = 200) -> tuple[Fraction, np.ndarray, int]:

@@ -48,7 +48,7 @@ def build(scenario: Scenario, rules: Rules | None = None) -> AllocationLP:
     rules = rules or build_rules(scenario)
     arcs = rules.arcs
     problem = pulp.LpProblem("allocation", pulp.LpMinimize)
-    x = {arc: pulp.LpVariable(f"x{i}", lowBound=0) for i, arc in enumerate(arcs)}
+    x = {arc: problem.add_variable(f"x{i}", lowBound=0) for i, arc in enumerate(arcs)}
     lp = AllocationLP(scenario, rules.splits, rules.residual, arcs, problem, x)
     for bound in rules.bounds:
         expr = pulp.LpAffineExpression([(x[a], 1.0) for a in bound.arcs])
@@ -65,7 +65,7 @@ def build(scenario: Scenario, rules: Rules | None = None) -> AllocationLP:
 
 def add_fairness(lp: AllocationLP) -> pulp.LpVariable:
     """Stage 2's variable: the largest gap share, bounded below by each enterprise's share."""
-    share = pulp.LpVariable("max_gap_share", lowBound=0, upBound=1)
+    share = lp.problem.add_variable("max_gap_share", lowBound=0, upBound=1)
     funded_by_enterprise: dict[str, list] = {}
     for arc, var in lp.x.items():
         funded_by_enterprise.setdefault(arc.enterprise, []).append((var, 1.0))

@@ -12,6 +12,7 @@ exact integer flow and says why not otherwise. PuLP is imported only when the LP
 
 from __future__ import annotations
 
+import functools
 import gc
 import math
 import os
@@ -38,6 +39,7 @@ tighter than what the solver can see makes the next stage spuriously infeasible.
 
 SOLVERS = ("highs", "cbc")
 METHODS = ("auto", "flow", "pulp")
+LP_NOTE = "linear program (PuLP)"
 IPM_FROM_ARCS = 6000
 """From this many variables on, HiGHS's interior point (with crossover) beats its simplex on this
 LP (measured: 6k arcs 1.6 s vs 1.3 s, 12k arcs 6.4 s vs 3.6 s; below, simplex is faster)."""
@@ -96,10 +98,16 @@ def make_solver(name: str, arcs: int = 0) -> pulp.LpSolver:
             return pulp.HiGHS(msg=False, threads=1, random_seed=0, mip=False, solver="ipm")
         return pulp.HiGHS(msg=False, threads=1, random_seed=0, mip=False)
     if name == "cbc":
-        return pulp.PULP_CBC_CMD(msg=False, threads=1)
+        try:  # PuLP ≥ 3.3 ships CBC through the cbcbox package (extra `pulp[cbc]`)
+            import cbcbox
+
+            return pulp.COIN_CMD(msg=False, threads=1, path=cbcbox.cbc_bin_path())
+        except ImportError:
+            return pulp.PULP_CBC_CMD(msg=False, threads=1)
     raise ValueError(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
 
 
+@functools.cache
 def solver_version(name: str) -> str:
     from importlib.metadata import version
 
@@ -107,7 +115,10 @@ def solver_version(name: str) -> str:
         return f"highspy {version('highspy')}"
     if name == "ortools":
         return f"OR-Tools {version('ortools')} min-cost flow"
-    return f"CBC bundled with PuLP {version('pulp')}"
+    try:
+        return f"CBC from cbcbox {version('cbcbox')}"
+    except Exception:  # noqa: BLE001 - the binary bundled with older PuLP
+        return f"CBC bundled with PuLP {version('pulp')}"
 
 
 @dataclass
@@ -212,31 +223,38 @@ def reconcile_to_fen(lp: AllocationLP | Rules, values: dict[Arc, float]) -> dict
     source until its total equals its rounded float total, and only where every rule containing
     the arc still has a fen of room. No arc moves by a fen or more from the solver's value.
 
-    Vectorised with numpy where the order of operations does not matter; the two greedy steps
-    (repairing a rule the floors overshoot, handing back fen) stay sequential, in the same order.
+    Vectorised with numpy where the order of operations does not matter; the greedy steps
+    (repairing a rule the floors overshoot, handing back fen) stay sequential, in the same order
+    and with the same keys (Python floats, Python's round) as the plain loops they replace.
     """
     import numpy as np
 
     arcs = lp.arcs
     bounds = [(b.arcs, b.fen) for b in lp.bounds] if isinstance(lp, Rules) else list(lp.upper_bounds.values())
-    exact = np.array([values[a] for a in arcs], dtype=np.float64) * 100
-    fen = np.maximum(0, np.floor(exact + 1e-6)).astype(np.int64)
+    exact_list = [values[a] * 100 for a in arcs]
+    fen = np.maximum(0, np.floor(np.array(exact_list, dtype=np.float64) + 1e-6)).astype(np.int64)
     pos = {id(a): i for i, a in enumerate(arcs)}  # the same Arc objects sit in the rules' lists
     flat = np.array([pos[id(a)] for rule_arcs, _ in bounds for a in rule_arcs], dtype=np.int64)
     sizes = np.array([len(rule_arcs) for rule_arcs, _ in bounds], dtype=np.int64)
     limits = np.array([bound for _, bound in bounds], dtype=np.int64)
     owner = np.repeat(np.arange(len(bounds)), sizes)
-    begin = np.concatenate([[0], np.cumsum(sizes)])
+    begin = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+    # Fractional parts compared to 1e-6 fen, ties in arc order: two arcs at half a fen each must
+    # not be ordered by solver noise (1e-12), or the same program solved twice (warm or cold)
+    # could round differently.
+    def frac(i: int) -> float:
+        return round(exact_list[i] - int(fen[i]), 6)
 
     # Solver tolerance can leave a sum a hair above a bound that rounds down: take back the fen
     # that were rounded up the most. Repairs only lower fen, so a rule within its bound before
     # any repair stays within it: only the rules over their bound at the start need a look.
     used = np.zeros(len(bounds), dtype=np.int64)
     np.add.at(used, owner, fen[flat])
-    for r in np.flatnonzero(used > limits):
-        rule = flat[begin[r] : begin[r + 1]]
+    for r in np.flatnonzero(used > limits).tolist():
+        rule = flat[begin[r] : begin[r + 1]].tolist()
         total = int(fen[rule].sum())
-        for i in sorted(rule.tolist(), key=lambda i: exact[i] - fen[i]):
+        for i in sorted(rule, key=frac):
             if total <= limits[r]:
                 break
             if fen[i] > 0:
@@ -246,33 +264,37 @@ def reconcile_to_fen(lp: AllocationLP | Rules, values: dict[Arc, float]) -> dict
     used = np.zeros(len(bounds), dtype=np.int64)
     np.add.at(used, owner, fen[flat])
     room = (limits - used).tolist()
-    order = np.argsort(flat, kind="stable")
-    starts = np.searchsorted(flat[order], np.arange(len(arcs) + 1))
-    rules_of = owner[order]
+    by_arc = np.argsort(flat, kind="stable")
+    starts = np.searchsorted(flat[by_arc], np.arange(len(arcs) + 1)).tolist()
+    rules_of = owner[by_arc].tolist()
 
-    frac = exact - fen
-    sources = [a.source for a in arcs]
-    first: dict[str, list[int]] = {}
-    for i, src in enumerate(sources):
-        first.setdefault(src, []).append(i)
-    exact_list = exact.tolist()
-    for idx in first.values():
+    by_source: dict[str, list[int]] = {}
+    for i, arc in enumerate(arcs):
+        by_source.setdefault(arc.source, []).append(i)
+    fen_list = fen.tolist()
+    for idx in by_source.values():
         target = round(sum(exact_list[i] for i in idx))
-        deficit = target - int(fen[idx].sum())
+        deficit = target - sum(fen_list[i] for i in idx)
         if deficit <= 0:
             continue
-        sel = np.asarray(idx)
-        sel = sel[frac[sel] > 1e-6]
-        for i in sel[np.argsort(-frac[sel], kind="stable")].tolist():
+        # Arcs the solver left a fraction on first; then any arc with room, so that a fen lost to
+        # a bound that is not a whole fen (a share cap of 0.5 × 533.45) is spent elsewhere.
+        # Either way an arc gains at most one fen.
+        keys = []
+        for i in idx:
+            f = round(exact_list[i] - fen_list[i], 6)
+            keys.append(-f if f > 1e-6 else 1.0)
+        for k in np.argsort(np.array(keys), kind="stable").tolist():
             if deficit <= 0:
                 break
-            mine = rules_of[starts[i] : starts[i + 1]].tolist()
+            i = idx[k]
+            mine = rules_of[starts[i] : starts[i + 1]]
             if all(room[r] >= 1 for r in mine):
-                fen[i] += 1
+                fen_list[i] += 1
                 deficit -= 1
                 for r in mine:
                     room[r] -= 1
-    return dict(zip(arcs, fen.tolist()))
+    return dict(zip(arcs, fen_list))
 
 
 def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None = None, method: str = "auto") -> "Result":
@@ -281,8 +303,6 @@ def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None
     `method`: "flow" (integer network flows; fails with SolveError when the rules do not fit),
     "pulp" (the LP with `solver`), or "auto" (flow when it fits, else the LP, saying why).
     """
-    from .report import Result
-
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     with gc_paused():
@@ -293,7 +313,7 @@ def _solve(scenario: Scenario, solver: str, scenario_sha256: str | None, method:
     from .report import Result
 
     rules = build_rules(scenario)
-    reason = "method pulp was asked for"
+    reason = LP_NOTE
     if method in ("auto", "flow"):
         from .flow import FlowError, NotANetwork, solve_flow
 
@@ -323,7 +343,13 @@ def _solve(scenario: Scenario, solver: str, scenario_sha256: str | None, method:
                 method_note=f"min-cost flow in units of 1/{flow.unit_per_fen} fen (exact)",
             )
 
-    solution = solve_lp(scenario, solver, rules)
+    return result_of(scenario, solve_lp(scenario, solver, rules), scenario_sha256, reason)
+
+
+def result_of(scenario: Scenario, solution: Solution, scenario_sha256: str | None = None, method_note: str = LP_NOTE) -> "Result":
+    """The reconciled result of a solution, however it was solved (here, or a reused model)."""
+    from .report import Result
+
     fen = reconcile_to_fen(solution.lp, solution.values)
     return Result(
         scenario=scenario,
@@ -331,14 +357,14 @@ def _solve(scenario: Scenario, solver: str, scenario_sha256: str | None, method:
         splits=solution.lp.splits,
         weighted_gap=solution.stages.weighted_gap,
         max_gap_share=solution.stages.max_gap_share,
-        solver=solver,
-        solver_version=solver_version(solver),
+        solver=solution.solver,
+        solver_version=solver_version(solution.solver),
         shadow_prices=_shadow_prices(scenario, solution.duals),
         duals=solution.duals,
         slacks=solution.slacks,
         scenario_sha256=scenario_sha256,
         method="pulp",
-        method_note=reason,
+        method_note=method_note,
     )
 
 
