@@ -3,37 +3,50 @@
 Stage 1 of the spec is a min-cost flow. Nodes: source s, one node per fund, one per (fund,
 enterprise) that has an enterprise cap, one per cost line, one per enterprise, sink t; plus one own-
 funds node per enterprise under the `free` rule (own funds are one more source, restricted to that
-enterprise, so the rule is still a flow):
+enterprise, so that rule is still a flow):
 
     s ─budget─▶ fund ─cap_enterprise─▶ (fund,enterprise) ─cap_share─▶ line ─need, cost −w─▶ enterprise ─▶ t
-    s ─own_funds─▶ own[e] ────────────────────────────────────────────▶ line
+    s ─own_funds─▶ own[e] ──────────────────────────────────────────────▶ line
     s ─▶ t   (money left unspent)
 
-Amounts are whole multiples of 1/Q fen, where Q = 10^k is the smallest power of ten that makes every
-bound an integer (Q = 1 when all caps are whole fen; share_of_need 0.8 makes it 10). So capacities
-are the spec's bounds exactly, not rounded: the flow is the LP's optimum, not an approximation.
-Weights become integers the same way (× D = 10^k; k ≤ 6). OR-Tools' `SimpleMinCostFlow` (cost-
-scaling push-relabel, exact on integers) solves it; we chose it because it is a well-kept, wheel-
-installable C++ library with vectorised Python bindings, the same package also gives the max-flow
-solver stage 2 needs, and it was 10-100× faster than HiGHS on this LP at 10k-100k enterprises.
+Exact, not rounded. Amounts are whole multiples of 1/Q fen, Q = 10^k the smallest power of ten that
+makes every bound an integer (Q = 1 when all caps are whole fen; share_of_need 0.8 makes it 10): so
+the capacities are the spec's bounds exactly, and a share cap of 0.8 × 533.45 is 4267.6 fen, not
+4267. Weights become integers the same way (× D = 10^k). When k would exceed 6, or the integers
+could overflow int64, `NotANetwork` says so and `solve(method="auto")` takes the LP instead.
 
-Stages 2 and 3 run on the optimal face of stage 1. Shortest-path distances to t in the residual
-graph are optimal node potentials; complementary slackness then fixes every arc whose reduced cost
-is not zero (positive: empty, negative: full), and *every* stage-1 optimum is a flow on the
-remaining free arcs. The potentials are also the duals: a fund's shadow price is minus the cost of
-the cheapest residual path from its node to t, i.e. what one more unit of budget would save.
+Library: OR-Tools' `SimpleMinCostFlow` and `SimpleMaxFlow` (C++, exact on int64, wheels for every
+platform we run on, vectorised Python bindings, actively maintained by Google). Measured on this LP it
+was 10-100× faster than HiGHS; networkx's network simplex is pure Python and slower than HiGHS.
 
-Stage 2 (smallest largest gap share t) is a parametric feasibility problem: each enterprise must
-receive at least (1−t)·need. We solve it by Newton's method on cuts (Dinkelbach): check
-feasibility at t with a max flow; if infeasible, the min cut gives the exact t at which that cut
-stops being violated, a strictly larger lower bound; repeat. Lower bounds are rounded down at a fine
-scale (K·Q units per fen) so an infeasible check always proves a violated cut; the answer is exact
-up to < 2 units of 1/(K·Q) fen per enterprise (far below the 1e-9 tolerance of the spec).
+Stage 1 by max flows. Costs sit only on line arcs and there is one source, so the amounts lines
+can receive form a polymatroid and the greedy rule is optimal: fill the highest-weight lines as far
+as possible, then the next weight without taking from the first, and so on (`stage1_flow`) — one
+max flow per distinct weight, 3-8× faster than one min-cost flow solve.
 
-Stage 3 follows the LP path's documented rule: first spend what can still be spent (max flow),
-then minimise Σ tie_break_weight·x with the tie-break weights scaled to integers (fund rank exact,
-the sha256 jitter kept to 2^-24 instead of 2^-48; where that coarser jitter ties, the LP path
-and the flow path may pick different, equally good allocations).
+Potentials and the optimal face. Shortest-path distances to t in the residual graph of that flow
+(Bellman-Ford, vectorised) are optimal node potentials. They give the duals (a fund's shadow price is
+minus the cost of the cheapest residual path from its node: what one more unit of budget saves, the
+right derivative; the LP's dual is some subgradient, equal to it wherever the dual is unique), and by
+complementary slackness they fix every arc whose reduced cost is not zero (positive: empty, negative:
+full). Every stage-1 optimum is a flow on the remaining free arcs, so stages 2 and 3 run there.
+Nodes left with one free arc decide it (`Face.pruned`).
+
+Stage 2 (the smallest largest gap share t) asks for a flow on the face giving each enterprise at
+least (1−t)·need. Newton's method on cuts: check feasibility at t with a max flow; if infeasible,
+the min cut gives the exact t at which that cut stops being violated, a strictly larger lower bound;
+repeat (usually 0-5 steps). Bounds are rounded down at a fine scale (K·Q units per fen, K ≤ 2^24),
+so a failed check always proves a violated cut; t is exact up to < 1 unit of 1/(K·Q) fen per
+enterprise. The LP differs only by its holds: it may give up 1e-9 of stage 1 (relatively) for
+fairness, so its t can be lower by about 1e-9 · weighted gap / need of the worst enterprise.
+
+Stage 3 follows the LP path's documented rule: spend what can still be spent (max flow), then
+minimise Σ tie_break_weight·x with the weights as integers: fund rank exact, the sha256 jitter kept
+to 2^-16 instead of 2^-48 (`JITTER_BITS`). Enterprises are held to floor((1−t)·need) in units of
+1/Q fen. The min-cost flow runs on a network shrunk by `netflow.Reducer` (leaves and two-arc
+nodes folded away). The allocation is then rounded to whole fen by the same `reconcile_to_fen` as
+the LP's (not needed when Q = 1). Where the LP and the flow differ, it is by at most a fen per line:
+the LP's holds let it sit a fraction of a fen off the exact optimum, and rounding can then tip.
 """
 
 from __future__ import annotations
@@ -53,7 +66,11 @@ COST_LIMIT = 2**55
 """max |unit cost| × (nodes + 1) must stay below this for OR-Tools' cost scaling in int64."""
 FLOW_LIMIT = 2**60
 """Total money in flow units must stay below this (int64 flows, sums of capacities)."""
-JITTER_BITS = 24
+JITTER_BITS = 16
+"""Bits of the tie-break jitter kept in integer costs. OR-Tools' cost scaling runs one phase per
+factor 5 of the cost range: 24 bits cost 8 s at 100k enterprises, 16 bits 6 s. Two allocations
+whose tie-break costs differ by less than 2^-17 per 万元 count as tied (the LP's own tolerance
+is 1e-7)."""
 
 
 class NotANetwork(Exception):
@@ -65,7 +82,7 @@ class FlowSolution:
     """What the flow path found; mirrors `solve.Solution` (amounts in the scenario unit)."""
 
     rules: Rules
-    values: dict[Arc, float]
+    units: list[int]  # flow on each of rules.arcs, in 1/unit_per_fen fen
     fen: dict[Arc, int] | None  # whole fen directly when Q == 1 (no rounding needed)
     weighted_gap: float
     max_gap_share: float
@@ -74,6 +91,17 @@ class FlowSolution:
     slacks: dict[str, float] = field(default_factory=dict)
     unit_per_fen: int = 1
     newton_steps: int = 0
+
+    @property
+    def values(self) -> dict[Arc, float]:
+        """Amounts in the scenario unit, by arc (as `solve.Solution.values`)."""
+        per_unit = 100 * self.unit_per_fen
+        return {a: v / per_unit for a, v in zip(self.rules.arcs, self.units)}
+
+    def amounts(self) -> list[float]:
+        """The same amounts as a list aligned with rules.arcs (what reconcile_to_fen reads)."""
+        per_unit = 100 * self.unit_per_fen
+        return [v / per_unit for v in self.units]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -146,8 +174,8 @@ class Network:
 
 
 def build_network(rules: Rules) -> Network:
-    """The stage-1 network of the module docstring, as arrays (bounds' arcs first, in rules order,
-    then one arc per rules.arcs entry, enterprise → t, and s → t)."""
+    """The stage-1 network of the module docstring, as arrays: the bounds' arcs (budgets, own
+    funds, enterprise caps, lines), then one arc per rules.arcs entry, enterprise → t, and s → t."""
     scenario = rules.scenario
     q = unit_scale(rules)
     weights = rules.weights
@@ -165,57 +193,67 @@ def build_network(rules: Rules) -> Network:
     for eid in enterprises:
         enterprise_node[eid], n = n, n + 1
 
+    bounds = rules.bounds
+    kinds = [b.kind for b in bounds]
+    unknown = set(kinds) - {"budget", "own_funds", "cap_enterprise", "cap_share", "need"}
+    if unknown:  # pragma: no cover - rules only make the kinds above
+        raise NotANetwork(f"unknown rule kind {unknown.pop()!r}")
+    of_kind = {k: [i for i, kind in enumerate(kinds) if kind == k] for k in ("budget", "own_funds", "cap_enterprise", "cap_share", "need")}
+    x_tail = np.array([fund_node.get(a.source, -1) for a in arcs], dtype=np.int64)  # own funds, groups below
+    x_head = np.full(len(arcs), -1, dtype=np.int64)
+    x_cap = np.full(len(arcs), -1, dtype=np.int64)  # -1: no share cap ("infinite", set below)
+    bound_arc = np.full(len(bounds), -1, dtype=np.int64)
     tails: list[int] = []
     heads: list[int] = []
     caps: list[int] = []
     costs: list[int] = []
-    x_tail = [fund_node.get(a.source, -1) for a in arcs]  # own funds and capped groups set below
-    x_head = [-1] * len(arcs)
-    x_cap = [-1] * len(arcs)  # -1: no share cap ("infinite", set once the supply is known)
-    bound_arc: list[int] = []
-    for b in rules.bounds:
-        kind = b.kind
-        if kind == "cap_share":
-            i = pos[id(b.arcs[0])]
-            x_cap[i] = int(b.exact * 100 * q)
-            bound_arc.append(-1 - i)  # the x arc itself: resolved below
-            continue
-        bound_arc.append(len(tails))
-        if kind == "need":
-            eid, cat = b.key
-            line, n = n, n + 1
-            for a in b.arcs:
-                x_head[pos[id(a)]] = line
-            tails.append(line)
-            heads.append(enterprise_node[eid])
-            caps.append(b.fen * q)
-            costs.append(-wint[cat])
-            continue
-        if kind == "budget":
-            tails.append(Network.S)
-            heads.append(fund_node[b.key])
-            caps.append(b.fen * q)
-        elif kind in ("own_funds", "cap_enterprise"):
-            group, n = n, n + 1
-            for a in b.arcs:
-                x_tail[pos[id(a)]] = group
-            if kind == "own_funds":
-                tails.append(Network.S)
-                caps.append(b.fen * q)
-            else:
-                tails.append(fund_node[b.key[0]])
-                caps.append(int(b.exact * 100 * q))
-            heads.append(group)
-        else:  # pragma: no cover - rules only make the kinds above
-            raise NotANetwork(f"unknown rule kind {kind!r}")
-        costs.append(0)
-    supply = sum(caps[a] for a, b in zip(bound_arc, rules.bounds) if b.kind in ("budget", "own_funds"))
+
+    def emit(idx: list[int], t: list[int], h: list[int], c: list[int], k: list[int] | None = None) -> None:
+        bound_arc[idx] = np.arange(len(tails), len(tails) + len(idx))
+        tails.extend(t)
+        heads.extend(h)
+        caps.extend(c)
+        costs.extend(k if k is not None else [0] * len(idx))
+
+    def new_nodes(idx: list[int]) -> list[int]:
+        nonlocal n
+        nodes = list(range(n, n + len(idx)))
+        n += len(idx)
+        return nodes
+
+    def members(idx: list[int], nodes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Positions in rules.arcs of each bound's arcs, and the node each belongs to."""
+        where = np.array([pos[id(a)] for i in idx for a in bounds[i].arcs], dtype=np.int64)
+        return where, np.repeat(np.array(nodes, dtype=np.int64), [len(bounds[i].arcs) for i in idx])
+
+    idx = of_kind["budget"]
+    emit(idx, [Network.S] * len(idx), [fund_node[bounds[i].key] for i in idx], [bounds[i].fen * q for i in idx])
+    for kind in ("own_funds", "cap_enterprise"):
+        idx = of_kind[kind]
+        nodes = new_nodes(idx)
+        where, owner = members(idx, nodes)
+        x_tail[where] = owner
+        if kind == "own_funds":
+            emit(idx, [Network.S] * len(idx), nodes, [bounds[i].fen * q for i in idx])
+        else:
+            emit(idx, [fund_node[bounds[i].key[0]] for i in idx], nodes, [int(bounds[i].exact * 100 * q) for i in idx])
+    idx = of_kind["cap_share"]
+    share_pos = np.array([pos[id(bounds[i].arcs[0])] for i in idx], dtype=np.int64)
+    x_cap[share_pos] = [int(bounds[i].exact * 100 * q) for i in idx]
+    idx = of_kind["need"]
+    nodes = new_nodes(idx)
+    where, owner = members(idx, nodes)
+    x_head[where] = owner
+    emit(idx, nodes, [enterprise_node[bounds[i].key[0]] for i in idx], [bounds[i].fen * q for i in idx],
+         [-wint[bounds[i].key[1]] for i in idx])
+    supply = sum(caps[: len(of_kind["budget"]) + len(of_kind["own_funds"])])  # every arc out of s so far
     infinite = supply + 1
 
     first_x = len(tails)
-    tails += x_tail
-    heads += x_head
-    caps += [infinite if c < 0 else c for c in x_cap]
+    bound_arc[of_kind["cap_share"]] = first_x + share_pos  # a share cap bounds the x arc itself
+    tails += x_tail.tolist()
+    heads += x_head.tolist()
+    caps += np.where(x_cap < 0, infinite, x_cap).tolist()
     costs += [0] * len(arcs)
     first_e = len(tails)
     tails += [enterprise_node[e] for e in enterprises]
@@ -228,7 +266,6 @@ def build_network(rules: Rules) -> Network:
     caps.append(infinite)
     costs.append(0)
 
-    bound_arc = [a if a >= 0 else first_x - 1 - a for a in bound_arc]
     max_cost = max((abs(c) for c in wint.values()), default=0)
     if max_cost * (n + 1) >= COST_LIMIT:
         raise NotANetwork("weights × network size exceed the integer range of the flow solver")
@@ -244,8 +281,8 @@ def build_network(rules: Rules) -> Network:
         cost=np.array(costs, dtype=np.int64),
         supply=supply,
         x_arc=np.arange(first_x, first_x + len(arcs), dtype=np.int64),
-        bound_arc=np.array(bound_arc, dtype=np.int64),
-        line_arc=np.array([a for a, b in zip(bound_arc, rules.bounds) if b.kind == "need"], dtype=np.int64),
+        bound_arc=bound_arc,
+        line_arc=bound_arc[of_kind["need"]],
         enterprise_arc=np.arange(first_e, first_e + len(enterprises), dtype=np.int64),
         enterprises=enterprises,
         need=np.array([sum(residual[e].values()) * q for e in enterprises], dtype=np.int64),
@@ -411,9 +448,13 @@ def largest_gap_share(net: Network, face: Face, max_steps: int = 200) -> tuple[F
     none = np.zeros(len(net.need), dtype=np.int64)
     # Enterprises whose inflow the face already decides give a lower bound directly.
     share = Fraction(0)
-    for received, need in zip(face.flow[e_arcs][~open_e], net.need[~open_e]):
-        if need > 0:
-            share = max(share, Fraction(int(need - received), int(need)))
+    decided = np.flatnonzero(~open_e & (net.need > 0))
+    if len(decided):
+        need, received = net.need[decided], face.flow[e_arcs][decided]
+        approx = (need - received) / need
+        # Exact only for the few within float noise of the largest.
+        for i in np.flatnonzero(approx >= approx.max() - 1e-9).tolist():
+            share = max(share, Fraction(int(need[i] - received[i]), int(need[i])))
     if share >= 1 or not open_e.any():
         return min(share, Fraction(1)), none, 0
     scale = 1 << (min(2**24, FLOW_LIMIT // (4 * (net.supply + 1))).bit_length() - 1)
@@ -522,15 +563,16 @@ def solve_flow(scenario, rules: Rules | None = None) -> FlowSolution:
     per_unit = 100 * q  # flow units per scenario unit
 
     flow1 = stage1_flow(net)
-    saved = sum(int(c) * int(f) for c, f in zip(-net.cost[net.line_arc], flow1[net.line_arc]) if c)
+    line_cost = -net.cost[net.line_arc]
+    line_flow = flow1[net.line_arc]
+    saved = sum(int(c) * int(line_flow[line_cost == c].sum()) for c in np.unique(line_cost))  # exact: Python ints
     weighted_gap = Fraction(net.line_cost_total - saved, d_scale * per_unit)
 
     dist = residual_distances(net.n, Network.T, net.tail, net.head, net.cap, net.cost, flow1)
     reduced = net.cost + dist[net.head] - dist[net.tail]
-    duals, slacks = {}, {}
-    for b, a in zip(rules.bounds, net.bound_arc.tolist()):
-        duals[b.name] = min(0, int(reduced[a])) / d_scale + 0.0
-        slacks[b.name] = int(net.cap[a] - flow1[a]) / per_unit
+    names = [b.name for b in rules.bounds]
+    duals = dict(zip(names, (np.minimum(reduced[net.bound_arc], 0) / d_scale).tolist()))
+    slacks = dict(zip(names, ((net.cap - flow1)[net.bound_arc] / per_unit).tolist()))
 
     face = Face.optimal(net, reduced).pruned(net)
     steps = 0
@@ -545,11 +587,10 @@ def solve_flow(scenario, rules: Rules | None = None) -> FlowSolution:
         received = final[net.enterprise_arc]
         share = max((Fraction(int(nd - r), int(nd)) for nd, r in zip(net.need, received) if nd > 0), default=Fraction(0))
     xs = x.tolist()
-    values = {a: v / per_unit for a, v in zip(rules.arcs, xs)}
     fen = dict(zip(rules.arcs, xs)) if q == 1 else None
     return FlowSolution(
         rules=rules,
-        values=values,
+        units=xs,
         fen=fen,
         weighted_gap=float(weighted_gap),
         max_gap_share=float(share),

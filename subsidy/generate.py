@@ -75,7 +75,7 @@ FUND_TEMPLATES = [
     ("county_support", "县级财政配套资金", "county",
      ["resettlement", "pooled_fund_repayment", "land_restoration", "restructuring", "conversion"], 0.10),
     ("debt_resolution", "企业债务化解周转资金", "other",
-     ["bank_debt", "pooled_fund_repayment", "operating_loss"], 0.10),
+     ["bank_debt", "pooled_fund_repayment", "conversion", "operating_loss"], 0.10),
 ]
 CENTRAL_RATE = {"cement": 12, "steel": 15, "carbide": 150, "glass": 40, "coal": 20, "refining": 25}  # 万元 per 万吨
 
@@ -188,12 +188,11 @@ def generate(enterprises: int, funds: int = 5, seed: int = 0, budget_ratio: floa
     shares = [FUND_TEMPLATES[i % len(FUND_TEMPLATES)][4] for i in range(funds)]
     pot = total_cost * budget_ratio
     fund_list = [_fund(rng, i, int(pot * s / sum(shares))) for i, s in enumerate(shares)]
-    # Every province is in some fund's scope (a region no fund may pay would make the largest
-    # gap share 1 whatever the allocation). A national fund (level other) covers all; without
-    # one, provinces no fund covers go to the narrowest fund.
+    # Every province is in some regional fund's scope (a region no fund may pay would make the
+    # largest gap share 1 whatever the allocation): provinces none covers go to the narrowest.
     regional = [f for f in fund_list if f["scope"]]
     covered = {r for f in regional for r in f["scope"]["regions"]}
-    if regional and len(regional) == len(fund_list):
+    if regional and covered != set(PROVINCES):
         narrowest = min(regional, key=lambda f: len(f["scope"]["regions"]))
         narrowest["scope"]["regions"] = sorted(set(narrowest["scope"]["regions"]) | (set(PROVINCES) - covered))
     return {

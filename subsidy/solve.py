@@ -216,7 +216,7 @@ def _largest_share(lp: AllocationLP, values: dict[Arc, float]) -> float:
     return max(shares, default=0.0)
 
 
-def reconcile_to_fen(lp: AllocationLP | Rules, values: dict[Arc, float]) -> dict[Arc, int]:
+def reconcile_to_fen(lp: AllocationLP | Rules, values: dict[Arc, float] | list[float]) -> dict[Arc, int]:
     """Round every arc to whole fen without breaking any upper-bound rule.
 
     Floors each value, then gives back single fen, largest fractional part first, to each
@@ -231,7 +231,8 @@ def reconcile_to_fen(lp: AllocationLP | Rules, values: dict[Arc, float]) -> dict
 
     arcs = lp.arcs
     bounds = [(b.arcs, b.fen) for b in lp.bounds] if isinstance(lp, Rules) else list(lp.upper_bounds.values())
-    exact_list = [values[a] * 100 for a in arcs]
+    amounts = values if isinstance(values, list) else [values[a] for a in arcs]  # a list is aligned with arcs
+    exact_list = [v * 100 for v in amounts]
     fen = np.maximum(0, np.floor(np.array(exact_list, dtype=np.float64) + 1e-6)).astype(np.int64)
     pos = {id(a): i for i, a in enumerate(arcs)}  # the same Arc objects sit in the rules' lists
     flat = np.array([pos[id(a)] for rule_arcs, _ in bounds for a in rule_arcs], dtype=np.int64)
@@ -326,7 +327,7 @@ def _solve(scenario: Scenario, solver: str, scenario_sha256: str | None, method:
         except FlowError as exc:
             raise SolveError(str(exc)) from None
         else:
-            fen = flow.fen if flow.fen is not None else reconcile_to_fen(rules, flow.values)
+            fen = flow.fen if flow.fen is not None else reconcile_to_fen(rules, flow.amounts())
             return Result(
                 scenario=scenario,
                 allocation_fen=fen,
