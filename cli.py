@@ -349,12 +349,13 @@ def generate(
     funds: int = typer.Option(5, "--funds", "-k", min=1, help="Number of funds (central, provincial, municipal, county, other, then again)."),
     seed: int = typer.Option(0, "--seed", help="Random seed: the same seed gives the same file."),
     out: Path = typer.Option(..., "--out", "-o", help="Scenario file to write (.json loads fast at scale; .yaml is readable)."),
+    budget_ratio: float = typer.Option(0.45, "--budget-ratio", min=0.0, help="Total budget as a share of total cost before own funds."),
 ) -> None:
     """Write a synthetic scenario drawn like the seed reports (benchmarks, tests; not real data)."""
     from subsidy.generate import generate as make, write
 
     try:
-        path = write(make(enterprises, funds, seed), out)
+        path = write(make(enterprises, funds, seed, budget_ratio), out)
     except ValueError as exc:
         _fail(f"{out}: {exc}", EXIT_BAD_INPUT)
     except OSError as exc:

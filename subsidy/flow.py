@@ -57,7 +57,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .netflow import FlowError, Reducer, max_flow, min_cost_flow, residual_distances
+from .netflow import FlowError, Reducer, leaf_round, max_flow, min_cost_flow, residual_distances
 from .rules import OWN, Arc, Rules, build_rules, fund_ranks, tie_break_jitter
 
 MAX_DECIMAL_PLACES = 6
@@ -379,17 +379,9 @@ class Face:
         the node's balance); repeat. Exact, and it removes a third of the face or more."""
         face = self
         while True:
-            idx = np.flatnonzero(face.free)
-            deg = np.bincount(net.tail[idx], minlength=net.n) + np.bincount(net.head[idx], minlength=net.n)
-            leaf = deg == 1
-            at_tail = leaf[net.tail[idx]]
-            at_head = leaf[net.head[idx]] & ~at_tail
-            if not (at_tail.any() or at_head.any()):
+            arcs, values = leaf_round(net.n, net.tail, net.head, net.cap, np.flatnonzero(face.free), face.balance)
+            if not len(arcs):
                 return face
-            arcs = np.concatenate([idx[at_tail], idx[at_head]])
-            values = np.concatenate([face.balance[net.tail[idx[at_tail]]], -face.balance[net.head[idx[at_head]]]])
-            if np.any(values < 0) or np.any(values > net.cap[arcs]):
-                raise FlowError("the optimal face has no feasible flow")
             face = face.fix(net, arcs, values)
 
 

@@ -104,10 +104,28 @@ def residual_distances(n: int, sink: int, tail, head, cap, cost, flow) -> np.nda
 
 
 
+def leaf_round(n: int, tail, head, cap, arcs: np.ndarray, balance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One round of leaf elimination over `arcs`: a node with a single one of them decides its
+    flow (the node's balance must leave or arrive by it). Returns (decided arcs, their flows)."""
+    leaf = (np.bincount(tail[arcs], minlength=n) + np.bincount(head[arcs], minlength=n)) == 1
+    at_tail = leaf[tail[arcs]]
+    at_head = leaf[head[arcs]] & ~at_tail
+    decided = np.concatenate([arcs[at_tail], arcs[at_head]])
+    values = np.concatenate([balance[tail[arcs[at_tail]]], -balance[head[arcs[at_head]]]])
+    if np.any(values < 0) or np.any(values > cap[decided]):
+        raise FlowError("no feasible flow: a node's balance does not fit its only arc")
+    return decided, values
+
+
 class Reducer:
     """An arc list [0, cap] with costs and node balances, shrunk without changing its optimum:
     a node with one arc decides that arc (leaf); a node with two arcs ties one arc's flow to the
-    other's, so the two become one arc between their far ends (series, or two in / two out)."""
+    other's, so the two become one arc between their far ends (series, or two in / two out).
+
+        small = Reducer(n, tail, head, cap, cost, balance); small.reduce()
+        alive = np.flatnonzero(small.alive)     # solve on small.tail/head/cap/cost[alive], small.balance
+        flows = small.expand(solved)            # flows of the original arcs
+    """
 
     def __init__(self, n, tail, head, cap, cost, balance):
         self.n = n
@@ -128,23 +146,18 @@ class Reducer:
         np.add.at(self.balance, self.head[arcs], values)
 
     def prune(self):
+        """Decide loops (empty unless running them full pays) and leaves, until none is left."""
         changed = False
         while True:
             idx = np.flatnonzero(self.alive)
-            leaf = self._degrees(idx) == 1
-            at_tail = leaf[self.tail[idx]]
-            at_head = leaf[self.head[idx]] & ~at_tail
             loops = idx[self.tail[idx] == self.head[idx]]
-            if len(loops):  # a loop only costs: empty unless it pays to run it full
+            if len(loops):
                 self._fix(loops, np.where(self.cost[loops] < 0, self.cap[loops], 0))
                 changed = True
                 continue
-            if not (at_tail.any() or at_head.any()):
+            arcs, values = leaf_round(self.n, self.tail, self.head, self.cap, idx, self.balance)
+            if not len(arcs):
                 return changed
-            arcs = np.concatenate([idx[at_tail], idx[at_head]])
-            values = np.concatenate([self.balance[self.tail[idx[at_tail]]], -self.balance[self.head[idx[at_head]]]])
-            if np.any(values < 0) or np.any(values > self.cap[arcs]):
-                raise FlowError("no feasible flow: a node's balance exceeds its only arc")
             self._fix(arcs, values)
             changed = True
 
@@ -204,6 +217,7 @@ class Reducer:
                 return
 
     def expand(self, flows_alive):
+        """Flows of the original arcs from those of the arcs still alive, undoing the folds."""
         value = self.value.copy()
         value[np.flatnonzero(self.alive)] = flows_alive
         for a1, a2, s1, s2, b, lo in reversed(self.rounds):
