@@ -168,8 +168,8 @@ def main() -> None:
     for n, ratio, share, nodes, arcs, fw, fm, pw, pm, floor in rows:
         lp_t = f"{pw:.2f} s" if pw is not None else f"skipped (> {args.pulp_max:,} enterprises: many minutes)"
         lp_m = f"{pm:.0f} MB" if pm is not None else "–"
-        ratio = f"{pw / fw:.1f}×" if pw is not None else "–"
-        lines.append(f"| {n:,} | {ratio} | {share:.4f} | {nodes:,} / {arcs:,} | {fw:.2f} s | {fm:.0f} MB | {lp_t} | {lp_m} | {floor:.2f} s | {fw / floor:.1f}× | {ratio} |")
+        lp_ratio = f"{pw / fw:.1f}×" if pw is not None else "–"
+        lines.append(f"| {n:,} | {ratio} | {share:.4f} | {nodes:,} / {arcs:,} | {fw:.2f} s | {fm:.0f} MB | {lp_t} | {lp_m} | {floor:.2f} s | {fw / floor:.1f}× | {lp_ratio} |")
     table = "\n".join(lines)
     seed_line = f"Seed scenario (`{SEED_SCENARIO.relative_to(ROOT)}`), `subsidy solve --quiet --out` including start-up: {seed_wall:.2f} s, {seed_mb:.0f} MB."
     print()

@@ -41,17 +41,15 @@ class Result:
     @cached_property
     def _line_fen(self) -> dict[tuple[str, str], dict[str, int]]:
         """(enterprise, category) → need, own_funds, funded, gap; all cost lines, in fen."""
-        lines: dict[tuple[str, str], dict[str, int]] = {}
+        sums: dict[tuple[str, str], list[int]] = {}  # need, own funds, funded
         for ent in sorted(self.scenario.enterprises, key=lambda e: e.id):
-            split = self.splits[ent.id]
+            applied = self.splits[ent.id].applied
+            eid = ent.id
             for cat, amount in sorted(ent.costs.items()):
-                lines[(ent.id, cat)] = {"need": to_fen(amount), "own_funds": split.applied[cat], "funded": 0}
+                sums[(eid, cat)] = [to_fen(amount), applied[cat], 0]
         for arc, fen in self.allocation_fen.items():
-            key = "own_funds" if arc.source == OWN else "funded"
-            lines[(arc.enterprise, arc.category)][key] += fen
-        for row in lines.values():
-            row["gap"] = row["need"] - row["own_funds"] - row["funded"]
-        return lines
+            sums[(arc.enterprise, arc.category)][1 if arc.source == OWN else 2] += fen
+        return {key: {"need": n, "own_funds": o, "funded": f, "gap": n - o - f} for key, (n, o, f) in sums.items()}
 
     # --- the contract's tables ------------------------------------------------------------------
     @cached_property

@@ -147,7 +147,7 @@ def build_rules(scenario: Scenario) -> Rules:
     for (src, eid), arcs_fe in by_source_enterprise:
         if src == OWN:
             unused = splits[eid].unused
-            bounds.append(Bound(f"own_funds[{eid}]", "own_funds", eid, arcs_fe, Decimal(unused) / 100, unused))
+            bounds.append(Bound(f"own_funds[{eid}]", "own_funds", eid, arcs_fe, Decimal(unused).scaleb(-2), unused))
             continue
         cap = funds[src].enterprise_cap(enterprises[eid])
         if cap is not None:
@@ -160,10 +160,10 @@ def build_rules(scenario: Scenario) -> Rules:
                 r_fen = splits[arc.enterprise].residual[arc.category]
                 exact_fen = share_dec * r_fen
                 bounds.append(Bound(f"cap_share[{fund.id},{arc.enterprise},{arc.category}]", "cap_share", arc, [arc],
-                                    exact_fen / 100, int(exact_fen)))
+                                    exact_fen.scaleb(-2), int(exact_fen)))
     for (eid, cat), arcs_l in by_line.items():
         r_fen = splits[eid].residual[cat]
-        bounds.append(Bound(f"need[{eid},{cat}]", "need", (eid, cat), arcs_l, Decimal(r_fen) / 100, r_fen))
+        bounds.append(Bound(f"need[{eid},{cat}]", "need", (eid, cat), arcs_l, Decimal(r_fen).scaleb(-2), r_fen))
 
     for (eid, _), r in residual.items():
         rules.enterprise_need[eid] = rules.enterprise_need.get(eid, 0.0) + r
