@@ -32,6 +32,15 @@ class SolveError(RuntimeError):
     """The solver could not produce an optimal allocation; the message says why in plain words."""
 
 
+class VerificationError(SolveError):
+    """The solved allocation broke a rule when checked independently (subsidy.verify): a bug,
+    never to be written out. `.violations` lists each broken rule by name."""
+
+    def __init__(self, violations: list):
+        self.violations = violations
+        super().__init__(f"the allocation failed its independent check ({len(violations)} violation(s)); nothing written")
+
+
 def _silence_highs_banner() -> None:
     """HiGHS prints a copyright banner to fd 1 on the first Highs() of a process, whatever its
     options; swallow it once so that `--format json` output and CSV pipes stay clean."""
@@ -207,14 +216,20 @@ def reconcile_to_fen(lp: AllocationLP, values: dict[Arc, float]) -> dict[Arc, in
     return fen
 
 
-def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None = None) -> "Result":
-    """Solve all stages and return the reconciled result (tables in whole fen)."""
+def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None = None, check: bool = True) -> "Result":
+    """Solve all stages and return the reconciled result (tables in whole fen).
+
+    With `check` (the default) the result is verified by subsidy.verify, which shares no code
+    with the LP, and VerificationError is raised if any rule is broken. Odd rule sets found by
+    subsidy.diagnose are listed in `result.warnings`.
+    """
+    from .diagnose import diagnose
     from .report import Result
 
     solution = solve_lp(scenario, solver)
     fen = reconcile_to_fen(solution.lp, solution.values)
     shadow = {f.id: -solution.duals.get(f"budget[{f.id}]", 0.0) + 0.0 for f in scenario.funds}
-    return Result(
+    result = Result(
         scenario=scenario,
         allocation_fen=fen,
         splits=solution.lp.splits,
@@ -226,4 +241,12 @@ def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None
         duals=solution.duals,
         slacks=solution.slacks,
         scenario_sha256=scenario_sha256,
+        warnings=[str(finding) for finding in diagnose(scenario)],
     )
+    if check:
+        from .verify import verify_result
+
+        violations = verify_result(result)
+        if violations:
+            raise VerificationError(violations)
+    return result
