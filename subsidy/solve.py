@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -64,13 +65,41 @@ def _silence_highs_banner() -> None:
 _BANNER_DONE = False
 
 
+class _CBC(pulp.PULP_CBC_CMD):
+    """PuLP's CBC, also keeping the objective value from the first line of CBC's solution file.
+
+    CBC writes variable values with 8 significant digits (2135289.06 reads back as 2135289.1),
+    so an objective recomputed from them is off by up to 5e-8 of every term; holding the next
+    stage at such a value made it infeasible. The objective line has full precision (it leaves
+    out the objective's constant, which `_objective` adds back)."""
+
+    objective: float | None = None
+
+    def readsol_MPS(self, filename, *args, **kwargs):
+        with open(filename) as fh:
+            found = re.search(r"objective value\s+(\S+)", fh.readline())
+        try:
+            self.objective = float(found.group(1)) if found else None
+        except ValueError:
+            self.objective = None
+        return super().readsol_MPS(filename, *args, **kwargs)
+
+
+def _objective(lp: AllocationLP, solver: pulp.LpSolver) -> float:
+    """The optimum just found, as precisely as the solver reports it."""
+    reported = getattr(solver, "objective", None)
+    if reported is not None:
+        return reported + float(lp.problem.objective.constant)
+    return float(pulp.value(lp.problem.objective))
+
+
 def make_solver(name: str) -> pulp.LpSolver:
     """HiGHS through highspy (one thread, fixed seed: same answer every run), or PuLP's CBC."""
     if name == "highs":
         _silence_highs_banner()
         return pulp.HiGHS(msg=False, threads=1, random_seed=0, mip=False)
     if name == "cbc":
-        return pulp.PULP_CBC_CMD(msg=False, threads=1)
+        return _CBC(msg=False, threads=1)
     raise ValueError(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
 
 
@@ -133,7 +162,7 @@ def solve_lp(scenario: Scenario, solver: str = "highs") -> Solution:
 
     lp.problem.setObjective(lp.weighted_gap)
     _run(lp, engine, "stage 1 (weighted gap)")
-    weighted_gap = pulp.value(lp.weighted_gap)
+    weighted_gap = _objective(lp, engine)
     duals = {name: float(c.pi or 0.0) for name, c in lp.constraints.items()}
     slacks = {name: float(c.slack or 0.0) for name, c in lp.constraints.items()}
 
@@ -142,14 +171,14 @@ def solve_lp(scenario: Scenario, solver: str = "highs") -> Solution:
         share = add_fairness(lp)
         lp.problem.setObjective(pulp.LpAffineExpression([(share, 1.0)]))
         _run(lp, engine, "stage 2 (largest gap share)")
-        max_share = float(share.varValue)
+        max_share = _objective(lp, engine)
         lp.add("hold[max_gap_share]", pulp.LpAffineExpression([(share, 1.0)]) <= max_share + _hold(max_share))
     else:
         max_share = math.nan
 
     lp.problem.setObjective(-lp.total_funded)
     _run(lp, engine, "stage 3 (spend what can still be spent)")
-    funded = pulp.value(lp.total_funded)
+    funded = -_objective(lp, engine)
     lp.add("hold[total_funded]", lp.total_funded >= funded - _hold(funded))
 
     ranks = fund_ranks(scenario)
