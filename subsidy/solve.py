@@ -214,14 +214,17 @@ def reconcile_to_fen(lp: AllocationLP, values: dict[Arc, float]) -> dict[Arc, in
         for arc in arcs:
             rules_of[arc].append(name)
         used = sum(fen[a] for a in arcs)
-        # Solver tolerance can leave a sum a hair above a bound that rounds down: take back
-        # the fen that were rounded up the most.
-        for arc in sorted(arcs, key=lambda a: exact[a] - fen[a]):
-            if used <= bound:
-                break
-            if fen[arc] > 0:
-                fen[arc] -= 1
-                used -= 1
+        # Solver tolerance (or CBC's 8-digit values) can leave a sum above a bound that rounds
+        # down, by more than one fen per arc: take back fen one at a time, round after round,
+        # from the arcs that were rounded up the most, until the rule holds.
+        order = sorted(arcs, key=lambda a: exact[a] - fen[a])
+        while used > bound and any(fen[a] > 0 for a in order):
+            for arc in order:
+                if used <= bound:
+                    break
+                if fen[arc] > 0:
+                    fen[arc] -= 1
+                    used -= 1
     room: dict[str, int] = {}
     # Room is counted after all repairs: an arc may sit in several rules.
     for name, (arcs, bound) in lp.upper_bounds.items():
