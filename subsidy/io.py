@@ -143,7 +143,7 @@ def parse_document(path: Path, text: str) -> tuple[Any, dict[tuple, int]]:
     lines: dict[tuple, int] = {}
     if kind == "json":
         try:
-            data = json.loads(text, parse_float=str, parse_constant=_reject_constant)
+            data = json.loads(text, parse_float=str, parse_constant=_reject_constant, object_pairs_hook=_unique_object)
         except RecursionError:
             raise ScenarioError(path, [Problem(message="not valid JSON: nested too deeply")]) from None
         except (json.JSONDecodeError, ValueError) as exc:
@@ -161,11 +161,24 @@ def parse_document(path: Path, text: str) -> tuple[Any, dict[tuple, int]]:
             raise ScenarioError(path, [Problem(line=line, message=f"not valid YAML: {problem}")]) from None
         except RecursionError:
             raise ScenarioError(path, [Problem(message="not valid YAML: nested too deeply")]) from None
+        except ValueError as exc:  # e.g. an integer of more than 4300 digits
+            raise ScenarioError(path, [Problem(message=f"not valid YAML: {str(exc).split(';')[0]}")]) from None
         if node is not None:
             _line_index(node, (), lines)
     if not isinstance(data, dict):
         raise ScenarioError(path, [Problem(message=f"must be a mapping of scenario fields (name, enterprises, funds, ...), got {type(data).__name__}")])
     return data, lines
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict:
+    """JSON objects refuse duplicate keys, as YAML mappings do: a second "budget" silently
+    winning would be a quiet wrong answer."""
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
 
 
 def _reject_constant(name: str) -> None:

@@ -51,3 +51,15 @@ def test_alias_bomb_is_reported_quickly_and_briefly(tmp_path):
 
 def test_one_line_escapes_controls_and_surrogates():
     assert one_line("a\nb\x00c\ud800d 区") == "a\\nb\\x00c\\ud800d 区"
+
+
+def test_duplicate_json_key_is_refused_like_yaml(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text('{"name": "x", "name": "y"}')
+    assert _problems(path) == [f"{path}: not valid JSON: duplicate key 'name'"]
+
+
+def test_integer_too_long_for_python_is_an_input_error(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: x\nfunds: [{id: f, name: f, categories: [], budget: " + "9" * 5000 + "}]\n")
+    assert _problems(path) == [f"{path}: not valid YAML: Exceeds the limit (4300 digits) for integer string conversion: value has 5000 digits"]
