@@ -135,7 +135,9 @@ def read_table(path: str | Path, required: Iterable[str]) -> pd.DataFrame:
 
     Headers may be English or Chinese (subsidy.labels), with spaces, any case, a unit in
     brackets, in any order; other columns are ignored. Blank rows are skipped. Every problem
-    is collected and raised at once as an AllocationsError.
+    is collected: fatal ones (no header, missing columns) are raised at once as an
+    AllocationsError, row problems are left in attrs['problems'] for the caller to raise with
+    its own.
     """
     path = Path(path)
     required = tuple(required)
@@ -180,11 +182,16 @@ def read_table(path: str | Path, required: Iterable[str]) -> pd.DataFrame:
         problems.append(Problem(line=reader.line_num, where="row", message=f"not valid CSV: {exc}"))
     if header is None:
         raise AllocationsError(path, problems or [Problem(message="has no header row")])
-    if problems:
-        raise AllocationsError(path, problems)
     frame = pd.DataFrame(records, columns=[*where, "line"])
     frame.attrs["headers"] = {k: header[i] for k, i in where.items()}
+    frame.attrs["problems"] = problems  # the caller adds its own and raises them all at once
     return frame
+
+
+def _raise_all(path: Path, table: pd.DataFrame, problems: list[Problem]) -> None:
+    found = sorted(table.attrs["problems"] + problems, key=lambda p: p.line or 0)
+    if found:
+        raise AllocationsError(path, found)
 
 
 def read_allocations(path: str | Path) -> pd.DataFrame:
@@ -211,8 +218,7 @@ def read_allocations(path: str | Path) -> pd.DataFrame:
         if fen is not None and all(rec[k] for k in ("fund", "enterprise", "category")):
             fund = OWN_FUNDS_SOURCE if rec["fund"].lower() in OWN_FUNDS_NAMES else rec["fund"]
             rows.append((fund, rec["enterprise"], rec["category"], from_fen(fen), line))
-    if problems:
-        raise AllocationsError(path, problems)
+    _raise_all(path, table, problems)
     frame = pd.DataFrame(rows, columns=[*ALLOCATION_COLUMNS, "line"])
     frame.attrs["totals"] = totals
     return frame
@@ -233,8 +239,7 @@ def read_amounts(path: str | Path, required: tuple[str, ...], amounts: tuple[str
                 problems.append(Problem(line=line, where=headers[key], message=str(exc)))
                 values.append(None)
         table[key] = values
-    if problems:
-        raise AllocationsError(path, problems)
+    _raise_all(path, table, problems)
     return table
 
 
