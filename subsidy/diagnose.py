@@ -66,7 +66,7 @@ def _why_fund_pays_nothing(scenario: Scenario, fund: Fund, residual: dict[str, d
         if fund.caps.per_enterprise is not None and to_fen(fund.caps.per_enterprise) == 0:
             reasons.append("per_enterprise is 0")
         if fund.caps.per_capacity:
-            reasons.append("per_capacity × capacity is 0 for every eligible enterprise (rate 0 or no capacity given)")
+            reasons.append("per_capacity × capacity is 0 for every eligible enterprise, by a rate of 0 or no capacity given")
         if share is not None and share == 0:
             reasons.append("share_of_need is 0")
         return "its caps allow nothing" + (f" ({'; '.join(reasons)})" if reasons else "")
