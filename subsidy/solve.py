@@ -26,6 +26,15 @@ HOLD_FLOOR = 1e-6
 """Absolute floor of that slack: solvers' own feasibility tolerance is about 1e-7, and a hold
 tighter than what the solver can see makes the next stage spuriously infeasible."""
 
+SHARE_HOLD_FLOOR = 1e-12
+"""Floor of the stage-2 hold, which is on a share, not an amount: 1e-6 of an enterprise's need
+was 1,000 万元 of leeway for a need of 10^9 万元, enough for stage 3 to undo fairness."""
+CBC_DIGITS = 1e-7
+"""CBC writes variable values with 8 significant digits; a hold on a value read from them is
+relative this much."""
+CBC_EXACT_BELOW = 10**6
+"""Amounts (scenario unit) below which CBC's 8 significant digits still resolve one fen."""
+
 SOLVERS = ("highs", "cbc")
 
 
@@ -146,8 +155,8 @@ def _highs_status(problem: pulp.LpProblem) -> str | None:
     return model.modelStatusToString(model.getModelStatus())
 
 
-def _hold(value: float) -> float:
-    return max(HOLD_TOLERANCE * abs(value), HOLD_FLOOR)
+def _hold(value: float, floor: float = HOLD_FLOOR, relative: float = HOLD_TOLERANCE) -> float:
+    return max(relative * abs(value), floor)
 
 
 def solve_lp(scenario: Scenario, solver: str = "highs") -> Solution:
@@ -171,8 +180,11 @@ def solve_lp(scenario: Scenario, solver: str = "highs") -> Solution:
         share = add_fairness(lp)
         lp.problem.setObjective(pulp.LpAffineExpression([(share, 1.0)]))
         _run(lp, engine, "stage 2 (largest gap share)")
-        max_share = _objective(lp, engine)
-        lp.add("hold[max_gap_share]", pulp.LpAffineExpression([(share, 1.0)]) <= max_share + _hold(max_share))
+        if solver == "cbc":  # its objective line has 8 decimals, too few for a share of 1e-5
+            max_share, relative = float(share.varValue), CBC_DIGITS
+        else:
+            max_share, relative = _objective(lp, engine), HOLD_TOLERANCE
+        lp.add("hold[max_gap_share]", pulp.LpAffineExpression([(share, 1.0)]) <= max_share + _hold(max_share, SHARE_HOLD_FLOOR, relative))
     else:
         max_share = math.nan
 
@@ -248,6 +260,16 @@ def reconcile_to_fen(lp: AllocationLP, values: dict[Arc, float]) -> dict[Arc, in
     return fen
 
 
+def _precision_warnings(solution: Solution) -> list[str]:
+    largest = max(solution.values.values(), default=0.0)
+    if solution.solver == "cbc" and largest >= CBC_EXACT_BELOW:
+        unit = solution.lp.scenario.unit
+        return [f"CBC reports amounts to 8 significant digits: allocations of {CBC_EXACT_BELOW:,} {unit} or more "
+                f"(here up to {largest:,.0f}) are optimal only to about {largest * 5e-8:,.2f} {unit}; "
+                "every rule still holds to the fen. Use --solver highs for exact amounts."]
+    return []
+
+
 def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None = None, check: bool = True) -> "Result":
     """Solve all stages and return the reconciled result (tables in whole fen).
 
@@ -273,7 +295,7 @@ def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None
         duals=solution.duals,
         slacks=solution.slacks,
         scenario_sha256=scenario_sha256,
-        warnings=[str(finding) for finding in diagnose(scenario)],
+        warnings=[str(finding) for finding in diagnose(scenario)] + _precision_warnings(solution),
     )
     if check:
         from .verify import verify_result
