@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from .model import Problem, Scenario
+from .model import Problem, Scenario, cross_field_problems
 
 
 class ScenarioError(Exception):
@@ -214,7 +214,7 @@ _MESSAGES = {
 }
 
 
-def _problems_from_validation(exc: ValidationError, data: Any, lines: dict[tuple, int]) -> list[Problem]:
+def _problems_from_validation(exc: ValidationError, data: Any) -> list[Problem]:
     problems = []
     for err in exc.errors(include_url=False):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
@@ -222,26 +222,28 @@ def _problems_from_validation(exc: ValidationError, data: Any, lines: dict[tuple
         if err["type"] not in _MESSAGES and "input" in err and err["type"] not in ("value_error",):
             message += f", got {short_repr(err['input'])}"
         problems.append(Problem(loc=loc, message=message))
-    return _located(problems, data, lines)
+    return problems
 
 
 def _located(problems: list[Problem], data: Any, lines: dict[tuple, int]) -> list[Problem]:
     for p in problems:
         p.where = _describe_loc(data, p.loc)
         p.line = _line_for(lines, p.loc) if p.loc else None
-    return problems
+    return sorted(problems, key=lambda p: p.line or 0)  # in file order, as a clerk reads it
 
 
 def scenario_from_data(data: dict, path: str | Path = "<scenario>", lines: dict[tuple, int] | None = None) -> Scenario:
     """Validate plain data as a scenario; every problem at once in a ScenarioError."""
     lines = lines or {}
+    cross = cross_field_problems(data)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(path, _problems_from_validation(exc, data, lines)) from None
-    problems = scenario.problems()
-    if problems:
-        raise ScenarioError(path, _located(problems, data, lines))
+        problems = _problems_from_validation(exc, data)
+        flagged = {p.loc for p in problems}
+        raise ScenarioError(path, _located(problems + [p for p in cross if p.loc not in flagged], data, lines)) from None
+    if cross:
+        raise ScenarioError(path, _located(cross, data, lines))
     return scenario
 
 

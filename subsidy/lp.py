@@ -105,7 +105,7 @@ def build(scenario: Scenario) -> AllocationLP:
     }
     arcs = eligible_arcs(scenario, residual)
     problem = pulp.LpProblem("allocation", pulp.LpMinimize)
-    x = {arc: pulp.LpVariable(f"x{i}", lowBound=0) for i, arc in enumerate(arcs)}
+    x = {arc: problem.add_variable(f"x{i}", lowBound=0) for i, arc in enumerate(arcs)}
     lp = AllocationLP(scenario, splits, residual, arcs, problem, x)
 
     by_source: dict[str, list[Arc]] = {}
@@ -148,7 +148,7 @@ def build(scenario: Scenario) -> AllocationLP:
 
 def add_fairness(lp: AllocationLP) -> pulp.LpVariable:
     """Stage 2's variable: the largest gap share, bounded below by each enterprise's share."""
-    share = pulp.LpVariable("max_gap_share", lowBound=0, upBound=1)
+    share = lp.problem.add_variable("max_gap_share", lowBound=0, upBound=1)
     funded_by_enterprise: dict[str, list] = {}
     for arc, var in lp.x.items():
         funded_by_enterprise.setdefault(arc.enterprise, []).append((var, 1.0))

@@ -240,34 +240,62 @@ class Scenario(_Strict):
 
     def problems(self) -> list[Problem]:
         """Cross-field rules a single field validator cannot see."""
-        found: list[Problem] = []
-        known = self.category_table
-        seen: dict[str, int] = {}
-        names = ", ".join(known)
-        for i, ent in enumerate(self.enterprises):
-            if ent.id in seen:
-                found.append(Problem(loc=("enterprises", i, "id"), message=f"duplicate enterprise id {ent.id!r} (first at enterprises[{seen[ent.id]}])"))
-            else:
-                seen[ent.id] = i
-            for cat in ent.costs:
-                if cat not in known:
-                    found.append(Problem(loc=("enterprises", i, "costs", cat), message=f"unknown category {cat!r}; known: {names}"))
-            for cat in ent.cost_sources:
-                if cat not in ent.costs:
-                    found.append(Problem(loc=("enterprises", i, "cost_sources", cat), message=f"source given for a cost line {cat!r} the enterprise does not have"))
-        fund_seen: dict[str, int] = {}
-        for i, fund in enumerate(self.funds):
-            if fund.id in fund_seen:
-                found.append(Problem(loc=("funds", i, "id"), message=f"duplicate fund id {fund.id!r} (first at funds[{fund_seen[fund.id]}])"))
-            else:
-                fund_seen[fund.id] = i
-            for j, cat in enumerate(fund.categories):
-                if cat not in known:
-                    found.append(Problem(loc=("funds", i, "categories", j), message=f"unknown category {cat!r}; known: {names}"))
-                elif cat in fund.categories[:j]:
-                    found.append(Problem(loc=("funds", i, "categories", j), message=f"category {cat!r} is listed twice"))
-            for j, ent_id in enumerate(fund.scope.enterprises):
-                if ent_id not in seen:
-                    found.append(Problem(loc=("funds", i, "scope", "enterprises", j), message=f"unknown enterprise {ent_id!r}"))
-        return found
+        return cross_field_problems(self.model_dump(by_alias=True))
 
+
+
+def _entries(data: dict, key: str) -> list[tuple[int, dict]]:
+    items = data.get(key)
+    return [(i, e) for i, e in enumerate(items) if isinstance(e, dict)] if isinstance(items, list) else []
+
+
+def _first_of_each_id(data: dict, key: str, noun: str, found: list[Problem]) -> dict[str, int]:
+    """id → index of its first entry; each later entry with the same id is a problem."""
+    first: dict[str, int] = {}
+    for i, entry in _entries(data, key):
+        ident = entry.get("id")
+        if not isinstance(ident, str):
+            continue
+        if ident in first:
+            found.append(Problem(loc=(key, i, "id"), message=f"duplicate {noun} id {ident!r} (first at {key}[{first[ident]}])"))
+        else:
+            first[ident] = i
+    return first
+
+
+def cross_field_problems(data: dict) -> list[Problem]:
+    """Duplicate ids, unknown categories and enterprises, on raw data.
+
+    Works on plain (possibly invalid) data so that these problems are reported together with the
+    field-level ones, not in a second round after the clerk fixed the first.
+    """
+    found: list[Problem] = []
+    custom = data.get("categories")
+    known = list(DEFAULT_CATEGORIES) + [c for c in (custom if isinstance(custom, dict) else {}) if c not in DEFAULT_CATEGORIES]
+    names = ", ".join(known)
+    seen = _first_of_each_id(data, "enterprises", "enterprise", found)
+    for i, ent in _entries(data, "enterprises"):
+        costs = ent.get("costs") if isinstance(ent.get("costs"), dict) else {}
+        for cat in costs:
+            if cat not in known:
+                found.append(Problem(loc=("enterprises", i, "costs", cat), message=f"unknown category {cat!r}; known: {names}"))
+        sources = ent.get("cost_sources") if isinstance(ent.get("cost_sources"), dict) else {}
+        for cat in sources:
+            if cat not in costs:
+                found.append(Problem(loc=("enterprises", i, "cost_sources", cat), message=f"source given for a cost line {cat!r} the enterprise does not have"))
+    _first_of_each_id(data, "funds", "fund", found)
+    for i, fund in _entries(data, "funds"):
+        categories = fund.get("categories") if isinstance(fund.get("categories"), list) else []
+        for j, cat in enumerate(categories):
+            if not isinstance(cat, str):
+                continue
+            if cat not in known:
+                found.append(Problem(loc=("funds", i, "categories", j), message=f"unknown category {cat!r}; known: {names}"))
+            elif cat in categories[:j]:
+                found.append(Problem(loc=("funds", i, "categories", j), message=f"category {cat!r} is listed twice"))
+        scope = fund.get("scope") if isinstance(fund.get("scope"), dict) else {}
+        listed = scope.get("enterprises") if isinstance(scope.get("enterprises"), list) else []
+        for j, eid in enumerate(listed):
+            if isinstance(eid, str) and eid not in seen:
+                found.append(Problem(loc=("funds", i, "scope", "enterprises", j), message=f"unknown enterprise {eid!r}"))
+    return found

@@ -29,11 +29,6 @@ tighter than what the solver can see makes the next stage spuriously infeasible.
 SHARE_HOLD_FLOOR = 1e-12
 """Floor of the stage-2 hold, which is on a share, not an amount: 1e-6 of an enterprise's need
 was 1,000 万元 of leeway for a need of 10^9 万元, enough for stage 3 to undo fairness."""
-CBC_DIGITS = 1e-7
-"""CBC writes variable values with 8 significant digits; a hold on a value read from them is
-relative this much."""
-CBC_EXACT_BELOW = 10**6
-"""Amounts (scenario unit) below which CBC's 8 significant digits still resolve one fen."""
 
 SOLVERS = ("highs", "cbc")
 
@@ -74,13 +69,14 @@ def _silence_highs_banner() -> None:
 _BANNER_DONE = False
 
 
-class _CBC(pulp.PULP_CBC_CMD):
-    """PuLP's CBC, also keeping the objective value from the first line of CBC's solution file.
+class _CBC(pulp.COIN_CMD):
+    """CBC, also keeping the objective value from the first line of CBC's solution file.
 
-    CBC writes variable values with 8 significant digits (2135289.06 reads back as 2135289.1),
-    so an objective recomputed from them is off by up to 5e-8 of every term; holding the next
-    stage at such a value made it infeasible. The objective line has full precision (it leaves
-    out the objective's constant, which `_objective` adds back)."""
+    The CBC bundled with PuLP < 3.3 writes variable values with 8 significant digits (2135289.06
+    reads back as 2135289.1), so an objective recomputed from them was off by up to 5e-8 of
+    every term, and holding the next stage at such a value made it infeasible. The objective
+    line has 8 decimals whatever the magnitude (it leaves out the objective's constant, which
+    `_objective` adds back)."""
 
     objective: float | None = None
 
@@ -108,7 +104,13 @@ def make_solver(name: str) -> pulp.LpSolver:
         _silence_highs_banner()
         return pulp.HiGHS(msg=False, threads=1, random_seed=0, mip=False)
     if name == "cbc":
-        return _CBC(msg=False, threads=1)
+        try:  # PuLP ≥ 3.3 ships CBC through the cbcbox package (extra `pulp[cbc]`)
+            import cbcbox
+
+            path = cbcbox.cbc_bin_path()
+        except ImportError:
+            path = None  # PuLP's bundled binary
+        return _CBC(msg=False, threads=1, path=path)
     raise ValueError(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
 
 
@@ -117,7 +119,10 @@ def solver_version(name: str) -> str:
 
     if name == "highs":
         return f"highspy {version('highspy')}"
-    return f"CBC bundled with PuLP {version('pulp')}"
+    try:
+        return f"CBC from cbcbox {version('cbcbox')}"
+    except Exception:  # noqa: BLE001 - the binary bundled with older PuLP
+        return f"CBC bundled with PuLP {version('pulp')}"
 
 
 @dataclass
@@ -180,11 +185,9 @@ def solve_lp(scenario: Scenario, solver: str = "highs") -> Solution:
         share = add_fairness(lp)
         lp.problem.setObjective(pulp.LpAffineExpression([(share, 1.0)]))
         _run(lp, engine, "stage 2 (largest gap share)")
-        if solver == "cbc":  # its objective line has 8 decimals, too few for a share of 1e-5
-            max_share, relative = float(share.varValue), CBC_DIGITS
-        else:
-            max_share, relative = _objective(lp, engine), HOLD_TOLERANCE
-        lp.add("hold[max_gap_share]", pulp.LpAffineExpression([(share, 1.0)]) <= max_share + _hold(max_share, SHARE_HOLD_FLOOR, relative))
+        # CBC's objective line has 8 decimals, too few for a share of 1e-5: read the variable.
+        max_share = float(share.varValue) if solver == "cbc" else _objective(lp, engine)
+        lp.add("hold[max_gap_share]", pulp.LpAffineExpression([(share, 1.0)]) <= max_share + _hold(max_share, SHARE_HOLD_FLOOR))
     else:
         max_share = math.nan
 
@@ -248,7 +251,10 @@ def reconcile_to_fen(lp: AllocationLP, values: dict[Arc, float]) -> dict[Arc, in
     for source, arcs in by_source.items():
         target = round(sum(exact[a] for a in arcs))
         deficit = target - sum(fen[a] for a in arcs)
-        order = sorted((a for a in arcs if exact[a] - fen[a] > 1e-6), key=lambda a: -(exact[a] - fen[a]))
+        # Arcs the solver left a fraction on first; then any arc with room, so that a fen lost to
+        # a bound that is not a whole fen (a share cap of 0.5 × 533.45) is spent elsewhere.
+        # Either way an arc gains at most one fen.
+        order = sorted(arcs, key=lambda a: (-(exact[a] - fen[a]) if exact[a] - fen[a] > 1e-6 else 1.0))
         for arc in order:
             if deficit <= 0:
                 break
@@ -258,16 +264,6 @@ def reconcile_to_fen(lp: AllocationLP, values: dict[Arc, float]) -> dict[Arc, in
                 for name in rules_of[arc]:
                     room[name] -= 1
     return fen
-
-
-def _precision_warnings(solution: Solution) -> list[str]:
-    largest = max(solution.values.values(), default=0.0)
-    if solution.solver == "cbc" and largest >= CBC_EXACT_BELOW:
-        unit = solution.lp.scenario.unit
-        return [f"CBC reports amounts to 8 significant digits: allocations of {CBC_EXACT_BELOW:,} {unit} or more "
-                f"(here up to {largest:,.0f}) are optimal only to about {largest * 5e-8:,.2f} {unit}; "
-                "every rule still holds to the fen. Use --solver highs for exact amounts."]
-    return []
 
 
 def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None = None, check: bool = True) -> "Result":
@@ -295,7 +291,7 @@ def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None
         duals=solution.duals,
         slacks=solution.slacks,
         scenario_sha256=scenario_sha256,
-        warnings=[str(finding) for finding in diagnose(scenario)] + _precision_warnings(solution),
+        warnings=[str(finding) for finding in diagnose(scenario)],
     )
     if check:
         from .verify import verify_result

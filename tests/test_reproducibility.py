@@ -43,7 +43,7 @@ def test_summary_records_what_made_the_result(tmp_path):
     scenario_bytes = (tmp_path / "s.yaml").read_bytes()
     assert summary["scenario_sha256"] == hashlib.sha256(scenario_bytes).hexdigest()
     assert summary["tool_version"] == subsidy.__version__
-    assert summary["solver"] == "cbc" and summary["solver_version"].startswith("CBC bundled with PuLP ")
+    assert summary["solver"] == "cbc" and "CBC" in summary["solver_version"]
     assert summary["options"] == {"solver": "cbc", "lang": "zh", "fairness": True}
     assert summary["warnings"] == []
 
