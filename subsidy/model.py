@@ -72,6 +72,9 @@ def _quantity(value: Any) -> Decimal:
     return _to_decimal(value, places=None)
 
 
+parse_money = _money
+"""The schema's reading of one amount, for tables read outside pydantic (subsidy.verify)."""
+
 Money = Annotated[Decimal, BeforeValidator(_money)]
 """An amount in the scenario's unit: ≥ 0, finite, at most 2 decimals."""
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from pathlib import Path
@@ -40,7 +39,7 @@ import pandas as pd
 
 from .io import ScenarioError, read_bytes
 from .labels import OWN_FUNDS_NAMES, OWN_FUNDS_SOURCE, TOTAL_ROW_NAMES, column_key
-from .model import MAX_AMOUNT, Enterprise, Fund, Problem, Scenario
+from .model import Enterprise, Fund, Problem, Scenario, parse_money
 from .waterfall import OwnFundsSplit, apply_own_funds, from_fen, to_fen
 
 ALLOCATION_COLUMNS = ("fund", "enterprise", "category", "amount")
@@ -65,53 +64,11 @@ class AllocationsError(ScenarioError):
 
 # --- reading what Excel users save ------------------------------------------------------------
 
-_GROUPED = re.compile(r"^[+]?\d{1,3}(,\d{3})+(\.\d*)?$")
-_BLANKS = str.maketrans("", "", " \u00a0\u3000\u2009\u202f")
-
-
-def parse_amount(text: str) -> int:
-    """'1,234.56' → 123456 fen. Accepts what Excel writes (spaces, thousands separators, ¥,
-    1.2E+05); refuses anything that is not exactly a non-negative number of fen."""
-    t = text.translate(_BLANKS).lstrip("¥￥").replace("，", ",")
-    if not t:
-        raise ValueError("is empty")
-    if "," in t:
-        if not _GROUPED.match(t):
-            raise ValueError(f"{text!r} is not a number (a comma may only separate thousands, as in 1,234.56)")
-        t = t.replace(",", "")
-    try:
-        number = Decimal(t)
-    except InvalidOperation:
-        raise ValueError(f"{text!r} is not a number") from None
-    return fen_of(number, text)
-
-
-def fen_of(number: Decimal, shown: Any = None) -> int:
-    """An exact amount in fen, or ValueError: negative, too large, or finer than a fen."""
-    shown = number if shown is None else shown
-    if not number.is_finite():
-        raise ValueError(f"{shown!r} is not a finite number")
-    if number < 0:
-        raise ValueError(f"{shown!r} is negative")
-    if number > MAX_AMOUNT:
-        raise ValueError(f"{shown!r} is larger than {MAX_AMOUNT:.0f}")
-    if number != number.quantize(Decimal("0.01")):
-        raise ValueError(f"{shown!r} has more than 2 decimals (amounts are whole fen)")
-    return int(number * 100)
-
-
-def _amount_fen(value: Any) -> int:
-    """A DataFrame cell as fen: Decimal, int, str as Excel writes it, or float (by its repr)."""
-    if isinstance(value, bool) or value is None:
-        raise ValueError(f"{value!r} is not a number")
-    if isinstance(value, str):
-        return parse_amount(value)
-    if isinstance(value, float):
-        return fen_of(Decimal(repr(value)), value)
-    try:
-        return fen_of(Decimal(value), value)
-    except (InvalidOperation, TypeError):
-        raise ValueError(f"{value!r} is not a number") from None
+def parse_amount(value: Any) -> int:
+    """An amount as whole fen, read as the schema reads one ('1,234.56' → 123456; Excel's
+    spaces, thousands separators, ¥ and 1.2E+05 accepted); ValueError if it is not exactly a
+    non-negative number of fen."""
+    return to_fen(parse_money(value))
 
 
 def _decode(path: Path, raw: bytes) -> str:
@@ -351,7 +308,7 @@ class _Checker:
             fund = OWN_FUNDS_SOURCE if fund.lower() in OWN_FUNDS_NAMES else self.fund_names.get(fund, fund)
             key = (fund, self.enterprise_names.get(ent, ent), self.category_names.get(cat, cat))
             try:
-                fen = _amount_fen(row[3])
+                fen = parse_amount(row[3])
             except ValueError as exc:
                 self.flag(f"fen[{','.join(key)}]", str(exc))
                 continue
@@ -451,7 +408,7 @@ def _own_from_gaps(checker: _Checker, gaps: pd.DataFrame, given: dict[tuple[str,
     for row in gaps.itertuples(index=False):
         if row.enterprise in free:
             try:
-                fen = _amount_fen(row.own_funds)
+                fen = parse_amount(row.own_funds)
             except ValueError:
                 continue  # reported by reconcile
             if fen:
@@ -463,7 +420,7 @@ def _reconcile(checker: _Checker, public: dict, gaps: pd.DataFrame | None, funds
 
     def same(rule: str, what: str, shown: Any, expected: int) -> None:
         try:
-            fen = _amount_fen(shown)
+            fen = parse_amount(shown)
         except ValueError as exc:
             flag(rule, f"{what}: {exc}")
             return

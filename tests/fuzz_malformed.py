@@ -174,10 +174,6 @@ def _encode(text: str, rng: random.Random) -> bytes:
     return b"\xef\xbb\xbf" + raw if rng.random() < 0.3 else raw
 
 
-def _special(kind: str, name: str, maker: Callable[[Path], None]) -> Case:
-    return Case(kind, name, make_content=maker)
-
-
 def _fifo(path: Path) -> None:
     os.mkfifo(path)
 
@@ -202,15 +198,30 @@ def _link_to_directory(path: Path) -> None:
     path.symlink_to(target)
 
 
-def scenario_cases(rng: random.Random) -> list[Case]:
-    cases: list[Case] = []
-    n = 0
+SPECIALS = [("directory", _directory), ("fifo", _fifo), ("dangling link", _dangling), ("link loop", _loop)]
 
-    def add(kind: str, text_or_bytes: str | bytes, suffix: str = ".yaml") -> None:
-        nonlocal n
-        n += 1
-        raw = text_or_bytes if isinstance(text_or_bytes, bytes) else _encode(text_or_bytes, rng)
-        cases.append(Case(kind, f"s{n:04d}{suffix}", data=raw))
+
+class Corpus:
+    """Numbered cases: contents (text is saved as an editor might, see _encode) or makers."""
+
+    def __init__(self, prefix: str, suffix: str, rng: random.Random):
+        self.prefix, self.suffix, self.rng = prefix, suffix, rng
+        self.cases: list[Case] = []
+
+    def _name(self, suffix: str | None) -> str:
+        return f"{self.prefix}{len(self.cases) + 1:04d}{self.suffix if suffix is None else suffix}"
+
+    def add(self, kind: str, content: str | bytes, suffix: str | None = None) -> None:
+        raw = content if isinstance(content, bytes) else _encode(content, self.rng)
+        self.cases.append(Case(kind, self._name(suffix), data=raw))
+
+    def special(self, kind: str, maker: Callable[[Path], None], suffix: str | None = None) -> None:
+        self.cases.append(Case(kind, self._name(suffix), make_content=maker))
+
+
+def scenario_cases(rng: random.Random) -> list[Case]:
+    corpus = Corpus("s", ".yaml", rng)
+    add = corpus.add
 
     for path, values in WRONG_VALUES:  # wrong types and values, in YAML and JSON
         for value in values:
@@ -279,14 +290,11 @@ def scenario_cases(rng: random.Random) -> list[Case]:
         add("wrong suffix", text, suffix)
     add("diagnosis", _yaml({"name": "no enterprises", "funds": BASE["funds"]}))
     add("diagnosis", _json({"name": "nothing at all"}), ".json")
-    specials = [("directory", _directory), ("fifo", _fifo), ("dangling link", _dangling), ("link loop", _loop), ("link to directory", _link_to_directory)]
-    for kind, maker in specials:
+    for kind, maker in SPECIALS + [("link to directory", _link_to_directory)]:
         for suffix in (".yaml", ".json"):
-            n += 1
-            cases.append(_special(kind, f"s{n:04d}{suffix}", maker))
-    n += 1
-    cases.append(Case("no such file", f"s{n:04d}.yaml", make_content=lambda p: None))
-    return cases
+            corpus.special(kind, maker, suffix)
+    corpus.special("no such file", lambda p: None)
+    return corpus.cases
 
 
 ALLOCATION_HEADER = "fund,enterprise,category,amount\r\n"
@@ -295,13 +303,8 @@ BAD_AMOUNTS = ["abc", "-1", "1.234", "1,23", "(5.00)", "1e400", "nan", "inf", ""
 
 
 def allocation_cases(rng: random.Random) -> list[Case]:
-    cases: list[Case] = []
-    n = 0
-
-    def add(kind: str, raw: bytes | str, suffix: str = ".csv") -> None:
-        nonlocal n
-        n += 1
-        cases.append(Case(kind, f"a{n:04d}{suffix}", data=raw if isinstance(raw, bytes) else _encode(raw, rng)))
+    corpus = Corpus("a", ".csv", rng)
+    add = corpus.add
 
     for amount in BAD_AMOUNTS:
         add("bad amount", ALLOCATION_HEADER + f'central_reward,wenquan,bank_debt,"{amount}"\r\n')
@@ -321,7 +324,6 @@ def allocation_cases(rng: random.Random) -> list[Case]:
         add("bad header", header + "\r\n" + "\r\n".join(GOOD_ROWS) + "\r\n")
     for raw in [b"", b"\xef\xbb\xbf", b"\r\n\r\n", b"\xff\xfe\x00\x01\xff", bytes(range(128, 256))]:
         add("empty or binary", raw)
-    for kind, maker in [("directory", _directory), ("fifo", _fifo), ("dangling link", _dangling), ("link loop", _loop)]:
-        n += 1
-        cases.append(_special(kind, f"a{n:04d}.csv", maker))
-    return cases
+    for kind, maker in SPECIALS:
+        corpus.special(kind, maker)
+    return corpus.cases

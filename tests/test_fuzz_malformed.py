@@ -37,38 +37,35 @@ def test_corpus_is_large_and_varied():
     assert len({c.kind for c in cases}) >= 15
 
 
-def test_every_malformed_scenario_is_refused(tmp_path):
+def refusals(cases, tmp_path: Path, command) -> list[str]:
+    """Each case made in its own folder and run; what went wrong with each that was not refused."""
     failures = []
-    cases = scenario_cases(random.Random(SEED))
     for case in cases:
         folder = tmp_path / case.name.replace(".", "_")
         folder.mkdir()
         path = case.make(folder)
-        out = folder / "out"
-        result = run("solve", path, "--out", out, "--quiet")
+        result = run(*command(path, folder))
         problems = refusal_problems(result, path)
-        if out.exists():
+        if (folder / "out").exists():
             problems.append("output written")
+        if result.stdout:
+            problems.append(f"printed to stdout: {result.stdout[:80]!r}")
         if problems:
             failures.append(f"{case.kind} {case.name}: {'; '.join(problems)} | {result.stderr[:300]!r}")
+    return failures
+
+
+def test_every_malformed_scenario_is_refused(tmp_path):
+    cases = scenario_cases(random.Random(SEED))
+    failures = refusals(cases, tmp_path, lambda path, folder: ("solve", path, "--out", folder / "out", "--quiet"))
     assert not failures, f"{len(failures)} of {len(cases)} cases:\n" + "\n".join(failures[:40])
 
 
 def test_every_malformed_allocation_table_is_refused(tmp_path):
     scenario = tmp_path / "scenario.yaml"
     scenario.write_text(_yaml(BASE), encoding="utf-8")
-    failures = []
     cases = allocation_cases(random.Random(SEED))
-    for case in cases:
-        folder = tmp_path / case.name.replace(".", "_")
-        folder.mkdir()
-        path = case.make(folder)
-        result = run("verify", scenario, path)
-        problems = refusal_problems(result, path)
-        if result.stdout:
-            problems.append(f"printed to stdout: {result.stdout[:80]!r}")
-        if problems:
-            failures.append(f"{case.kind} {case.name}: {'; '.join(problems)} | {result.stderr[:300]!r}")
+    failures = refusals(cases, tmp_path, lambda path, folder: ("verify", scenario, path))
     assert not failures, f"{len(failures)} of {len(cases)} cases:\n" + "\n".join(failures[:40])
 
 

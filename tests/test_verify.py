@@ -162,10 +162,10 @@ def test_bad_rows_are_located(tmp_path):
     with pytest.raises(AllocationsError) as info:
         read_allocations(path)
     assert str(info.value).splitlines() == [
-        f"{path}:2: 金额: 'abc' is not a number",
+        f"{path}:2: 金额: must be a number, got 'abc'",
         f"{path}:3: 资金: is empty",
         f"{path}:4: row: has 5 cells but the header has 4",
-        f"{path}:5: 金额: '1,23' is not a number (a comma may only separate thousands, as in 1,234.56)",
+        f"{path}:5: 金额: must be a number (a comma may only separate thousands, as in 1,234.56), got '1,23'",
     ]
     path = write(tmp_path / "bad3.csv", "fund,enterprise,amount\nf,a,1\n")
     with pytest.raises(AllocationsError) as info:
