@@ -248,3 +248,14 @@ def test_verifier_shares_no_code_with_the_lp():
                 names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
                 assert not any(n and n.split(".")[0] == "pulp" for n in names), f"{name}.py imports pulp"
     assert seen == {"verify", "io", "labels", "model", "waterfall"}
+
+
+@pytest.mark.parametrize("name", ["xianan-2025.yaml", "chuxiong-2025.yaml", "linzi-portfolio.yaml"])
+def test_shipped_scenarios_verify_with_both_solvers(tmp_path, name):
+    from conftest import SCENARIOS
+
+    for solver in ("highs", "cbc"):
+        out = tmp_path / solver
+        assert run("solve", SCENARIOS / name, "--out", out, "--quiet", "--solver", solver).code == 0
+        result = run("verify", SCENARIOS / name, out / "allocations.csv")
+        assert result.code == 0 and "(allocations, gaps, funds, summary checked)" in result.stdout, result.stdout
