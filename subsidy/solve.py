@@ -220,7 +220,9 @@ def reconcile_to_fen(lp: AllocationLP, values: dict[Arc, float]) -> dict[Arc, in
 
     Floors each value, then gives back single fen, largest fractional part first, to each
     source until its total equals its rounded float total, and only where every rule containing
-    the arc still has a fen of room. No arc moves by a fen or more from the solver's value.
+    the arc still has a fen of room. An arc moves by less than a fen from the solver's value,
+    or by exactly one fen where a fen lost to a bound that is not a whole fen is spent on it;
+    by more only where the solver's value itself broke a bound (the bound wins).
     """
     exact = {arc: v * 100 for arc, v in values.items()}
     fen = {arc: max(0, math.floor(v + 1e-6)) for arc, v in exact.items()}
