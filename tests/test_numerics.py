@@ -59,6 +59,21 @@ def test_rounding_moves_no_line_by_a_fen(solver):
         assert abs(fen[arc] - value * 100) < 1, (arc, value, fen[arc])
 
 
+def test_a_fen_lost_to_a_fractional_cap_moves_another_line_by_exactly_one_fen():
+    """Budget 0.01; shares of 0.5 cap e1 and e2 at 0.005 (0 fen) but e0 at 0.01. If the solver
+    puts the fen on e1/e2 (half each), rounding spends it on e0: a move of exactly one fen."""
+    data = {"name": "x", "enterprises": [
+        {"id": "e0", "name": "e0", "costs": {"bank_debt": "0.02"}},
+        {"id": "e1", "name": "e1", "costs": {"bank_debt": "0.01"}},
+        {"id": "e2", "name": "e2", "costs": {"conversion": "0.01"}}],
+        "funds": [{"id": "f0", "name": "f0", "budget": "0.01", "categories": ["bank_debt", "conversion"], "caps": {"share_of_need": 0.5}}],
+        "policy": {"fairness": False}}
+    solution = solve_lp(scenario_from_data(data))
+    values = {arc: (0.005 if arc.enterprise in ("e1", "e2") else 0.0) for arc in solution.values}
+    fen = reconcile_to_fen(solution.lp, values)
+    assert {arc.enterprise: f for arc, f in fen.items()} == {"e0": 1, "e1": 0, "e2": 0}
+
+
 def test_reconcile_repairs_a_large_overshoot_and_stays_within_a_fen_otherwise():
     """The solver may hand back a value above a bound (CBC's 8-digit values: 2135289.06 is read
     back as 2135289.1): the bound wins, by as many fen as it takes."""
