@@ -87,3 +87,16 @@ def test_reconcile_repairs_a_large_overshoot_and_stays_within_a_fen_otherwise():
 
 def test_own_funds_source_is_the_verifiers():
     assert OWN == OWN_FUNDS_SOURCE
+
+
+def test_cbc_solves_holds_with_a_margin_of_a_millionth_on_amounts_of_a_fen():
+    """cbcbox's CBC declared stage 3 of this program infeasible (its bound propagation) until it
+    was turned off: the hold x0 + 3·x1 + 2·x2 ≥ 0.069999 against a maximum of 0.07."""
+    data = {"name": "fen amounts", "policy": {"fairness": False}, "enterprises": [
+        {"id": "e0", "name": "e0", "costs": {"bank_debt": "0.01"}, "own_funds_rule": "free", "own_funds": {"cash": "0.01"}},
+        {"id": "e1", "name": "e1", "costs": {"pooled_fund_repayment": "0.02", "living_allowance": "0.02"},
+         "own_funds_rule": "free", "own_funds": {"cash": "0.02"}}]}
+    for solver in ("highs", "cbc"):
+        stages = solve_lp(scenario_from_data(data), solver).stages
+        assert stages.weighted_gap == pytest.approx(0.04, abs=1e-9)  # living allowance (3) paid, pooled (2) left 0.02
+        assert stages.total_funded == pytest.approx(0.03, abs=1e-9)
