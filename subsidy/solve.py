@@ -187,10 +187,14 @@ def solve_lp(scenario: Scenario, solver: str = "highs") -> Solution:
     lp.add("hold[weighted_gap]", lp.weighted_gap <= weighted_gap + _hold(weighted_gap))
     if scenario.policy.fairness and lp.enterprise_need:
         share = add_fairness(lp)
-        lp.problem.setObjective(pulp.LpAffineExpression([(share, 1.0)]))
+        # Minimise the share in money of the largest need: a unit more funding then lowers the
+        # objective by up to 1, not by 1/need (1e-9 for 10^9 万元), which is below solvers' dual
+        # tolerance (1e-7) and let CBC stop 1,000 万元 short of the fair optimum.
+        scale = max(1.0, max(lp.enterprise_need.values()))
+        lp.problem.setObjective(pulp.LpAffineExpression([(share, scale)]))
         _run(lp, engine, "stage 2 (largest gap share)")
         # CBC's objective line has 8 decimals, too few for a share of 1e-5: read the variable.
-        max_share = float(share.varValue) if solver == "cbc" else _objective(lp, engine)
+        max_share = float(share.varValue) if solver == "cbc" else _objective(lp, engine) / scale
         lp.add("hold[max_gap_share]", pulp.LpAffineExpression([(share, 1.0)]) <= max_share + _hold(max_share, SHARE_HOLD_FLOOR))
     else:
         max_share = math.nan

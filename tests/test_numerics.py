@@ -100,3 +100,15 @@ def test_cbc_solves_holds_with_a_margin_of_a_millionth_on_amounts_of_a_fen():
         stages = solve_lp(scenario_from_data(data), solver).stages
         assert stages.weighted_gap == pytest.approx(0.04, abs=1e-9)  # living allowance (3) paid, pooled (2) left 0.02
         assert stages.total_funded == pytest.approx(0.03, abs=1e-9)
+
+
+def test_fairness_is_found_by_both_solvers_on_a_need_of_a_billion():
+    """Own funds of 1,000 may go to an operating loss of 10^9 (weight 0): stage 1 is indifferent,
+    stage 2 gains 1,000 / 10^9 of gap share from them. Unscaled, that is a reduced cost of 1e-9,
+    under CBC's tolerance: CBC left them unused (share 0.99999999999 instead of 0.99999899999)."""
+    data = {"name": "x", "enterprises": [{"id": "e0", "name": "e0", "costs": {"bank_debt": "0.01", "operating_loss": "1000000000"},
+                                         "own_funds_rule": "free", "own_funds": {"land": "1000"}}],
+            "funds": [{"id": "f0", "name": "f0", "budget": "0.01", "categories": ["bank_debt"]}]}
+    for solver in ("highs", "cbc"):
+        stages = solve_lp(scenario_from_data(data), solver).stages
+        assert stages.max_gap_share == pytest.approx((1_000_000_000.01 - 1000.01) / 1_000_000_000.01, rel=1e-12), solver
