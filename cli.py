@@ -52,7 +52,7 @@ def _load(path: Path):
         _fail(str(exc).splitlines(), EXIT_BAD_INPUT)
 
 
-ScenarioArg = typer.Argument(..., help="Scenario file (.yaml, .yml or .json).", show_default=False)
+ScenarioArg = typer.Argument(..., help="Scenario file (.yaml, .yml, .json or .xlsx).", show_default=False)
 
 
 @app.command()
@@ -62,6 +62,7 @@ def solve(
     lang: Lang = typer.Option(Lang.en, "--lang", help="Language of CSV headers and of the printed summary."),
     solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver: HiGHS (default) or CBC."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors and the files written."),
+    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Also write a formatted Excel workbook of the result (summary, allocations, enterprise × fund matrix, gaps, funds, sources)."),
 ) -> None:
     """Solve a scenario: fund the most important costs first, then spread the gap fairly.
 
@@ -86,6 +87,21 @@ def solve(
         except OSError as exc:
             _fail(f"{out}: could not write the output files ({exc.strerror or exc}); nothing was written", EXIT_WRITE_FAILED)
         typer.echo("\nwrote " + ", ".join(str(p) for p in written))
+    if xlsx is not None:
+        from subsidy.workbook import result_workbook
+
+        _write_file(xlsx, result_workbook(result, lang.value))
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Write one output file atomically, or fail with exit 4 leaving any old file as it was."""
+    from subsidy.export import write_file_atomically
+
+    try:
+        write_file_atomically(path, data)
+    except OSError as exc:
+        _fail(f"{path}: could not write ({exc.strerror or exc}); nothing was written", EXIT_WRITE_FAILED)
+    typer.echo(f"wrote {path}")
 
 
 @app.command()
@@ -168,6 +184,230 @@ def _companions(allocations: Path, sha: str, json, read_amounts, gaps_columns, f
     if (folder / "funds.csv").is_file():
         found["funds"] = read_amounts(folder / "funds.csv", funds_columns, funds_columns[1:])
     return found
+
+
+def _solved(scenario: Path, solver: Solver):
+    """Load and solve, failing with the CLI's exit codes; returns (scenario, result)."""
+    from subsidy.solve import SolveError, solve as run_solve
+
+    loaded, sha = _load(scenario)
+    try:
+        return loaded, run_solve(loaded, solver=solver.value, scenario_sha256=sha)
+    except SolveError as exc:
+        _fail(f"{scenario}: {exc}", EXIT_SOLVE_FAILED)
+
+
+@app.command()
+def explain(
+    scenario: Path = ScenarioArg,
+    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the sentences and tables."),
+    solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver: HiGHS (default) or CBC."),
+) -> None:
+    """Explain a result: which rules bind, what one more 万元 is worth, why each gap remains."""
+    from subsidy.explain import explain as run_explain
+    from subsidy.solve import SolveError
+
+    loaded, result = _solved(scenario, solver)
+    try:
+        typer.echo(run_explain(loaded, solver.value, result).render(lang.value))
+    except SolveError as exc:
+        _fail(f"{scenario}: {exc}", EXIT_SOLVE_FAILED)
+
+
+@app.command("close-gap")
+def close_gap(
+    scenario: Path = ScenarioArg,
+    target: Optional[str] = typer.Option(None, "--target", help="Total gap to reach (in the scenario's unit); default: close all that budget can close."),
+    fund: Optional[list[str]] = typer.Option(None, "--fund", help="Only these funds may grow (repeat the option); default: all."),
+    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the sentences and tables."),
+    solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver: HiGHS (default) or CBC."),
+) -> None:
+    """The least extra budget, per fund and in total, that closes the gap (or reaches --target).
+
+    Also says which part of the gap no budget can close: categories no fund may pay, lines
+    outside every fund's scope, and what caps hold back.
+    """
+    from subsidy.closegap import close_gap as run_close_gap
+    from subsidy.solve import SolveError
+
+    goal = None
+    if target is not None:
+        from subsidy.model import _money  # the rule budgets are read by: ≥ 0, at most 2 decimals
+
+        try:
+            goal = _money(target)
+        except ValueError as exc:
+            _fail(f"--target: {exc}", EXIT_BAD_INPUT)
+    loaded, result = _solved(scenario, solver)
+    try:
+        closure = run_close_gap(loaded, goal, fund or None, solver.value, result)
+    except SolveError as exc:
+        _fail(f"{scenario}: {exc}", EXIT_SOLVE_FAILED)
+    except ValueError as exc:
+        _fail(f"--fund: {exc}", EXIT_BAD_INPUT)
+    typer.echo(closure.render(lang.value))
+
+
+@app.command()
+def compare(
+    scenarios: list[Path] = typer.Argument(..., help="Two or more scenario files; differences are against the first.", show_default=False),
+    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the summary and tables."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write enterprises.csv, funds.csv, totals.csv and inputs.csv (long tables) into this directory."),
+    solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver: HiGHS (default) or CBC."),
+) -> None:
+    """Compare policy options side by side: per enterprise and per fund, against the first."""
+    from subsidy.compare import compare as run_compare, labels_for
+    from subsidy.export import csv_bytes, write_files_atomically
+
+    if len(scenarios) < 2:
+        _fail("compare needs at least two scenario files", EXIT_BAD_INPUT)
+    loaded = [_solved(p, solver) for p in scenarios]
+    comparison = run_compare(list(zip(labels_for(scenarios), [s for s, _ in loaded])), solver.value, [r for _, r in loaded])
+    typer.echo(comparison.render(lang.value))
+    if out is not None:
+        files = {f"{name}.csv": csv_bytes(getattr(comparison, name).astype(object), lang.value)
+                 for name in ("enterprises", "funds", "totals", "inputs")}
+        try:
+            written = write_files_atomically(out, files)
+        except OSError as exc:
+            _fail(f"{out}: could not write the output files ({exc.strerror or exc}); nothing was written", EXIT_WRITE_FAILED)
+        typer.echo("\nwrote " + ", ".join(str(p) for p in written))
+
+
+class Engine(str, Enum):
+    futures = "futures"
+    dask = "dask"
+
+
+@app.command()
+def sweep(
+    scenario: Path = ScenarioArg,
+    vary: list[str] = typer.Option(..., "--vary", help="FIELD=START:STOP:STEP or FIELD=A,B,C; FIELD names entries by id, e.g. funds.central_reward.budget. Repeat for a grid."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the table to this .csv or .parquet file (Parquet needs the 'parquet' extra)."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Worker processes (default: one per core; small sweeps run in this process)."),
+    engine: Engine = typer.Option(Engine.futures, "--engine", help="futures: a local process pool; dask: Dask (needs the 'dask' extra)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --engine dask: address of a Dask scheduler (default: a local cluster)."),
+    solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver: HiGHS (default, reuses one model per worker) or CBC."),
+) -> None:
+    """Solve a scenario over a grid of values and tabulate gap, shares and fund use per point."""
+    from subsidy.solve import SolveError
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from subsidy.sweep import SweepError, check_out, grid, parse_vary, sweep as run_sweep, write_table
+
+    loaded, _ = _load(scenario)
+    try:
+        varies = [parse_vary(v) for v in vary]
+        if out is not None:
+            check_out(out)  # a wrong suffix or a missing extra fails before any solving
+        console = Console(stderr=True)
+        bar = Progress(console=console, transient=True, disable=not console.is_terminal)  # no bar in pipes and logs
+        task = bar.add_task("solving", total=len(grid(varies)))
+
+        started = []
+
+        def advance(n: int) -> None:
+            if not started:  # on the first finished points, so that input errors print without a bar
+                bar.start()
+                started.append(True)
+            bar.advance(task, n)
+
+        try:
+            table = run_sweep(loaded, varies, workers=workers, engine=engine.value, scheduler=scheduler,
+                              solver=solver.value, progress=advance)
+        finally:
+            if started:
+                bar.stop()
+    except SweepError as exc:
+        _fail(str(exc), EXIT_BAD_INPUT)
+    except SolveError as exc:
+        _fail(f"{scenario}: {exc}", EXIT_SOLVE_FAILED)
+    if out is None:
+        typer.echo(table.to_string(index=False))
+        return
+    try:
+        write_table(table, out)
+    except OSError as exc:
+        _fail(f"{out}: could not write the table ({exc.strerror or exc}); nothing was written", EXIT_WRITE_FAILED)
+    typer.echo(f"wrote {out} ({len(table)} points, {table.attrs['model_builds']} solver model(s) built, the rest reused)")
+
+@app.command()
+def template(
+    file: Path = typer.Argument(..., help="The .xlsx workbook to write.", show_default=False),
+    lang: Lang = typer.Option(Lang.zh, "--lang", help="Language of sheet names, column names and instructions."),
+) -> None:
+    """Write an input workbook to fill in (Excel or WPS): instructions, drop-downs, one example.
+
+    Every sheet has the column name on row 1 and the field key on row 2; data start on row 3.
+    Solve it with `subsidy solve FILE.xlsx`.
+    """
+    from subsidy.xlsx import template as make_template
+
+    if file.suffix.lower() != ".xlsx":
+        _fail(f"{file}: a template is an .xlsx workbook; name the file *.xlsx", EXIT_BAD_INPUT)
+    _write_file(file, make_template(lang.value))
+
+
+@app.command()
+def convert(
+    source: Path = ScenarioArg,
+    target: Path = typer.Argument(..., help="File to write; its suffix (.yaml, .yml, .json, .xlsx) picks the format.", show_default=False),
+    lang: Lang = typer.Option(Lang.zh, "--lang", help="Language of sheet and column names when writing .xlsx."),
+) -> None:
+    """Convert a scenario between YAML, JSON and the Excel workbook (any direction); same scenario."""
+    from subsidy.convert import scenario_bytes
+    from subsidy.io import SUFFIXES
+
+    loaded, _ = _load(source)
+    if target.suffix.lower() not in SUFFIXES:
+        _fail(f"{target}: unsupported file type {target.suffix or '(none)'!r}; use .yaml, .yml, .json or .xlsx", EXIT_BAD_INPUT)
+    _write_file(target, scenario_bytes(loaded, target.suffix, lang.value))
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the scenario format (for editors: VS Code's YAML extension etc.)."""
+    from subsidy.schema import schema_text
+
+    typer.echo(schema_text(), nl=False)
+
+
+@app.command()
+def report(
+    scenarios: list[Path] = typer.Argument(..., help="One scenario, or several to show side by side.", show_default=False),
+    html: Optional[Path] = typer.Option(None, "--html", help="Write one self-contained HTML file with the charts."),
+    png_dir: Optional[Path] = typer.Option(None, "--png-dir", help="Also write each chart as a PNG into this directory."),
+    solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver: HiGHS (default) or CBC."),
+) -> None:
+    """Charts of a solved scenario (or several, side by side): need, own funds, funded and gap per
+    enterprise; fund use; gap by category."""
+    from subsidy.solve import SolveError, solve as run_solve
+
+    if html is None and png_dir is None:
+        _fail("say where to write the report: --html FILE.html and/or --png-dir DIR", EXIT_BAD_INPUT)
+    results = []
+    for path in scenarios:
+        loaded, sha = _load(path)
+        try:
+            results.append(run_solve(loaded, solver=solver.value, scenario_sha256=sha))
+        except SolveError as exc:
+            _fail(f"{path}: {exc}", EXIT_SOLVE_FAILED)
+    from subsidy.charts import html_report, png_files
+
+    labels = [p.stem for p in scenarios]
+    pngs = png_files(results, labels) if png_dir is not None else {}
+    page = html_report(results, labels).encode("utf-8") if html is not None else None
+    if page is not None:
+        _write_file(html, page)
+    if pngs:
+        from subsidy.export import write_files_atomically
+
+        try:
+            written = write_files_atomically(png_dir, pngs)
+        except OSError as exc:
+            _fail(f"{png_dir}: could not write the charts ({exc.strerror or exc}); nothing was written", EXIT_WRITE_FAILED)
+        typer.echo("wrote " + ", ".join(str(p) for p in written))
 
 
 def main() -> None:

@@ -21,6 +21,13 @@ def _fmt(value) -> str:
     return str(value)
 
 
+def money(value) -> str:
+    """An amount as a clerk reads it: thousands separated, two decimals; "—" when absent."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    return f"{value:,.2f}"
+
+
 def table(headers: list[str], rows: list[list], numeric_from: int = 1) -> str:
     cells = [headers] + [[_fmt(v) for v in row] for row in rows]
     widths = [max(width(r[i]) for r in cells) for i in range(len(headers))]
@@ -54,7 +61,6 @@ def text(key: str, lang: Lang, **kw) -> str:
 
 def render_result(result: Result, lang: Lang = "en") -> str:
     """The summary a clerk reads after `subsidy solve`: per enterprise, per fund, what binds."""
-    s = result.summary
     lines = [text("title", lang, name=result.scenario.name, solver=result.solver_version, unit=result.scenario.unit),
              text("stages", lang, wg=result.weighted_gap, share=result.max_gap_share), ""]
     ent = result.enterprises

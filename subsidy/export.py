@@ -71,6 +71,7 @@ def write_files_atomically(out_dir: str | Path, files: dict[str, bytes]) -> list
         raise FileNotFoundError(f"{parent} does not exist; create it first")
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=parent))
     try:
+        os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it private; DIR should not be
         for name, data in files.items():
             with open(staging / name, "wb") as fh:
                 fh.write(data)
@@ -86,6 +87,41 @@ def write_files_atomically(out_dir: str | Path, files: dict[str, bytes]) -> list
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
     return [out_dir / name for name in files]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_file_atomically(path: str | Path, data: bytes) -> Path:
+    """Write one file so that it appears complete or not at all (temp file beside it + rename)."""
+    path = Path(path)
+    parent = path.resolve().parent
+    if not parent.is_dir():
+        raise FileNotFoundError(f"{parent} does not exist; create it first")
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a directory")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=parent)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; give it a normal file's mode
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        tmp = None
+    finally:
+        if tmp is not None:
+            os.unlink(tmp)
+    return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_contract(result: Result, out_dir: str | Path, lang: Lang = "en", extra_summary: dict | None = None) -> list[Path]:

@@ -29,7 +29,7 @@ class ScenarioError(Exception):
 
     def render(self) -> str:
         # One line per problem, always: a key or value with a line break in it is shown escaped.
-        return "\n".join(one_line(f"{self.path}:{p}" if p.line is not None else f"{self.path}: {p}") for p in self.problems)
+        return "\n".join(one_line(f"{p.file or self.path}:{p}" if p.line is not None else f"{p.file or self.path}: {p}") for p in self.problems)
 
     def first_line(self) -> str:
         more = len(self.problems) - 1
@@ -54,7 +54,7 @@ def short_repr(value: Any) -> str:
     return _short.repr(value)
 
 
-SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".xlsx": "xlsx"}
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -138,12 +138,14 @@ def read_text(path: Path) -> tuple[str, bytes]:
 def parse_document(path: Path, text: str) -> tuple[Any, dict[tuple, int]]:
     """Parse YAML or JSON (by suffix) into plain data and a path → line map."""
     kind = SUFFIXES.get(path.suffix.lower())
-    if kind is None:
-        raise ScenarioError(path, [Problem(message=f"unsupported file type {path.suffix or '(none)'!r}; use .yaml, .yml or .json")])
+    if kind is None or kind == "xlsx":
+        raise ScenarioError(path, [Problem(message=f"unsupported file type {path.suffix or '(none)'!r}; use .yaml, .yml, .json or .xlsx")])
     lines: dict[tuple, int] = {}
     if kind == "json":
         try:
-            data = json.loads(text, parse_float=str, parse_constant=_reject_constant, object_pairs_hook=_unique_object)
+            # Floats as floats, as YAML gives them: amounts (≤ 15 significant digits) come back exact
+            # through repr in the Money validator, and an assumption's `value` stays a number.
+            data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_object)
         except RecursionError:
             raise ScenarioError(path, [Problem(message="not valid JSON: nested too deeply")]) from None
         except (json.JSONDecodeError, ValueError) as exc:
@@ -219,43 +221,84 @@ def _problems_from_validation(exc: ValidationError, data: Any) -> list[Problem]:
     for err in exc.errors(include_url=False):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         message = _MESSAGES.get(err["type"]) or err["msg"].removeprefix("Value error, ")
-        if err["type"] not in _MESSAGES and "input" in err and err["type"] not in ("value_error",):
-            message += f", got {short_repr(err['input'])}"
+        if err["type"] not in _MESSAGES and "input" in err and err["type"] != "value_error":
+            # pydantic sometimes says "got a number with a fractional part" itself: then just show it
+            shown = short_repr(err["input"])
+            message += f" ({shown})" if ", got " in message else f", got {shown}"
         problems.append(Problem(loc=loc, message=message))
     return problems
 
 
-def _located(problems: list[Problem], data: Any, lines: dict[tuple, int]) -> list[Problem]:
+def _located(problems: list[Problem], data: Any, lines: dict[tuple, Any], places: dict[tuple, str] | None = None) -> list[Problem]:
+    """Fill in where each problem is: a line of a text file (an overlay's lines are (file, line):
+    its values come from several files), or a cell of a workbook (`places`)."""
     for p in problems:
-        p.where = _describe_loc(data, p.loc)
-        p.line = _line_for(lines, p.loc) if p.loc else None
-    return sorted(problems, key=lambda p: p.line or 0)  # in file order, as a clerk reads it
+        place = _place_for(places, p.loc) if places else None
+        p.where = place or _describe_loc(data, p.loc)
+        found = _line_for(lines, p.loc) if p.loc else None
+        p.file, p.line = found if isinstance(found, tuple) else (None, found)
+    return sorted(problems, key=lambda p: (p.file or "", p.line or 0))  # in file order, as a clerk reads it
 
 
-def scenario_from_data(data: dict, path: str | Path = "<scenario>", lines: dict[tuple, int] | None = None) -> Scenario:
-    """Validate plain data as a scenario; every problem at once in a ScenarioError."""
+def _place_for(places: dict[tuple, str], loc: tuple) -> str | None:
+    for cut in range(len(loc), 0, -1):
+        if loc[:cut] in places:
+            return places[loc[:cut]]
+    return None
+
+
+def scenario_from_data(data: dict, path: str | Path = "<scenario>", lines: dict[tuple, int] | None = None,
+                       places: dict[tuple, str] | None = None, found: list[Problem] = ()) -> Scenario:
+    """Validate plain data as a scenario; every problem at once in a ScenarioError.
+
+    `places` maps data paths to where they are in a file without lines (a workbook's cells);
+    `found` are problems the reader already found, reported together with the model's.
+    """
     lines = lines or {}
     cross = cross_field_problems(data)
     try:
         scenario = Scenario.model_validate(data)
+        problems: list[Problem] = []
     except ValidationError as exc:
         problems = _problems_from_validation(exc, data)
-        flagged = {p.loc for p in problems}
-        raise ScenarioError(path, _located(problems + [p for p in cross if p.loc not in flagged], data, lines)) from None
-    if cross:
-        raise ScenarioError(path, _located(cross, data, lines))
+    flagged = {p.loc for p in [*found, *problems] if p.loc}
+    problems = _located(problems + [p for p in cross if p.loc not in flagged], data, lines, places)
+    if found or problems:
+        raise ScenarioError(path, list(found) + problems)
     return scenario
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file (YAML or JSON)."""
+    """Read and validate a scenario file (YAML, JSON or an .xlsx workbook)."""
     scenario, _ = load_scenario_with_hash(path)
     return scenario
 
 
 def load_scenario_with_hash(path: str | Path) -> tuple[Scenario, str]:
-    """The scenario and the sha256 of the file's bytes, for provenance in summary.json."""
+    """The scenario and the sha256 of the file's bytes (for an overlay, of its chain of files),
+    for provenance in summary.json."""
+    path = Path(path)
+    if SUFFIXES.get(path.suffix.lower()) == "xlsx":
+        from .xlsx import read_workbook
+
+        raw = read_bytes(path)
+        book = read_workbook(path, raw)
+        if not book.data:
+            raise ScenarioError(path, book.problems)
+        return scenario_from_data(book.data, path, places=book.places, found=book.problems), hashlib.sha256(raw).hexdigest()
+    data, lines, sha = load_data(path)
+    return scenario_from_data(data, path, lines), sha
+
+
+def load_data(path: str | Path) -> tuple[dict, dict[tuple, Any], str]:
+    """Plain data of a YAML or JSON scenario with any overlay chain (`base:`) merged in, its
+    path → line map and its sha256. Overlay lines map to (file, line): values come from several
+    files."""
     path = Path(path)
     text, raw = read_text(path)
     data, lines = parse_document(path, text)
-    return scenario_from_data(data, path, lines), hashlib.sha256(raw).hexdigest()
+    if "base" not in data:
+        return data, lines, hashlib.sha256(raw).hexdigest()
+    from .overlay import resolve
+
+    return resolve(path, data, lines, raw)

@@ -24,6 +24,29 @@ COLUMNS: dict[str, dict[str, str]] = {
     "left": {"en": "left", "zh": "结余"},
     "shadow_price": {"en": "shadow_price", "zh": "影子价格"},
     "level": {"en": "level", "zh": "层级"},
+    "rule": {"en": "rule", "zh": "规则"},
+    "kind": {"en": "kind", "zh": "类型"},
+    "bound": {"en": "bound", "zh": "限额"},
+    "binding": {"en": "binding", "zh": "起约束作用"},
+    "shadow_weighted": {"en": "shadow_price_weighted", "zh": "影子价格（加权）"},
+    "shadow_unweighted": {"en": "shadow_price_unweighted", "zh": "影子价格（不加权）"},
+    "reason": {"en": "reason", "zh": "原因"},
+    "detail": {"en": "detail", "zh": "说明"},
+    "extra": {"en": "extra", "zh": "追加预算"},
+    "extra_alone": {"en": "extra_if_alone", "zh": "单独追加所需"},
+    "new_budget": {"en": "new_budget", "zh": "追加后预算"},
+    "gap_now": {"en": "gap_now", "zh": "现缺口"},
+    "gap_after": {"en": "gap_after", "zh": "追加后缺口"},
+    "unpayable": {"en": "no_fund_may_pay", "zh": "无资金可支付"},
+    "cap_held": {"en": "held_by_caps", "zh": "受上限限制"},
+    "closable": {"en": "closable", "zh": "可弥补"},
+    "scenario": {"en": "scenario", "zh": "方案"},
+    "weighted_gap": {"en": "weighted_gap", "zh": "加权缺口"},
+    "max_gap_share": {"en": "max_gap_share", "zh": "最大缺口比例"},
+    "total_need": {"en": "total_need", "zh": "总需求"},
+    "total_own_funds": {"en": "total_own_funds", "zh": "自有资金合计"},
+    "total_funded": {"en": "total_funded", "zh": "已安排资金合计"},
+    "total_gap": {"en": "total_gap", "zh": "缺口合计"},
 }
 
 
@@ -33,6 +56,13 @@ def column(key: str, lang: Lang) -> str:
 
 def columns(keys, lang: Lang) -> list[str]:
     return [column(k, lang) for k in keys]
+
+
+class Phrases(dict):
+    """Sentence templates, {key: {"en": ..., "zh": ...}}, filled in with str.format."""
+
+    def __call__(self, key: str, lang: Lang, **values) -> str:
+        return self[key][lang].format(**values)
 
 # Rows of an allocation table that are not a public fund paying a cost line.
 OWN_FUNDS_SOURCE = "(own funds)"

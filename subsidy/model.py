@@ -228,6 +228,7 @@ class Problem(BaseModel):
     message: str
     where: str = ""
     line: int | None = None
+    file: str | None = None  # set when the value came from another file than the one loaded (an overlay's base)
 
     def __str__(self) -> str:
         head = ":".join(str(x) for x in (self.line,) if x is not None)

@@ -8,6 +8,7 @@ by fund order (own funds, then funds as listed) with a fixed id-derived tie-brea
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -118,6 +119,7 @@ def make_solver(name: str) -> pulp.LpSolver:
     raise ValueError(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
 
 
+@functools.cache
 def solver_version(name: str) -> str:
     from importlib.metadata import version
 
@@ -168,6 +170,18 @@ def _hold(value: float, floor: float = HOLD_FLOOR, relative: float = HOLD_TOLERA
     return max(relative * abs(value), floor)
 
 
+def fairness_scale(lp: AllocationLP) -> float:
+    """Stage 2 minimises the share times the largest need, so that a unit more funding lowers
+    the objective by up to 1, not by 1/need (1e-9 for 10^9 万元): that was below the solvers'
+    dual tolerance (1e-7) and let CBC stop 1,000 万元 short of the fair optimum."""
+    return max(1.0, max(lp.enterprise_need.values(), default=1.0))
+
+
+def share_hold(max_share: float) -> float:
+    """Slack of the stage-2 hold: relative 1e-9, with a floor for a share, not an amount."""
+    return _hold(max_share, SHARE_HOLD_FLOOR)
+
+
 def solve_lp(scenario: Scenario, solver: str = "highs") -> Solution:
     """All stages on one PuLP model; returns float values of every arc."""
     lp = build(scenario)
@@ -187,15 +201,12 @@ def solve_lp(scenario: Scenario, solver: str = "highs") -> Solution:
     lp.add("hold[weighted_gap]", lp.weighted_gap <= weighted_gap + _hold(weighted_gap))
     if scenario.policy.fairness and lp.enterprise_need:
         share = add_fairness(lp)
-        # Minimise the share in money of the largest need: a unit more funding then lowers the
-        # objective by up to 1, not by 1/need (1e-9 for 10^9 万元), which is below solvers' dual
-        # tolerance (1e-7) and let CBC stop 1,000 万元 short of the fair optimum.
-        scale = max(1.0, max(lp.enterprise_need.values()))
+        scale = fairness_scale(lp)
         lp.problem.setObjective(pulp.LpAffineExpression([(share, scale)]))
         _run(lp, engine, "stage 2 (largest gap share)")
         # CBC's objective line has 8 decimals, too few for a share of 1e-5: read the variable.
         max_share = float(share.varValue) if solver == "cbc" else _objective(lp, engine) / scale
-        lp.add("hold[max_gap_share]", pulp.LpAffineExpression([(share, 1.0)]) <= max_share + _hold(max_share, SHARE_HOLD_FLOOR))
+        lp.add("hold[max_gap_share]", pulp.LpAffineExpression([(share, 1.0)]) <= max_share + share_hold(max_share))
     else:
         max_share = math.nan
 
@@ -234,6 +245,12 @@ def reconcile_to_fen(lp: AllocationLP, values: dict[Arc, float]) -> dict[Arc, in
     """
     exact = {arc: v * 100 for arc, v in values.items()}
     fen = {arc: max(0, math.floor(v + 1e-6)) for arc, v in exact.items()}
+    # Fractional parts compared to 1e-6 fen, ties in arc order: two arcs at half a fen each must
+    # not be ordered by solver noise (1e-12), or the same program solved twice (warm or cold)
+    # could round differently.
+    def frac(arc: Arc) -> float:
+        return round(exact[arc] - fen[arc], 6)
+
     rules_of: dict[Arc, list[str]] = {arc: [] for arc in values}
     for name, (arcs, bound) in lp.upper_bounds.items():
         for arc in arcs:
@@ -242,7 +259,7 @@ def reconcile_to_fen(lp: AllocationLP, values: dict[Arc, float]) -> dict[Arc, in
         # Solver tolerance (or CBC's 8-digit values) can leave a sum above a bound that rounds
         # down, by more than one fen per arc: take back fen one at a time, round after round,
         # from the arcs that were rounded up the most, until the rule holds.
-        order = sorted(arcs, key=lambda a: exact[a] - fen[a])
+        order = sorted(arcs, key=frac)
         while used > bound and any(fen[a] > 0 for a in order):
             for arc in order:
                 if used <= bound:
@@ -264,7 +281,7 @@ def reconcile_to_fen(lp: AllocationLP, values: dict[Arc, float]) -> dict[Arc, in
         # Arcs the solver left a fraction on first; then any arc with room, so that a fen lost to
         # a bound that is not a whole fen (a share cap of 0.5 × 533.45) is spent elsewhere.
         # Either way an arc gains at most one fen.
-        order = sorted(arcs, key=lambda a: (-(exact[a] - fen[a]) if exact[a] - fen[a] > 1e-6 else 1.0))
+        order = sorted(arcs, key=lambda a: (-frac(a) if frac(a) > 1e-6 else 1.0))
         for arc in order:
             if deficit <= 0:
                 break
@@ -283,10 +300,15 @@ def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None
     with the LP, and VerificationError is raised if any rule is broken. Odd rule sets found by
     subsidy.diagnose are listed in `result.warnings`.
     """
+    return result_of(scenario, solve_lp(scenario, solver), scenario_sha256, check)
+
+
+def result_of(scenario: Scenario, solution: Solution, scenario_sha256: str | None = None, check: bool = True) -> "Result":
+    """The reconciled result of a solution, however it was solved (here, or a reused model),
+    verified as in `solve` when `check`."""
     from .diagnose import diagnose
     from .report import Result
 
-    solution = solve_lp(scenario, solver)
     fen = reconcile_to_fen(solution.lp, solution.values)
     shadow = {f.id: -solution.duals.get(f"budget[{f.id}]", 0.0) + 0.0 for f in scenario.funds}
     result = Result(
@@ -295,8 +317,8 @@ def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None
         splits=solution.lp.splits,
         weighted_gap=solution.stages.weighted_gap,
         max_gap_share=solution.stages.max_gap_share,
-        solver=solver,
-        solver_version=solver_version(solver),
+        solver=solution.solver,
+        solver_version=solver_version(solution.solver),
         shadow_prices=shadow,
         duals=solution.duals,
         slacks=solution.slacks,

@@ -31,3 +31,38 @@ def _named(entries, prefix):
 @pytest.fixture
 def scenarios_dir() -> Path:
     return SCENARIOS
+
+
+def policy_case_data() -> dict:
+    """A hand-worked scenario for the analysis commands (万元).
+
+    e1 (湖北): resettlement 100, bank_debt 100.  e2 (湖北): resettlement 50, conversion 30.
+    e3 (湖南): bank_debt 40.
+    a: budget 100, resettlement only, per_enterprise cap 40   → pays e1 40 and e2 40 (caps bind); 20 left.
+    b: budget 200, bank_debt, scope e1 only                    → pays e1's 100; 100 left; e3 out of scope.
+    c: budget 5, resettlement, share_of_need 0.1 (≤ 10 on e1)  → pays e1 5; used up.
+    Gaps: e1 resettlement 55 (a's cap, c used up), e2 resettlement 10 (a's cap), e2 conversion 30
+    (no fund lists it), e3 bank_debt 40 (b lists it, but its scope excludes e3).
+    Total 135; weighted 55·3 + 10·3 + 30 + 40 = 265.
+    With unlimited budgets: e1 gets 40 + 10 (caps), e2 40: held by caps 50 + 10 = 60; no fund may
+    pay 30 + 40 = 70; so 5 (c's share cap room on e1) is all that budget can close.
+    """
+    return {
+        "name": "policy case",
+        "enterprises": [
+            {"id": "e1", "name": "甲厂", "region": "湖北", "costs": {"resettlement": 100, "bank_debt": 100}},
+            {"id": "e2", "name": "乙厂", "region": "湖北", "costs": {"resettlement": 50, "conversion": 30}},
+            {"id": "e3", "name": "丙厂", "region": "湖南", "costs": {"bank_debt": 40}},
+        ],
+        "funds": [
+            {"id": "a", "name": "甲资金", "budget": 100, "categories": ["resettlement"], "caps": {"per_enterprise": 40}},
+            {"id": "b", "name": "乙资金", "budget": 200, "categories": ["bank_debt"], "scope": {"enterprises": ["e1"]}},
+            {"id": "c", "name": "丙资金", "budget": 5, "categories": ["resettlement"], "scope": {"enterprises": ["e1"]},
+             "caps": {"share_of_need": 0.1}},
+        ],
+    }
+
+
+@pytest.fixture
+def policy_case():
+    return scenario_from_data(policy_case_data())

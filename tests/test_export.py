@@ -126,3 +126,13 @@ def test_shadow_prices_in_funds_csv_are_stage_one_duals():
     s = make_scenario([{"costs": {"resettlement": 80}}], [{"id": "f", "budget": 50, "categories": ["resettlement"]}])
     rows = list(csv.DictReader(io.StringIO(export.csv_bytes(solve(s).funds).decode("utf-8-sig"))))
     assert rows == [{"fund": "f", "budget": "50.00", "used": "50.00", "left": "0.00", "shadow_price": "3.0"}]
+
+
+def test_new_output_dir_gets_ordinary_permissions(tmp_path):
+    import os
+
+    out = tmp_path / "out"
+    export.write_files_atomically(out, {"a.csv": b"x"})
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o777 & ~mask

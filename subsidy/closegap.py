@@ -1,0 +1,325 @@
+"""What closes the gap: the least extra budget, per fund and in total, that brings the gap down.
+
+The total gap (summary.json's total_gap) splits into three parts that behave differently:
+- no fund may pay: lines whose category no fund lists, or whose enterprise no fund listing the
+  category admits (scope). No budget closes these; the categories are listed.
+- held by caps: what stays open even if every budget were unlimited, because per-enterprise,
+  per-capacity or share-of-need caps stop the funds. Only changing a cap closes it; the caps
+  that hold money back are listed with what one more unit of each would close.
+- closable: the rest. The least extra budget that closes it (or brings the total gap down to a
+  `target`) is found by one linear program (PuLP):
+
+    minimise  Σ_f extra[f]
+    budget[f]:      Σ x[f,·,·] ≤ budget_f + extra[f]
+    cap_…, need[…]: the allocation program's rules, unchanged (caps stay)
+    target_gap:     Σ r[e,c] − Σ x ≥ …  i.e.  total gap ≤ target
+
+  then, holding that minimum, the same program puts the extra into funds in the order listed
+  (the first fund first), as the allocation's own tie-break does. Per fund it also reports the
+  least extra if only that fund grew.
+
+Bounds are the allocation's in whole fen (rounded down, as the reconciled allocation keeps
+them), so the data are whole fen and the network structure of the program makes its optimum
+whole fen too; extras are rounded up to the fen all the same. With the extra added, `subsidy
+solve` reaches the target: the allocation funds as much as the money and the caps allow.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pandas as pd
+import pulp
+
+from .labels import Lang, Phrases, column
+from .lp import OWN, AllocationLP, Arc, build
+from .console import money, table
+from .model import Scenario
+from .report import Result
+from .solve import HOLD_FLOOR, SolveError, make_solver, solve
+from .waterfall import from_fen, to_fen
+
+
+class _Program:
+    """A PuLP program whose constraints keep readable names (as `lp.AllocationLP` does)."""
+
+    def __init__(self, name: str, arcs: list[Arc]):
+        self.problem = pulp.LpProblem(name, pulp.LpMinimize)
+        self.x = {arc: self.problem.add_variable(f"x{i}", lowBound=0) for i, arc in enumerate(arcs)}
+        self.extra: dict[str, pulp.LpVariable] = {}
+        self.constraints: dict[str, pulp.LpConstraint] = {}
+
+    def add(self, name: str, constraint: pulp.LpConstraint) -> None:
+        self.problem.addConstraint(constraint, name=f"c{len(self.constraints)}")
+        self.constraints[name] = constraint
+
+    def funded(self) -> pulp.LpAffineExpression:
+        return pulp.lpSum(self.x.values())
+
+    def run(self, solver: str, what: str) -> bool:
+        """Solve; False when infeasible, SolveError on any other failure."""
+        status = self.problem.solve(make_solver(solver))
+        # CBC reports an LP its presolve finds infeasible as "Undefined".
+        if status == pulp.LpStatusInfeasible or (solver == "cbc" and status == pulp.LpStatusUndefined):
+            return False
+        if status != pulp.LpStatusOptimal:
+            raise SolveError(f"{what}: the solver did not reach an optimum ({pulp.LpStatus.get(status, status)})")
+        return True
+
+
+def _rules(lp: AllocationLP, prog: _Program, growable: set[str] | None) -> None:
+    """The allocation's rules in fen-exact bounds; budgets of `growable` funds get extra[f];
+    `growable=None` drops the budgets altogether (unlimited money)."""
+    for name, (arcs, bound) in lp.upper_bounds.items():
+        expr = pulp.lpSum(prog.x[a] for a in arcs)
+        if name.startswith("budget["):
+            fund = name[len("budget["):-1]
+            if growable is None:
+                continue
+            if fund in growable:
+                prog.extra[fund] = prog.problem.add_variable(f"extra{len(prog.extra)}", lowBound=0)
+                expr = expr - prog.extra[fund]
+        prog.add(name, expr <= bound / 100)
+
+
+@dataclass
+class GapClosure:
+    """The answer of `close_gap`; amounts in the scenario unit, exact to the fen."""
+
+    scenario: Scenario
+    result: Result                 # the scenario as it is
+    target: Decimal                # the total gap asked for
+    floor: Decimal                 # the smallest total gap any budget can reach (no fund may pay + held by caps)
+    reachable: bool                # target ≥ floor
+    total_extra: Decimal | None    # least extra budget in total (None when not reachable)
+    funds: pd.DataFrame            # fund, name, may_grow, budget, extra, new_budget, extra_alone
+    enterprises: pd.DataFrame      # enterprise, name, gap_now, unpayable, cap_held, closable, gap_after
+    unpayable: pd.DataFrame        # enterprise, category, amount, reason (category_not_payable | no_eligible_fund)
+    caps: pd.DataFrame             # rule, bound, closes_per_unit: caps that hold money back at unlimited budgets
+    after: Result | None           # `solve` with the extra budget added
+
+    def sentences(self, lang: Lang = "en") -> list[str]:
+        return _sentences(self, lang)
+
+    def render(self, lang: Lang = "en") -> str:
+        return _render(self, lang)
+
+
+def _public_lines(lp: AllocationLP) -> set[tuple[str, str]]:
+    return {(a.enterprise, a.category) for a in lp.arcs if a.source != OWN}
+
+
+def _unlimited(lp: AllocationLP, solver: str) -> tuple[dict[Arc, float], dict[str, float]]:
+    """The most every cost line can get with unlimited budgets (caps stay): arc values and the
+    caps' duals. Among those allocations, own funds (under `free`) go first to lines no fund
+    may pay, so that what stays open there is what really cannot close."""
+    prog = _Program("unlimited", lp.arcs)
+    _rules(lp, prog, growable=None)
+    if not lp.arcs:
+        return {}, {}
+    prog.problem.setObjective(-prog.funded())
+    prog.run(solver, "close-gap (unlimited budgets)")
+    duals = {name: float(c.pi or 0.0) for name, c in prog.constraints.items()}
+    most = pulp.value(prog.funded())
+    public = _public_lines(lp)
+    own_elsewhere = [prog.x[a] for a in lp.arcs if a.source == OWN and (a.enterprise, a.category) not in public]
+    if own_elsewhere:
+        prog.add("hold[funded]", prog.funded() >= most - max(1e-9 * most, HOLD_FLOOR))
+        prog.problem.setObjective(-pulp.lpSum(own_elsewhere))
+        prog.run(solver, "close-gap (own funds to lines no fund may pay)")
+    return {a: max(0.0, float(v.varValue or 0.0)) for a, v in prog.x.items()}, duals
+
+
+def _least_extra(lp: AllocationLP, growable: list[str], need_funded_fen: int, solver: str, order: list[str]) -> dict[str, int] | None:
+    """Least extra budget (fen, per growable fund) so that Σ x ≥ need_funded; None if impossible."""
+    prog = _Program("close_gap", lp.arcs)
+    _rules(lp, prog, growable=set(growable))
+    prog.add("target_gap", prog.funded() >= need_funded_fen / 100)
+    total = pulp.lpSum(prog.extra.values())
+    prog.problem.setObjective(total + 0)
+    if not prog.run(solver, "close-gap (least extra budget)"):
+        return None
+    least = pulp.value(total) or 0.0
+    if len(prog.extra) > 1:
+        prog.add("hold[total_extra]", total <= least + max(1e-9 * least, HOLD_FLOOR))
+        rank = {f: i + 1 for i, f in enumerate(order)}
+        prog.problem.setObjective(pulp.lpSum(rank[f] * v for f, v in prog.extra.items()))
+        prog.run(solver, "close-gap (extra to funds in the order listed)")
+    return {f: math.ceil(round((v.varValue or 0.0) * 100, 6)) for f, v in prog.extra.items()}
+
+
+def close_gap(scenario: Scenario, target: Decimal | None = None, funds: list[str] | None = None,
+              solver: str = "highs", result: Result | None = None) -> GapClosure:
+    """The least extra budget bringing the total gap to `target` (default: all that budget can close).
+
+    `funds` limits which funds may grow (default: all). Raises ValueError for an unknown fund.
+    """
+    result = result or solve(scenario, solver)
+    known = [f.id for f in scenario.funds]
+    growable = list(funds) if funds else known
+    unknown = [f for f in growable if f not in known]
+    if unknown:
+        raise ValueError(f"unknown fund {', '.join(map(repr, unknown))}; funds: {', '.join(known)}")
+    lp = build(scenario)
+    residual = {(eid, c): r for eid, split in lp.splits.items() for c, r in split.residual.items() if r > 0}  # fen
+    total_residual = sum(residual.values())
+
+    most, cap_duals = _unlimited(lp, solver)
+    public = _public_lines(lp)
+    reach: dict[str, float] = {}
+    reach_nonpublic: dict[str, float] = {}
+    for arc, v in most.items():
+        reach[arc.enterprise] = reach.get(arc.enterprise, 0.0) + v
+        if (arc.enterprise, arc.category) not in public:
+            reach_nonpublic[arc.enterprise] = reach_nonpublic.get(arc.enterprise, 0.0) + v
+    floor_fen = total_residual - round(sum(most.values()) * 100)
+
+    gap_now_fen = to_fen(result.total("gaps", "gap"))
+    target_fen = floor_fen if target is None else to_fen(target)
+    reachable = target_fen >= floor_fen
+    extra: dict[str, int] | None = None
+    alone: dict[str, int | None] = {}
+    after = None
+    if reachable:
+        need_funded = total_residual - min(target_fen, gap_now_fen)
+        extra = _least_extra(lp, growable, need_funded, solver, known)
+        for f in growable:
+            alone[f] = _least_extra(lp, [f], need_funded, solver, known)
+            alone[f] = alone[f][f] if alone[f] is not None else None
+        if extra is not None:
+            after = solve(_with_budgets(scenario, extra), solver)
+
+    fund_rows = []
+    for fund in scenario.funds:
+        e = (extra or {}).get(fund.id, 0) if extra is not None else None
+        fund_rows.append((fund.id, fund.name, fund.id in growable, fund.budget,
+                          from_fen(e) if e is not None else None,
+                          fund.budget + from_fen(e) if e is not None else None,
+                          from_fen(alone[fund.id]) if alone.get(fund.id) is not None else None))
+    funds_table = pd.DataFrame(fund_rows, columns=["fund", "name", "may_grow", "budget", "extra", "new_budget", "extra_alone"])
+
+    unpay_rows = []
+    for ent in sorted(scenario.enterprises, key=lambda e: e.id):
+        for cat in sorted(ent.costs):
+            r = residual.get((ent.id, cat), 0)
+            if r and (ent.id, cat) not in public:
+                payers = [f.id for f in scenario.funds if cat in f.categories]
+                unpay_rows.append((ent.id, cat, from_fen(r), "no_eligible_fund" if payers else "category_not_payable"))
+    unpayable = pd.DataFrame(unpay_rows, columns=["enterprise", "category", "amount", "reason"])
+
+    ent_rows = []
+    gaps_now = result.enterprises.set_index("enterprise")["gap"]
+    gaps_after = after.enterprises.set_index("enterprise")["gap"] if after is not None else None
+    for ent in sorted(scenario.enterprises, key=lambda e: e.id):
+        r_e = sum(r for (eid, _), r in residual.items() if eid == ent.id)
+        r_nonpublic = sum(r for (eid, c), r in residual.items() if eid == ent.id and (eid, c) not in public)
+        floor_e = r_e - round(reach.get(ent.id, 0.0) * 100)
+        unpay_e = r_nonpublic - round(reach_nonpublic.get(ent.id, 0.0) * 100)
+        now = gaps_now[ent.id]
+        ent_rows.append((ent.id, ent.name, now, from_fen(unpay_e), from_fen(floor_e - unpay_e), now - from_fen(floor_e),
+                         gaps_after[ent.id] if gaps_after is not None else None))
+    enterprises = pd.DataFrame(ent_rows, columns=["enterprise", "name", "gap_now", "unpayable", "cap_held", "closable", "gap_after"])
+
+    cap_rows = [(name, from_fen(lp.upper_bounds[name][1]), round(-d, 9) + 0.0)
+                for name, d in cap_duals.items() if name.startswith(("cap_enterprise[", "cap_share[")) and -d > 1e-9]
+    caps = pd.DataFrame(cap_rows, columns=["rule", "bound", "closes_per_unit"])
+    return GapClosure(scenario, result, from_fen(target_fen), from_fen(floor_fen), reachable,
+                      from_fen(sum(extra.values())) if extra is not None else None,
+                      funds_table, enterprises, unpayable, caps, after)
+
+
+def _with_budgets(scenario: Scenario, extra_fen: dict[str, int]) -> Scenario:
+    """The scenario with each fund's extra added to its budget (validated again)."""
+    from .io import scenario_from_data
+    from .paths import with_value
+    from .sweep import scenario_data
+
+    data = scenario_data(scenario)
+    budgets = {f.id: f.budget for f in scenario.funds}
+    for fund, fen in extra_fen.items():
+        if fen:
+            data = with_value(data, f"funds.{fund}.budget", budgets[fund] + from_fen(fen))
+    return scenario_from_data(data, "<close-gap>")
+
+
+# --- sentences ------------------------------------------------------------------------------------
+T = Phrases({
+    "now": {"en": "{name}: the total gap is {gap} {unit}. Of it, {unpayable} {unit} no fund may pay, {capped} {unit} is held by caps (no budget closes it), and {closable} {unit} more budget can close.",
+            "zh": "{name}：资金缺口合计 {gap} {unit}。其中 {unpayable} {unit}无任何资金可支付，{capped} {unit}受上限限制（增加预算也无法弥补），{closable} {unit}可通过增加预算弥补。"},
+    "goal_floor": {"en": "Goal: close all that budget can close (total gap {target} {unit}).", "zh": "目标：弥补所有可通过预算弥补的缺口（缺口降至 {target} {unit}）。"},
+    "goal_target": {"en": "Goal: total gap at most {target} {unit}.", "zh": "目标：资金缺口不超过 {target} {unit}。"},
+    "unreachable": {"en": "This target cannot be reached by adding budget: the smallest total gap any budget reaches is {floor} {unit}; the rest needs new categories, scopes or higher caps.",
+                    "zh": "仅增加预算无法达到该目标：任何预算下资金缺口最少为 {floor} {unit}；其余部分需要调整资金可支付类别、适用范围或提高上限。"},
+    "nothing": {"en": "No extra budget is needed: the gap is already at or below the target.", "zh": "无需追加预算：缺口已不高于目标。"},
+    "least": {"en": "Least extra budget: {total} {unit} in total — {parts}. With it, `subsidy solve` gives a total gap of {after} {unit}{note}.",
+              "zh": "最少追加预算合计 {total} {unit}——{parts}。追加后求解，资金缺口为 {after} {unit}{note}。"},
+    "rounding": {"en": " ({d} {unit} above the target: rounding the allocation to whole fen loses it)",
+                 "zh": "（比目标多 {d} {unit}：分配结果取整到分时损失）"},
+    "impossible": {"en": "The funds allowed to grow cannot reach this target: the lines still open are ones no such fund may pay, or caps hold them.",
+                   "zh": "允许追加的资金无法达到该目标：剩余缺口属于这些资金不能支付的费用，或受上限限制。"},
+    "part": {"en": "{fund} +{extra}", "zh": "{fund}追加 {extra} {unit}"},
+    "alone": {"en": "If only one fund grew: {parts}.", "zh": "若只追加一项资金：{parts}。"},
+    "alone_part": {"en": "{fund} {extra}", "zh": "{fund} {extra} {unit}"},
+    "alone_none": {"en": "{fund} cannot alone", "zh": "{fund}单独无法达到"},
+    "no_category": {"en": "No fund may pay these categories at all: {cats}.", "zh": "以下费用类别没有任何资金可以支付：{cats}。"},
+    "no_scope": {"en": "Funds pay these lines' categories but none covers the enterprise: {lines}.", "zh": "以下费用有资金可支付其类别，但资金适用范围不含该企业：{lines}。"},
+    "caps": {"en": "Caps that hold money back even with unlimited budget (gap closed per extra {unit} of the cap): {caps}.",
+             "zh": "即使预算不限仍起限制作用的上限（上限每提高 1 {unit}可弥补的缺口）：{caps}。"},
+    "sep": {"en": ", ", "zh": "、"},
+    "funds_title": {"en": "Funds", "zh": "资金"},
+    "enterprises_title": {"en": "Enterprises", "zh": "企业"},
+})
+
+
+def _sentences(gc: GapClosure, lang: Lang) -> list[str]:
+    s = gc.scenario
+    unit = s.unit
+    fund_name = {f.id: (f.name if lang == "zh" else f.id) for f in s.funds}
+    cat_name = {c: (cat.label_zh or c) if lang == "zh" else c for c, cat in s.category_table.items()}
+    ent = gc.enterprises
+    total = lambda col: sum(ent[col], Decimal(0))  # noqa: E731
+    out = [T("now", lang, name=s.name, gap=money(total("gap_now")), unpayable=money(total("unpayable")),
+             capped=money(total("cap_held")), closable=money(total("closable")), unit=unit)]
+    out.append(T("goal_target", lang, target=money(gc.target), unit=unit) if gc.target != gc.floor
+               else T("goal_floor", lang, target=money(gc.target), unit=unit))
+    if not gc.reachable:
+        out.append(T("unreachable", lang, floor=money(gc.floor), unit=unit))
+    elif gc.total_extra is None:
+        out.append(T("impossible", lang))
+    elif gc.total_extra == 0:
+        out.append(T("nothing", lang))
+    else:
+        parts = T("sep", lang).join(T("part", lang, fund=fund_name[r.fund], extra=money(r.extra), unit=unit)
+                                    for r in gc.funds.itertuples(index=False) if r.extra)
+        after = gc.after.total("gaps", "gap")
+        note = T("rounding", lang, d=money(after - gc.target), unit=unit) if after > gc.target else ""
+        out.append(T("least", lang, total=money(gc.total_extra), parts=parts, unit=unit, after=money(after), note=note))
+        alone = [T("alone_part", lang, fund=fund_name[r.fund], extra=money(r.extra_alone), unit=unit) if r.extra_alone is not None
+                 else T("alone_none", lang, fund=fund_name[r.fund]) for r in gc.funds.itertuples(index=False) if r.may_grow]
+        if len(alone) > 1:
+            out.append(T("alone", lang, parts=T("sep", lang).join(alone)))
+    cats = gc.unpayable[gc.unpayable["reason"] == "category_not_payable"]
+    if not cats.empty:
+        sums = cats.groupby("category", sort=True)["amount"].apply(lambda v: sum(v, Decimal(0)))
+        out.append(T("no_category", lang, cats=T("sep", lang).join(f"{cat_name.get(c, c)} {money(a)}" for c, a in sums.items())))
+    scoped = gc.unpayable[gc.unpayable["reason"] == "no_eligible_fund"]
+    if not scoped.empty:
+        out.append(T("no_scope", lang, lines=T("sep", lang).join(f"{r.enterprise}/{cat_name.get(r.category, r.category)} {money(r.amount)}"
+                                                                  for r in scoped.itertuples(index=False))))
+    if not gc.caps.empty:
+        out.append(T("caps", lang, unit=unit, caps=T("sep", lang).join(f"{r.rule} ({money(r.bound)}): {r.closes_per_unit:.4g}"
+                                                                        for r in gc.caps.itertuples(index=False))))
+    return out
+
+
+def _render(gc: GapClosure, lang: Lang) -> str:
+    lines = gc.sentences(lang)
+    keys = ["fund", "budget", "extra", "new_budget", "extra_alone"]
+    rows = [[r.fund, money(r.budget), money(r.extra), money(r.new_budget), money(r.extra_alone)] for r in gc.funds.itertuples(index=False)]
+    lines += ["", T("funds_title", lang), table([column(k, lang) for k in keys], rows)]
+    ekeys = ["enterprise", "gap_now", "unpayable", "cap_held", "closable", "gap_after"]
+    erows = [[r.enterprise, *(money(getattr(r, k)) for k in ekeys[1:])] for r in gc.enterprises.itertuples(index=False)]
+    lines += ["", T("enterprises_title", lang), table([column(k, lang) for k in ekeys], erows)]
+    return "\n".join(lines)

@@ -1,0 +1,286 @@
+"""Comparing policy options: several scenarios solved side by side, differences against the first.
+
+Tables are long (one row per scenario and enterprise, or scenario and fund) with `d_…` columns
+holding the difference against the first scenario; `wide()` turns one into the side-by-side view
+a person reads. An enterprise or fund missing from a scenario counts as zero there (`present`
+says so). `inputs` lists every field whose value differs between the scenarios, by id path
+(`funds.central_reward.budget`), so the summary can say what was changed as well as what it did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from .labels import Lang, Phrases, column
+from .console import money, table
+from .model import Scenario
+from .paths import KEYED_LISTS, flatten
+from .report import Result
+from .solve import solve
+
+ENTERPRISE_MEASURES = ("need", "own_funds", "funded", "gap", "gap_share")
+FUND_MEASURES = ("budget", "used", "left", "shadow_price")
+TOTAL_MEASURES = ("weighted_gap", "max_gap_share", "total_need", "total_own_funds", "total_funded", "total_gap")
+
+
+def labels_for(paths: list[str | Path]) -> list[str]:
+    """Short labels for scenario files: the file stem, or more of the path where stems clash."""
+    stems = [Path(p).stem for p in paths]
+    labels = [stem if stems.count(stem) == 1 else str(p) for stem, p in zip(stems, paths)]
+    # The same file given twice still needs two labels.
+    return [label if labels[:i].count(label) == 0 else f"{label} ({labels[:i].count(label) + 1})" for i, label in enumerate(labels)]
+
+
+def effective_inputs(scenario: Scenario) -> dict:
+    """Every field by id path, with categories as they apply (defaults and overrides merged)."""
+    data = scenario.model_dump(mode="python", by_alias=True)
+    data["categories"] = {name: cat.model_dump(mode="python", by_alias=True) for name, cat in scenario.category_table.items()}
+    return flatten(data)
+
+
+@dataclass
+class Comparison:
+    labels: list[str]
+    scenarios: list[Scenario]
+    results: list[Result]
+    enterprises: pd.DataFrame  # scenario, enterprise, name, present, need, own_funds, funded, gap, gap_share, d_…
+    funds: pd.DataFrame        # scenario, fund, name, present, budget, used, left, shadow_price, d_…
+    totals: pd.DataFrame       # scenario, weighted_gap, max_gap_share, total_…, d_…
+    inputs: pd.DataFrame       # field, one column per scenario label (values that differ)
+
+    def wide(self, table: str, measures: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """Side by side: one row per enterprise (or fund), columns (scenario, measure) then Δ."""
+        long = getattr(self, table)
+        key = {"enterprises": "enterprise", "funds": "fund"}[table]
+        measures = measures or {"enterprises": ENTERPRISE_MEASURES, "funds": FUND_MEASURES}[table]
+        wide = long.pivot(index=key, columns="scenario", values=list(measures) + [f"d_{m}" for m in measures])
+        order = [(m, self.labels[0]) for m in measures]
+        for label in self.labels[1:]:
+            order += [(m, label) for m in measures] + [(f"d_{m}", label) for m in measures]
+        return wide[order]
+
+    def summary(self, lang: Lang = "en") -> str:
+        return _summary(self, lang)
+
+    def render(self, lang: Lang = "en") -> str:
+        return _render(self, lang)
+
+
+def _delta(value, base):
+    if value is None or base is None:
+        return None
+    return value - base
+
+
+def compare(scenarios: list[tuple[str, Scenario]], solver: str = "highs", results: list[Result] | None = None) -> Comparison:
+    """Solve each (label, scenario) and tabulate them against the first."""
+    if len(scenarios) < 2:
+        raise ValueError("compare needs at least two scenarios")
+    labels = [label for label, _ in scenarios]
+    if len(set(labels)) != len(labels):
+        raise ValueError("scenario labels must differ: " + ", ".join(labels))
+    models = [s for _, s in scenarios]
+    results = results or [solve(s, solver) for s in models]
+    return Comparison(labels, models, results,
+                      _long(labels, [r.enterprises for r in results], "enterprise", ENTERPRISE_MEASURES),
+                      _long(labels, [_funds(r) for r in results], "fund", FUND_MEASURES),
+                      _totals(labels, results),
+                      _inputs(labels, models))
+
+
+def _funds(result: Result) -> pd.DataFrame:
+    names = {f.id: f.name for f in result.scenario.funds}
+    funds = result.funds.copy()
+    funds.insert(1, "name", [names[f] for f in funds["fund"]])
+    return funds
+
+
+def _long(labels: list[str], tables: list[pd.DataFrame], key: str, measures: tuple[str, ...]) -> pd.DataFrame:
+    """Union of keys (first scenario's order, then new ones); missing = zero, `present` False."""
+    order: list[str] = []
+    names: dict[str, str] = {}
+    for one in tables:
+        for row in one.itertuples(index=False):
+            k = getattr(row, key)
+            if k not in names:
+                order.append(k)
+                names[k] = row.name
+    base: dict[str, dict] = {}
+    rows = []
+    for label, one in zip(labels, tables):
+        by_key = {getattr(r, key): r._asdict() for r in one.itertuples(index=False)}
+        for k in order:
+            got = by_key.get(k)
+            values = {m: (got[m] if got else _zero(m)) for m in measures}
+            if label == labels[0]:
+                base[k] = values
+            rows.append({"scenario": label, key: k, "name": names[k], "present": got is not None, **values,
+                         **{f"d_{m}": _delta(values[m], base[k][m]) for m in measures}})
+    return pd.DataFrame(rows, columns=["scenario", key, "name", "present", *measures, *(f"d_{m}" for m in measures)])
+
+
+def _zero(measure: str):
+    return 0.0 if measure in ("gap_share", "shadow_price") else Decimal("0.00")
+
+
+def _totals(labels: list[str], results: list[Result]) -> pd.DataFrame:
+    rows = []
+    for label, r in zip(labels, results):
+        values = {
+            "weighted_gap": round(r.weighted_gap, 6), "max_gap_share": round(r.max_gap_share, 9),
+            "total_need": r.total("gaps", "need"), "total_own_funds": r.total("gaps", "own_funds"),
+            "total_funded": r.total("gaps", "funded"), "total_gap": r.total("gaps", "gap"),
+        }
+        if not rows:
+            first = values
+        rows.append({"scenario": label, **values, **{f"d_{m}": _delta(values[m], first[m]) for m in TOTAL_MEASURES}})
+    return pd.DataFrame(rows)
+
+
+PRESENT = "(present)"
+TEXT_FIELDS = ("name", "description", "source", "notes", "label_zh", "label_en")
+"""Names and provenance: they document a scenario but do not change its allocation."""
+
+
+def _is_text(field: str) -> bool:
+    parts = field.split(".")
+    return parts[-1] in TEXT_FIELDS or parts[0] == "assumptions" or "cost_sources" in parts
+
+
+def _inputs(labels: list[str], scenarios: list[Scenario]) -> pd.DataFrame:
+    """Fields whose values differ (names and provenance text aside); an enterprise or fund some
+    scenarios lack is one row (`enterprises.faraway`: "(present)" or None), not one per field."""
+    partial = set()
+    for kind in KEYED_LISTS:
+        ids = [{e.id for e in getattr(s, kind)} for s in scenarios]
+        partial |= {f"{kind}.{i}" for i in set.union(*ids) - set.intersection(*ids)}
+    flat = [effective_inputs(s) for s in scenarios]
+    fields: list[str] = []
+    seen = set()
+    for f in flat:
+        for k in f:
+            entry = ".".join(k.split(".")[:2])
+            key = entry if entry in partial else k
+            if key not in seen:
+                seen.add(key)
+                fields.append(key)
+
+    def value(f: dict, key: str):
+        if key in partial:
+            return PRESENT if any(k.startswith(key + ".") for k in f) else None
+        return f.get(key)
+
+    rows = [[k, *(value(f, k) for f in flat)] for k in fields if not _is_text(k)]
+    rows = [r for r in rows if len({repr(v) for v in r[1:]}) > 1]
+    return pd.DataFrame(rows, columns=["field", *labels], dtype=object)
+
+
+# --- words ----------------------------------------------------------------------------------------
+T = Phrases({
+    "option": {"en": "{label} against {base}", "zh": "{label}与{base}相比"},
+    "changes": {"en": ": {fields}", "zh": "：{fields}"},
+    "added": {"en": "adds {field}", "zh": "新增 {field}"},
+    "removed": {"en": "removes {field}", "zh": "删除 {field}"},
+    "more": {"en": " and {n} more field(s)", "zh": "等 {n} 项"},
+    "no_input": {"en": ": no input changes", "zh": "：输入未变"},
+    "effect": {"en": "; the total gap goes from {a} to {b} {unit} ({d}{pct}), the weighted gap from {wa:,.2f} to {wb:,.2f} and the largest gap share from {sa:.1%} to {sb:.1%}",
+               "zh": "；资金缺口由 {a} 变为 {b} {unit}（{d}{pct}），加权缺口由 {wa:,.2f} 变为 {wb:,.2f}，最大缺口比例由 {sa:.1%} 变为 {sb:.1%}"},
+    "funds": {"en": "; fund use changes: {items}", "zh": "；资金使用变化：{items}"},
+    "ents": {"en": "; gaps change most at {items}", "zh": "；缺口变化最大的企业：{items}"},
+    "same": {"en": "; no enterprise's gap changes", "zh": "；各企业缺口均无变化"},
+    "end": {"en": ".", "zh": "。"},
+    "join": {"en": " ", "zh": ""},
+    "sep": {"en": ", ", "zh": "、"},
+    "totals_title": {"en": "Totals", "zh": "合计"},
+    "enterprises_title": {"en": "Enterprises (gap; Δ against {base})", "zh": "企业（资金缺口；与{base}之差）"},
+    "funds_title": {"en": "Funds (used; Δ against {base})", "zh": "资金（已使用；与{base}之差）"},
+    "inputs_title": {"en": "Inputs that differ", "zh": "不同的输入"},
+})
+
+
+def _signed(value: Decimal) -> str:
+    return f"{value:+,.2f}"
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)  # pandas may turn None into NaN
+
+
+def _show(value) -> str:
+    if _missing(value):
+        return "—"
+    if isinstance(value, Decimal):
+        return money(value) if value == value.quantize(Decimal("0.01")) else str(value)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return str(value)
+
+
+def _summary(c: Comparison, lang: Lang) -> str:
+    unit = c.scenarios[0].unit
+    base = c.labels[0]
+    totals = c.totals.set_index("scenario")
+    parts = []
+    for label in c.labels[1:]:
+        text = T("option", lang, base=base, label=label)
+        changed = c.inputs[c.inputs[base].map(repr) != c.inputs[label].map(repr)] if not c.inputs.empty else c.inputs
+        if changed.empty:
+            text += T("no_input", lang)
+        else:
+            items = [T("added", lang, field=r["field"]) if r[label] == PRESENT and _missing(r[base])
+                     else T("removed", lang, field=r["field"]) if r[base] == PRESENT and _missing(r[label])
+                     else f"{r['field']} {_show(r[base])} → {_show(r[label])}" for _, r in changed.head(4).iterrows()]
+            text += T("changes", lang, fields=T("sep", lang).join(items))
+            if len(changed) > 4:
+                text += T("more", lang, n=len(changed) - 4)
+        a, b = totals.loc[base], totals.loc[label]
+        pct = f", {float(b['d_total_gap'] / a['total_gap']):+.1%}" if a["total_gap"] else ""
+        text += T("effect", lang, a=money(a['total_gap']), b=money(b['total_gap']), unit=unit, d=_signed(b["d_total_gap"]),
+                  pct=pct, wa=a["weighted_gap"], wb=b["weighted_gap"], sa=a["max_gap_share"], sb=b["max_gap_share"])
+        funds = c.funds[(c.funds["scenario"] == label) & (c.funds["d_used"] != 0)]
+        if not funds.empty:
+            text += T("funds", lang, items=T("sep", lang).join(f"{r.fund} {_signed(r.d_used)}" for r in funds.itertuples(index=False)))
+        ents = c.enterprises[(c.enterprises["scenario"] == label) & (c.enterprises["d_gap"] != 0)]
+        if ents.empty:
+            text += T("same", lang)
+        else:
+            top = ents.assign(size=ents["d_gap"].map(abs)).sort_values(["size", "enterprise"], ascending=[False, True]).head(3)
+            text += T("ents", lang, items=T("sep", lang).join(f"{r.enterprise} {_signed(r.d_gap)}" for r in top.itertuples(index=False)))
+        parts.append(text + T("end", lang))
+    return T("join", lang).join(parts)
+
+
+def _render(c: Comparison, lang: Lang) -> str:
+    base = c.labels[0]
+    lines = [c.summary(lang), "", T("totals_title", lang)]
+    keys = ["total_need", "total_own_funds", "total_funded", "total_gap", "weighted_gap", "max_gap_share"]
+    rows = [[r["scenario"], *(money(r[k]) for k in keys[:5]), f"{r['max_gap_share']:.1%}"] for _, r in c.totals.iterrows()]
+    lines.append(table([column("scenario", lang), *(column(k, lang) for k in keys)], rows))
+
+    def side_by_side(long: pd.DataFrame, key: str, measure: str, share: str | None) -> str:
+        headers = [column(key, lang)] + [c.labels[0]] + [x for label in c.labels[1:] for x in (label, f"Δ {label}")]
+        out = []
+        for k, group in long.groupby(key, sort=False):
+            by = group.set_index("scenario")
+            row = [k]
+            for i, label in enumerate(c.labels):
+                r = by.loc[label]
+                cell = money(r[measure]) if r["present"] else "—"
+                if share and r["present"]:
+                    cell += f" ({r[share]:.0%})"
+                row.append(cell)
+                if i:
+                    row.append(_signed(r[f"d_{measure}"]))
+            out.append(row)
+        return table(headers, out)
+
+    lines += ["", T("enterprises_title", lang, base=base), side_by_side(c.enterprises, "enterprise", "gap", "gap_share")]
+    lines += ["", T("funds_title", lang, base=base), side_by_side(c.funds, "fund", "used", None)]
+    if not c.inputs.empty:
+        rows = [[r["field"], *(_show(r[label]) for label in c.labels)] for _, r in c.inputs.iterrows()]
+        lines += ["", T("inputs_title", lang), table(["field", *c.labels], rows)]
+    return "\n".join(lines)

@@ -1,0 +1,55 @@
+"""One scenario, three file formats: YAML, JSON and the Excel workbook, in any direction.
+
+`scenario_data` is the scenario as the plain data a person would write: only the fields the
+source gave, amounts as numbers. Loading what `write_scenario` wrote gives an equal Scenario.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .io import SUFFIXES
+from .model import Scenario
+
+
+def _plain(value: Any) -> Any:
+    """Decimals as int or float (exact: at most 2 decimals, ≤ 10^12), containers recursively."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def scenario_data(scenario: Scenario) -> dict:
+    """The fields the scenario was given (not the defaults it filled in), as plain data."""
+    return _plain(scenario.model_dump(mode="python", by_alias=True, exclude_unset=True))
+
+
+def scenario_bytes(scenario: Scenario, suffix: str, lang: str = "zh") -> bytes:
+    """The scenario in the format named by a file suffix (.yaml, .yml, .json, .xlsx)."""
+    kind = SUFFIXES.get(suffix.lower())
+    if kind == "yaml":
+        return yaml.safe_dump(scenario_data(scenario), allow_unicode=True, sort_keys=False, width=100).encode("utf-8")
+    if kind == "json":
+        return (json.dumps(scenario_data(scenario), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    if kind == "xlsx":
+        from .xlsx import scenario_workbook
+
+        return scenario_workbook(scenario, lang)
+    raise ValueError(f"unsupported file type {suffix or '(none)'!r}; use .yaml, .yml, .json or .xlsx")
+
+
+def write_scenario(scenario: Scenario, path: str | Path, lang: str = "zh") -> Path:
+    """Write the scenario in the format of `path`'s suffix, atomically."""
+    from .export import write_file_atomically
+
+    path = Path(path)
+    return write_file_atomically(path, scenario_bytes(scenario, path.suffix, lang))

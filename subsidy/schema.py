@@ -1,0 +1,135 @@
+"""The JSON Schema of the scenario format, generated from the pydantic models.
+
+Editors use it to complete and check scenario files as they are typed (VS Code's YAML extension
+reads a `# yaml-language-server: $schema=…` first line). The models give the structure; this
+module adds titles and descriptions in English and Chinese and states amounts as numbers ≥ 0
+(the models also take numeric text such as "1,000", which an editor need not suggest).
+`schema/scenario.schema.json` in the repository is this output; a test keeps them equal.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .model import DEFAULT_CATEGORIES, MAX_AMOUNT, Scenario
+
+_CATEGORY_LIST = ", ".join(f"{k} ({c.label_zh})" for k, c in DEFAULT_CATEGORIES.items())
+
+# model → field → (title, description); "" is the model itself. English first, then Chinese.
+DOCS: dict[str, dict[str, tuple[str, str]]] = {
+    "Scenario": {
+        "": ("Scenario 分配方案", "Enterprises closing outdated capacity, their costs and own funds, and the funds that may pay them. 淘汰落后产能企业、其费用和自有资金，以及可安排的奖励资金。"),
+        "name": ("Name 方案名称", "Free text naming the scenario. 方案名称（自由文本）。"),
+        "unit": ("Unit 金额单位", "Unit of every amount; default 万元 (10,000 yuan). 所有金额的单位，默认万元。"),
+        "description": ("Description 方案说明", "What the scenario covers and where its figures come from. 方案范围及数据来源说明。"),
+        "categories": ("Categories 费用类别", f"Overrides of the default cost categories (weight, own-funds class, labels) or new ones. Defaults: {_CATEGORY_LIST}. 对默认费用类别的调整或新增类别。"),
+        "enterprises": ("Enterprises 企业", "The enterprises closing capacity. 淘汰落后产能的企业。"),
+        "funds": ("Funds 资金", "Central, provincial, municipal and county funds, each with its rules. 中央、省、市、县各级资金及其使用规则。"),
+        "policy": ("Policy 政策", "Switches of the allocation. 分配政策开关。"),
+        "assumptions": ("Assumptions 假设", "Estimates and rates the figures rest on, with their sources. 估算依据及其来源。"),
+    },
+    "Enterprise": {
+        "": ("Enterprise 企业", "One enterprise closing capacity. 一户淘汰落后产能企业。"),
+        "id": ("Id 企业代码", "Unique code: lower-case letters, digits, _ and -. 唯一代码，小写字母、数字、_ 和 -。"),
+        "name": ("Name 企业名称", "The enterprise's name. 企业名称。"),
+        "region": ("Region 地区", "Path such as 湖北/咸宁/咸安; fund scopes match whole leading parts. 地区路径，如 湖北/咸宁/咸安。"),
+        "industry": ("Industry 行业", "Industry code, e.g. carbide, cement, steel. 行业代码，如 carbide（电石）、cement（水泥）。"),
+        "capacity": ("Capacity 淘汰产能", "Capacity eliminated (for per-capacity caps). 淘汰的产能（用于按产能计算的上限）。"),
+        "workers": ("Workers 职工人数", "Workers affected. 涉及职工人数。"),
+        "costs": ("Costs 费用", f"Cost lines by category, in the scenario unit. 按类别列出的费用。Categories 类别: {_CATEGORY_LIST}."),
+        "cost_sources": ("Cost sources 费用来源", "Where each cost line's figure comes from. 每项费用数据的来源。"),
+        "own_funds": ("Own funds 自有资金", "The enterprise's own money by source, e.g. asset_sales. 企业自有资金，如 asset_sales（资产变现）。"),
+        "own_funds_rule": ("Own-funds rule 自有资金使用规则", "statutory: bankruptcy-law order; proportional: pro rata; free: placed by the LP. statutory 法定清偿顺序；proportional 按比例；free 由模型安排。"),
+        "net_fixed_assets": ("Net fixed assets 固定资产净值", "Informative. 参考数据。"),
+        "net_equipment": ("Net equipment 设备净值", "Informative. 参考数据。"),
+        "tax_paid": ("Tax paid 纳税额", "Informative. 参考数据。"),
+        "source": ("Source 数据来源", "Provenance of the enterprise's figures. 企业数据来源。"),
+        "notes": ("Notes 备注", "Free text. 备注。"),
+    },
+    "Capacity": {
+        "": ("Capacity 产能", "Amount and unit of capacity eliminated. 淘汰产能的数量和单位。"),
+        "amount": ("Amount 数量", "Capacity eliminated, ≥ 0. 淘汰产能数量。"),
+        "unit": ("Unit 单位", "Default 万吨. 默认万吨。"),
+    },
+    "Fund": {
+        "": ("Fund 资金", "One source of public money and the rules it pays under. 一项财政资金及其使用规则。"),
+        "id": ("Id 资金代码", "Unique code; funds listed first are spent first among equal allocations. 唯一代码；同等条件下先列出的资金先使用。"),
+        "name": ("Name 资金名称", "The fund's name. 资金名称。"),
+        "level": ("Level 层级", "central 中央 | provincial 省级 | municipal 市级 | county 县级 | other 其他."),
+        "budget": ("Budget 预算", "Money available, in the scenario unit. 可安排金额。"),
+        "categories": ("Categories 可支付类别", "Cost categories this fund may pay. 该资金可支付的费用类别。"),
+        "scope": ("Scope 适用范围", "Regions, industries and enterprises the fund may pay; an empty list admits all. 适用地区、行业、企业；空表示不限。"),
+        "caps": ("Caps 上限", "Limits on what one enterprise or one cost line may receive. 每户及每项费用的上限。"),
+        "source": ("Source 数据来源", "Provenance of the fund's figures and rules. 资金数据和规则的来源。"),
+        "notes": ("Notes 备注", "Free text. 备注。"),
+    },
+    "Scope": {
+        "": ("Scope 适用范围", "Every non-empty list must match. 各非空列表须同时满足。"),
+        "regions": ("Regions 适用地区", "Region paths; 湖北 admits 湖北/咸宁/咸安. 地区路径前缀。"),
+        "industries": ("Industries 适用行业", "Industry codes. 行业代码。"),
+        "enterprises": ("Enterprises 适用企业", "Enterprise ids. 企业代码。"),
+    },
+    "Caps": {
+        "": ("Caps 上限", "Optional limits; absent means no such limit. 可选上限，缺省即不限。"),
+        "per_enterprise": ("Per enterprise 每户上限", "Most one enterprise may receive from this fund. 每户企业从该资金最多可得金额。"),
+        "per_capacity": ("Per capacity 单位产能上限", "By industry: most per unit of capacity eliminated. 按行业，每单位淘汰产能最多可得金额。"),
+        "share_of_need": ("Share of need 占需求比例上限", "0-1: most of each cost line's residual need this fund may pay. 该资金最多支付每项剩余需求的比例。"),
+    },
+    "Category": {
+        "": ("Category 费用类别", "A cost category's labels and weights. 费用类别的名称和权重。"),
+        "label_zh": ("Chinese label 中文名称", "e.g. 职工安置费."),
+        "label_en": ("English label 英文名称", "e.g. worker resettlement."),
+        "weight": ("Weight 优先权重", "Stage-1 priority: a unit of gap counts this many times. 第一阶段优先权重。"),
+        "class": ("Own-funds class 自有资金顺序", "0 closure costs, 1 worker claims, 2 social insurance, 3 ordinary claims. 0 关停费用，1 职工债权，2 社会保险，3 普通债权。"),
+    },
+    "Policy": {
+        "": ("Policy 政策", "Allocation switches. 分配政策开关。"),
+        "fairness": ("Fairness 公平性", "Stage 2: minimise the largest gap share. 第二阶段：使最大缺口比例最小。"),
+    },
+    "Assumption": {
+        "": ("Assumption 假设", "An estimate the scenario rests on. 方案所依据的估算。"),
+        "id": ("Id 代码", "Short code. 代码。"),
+        "text": ("Text 内容", "What is assumed. 假设内容。"),
+        "value": ("Value 数值", "The number, if any. 数值。"),
+        "unit": ("Unit 单位", "Its unit. 单位。"),
+        "source": ("Source 来源", "Where it comes from. 来源。"),
+    },
+}
+
+_NUMERIC = [{"type": "number"}, {"type": "string"}]
+_AMOUNT = {"type": "number", "minimum": 0, "maximum": int(MAX_AMOUNT)}
+
+
+def _amounts(node: Any) -> Any:
+    """Amounts (number or numeric text in the models) as plain numbers ≥ 0 for editors."""
+    if isinstance(node, dict):
+        any_of = node.get("anyOf")
+        if any_of == _NUMERIC:
+            rest = {k: v for k, v in node.items() if k != "anyOf"}
+            return {**rest, **_AMOUNT}
+        if isinstance(any_of, list) and any_of[:2] == _NUMERIC and any_of[2:] == [{"type": "null"}]:
+            return {**{k: v for k, v in node.items() if k != "anyOf"}, "anyOf": [dict(_AMOUNT), {"type": "null"}]}
+        return {k: _amounts(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_amounts(v) for v in node]
+    return node
+
+
+def scenario_schema() -> dict:
+    """The schema as a dict: the models' own, with amounts as numbers and bilingual docs."""
+    schema = _amounts(Scenario.model_json_schema(by_alias=True, mode="validation"))
+    models = dict(schema.get("$defs", {}))
+    models["Scenario"] = schema
+    for model, fields in DOCS.items():
+        node = models[model]
+        for name, (title, description) in fields.items():
+            target = node if name == "" else node["properties"][name]
+            target["title"] = title
+            target["description"] = description
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+def schema_text() -> str:
+    """The schema as the file `schema/scenario.schema.json` holds it."""
+    return json.dumps(scenario_schema(), ensure_ascii=False, indent=2) + "\n"

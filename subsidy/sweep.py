@@ -1,0 +1,320 @@
+"""Sweeps: solve a scenario over a grid of parameter values and tabulate what each point gives.
+
+`--vary funds.central_reward.budget=0:1000:50` names a field by its id path (`subsidy.paths`)
+and the values it takes: `start:stop:step` (stop included when the steps land on it) or a list
+`a,b,c`. Several --vary make the grid their product, the first varying slowest.
+
+Points are solved in parallel (a process pool over the machine's cores, or Dask), in contiguous
+chunks so that each worker re-solves neighbouring points on one reused solver model
+(`subsidy.warmstart`). Every point is validated like a scenario file and gives exactly the
+stage values and allocation `subsidy solve` gives for the modified scenario.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import pandas as pd
+import yaml
+
+from .io import ScenarioError, scenario_from_data
+from .model import Scenario
+from .paths import PathError, split, with_value
+
+MAX_POINTS = 100_000
+SERIAL_BELOW_SECONDS = 2.0
+"""A sweep expected to take less than this runs in one process: starting workers costs about that."""
+ENGINES = ("futures", "dask")
+
+
+class SweepError(ValueError):
+    """A --vary that cannot be swept (bad syntax, unknown field, an invalid value)."""
+
+
+@dataclass(frozen=True)
+class Vary:
+    """One varied field and the values it takes."""
+
+    path: str
+    values: tuple
+
+
+def _number(text: str, spec: str) -> Decimal:
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise SweepError(f"--vary {spec}: {text.strip()!r} is not a number") from None
+    if not value.is_finite():
+        raise SweepError(f"--vary {spec}: {text.strip()!r} is not a finite number")
+    return value
+
+
+def _scalar(text: str, spec: str) -> Any:
+    """A list item: a number stays an exact Decimal; true/false and words go through YAML."""
+    try:
+        return _number(text, spec)
+    except SweepError:
+        value = yaml.safe_load(text)
+        if isinstance(value, (dict, list)) or value is None:
+            raise SweepError(f"--vary {spec}: {text.strip()!r} is not a single value") from None
+        return value
+
+
+def parse_vary(spec: str) -> Vary:
+    """`path=start:stop:step` or `path=a,b,c` → Vary."""
+    path, sep, values = spec.partition("=")
+    path = path.strip()
+    if not sep or not values.strip():
+        raise SweepError(f"--vary {spec}: write FIELD=START:STOP:STEP or FIELD=A,B,C")
+    try:
+        split(path)
+    except PathError as exc:
+        raise SweepError(f"--vary {spec}: {exc}") from None
+    if ":" in values:
+        parts = values.split(":")
+        if len(parts) != 3:
+            raise SweepError(f"--vary {spec}: a range is START:STOP:STEP")
+        start, stop, step = (_number(p, spec) for p in parts)
+        if step <= 0:
+            raise SweepError(f"--vary {spec}: STEP must be > 0")
+        if stop < start:
+            raise SweepError(f"--vary {spec}: STOP must be ≥ START")
+        count = int((stop - start) / step) + 1
+        if count > MAX_POINTS:
+            raise SweepError(f"--vary {spec}: {count} values; at most {MAX_POINTS} points per sweep")
+        return Vary(path, tuple(start + i * step for i in range(count)))
+    return Vary(path, tuple(_scalar(v, spec) for v in values.split(",")))
+
+
+def grid(varies: list[Vary]) -> list[tuple]:
+    """Every combination of values, the first --vary varying slowest."""
+    paths = [v.path for v in varies]
+    if len(set(paths)) != len(paths):
+        raise SweepError("the same field is varied twice: " + ", ".join(p for p in paths if paths.count(p) > 1))
+    size = math.prod(len(v.values) for v in varies)
+    if size > MAX_POINTS:
+        raise SweepError(f"the grid has {size} points; at most {MAX_POINTS}")
+    return list(itertools.product(*(v.values for v in varies)))
+
+
+def scenario_data(scenario: Scenario) -> dict:
+    """Plain data a scenario validates from again (only the fields that were given)."""
+    return scenario.model_dump(mode="python", by_alias=True, exclude_unset=True)
+
+
+def point_scenario(data: dict, paths: list[str], values: Iterable) -> Scenario:
+    """The scenario at one grid point, validated like a file (all problems in a ScenarioError)."""
+    for path, value in zip(paths, values):
+        data = with_value(data, path, value)
+    return scenario_from_data(data, "<sweep point>")
+
+
+def check(data: dict, varies: list[Vary]) -> None:
+    """Validate each value of each --vary on the base scenario before any solving starts."""
+    for vary in varies:
+        for value in vary.values:
+            try:
+                point_scenario(data, [vary.path], [value])
+            except PathError as exc:
+                raise SweepError(f"--vary {exc}") from None
+            except ScenarioError as exc:
+                problem = exc.problems[0]
+                raise SweepError(f"--vary {vary.path}={value}: {problem.where or vary.path}: {problem.message}") from None
+
+
+# --- one worker -----------------------------------------------------------------------------------
+_local = threading.local()
+
+
+def _model():
+    """This worker's reused solver model (one per thread, so thread pools stay safe)."""
+    from .warmstart import ReusedModel
+
+    if not hasattr(_local, "model"):
+        _local.model = ReusedModel()
+    return _local.model
+
+
+def _row(paths: list[str], values: tuple, result) -> dict:
+    row: dict[str, Any] = dict(zip(paths, values))
+    row.update(
+        weighted_gap=round(result.weighted_gap, 6),
+        max_gap_share=round(result.max_gap_share, 9),
+        total_need=result.total("gaps", "need"),
+        total_own_funds=result.total("gaps", "own_funds"),
+        total_funded=result.total("gaps", "funded"),
+        total_gap=result.total("gaps", "gap"),
+    )
+    for fund in result.funds.itertuples(index=False):
+        row[f"used[{fund.fund}]"] = fund.used
+    return row
+
+
+def run_chunk(data: dict, paths: list[str], chunk: list[tuple[int, tuple]], solver: str = "highs") -> list[tuple[int, dict, int]]:
+    """Solve a chunk of points: (point index, row, 1 if the solver model was rebuilt else 0).
+
+    Top-level so that process pools and Dask can ship it to workers.
+    """
+    from .solve import solve
+
+    out = []
+    model = _model() if solver == "highs" else None
+    for index, values in chunk:
+        scenario = point_scenario(data, paths, values)
+        if model is None:
+            out.append((index, _row(paths, values, solve(scenario, solver)), 1))
+            continue
+        builds = model.builds
+        result = model.solve(scenario)
+        out.append((index, _row(paths, values, result), model.builds - builds))
+    return out
+
+
+# --- the sweep ------------------------------------------------------------------------------------
+def _chunks(points: list[tuple], workers: int) -> list[list[tuple[int, tuple]]]:
+    indexed = list(enumerate(points))
+    size = max(1, min(64, math.ceil(len(indexed) / (workers * 4))))
+    return [indexed[i:i + size] for i in range(0, len(indexed), size)]
+
+
+def sweep(scenario: Scenario | dict, varies: list[Vary], *, workers: int | None = None, engine: str = "futures",
+          scheduler: str | None = None, solver: str = "highs", progress: Callable[[int], None] | None = None) -> pd.DataFrame:
+    """One row per grid point: the varied values, stage values, totals and each fund's use.
+
+    `workers=1` solves in this process; otherwise a process pool (engine "futures", default) or
+    Dask ("dask": a local cluster, or the scheduler at `scheduler`). `progress(n)` is called as
+    points finish. `table.attrs["model_builds"]` counts solver models built (the rest reused).
+    """
+    data = scenario_data(scenario) if isinstance(scenario, Scenario) else scenario
+    if engine not in ENGINES:
+        raise SweepError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    check(data, varies)
+    paths = [v.path for v in varies]
+    points = grid(varies)
+    chosen = workers
+    workers = max(1, workers or os.cpu_count() or 1)
+    chunks = _chunks(points, workers)
+    rows: dict[int, dict] = {}
+    builds = 0
+
+    def collect(done: list[tuple[int, dict, int]]) -> None:
+        nonlocal builds
+        for index, row, built in done:
+            rows[index] = row
+            builds += built
+        if progress:
+            progress(len(done))
+
+    if engine == "dask":
+        _run_dask(data, paths, chunks, solver, workers, scheduler, collect)
+        chunks = []
+    elif chosen is None and engine == "futures":
+        # Unless told how many workers, first solve one chunk here: when the whole sweep would
+        # take less than starting worker processes costs, it is finished in this process.
+        started = time.perf_counter()
+        collect(run_chunk(data, paths, chunks[0], solver))
+        per_point = (time.perf_counter() - started) / len(chunks[0])
+        chunks = chunks[1:]
+        if per_point * sum(map(len, chunks)) < SERIAL_BELOW_SECONDS:
+            workers = 1
+    if not chunks:
+        pass
+    elif workers == 1 or len(chunks) == 1:
+        for chunk in chunks:
+            collect(run_chunk(data, paths, chunk, solver))
+    else:
+        # Fresh worker processes, not forks: a fork of a process that has run HiGHS may inherit
+        # its thread pool in a locked state.
+        context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+        with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context) as pool:
+            futures = [pool.submit(run_chunk, data, paths, chunk, solver) for chunk in chunks]
+            for future in as_completed(futures):
+                collect(future.result())
+    table = pd.DataFrame([rows[i] for i in range(len(points))])
+    table.attrs["model_builds"] = builds
+    table.attrs["points"] = len(points)
+    table.attrs["varied"] = paths
+    return table
+
+
+def _run_dask(data, paths, chunks, solver, workers, scheduler, collect) -> None:
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed as dask_completed
+    except ImportError:
+        raise SweepError("--engine dask needs the optional extra: pip install 'subsidy[dask]'") from None
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    try:
+        futures = client.map(run_chunk, [data] * len(chunks), [paths] * len(chunks), chunks, [solver] * len(chunks), pure=False)
+        for future in dask_completed(futures):
+            collect(future.result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+# --- writing --------------------------------------------------------------------------------------
+OUT_SUFFIXES = (".csv", ".parquet")
+
+
+def write_table(table: pd.DataFrame, out: str | Path) -> Path:
+    """CSV (UTF-8 with BOM, like every CSV we write) or Parquet, chosen by the suffix; atomic."""
+    from .export import csv_bytes, write_file_atomically
+
+    out = check_out(out)
+    suffix = out.suffix.lower()
+    if suffix == ".csv":
+        # Varied values keep every decimal they were given (a share of 0.125, a weight of 2.5).
+        varied = table.attrs.get("varied", [])
+        data = csv_bytes(table.astype({c: str for c in varied}))
+    else:
+        data = parquet_bytes(table)
+    write_file_atomically(out, data)
+    return out
+
+
+def check_out(out: str | Path) -> Path:
+    """The output path, if its suffix is one we write and the library for it is installed."""
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in OUT_SUFFIXES:
+        raise SweepError(f"{out}: write .csv or .parquet (got {suffix or 'no suffix'!r})")
+    if suffix == ".parquet":
+        _pyarrow()
+    return out
+
+
+def _pyarrow():
+    try:
+        import pyarrow
+        import pyarrow.parquet
+    except ImportError:
+        raise SweepError("writing .parquet needs the optional extra: pip install 'subsidy[parquet]'") from None
+    return pyarrow
+
+
+def parquet_bytes(table: pd.DataFrame) -> bytes:
+    """Parquet with amounts as exact decimals (Decimal columns become decimal128)."""
+    import io
+
+    pa = _pyarrow()
+    pq = pa.parquet
+
+    buf = io.BytesIO()
+    pq.write_table(pa.Table.from_pandas(table, preserve_index=False), buf)
+    return buf.getvalue()

@@ -1,0 +1,78 @@
+"""Compare: side-by-side tables whose differences equal those of separate solves."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from subsidy.compare import compare, labels_for
+from subsidy.io import load_scenario
+from subsidy.solve import solve
+
+
+@pytest.fixture
+def options(scenarios_dir):
+    paths = [scenarios_dir / "xianan-2025.yaml", scenarios_dir / "options" / "xianan-more-central.yaml",
+             scenarios_dir / "options" / "xianan-xianning-fund.yaml"]
+    return paths, [load_scenario(p) for p in paths]
+
+
+def test_labels():
+    assert labels_for(["a/x.yaml", "b/y.yaml"]) == ["x", "y"]
+    assert labels_for(["a/x.yaml", "b/x.yaml"]) == ["a/x.yaml", "b/x.yaml"]
+    assert labels_for(["a/x.yaml", "a/x.yaml"]) == ["a/x.yaml", "a/x.yaml (2)"]
+
+
+def test_differences_equal_separate_solves(options):
+    paths, scenarios = options
+    c = compare(list(zip(labels_for(paths), scenarios)))
+    results = [solve(s) for s in scenarios]
+    base = results[0].enterprises.set_index("enterprise")
+    for label, result in zip(c.labels, results):
+        rows = c.enterprises[c.enterprises["scenario"] == label].set_index("enterprise")
+        mine = result.enterprises.set_index("enterprise")
+        for eid in mine.index:
+            assert rows.loc[eid, "gap"] == mine.loc[eid, "gap"]
+            assert rows.loc[eid, "d_gap"] == mine.loc[eid, "gap"] - base.loc[eid, "gap"]
+            assert rows.loc[eid, "d_funded"] == mine.loc[eid, "funded"] - base.loc[eid, "funded"]
+            assert rows.loc[eid, "d_gap_share"] == pytest.approx(mine.loc[eid, "gap_share"] - base.loc[eid, "gap_share"])
+    totals = c.totals.set_index("scenario")
+    assert totals.loc["xianan-more-central", "d_total_gap"] == Decimal("-100.00")  # 310.60 → 210.60
+    assert totals.loc["xianan-xianning-fund", "d_total_gap"] == Decimal("-80.00")
+
+
+def test_missing_fund_counts_as_zero(options):
+    paths, scenarios = options
+    c = compare(list(zip(labels_for(paths), scenarios)))
+    funds = c.funds.set_index(["scenario", "fund"])
+    absent = funds.loc[("xianan-2025", "xianning_municipal")]
+    assert not absent["present"] and absent["used"] == Decimal("0.00")
+    added = funds.loc[("xianan-xianning-fund", "xianning_municipal")]
+    assert added["present"] and added["used"] == Decimal("80.00") and added["d_used"] == Decimal("80.00")
+
+
+def test_inputs_and_summary(options):
+    paths, scenarios = options
+    c = compare(list(zip(labels_for(paths), scenarios)))
+    fields = set(c.inputs["field"])
+    assert {"funds.central_reward.budget", "funds.central_reward.caps.per_capacity.carbide", "funds.xianning_municipal"} <= fields
+    assert not any(f.endswith((".source", ".notes", "description")) for f in fields)  # provenance text is not an input
+    text = c.summary("en")
+    assert "xianan-more-central against xianan-2025: funds.central_reward.budget 300.00 → 400.00" in text
+    assert "the total gap goes from 310.60 to 210.60 万元 (-100.00, -32.2%)" in text
+    assert "adds funds.xianning_municipal" in text
+    assert "新增 funds.xianning_municipal" in c.summary("zh")
+    wide = c.wide("enterprises")
+    assert ("gap", "xianan-more-central") in wide.columns and ("d_gap", "xianan-more-central") in wide.columns
+    assert wide.loc["wenquan", ("d_gap", "xianan-more-central")] == Decimal("-85.00")
+    assert "Δ xianan-more-central" in c.render("en")
+
+
+def test_identical_scenarios_change_nothing(scenarios_dir):
+    s = load_scenario(scenarios_dir / "chuxiong-2025.yaml")
+    c = compare([("a", s), ("b", s)])
+    assert c.inputs.empty
+    assert "b against a: no input changes" in c.summary() and "no enterprise's gap changes" in c.summary()
+    with pytest.raises(ValueError):
+        compare([("a", s)])
