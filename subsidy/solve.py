@@ -303,9 +303,11 @@ def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None
     return result_of(scenario, solve_lp(scenario, solver), scenario_sha256, check)
 
 
-def result_of(scenario: Scenario, solution: Solution, scenario_sha256: str | None = None, check: bool = True) -> "Result":
+def result_of(scenario: Scenario, solution: Solution, scenario_sha256: str | None = None, check: bool = True,
+              check_tables: bool = True) -> "Result":
     """The reconciled result of a solution, however it was solved (here, or a reused model),
-    verified as in `solve` when `check`."""
+    verified as in `solve` when `check`; `check_tables=False` leaves out the gaps and funds
+    tables (a sweep, which writes neither, saves building them)."""
     from .diagnose import diagnose
     from .report import Result
 
@@ -328,7 +330,7 @@ def result_of(scenario: Scenario, solution: Solution, scenario_sha256: str | Non
     if check:
         from .verify import verify_result
 
-        violations = verify_result(result)
+        violations = verify_result(result, tables=check_tables)
         if violations:
             raise VerificationError(violations)
     return result

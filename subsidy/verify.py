@@ -33,6 +33,7 @@ import io
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Iterable
 
 import pandas as pd
@@ -303,12 +304,12 @@ class _Checker:
     def amounts(self, allocations: pd.DataFrame) -> dict[tuple[str, str, str], int]:
         """(source, enterprise, category) → fen, names resolved to ids, repeated rows summed."""
         summed: dict[tuple[str, str, str], int] = {}
-        for row in allocations[list(ALLOCATION_COLUMNS)].itertuples(index=False):
-            fund, ent, cat = (str(v).strip() for v in row[:3])
+        for row in _rows(allocations, ALLOCATION_COLUMNS):
+            fund, ent, cat = (str(v).strip() for v in (row.fund, row.enterprise, row.category))
             fund = OWN_FUNDS_SOURCE if fund.lower() in OWN_FUNDS_NAMES else self.fund_names.get(fund, fund)
             key = (fund, self.enterprise_names.get(ent, ent), self.category_names.get(cat, cat))
             try:
-                fen = parse_amount(row[3])
+                fen = parse_amount(row.amount)
             except ValueError as exc:
                 self.flag(f"fen[{','.join(key)}]", str(exc))
                 continue
@@ -401,11 +402,16 @@ class _Checker:
                           f"(cost {_money(line.cost)} − own funds {_money(line.own)}; over by {_money(line.own + line.funded - line.cost)})")
 
 
+def _rows(frame: pd.DataFrame, keys: tuple[str, ...]) -> list[SimpleNamespace]:
+    """The rows of `frame` by column name (plain objects: itertuples costs more than the check)."""
+    return [SimpleNamespace(**dict(zip(keys, values))) for values in zip(*(frame[k].tolist() for k in keys))]
+
+
 def _own_from_gaps(checker: _Checker, gaps: pd.DataFrame, given: dict[tuple[str, str], int]) -> None:
     """Own funds of `free` enterprises the table does not list, taken from a gaps table."""
     listed = {e for e, _ in given}
     free = {e.id for e in checker.scenario.enterprises if e.own_funds_rule == "free"} - listed
-    for row in gaps.itertuples(index=False):
+    for row in _rows(gaps, ("enterprise", "category", "own_funds")):
         if row.enterprise in free:
             try:
                 fen = parse_amount(row.own_funds)
@@ -429,7 +435,7 @@ def _reconcile(checker: _Checker, public: dict, gaps: pd.DataFrame | None, funds
 
     if gaps is not None:
         seen = set()
-        for row in gaps.itertuples(index=False):
+        for row in _rows(gaps, GAPS_COLUMNS):
             key = (str(row.enterprise), str(row.category))
             rule = f"reconcile[gaps:{key[0]},{key[1]}]"
             line = checker.lines.get(key)
@@ -448,7 +454,7 @@ def _reconcile(checker: _Checker, public: dict, gaps: pd.DataFrame | None, funds
         for (f, _, _), fen in public.items():
             used[f] = used.get(f, 0) + fen
         seen = set()
-        for row in funds.itertuples(index=False):
+        for row in _rows(funds, FUNDS_COLUMNS):
             fund = checker.funds.get(str(row.fund))
             rule = f"reconcile[funds:{row.fund}]"
             if fund is None:
@@ -492,7 +498,10 @@ def verify(scenario: Scenario, allocations: pd.DataFrame, *, gaps: pd.DataFrame 
     given, they must agree with the allocations to the fen.
     """
     checker = _Checker(scenario)
-    amounts = checker.amounts(allocations)
+    return _check(checker, checker.amounts(allocations), allocations.attrs.get("totals", []), gaps, funds, summary)
+
+
+def _check(checker: _Checker, amounts: dict[tuple[str, str, str], int], totals: list, gaps, funds, summary) -> list[Violation]:
     public: dict[tuple[str, str, str], int] = {}
     own: dict[tuple[str, str], int] = {}
     for key, fen in sorted(amounts.items()):
@@ -511,7 +520,7 @@ def verify(scenario: Scenario, allocations: pd.DataFrame, *, gaps: pd.DataFrame 
     share_base = checker.own_funds(own)
     checker.caps(public, share_base)
     checker.needs()
-    for line, fen in allocations.attrs.get("totals", []):
+    for line, fen in totals:
         everything, public_only = sum(amounts.values()), sum(f for k, f in amounts.items() if k[0] != OWN_FUNDS_SOURCE)
         if fen not in (everything, public_only):
             checker.flag(f"total[row {line}]", f"the total row says {_money(fen)}, the rows add up to {_money(public_only)}")
@@ -526,7 +535,14 @@ def allocation_frame(allocation_fen: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(ALLOCATION_COLUMNS))
 
 
-def verify_result(result) -> list[Violation]:
-    """A solved result checked as a clerk's table would be, with its gaps, funds and summary."""
-    return verify(result.scenario, allocation_frame(result.allocation_fen), gaps=result.gaps,
-                  funds=result.funds, summary=result.summary)
+def verify_result(result, tables: bool = True) -> list[Violation]:
+    """A solved result checked as a clerk's table would be, with its summary totals and, when
+    `tables`, its gaps and funds tables (what `subsidy solve` writes). Reads the allocation in
+    fen directly: no DataFrame is built unless `tables`."""
+    checker = _Checker(result.scenario)
+    amounts: dict[tuple[str, str, str], int] = {}
+    for arc, fen in result.allocation_fen.items():
+        key = (arc.source, arc.enterprise, arc.category)
+        amounts[key] = amounts.get(key, 0) + fen
+    gaps, funds = (result.gaps, result.funds) if tables else (None, None)
+    return _check(checker, amounts, [], gaps, funds, result.summary)
