@@ -35,6 +35,7 @@ class Result:
     scenario_sha256: str | None = None
     status: str = "optimal"
     method: str = "pulp"
+    warnings: list[str] = field(default_factory=list)  # plain-words findings of subsidy.diagnose
 
     # --- per-line figures in fen -------------------------------------------------------------
     @cached_property
@@ -126,7 +127,15 @@ class Result:
             "solver_version": self.solver_version,
             "method": self.method,
             "fairness": self.scenario.policy.fairness,
+            "tool_version": _tool_version(),
+            "warnings": list(self.warnings),
         }
 
     def total(self, table: str, column: str) -> Decimal:
         return sum(getattr(self, table)[column], Decimal(0))
+
+
+def _tool_version() -> str:
+    from . import __version__
+
+    return __version__

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,11 +27,24 @@ HOLD_FLOOR = 1e-6
 """Absolute floor of that slack: solvers' own feasibility tolerance is about 1e-7, and a hold
 tighter than what the solver can see makes the next stage spuriously infeasible."""
 
+SHARE_HOLD_FLOOR = 1e-12
+"""Floor of the stage-2 hold, which is on a share, not an amount: 1e-6 of an enterprise's need
+was 1,000 万元 of leeway for a need of 10^9 万元, enough for stage 3 to undo fairness."""
+
 SOLVERS = ("highs", "cbc")
 
 
 class SolveError(RuntimeError):
     """The solver could not produce an optimal allocation; the message says why in plain words."""
+
+
+class VerificationError(SolveError):
+    """The solved allocation broke a rule when checked independently (subsidy.verify): a bug,
+    never to be written out. `.violations` lists each broken rule by name."""
+
+    def __init__(self, violations: list):
+        self.violations = violations
+        super().__init__(f"the allocation failed its independent check ({len(violations)} violation(s)); nothing written")
 
 
 def _silence_highs_banner() -> None:
@@ -56,6 +70,35 @@ def _silence_highs_banner() -> None:
 _BANNER_DONE = False
 
 
+class _CBC(pulp.COIN_CMD):
+    """CBC, also keeping the objective value from the first line of CBC's solution file.
+
+    The CBC bundled with PuLP < 3.3 writes variable values with 8 significant digits (2135289.06
+    reads back as 2135289.1), so an objective recomputed from them was off by up to 5e-8 of
+    every term, and holding the next stage at such a value made it infeasible. The objective
+    line has 8 decimals whatever the magnitude (it leaves out the objective's constant, which
+    `_objective` adds back)."""
+
+    objective: float | None = None
+
+    def readsol_MPS(self, filename, *args, **kwargs):
+        with open(filename) as fh:
+            found = re.search(r"objective value\s+(\S+)", fh.readline())
+        try:
+            self.objective = float(found.group(1)) if found else None
+        except ValueError:
+            self.objective = None
+        return super().readsol_MPS(filename, *args, **kwargs)
+
+
+def _objective(lp: AllocationLP, solver: pulp.LpSolver) -> float:
+    """The optimum just found, as precisely as the solver reports it."""
+    reported = getattr(solver, "objective", None)
+    if reported is not None:
+        return reported + float(lp.problem.objective.constant)
+    return float(pulp.value(lp.problem.objective))
+
+
 def make_solver(name: str) -> pulp.LpSolver:
     """HiGHS through highspy (one thread, fixed seed: same answer every run), or PuLP's CBC."""
     if name == "highs":
@@ -65,9 +108,14 @@ def make_solver(name: str) -> pulp.LpSolver:
         try:  # PuLP ≥ 3.3 ships CBC through the cbcbox package (extra `pulp[cbc]`)
             import cbcbox
 
-            return pulp.COIN_CMD(msg=False, threads=1, path=cbcbox.cbc_bin_path())
+            path = cbcbox.cbc_bin_path()
         except ImportError:
             return pulp.PULP_CBC_CMD(msg=False, threads=1)
+        # cbcbox's CBC (devel) runs bound propagation before an LP solve, and its divergence
+        # test declares feasible programs infeasible when a hold leaves a margin of 1e-6 on
+        # amounts of a few fen (x0 + 3·x1 + 2·x2 ≥ 0.069999 with a maximum of 0.07). An LP
+        # gains nothing from it.
+        return _CBC(msg=False, threads=1, path=path, options=["boundPropLevel off"])
     raise ValueError(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
 
 
@@ -118,8 +166,20 @@ def _highs_status(problem: pulp.LpProblem) -> str | None:
     return model.modelStatusToString(model.getModelStatus())
 
 
-def _hold(value: float) -> float:
-    return max(HOLD_TOLERANCE * abs(value), HOLD_FLOOR)
+def _hold(value: float, floor: float = HOLD_FLOOR, relative: float = HOLD_TOLERANCE) -> float:
+    return max(relative * abs(value), floor)
+
+
+def fairness_scale(lp: AllocationLP) -> float:
+    """Stage 2 minimises the share times the largest need, so that a unit more funding lowers
+    the objective by up to 1, not by 1/need (1e-9 for 10^9 万元): that was below the solvers'
+    dual tolerance (1e-7) and let CBC stop 1,000 万元 short of the fair optimum."""
+    return max(1.0, max(lp.enterprise_need.values(), default=1.0))
+
+
+def share_hold(max_share: float) -> float:
+    """Slack of the stage-2 hold: relative 1e-9, with a floor for a share, not an amount."""
+    return _hold(max_share, SHARE_HOLD_FLOOR)
 
 
 def solve_lp(scenario: Scenario, solver: str = "highs") -> Solution:
@@ -134,23 +194,25 @@ def solve_lp(scenario: Scenario, solver: str = "highs") -> Solution:
 
     lp.problem.setObjective(lp.weighted_gap)
     _run(lp, engine, "stage 1 (weighted gap)")
-    weighted_gap = pulp.value(lp.weighted_gap)
+    weighted_gap = _objective(lp, engine)
     duals = {name: float(c.pi or 0.0) for name, c in lp.constraints.items()}
     slacks = {name: float(c.slack or 0.0) for name, c in lp.constraints.items()}
 
     lp.add("hold[weighted_gap]", lp.weighted_gap <= weighted_gap + _hold(weighted_gap))
     if scenario.policy.fairness and lp.enterprise_need:
         share = add_fairness(lp)
-        lp.problem.setObjective(pulp.LpAffineExpression([(share, 1.0)]))
+        scale = fairness_scale(lp)
+        lp.problem.setObjective(pulp.LpAffineExpression([(share, scale)]))
         _run(lp, engine, "stage 2 (largest gap share)")
-        max_share = float(share.varValue)
-        lp.add("hold[max_gap_share]", pulp.LpAffineExpression([(share, 1.0)]) <= max_share + _hold(max_share))
+        # CBC's objective line has 8 decimals, too few for a share of 1e-5: read the variable.
+        max_share = float(share.varValue) if solver == "cbc" else _objective(lp, engine) / scale
+        lp.add("hold[max_gap_share]", pulp.LpAffineExpression([(share, 1.0)]) <= max_share + share_hold(max_share))
     else:
         max_share = math.nan
 
     lp.problem.setObjective(-lp.total_funded)
     _run(lp, engine, "stage 3 (spend what can still be spent)")
-    funded = pulp.value(lp.total_funded)
+    funded = -_objective(lp, engine)
     lp.add("hold[total_funded]", lp.total_funded >= funded - _hold(funded))
 
     ranks = fund_ranks(scenario)
@@ -177,7 +239,9 @@ def reconcile_to_fen(lp: AllocationLP, values: dict[Arc, float]) -> dict[Arc, in
 
     Floors each value, then gives back single fen, largest fractional part first, to each
     source until its total equals its rounded float total, and only where every rule containing
-    the arc still has a fen of room. No arc moves by a fen or more from the solver's value.
+    the arc still has a fen of room. An arc moves by less than a fen from the solver's value,
+    or by exactly one fen where a fen lost to a bound that is not a whole fen is spent on it;
+    by more only where the solver's value itself broke a bound (the bound wins).
     """
     exact = {arc: v * 100 for arc, v in values.items()}
     fen = {arc: max(0, math.floor(v + 1e-6)) for arc, v in exact.items()}
@@ -192,14 +256,17 @@ def reconcile_to_fen(lp: AllocationLP, values: dict[Arc, float]) -> dict[Arc, in
         for arc in arcs:
             rules_of[arc].append(name)
         used = sum(fen[a] for a in arcs)
-        # Solver tolerance can leave a sum a hair above a bound that rounds down: take back
-        # the fen that were rounded up the most.
-        for arc in sorted(arcs, key=frac):
-            if used <= bound:
-                break
-            if fen[arc] > 0:
-                fen[arc] -= 1
-                used -= 1
+        # Solver tolerance (or CBC's 8-digit values) can leave a sum above a bound that rounds
+        # down, by more than one fen per arc: take back fen one at a time, round after round,
+        # from the arcs that were rounded up the most, until the rule holds.
+        order = sorted(arcs, key=frac)
+        while used > bound and any(fen[a] > 0 for a in order):
+            for arc in order:
+                if used <= bound:
+                    break
+                if fen[arc] > 0:
+                    fen[arc] -= 1
+                    used -= 1
     room: dict[str, int] = {}
     # Room is counted after all repairs: an arc may sit in several rules.
     for name, (arcs, bound) in lp.upper_bounds.items():
@@ -226,18 +293,27 @@ def reconcile_to_fen(lp: AllocationLP, values: dict[Arc, float]) -> dict[Arc, in
     return fen
 
 
-def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None = None) -> "Result":
-    """Solve all stages and return the reconciled result (tables in whole fen)."""
-    return result_of(scenario, solve_lp(scenario, solver), scenario_sha256)
+def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None = None, check: bool = True) -> "Result":
+    """Solve all stages and return the reconciled result (tables in whole fen).
+
+    With `check` (the default) the result is verified by subsidy.verify, which shares no code
+    with the LP, and VerificationError is raised if any rule is broken. Odd rule sets found by
+    subsidy.diagnose are listed in `result.warnings`.
+    """
+    return result_of(scenario, solve_lp(scenario, solver), scenario_sha256, check)
 
 
-def result_of(scenario: Scenario, solution: Solution, scenario_sha256: str | None = None) -> "Result":
-    """The reconciled result of a solution, however it was solved (here, or a reused model)."""
+def result_of(scenario: Scenario, solution: Solution, scenario_sha256: str | None = None, check: bool = True,
+              check_tables: bool = True) -> "Result":
+    """The reconciled result of a solution, however it was solved (here, or a reused model),
+    verified as in `solve` when `check`; `check_tables=False` leaves out the gaps and funds
+    tables (a sweep, which writes neither, saves building them)."""
+    from .diagnose import diagnose
     from .report import Result
 
     fen = reconcile_to_fen(solution.lp, solution.values)
     shadow = {f.id: -solution.duals.get(f"budget[{f.id}]", 0.0) + 0.0 for f in scenario.funds}
-    return Result(
+    result = Result(
         scenario=scenario,
         allocation_fen=fen,
         splits=solution.lp.splits,
@@ -249,4 +325,12 @@ def result_of(scenario: Scenario, solution: Solution, scenario_sha256: str | Non
         duals=solution.duals,
         slacks=solution.slacks,
         scenario_sha256=scenario_sha256,
+        warnings=[str(finding) for finding in diagnose(scenario)],
     )
+    if check:
+        from .verify import verify_result
+
+        violations = verify_result(result, tables=check_tables)
+        if violations:
+            raise VerificationError(violations)
+    return result
