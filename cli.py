@@ -79,6 +79,12 @@ def solve(
         result = run_solve(loaded, solver=solver.value, scenario_sha256=sha)
     except SolveError as exc:
         _solve_failed(scenario, loaded, exc)
+    # Everything is rendered before anything is written: a failure in one output leaves all as they were.
+    workbook = None
+    if xlsx is not None:
+        from subsidy.workbook import result_workbook
+
+        workbook = result_workbook(result, lang.value)
     if not quiet:
         typer.echo(render_result(result, lang.value))
     if out is not None:
@@ -87,10 +93,8 @@ def solve(
         except OSError as exc:
             _fail(f"{out}: could not write the output files ({exc.strerror or exc}); nothing was written", EXIT_WRITE_FAILED)
         typer.echo("\nwrote " + ", ".join(str(p) for p in written))
-    if xlsx is not None:
-        from subsidy.workbook import result_workbook
-
-        _write_file(xlsx, result_workbook(result, lang.value))
+    if workbook is not None:
+        _write_file(xlsx, workbook)
 
 
 def _write_file(path: Path, data: bytes) -> None:
