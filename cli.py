@@ -66,7 +66,7 @@ def solve(
     scenario: Path = ScenarioArg,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write allocations.csv, gaps.csv, funds.csv and summary.json into this directory (all or nothing)."),
     lang: Lang = typer.Option(Lang.en, "--lang", help="Language of CSV headers and of the printed summary."),
-    solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver on the pulp method: HiGHS (default) or CBC."),
+    solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver: HiGHS (default) or CBC; CBC implies the LP (--method pulp) unless --method flow."),
     method: Method = typer.Option(Method.auto, "--method", help="flow: integer network flows (fast, exact); pulp: the LP; auto: flow whenever the rules fit, else the LP (summary.json says which and why)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors and the files written."),
     xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Also write a formatted Excel workbook of the result (summary, allocations, enterprise × fund matrix, gaps, funds, sources)."),
@@ -82,10 +82,17 @@ def solve(
 
     with gc_paused():  # loading and the tables build millions of objects too
         loaded, sha = _load(scenario)
+        _diagnose(scenario, loaded)
         try:
             result = run_solve(loaded, solver=solver.value, scenario_sha256=sha, method=method.value)
         except SolveError as exc:
-            _fail(f"{scenario}: {exc}", EXIT_SOLVE_FAILED)
+            _solve_failed(scenario, loaded, exc)
+        # Everything is rendered before anything is written: a failure in one output leaves all as they were.
+        workbook = None
+        if xlsx is not None:
+            from subsidy.workbook import result_workbook
+
+            workbook = result_workbook(result, lang.value)
         if not quiet:
             typer.echo(render_result(result, lang.value))
         if out is not None:
@@ -94,10 +101,8 @@ def solve(
             except OSError as exc:
                 _fail(f"{out}: could not write the output files ({exc.strerror or exc}); nothing was written", EXIT_WRITE_FAILED)
             typer.echo("\nwrote " + ", ".join(str(p) for p in written))
-        if xlsx is not None:
-            from subsidy.workbook import result_workbook
-
-            _write_file(xlsx, result_workbook(result, lang.value))
+        if workbook is not None:
+            _write_file(xlsx, workbook)
 
 
 def _write_file(path: Path, data: bytes) -> None:
@@ -115,8 +120,82 @@ def _write_file(path: Path, data: bytes) -> None:
 def validate(scenario: Path = ScenarioArg) -> None:
     """Check a scenario file without solving it: every problem, one line each, then exit 2."""
     loaded, _ = _load(scenario)
+    _diagnose(scenario, loaded)
     lines = sum(len(e.costs) for e in loaded.enterprises)
     typer.echo(f"{scenario}: valid: {len(loaded.enterprises)} enterprises, {lines} cost lines, {len(loaded.funds)} funds")
+
+
+def _diagnose(path: Path, loaded) -> None:
+    """Odd rule sets in plain words: errors stop here (exit 2), warnings go to stderr."""
+    from subsidy.diagnose import diagnose, errors, warnings
+    from subsidy.io import one_line
+
+    findings = diagnose(loaded)
+    for finding in warnings(findings):
+        typer.echo(one_line(f"warning: {path}: {finding}"), err=True)
+    if errors(findings):
+        _fail([one_line(f"{path}: {f}") for f in errors(findings)], EXIT_BAD_INPUT)
+
+
+def _solve_failed(path: Path, loaded, exc: Exception) -> None:
+    from subsidy.diagnose import explain_failure
+    from subsidy.io import one_line
+
+    violations = getattr(exc, "violations", None)
+    if violations:
+        _fail([one_line(f"{path}: {exc}")] + [one_line(f"{path}: {v}") for v in violations], EXIT_SOLVE_FAILED)
+    _fail([one_line(f"{path}: {line}") for line in explain_failure(loaded, str(exc))], EXIT_SOLVE_FAILED)
+
+
+@app.command()
+def verify(
+    scenario: Path = ScenarioArg,
+    allocations: Path = typer.Argument(..., help="Allocation table (CSV: fund, enterprise, category, amount; English or Chinese headers).", show_default=False),
+) -> None:
+    """Check an allocation table against the scenario's rules, to the fen, without the solver.
+
+    Works on our allocations.csv or on one made by hand in Excel. Prints each broken rule with
+    its name (budget[...], cap_enterprise[...], cap_share[...], need[...], eligible[...],
+    own_funds[...]) and the amounts, and exits 1 if there is any. When gaps.csv, funds.csv and
+    summary.json of the same scenario lie beside the table, they are reconciled with it too.
+    """
+    import json
+
+    from subsidy.io import ScenarioError, one_line
+    from subsidy.verify import FUNDS_COLUMNS, GAPS_COLUMNS, read_allocations, read_amounts, verify as run_verify
+
+    loaded, sha = _load(scenario)
+    try:
+        table = read_allocations(allocations)
+        companions = _companions(allocations, sha, json, read_amounts, GAPS_COLUMNS, FUNDS_COLUMNS)
+    except ScenarioError as exc:
+        _fail(str(exc).splitlines(), EXIT_BAD_INPUT)
+    violations = run_verify(loaded, table, **companions)
+    for v in violations:
+        typer.echo(one_line(f"{allocations}: {v}"))
+    checked = ", ".join(["allocations"] + [k for k in ("gaps", "funds", "summary") if k in companions])
+    if violations:
+        typer.echo(f"{allocations}: {len(violations)} violation(s) of {scenario} ({checked} checked)", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{allocations}: ok: {len(table)} row(s) keep every rule of {scenario} ({checked} checked)")
+
+
+def _companions(allocations: Path, sha: str, json, read_amounts, gaps_columns, funds_columns) -> dict:
+    """gaps.csv, funds.csv and summary.json beside the table, if summary.json says they were made
+    from this very scenario file (same sha256); otherwise none."""
+    folder = allocations.resolve().parent
+    try:
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(summary, dict) or summary.get("scenario_sha256") != sha:
+        return {}
+    found: dict = {"summary": summary}
+    if (folder / "gaps.csv").is_file():
+        found["gaps"] = read_amounts(folder / "gaps.csv", gaps_columns, gaps_columns[2:])
+    if (folder / "funds.csv").is_file():
+        found["funds"] = read_amounts(folder / "funds.csv", funds_columns, funds_columns[1:])
+    return found
 
 
 def _solved(scenario: Path, solver: Solver):

@@ -215,6 +215,11 @@ the stage-1 network, nothing else (the issue's "bare min-cost-flow solve of stag
   with readable names for every rule, `Decimal` amounts for every cell of the tables — which the
   library's API (DataFrames of Decimal, duals by constraint name) asks for. Load and validation
   (pydantic, `Decimal` per amount) and the export are each a few seconds at 100k.
+- Every `subsidy solve` also runs the diagnosis and the independent verifier (`subsidy/verify.py`,
+  issue 5) on the result before writing. The phase table above leaves them out; the end-to-end
+  columns include them. At 100k the verifier takes about 16 s (reading back 1.8 million table
+  cells through the schema's amount parser, a fourth own-funds waterfall, the caps check) and the
+  diagnosis about 3 s: that, not the solve, is what now keeps 100k above 30 s and 10k above 3 s.
 - The LP path was profiled too: HiGHS itself is the wall (the model build, waterfall, rounding and
   tables were made cheaper but were never more than a few seconds at 10k). It now uses HiGHS's
   interior-point method from 6,000 variables on (10k: 126 s → about 20 s).

@@ -53,8 +53,10 @@ def csv_bytes(table: pd.DataFrame, lang: Lang = "en") -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def summary_bytes(result: Result, extra: dict | None = None) -> bytes:
+def summary_bytes(result: Result, extra: dict | None = None, lang: Lang = "en") -> bytes:
     data = dict(result.summary)
+    # Everything that chose these outputs, so that a run can be repeated exactly.
+    data["options"] = {"solver": result.solver, "lang": lang, "fairness": result.scenario.policy.fairness}
     if extra:
         data.update(extra)
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
@@ -66,7 +68,7 @@ def render_contract(result: Result, lang: Lang = "en", extra_summary: dict | Non
         "allocations.csv": csv_bytes(result.allocations, lang),
         "gaps.csv": csv_bytes(result.gaps, lang),
         "funds.csv": csv_bytes(result.funds, lang),
-        "summary.json": summary_bytes(result, extra_summary),
+        "summary.json": summary_bytes(result, extra_summary, lang),
     }
 
 

@@ -182,6 +182,12 @@ def build_network(rules: Rules) -> Network:
     d_scale = weight_scale({c: weights[c] for (_, c) in rules.residual})
     wint = {c: int(Decimal(repr(w)) * d_scale) for c, w in weights.items()}
     arcs = rules.arcs
+    # Every capacity is at most the money in (budgets, own funds) or a need; stage 2 multiplies
+    # them by up to 2^24 more. Refuse before anything overflows int64.
+    money = sum(b.fen for b in rules.bounds if b.kind in ("budget", "own_funds")) * q
+    need_total = sum(sum(split.residual.values()) for split in rules.splits.values()) * q
+    if 4 * (money + need_total + 1) >= FLOW_LIMIT:
+        raise NotANetwork("total money and needs in flow units exceed the integer range of the flow solver")
     pos = {id(a): i for i, a in enumerate(arcs)}  # Arc objects are shared by rules.arcs and bounds
 
     n = 2
@@ -269,8 +275,6 @@ def build_network(rules: Rules) -> Network:
     max_cost = max((abs(c) for c in wint.values()), default=0)
     if max_cost * (n + 1) >= COST_LIMIT:
         raise NotANetwork("weights × network size exceed the integer range of the flow solver")
-    if infinite * 4 >= FLOW_LIMIT:
-        raise NotANetwork("total money in flow units exceeds the integer range of the flow solver")
     residual = {eid: split.residual for eid, split in rules.splits.items()}
     line_cost_total = sum(wint[c] * residual[e][c] for (e, c) in rules.residual) * q
     return Network(
@@ -449,7 +453,8 @@ def largest_gap_share(net: Network, face: Face, max_steps: int = 200) -> tuple[F
             share = max(share, Fraction(int(need[i] - received[i]), int(need[i])))
     if share >= 1 or not open_e.any():
         return min(share, Fraction(1)), none, 0
-    scale = 1 << (min(2**24, FLOW_LIMIT // (4 * (net.supply + 1))).bit_length() - 1)
+    # Fine units for the checks, as fine as int64 allows for the money and needs in play.
+    scale = 1 << (min(2**24, max(1, FLOW_LIMIT // (4 * (net.supply + int(net.need.sum()) + 1)))).bit_length() - 1)
     steps = 0
     while steps < max_steps:
         steps += 1

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import reprlib
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +28,30 @@ class ScenarioError(Exception):
         super().__init__(self.render())
 
     def render(self) -> str:
-        return "\n".join(f"{p.file or self.path}:{p}" if p.line is not None else f"{p.file or self.path}: {p}" for p in self.problems)
+        # One line per problem, always: a key or value with a line break in it is shown escaped.
+        return "\n".join(one_line(f"{p.file or self.path}:{p}" if p.line is not None else f"{p.file or self.path}: {p}") for p in self.problems)
 
     def first_line(self) -> str:
         more = len(self.problems) - 1
         tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more > 0 else ""
         return str(self).splitlines()[0] + tail
+
+
+def one_line(text: str) -> str:
+    """Control characters (line breaks, NUL, ...) and lone surrogates escaped, so that one
+    problem is one printable line whatever a file's keys and values contain."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape", "backslashreplace").decode("ascii") for ch in text)
+
+
+_short = reprlib.Repr()
+_short.maxstring = _short.maxother = 60
+_short.maxlist = _short.maxdict = 4
+_short.maxlevel = 1
+
+
+def short_repr(value: Any) -> str:
+    """repr() bounded in length: a wrong value may be a huge (or alias-bomb) structure."""
+    return _short.repr(value)
 
 
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".xlsx": "xlsx"}
@@ -58,30 +78,49 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _line_index(node: yaml.Node, path: tuple, out: dict[tuple, int]) -> None:
-    """Map each data path (('enterprises', 0, 'costs')) to its 1-based line in the YAML file."""
+def _line_index(node: yaml.Node, path: tuple, out: dict[tuple, int], seen: set[int] | None = None) -> None:
+    """Map each data path (('enterprises', 0, 'costs')) to its 1-based line in the YAML file.
+
+    A node reached again through an alias is not walked again: nested aliases (a "billion
+    laughs" file) would otherwise make this walk exponential.
+    """
+    seen = set() if seen is None else seen
     out[path] = node.start_mark.line + 1
+    if id(node) in seen:
+        return
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             out[path + (key,)] = key_node.start_mark.line + 1
-            _line_index(value_node, path + (key,), out)
+            _line_index(value_node, path + (key,), out, seen)
             out[path + (key,)] = key_node.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _line_index(item, path + (i,), out)
+            _line_index(item, path + (i,), out, seen)
 
 
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes, or a ScenarioError saying why not."""
-    if not path.exists():
-        raise ScenarioError(path, [Problem(message="no such file")])
-    if path.is_dir():
-        raise ScenarioError(path, [Problem(message="is a directory, not a scenario file")])
+def read_bytes(path: Path, error: type[ScenarioError] = ScenarioError) -> bytes:
+    """The bytes of a regular file, or `error` saying in plain words why not.
+
+    Anything but a regular file is refused before opening it: reading a FIFO (or a device)
+    would block forever waiting for a writer.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        message = "no such file (a dangling link)" if path.is_symlink() else "no such file"
+        raise error(path, [Problem(message=message)]) from None
+    except OSError as exc:
+        raise error(path, [Problem(message=f"cannot be read ({exc.strerror or exc})")]) from None
+    if stat.S_ISDIR(mode):
+        raise error(path, [Problem(message="is a directory, not a file")])
+    if not stat.S_ISREG(mode):
+        raise error(path, [Problem(message="is not a regular file (a pipe, socket or device)")])
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise ScenarioError(path, [Problem(message=f"cannot be read ({exc.strerror or exc})")]) from None
+        raise error(path, [Problem(message=f"cannot be read ({exc.strerror or exc})")]) from None
 
 
 def read_text(path: Path) -> tuple[str, bytes]:
@@ -106,7 +145,9 @@ def parse_document(path: Path, text: str) -> tuple[Any, dict[tuple, int]]:
         try:
             # Floats as floats, as YAML gives them: amounts (≤ 15 significant digits) come back exact
             # through repr in the Money validator, and an assumption's `value` stays a number.
-            data = json.loads(text, parse_constant=_reject_constant)
+            data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_object)
+        except RecursionError:
+            raise ScenarioError(path, [Problem(message="not valid JSON: nested too deeply")]) from None
         except (json.JSONDecodeError, ValueError) as exc:
             line = exc.lineno if isinstance(exc, json.JSONDecodeError) else None
             msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
@@ -122,11 +163,24 @@ def parse_document(path: Path, text: str) -> tuple[Any, dict[tuple, int]]:
             raise ScenarioError(path, [Problem(line=line, message=f"not valid YAML: {problem}")]) from None
         except RecursionError:
             raise ScenarioError(path, [Problem(message="not valid YAML: nested too deeply")]) from None
+        except ValueError as exc:  # e.g. an integer of more than 4300 digits
+            raise ScenarioError(path, [Problem(message=f"not valid YAML: {str(exc).split(';')[0]}")]) from None
         if node is not None:
             _line_index(node, (), lines)
     if not isinstance(data, dict):
         raise ScenarioError(path, [Problem(message=f"must be a mapping of scenario fields (name, enterprises, funds, ...), got {type(data).__name__}")])
     return data, lines
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict:
+    """JSON objects refuse duplicate keys, as YAML mappings do: a second "budget" silently
+    winning would be a quiet wrong answer."""
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
 
 
 def _reject_constant(name: str) -> None:
@@ -169,7 +223,8 @@ def _problems_from_validation(exc: ValidationError, data: Any) -> list[Problem]:
         message = _MESSAGES.get(err["type"]) or err["msg"].removeprefix("Value error, ")
         if err["type"] not in _MESSAGES and "input" in err and err["type"] != "value_error":
             # pydantic sometimes says "got a number with a fractional part" itself: then just show it
-            message += f" ({err['input']!r})" if ", got " in message else f", got {err['input']!r}"
+            shown = short_repr(err["input"])
+            message += f" ({shown})" if ", got " in message else f", got {shown}"
         problems.append(Problem(loc=loc, message=message))
     return problems
 

@@ -63,3 +63,23 @@ class Phrases(dict):
 
     def __call__(self, key: str, lang: Lang, **values) -> str:
         return self[key][lang].format(**values)
+
+# Rows of an allocation table that are not a public fund paying a cost line.
+OWN_FUNDS_SOURCE = "(own funds)"
+"""The `fund` cell of a row paid from the enterprise's own money (the LP's own-funds source)."""
+OWN_FUNDS_NAMES = (OWN_FUNDS_SOURCE, "own funds", "（自有资金）", "(自有资金)", "自有资金")
+TOTAL_ROW_NAMES = ("total", "合计", "总计")
+
+
+def column_key(header: str) -> str | None:
+    """The column key for a header cell in either language, tolerant of what Excel users add:
+    surrounding spaces, case, and a unit in brackets ('amount (万元)', '金额（万元）')."""
+    text = header.replace("\ufeff", "").strip()
+    for open_, close in (("(", ")"), ("（", "）"), ("[", "]")):
+        if text.endswith(close) and open_ in text:
+            text = text[: text.rindex(open_)].strip()
+    text = text.lower().replace(" ", "_")
+    for key, names in COLUMNS.items():
+        if text in (names["en"].lower(), names["zh"]):
+            return key
+    return None

@@ -9,6 +9,7 @@ error can be reported at once with its location, not only the first.
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Annotated, Any, Literal
@@ -20,6 +21,22 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 MAX_AMOUNT = Decimal(10) ** 12
 
 
+_BLANKS = str.maketrans("", "", " \u00a0\u3000\u2009\u202f")
+_GROUPED = re.compile(r"^[+]?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
+def number_text(text: str) -> str:
+    """A number as spreadsheets and clerks write it, made plain: blanks (also no-break and
+    full-width), a leading ¥ and thousands separators go. A comma that does not separate
+    thousands ('1,23': a decimal comma?) is refused rather than dropped, which would read 123."""
+    plain = text.translate(_BLANKS).lstrip("¥￥").replace("，", ",")
+    if "," in plain:
+        if not _GROUPED.match(plain):
+            raise ValueError(f"must be a number (a comma may only separate thousands, as in 1,234.56), got {text!r}")
+        plain = plain.replace(",", "")
+    return plain
+
+
 def _to_decimal(value: Any, *, places: int | None) -> Decimal:
     if isinstance(value, bool) or value is None:
         raise ValueError(f"must be a number, got {value!r}")
@@ -28,7 +45,7 @@ def _to_decimal(value: Any, *, places: int | None) -> Decimal:
             raise ValueError(f"must be a finite number, got {value!r}")
         value = repr(value)
     if isinstance(value, str):
-        text = value.strip().replace(",", "")
+        text = number_text(value)
         try:
             number = Decimal(text)
         except InvalidOperation:
@@ -55,6 +72,9 @@ def _money(value: Any) -> Decimal:
 def _quantity(value: Any) -> Decimal:
     return _to_decimal(value, places=None)
 
+
+parse_money = _money
+"""The schema's reading of one amount, for tables read outside pydantic (subsidy.verify)."""
 
 Money = Annotated[Decimal, BeforeValidator(_money)]
 """An amount in the scenario's unit: ≥ 0, finite, at most 2 decimals."""

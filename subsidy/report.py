@@ -36,6 +36,7 @@ class Result:
     status: str = "optimal"
     method: str = "pulp"
     method_note: str = ""  # why this method: the flow's unit, or why the scenario went to the LP
+    warnings: list[str] = field(default_factory=list)  # plain-words findings of subsidy.diagnose
 
     # --- per-line figures in fen -------------------------------------------------------------
     @cached_property
@@ -126,7 +127,15 @@ class Result:
             "method": self.method,
             "method_note": self.method_note,
             "fairness": self.scenario.policy.fairness,
+            "tool_version": _tool_version(),
+            "warnings": list(self.warnings),
         }
 
     def total(self, table: str, column: str) -> Decimal:
         return sum(getattr(self, table)[column], Decimal(0))
+
+
+def _tool_version() -> str:
+    from . import __version__
+
+    return __version__

@@ -16,6 +16,7 @@ import functools
 import gc
 import math
 import os
+import re
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,6 +37,10 @@ HOLD_TOLERANCE = 1e-9
 HOLD_FLOOR = 1e-6
 """Absolute floor of that slack: solvers' own feasibility tolerance is about 1e-7, and a hold
 tighter than what the solver can see makes the next stage spuriously infeasible."""
+
+SHARE_HOLD_FLOOR = 1e-12
+"""Floor of the stage-2 hold, which is on a share, not an amount: 1e-6 of an enterprise's need
+was 1,000 万元 of leeway for a need of 10^9 万元, enough for stage 3 to undo fairness."""
 
 SOLVERS = ("highs", "cbc")
 METHODS = ("auto", "flow", "pulp")
@@ -63,6 +68,15 @@ class SolveError(RuntimeError):
     """The solver could not produce an optimal allocation; the message says why in plain words."""
 
 
+class VerificationError(SolveError):
+    """The solved allocation broke a rule when checked independently (subsidy.verify): a bug,
+    never to be written out. `.violations` lists each broken rule by name."""
+
+    def __init__(self, violations: list):
+        self.violations = violations
+        super().__init__(f"the allocation failed its independent check ({len(violations)} violation(s)); nothing written")
+
+
 def _silence_highs_banner() -> None:
     """HiGHS prints a copyright banner to fd 1 on the first Highs() of a process, whatever its
     options; swallow it once so that `--format json` output and CSV pipes stay clean."""
@@ -86,6 +100,44 @@ def _silence_highs_banner() -> None:
 _BANNER_DONE = False
 
 
+@functools.cache
+def _cbc_class() -> type:
+    """CBC's solver class, defined on first use so that PuLP is imported only on the LP path."""
+    import pulp
+
+    class _CBC(pulp.COIN_CMD):
+        """CBC, also keeping the objective value from the first line of CBC's solution file.
+
+        The CBC bundled with PuLP < 3.3 writes variable values with 8 significant digits (2135289.06
+        reads back as 2135289.1), so an objective recomputed from them was off by up to 5e-8 of
+        every term, and holding the next stage at such a value made it infeasible. The objective
+        line has 8 decimals whatever the magnitude (it leaves out the objective's constant, which
+        `_objective` adds back)."""
+
+        objective: float | None = None
+
+        def readsol_MPS(self, filename, *args, **kwargs):
+            with open(filename) as fh:
+                found = re.search(r"objective value\s+(\S+)", fh.readline())
+            try:
+                self.objective = float(found.group(1)) if found else None
+            except ValueError:
+                self.objective = None
+            return super().readsol_MPS(filename, *args, **kwargs)
+
+    return _CBC
+
+
+def _objective(lp: AllocationLP, solver: pulp.LpSolver) -> float:
+    """The optimum just found, as precisely as the solver reports it."""
+    import pulp
+
+    reported = getattr(solver, "objective", None)
+    if reported is not None:
+        return reported + float(lp.problem.objective.constant)
+    return float(pulp.value(lp.problem.objective))
+
+
 def make_solver(name: str, arcs: int = 0) -> pulp.LpSolver:
     """HiGHS through highspy (one thread, fixed seed: same answer every run), or PuLP's CBC.
 
@@ -101,9 +153,14 @@ def make_solver(name: str, arcs: int = 0) -> pulp.LpSolver:
         try:  # PuLP ≥ 3.3 ships CBC through the cbcbox package (extra `pulp[cbc]`)
             import cbcbox
 
-            return pulp.COIN_CMD(msg=False, threads=1, path=cbcbox.cbc_bin_path())
+            path = cbcbox.cbc_bin_path()
         except ImportError:
             return pulp.PULP_CBC_CMD(msg=False, threads=1)
+        # cbcbox's CBC (devel) runs bound propagation before an LP solve, and its divergence
+        # test declares feasible programs infeasible when a hold leaves a margin of 1e-6 on
+        # amounts of a few fen (x0 + 3·x1 + 2·x2 ≥ 0.069999 with a maximum of 0.07). An LP
+        # gains nothing from it.
+        return _cbc_class()(msg=False, threads=1, path=path, options=["boundPropLevel off"])
     raise ValueError(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
 
 
@@ -158,8 +215,20 @@ def _highs_status(problem: pulp.LpProblem) -> str | None:
     return model.modelStatusToString(model.getModelStatus())
 
 
-def _hold(value: float) -> float:
-    return max(HOLD_TOLERANCE * abs(value), HOLD_FLOOR)
+def _hold(value: float, floor: float = HOLD_FLOOR, relative: float = HOLD_TOLERANCE) -> float:
+    return max(relative * abs(value), floor)
+
+
+def fairness_scale(lp: AllocationLP) -> float:
+    """Stage 2 minimises the share times the largest need, so that a unit more funding lowers
+    the objective by up to 1, not by 1/need (1e-9 for 10^9 万元): that was below the solvers'
+    dual tolerance (1e-7) and let CBC stop 1,000 万元 short of the fair optimum."""
+    return max(1.0, max(lp.enterprise_need.values(), default=1.0))
+
+
+def share_hold(max_share: float) -> float:
+    """Slack of the stage-2 hold: relative 1e-9, with a floor for a share, not an amount."""
+    return _hold(max_share, SHARE_HOLD_FLOOR)
 
 
 def solve_lp(scenario: Scenario, solver: str = "highs", rules: Rules | None = None) -> Solution:
@@ -178,23 +247,25 @@ def solve_lp(scenario: Scenario, solver: str = "highs", rules: Rules | None = No
 
     lp.problem.setObjective(lp.weighted_gap)
     _run(lp, engine, "stage 1 (weighted gap)")
-    weighted_gap = pulp.value(lp.weighted_gap)
+    weighted_gap = _objective(lp, engine)
     duals = {name: float(c.pi or 0.0) for name, c in lp.constraints.items()}
     slacks = {name: float(c.slack or 0.0) for name, c in lp.constraints.items()}
 
     lp.add("hold[weighted_gap]", lp.weighted_gap <= weighted_gap + _hold(weighted_gap))
     if scenario.policy.fairness and lp.enterprise_need:
         share = add_fairness(lp)
-        lp.problem.setObjective(pulp.LpAffineExpression([(share, 1.0)]))
+        scale = fairness_scale(lp)
+        lp.problem.setObjective(pulp.LpAffineExpression([(share, scale)]))
         _run(lp, engine, "stage 2 (largest gap share)")
-        max_share = float(share.varValue)
-        lp.add("hold[max_gap_share]", pulp.LpAffineExpression([(share, 1.0)]) <= max_share + _hold(max_share))
+        # CBC's objective line has 8 decimals, too few for a share of 1e-5: read the variable.
+        max_share = float(share.varValue) if solver == "cbc" else _objective(lp, engine) / scale
+        lp.add("hold[max_gap_share]", pulp.LpAffineExpression([(share, 1.0)]) <= max_share + share_hold(max_share))
     else:
         max_share = math.nan
 
     lp.problem.setObjective(-lp.total_funded)
     _run(lp, engine, "stage 3 (spend what can still be spent)")
-    funded = pulp.value(lp.total_funded)
+    funded = -_objective(lp, engine)
     lp.add("hold[total_funded]", lp.total_funded >= funded - _hold(funded))
 
     ranks = fund_ranks(scenario)
@@ -221,7 +292,9 @@ def reconcile_to_fen(lp: AllocationLP | Rules, values: dict[Arc, float] | list[f
 
     Floors each value, then gives back single fen, largest fractional part first, to each
     source until its total equals its rounded float total, and only where every rule containing
-    the arc still has a fen of room. No arc moves by a fen or more from the solver's value.
+    the arc still has a fen of room. An arc moves by less than a fen from the solver's value,
+    or by exactly one fen where a fen lost to a bound that is not a whole fen is spent on it;
+    by more only where the solver's value itself broke a bound (the bound wins).
 
     Vectorised with numpy where the order of operations does not matter; the greedy steps
     (repairing a rule the floors overshoot, handing back fen) stay sequential, in the same order
@@ -247,20 +320,22 @@ def reconcile_to_fen(lp: AllocationLP | Rules, values: dict[Arc, float] | list[f
     def frac(i: int) -> float:
         return round(exact_list[i] - int(fen[i]), 6)
 
-    # Solver tolerance can leave a sum a hair above a bound that rounds down: take back the fen
-    # that were rounded up the most. Repairs only lower fen, so a rule within its bound before
-    # any repair stays within it: only the rules over their bound at the start need a look.
+    # Solver tolerance (or CBC's 8-digit values) can leave a sum above a bound that rounds down,
+    # by more than one fen per arc: take back fen one at a time, round after round, from the arcs
+    # that were rounded up the most, until the rule holds. Repairs only lower fen, so a rule
+    # within its bound before any repair stays within it: only rules over it at the start need a look.
     used = np.zeros(len(bounds), dtype=np.int64)
     np.add.at(used, owner, fen[flat])
     for r in np.flatnonzero(used > limits).tolist():
-        rule = flat[begin[r] : begin[r + 1]].tolist()
-        total = int(fen[rule].sum())
-        for i in sorted(rule, key=frac):
-            if total <= limits[r]:
-                break
-            if fen[i] > 0:
-                fen[i] -= 1
-                total -= 1
+        order = sorted(flat[begin[r] : begin[r + 1]].tolist(), key=frac)
+        total = int(fen[order].sum())
+        while total > limits[r] and any(fen[i] > 0 for i in order):
+            for i in order:
+                if total <= limits[r]:
+                    break
+                if fen[i] > 0:
+                    fen[i] -= 1
+                    total -= 1
     # Room is counted after all repairs: an arc may sit in several rules.
     used = np.zeros(len(bounds), dtype=np.int64)
     np.add.at(used, owner, fen[flat])
@@ -298,19 +373,25 @@ def reconcile_to_fen(lp: AllocationLP | Rules, values: dict[Arc, float] | list[f
     return dict(zip(arcs, fen_list))
 
 
-def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None = None, method: str = "auto") -> "Result":
+def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None = None, check: bool = True,
+          method: str = "auto") -> "Result":
     """Solve all stages and return the reconciled result (tables in whole fen).
 
     `method`: "flow" (integer network flows; fails with SolveError when the rules do not fit),
-    "pulp" (the LP with `solver`), or "auto" (flow when it fits, else the LP, saying why).
+    "pulp" (the LP with `solver`), or "auto" (flow when it fits, else the LP, saying why; the LP
+    also when `solver` is not the default "highs"). With `check` (the default) the result is verified by subsidy.verify, which shares no code
+    with either solver, and VerificationError is raised if any rule is broken. Odd rule sets found
+    by subsidy.diagnose are listed in `result.warnings`.
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    if method == "auto" and solver != "highs":
+        method = "pulp"  # asking for an LP solver other than the default is asking for the LP
     with gc_paused():
-        return _solve(scenario, solver, scenario_sha256, method)
+        return _solve(scenario, solver, scenario_sha256, check, method)
 
 
-def _solve(scenario: Scenario, solver: str, scenario_sha256: str | None, method: str) -> "Result":
+def _solve(scenario: Scenario, solver: str, scenario_sha256: str | None, check: bool, method: str) -> "Result":
     from .report import Result
 
     rules = build_rules(scenario)
@@ -328,7 +409,7 @@ def _solve(scenario: Scenario, solver: str, scenario_sha256: str | None, method:
             raise SolveError(str(exc)) from None
         else:
             fen = flow.fen if flow.fen is not None else reconcile_to_fen(rules, flow.amounts())
-            return Result(
+            result = Result(
                 scenario=scenario,
                 allocation_fen=fen,
                 splits=rules.splits,
@@ -343,16 +424,19 @@ def _solve(scenario: Scenario, solver: str, scenario_sha256: str | None, method:
                 method="flow",
                 method_note=f"min-cost flow in units of 1/{flow.unit_per_fen} fen (exact)",
             )
+            return _checked(scenario, result, check)
+    return result_of(scenario, solve_lp(scenario, solver, rules), scenario_sha256, check, method_note=reason)
 
-    return result_of(scenario, solve_lp(scenario, solver, rules), scenario_sha256, reason)
 
-
-def result_of(scenario: Scenario, solution: Solution, scenario_sha256: str | None = None, method_note: str = LP_NOTE) -> "Result":
-    """The reconciled result of a solution, however it was solved (here, or a reused model)."""
+def result_of(scenario: Scenario, solution: Solution, scenario_sha256: str | None = None, check: bool = True,
+              check_tables: bool = True, method_note: str = LP_NOTE) -> "Result":
+    """The reconciled result of a solution, however it was solved (here, or a reused model),
+    verified as in `solve` when `check`; `check_tables=False` leaves out the gaps and funds
+    tables (a sweep, which writes neither, saves building them)."""
     from .report import Result
 
     fen = reconcile_to_fen(solution.lp, solution.values)
-    return Result(
+    result = Result(
         scenario=scenario,
         allocation_fen=fen,
         splits=solution.lp.splits,
@@ -367,6 +451,21 @@ def result_of(scenario: Scenario, solution: Solution, scenario_sha256: str | Non
         method="pulp",
         method_note=method_note,
     )
+    return _checked(scenario, result, check, check_tables)
+
+
+def _checked(scenario: Scenario, result: "Result", check: bool, check_tables: bool = True) -> "Result":
+    """The diagnosis's warnings on the result, and the independent verification when `check`."""
+    from .diagnose import diagnose
+
+    result.warnings = [str(finding) for finding in diagnose(scenario)]
+    if check:
+        from .verify import verify_result
+
+        violations = verify_result(result, tables=check_tables)
+        if violations:
+            raise VerificationError(violations)
+    return result
 
 
 def _shadow_prices(scenario: Scenario, duals: dict[str, float]) -> dict[str, float]:

@@ -23,7 +23,8 @@ import pulp
 from .lp import AllocationLP, add_fairness, build, fund_ranks, tie_break_weight
 from .model import Scenario
 from .report import Result
-from .solve import Solution, SolveError, StageValues, _hold, _largest_share, _silence_highs_banner, result_of, solve
+from .solve import (Solution, SolveError, StageValues, _hold, _largest_share, _silence_highs_banner, fairness_scale, result_of,
+                    share_hold, solve)
 
 INF = math.inf
 HOLDS = ("hold[weighted_gap]", "hold[max_gap_share]", "hold[total_funded]")
@@ -128,7 +129,7 @@ class ReusedModel:
                 self.held.pop(next(iter(self.held)))
         self.held[signature] = held
         self.highs = held[0]
-        return result_of(scenario, self._stages(lp, names, rows, fairness), scenario_sha256)
+        return result_of(scenario, self._stages(lp, names, rows, fairness), scenario_sha256, check_tables=False)
 
     # --- stages -----------------------------------------------------------------------------------
     def _run(self, costs: np.ndarray, stage: str) -> np.ndarray:
@@ -170,10 +171,10 @@ class ReusedModel:
         self._hold(hold_wg, -INF, weighted_gap + _hold(weighted_gap) - constant)
         if fairness:
             stage2 = zeros.copy()
-            stage2[n_x] = 1.0
+            stage2[n_x] = fairness_scale(lp)
             x = self._run(stage2, "stage 2 (largest gap share)")
             max_share = float(x[n_x])
-            self._hold(hold_share, -INF, max_share + _hold(max_share))
+            self._hold(hold_share, -INF, max_share + share_hold(max_share))
         else:
             max_share = math.nan
 

@@ -1,9 +1,9 @@
 """The flow method against the LP: same stage values, both allocations keep every rule to the fen.
 
-The rule check here (`fen_violations`) is written from the schema alone, not from `rules`,
-`lp` or `flow`: eligibility from scopes and categories, caps from the fund's caps, residual
-needs from the own-funds waterfall. (A shared verifier, subsidy/verify.py, is being written on
-another branch; until it lands this independent checker stands in for it.)
+Two independent checks: every `solve` result passes subsidy.verify (solve raises otherwise), and
+`fen_violations` here, written from the schema alone (not from `rules`, `lp` or `flow`):
+eligibility from scopes and categories, caps from the fund's caps, residual needs from the
+own-funds waterfall. It was the stand-in while the verifier was being written; both now run.
 """
 
 from __future__ import annotations

@@ -1,0 +1,162 @@
+"""Plain-words diagnosis of rule sets that are odd or impossible, before and after solving.
+
+A scenario can be valid field by field and still make no sense as a whole: no enterprises, no
+funds, nothing left to pay, a fund that can pay nobody. Rather than a traceback or a silent empty
+table, each such case gets one sentence a clerk can act on. Errors stop the solve (exit 2);
+warnings are printed by `solve` and `validate` and listed in summary.json under `warnings`.
+
+Every rule of today's model is an upper bound on money paid, so the all-zero allocation always
+satisfies them and the LP is never infeasible by construction; `explain_failure` covers what
+remains: a rule set made infeasible by a lower-bound rule ("must cover at least X") or a solver
+that stops short, which it explains together with the scale of the amounts involved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+from typing import Literal
+
+from .model import Enterprise, Fund, Scenario
+from .waterfall import apply_own_funds, from_fen, to_fen
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: Literal["error", "warning"]
+    code: str  # stable name, e.g. 'fund_pays_nothing[county]'
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _fen_floor(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def _why_fund_pays_nothing(scenario: Scenario, fund: Fund, residual: dict[str, dict[str, int]]) -> str | None:
+    """The most specific reason the fund can pay no fen to anyone, or None if it can pay."""
+    if to_fen(fund.budget) == 0:
+        return "its budget is 0"
+    if not fund.categories:
+        return "it lists no categories it may pay"
+    # One pass, stopping at the first enterprise the fund can pay a fen: the lists the messages
+    # below describe are only complete (and only needed) when it can pay nobody.
+    share = fund.caps.share_of_need
+    categories = set(fund.categories)
+    in_scope = with_lines = 0
+    any_open = False
+    for ent in scenario.enterprises:
+        if not fund.scope.admits(ent):
+            continue
+        in_scope += 1
+        if not set(ent.costs) & categories:
+            continue
+        with_lines += 1
+        lines = [residual[ent.id][c] for c in fund.categories if residual[ent.id].get(c, 0) > 0]
+        if not lines:
+            continue
+        any_open = True
+        if share is not None:
+            lines = [_fen_floor(Decimal(repr(share)) * r / 100) for r in lines]
+        cap = fund.enterprise_cap(ent)
+        if (sum(lines) if cap is None else min(sum(lines), _fen_floor(cap))) > 0:
+            return None
+    if not in_scope:
+        parts = [f"{k} {', '.join(v)}" for k, v in (("regions", fund.scope.regions), ("industries", fund.scope.industries),
+                                                    ("enterprises", fund.scope.enterprises)) if v]
+        return f"no enterprise is within its scope ({'; '.join(parts)})"
+    if not with_lines:
+        return f"none of the {in_scope} enterprise(s) in its scope has a cost in its categories ({', '.join(fund.categories)})"
+    if not any_open:
+        return "every cost line it may pay is already paid by the enterprises' own funds or is 0"
+    reasons = []
+    if fund.caps.per_enterprise is not None and to_fen(fund.caps.per_enterprise) == 0:
+        reasons.append("per_enterprise is 0")
+    if fund.caps.per_capacity:
+        reasons.append("per_capacity × capacity is 0 for every eligible enterprise, by a rate of 0 or no capacity given")
+    if share is not None and share == 0:
+        reasons.append("share_of_need is 0")
+    return "its caps allow nothing" + (f" ({'; '.join(reasons)})" if reasons else "")
+
+
+def _capacity_cap_zero(fund: Fund, ent: Enterprise) -> bool:
+    return ent.industry in fund.caps.per_capacity and (ent.capacity is None or ent.capacity.amount == 0)
+
+
+_LAST: tuple[Scenario, list[Finding]] | None = None
+
+
+def diagnose(scenario: Scenario) -> list[Finding]:
+    """Everything odd about the rule set as a whole, errors first.
+
+    `subsidy solve` asks twice for the same (frozen) scenario, before solving and on the result;
+    the last answer is kept so that the second costs nothing (a whole waterfall at 100k)."""
+    global _LAST
+    if _LAST is not None and _LAST[0] is scenario:
+        return list(_LAST[1])
+    found = _diagnose(scenario)
+    _LAST = (scenario, found)
+    return list(found)
+
+
+def _diagnose(scenario: Scenario) -> list[Finding]:
+    found: list[Finding] = []
+    if not scenario.enterprises:
+        found.append(Finding("error", "no_enterprises", "the scenario has no enterprises: there is nothing to allocate (list them under `enterprises:`)"))
+        return found
+    if not scenario.funds:
+        found.append(Finding("warning", "no_funds", "the scenario has no funds: nothing can be paid, every residual need stays a gap"))
+    categories = scenario.category_table
+    residual = {e.id: apply_own_funds(e, categories).residual for e in scenario.enterprises}
+    total = sum(sum(r.values()) for r in residual.values())
+    if total == 0:
+        found.append(Finding("warning", "no_need", "the total residual need is 0: every cost is 0 or already paid by own funds, so nothing is allocated"))
+    for ent in scenario.enterprises:
+        if not ent.costs:
+            found.append(Finding("warning", f"no_costs[{ent.id}]", f"enterprise {ent.id} has no cost lines: it can receive nothing"))
+    for fund in scenario.funds:
+        reason = _why_fund_pays_nothing(scenario, fund, residual) if total else None
+        if reason:
+            found.append(Finding("warning", f"fund_pays_nothing[{fund.id}]", f"fund {fund.id} can pay nothing: {reason}"))
+            continue
+        for ent in scenario.enterprises:
+            if _capacity_cap_zero(fund, ent) and fund.scope.admits(ent) and set(ent.costs) & set(fund.categories):
+                found.append(Finding("warning", f"capacity_cap_zero[{fund.id},{ent.id}]",
+                                     f"fund {fund.id} can pay enterprise {ent.id} nothing: it caps {ent.industry!r} per unit of "
+                                     f"capacity but the enterprise's capacity is {'missing' if ent.capacity is None else '0'}"))
+    return found
+
+
+def errors(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.level == "error"]
+
+
+def warnings(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.level == "warning"]
+
+
+def amount_range(scenario: Scenario) -> tuple[Decimal, Decimal] | None:
+    """Smallest and largest non-zero amount in the scenario (costs, own funds, budgets, caps)."""
+    amounts = [a for e in scenario.enterprises for a in (*e.costs.values(), *e.own_funds.values())]
+    amounts += [f.budget for f in scenario.funds] + [f.caps.per_enterprise for f in scenario.funds if f.caps.per_enterprise is not None]
+    amounts = [a for a in amounts if a > 0]
+    return (min(amounts), max(amounts)) if amounts else None
+
+
+def explain_failure(scenario: Scenario, detail: str) -> list[str]:
+    """Why a solve failed, in plain words, from the solver's status text (SolveError's message)."""
+    lines = []
+    if "infeasible" in detail.lower():
+        lines.append(f"{detail}: the rules contradict each other, so no allocation can keep them all. "
+                     "Look for a rule that demands money (a minimum to cover) that budgets, caps or needs cannot supply.")
+    elif "unbounded" in detail.lower():
+        lines.append(f"{detail}: the model has no limit on some amount; this is a bug in the model, please report it.")
+    else:
+        lines.append(f"{detail}: the solver stopped without a proven optimum.")
+    span = amount_range(scenario)
+    if span and span[1] / span[0] > Decimal(10) ** 10:
+        lines.append(f"amounts range from {from_fen(to_fen(span[0]))} to {from_fen(to_fen(span[1]))} {scenario.unit}, "
+                     "eleven or more orders of magnitude: check for a mistyped unit (元 vs 万元), or try --solver cbc")
+    return lines

@@ -1,0 +1,108 @@
+"""Property-based tests: random valid scenarios, invariants that must hold on every solution.
+
+Examples per property: SUBSIDY_FUZZ_EXAMPLES (default 25, derandomized so CI is repeatable).
+"""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+
+from fuzz_scenarios import FUZZ, fen_amounts, money, scenario_data
+from subsidy.diagnose import diagnose
+from subsidy.io import scenario_from_data
+from subsidy.solve import reconcile_to_fen, solve, solve_lp
+from subsidy.verify import allocation_frame, verify, verify_result
+from subsidy.waterfall import to_fen
+
+from hypothesis import strategies as st
+
+
+def close(a: float, b: float, rel: float = 1e-6) -> bool:
+    """Equal to `rel` relative, with the same absolute floor (one hundredth of a yuan in 万元)."""
+    return abs(a - b) <= rel * max(1.0, abs(a), abs(b))
+
+
+def solvable(data: dict):
+    scenario = scenario_from_data(data)
+    if any(f.level == "error" for f in diagnose(scenario)):
+        pytest.skip("diagnosis refuses it")  # not reached: generated scenarios have enterprises
+    return scenario
+
+
+@FUZZ
+@given(scenario_data())
+def test_solution_keeps_every_rule_and_rounds_within_a_fen(data):
+    scenario = solvable(data)
+    result = solve(scenario)  # raises VerificationError if the verifier finds any violation
+    assert verify_result(result) == []
+    assert all(gap >= 0 for gap in result.gaps["gap"])
+    assert result.total("gaps", "need") == result.total("gaps", "own_funds") + result.total("gaps", "funded") + result.total("gaps", "gap")
+    solution = solve_lp(scenario)
+    fen = reconcile_to_fen(solution.lp, solution.values)
+    for arc, value in solution.values.items():
+        moved = abs(fen[arc] - value * 100)
+        # < 1 fen, or exactly 1 where a fen lost to a fractional-fen cap is spent on this arc
+        assert moved < 1 or (abs(moved - round(moved)) < 1e-6 and round(moved) == 1), (arc, value, fen[arc])
+
+
+@FUZZ
+@given(scenario_data(), st.integers(0, 3), fen_amounts())
+def test_more_budget_never_raises_the_weighted_gap(data, which, extra_fen):
+    if not data["funds"]:
+        data["funds"] = [{"id": "f0", "name": "f0", "budget": "0", "categories": ["resettlement", "bank_debt"]}]
+    before = solve(scenario_from_data(data)).weighted_gap
+    richer = copy.deepcopy(data)
+    target = richer["funds"][which % len(richer["funds"])]
+    target["budget"] = str(min(Decimal(target["budget"]) + Decimal(extra_fen) / 100, Decimal(10) ** 12))
+    after = solve(scenario_from_data(richer)).weighted_gap
+    assert after <= before + 1e-6 * max(1.0, abs(before))
+
+
+@FUZZ
+@given(scenario_data(max_enterprises=4), st.dictionaries(st.sampled_from(["bank_debt", "resettlement", "dismantling"]), money(), max_size=3))
+def test_adding_an_enterprise_never_lowers_the_total_need(data, costs):
+    before = solve(scenario_from_data(data)).summary["total_need"]
+    data["enterprises"].append({"id": "newcomer", "name": "新企业", "costs": costs})
+    after = solve(scenario_from_data(data)).summary["total_need"]
+    assert after >= before
+    assert to_fen(Decimal(repr(after))) - to_fen(Decimal(repr(before))) == sum(to_fen(Decimal(v)) for v in costs.values())
+
+
+@FUZZ
+@given(scenario_data())
+def test_highs_and_cbc_agree_on_stage_one_and_two(data):
+    scenario = scenario_from_data(data)
+    highs = solve_lp(scenario, "highs").stages
+    cbc = solve_lp(scenario, "cbc").stages
+    assert close(highs.weighted_gap, cbc.weighted_gap), (highs, cbc)
+    if scenario.policy.fairness:
+        assert close(highs.max_gap_share, cbc.max_gap_share), (highs, cbc)
+
+
+@FUZZ
+@given(scenario_data(), st.data())
+def test_verifier_catches_one_fen_too_many_on_a_binding_rule(data, draw):
+    """Mutation check of the verifier itself: add a fen to a line whose rule binds."""
+    scenario = scenario_from_data(data)
+    result = solve(scenario)
+    table = allocation_frame(result.allocation_fen)
+    public = table[table["fund"] != "(own funds)"]
+    if public.empty:
+        return
+    row = draw.draw(st.sampled_from(list(public.index)))
+    fund_id, eid, cat = table.loc[row, ["fund", "enterprise", "category"]]
+    line = result.gaps[(result.gaps.enterprise == eid) & (result.gaps.category == cat)].iloc[0]
+    budget_left = result.funds.set_index("fund").loc[fund_id, "left"]
+    bumped = table.copy()
+    bumped.loc[row, "amount"] += Decimal("0.01")
+    violations = verify(scenario, bumped)
+    if line["gap"] == 0:
+        assert any(v.rule == f"need[{eid},{cat}]" for v in violations)
+    if budget_left == 0:
+        assert any(v.rule == f"budget[{fund_id}]" for v in violations)
+    if line["gap"] > 0 and budget_left > 0 and not violations:
+        return  # slack everywhere: a fen more is allowed
