@@ -32,6 +32,12 @@ class Solver(str, Enum):
     cbc = "cbc"
 
 
+class Method(str, Enum):
+    auto = "auto"
+    flow = "flow"
+    pulp = "pulp"
+
+
 EXIT_BAD_INPUT = 2
 EXIT_SOLVE_FAILED = 3
 EXIT_WRITE_FAILED = 4
@@ -60,7 +66,8 @@ def solve(
     scenario: Path = ScenarioArg,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write allocations.csv, gaps.csv, funds.csv and summary.json into this directory (all or nothing)."),
     lang: Lang = typer.Option(Lang.en, "--lang", help="Language of CSV headers and of the printed summary."),
-    solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver: HiGHS (default) or CBC."),
+    solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver: HiGHS (default) or CBC; CBC implies the LP (--method pulp) unless --method flow."),
+    method: Method = typer.Option(Method.auto, "--method", help="flow: integer network flows (fast, exact); pulp: the LP; auto: flow whenever the rules fit, else the LP (summary.json says which and why)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors and the files written."),
     xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Also write a formatted Excel workbook of the result (summary, allocations, enterprise × fund matrix, gaps, funds, sources)."),
 ) -> None:
@@ -71,30 +78,31 @@ def solve(
     """
     from subsidy.console import render_result
     from subsidy.export import write_contract
-    from subsidy.solve import SolveError, solve as run_solve
+    from subsidy.solve import SolveError, gc_paused, solve as run_solve
 
-    loaded, sha = _load(scenario)
-    _diagnose(scenario, loaded)
-    try:
-        result = run_solve(loaded, solver=solver.value, scenario_sha256=sha)
-    except SolveError as exc:
-        _solve_failed(scenario, loaded, exc)
-    # Everything is rendered before anything is written: a failure in one output leaves all as they were.
-    workbook = None
-    if xlsx is not None:
-        from subsidy.workbook import result_workbook
-
-        workbook = result_workbook(result, lang.value)
-    if not quiet:
-        typer.echo(render_result(result, lang.value))
-    if out is not None:
+    with gc_paused():  # loading and the tables build millions of objects too
+        loaded, sha = _load(scenario)
+        _diagnose(scenario, loaded)
         try:
-            written = write_contract(result, out, lang.value)
-        except OSError as exc:
-            _fail(f"{out}: could not write the output files ({exc.strerror or exc}); nothing was written", EXIT_WRITE_FAILED)
-        typer.echo("\nwrote " + ", ".join(str(p) for p in written))
-    if workbook is not None:
-        _write_file(xlsx, workbook)
+            result = run_solve(loaded, solver=solver.value, scenario_sha256=sha, method=method.value)
+        except SolveError as exc:
+            _solve_failed(scenario, loaded, exc)
+        # Everything is rendered before anything is written: a failure in one output leaves all as they were.
+        workbook = None
+        if xlsx is not None:
+            from subsidy.workbook import result_workbook
+
+            workbook = result_workbook(result, lang.value)
+        if not quiet:
+            typer.echo(render_result(result, lang.value))
+        if out is not None:
+            try:
+                written = write_contract(result, out, lang.value)
+            except OSError as exc:
+                _fail(f"{out}: could not write the output files ({exc.strerror or exc}); nothing was written", EXIT_WRITE_FAILED)
+            typer.echo("\nwrote " + ", ".join(str(p) for p in written))
+        if workbook is not None:
+            _write_file(xlsx, workbook)
 
 
 def _write_file(path: Path, data: bytes) -> None:
@@ -412,6 +420,26 @@ def report(
         except OSError as exc:
             _fail(f"{png_dir}: could not write the charts ({exc.strerror or exc}); nothing was written", EXIT_WRITE_FAILED)
         typer.echo("wrote " + ", ".join(str(p) for p in written))
+
+
+@app.command()
+def generate(
+    enterprises: int = typer.Option(..., "--enterprises", "-n", min=1, help="Number of enterprises."),
+    funds: int = typer.Option(5, "--funds", "-k", min=1, help="Number of funds (central, provincial, municipal, county, other, then again)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed: the same seed gives the same file."),
+    out: Path = typer.Option(..., "--out", "-o", help="Scenario file to write (.json loads fast at scale; .yaml is readable)."),
+    budget_ratio: float = typer.Option(0.45, "--budget-ratio", min=0.0, help="Total budget as a share of total cost before own funds."),
+) -> None:
+    """Write a synthetic scenario drawn like the seed reports (benchmarks, tests; not real data)."""
+    from subsidy.generate import generate as make, write
+
+    try:
+        path = write(make(enterprises, funds, seed, budget_ratio), out)
+    except ValueError as exc:
+        _fail(f"{out}: {exc}", EXIT_BAD_INPUT)
+    except OSError as exc:
+        _fail(f"{out}: could not write ({exc.strerror or exc})", EXIT_WRITE_FAILED)
+    typer.echo(f"wrote {path}: {enterprises} enterprises, {funds} funds, seed {seed}")
 
 
 def main() -> None:

@@ -41,44 +41,67 @@ def _why_fund_pays_nothing(scenario: Scenario, fund: Fund, residual: dict[str, d
         return "its budget is 0"
     if not fund.categories:
         return "it lists no categories it may pay"
-    in_scope = [e for e in scenario.enterprises if fund.scope.admits(e)]
+    # One pass, stopping at the first enterprise the fund can pay a fen: the lists the messages
+    # below describe are only complete (and only needed) when it can pay nobody.
+    share = fund.caps.share_of_need
+    categories = set(fund.categories)
+    in_scope = with_lines = 0
+    any_open = False
+    for ent in scenario.enterprises:
+        if not fund.scope.admits(ent):
+            continue
+        in_scope += 1
+        if not set(ent.costs) & categories:
+            continue
+        with_lines += 1
+        lines = [residual[ent.id][c] for c in fund.categories if residual[ent.id].get(c, 0) > 0]
+        if not lines:
+            continue
+        any_open = True
+        if share is not None:
+            lines = [_fen_floor(Decimal(repr(share)) * r / 100) for r in lines]
+        cap = fund.enterprise_cap(ent)
+        if (sum(lines) if cap is None else min(sum(lines), _fen_floor(cap))) > 0:
+            return None
     if not in_scope:
         parts = [f"{k} {', '.join(v)}" for k, v in (("regions", fund.scope.regions), ("industries", fund.scope.industries),
                                                     ("enterprises", fund.scope.enterprises)) if v]
         return f"no enterprise is within its scope ({'; '.join(parts)})"
-    with_lines = [e for e in in_scope if set(e.costs) & set(fund.categories)]
     if not with_lines:
-        return f"none of the {len(in_scope)} enterprise(s) in its scope has a cost in its categories ({', '.join(fund.categories)})"
-    open_lines = [(e, c) for e in with_lines for c in fund.categories if residual[e.id].get(c, 0) > 0]
-    if not open_lines:
+        return f"none of the {in_scope} enterprise(s) in its scope has a cost in its categories ({', '.join(fund.categories)})"
+    if not any_open:
         return "every cost line it may pay is already paid by the enterprises' own funds or is 0"
-    share = fund.caps.share_of_need
-    payable = 0
-    for ent in {e.id: e for e, _ in open_lines}.values():
-        cap = fund.enterprise_cap(ent)
-        lines = [residual[ent.id][c] for e, c in open_lines if e.id == ent.id]
-        if share is not None:
-            lines = [_fen_floor(Decimal(repr(share)) * r / 100) for r in lines]
-        reach = sum(lines) if cap is None else min(sum(lines), _fen_floor(cap))
-        payable += reach
-    if payable == 0:
-        reasons = []
-        if fund.caps.per_enterprise is not None and to_fen(fund.caps.per_enterprise) == 0:
-            reasons.append("per_enterprise is 0")
-        if fund.caps.per_capacity:
-            reasons.append("per_capacity × capacity is 0 for every eligible enterprise, by a rate of 0 or no capacity given")
-        if share is not None and share == 0:
-            reasons.append("share_of_need is 0")
-        return "its caps allow nothing" + (f" ({'; '.join(reasons)})" if reasons else "")
-    return None
+    reasons = []
+    if fund.caps.per_enterprise is not None and to_fen(fund.caps.per_enterprise) == 0:
+        reasons.append("per_enterprise is 0")
+    if fund.caps.per_capacity:
+        reasons.append("per_capacity × capacity is 0 for every eligible enterprise, by a rate of 0 or no capacity given")
+    if share is not None and share == 0:
+        reasons.append("share_of_need is 0")
+    return "its caps allow nothing" + (f" ({'; '.join(reasons)})" if reasons else "")
 
 
 def _capacity_cap_zero(fund: Fund, ent: Enterprise) -> bool:
     return ent.industry in fund.caps.per_capacity and (ent.capacity is None or ent.capacity.amount == 0)
 
 
+_LAST: tuple[Scenario, list[Finding]] | None = None
+
+
 def diagnose(scenario: Scenario) -> list[Finding]:
-    """Everything odd about the rule set as a whole, errors first."""
+    """Everything odd about the rule set as a whole, errors first.
+
+    `subsidy solve` asks twice for the same (frozen) scenario, before solving and on the result;
+    the last answer is kept so that the second costs nothing (a whole waterfall at 100k)."""
+    global _LAST
+    if _LAST is not None and _LAST[0] is scenario:
+        return list(_LAST[1])
+    found = _diagnose(scenario)
+    _LAST = (scenario, found)
+    return list(found)
+
+
+def _diagnose(scenario: Scenario) -> list[Finding]:
     found: list[Finding] = []
     if not scenario.enterprises:
         found.append(Finding("error", "no_enterprises", "the scenario has no enterprises: there is nothing to allocate (list them under `enterprises:`)"))
@@ -99,7 +122,7 @@ def diagnose(scenario: Scenario) -> list[Finding]:
             found.append(Finding("warning", f"fund_pays_nothing[{fund.id}]", f"fund {fund.id} can pay nothing: {reason}"))
             continue
         for ent in scenario.enterprises:
-            if fund.scope.admits(ent) and set(ent.costs) & set(fund.categories) and _capacity_cap_zero(fund, ent):
+            if _capacity_cap_zero(fund, ent) and fund.scope.admits(ent) and set(ent.costs) & set(fund.categories):
                 found.append(Finding("warning", f"capacity_cap_zero[{fund.id},{ent.id}]",
                                      f"fund {fund.id} can pay enterprise {ent.id} nothing: it caps {ent.industry!r} per unit of "
                                      f"capacity but the enterprise's capacity is {'missing' if ent.capacity is None else '0'}"))

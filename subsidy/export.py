@@ -32,13 +32,24 @@ def _cell(value) -> str:
     return str(value)
 
 
+def _column(values: list) -> list:
+    """One column's cells, as `_cell` writes them; whole columns of one type skip the dispatch."""
+    kinds = set(map(type, values))
+    if kinds == {Decimal}:
+        return [f"{v:.2f}" for v in values]
+    if kinds == {str}:
+        return values
+    return [_cell(v) for v in values]
+
+
 def csv_bytes(table: pd.DataFrame, lang: Lang = "en") -> bytes:
     """UTF-8 with BOM (so Excel and WPS open Chinese text correctly), CRLF as Excel writes."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(columns(table.columns, lang))
-    for row in table.itertuples(index=False):
-        writer.writerow([_cell(v) for v in row])
+    # Column by column: pandas boxes every value it hands out row by row, which cost more
+    # than the formatting itself at 100k enterprises.
+    writer.writerows(zip(*(_column(table[c].tolist()) for c in table.columns)))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 

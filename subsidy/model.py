@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -165,6 +166,7 @@ class Scope(_Strict):
         return True
 
 
+@lru_cache(maxsize=1 << 16)
 def region_within(region: str, scope: str) -> bool:
     """Prefix match on whole path parts: 湖北/咸宁 is within 湖北, 湖北省 is not within 湖北."""
     parts = [p for p in region.split("/") if p]

@@ -13,7 +13,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from .lp import OWN, Arc
+from .rules import OWN, Arc
 from .model import Scenario
 from .waterfall import OwnFundsSplit, from_fen, to_fen
 
@@ -35,23 +35,22 @@ class Result:
     scenario_sha256: str | None = None
     status: str = "optimal"
     method: str = "pulp"
+    method_note: str = ""  # why this method: the flow's unit, or why the scenario went to the LP
     warnings: list[str] = field(default_factory=list)  # plain-words findings of subsidy.diagnose
 
     # --- per-line figures in fen -------------------------------------------------------------
     @cached_property
     def _line_fen(self) -> dict[tuple[str, str], dict[str, int]]:
         """(enterprise, category) → need, own_funds, funded, gap; all cost lines, in fen."""
-        lines: dict[tuple[str, str], dict[str, int]] = {}
+        sums: dict[tuple[str, str], list[int]] = {}  # need, own funds, funded
         for ent in sorted(self.scenario.enterprises, key=lambda e: e.id):
-            split = self.splits[ent.id]
+            applied = self.splits[ent.id].applied
+            eid = ent.id
             for cat, amount in sorted(ent.costs.items()):
-                lines[(ent.id, cat)] = {"need": to_fen(amount), "own_funds": split.applied[cat], "funded": 0}
+                sums[(eid, cat)] = [to_fen(amount), applied[cat], 0]
         for arc, fen in self.allocation_fen.items():
-            key = "own_funds" if arc.source == OWN else "funded"
-            lines[(arc.enterprise, arc.category)][key] += fen
-        for row in lines.values():
-            row["gap"] = row["need"] - row["own_funds"] - row["funded"]
-        return lines
+            sums[(arc.enterprise, arc.category)][1 if arc.source == OWN else 2] += fen
+        return {key: {"need": n, "own_funds": o, "funded": f, "gap": n - o - f} for key, (n, o, f) in sums.items()}
 
     # --- the contract's tables ------------------------------------------------------------------
     @cached_property
@@ -70,7 +69,7 @@ class Result:
     def gaps(self) -> pd.DataFrame:
         """enterprise, category, need, own_funds, funded, gap: every cost line."""
         rows = [
-            (eid, cat, *(from_fen(v[k]) for k in ("need", "own_funds", "funded", "gap")))
+            (eid, cat, from_fen(v["need"]), from_fen(v["own_funds"]), from_fen(v["funded"]), from_fen(v["gap"]))
             for (eid, cat), v in self._line_fen.items()
         ]
         return pd.DataFrame(rows, columns=["enterprise", "category", "need", "own_funds", "funded", "gap"])
@@ -126,6 +125,7 @@ class Result:
             "unit": self.scenario.unit,
             "solver_version": self.solver_version,
             "method": self.method,
+            "method_note": self.method_note,
             "fairness": self.scenario.policy.fairness,
             "tool_version": _tool_version(),
             "warnings": list(self.warnings),

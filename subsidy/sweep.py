@@ -172,7 +172,7 @@ def run_chunk(data: dict, paths: list[str], chunk: list[tuple[int, tuple]], solv
     for index, values in chunk:
         scenario = point_scenario(data, paths, values)
         if model is None:
-            out.append((index, _row(paths, values, solve(scenario, solver)), 1))
+            out.append((index, _row(paths, values, solve(scenario, solver, method="pulp")), 1))
             continue
         builds = model.builds
         result = model.solve(scenario)

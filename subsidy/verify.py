@@ -343,11 +343,14 @@ class _Checker:
         Returns the residual need each cap_share is a share of."""
         share_base: dict[tuple[str, str], int] = {}
         class_of = {c: k.own_funds_class for c, k in self.categories.items()}
+        given_by: dict[str, dict[str, int]] = {}  # grouped once: a scan per enterprise was quadratic
+        for (e, c), fen in given.items():
+            given_by.setdefault(e, {})[c] = fen
         for eid in sorted(self.enterprises):
             ent = self.enterprises[eid]
             split = apply_own_funds(ent, self.categories)
             self.violations += check_waterfall(ent, split, class_of)
-            mine = {c: fen for (e, c), fen in given.items() if e == eid}
+            mine = given_by.get(eid, {})
             if ent.own_funds_rule == "free":
                 used, available = sum(mine.values()), to_fen(ent.own_funds_total)
                 if used > available:

@@ -112,7 +112,7 @@ class ReusedModel:
         """The result `solve.solve(scenario)` gives, reusing a model when the structure allows."""
         lp = build(scenario)
         if not lp.arcs:
-            return solve(scenario, "highs", scenario_sha256)
+            return solve(scenario, "highs", scenario_sha256, method="pulp")
         fairness = scenario.policy.fairness and bool(lp.enterprise_need)
         if fairness:
             add_fairness(lp)

@@ -46,7 +46,7 @@ def test_writes_exactly_the_contract_files(linzi_out):
     for key in ["status", "objective_weighted_gap", "max_gap_share", "total_need", "total_own_funds",
                 "total_funded", "total_gap", "solver", "scenario_sha256"]:
         assert key in summary
-    assert summary["status"] == "optimal" and summary["solver"] == "highs"
+    assert summary["status"] == "optimal" and (summary["method"], summary["solver"]) == ("flow", "ortools")
     assert len(summary["scenario_sha256"]) == 64
 
 
