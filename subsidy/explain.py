@@ -66,7 +66,8 @@ def _clean(value: float) -> float:
     return round(value, 5) + 0.0
 
 
-def marginal_values(lp: AllocationLP, weights: dict[Arc, float], rules: list[str], solver: str = "highs") -> dict[str, Marginal]:
+def marginal_values(lp: AllocationLP, weights: dict[Arc, float], rules: list[str], solver: str = "highs",
+                    right_only: bool = False) -> dict[str, Marginal]:
     """Exact one-sided marginal values of `rules`, from the dual's optimal face.
 
     Every stage-1 rule has the form Σ_{a∈r} x_a ≤ B_r, and stage 1 maximises Σ w_a x_a (less
@@ -92,14 +93,16 @@ def marginal_values(lp: AllocationLP, weights: dict[Arc, float], rules: list[str
     engine = make_solver(solver)
     _solve_dual(dual, engine)
     best = pulp.value(total) or 0.0
-    dual.addConstraint(total <= best, name="hold")
+    # Held with the same relative slack as the primal stages: an exact hold on a large sum is
+    # beyond the solver's tolerance and reads as infeasible.
+    dual.addConstraint(total <= best + max(1e-9 * abs(best), 1e-7), name="hold")
     out = {}
     for name in rules:
         dual.setObjective(u[name] + 0)
         _solve_dual(dual, engine)
         more = _clean(float(u[name].varValue or 0.0))
         less = None
-        if rows[name][1] > 0:
+        if rows[name][1] > 0 and not right_only:
             dual.setObjective(-u[name])
             _solve_dual(dual, engine)
             less = _clean(float(u[name].varValue or 0.0))

@@ -24,3 +24,15 @@ def test_highs_and_cbc_agree_on_stage_values(case):
     cbc = solve_lp(scenario, "cbc").stages
     assert highs.weighted_gap == pytest.approx(cbc.weighted_gap, rel=1e-7, abs=1e-6)
     assert highs.max_gap_share == pytest.approx(cbc.max_gap_share, rel=1e-7, abs=1e-7)
+
+
+def test_budget_shadow_prices_are_right_derivatives_on_both_methods():
+    # Xian'an's central fund (300) is exactly used up by its two enterprise caps (120 + 180):
+    # one more 万元 of it can pay nothing, so its price is 0, not the dual 1 a solver may return.
+    # The other two funds still have payable lines of weight 1 behind them.
+    from subsidy.solve import solve
+
+    scenario = CASES["xianan"]()
+    for method in ("pulp", "flow"):
+        prices = solve(scenario, method=method).shadow_prices
+        assert prices == pytest.approx({"central_reward": 0.0, "hubei_provincial": 1.0, "xianan_district": 1.0}), method
