@@ -69,6 +69,10 @@ def parse_amount(value: Any) -> int:
     """An amount as whole fen, read as the schema reads one ('1,234.56' → 123456; Excel's
     spaces, thousands separators, ¥ and 1.2E+05 accepted); ValueError if it is not exactly a
     non-negative number of fen."""
+    if type(value) is Decimal and value.is_finite() and value >= 0:
+        fen = value * 100
+        if fen == fen.to_integral_value():  # our own tables: already exact, skip the text parser
+            return int(fen)
     return to_fen(parse_money(value))
 
 
