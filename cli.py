@@ -94,7 +94,7 @@ def solve(
 
             workbook = result_workbook(result, lang.value)
         if not quiet:
-            typer.echo(render_result(result, lang.value))
+            typer.echo(render_result(result, lang.value, path=str(scenario)))
         if out is not None:
             try:
                 written = write_contract(result, out, lang.value)

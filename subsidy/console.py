@@ -51,6 +51,8 @@ _TEXT = {
     "funds": {"en": "Funds", "zh": "资金"},
     "total": {"en": "Total", "zh": "合计"},
     "binding": {"en": "Rules that bind (stage 1):", "zh": "起约束作用的规则（第一阶段）："},
+    "hint": {"en": "Why each gap remains and what one more 万元 is worth: subsidy explain {path}",
+             "zh": "各项缺口的原因及每增加1万元的作用：subsidy explain {path}"},
     "none_binding": {"en": "No rule binds: every payable need is met.", "zh": "没有起约束作用的规则：所有可支付的需求均已满足。"},
 }
 
@@ -59,7 +61,7 @@ def text(key: str, lang: Lang, **kw) -> str:
     return _TEXT[key][lang].format(**kw)
 
 
-def render_result(result: Result, lang: Lang = "en") -> str:
+def render_result(result: Result, lang: Lang = "en", path: str | None = None) -> str:
     """The summary a clerk reads after `subsidy solve`: per enterprise, per fund, what binds."""
     lines = [text("title", lang, name=result.scenario.name, solver=result.solver_version, unit=result.scenario.unit),
              text("stages", lang, wg=result.weighted_gap, share=result.max_gap_share), ""]
@@ -77,6 +79,8 @@ def render_result(result: Result, lang: Lang = "en") -> str:
     binding = binding_rules(result)
     lines.append(text("binding", lang) if binding else text("none_binding", lang))
     lines += [f"  {name}" for name in binding]
+    if path is not None and result.summary["total_gap"] > 0:
+        lines += ["", text("hint", lang, path=path)]
     return "\n".join(lines)
 
 
