@@ -6,6 +6,7 @@ Library imports happen inside the commands so that `subsidy --help` starts fast.
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -96,23 +97,29 @@ def solve(
         if not quiet:
             typer.echo(render_result(result, lang.value, path=str(scenario)))
         if out is not None:
-            try:
+            with _writing(out, "the output files"):
                 written = write_contract(result, out, lang.value)
-            except OSError as exc:
-                _fail(f"{out}: could not write the output files ({exc.strerror or exc}); nothing was written", EXIT_WRITE_FAILED)
             typer.echo("\nwrote " + ", ".join(str(p) for p in written))
         if workbook is not None:
             _write_file(xlsx, workbook)
+
+
+@contextmanager
+def _writing(path: Path, what: str = ""):
+    """One line and exit 4 for an OSError while writing. Every writer here is atomic, so a
+    failure leaves what was there before, and the message may say so."""
+    try:
+        yield
+    except OSError as exc:
+        _fail(f"{path}: could not write{' ' + what if what else ''} ({exc.strerror or exc}); nothing was written", EXIT_WRITE_FAILED)
 
 
 def _write_file(path: Path, data: bytes) -> None:
     """Write one output file atomically, or fail with exit 4 leaving any old file as it was."""
     from subsidy.export import write_file_atomically
 
-    try:
+    with _writing(path):
         write_file_atomically(path, data)
-    except OSError as exc:
-        _fail(f"{path}: could not write ({exc.strerror or exc}); nothing was written", EXIT_WRITE_FAILED)
     typer.echo(f"wrote {path}")
 
 
@@ -279,10 +286,8 @@ def compare(
     if out is not None:
         files = {f"{name}.csv": csv_bytes(getattr(comparison, name).astype(object), lang.value)
                  for name in ("enterprises", "funds", "totals", "inputs")}
-        try:
+        with _writing(out, "the output files"):
             written = write_files_atomically(out, files)
-        except OSError as exc:
-            _fail(f"{out}: could not write the output files ({exc.strerror or exc}); nothing was written", EXIT_WRITE_FAILED)
         typer.echo("\nwrote " + ", ".join(str(p) for p in written))
 
 
@@ -338,10 +343,8 @@ def sweep(
     if out is None:
         typer.echo(table.to_string(index=False))
         return
-    try:
+    with _writing(out, "the table"):
         write_table(table, out)
-    except OSError as exc:
-        _fail(f"{out}: could not write the table ({exc.strerror or exc}); nothing was written", EXIT_WRITE_FAILED)
     typer.echo(f"wrote {out} ({len(table)} points, {table.attrs['model_builds']} solver model(s) built, the rest reused)")
 
 @app.command()
@@ -415,10 +418,8 @@ def report(
     if pngs:
         from subsidy.export import write_files_atomically
 
-        try:
+        with _writing(png_dir, "the charts"):
             written = write_files_atomically(png_dir, pngs)
-        except OSError as exc:
-            _fail(f"{png_dir}: could not write the charts ({exc.strerror or exc}); nothing was written", EXIT_WRITE_FAILED)
         typer.echo("wrote " + ", ".join(str(p) for p in written))
 
 
@@ -434,11 +435,10 @@ def generate(
     from subsidy.generate import generate as make, write
 
     try:
-        path = write(make(enterprises, funds, seed, budget_ratio), out)
+        with _writing(out):
+            path = write(make(enterprises, funds, seed, budget_ratio), out)
     except ValueError as exc:
         _fail(f"{out}: {exc}", EXIT_BAD_INPUT)
-    except OSError as exc:
-        _fail(f"{out}: could not write ({exc.strerror or exc})", EXIT_WRITE_FAILED)
     typer.echo(f"wrote {path}: {enterprises} enterprises, {funds} funds, seed {seed}")
 
 
