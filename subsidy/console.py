@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from decimal import Decimal
 
-from .labels import Lang, column
+from .labels import Lang, Phrases, column
 from .report import Result
 
 
@@ -43,7 +43,7 @@ def table(headers: list[str], rows: list[list], numeric_from: int = 1) -> str:
     return "\n".join(out)
 
 
-_TEXT = {
+text = Phrases({
     "title": {"en": "{name}: solved ({solver}), amounts in {unit}", "zh": "{name}：已求解（{solver}），金额单位 {unit}"},
     "stages": {"en": "Stage 1 weighted gap {wg:,.2f}   Stage 2 largest gap share {share:.2%}",
                "zh": "第一阶段 加权缺口 {wg:,.2f}   第二阶段 最大缺口比例 {share:.2%}"},
@@ -54,11 +54,7 @@ _TEXT = {
     "hint": {"en": "Why each gap remains and what one more 万元 is worth: subsidy explain {path}",
              "zh": "各项缺口的原因及每增加1万元的作用：subsidy explain {path}"},
     "none_binding": {"en": "No rule binds: every payable need is met.", "zh": "没有起约束作用的规则：所有可支付的需求均已满足。"},
-}
-
-
-def text(key: str, lang: Lang, **kw) -> str:
-    return _TEXT[key][lang].format(**kw)
+})
 
 
 def render_result(result: Result, lang: Lang = "en", path: str | None = None) -> str:
