@@ -17,7 +17,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from .model import Scenario
-from .waterfall import OwnFundsSplit, apply_own_funds, to_fen
+from .waterfall import OwnFundsSplit, apply_own_funds, floor_fen, to_fen
 
 OWN = "(own funds)"
 """The source name own funds take under the `free` rule."""
@@ -45,11 +45,6 @@ class Bound(NamedTuple):
     arcs: list[Arc]
     exact: Decimal
     fen: int
-
-
-def _floor_fen(amount: Decimal) -> int:
-    """Whole fen, rounded down (amounts here are never negative, so truncation is the floor)."""
-    return int(amount * 100)
 
 
 @dataclass
@@ -151,7 +146,7 @@ def build_rules(scenario: Scenario) -> Rules:
             continue
         cap = funds[src].enterprise_cap(enterprises[eid])
         if cap is not None:
-            bounds.append(Bound(f"cap_enterprise[{src},{eid}]", "cap_enterprise", (src, eid), arcs_fe, cap, _floor_fen(cap)))
+            bounds.append(Bound(f"cap_enterprise[{src},{eid}]", "cap_enterprise", (src, eid), arcs_fe, cap, floor_fen(cap)))
     for fund in scenario.funds:
         share = fund.caps.share_of_need
         if share is not None and share < 1:

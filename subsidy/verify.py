@@ -31,7 +31,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Iterable
@@ -41,7 +41,7 @@ import pandas as pd
 from .io import ScenarioError, read_bytes
 from .labels import OWN_FUNDS_NAMES, OWN_FUNDS_SOURCE, TOTAL_ROW_NAMES, column_key
 from .model import Enterprise, Fund, Problem, Scenario, parse_money
-from .waterfall import OwnFundsSplit, apply_own_funds, from_fen, to_fen
+from .waterfall import OwnFundsSplit, apply_own_funds, floor_fen, from_fen, to_fen
 
 ALLOCATION_COLUMNS = ("fund", "enterprise", "category", "amount")
 GAPS_COLUMNS = ("enterprise", "category", "need", "own_funds", "funded", "gap")
@@ -210,11 +210,6 @@ def read_amounts(path: str | Path, required: tuple[str, ...], amounts: tuple[str
 
 def _money(fen: int) -> str:
     return f"{from_fen(fen):,.2f}"
-
-
-def _floor_fen(amount: Decimal) -> int:
-    """A bound in the scenario unit as whole fen, rounded down (a rule allows no part-fen)."""
-    return int((amount * 100).to_integral_value(rounding=ROUND_FLOOR))
 
 
 def _resolver(pairs: Iterable[tuple[str, Iterable[str | None]]]) -> dict[str, str]:
@@ -390,8 +385,8 @@ class _Checker:
             if f not in capped or e not in self.enterprises:
                 continue
             cap = self.funds[f].enterprise_cap(self.enterprises[e])
-            if cap is not None and fen > _floor_fen(cap):
-                over.append(((f, e), fen, _floor_fen(cap)))
+            if cap is not None and fen > floor_fen(cap):
+                over.append(((f, e), fen, floor_fen(cap)))
         for (f, e), fen, bound in sorted(over):
             self.flag(f"cap_enterprise[{f},{e}]", f"allocated {_money(fen)}, cap {_money(bound)} (over by {_money(fen - bound)})")
         # Share caps as exact fractions p/q of the residual need: integer arithmetic per arc, and

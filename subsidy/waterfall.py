@@ -18,6 +18,12 @@ def to_fen(amount: Decimal) -> int:
     return int(amount * FEN_PER_UNIT)
 
 
+def floor_fen(amount: Decimal) -> int:
+    """A bound as whole fen, rounded down: a rule allows no part of a fen (amounts are ≥ 0, so
+    truncation is the floor)."""
+    return int(amount * FEN_PER_UNIT)
+
+
 def from_fen(fen: int) -> Decimal:
     """Exactly two places: Decimal(12345).scaleb(-2) is Decimal('123.45'), as the division by 100
     quantized to 0.01 was, at half the cost (it runs for every cell of the tables)."""
