@@ -101,6 +101,7 @@ def write_files_atomically(out_dir: str | Path, files: dict[str, bytes]) -> list
 
 
 def _umask() -> int:
+    """The process umask (reading it means setting it; it is put straight back)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
@@ -127,12 +128,6 @@ def write_file_atomically(path: str | Path, data: bytes) -> Path:
         if tmp is not None:
             os.unlink(tmp)
     return path
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def write_contract(result: Result, out_dir: str | Path, lang: Lang = "en", extra_summary: dict | None = None) -> list[Path]:

@@ -58,7 +58,7 @@ from fractions import Fraction
 import numpy as np
 
 from .netflow import FlowError, Reducer, leaf_round, max_flow, min_cost_flow, residual_distances
-from .rules import OWN, Arc, Rules, build_rules, fund_ranks, tie_break_jitter
+from .rules import Arc, Rules, build_rules, fund_ranks, tie_break_jitter
 
 MAX_DECIMAL_PLACES = 6
 """Finest bound or weight the flow handles exactly: 10^-6 fen, 10^-6 of a weight unit."""

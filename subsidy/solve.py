@@ -20,7 +20,6 @@ import re
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from typing import TYPE_CHECKING
 
