@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WrapValidator
 
 # Largest amount accepted: 10^12 units is 10^14 fen, comfortably inside a double's 2^53 so
 # the solver's floats still resolve single fen.
@@ -65,11 +65,64 @@ def _to_decimal(value: Any, *, places: int | None) -> Decimal:
     return number + 0  # normalise -0
 
 
+# Fast paths for the values a JSON or YAML file almost always holds: a plain int or float in
+# range. They give exactly what _to_decimal gives for them (the float's repr read as a Decimal)
+# and leave everything else, errors included, to _to_decimal: at 100k enterprises an amount is
+# validated over half a million times.
+_MAX_FLOAT = float(MAX_AMOUNT)
+_MAX_INT = int(MAX_AMOUNT)
+
+
+def _plain_money(value: Any) -> Decimal | None:
+    """_to_decimal(value, places=2) for an in-range int, or float of at most 2 decimals; else None."""
+    kind = type(value)
+    if kind is float:
+        if 0.0 < value <= _MAX_FLOAT:  # False for nan
+            text = repr(value)  # digits '.' digits here, or an exponent ('1.5e-05') below 1e-4
+            if "." in text[-3:]:
+                return Decimal(text)  # positive with ≤ 17 digits: `+ 0` would change nothing
+        elif value == 0.0:
+            return Decimal(repr(value)) + 0  # -0.0 → Decimal('0.0'), as _to_decimal
+    elif kind is int and 0 <= value <= _MAX_INT:
+        return Decimal(value)
+    return None
+
+
 def _money(value: Any) -> Decimal:
-    return _to_decimal(value, places=2)
+    number = _plain_money(value)
+    return _to_decimal(value, places=2) if number is None else number
+
+
+def _money_map(value: Any, handler: Any) -> Any:
+    """A whole table of amounts (an enterprise's costs, its own funds) in one call when every key
+    is a str and every amount plain; anything else goes through the per-amount validation, so
+    errors and their locations are the same as without this shortcut."""
+    if type(value) is dict:
+        out = {}
+        for key, amount in value.items():
+            if type(key) is not str:
+                break
+            if type(amount) is float and 0.0 < amount <= _MAX_FLOAT:  # _plain_money's commonest case, inlined
+                text = repr(amount)
+                if "." in text[-3:]:
+                    out[key] = Decimal(text)
+                    continue
+            number = _plain_money(amount)
+            if number is None:
+                break
+            out[key] = number
+        else:
+            return out
+    return handler(value)
 
 
 def _quantity(value: Any) -> Decimal:
+    kind = type(value)
+    if kind is float:
+        if 0.0 <= value <= _MAX_FLOAT:
+            return Decimal(repr(value)) + 0
+    elif kind is int and 0 <= value <= _MAX_INT:
+        return Decimal(value)
     return _to_decimal(value, places=None)
 
 
@@ -78,6 +131,9 @@ parse_money = _money
 
 Money = Annotated[Decimal, BeforeValidator(_money)]
 """An amount in the scenario's unit: ≥ 0, finite, at most 2 decimals."""
+
+MoneyTable = Annotated[dict[str, Money], WrapValidator(_money_map)]
+"""Amounts by name (cost category, own-funds source)."""
 
 Quantity = Annotated[Decimal, BeforeValidator(_quantity)]
 """A non-negative quantity (capacity, a rate per unit of capacity)."""
@@ -130,9 +186,9 @@ class Enterprise(_Strict):
     industry: str = ""
     capacity: Capacity | None = None
     workers: int | None = Field(default=None, ge=0)
-    costs: dict[str, Money] = Field(default_factory=dict)
+    costs: MoneyTable = Field(default_factory=dict)
     cost_sources: dict[str, str] = Field(default_factory=dict)
-    own_funds: dict[str, Money] = Field(default_factory=dict)
+    own_funds: MoneyTable = Field(default_factory=dict)
     own_funds_rule: OwnFundsRule = "statutory"
     net_fixed_assets: Money | None = None
     net_equipment: Money | None = None

@@ -143,3 +143,27 @@ def test_cli_solve_on_bad_input_writes_nothing(tmp_path):
     res = runner.invoke(app, ["solve", str(write(tmp_path, broken(funds__0__budget=-1))), "--out", str(out)])
     assert res.exit_code == 2
     assert not out.exists()
+
+
+# The validators' shortcuts for plain ints and floats must read every value exactly as the
+# general path does: same Decimal (sign and exponent too), same message for a bad one.
+EDGE_AMOUNTS = [0, 0.0, -0.0, 1, 870.39, 870.3, 870.0, 870.391, 0.1, 0.01, 0.001, 1e-05, 1.5e-05, 2.675, 5e-324,
+                10**12, 10**12 + 1, 1e12, 999999999999.99, 1e12 + 0.001, 1e16, -1, -0.01, math.nan, math.inf, -math.inf,
+                True, None, "1,234.5", "¥ 12", "1.234", "x"]
+
+
+def _read(fn, value):
+    try:
+        return repr(fn(value))
+    except ValueError as exc:
+        return f"error: {exc}"
+
+
+@pytest.mark.parametrize("value", EDGE_AMOUNTS, ids=repr)
+def test_amount_shortcuts_read_values_as_the_general_path(value):
+    from subsidy.model import _money, _money_map, _quantity, _to_decimal
+
+    assert _read(_money, value) == _read(lambda v: _to_decimal(v, places=2), value)
+    assert _read(_quantity, value) == _read(lambda v: _to_decimal(v, places=None), value)
+    general = lambda table: {k: _to_decimal(x, places=2) for k, x in table.items()}  # noqa: E731
+    assert _read(lambda v: _money_map({"a": 1.5, "b": v}, general), value) == _read(lambda v: general({"a": 1.5, "b": v}), value)
