@@ -351,17 +351,23 @@ def cross_field_problems(data: dict) -> list[Problem]:
     found: list[Problem] = []
     custom = data.get("categories")
     known = list(DEFAULT_CATEGORIES) + [c for c in (custom if isinstance(custom, dict) else {}) if c not in DEFAULT_CATEGORIES]
+    known_set = set(known)
     names = ", ".join(known)
     seen = _first_of_each_id(data, "enterprises", "enterprise", found)
     for i, ent in _entries(data, "enterprises"):
-        costs = ent.get("costs") if isinstance(ent.get("costs"), dict) else {}
-        for cat in costs:
-            if cat not in known:
-                found.append(Problem(loc=("enterprises", i, "costs", cat), message=f"unknown category {cat!r}; known: {names}"))
-        sources = ent.get("cost_sources") if isinstance(ent.get("cost_sources"), dict) else {}
-        for cat in sources:
-            if cat not in costs:
-                found.append(Problem(loc=("enterprises", i, "cost_sources", cat), message=f"source given for a cost line {cat!r} the enterprise does not have"))
+        # The problem-free case (every file that loads) is checked whole, as set operations.
+        costs = ent.get("costs")
+        if not isinstance(costs, dict):
+            costs = {}
+        elif not known_set.issuperset(costs):
+            for cat in costs:
+                if cat not in known_set:
+                    found.append(Problem(loc=("enterprises", i, "costs", cat), message=f"unknown category {cat!r}; known: {names}"))
+        sources = ent.get("cost_sources")
+        if isinstance(sources, dict) and sources and not costs.keys() >= sources.keys():
+            for cat in sources:
+                if cat not in costs:
+                    found.append(Problem(loc=("enterprises", i, "cost_sources", cat), message=f"source given for a cost line {cat!r} the enterprise does not have"))
     _first_of_each_id(data, "funds", "fund", found)
     for i, fund in _entries(data, "funds"):
         categories = fund.get("categories") if isinstance(fund.get("categories"), list) else []
