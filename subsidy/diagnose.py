@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
-from typing import Literal
+from typing import Callable, Literal
 
 from .model import Enterprise, Fund, Scenario
 from .waterfall import apply_own_funds, from_fen, to_fen
@@ -35,7 +35,7 @@ def _fen_floor(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value(rounding=ROUND_FLOOR))
 
 
-def _why_fund_pays_nothing(scenario: Scenario, fund: Fund, residual: dict[str, dict[str, int]]) -> str | None:
+def _why_fund_pays_nothing(scenario: Scenario, fund: Fund, residual: Callable[[Enterprise], dict[str, int]]) -> str | None:
     """The most specific reason the fund can pay no fen to anyone, or None if it can pay."""
     if to_fen(fund.budget) == 0:
         return "its budget is 0"
@@ -47,14 +47,13 @@ def _why_fund_pays_nothing(scenario: Scenario, fund: Fund, residual: dict[str, d
     categories = set(fund.categories)
     in_scope = with_lines = 0
     any_open = False
-    for ent in scenario.enterprises:
-        if not fund.scope.admits(ent):
-            continue
+    for ent in fund.scope.admitted(scenario.enterprises):
         in_scope += 1
         if not set(ent.costs) & categories:
             continue
         with_lines += 1
-        lines = [residual[ent.id][c] for c in fund.categories if residual[ent.id].get(c, 0) > 0]
+        left = residual(ent)
+        lines = [left[c] for c in fund.categories if left.get(c, 0) > 0]
         if not lines:
             continue
         any_open = True
@@ -81,8 +80,11 @@ def _why_fund_pays_nothing(scenario: Scenario, fund: Fund, residual: dict[str, d
     return "its caps allow nothing" + (f" ({'; '.join(reasons)})" if reasons else "")
 
 
-def _capacity_cap_zero(fund: Fund, ent: Enterprise) -> bool:
-    return ent.industry in fund.caps.per_capacity and (ent.capacity is None or ent.capacity.amount == 0)
+def _residual_need(ent: Enterprise) -> int:
+    """Σ apply_own_funds(ent, ...).residual in fen, without the split: whatever the order of the
+    rule's classes, own funds pay min(own funds, Σ costs) of the lines (nothing under `free`)."""
+    need = sum(to_fen(a) for a in ent.costs.values())
+    return need if ent.own_funds_rule == "free" else need - min(to_fen(ent.own_funds_total), need)
 
 
 _LAST: tuple[Scenario, list[Finding]] | None = None
@@ -108,21 +110,32 @@ def _diagnose(scenario: Scenario) -> list[Finding]:
         return found
     if not scenario.funds:
         found.append(Finding("warning", "no_funds", "the scenario has no funds: nothing can be paid, every residual need stays a gap"))
-    categories = scenario.category_table
-    residual = {e.id: apply_own_funds(e, categories).residual for e in scenario.enterprises}
-    total = sum(sum(r.values()) for r in residual.values())
-    if total == 0:
+    # Only as much of the own-funds waterfall as the findings need: whether any need is left at
+    # all (usually the first enterprise says so), and per-line residuals only of the enterprises a
+    # fund is checked against, each computed once (a whole waterfall at 100k took a second).
+    need = any(_residual_need(e) > 0 for e in scenario.enterprises)
+    if not need:
         found.append(Finding("warning", "no_need", "the total residual need is 0: every cost is 0 or already paid by own funds, so nothing is allocated"))
     for ent in scenario.enterprises:
         if not ent.costs:
             found.append(Finding("warning", f"no_costs[{ent.id}]", f"enterprise {ent.id} has no cost lines: it can receive nothing"))
+    categories = scenario.category_table
+    splits: dict[str, dict[str, int]] = {}
+
+    def residual(ent: Enterprise) -> dict[str, int]:
+        if ent.id not in splits:
+            splits[ent.id] = apply_own_funds(ent, categories).residual
+        return splits[ent.id]
+
+    no_capacity = [e for e in scenario.enterprises if e.capacity is None or e.capacity.amount == 0]
     for fund in scenario.funds:
-        reason = _why_fund_pays_nothing(scenario, fund, residual) if total else None
+        reason = _why_fund_pays_nothing(scenario, fund, residual) if need else None
         if reason:
             found.append(Finding("warning", f"fund_pays_nothing[{fund.id}]", f"fund {fund.id} can pay nothing: {reason}"))
             continue
-        for ent in scenario.enterprises:
-            if _capacity_cap_zero(fund, ent) and fund.scope.admits(ent) and set(ent.costs) & set(fund.categories):
+        capped = [e for e in no_capacity if e.industry in fund.caps.per_capacity]
+        for ent in fund.scope.admitted(capped):
+            if set(ent.costs) & set(fund.categories):
                 found.append(Finding("warning", f"capacity_cap_zero[{fund.id},{ent.id}]",
                                      f"fund {fund.id} can pay enterprise {ent.id} nothing: it caps {ent.industry!r} per unit of "
                                      f"capacity but the enterprise's capacity is {'missing' if ent.capacity is None else '0'}"))

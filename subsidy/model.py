@@ -12,7 +12,7 @@ import math
 import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Iterable, Iterator, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WrapValidator
 
@@ -220,6 +220,29 @@ class Scope(_Strict):
         if self.enterprises and enterprise.id not in self.enterprises:
             return False
         return True
+
+    def admitted(self, enterprises: Iterable[Enterprise]) -> Iterator[Enterprise]:
+        """(e for e in enterprises if self.admits(e)), for 100k enterprises: each distinct region
+        is judged once and listed ids are looked up in a set (a fund listing thousands of
+        enterprises made `admits` a long list scan per enterprise). Lazy: a caller may stop early."""
+        if not (self.regions or self.industries or self.enterprises):
+            yield from enterprises
+            return
+        industries = set(self.industries) if self.industries else None
+        listed = set(self.enterprises) if self.enterprises else None
+        by_region: dict[str, bool] = {}
+        for ent in enterprises:
+            if industries is not None and ent.industry not in industries:
+                continue
+            if listed is not None and ent.id not in listed:
+                continue
+            if self.regions:
+                inside = by_region.get(ent.region)
+                if inside is None:
+                    inside = by_region[ent.region] = any(region_within(ent.region, r) for r in self.regions)
+                if not inside:
+                    continue
+            yield ent
 
 
 @lru_cache(maxsize=1 << 16)

@@ -106,3 +106,25 @@ def test_verifier_catches_one_fen_too_many_on_a_binding_rule(data, draw):
         assert any(v.rule == f"budget[{fund_id}]" for v in violations)
     if line["gap"] > 0 and budget_left > 0 and not violations:
         return  # slack everywhere: a fen more is allowed
+
+
+@FUZZ
+@given(scenario_data(max_enterprises=8))
+def test_scope_admitted_is_admits_applied_to_each(data):
+    """Scope.admitted (distinct regions judged once, ids in a set) keeps exactly whom admits keeps, in order."""
+    scenario = scenario_from_data(data)
+    for fund in scenario.funds:
+        assert [e.id for e in fund.scope.admitted(scenario.enterprises)] == [e.id for e in scenario.enterprises if fund.scope.admits(e)]
+
+
+@FUZZ
+@given(scenario_data(max_enterprises=8))
+def test_diagnosis_residual_need_is_the_waterfalls(data):
+    """diagnose's shortcut for an enterprise's total residual need equals the whole waterfall's."""
+    from subsidy.diagnose import _residual_need
+    from subsidy.waterfall import apply_own_funds
+
+    scenario = scenario_from_data(data)
+    table = scenario.category_table
+    for ent in scenario.enterprises:
+        assert _residual_need(ent) == sum(apply_own_funds(ent, table).residual.values())
