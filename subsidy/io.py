@@ -6,6 +6,7 @@ Every problem is reported as one line naming the file, the line in it where we k
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import reprlib
@@ -13,7 +14,6 @@ import stat
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from .model import Problem, Scenario, cross_field_problems
@@ -57,45 +57,51 @@ def short_repr(value: Any) -> str:
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".xlsx": "xlsx"}
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys: a second `budget:` silently winning is a bug."""
+@functools.cache
+def _unique_key_loader() -> type:
+    """A SafeLoader that refuses duplicate keys: a second `budget:` silently winning is a bug.
+    Made on first use: yaml is imported only when a YAML file is read."""
+    import yaml
 
+    class _UniqueKeyLoader(yaml.SafeLoader):
+        pass
 
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    mapping: dict = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        try:
-            hash(key)
-        except TypeError:
-            raise yaml.constructor.ConstructorError(None, None, f"unhashable key {key!r}", key_node.start_mark) from None
-        if key in mapping:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-        mapping[key] = loader.construct_object(value_node, deep=deep)
-    return mapping
+    def construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+        mapping: dict = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(None, None, f"unhashable key {key!r}", key_node.start_mark) from None
+            if key in mapping:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+            mapping[key] = loader.construct_object(value_node, deep=deep)
+        return mapping
 
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return _UniqueKeyLoader
 
 
 def _line_index(node: yaml.Node, path: tuple, out: dict[tuple, int], seen: set[int] | None = None) -> None:
     """Map each data path (('enterprises', 0, 'costs')) to its 1-based line in the YAML file.
 
     A node reached again through an alias is not walked again: nested aliases (a "billion
-    laughs" file) would otherwise make this walk exponential.
+    laughs" file) would otherwise make this walk exponential. Node kinds are told by their `id`
+    ('mapping', 'sequence', 'scalar'), so that this module need not import yaml.
     """
     seen = set() if seen is None else seen
     out[path] = node.start_mark.line + 1
     if id(node) in seen:
         return
     seen.add(id(node))
-    if isinstance(node, yaml.MappingNode):
+    if node.id == "mapping":
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            key = key_node.value if key_node.id == "scalar" else None
             out[path + (key,)] = key_node.start_mark.line + 1
             _line_index(value_node, path + (key,), out, seen)
             out[path + (key,)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
+    elif node.id == "sequence":
         for i, item in enumerate(node.value):
             _line_index(item, path + (i,), out, seen)
 
@@ -153,9 +159,10 @@ def parse_document(path: Path, text: str) -> tuple[Any, dict[tuple, int]]:
             msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
             raise ScenarioError(path, [Problem(line=line, message=f"not valid JSON: {msg}")]) from None
     else:
+        import yaml
+
         try:
-            node = yaml.compose(text, Loader=_UniqueKeyLoader)
-            data = yaml.load(text, Loader=_UniqueKeyLoader)
+            data = _parse_yaml(text, lines)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark is not None else None
@@ -165,11 +172,24 @@ def parse_document(path: Path, text: str) -> tuple[Any, dict[tuple, int]]:
             raise ScenarioError(path, [Problem(message="not valid YAML: nested too deeply")]) from None
         except ValueError as exc:  # e.g. an integer of more than 4300 digits
             raise ScenarioError(path, [Problem(message=f"not valid YAML: {str(exc).split(';')[0]}")]) from None
-        if node is not None:
-            _line_index(node, (), lines)
     if not isinstance(data, dict):
         raise ScenarioError(path, [Problem(message=f"must be a mapping of scenario fields (name, enterprises, funds, ...), got {type(data).__name__}")])
     return data, lines
+
+
+def _parse_yaml(text: str, lines: dict[tuple, int]) -> Any:
+    """yaml.load's data, parsed once (yaml.compose and then yaml.load parsed the text twice),
+    with the line map filled in from the nodes before they are constructed: constructing
+    flattens merge keys (<<) into the nodes in place."""
+    loader = _unique_key_loader()(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _line_index(node, (), lines)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def _unique_object(pairs: list[tuple[str, Any]]) -> dict:
