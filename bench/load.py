@@ -48,8 +48,12 @@ def main() -> None:
     from subsidy.io import load_scenario_with_hash
     from subsidy.solve import gc_paused
     print(f"import subsidy.io, subsidy.diagnose (this process): {time.perf_counter() - start:.3f} s")
+    import subsidy
+
+    # run where this process found subsidy, so that the child imports the same copy
     cold = subprocess.run([sys.executable, "-c", "import time; t = time.perf_counter(); import subsidy.io; "
-                           "print(time.perf_counter() - t)"], capture_output=True, text=True, check=True)
+                           "print(time.perf_counter() - t)"], capture_output=True, text=True, check=True,
+                          cwd=Path(subsidy.__file__).resolve().parent.parent)
     print(f"import subsidy.io (fresh process): {float(cold.stdout):.3f} s\n")
 
     with tempfile.TemporaryDirectory() as tmp:
