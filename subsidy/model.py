@@ -206,6 +206,35 @@ class Fund(_Strict):
             caps.append(rate * amount)
         return min(caps) if caps else None
 
+    def enterprise_caps(self, enterprises: list[Enterprise]) -> list[Decimal | None]:
+        """`enterprise_cap` of each, computed once per (industry, capacity): national scenarios
+        repeat a handful of pairs across hundreds of thousands of enterprises."""
+        if not self.caps.per_capacity:
+            return [self.caps.per_enterprise] * len(enterprises)
+        seen: dict[tuple, Decimal | None] = {}
+        out = []
+        for e in enterprises:
+            key = (e.industry, e.capacity.amount if e.capacity else None)
+            if key not in seen:
+                seen[key] = self.enterprise_cap(e)
+            out.append(seen[key])
+        return out
+
+    def admits_each(self, enterprises: list[Enterprise]) -> list[bool]:
+        """`scope.admits` of each. Without a list of enterprises the scope depends on region and
+        industry only: one test per distinct pair, not per enterprise."""
+        if self.scope.enterprises:
+            return [self.scope.admits(e) for e in enterprises]
+        seen: dict[tuple[str, str], bool] = {}
+        out = []
+        for e in enterprises:
+            key = (e.region, e.industry)
+            ok = seen.get(key)
+            if ok is None:
+                ok = seen[key] = self.scope.admits(e)
+            out.append(ok)
+        return out
+
 
 class Policy(_Strict):
     fairness: bool = True
