@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .labels import Lang, columns
-from .report import Result, Table
+from .report import Result
+from .table import Table
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -19,28 +19,11 @@ import numpy as np
 
 from .model import Scenario
 from .rules import OWN, Arc, ArcAmounts
+from .table import Table
 from .waterfall import CostLines, OwnFundsSplit, cost_lines, from_fen
 
 if TYPE_CHECKING:
     import pandas as pd
-
-
-@dataclass(frozen=True)
-class Table:
-    """One result table as columns in order; columns named in `money` hold whole fen (int64)."""
-
-    columns: dict[str, Any]
-    money: frozenset[str]
-
-    def __len__(self) -> int:
-        return len(next(iter(self.columns.values()))) if self.columns else 0
-
-    def frame(self) -> "pd.DataFrame":
-        """The DataFrame of the contract: money as `Decimal` with two places."""
-        import pandas as pd
-
-        data = {k: ([from_fen(v) for v in col.tolist()] if k in self.money else list(col)) for k, col in self.columns.items()}
-        return pd.DataFrame(data, columns=list(self.columns))
 
 
 @dataclass
@@ -100,6 +83,13 @@ class Result:
         used = np.zeros(len(sources), dtype=np.int64)
         np.add.at(used, source, fen)
         return used[:-1]
+
+    def own_funds_rows(self) -> tuple[list[str], list[str], np.ndarray]:
+        """Own funds spent as a source (the `free` rule): enterprise, category, fen, rows > 0."""
+        lines, sources, source, line, fen = self._arcs
+        keep = np.flatnonzero((source == len(sources) - 1) & (fen > 0))
+        return ([lines.enterprises[e] for e in lines.enterprise[line[keep]].tolist()],
+                [lines.categories[c] for c in lines.category[line[keep]].tolist()], fen[keep])
 
     # --- the contract's tables ------------------------------------------------------------------
     def table(self, name: str) -> Table:
