@@ -220,20 +220,31 @@ class Fund(_Strict):
             out.append(seen[key])
         return out
 
-    def admits_each(self, enterprises: list[Enterprise]) -> list[bool]:
+    def admits_each(self, enterprises: list[Enterprise], groups: "ScopeGroups | None" = None) -> list[bool]:
         """`scope.admits` of each. Without a list of enterprises the scope depends on region and
-        industry only: one test per distinct pair, not per enterprise."""
+        industry only: one test per distinct pair (`groups`, shared by all funds), not per enterprise."""
         if self.scope.enterprises:
             return [self.scope.admits(e) for e in enterprises]
-        seen: dict[tuple[str, str], bool] = {}
-        out = []
-        for e in enterprises:
-            key = (e.region, e.industry)
-            ok = seen.get(key)
-            if ok is None:
-                ok = seen[key] = self.scope.admits(e)
-            out.append(ok)
-        return out
+        groups = groups or ScopeGroups.of(enterprises)
+        ok = [self.scope.admits(e) for e in groups.first]
+        return [ok[k] for k in groups.code]
+
+
+class ScopeGroups:
+    """Enterprises grouped by (region, industry), the two fields a scope without an
+    enterprise list looks at: `code` per enterprise, `first` one enterprise per group."""
+
+    def __init__(self, code: list[int], first: list[Enterprise]):
+        self.code, self.first = code, first
+
+    @classmethod
+    def of(cls, enterprises: list[Enterprise]) -> "ScopeGroups":
+        index: dict[tuple[str, str], int] = {}
+        code = [index.setdefault((e.region, e.industry), len(index)) for e in enterprises]
+        first: list[Enterprise] = [None] * len(index)  # type: ignore[list-item]
+        for e, k in zip(reversed(enterprises), reversed(code)):
+            first[k] = e
+        return cls(code, first)
 
 
 class Policy(_Strict):

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .model import Scenario
+from .model import Scenario, ScopeGroups
 from .waterfall import CostLines, OwnFundsSplit, cost_lines, floor_fen, to_fen
 
 OWN = "(own funds)"
@@ -348,10 +348,11 @@ def build_rules(scenario: Scenario) -> Rules:
     share_arc: list[np.ndarray] = []
     share_ratio: dict[int, tuple[int, int]] = {}
     n_arcs = 0
+    groups = ScopeGroups.of(enterprises)
     for f, fund in enumerate(scenario.funds):
         payable = np.zeros(len(lines.categories), dtype=bool)
         payable[[cat_index[c] for c in fund.categories if c in cat_index]] = True
-        ok = np.array(fund.admits_each(enterprises), dtype=bool)
+        ok = np.array(fund.admits_each(enterprises, groups), dtype=bool)
         mine = np.flatnonzero(open_line & payable[lines.category] & ok[lines.enterprise])
         arc_source.append(np.full(len(mine), f, dtype=np.int64))
         arc_line.append(mine)

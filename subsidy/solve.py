@@ -324,8 +324,8 @@ def _round_to_fen(amounts: list[float], owner: np.ndarray, member: np.ndarray, l
     (repairing a rule the floors overshoot, handing back fen) stay sequential, in the same order
     and with the same keys (Python floats, Python's round) as the plain loops they replace.
     """
-    exact_list = [v * 100 for v in amounts]
-    fen = np.maximum(0, np.floor(np.array(exact_list, dtype=np.float64) + 1e-6)).astype(np.int64)
+    exact = np.array(amounts, dtype=np.float64) * 100  # the same doubles as v * 100 in Python
+    fen = np.maximum(0, np.floor(exact + 1e-6)).astype(np.int64)
     n_rules = len(limits)
     begin = np.searchsorted(owner, np.arange(n_rules + 1))
 
@@ -333,7 +333,7 @@ def _round_to_fen(amounts: list[float], owner: np.ndarray, member: np.ndarray, l
     # not be ordered by solver noise (1e-12), or the same program solved twice (warm or cold)
     # could round differently.
     def frac(i: int) -> float:
-        return round(exact_list[i] - int(fen[i]), 6)
+        return round(float(exact[i]) - int(fen[i]), 6)
 
     # Solver tolerance (or CBC's 8-digit values) can leave a sum above a bound that rounds down,
     # by more than one fen per arc: take back fen one at a time, round after round, from the arcs
@@ -363,19 +363,21 @@ def _round_to_fen(amounts: list[float], owner: np.ndarray, member: np.ndarray, l
     by_source = np.argsort(source, kind="stable")
     cuts = np.flatnonzero(np.diff(source[by_source])) + 1
     for idx in np.split(by_source, cuts) if len(by_source) else []:
-        idx = idx.tolist()
-        target = round(sum(exact_list[i] for i in idx))
-        deficit = target - sum(fen_list[i] for i in idx)
+        target = round(sum(exact[idx].tolist()))  # Python's sum, in arc order
+        deficit = target - int(fen[idx].sum())
         if deficit <= 0:
             continue
-        # Arcs the solver left a fraction on first; then any arc with room, so that a fen lost to
-        # a bound that is not a whole fen (a share cap of 0.5 × 533.45) is spent elsewhere.
-        # Either way an arc gains at most one fen.
-        keys = []
-        for i in idx:
-            f = round(exact_list[i] - fen_list[i], 6)
-            keys.append(-f if f > 1e-6 else 1.0)
-        for k in np.argsort(np.array(keys), kind="stable").tolist():
+        # Arcs the solver left a fraction on first, largest first; then any arc with room, so
+        # that a fen lost to a bound that is not a whole fen (a share cap of 0.5 × 533.45) is
+        # spent elsewhere. Either way an arc gains at most one fen. Python's round on the few
+        # arcs whose fraction could pass 1e-6: numpy's rounds differently at a half.
+        part = exact[idx] - fen[idx]
+        keys = np.ones(len(idx))
+        near = np.flatnonzero(part > 5e-7)
+        rounded = [round(f, 6) for f in part[near].tolist()]
+        keys[near] = [-f if f > 1e-6 else 1.0 for f in rounded]
+        idx = idx.tolist()
+        for k in np.argsort(keys, kind="stable").tolist():
             if deficit <= 0:
                 break
             i = idx[k]

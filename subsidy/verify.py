@@ -41,7 +41,7 @@ import numpy as np
 
 from .io import ScenarioError, read_bytes
 from .labels import OWN_FUNDS_NAMES, OWN_FUNDS_SOURCE, TOTAL_ROW_NAMES, column_key
-from .model import Enterprise, Fund, Problem, Scenario, parse_money
+from .model import Enterprise, Fund, Problem, Scenario, ScopeGroups, parse_money
 from .table import Table
 from .waterfall import CostLines, OwnFundsSplit, cost_lines, floor_fen, from_fen, to_fen
 
@@ -378,9 +378,10 @@ class _Checker:
         by_id = {e.id: e for e in self.scenario.enterprises}
         ents = [by_id[e] for e in lines.enterprises]
         out = np.zeros((len(self.fund_ids), len(lines)), dtype=bool)
+        groups = ScopeGroups.of(ents)
         for f, fund in enumerate(self.scenario.funds):
-            pays = np.isin(np.array(lines.categories, dtype=object), fund.categories) if lines.categories else np.zeros(0, dtype=bool)
-            admits = np.array(fund.admits_each(ents), dtype=bool)
+            pays = np.array([c in fund.categories for c in lines.categories], dtype=bool)
+            admits = np.array(fund.admits_each(ents, groups), dtype=bool)
             out[f] = pays[lines.category] & admits[lines.enterprise] if len(lines) else False
         return out
 

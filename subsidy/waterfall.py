@@ -134,9 +134,27 @@ class CostLines:
         }
 
 
+_LAST: tuple[Scenario, CostLines] | None = None
+
+
 def cost_lines(scenario: Scenario) -> CostLines:
     """Own funds applied to every enterprise (statutory classes in order, or pro rata over all
-    lines, or nothing under `free`), exactly as `apply_own_funds` does one enterprise."""
+    lines, or nothing under `free`), exactly as `apply_own_funds` does one enterprise.
+
+    A solve asks for the same (frozen) scenario's lines several times (rules, tables, the
+    verifier): the last answer is kept, its arrays read-only so that no caller can change it."""
+    global _LAST
+    if _LAST is not None and _LAST[0] is scenario:
+        return _LAST[1]
+    lines = _cost_lines(scenario)
+    for value in vars(lines).values():
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+    _LAST = (scenario, lines)
+    return lines
+
+
+def _cost_lines(scenario: Scenario) -> CostLines:
     table = scenario.category_table
     enterprises = sorted(scenario.enterprises, key=lambda e: e.id)
     categories = sorted({c for e in enterprises for c in e.costs})
