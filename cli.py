@@ -71,6 +71,7 @@ def solve(
     method: Method = typer.Option(Method.auto, "--method", help="flow: integer network flows (fast, exact); pulp: the LP; auto: flow whenever the rules fit, else the LP (summary.json says which and why)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors and the files written."),
     xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Also write a formatted Excel workbook of the result (summary, allocations, enterprise × fund matrix, gaps, funds, sources)."),
+    rows: int = typer.Option(25, "--rows", min=0, help="Enterprises (those with the largest gaps) and binding rules to print; 0 prints all. The files always have all."),
 ) -> None:
     """Solve a scenario: fund the most important costs first, then spread the gap fairly.
 
@@ -95,7 +96,7 @@ def solve(
 
             workbook = result_workbook(result, lang.value)
         if not quiet:
-            typer.echo(render_result(result, lang.value, path=str(scenario)))
+            typer.echo(render_result(result, lang.value, path=str(scenario), rows=rows))
         if out is not None:
             with _writing(out, "the output files"):
                 written = write_contract(result, out, lang.value)

@@ -46,7 +46,7 @@ print(time.perf_counter() - start, net.n, len(net.cap))
 
 
 PHASES = """
-import gc, sys, time
+import gc, sys, tempfile, time
 gc.disable()
 start = time.perf_counter()
 marks = []
@@ -55,12 +55,16 @@ def mark(name):
 import importlib
 import subsidy.flow as F
 S = importlib.import_module("subsidy.solve")  # the package exports a function of the same name
-from subsidy.io import load_scenario
+from subsidy.io import load_scenario_with_hash
+from subsidy.diagnose import diagnose
 from subsidy.rules import build_rules
-from subsidy.export import render_contract
+from subsidy.report import Result
+from subsidy.verify import verify_result
+from subsidy.export import render_contract, write_files_atomically
 mark("start-up (imports)")
-scenario = load_scenario(sys.argv[1]); mark("load + validate")
-rules = build_rules(scenario); mark("own funds + rules (arcs, bounds)")
+scenario, sha = load_scenario_with_hash(sys.argv[1]); mark("load + validate")
+findings = diagnose(scenario); mark("diagnosis")
+rules = build_rules(scenario); mark("own funds + rules (arrays)")
 solver = {"min-cost flow": 0.0, "max flow": 0.0}
 for fn, key in (("min_cost_flow", "min-cost flow"), ("max_flow", "max flow")):
     def wrap(*a, _f=getattr(F, fn), _k=key, **k):
@@ -68,11 +72,13 @@ for fn, key in (("min_cost_flow", "min-cost flow"), ("max_flow", "max flow")):
     setattr(F, fn, wrap)
 sol = F.solve_flow(scenario, rules); mark("flow: network, stages 1-3 (Python/numpy part)")
 fen = sol.fen if sol.fen is not None else S.reconcile_to_fen(rules, sol.amounts()); mark("round to whole fen")
-from subsidy.report import Result
-result = Result(scenario=scenario, allocation_fen=fen, splits=rules.splits, weighted_gap=sol.weighted_gap,
-                max_gap_share=sol.max_gap_share, solver="ortools", solver_version="", shadow_prices={},
-                duals=sol.duals, slacks=sol.slacks)
-files = render_contract(result); mark("tables + CSV/JSON bytes")
+result = Result(scenario=scenario, allocation_fen=fen, splits={}, weighted_gap=sol.weighted_gap,
+                max_gap_share=sol.max_gap_share, solver="ortools", solver_version="", shadow_prices=sol.shadow_prices,
+                duals=sol.duals, slacks=sol.slacks, lines=rules.lines)
+assert verify_result(result) == []; mark("independent verifier (tables in fen)")
+files = render_contract(result); mark("CSV/JSON bytes")
+with tempfile.TemporaryDirectory() as tmp:
+    write_files_atomically(tmp + "/out", files); mark("write files (fsync)")
 prev = start
 for name, t in marks:
     spent = t - prev

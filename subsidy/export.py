@@ -16,10 +16,16 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from .labels import Lang, columns
 from .report import Result
+from .table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CONTRACT_FILES = ("allocations.csv", "gaps.csv", "funds.csv", "summary.json")
 
@@ -42,14 +48,28 @@ def _column(values: list) -> list:
     return [_cell(v) for v in values]
 
 
-def csv_bytes(table: pd.DataFrame, lang: Lang = "en") -> bytes:
+def fen_text(fen: np.ndarray) -> list[str]:
+    """Whole fen as the scenario unit with two places (12345 → '123.45'), as f"{Decimal:.2f}" writes them."""
+    values = fen.tolist()
+    if not values or min(values) >= 0:
+        return ["%d.%02d" % divmod(v, 100) for v in values]
+    return [("-" if v < 0 else "") + "%d.%02d" % divmod(abs(v), 100) for v in values]
+
+
+def csv_bytes(table: pd.DataFrame | Table, lang: Lang = "en") -> bytes:
     """UTF-8 with BOM (so Excel and WPS open Chinese text correctly), CRLF as Excel writes."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(columns(table.columns, lang))
-    # Column by column: pandas boxes every value it hands out row by row, which cost more
-    # than the formatting itself at 100k enterprises.
-    writer.writerows(zip(*(_column(table[c].tolist()) for c in table.columns)))
+    if isinstance(table, Table):
+        names = list(table.columns)
+        cells = [fen_text(col) if k in table.money else _column(list(col)) for k, col in table.columns.items()]
+    else:
+        # Column by column: pandas boxes every value it hands out row by row, which cost more
+        # than the formatting itself at 100k enterprises.
+        names = list(table.columns)
+        cells = [_column(table[c].tolist()) for c in table.columns]
+    writer.writerow(columns(names, lang))
+    writer.writerows(zip(*cells))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -65,9 +85,9 @@ def summary_bytes(result: Result, extra: dict | None = None, lang: Lang = "en") 
 def render_contract(result: Result, lang: Lang = "en", extra_summary: dict | None = None) -> dict[str, bytes]:
     """The four files of the contract as bytes, in memory."""
     return {
-        "allocations.csv": csv_bytes(result.allocations, lang),
-        "gaps.csv": csv_bytes(result.gaps, lang),
-        "funds.csv": csv_bytes(result.funds, lang),
+        "allocations.csv": csv_bytes(result.table("allocations"), lang),
+        "gaps.csv": csv_bytes(result.table("gaps"), lang),
+        "funds.csv": csv_bytes(result.table("funds"), lang),
         "summary.json": summary_bytes(result, extra_summary, lang),
     }
 

@@ -51,6 +51,7 @@ the LP's holds let it sit a fraction of a fen off the exact optimum, and roundin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -58,7 +59,7 @@ from fractions import Fraction
 import numpy as np
 
 from .netflow import FlowError, Reducer, leaf_round, max_flow, min_cost_flow, residual_distances
-from .rules import Arc, Rules, build_rules, fund_ranks, tie_break_jitter
+from .rules import Arc, ArcAmounts, Rules, bound_values, build_rules, fund_ranks, jitter_of
 
 MAX_DECIMAL_PLACES = 6
 """Finest bound or weight the flow handles exactly: 10^-6 fen, 10^-6 of a weight unit."""
@@ -82,26 +83,25 @@ class FlowSolution:
     """What the flow path found; mirrors `solve.Solution` (amounts in the scenario unit)."""
 
     rules: Rules
-    units: list[int]  # flow on each of rules.arcs, in 1/unit_per_fen fen
-    fen: dict[Arc, int] | None  # whole fen directly when Q == 1 (no rounding needed)
+    units: np.ndarray  # flow on each arc of the rules, in 1/unit_per_fen fen
+    fen: ArcAmounts | None  # whole fen directly when Q == 1 (no rounding needed)
     weighted_gap: float
     max_gap_share: float
     total_funded: float
-    duals: dict[str, float] = field(default_factory=dict)
-    slacks: dict[str, float] = field(default_factory=dict)
+    duals: Mapping[str, float] = field(default_factory=dict)
+    slacks: Mapping[str, float] = field(default_factory=dict)
+    shadow_prices: dict[str, float] = field(default_factory=dict)  # fund → weighted gap saved per extra unit of budget
     unit_per_fen: int = 1
     newton_steps: int = 0
 
     @property
     def values(self) -> dict[Arc, float]:
         """Amounts in the scenario unit, by arc (as `solve.Solution.values`)."""
-        per_unit = 100 * self.unit_per_fen
-        return {a: v / per_unit for a, v in zip(self.rules.arcs, self.units)}
+        return dict(zip(self.rules.arcs, self.amounts()))
 
     def amounts(self) -> list[float]:
         """The same amounts as a list aligned with rules.arcs (what reconcile_to_fen reads)."""
-        per_unit = 100 * self.unit_per_fen
-        return [v / per_unit for v in self.units]
+        return (self.units / (100 * self.unit_per_fen)).tolist()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -136,9 +136,8 @@ def unit_scale(rules: Rules) -> int:
         share = fund.caps.share_of_need
         if share is not None and share < 1:
             places = max(places, _places(Decimal(repr(share))))
-    for b in rules.bounds:
-        if b.kind == "cap_enterprise":
-            places = max(places, _places(b.exact * 100))
+    for cap in set(rules.cap_exact):
+        places = max(places, _places(cap * 100))
     if places > MAX_DECIMAL_PLACES:
         raise NotANetwork(f"a cap is not a whole multiple of 10^-{MAX_DECIMAL_PLACES} fen "
                           "(share_of_need or per_capacity × capacity with many decimals)")
@@ -175,121 +174,95 @@ class Network:
 
 def build_network(rules: Rules) -> Network:
     """The stage-1 network of the module docstring, as arrays: the bounds' arcs (budgets, own
-    funds, enterprise caps, lines), then one arc per rules.arcs entry, enterprise → t, and s → t."""
+    funds, enterprise caps, lines), then one arc per arc of the rules, enterprise → t, and s → t."""
     scenario = rules.scenario
+    lines = rules.lines
     q = unit_scale(rules)
     weights = rules.weights
-    d_scale = weight_scale({c: weights[c] for (_, c) in rules.residual})
-    wint = {c: int(Decimal(repr(w)) * d_scale) for c, w in weights.items()}
-    arcs = rules.arcs
+    open_line = lines.residual > 0
+    d_scale = weight_scale({lines.categories[k]: weights[lines.categories[k]] for k in np.unique(lines.category[open_line]).tolist()})
+    wint = np.array([int(Decimal(repr(weights[c])) * d_scale) for c in lines.categories], dtype=np.int64)
+    residual = lines.residual.tolist()
     # Every capacity is at most the money in (budgets, own funds) or a need; stage 2 multiplies
-    # them by up to 2^24 more. Refuse before anything overflows int64.
-    money = sum(b.fen for b in rules.bounds if b.kind in ("budget", "own_funds")) * q
-    need_total = sum(sum(split.residual.values()) for split in rules.splits.values()) * q
+    # them by up to 2^24 more. Refuse before anything overflows int64 (sums in Python integers).
+    own_fen = lines.unused[rules.own_enterprise]
+    money = (sum(rules.budget_fen.tolist()) + sum(own_fen.tolist())) * q
+    need_total = sum(residual) * q
     if 4 * (money + need_total + 1) >= FLOW_LIMIT:
         raise NotANetwork("total money and needs in flow units exceed the integer range of the flow solver")
-    pos = {id(a): i for i, a in enumerate(arcs)}  # Arc objects are shared by rules.arcs and bounds
 
-    n = 2
-    fund_node: dict[str, int] = {}
-    for f in scenario.funds:
-        fund_node[f.id], n = n, n + 1
-    enterprises = list(rules.enterprise_need)
-    enterprise_node: dict[str, int] = {}
-    for eid in enterprises:
-        enterprise_node[eid], n = n, n + 1
+    # Nodes: s, t, funds, enterprises with a need, own-funds nodes, capped (fund, enterprise), lines.
+    nf = len(scenario.funds)
+    ent_need = np.zeros(len(lines.enterprises), dtype=np.int64)
+    np.add.at(ent_need, lines.enterprise, lines.residual)
+    ent_open = np.flatnonzero(ent_need > 0)
+    ent_node = np.full(len(lines.enterprises), -1, dtype=np.int64)
+    ent_node[ent_open] = 2 + nf + np.arange(len(ent_open))
+    n = 2 + nf + len(ent_open)
+    own_node = n + np.arange(len(rules.own_enterprise))
+    n += len(own_node)
+    cap_node = n + np.arange(len(rules.cap_fund))
+    n += len(cap_node)
+    line_node = np.full(len(lines), -1, dtype=np.int64)
+    line_node[rules.need_line] = n + np.arange(len(rules.need_line))
+    n += len(rules.need_line)
 
-    bounds = rules.bounds
-    kinds = [b.kind for b in bounds]
-    unknown = set(kinds) - {"budget", "own_funds", "cap_enterprise", "cap_share", "need"}
-    if unknown:  # pragma: no cover - rules only make the kinds above
-        raise NotANetwork(f"unknown rule kind {unknown.pop()!r}")
-    of_kind = {k: [i for i, kind in enumerate(kinds) if kind == k] for k in ("budget", "own_funds", "cap_enterprise", "cap_share", "need")}
-    x_tail = np.array([fund_node.get(a.source, -1) for a in arcs], dtype=np.int64)  # own funds, groups below
-    x_head = np.full(len(arcs), -1, dtype=np.int64)
-    x_cap = np.full(len(arcs), -1, dtype=np.int64)  # -1: no share cap ("infinite", set below)
-    bound_arc = np.full(len(bounds), -1, dtype=np.int64)
-    tails: list[int] = []
-    heads: list[int] = []
-    caps: list[int] = []
-    costs: list[int] = []
-
-    def emit(idx: list[int], t: list[int], h: list[int], c: list[int], k: list[int] | None = None) -> None:
-        bound_arc[idx] = np.arange(len(tails), len(tails) + len(idx))
-        tails.extend(t)
-        heads.extend(h)
-        caps.extend(c)
-        costs.extend(k if k is not None else [0] * len(idx))
-
-    def new_nodes(idx: list[int]) -> list[int]:
-        nonlocal n
-        nodes = list(range(n, n + len(idx)))
-        n += len(idx)
-        return nodes
-
-    def members(idx: list[int], nodes: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        """Positions in rules.arcs of each bound's arcs, and the node each belongs to."""
-        where = np.array([pos[id(a)] for i in idx for a in bounds[i].arcs], dtype=np.int64)
-        return where, np.repeat(np.array(nodes, dtype=np.int64), [len(bounds[i].arcs) for i in idx])
-
-    idx = of_kind["budget"]
-    emit(idx, [Network.S] * len(idx), [fund_node[bounds[i].key] for i in idx], [bounds[i].fen * q for i in idx])
-    for kind in ("own_funds", "cap_enterprise"):
-        idx = of_kind[kind]
-        nodes = new_nodes(idx)
-        where, owner = members(idx, nodes)
-        x_tail[where] = owner
-        if kind == "own_funds":
-            emit(idx, [Network.S] * len(idx), nodes, [bounds[i].fen * q for i in idx])
-        else:
-            emit(idx, [fund_node[bounds[i].key[0]] for i in idx], nodes, [int(bounds[i].exact * 100 * q) for i in idx])
-    idx = of_kind["cap_share"]
-    share_pos = np.array([pos[id(bounds[i].arcs[0])] for i in idx], dtype=np.int64)
-    x_cap[share_pos] = [int(bounds[i].exact * 100 * q) for i in idx]
-    idx = of_kind["need"]
-    nodes = new_nodes(idx)
-    where, owner = members(idx, nodes)
-    x_head[where] = owner
-    emit(idx, nodes, [enterprise_node[bounds[i].key[0]] for i in idx], [bounds[i].fen * q for i in idx],
-         [-wint[bounds[i].key[1]] for i in idx])
-    supply = sum(caps[: len(of_kind["budget"]) + len(of_kind["own_funds"])])  # every arc out of s so far
+    # Arcs of the bounds, in this order: budgets, own funds, enterprise caps, lines.
+    fund_node = 2 + np.arange(nf)
+    cap_units = [int(c * 100 * q) for c in rules.cap_exact]
+    need_cost = -wint[lines.category[rules.need_line]]
+    tail = np.concatenate([np.zeros(nf + len(own_node), dtype=np.int64), fund_node[rules.cap_fund], line_node[rules.need_line]])
+    head = np.concatenate([fund_node, own_node, cap_node, ent_node[lines.enterprise[rules.need_line]]])
+    cap = np.concatenate([rules.budget_fen * q, own_fen * q, np.array(cap_units, dtype=np.int64), lines.residual[rules.need_line] * q])
+    cost = np.concatenate([np.zeros(nf + len(own_node) + len(cap_node), dtype=np.int64), need_cost])
+    supply = sum(cap[: nf + len(own_node)].tolist())
     infinite = supply + 1
 
-    first_x = len(tails)
-    bound_arc[of_kind["cap_share"]] = first_x + share_pos  # a share cap bounds the x arc itself
-    tails += x_tail.tolist()
-    heads += x_head.tolist()
-    caps += np.where(x_cap < 0, infinite, x_cap).tolist()
-    costs += [0] * len(arcs)
-    first_e = len(tails)
-    tails += [enterprise_node[e] for e in enterprises]
-    heads += [Network.T] * len(enterprises)
-    caps += [infinite] * len(enterprises)
-    costs += [0] * len(enterprises)
-    bypass = len(tails)
-    tails.append(Network.S)
-    heads.append(Network.T)
-    caps.append(infinite)
-    costs.append(0)
+    # One arc per arc of the rules: from its fund, its capped pair or its own-funds node, to its line.
+    x_tail = np.where(rules.arc_cap >= 0, cap_node[np.maximum(rules.arc_cap, 0)] if len(cap_node) else -1,
+                      np.where(rules.arc_own >= 0, own_node[np.maximum(rules.arc_own, 0)] if len(own_node) else -1,
+                               fund_node[np.minimum(rules.arc_source, max(nf - 1, 0))] if nf else -1))
+    x_head = line_node[rules.arc_line]
+    x_cap = np.full(len(rules.arc_source), infinite, dtype=np.int64)
+    share_r = lines.residual[rules.arc_line[rules.share_arc]].tolist()
+    share_src = rules.arc_source[rules.share_arc].tolist()
+    x_cap[rules.share_arc] = [rules.share_ratio[f][0] * r * q // rules.share_ratio[f][1] for f, r in zip(share_src, share_r)]
+    first_x = len(cap)
+    first_e = first_x + len(x_cap)
+    bypass = first_e + len(ent_open)
+    tail = np.concatenate([tail, x_tail, ent_node[ent_open], [Network.S]])
+    head = np.concatenate([head, x_head, np.full(len(ent_open), Network.T), [Network.T]])
+    cap = np.concatenate([cap, x_cap, np.full(len(ent_open) + 1, infinite, dtype=np.int64)])
+    cost = np.concatenate([cost, np.zeros(len(x_cap) + len(ent_open) + 1, dtype=np.int64)])
 
-    max_cost = max((abs(c) for c in wint.values()), default=0)
+    # The network arc of each bound, bounds numbered as in rules.bounds; a share cap bounds the x arc.
+    kind, pos = rules.bound_order
+    first_of_kind = {0: 0, 2: nf, 1: nf + len(own_node), 4: nf + len(own_node) + len(cap_node)}
+    bound_arc = np.empty(len(kind), dtype=np.int64)
+    for k, start in first_of_kind.items():
+        on = kind == k
+        bound_arc[on] = start + pos[on]
+    on = kind == 3
+    bound_arc[on] = first_x + rules.share_arc[pos[on]]
+
+    max_cost = int(np.abs(wint).max()) if len(wint) else 0
     if max_cost * (n + 1) >= COST_LIMIT:
         raise NotANetwork("weights × network size exceed the integer range of the flow solver")
-    residual = {eid: split.residual for eid, split in rules.splits.items()}
-    line_cost_total = sum(wint[c] * residual[e][c] for (e, c) in rules.residual) * q
+    open_idx = np.flatnonzero(open_line)
+    line_cost_total = sum(w * r for w, r in zip(wint[lines.category[open_idx]].tolist(), lines.residual[open_idx].tolist())) * q
     return Network(
         n=n,
-        tail=np.array(tails, dtype=np.int64),
-        head=np.array(heads, dtype=np.int64),
-        cap=np.array(caps, dtype=np.int64),
-        cost=np.array(costs, dtype=np.int64),
+        tail=tail.astype(np.int64),
+        head=head.astype(np.int64),
+        cap=cap.astype(np.int64),
+        cost=cost.astype(np.int64),
         supply=supply,
-        x_arc=np.arange(first_x, first_x + len(arcs), dtype=np.int64),
+        x_arc=np.arange(first_x, first_x + len(x_cap), dtype=np.int64),
         bound_arc=bound_arc,
-        line_arc=bound_arc[of_kind["need"]],
-        enterprise_arc=np.arange(first_e, first_e + len(enterprises), dtype=np.int64),
-        enterprises=enterprises,
-        need=np.array([sum(residual[e].values()) * q for e in enterprises], dtype=np.int64),
+        line_arc=first_of_kind[4] + np.arange(len(rules.need_line), dtype=np.int64),
+        enterprise_arc=np.arange(first_e, first_e + len(ent_open), dtype=np.int64),
+        enterprises=[lines.enterprises[e] for e in ent_open.tolist()],
+        need=ent_need[ent_open] * q,
         bypass=bypass,
         unit=q,
         weight_scale=d_scale,
@@ -531,9 +504,14 @@ def stage3(net: Network, face: Face, lower: np.ndarray, rules: Rules) -> np.ndar
     cost = np.zeros(len(net.cap), dtype=np.int64)
     open_x = np.flatnonzero(held.free[net.x_arc])
     # tie_break_weight = rank + 1 + 0.5·jitter  →  (rank + 1)·2^(b+1) + floor(jitter·2^b)
+    sources, lines = rules.sources, rules.lines
+    src = rules.arc_source[open_x].tolist()
+    line = rules.arc_line[open_x]
+    ents = [lines.enterprises[e] for e in lines.enterprise[line].tolist()]
+    cats = [lines.categories[c] for c in lines.category[line].tolist()]
     cost[net.x_arc[open_x]] = [
-        ((ranks[rules.arcs[i].source] + 1) << (bits + 1)) + int(tie_break_jitter(rules.arcs[i]) * (1 << bits))
-        for i in open_x
+        ((ranks[sources[f]] + 1) << (bits + 1)) + int(jitter_of(sources[f], e, c) * (1 << bits))
+        for f, e, c in zip(src, ents, cats)
     ]
     free = np.flatnonzero(held.free)
     # Series and two-arc nodes are folded away first: a third fewer arcs, and OR-Tools' cost
@@ -567,9 +545,11 @@ def solve_flow(scenario, rules: Rules | None = None) -> FlowSolution:
 
     dist = residual_distances(net.n, Network.T, net.tail, net.head, net.cap, net.cost, flow1)
     reduced = net.cost + dist[net.head] - dist[net.tail]
-    names = [b.name for b in rules.bounds]
-    duals = dict(zip(names, (np.minimum(reduced[net.bound_arc], 0) / d_scale).tolist()))
-    slacks = dict(zip(names, ((net.cap - flow1)[net.bound_arc] / per_unit).tolist()))
+    dual = np.minimum(reduced[net.bound_arc], 0) / d_scale
+    duals = bound_values(rules, dual)
+    slacks = bound_values(rules, (net.cap - flow1)[net.bound_arc] / per_unit)
+    # Budgets are the first bounds: a fund's shadow price is minus its budget's dual.
+    prices = {f.id: -float(dual[i]) + 0.0 for i, f in enumerate(scenario.funds)}
 
     face = Face.optimal(net, reduced).pruned(net)
     steps = 0
@@ -583,17 +563,16 @@ def solve_flow(scenario, rules: Rules | None = None) -> FlowSolution:
     if share is None:
         received = final[net.enterprise_arc]
         share = max((Fraction(int(nd - r), int(nd)) for nd, r in zip(net.need, received) if nd > 0), default=Fraction(0))
-    xs = x.tolist()
-    fen = dict(zip(rules.arcs, xs)) if q == 1 else None
     return FlowSolution(
         rules=rules,
-        units=xs,
-        fen=fen,
+        units=x,
+        fen=ArcAmounts(rules, x) if q == 1 else None,
         weighted_gap=float(weighted_gap),
         max_gap_share=float(share),
         total_funded=int(x.sum()) / per_unit,
         duals=duals,
         slacks=slacks,
+        shadow_prices=prices,
         unit_per_fen=q,
         newton_steps=steps,
     )

@@ -285,6 +285,46 @@ class Fund(_Strict):
             caps.append(rate * amount)
         return min(caps) if caps else None
 
+    def enterprise_caps(self, enterprises: list[Enterprise]) -> list[Decimal | None]:
+        """`enterprise_cap` of each, computed once per (industry, capacity): national scenarios
+        repeat a handful of pairs across hundreds of thousands of enterprises."""
+        if not self.caps.per_capacity:
+            return [self.caps.per_enterprise] * len(enterprises)
+        seen: dict[tuple, Decimal | None] = {}
+        out = []
+        for e in enterprises:
+            key = (e.industry, e.capacity.amount if e.capacity else None)
+            if key not in seen:
+                seen[key] = self.enterprise_cap(e)
+            out.append(seen[key])
+        return out
+
+    def admits_each(self, enterprises: list[Enterprise], groups: "ScopeGroups | None" = None) -> list[bool]:
+        """`scope.admits` of each. Without a list of enterprises the scope depends on region and
+        industry only: one test per distinct pair (`groups`, shared by all funds), not per enterprise."""
+        if self.scope.enterprises:
+            return [self.scope.admits(e) for e in enterprises]
+        groups = groups or ScopeGroups.of(enterprises)
+        ok = [self.scope.admits(e) for e in groups.first]
+        return [ok[k] for k in groups.code]
+
+
+class ScopeGroups:
+    """Enterprises grouped by (region, industry), the two fields a scope without an
+    enterprise list looks at: `code` per enterprise, `first` one enterprise per group."""
+
+    def __init__(self, code: list[int], first: list[Enterprise]):
+        self.code, self.first = code, first
+
+    @classmethod
+    def of(cls, enterprises: list[Enterprise]) -> "ScopeGroups":
+        index: dict[tuple[str, str], int] = {}
+        code = [index.setdefault((e.region, e.industry), len(index)) for e in enterprises]
+        first: list[Enterprise] = [None] * len(index)  # type: ignore[list-item]
+        for e, k in zip(reversed(enterprises), reversed(code)):
+            first[k] = e
+        return cls(code, first)
+
 
 class Policy(_Strict):
     fairness: bool = True

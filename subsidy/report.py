@@ -1,21 +1,29 @@
 """The result of a solve as tables a bureau can read, built from whole fen so that they add up.
 
-Every amount in these DataFrames is a `Decimal` with two places, derived from one integer-fen
-allocation: a fund's `used` is the sum of its allocation rows, a line's `gap` is need − own funds −
-funded, and every total is the sum of its column, exactly.
+Every amount derives from one integer-fen allocation: a fund's `used` is the sum of its
+allocation rows, a line's `gap` is need − own funds − funded, and every total is the sum of its
+column, exactly. The tables are columns first (`table(name)`: money as int64 fen arrays, what the
+export and the verifier read at any size); the DataFrames, with `Decimal` cells, are built from
+them when asked for.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+import numpy as np
 
-from .rules import OWN, Arc
 from .model import Scenario
-from .waterfall import OwnFundsSplit, from_fen, to_fen
+from .rules import OWN, Arc, ArcAmounts
+from .table import Table
+from .waterfall import CostLines, OwnFundsSplit, cost_lines, from_fen
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -23,94 +31,153 @@ class Result:
     """One solved scenario. Amounts in fen internally; DataFrames in the scenario unit."""
 
     scenario: Scenario
-    allocation_fen: dict[Arc, int]
-    splits: dict[str, OwnFundsSplit]
+    allocation_fen: Mapping[Arc, int]
+    splits: Mapping[str, OwnFundsSplit]
     weighted_gap: float  # stage-1 optimum (LP value)
     max_gap_share: float  # stage-2 optimum (LP value), or the resulting share without fairness
     solver: str
     solver_version: str
     shadow_prices: dict[str, float]  # fund → weighted gap reduced per extra unit of budget
-    duals: dict[str, float] = field(default_factory=dict)
-    slacks: dict[str, float] = field(default_factory=dict)
+    duals: Mapping[str, float] = field(default_factory=dict)
+    slacks: Mapping[str, float] = field(default_factory=dict)
     scenario_sha256: str | None = None
     status: str = "optimal"
     method: str = "pulp"
     method_note: str = ""  # why this method: the flow's unit, or why the scenario went to the LP
     warnings: list[str] = field(default_factory=list)  # plain-words findings of subsidy.diagnose
+    lines: CostLines | None = None  # the cost lines and waterfall the allocation was made on
 
-    # --- per-line figures in fen -------------------------------------------------------------
+    # --- the allocation as arrays -------------------------------------------------------------
     @cached_property
-    def _line_fen(self) -> dict[tuple[str, str], dict[str, int]]:
-        """(enterprise, category) → need, own_funds, funded, gap; all cost lines, in fen."""
-        sums: dict[tuple[str, str], list[int]] = {}  # need, own funds, funded
-        for ent in sorted(self.scenario.enterprises, key=lambda e: e.id):
-            applied = self.splits[ent.id].applied
-            eid = ent.id
-            for cat, amount in sorted(ent.costs.items()):
-                sums[(eid, cat)] = [to_fen(amount), applied[cat], 0]
-        for arc, fen in self.allocation_fen.items():
-            sums[(arc.enterprise, arc.category)][1 if arc.source == OWN else 2] += fen
-        return {key: {"need": n, "own_funds": o, "funded": f, "gap": n - o - f} for key, (n, o, f) in sums.items()}
+    def _arcs(self) -> tuple[CostLines, list[str], np.ndarray, np.ndarray, np.ndarray]:
+        """(cost lines, sources = fund ids then OWN, per arc: source code, line, fen)."""
+        alloc = self.allocation_fen
+        if isinstance(alloc, ArcAmounts) and self.lines is alloc.rules.lines:
+            rules = alloc.rules
+            return rules.lines, rules.sources, rules.arc_source, rules.arc_line, alloc.fen
+        lines = self.lines if self.lines is not None else cost_lines(self.scenario)
+        sources = [f.id for f in self.scenario.funds] + [OWN]
+        code = {s: i for i, s in enumerate(sources)}
+        line_of = {(lines.enterprises[e], lines.categories[c]): i
+                   for i, (e, c) in enumerate(zip(lines.enterprise.tolist(), lines.category.tolist()))}
+        items = list(alloc.items())
+        return (lines, sources, np.array([code[a.source] for a, _ in items], dtype=np.int64),
+                np.array([line_of[(a.enterprise, a.category)] for a, _ in items], dtype=np.int64),
+                np.array([f for _, f in items], dtype=np.int64))
+
+    @cached_property
+    def _line_columns(self) -> dict[str, np.ndarray]:
+        """Per cost line (gaps-table order), in fen: need, own_funds, funded, gap."""
+        lines, sources, source, line, fen = self._arcs
+        own = lines.applied.copy()
+        funded = np.zeros(len(lines), dtype=np.int64)
+        mine = source == len(sources) - 1
+        np.add.at(own, line[mine], fen[mine])
+        np.add.at(funded, line[~mine], fen[~mine])
+        return {"need": lines.cost, "own_funds": own, "funded": funded, "gap": lines.cost - own - funded}
+
+    @cached_property
+    def _used(self) -> np.ndarray:
+        """Per fund (as listed), fen allocated."""
+        _, sources, source, _, fen = self._arcs
+        used = np.zeros(len(sources), dtype=np.int64)
+        np.add.at(used, source, fen)
+        return used[:-1]
+
+    def own_funds_rows(self) -> tuple[list[str], list[str], np.ndarray]:
+        """Own funds spent as a source (the `free` rule): enterprise, category, fen, rows > 0."""
+        lines, sources, source, line, fen = self._arcs
+        keep = np.flatnonzero((source == len(sources) - 1) & (fen > 0))
+        return ([lines.enterprises[e] for e in lines.enterprise[line[keep]].tolist()],
+                [lines.categories[c] for c in lines.category[line[keep]].tolist()], fen[keep])
 
     # --- the contract's tables ------------------------------------------------------------------
-    @cached_property
-    def allocations(self) -> pd.DataFrame:
-        """fund, enterprise, category, amount: public money only, rows with amount > 0."""
-        order = {f.id: i for i, f in enumerate(self.scenario.funds)}
-        rows = [
-            (arc.source, arc.enterprise, arc.category, from_fen(fen))
-            for arc, fen in self.allocation_fen.items()
-            if fen > 0 and arc.source != OWN
-        ]
-        rows.sort(key=lambda r: (order[r[0]], r[1], r[2]))
-        return pd.DataFrame(rows, columns=["fund", "enterprise", "category", "amount"])
+    def table(self, name: str) -> Table:
+        """allocations, gaps, funds or enterprises as columns (money in fen)."""
+        return getattr(self, f"_{name}_table")
 
     @cached_property
-    def gaps(self) -> pd.DataFrame:
-        """enterprise, category, need, own_funds, funded, gap: every cost line."""
-        rows = [
-            (eid, cat, from_fen(v["need"]), from_fen(v["own_funds"]), from_fen(v["funded"]), from_fen(v["gap"]))
-            for (eid, cat), v in self._line_fen.items()
-        ]
-        return pd.DataFrame(rows, columns=["enterprise", "category", "need", "own_funds", "funded", "gap"])
+    def _allocations_table(self) -> Table:
+        lines, sources, source, line, fen = self._arcs
+        keep = np.flatnonzero((fen > 0) & (source < len(sources) - 1))
+        keep = keep[np.lexsort((line[keep], source[keep]))]  # funds as listed, then enterprise, category
+        le, lc = lines.enterprise[line[keep]], lines.category[line[keep]]
+        return Table({
+            "fund": [sources[k] for k in source[keep].tolist()],
+            "enterprise": [lines.enterprises[e] for e in le.tolist()],
+            "category": [lines.categories[c] for c in lc.tolist()],
+            "amount": fen[keep],
+        }, frozenset({"amount"}))
 
     @cached_property
-    def funds(self) -> pd.DataFrame:
-        """fund, budget, used, left, shadow_price (stage-1 dual: weighted gap saved per extra unit)."""
-        used: dict[str, int] = {}
-        for arc, fen in self.allocation_fen.items():
-            used[arc.source] = used.get(arc.source, 0) + fen
-        rows = []
-        for fund in self.scenario.funds:
-            budget = to_fen(fund.budget)
-            u = used.get(fund.id, 0)
-            rows.append((fund.id, from_fen(budget), from_fen(u), from_fen(budget - u), round(self.shadow_prices.get(fund.id, 0.0), 6)))
-        return pd.DataFrame(rows, columns=["fund", "budget", "used", "left", "shadow_price"])
+    def _gaps_table(self) -> Table:
+        lines = self._arcs[0]
+        names, cats = lines.enterprises, lines.categories
+        return Table({
+            "enterprise": [names[e] for e in lines.enterprise.tolist()],
+            "category": [cats[c] for c in lines.category.tolist()],
+            **self._line_columns,
+        }, frozenset({"need", "own_funds", "funded", "gap"}))
 
     @cached_property
-    def enterprises(self) -> pd.DataFrame:
-        """Per enterprise: need, own funds, residual need, funded, gap and gap share (of residual)."""
-        totals: dict[str, dict[str, int]] = {}
-        for (eid, _), v in self._line_fen.items():
-            t = totals.setdefault(eid, {"need": 0, "own_funds": 0, "funded": 0, "gap": 0})
-            for k in t:
-                t[k] += v[k]
-        rows = []
+    def _funds_table(self) -> Table:
+        funds = self.scenario.funds
+        budget = np.array([int(f.budget * 100) for f in funds], dtype=np.int64)
+        return Table({
+            "fund": [f.id for f in funds],
+            "budget": budget,
+            "used": self._used,
+            "left": budget - self._used,
+            "shadow_price": [round(self.shadow_prices.get(f.id, 0.0), 6) for f in funds],
+        }, frozenset({"budget", "used", "left"}))
+
+    @cached_property
+    def _enterprises_table(self) -> Table:
+        lines = self._arcs[0]
+        cols = self._line_columns
+        n = len(lines.enterprises)
+        totals = {}
+        for k in ("need", "own_funds", "funded", "gap"):
+            totals[k] = np.zeros(n, dtype=np.int64)
+            np.add.at(totals[k], lines.enterprise, cols[k])
+        # Under `free` own funds are one more source, so the share is of all costs.
+        residual = np.where(lines.free, totals["need"], totals["need"] - totals["own_funds"])
         names = {e.id: e.name for e in self.scenario.enterprises}
-        free = {e.id for e in self.scenario.enterprises if e.own_funds_rule == "free"}
-        for eid, t in totals.items():
-            # Under `free` own funds are one more source in the LP, so the share is of all costs.
-            residual = t["need"] if eid in free else t["need"] - t["own_funds"]
-            share = t["gap"] / residual if residual > 0 else 0.0
-            rows.append((eid, names[eid], *(from_fen(t[k]) for k in ("need", "own_funds")), from_fen(residual),
-                         from_fen(t["funded"]), from_fen(t["gap"]), round(share, 6)))
-        return pd.DataFrame(rows, columns=["enterprise", "name", "need", "own_funds", "residual_need", "funded", "gap", "gap_share"])
+        listed = np.flatnonzero(np.diff(lines.starts) > 0)  # enterprises with a cost line
+        ids = [lines.enterprises[e] for e in listed.tolist()]
+        residual, totals = residual[listed], {k: v[listed] for k, v in totals.items()}
+        share = [round(g / r, 6) if r > 0 else 0.0 for g, r in zip(totals["gap"].tolist(), residual.tolist())]
+        return Table({
+            "enterprise": ids,
+            "name": [names[e] for e in ids],
+            "need": totals["need"], "own_funds": totals["own_funds"], "residual_need": residual,
+            "funded": totals["funded"], "gap": totals["gap"], "gap_share": share,
+        }, frozenset({"need", "own_funds", "residual_need", "funded", "gap"}))
+
+    @cached_property
+    def allocations(self) -> "pd.DataFrame":
+        """fund, enterprise, category, amount: public money only, rows with amount > 0."""
+        return self._allocations_table.frame()
+
+    @cached_property
+    def gaps(self) -> "pd.DataFrame":
+        """enterprise, category, need, own_funds, funded, gap: every cost line."""
+        return self._gaps_table.frame()
+
+    @cached_property
+    def funds(self) -> "pd.DataFrame":
+        """fund, budget, used, left, shadow_price (stage-1 dual: weighted gap saved per extra unit)."""
+        return self._funds_table.frame()
+
+    @cached_property
+    def enterprises(self) -> "pd.DataFrame":
+        """Per enterprise: need, own funds, residual need, funded, gap and gap share (of residual)."""
+        return self._enterprises_table.frame()
 
     @cached_property
     def summary(self) -> dict:
         """summary.json's fields (contract first, then additions)."""
-        lines = self._line_fen.values()
-        total = {k: sum(v[k] for v in lines) for k in ("need", "own_funds", "funded", "gap")}
+        total = {k: sum(v.tolist()) for k, v in self._line_columns.items()}  # Python integers: no overflow
         return {
             "status": self.status,
             "objective_weighted_gap": round(self.weighted_gap, 6),
@@ -132,7 +199,8 @@ class Result:
         }
 
     def total(self, table: str, column: str) -> Decimal:
-        return sum(getattr(self, table)[column], Decimal(0))
+        """A money column's total, exact."""
+        return from_fen(sum(self.table(table).columns[column].tolist()))
 
 
 def _tool_version() -> str:

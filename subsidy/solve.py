@@ -18,13 +18,15 @@ import math
 import os
 import re
 import sys
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .model import Scenario
-from .rules import Arc, Rules, build_rules
+from .rules import Arc, ArcAmounts, Lazy, Rules, build_rules
 
 if TYPE_CHECKING:
     import pulp
@@ -286,7 +288,7 @@ def _largest_share(lp: AllocationLP, values: dict[Arc, float]) -> float:
     return max(shares, default=0.0)
 
 
-def reconcile_to_fen(lp: AllocationLP | Rules, values: dict[Arc, float] | list[float]) -> dict[Arc, int]:
+def reconcile_to_fen(lp: AllocationLP | Rules, values: dict[Arc, float] | list[float]) -> Mapping[Arc, int]:
     """Round every arc to whole fen without breaking any upper-bound rule.
 
     Floors each value, then gives back single fen, largest fractional part first, to each
@@ -295,38 +297,52 @@ def reconcile_to_fen(lp: AllocationLP | Rules, values: dict[Arc, float] | list[f
     or by exactly one fen where a fen lost to a bound that is not a whole fen is spent on it;
     by more only where the solver's value itself broke a bound (the bound wins).
 
+    `Rules` (the flow method) come as arrays and give an `ArcAmounts`; an LP gives a dict.
+    """
+    if isinstance(lp, Rules):
+        owner, member, limits = lp.membership()
+        amounts = values if isinstance(values, list) else [values[a] for a in lp.arcs]
+        return ArcAmounts(lp, _round_to_fen(amounts, owner, member, limits, lp.arc_source))
+    arcs = lp.arcs
+    bounds = list(lp.upper_bounds.values())
+    amounts = values if isinstance(values, list) else [values[a] for a in arcs]  # a list is aligned with arcs
+    pos = {id(a): i for i, a in enumerate(arcs)}  # the same Arc objects sit in the rules' lists
+    member = np.array([pos[id(a)] for rule_arcs, _ in bounds for a in rule_arcs], dtype=np.int64)
+    owner = np.repeat(np.arange(len(bounds)), [len(rule_arcs) for rule_arcs, _ in bounds]).astype(np.int64)
+    limits = np.array([bound for _, bound in bounds], dtype=np.int64)
+    codes: dict[str, int] = {}
+    source = np.array([codes.setdefault(a.source, len(codes)) for a in arcs], dtype=np.int64)
+    return dict(zip(arcs, _round_to_fen(amounts, owner, member, limits, source).tolist()))
+
+
+def _round_to_fen(amounts: list[float], owner: np.ndarray, member: np.ndarray, limits: np.ndarray,
+                  source: np.ndarray) -> np.ndarray:
+    """`reconcile_to_fen` on a sparse rule matrix: rule owner[k] contains arc member[k] (pairs
+    sorted by rule, then arc), `limits` per rule in fen, `source` a code per arc.
+
     Vectorised with numpy where the order of operations does not matter; the greedy steps
     (repairing a rule the floors overshoot, handing back fen) stay sequential, in the same order
     and with the same keys (Python floats, Python's round) as the plain loops they replace.
     """
-    import numpy as np
-
-    arcs = lp.arcs
-    bounds = [(b.arcs, b.fen) for b in lp.bounds] if isinstance(lp, Rules) else list(lp.upper_bounds.values())
-    amounts = values if isinstance(values, list) else [values[a] for a in arcs]  # a list is aligned with arcs
-    exact_list = [v * 100 for v in amounts]
-    fen = np.maximum(0, np.floor(np.array(exact_list, dtype=np.float64) + 1e-6)).astype(np.int64)
-    pos = {id(a): i for i, a in enumerate(arcs)}  # the same Arc objects sit in the rules' lists
-    flat = np.array([pos[id(a)] for rule_arcs, _ in bounds for a in rule_arcs], dtype=np.int64)
-    sizes = np.array([len(rule_arcs) for rule_arcs, _ in bounds], dtype=np.int64)
-    limits = np.array([bound for _, bound in bounds], dtype=np.int64)
-    owner = np.repeat(np.arange(len(bounds)), sizes)
-    begin = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    exact = np.array(amounts, dtype=np.float64) * 100  # the same doubles as v * 100 in Python
+    fen = np.maximum(0, np.floor(exact + 1e-6)).astype(np.int64)
+    n_rules = len(limits)
+    begin = np.searchsorted(owner, np.arange(n_rules + 1))
 
     # Fractional parts compared to 1e-6 fen, ties in arc order: two arcs at half a fen each must
     # not be ordered by solver noise (1e-12), or the same program solved twice (warm or cold)
     # could round differently.
     def frac(i: int) -> float:
-        return round(exact_list[i] - int(fen[i]), 6)
+        return round(float(exact[i]) - int(fen[i]), 6)
 
     # Solver tolerance (or CBC's 8-digit values) can leave a sum above a bound that rounds down,
     # by more than one fen per arc: take back fen one at a time, round after round, from the arcs
     # that were rounded up the most, until the rule holds. Repairs only lower fen, so a rule
     # within its bound before any repair stays within it: only rules over it at the start need a look.
-    used = np.zeros(len(bounds), dtype=np.int64)
-    np.add.at(used, owner, fen[flat])
+    used = np.zeros(n_rules, dtype=np.int64)
+    np.add.at(used, owner, fen[member])
     for r in np.flatnonzero(used > limits).tolist():
-        order = sorted(flat[begin[r] : begin[r + 1]].tolist(), key=frac)
+        order = sorted(member[begin[r] : begin[r + 1]].tolist(), key=frac)
         total = int(fen[order].sum())
         while total > limits[r] and any(fen[i] > 0 for i in order):
             for i in order:
@@ -336,30 +352,32 @@ def reconcile_to_fen(lp: AllocationLP | Rules, values: dict[Arc, float] | list[f
                     fen[i] -= 1
                     total -= 1
     # Room is counted after all repairs: an arc may sit in several rules.
-    used = np.zeros(len(bounds), dtype=np.int64)
-    np.add.at(used, owner, fen[flat])
+    used = np.zeros(n_rules, dtype=np.int64)
+    np.add.at(used, owner, fen[member])
     room = (limits - used).tolist()
-    by_arc = np.argsort(flat, kind="stable")
-    starts = np.searchsorted(flat[by_arc], np.arange(len(arcs) + 1)).tolist()
+    by_arc = np.argsort(member, kind="stable")
+    starts = np.searchsorted(member[by_arc], np.arange(len(amounts) + 1)).tolist()
     rules_of = owner[by_arc].tolist()
 
-    by_source: dict[str, list[int]] = {}
-    for i, arc in enumerate(arcs):
-        by_source.setdefault(arc.source, []).append(i)
     fen_list = fen.tolist()
-    for idx in by_source.values():
-        target = round(sum(exact_list[i] for i in idx))
-        deficit = target - sum(fen_list[i] for i in idx)
+    by_source = np.argsort(source, kind="stable")
+    cuts = np.flatnonzero(np.diff(source[by_source])) + 1
+    for idx in np.split(by_source, cuts) if len(by_source) else []:
+        target = round(sum(exact[idx].tolist()))  # Python's sum, in arc order
+        deficit = target - int(fen[idx].sum())
         if deficit <= 0:
             continue
-        # Arcs the solver left a fraction on first; then any arc with room, so that a fen lost to
-        # a bound that is not a whole fen (a share cap of 0.5 × 533.45) is spent elsewhere.
-        # Either way an arc gains at most one fen.
-        keys = []
-        for i in idx:
-            f = round(exact_list[i] - fen_list[i], 6)
-            keys.append(-f if f > 1e-6 else 1.0)
-        for k in np.argsort(np.array(keys), kind="stable").tolist():
+        # Arcs the solver left a fraction on first, largest first; then any arc with room, so
+        # that a fen lost to a bound that is not a whole fen (a share cap of 0.5 × 533.45) is
+        # spent elsewhere. Either way an arc gains at most one fen. Python's round on the few
+        # arcs whose fraction could pass 1e-6: numpy's rounds differently at a half.
+        part = exact[idx] - fen[idx]
+        keys = np.ones(len(idx))
+        near = np.flatnonzero(part > 5e-7)
+        rounded = [round(f, 6) for f in part[near].tolist()]
+        keys[near] = [-f if f > 1e-6 else 1.0 for f in rounded]
+        idx = idx.tolist()
+        for k in np.argsort(keys, kind="stable").tolist():
             if deficit <= 0:
                 break
             i = idx[k]
@@ -369,7 +387,7 @@ def reconcile_to_fen(lp: AllocationLP | Rules, values: dict[Arc, float] | list[f
                 deficit -= 1
                 for r in mine:
                     room[r] -= 1
-    return dict(zip(arcs, fen_list))
+    return np.array(fen_list, dtype=np.int64)
 
 
 def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None = None, check: bool = True,
@@ -411,17 +429,18 @@ def _solve(scenario: Scenario, solver: str, scenario_sha256: str | None, check: 
             result = Result(
                 scenario=scenario,
                 allocation_fen=fen,
-                splits=rules.splits,
+                splits=Lazy(lambda: rules.splits),
                 weighted_gap=flow.weighted_gap,
                 max_gap_share=flow.max_gap_share,
                 solver="ortools",
                 solver_version=solver_version("ortools"),
-                shadow_prices=_shadow_prices(scenario, flow.duals),
+                shadow_prices=flow.shadow_prices,
                 duals=flow.duals,
                 slacks=flow.slacks,
                 scenario_sha256=scenario_sha256,
                 method="flow",
                 method_note=f"min-cost flow in units of 1/{flow.unit_per_fen} fen (exact)",
+                lines=rules.lines,
             )
             return _checked(scenario, result, check)
     solution = solve_lp(scenario, solver, rules)

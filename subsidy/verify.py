@@ -33,15 +33,20 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any, Iterable
+from collections.abc import Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Iterable
 
-import pandas as pd
+import numpy as np
 
 from .io import ScenarioError, read_bytes
 from .labels import OWN_FUNDS_NAMES, OWN_FUNDS_SOURCE, TOTAL_ROW_NAMES, column_key
-from .model import Enterprise, Fund, Problem, Scenario, parse_money
-from .waterfall import OwnFundsSplit, apply_own_funds, floor_fen, from_fen, to_fen
+from .model import Enterprise, Fund, Problem, Scenario, ScopeGroups, parse_money
+from .table import Table
+from .waterfall import CostLines, OwnFundsSplit, cost_lines, floor_fen, from_fen, to_fen
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ALLOCATION_COLUMNS = ("fund", "enterprise", "category", "amount")
 GAPS_COLUMNS = ("enterprise", "category", "need", "own_funds", "funded", "gap")
@@ -101,6 +106,8 @@ def read_table(path: str | Path, required: Iterable[str]) -> pd.DataFrame:
     AllocationsError, row problems are left in attrs['problems'] for the caller to raise with
     its own.
     """
+    import pandas as pd
+
     path = Path(path)
     required = tuple(required)
     raw = read_bytes(path, AllocationsError)
@@ -158,6 +165,8 @@ def _raise_all(path: Path, table: pd.DataFrame, problems: list[Problem]) -> None
 
 def read_allocations(path: str | Path) -> pd.DataFrame:
     """fund, enterprise, category, amount (Decimal), line; total rows go to attrs['totals']."""
+    import pandas as pd
+
     path = Path(path)
     table = read_table(path, ALLOCATION_COLUMNS)
     headers = table.attrs["headers"]
@@ -274,46 +283,72 @@ def check_waterfall(ent: Enterprise, split: OwnFundsSplit, class_of: dict[str, i
     return found
 
 
-@dataclass
-class _Line:
-    cost: int
-    own: int = 0
-    funded: int = 0
-
-
 class _Checker:
-    """Works through one table; `lines` keeps per cost line what the table pays, for reconcile."""
+    """Works through one table on arrays in fen: the scenario's cost lines (enterprises by id,
+    categories by name) and, per table row, its source and its line as integer codes."""
 
     def __init__(self, scenario: Scenario):
         self.scenario = scenario
         self.categories = scenario.category_table
         self.enterprises = {e.id: e for e in scenario.enterprises}
         self.funds = {f.id: f for f in scenario.funds}
+        self.fund_ids = [f.id for f in scenario.funds]
         self.violations: list[Violation] = []
-        self.fund_names = _resolver((f.id, [f.name]) for f in scenario.funds)
-        self.enterprise_names = _resolver((e.id, [e.name]) for e in scenario.enterprises)
-        self.category_names = _resolver((c, [k.label_zh, k.label_en]) for c, k in self.categories.items())
-        self.lines = {
-            (e.id, c): _Line(cost=to_fen(a)) for e in sorted(scenario.enterprises, key=lambda e: e.id) for c, a in sorted(e.costs.items())
-        }
+        self.lines = cost_lines(scenario)  # the waterfall; checked by its rule in own_funds()
+        n = len(self.lines)
+        self.own = np.zeros(n, dtype=np.int64)  # per line, what the table (or the rule) says own funds paid
+        self.funded = np.zeros(n, dtype=np.int64)
+        self.used = np.zeros(len(self.fund_ids), dtype=np.int64)
+
+    @cached_property
+    def names(self) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+        """Names a person may write for funds, enterprises and categories → ids."""
+        return (_resolver((f.id, [f.name]) for f in self.scenario.funds),
+                _resolver((e.id, [e.name]) for e in self.scenario.enterprises),
+                _resolver((c, [k.label_zh, k.label_en]) for c, k in self.categories.items()))
+
+    @cached_property
+    def line_names(self) -> tuple[list[str], list[str]]:
+        lines = self.lines
+        return ([lines.enterprises[e] for e in lines.enterprise.tolist()], [lines.categories[c] for c in lines.category.tolist()])
 
     def flag(self, rule: str, message: str) -> None:
         self.violations.append(Violation(rule, message))
 
-    def amounts(self, allocations: pd.DataFrame) -> dict[tuple[str, str, str], int]:
-        """(source, enterprise, category) → fen, names resolved to ids, repeated rows summed."""
-        summed: dict[tuple[str, str, str], int] = {}
-        for row in _rows(allocations, ALLOCATION_COLUMNS):
-            fund, ent, cat = (str(v).strip() for v in (row.fund, row.enterprise, row.category))
-            fund = OWN_FUNDS_SOURCE if fund.lower() in OWN_FUNDS_NAMES else self.fund_names.get(fund, fund)
-            key = (fund, self.enterprise_names.get(ent, ent), self.category_names.get(cat, cat))
+    def rows_of_frame(self, allocations: "pd.DataFrame") -> "_Rows":
+        """A clerk's table: names resolved to ids, amounts parsed (bad ones flagged fen[...])."""
+        funds, ents, cats = self.names
+        fund_col, ent_col, cat_col, fen_col = [], [], [], []
+        for fund, ent, cat, amount in zip(*(allocations[k].tolist() for k in ALLOCATION_COLUMNS)):
+            fund, ent, cat = (str(v).strip() for v in (fund, ent, cat))
+            fund = OWN_FUNDS_SOURCE if fund.lower() in OWN_FUNDS_NAMES else funds.get(fund, fund)
+            ent, cat = ents.get(ent, ent), cats.get(cat, cat)
             try:
-                fen = parse_amount(row.amount)
+                fen = parse_amount(amount)
             except ValueError as exc:
-                self.flag(f"fen[{','.join(key)}]", str(exc))
+                self.flag(f"fen[{fund},{ent},{cat}]", str(exc))
                 continue
-            summed[key] = summed.get(key, 0) + fen
-        return summed
+            fund_col.append(fund)
+            ent_col.append(ent)
+            cat_col.append(cat)
+            fen_col.append(fen)
+        return _Rows(fund_col, ent_col, cat_col, np.array(fen_col, dtype=np.int64))
+
+    def codes(self, rows: "_Rows") -> tuple[np.ndarray, np.ndarray]:
+        """Per row: source (fund index, len(funds) for own funds, -1 unknown) and line (-1 unknown)."""
+        lines = self.lines
+        src_of = {f: i for i, f in enumerate(self.fund_ids)}
+        src_of[OWN_FUNDS_SOURCE] = len(self.fund_ids)
+        ent_of = {e: i for i, e in enumerate(lines.enterprises)}
+        cat_of = {c: i for i, c in enumerate(lines.categories)}
+        src = np.array([src_of.get(f, -1) for f in rows.fund], dtype=np.int64)
+        e = np.array([ent_of.get(x, -1) for x in rows.enterprise], dtype=np.int64)
+        c = np.array([cat_of.get(x, -1) for x in rows.category], dtype=np.int64)
+        key = lines.enterprise * (len(lines.categories) + 1) + lines.category  # sorted: lines go by enterprise, then name
+        want = e * (len(lines.categories) + 1) + c
+        hit = np.minimum(np.searchsorted(key, want), max(len(key) - 1, 0))
+        line = np.where((e >= 0) & (c >= 0) & (len(key) > 0) & (key[hit] == want if len(key) else False), hit, -1)
+        return src, line
 
     def eligible(self, key: tuple[str, str, str]) -> bool:
         """Flags eligible[f,e,c] when the row may not exist; True when the cost line is known."""
@@ -337,106 +372,183 @@ class _Checker:
                 self.flag(rule, refusal)
         return True
 
-    def own_funds(self, given: dict[tuple[str, str], int]) -> dict[tuple[str, str], int]:
-        """Own funds per cost line as the rules apply them; flags own_funds[e] and waterfall[e].
-        Returns the residual need each cap_share is a share of."""
-        share_base: dict[tuple[str, str], int] = {}
-        class_of = {c: k.own_funds_class for c, k in self.categories.items()}
-        given_by: dict[str, dict[str, int]] = {}  # grouped once: a scan per enterprise was quadratic
-        for (e, c), fen in given.items():
-            given_by.setdefault(e, {})[c] = fen
-        for eid in sorted(self.enterprises):
-            ent = self.enterprises[eid]
-            split = apply_own_funds(ent, self.categories)
-            self.violations += check_waterfall(ent, split, class_of)
-            mine = given_by.get(eid, {})
-            if ent.own_funds_rule == "free":
-                used, available = sum(mine.values()), to_fen(ent.own_funds_total)
-                if used > available:
-                    self.flag(f"own_funds[{eid}]", f"own funds used {_money(used)} exceed the enterprise's own funds {_money(available)} by {_money(used - available)}")
-                applied = {c: mine.get(c, 0) for c in ent.costs}
-            else:
-                applied = split.applied
-                if mine:
-                    for c in sorted(set(mine) | set(applied)):
-                        if mine.get(c, 0) != applied.get(c, 0):
-                            self.flag(f"own_funds[{eid}]", f"own funds on {c}: the table has {_money(mine.get(c, 0))}, the {ent.own_funds_rule} rule applies {_money(applied.get(c, 0))}")
-            for c in ent.costs:
-                self.lines[(eid, c)].own = applied.get(c, 0)
-                share_base[(eid, c)] = split.residual[c]
-        return share_base
+    def may_pay(self) -> np.ndarray:
+        """[fund, line]: the fund pays the line's category and its scope admits the enterprise."""
+        lines = self.lines
+        by_id = {e.id: e for e in self.scenario.enterprises}
+        ents = [by_id[e] for e in lines.enterprises]
+        out = np.zeros((len(self.fund_ids), len(lines)), dtype=bool)
+        groups = ScopeGroups.of(ents)
+        for f, fund in enumerate(self.scenario.funds):
+            pays = np.array([c in fund.categories for c in lines.categories], dtype=bool)
+            admits = np.array(fund.admits_each(ents, groups), dtype=bool)
+            out[f] = pays[lines.category] & admits[lines.enterprise] if len(lines) else False
+        return out
 
-    def caps(self, public: dict[tuple[str, str, str], int], share_base: dict[tuple[str, str], int]) -> None:
-        used: dict[str, int] = {}
-        per_enterprise: dict[tuple[str, str], int] = {}
-        for (f, e, c), fen in public.items():
-            used[f] = used.get(f, 0) + fen
-            per_enterprise[(f, e)] = per_enterprise.get((f, e), 0) + fen
-            if (e, c) in self.lines:
-                self.lines[(e, c)].funded += fen
-        for fund in self.scenario.funds:
+    def own_funds(self, given: np.ndarray, has_given: np.ndarray) -> None:
+        """Own funds per cost line as the rules apply them; flags own_funds[e] and waterfall[e].
+        `given` per line from the table, `has_given` per enterprise: the table lists own funds."""
+        lines = self.lines
+        n_ent = len(lines.enterprises)
+        starts = lines.starts
+        free_line = lines.free[lines.enterprise]
+        used = np.zeros(n_ent, dtype=np.int64)
+        np.add.at(used, lines.enterprise, np.where(free_line, given, 0))
+        over = lines.free & (used > lines.available)
+        differs = np.zeros(n_ent, dtype=bool)
+        np.logical_or.at(differs, lines.enterprise, ~free_line & (given != lines.applied))
+        differs &= has_given & ~lines.free
+        statutory = np.array([self.enterprises[e].own_funds_rule == "statutory" for e in lines.enterprises], dtype=bool)
+        class_index = np.array([self.categories[c].own_funds_class for c in lines.categories], dtype=np.int64)
+        faulty = _waterfall_faults(lines, statutory, class_index)
+        self.own = np.where(free_line, given, lines.applied)
+        class_of = {c: k.own_funds_class for c, k in self.categories.items()}
+        for i in np.flatnonzero(faulty | over | differs).tolist():  # in enterprise order, as the rules read
+            eid = lines.enterprises[i]
+            ent = self.enterprises[eid]
+            cats = [lines.categories[c] for c in lines.category[starts[i]:starts[i + 1]].tolist()]
+            span = slice(starts[i], starts[i + 1])
+            if faulty[i]:
+                split = OwnFundsSplit(dict(zip(cats, lines.applied[span].tolist())), dict(zip(cats, lines.residual[span].tolist())), int(lines.unused[i]))
+                self.violations += check_waterfall(ent, split, class_of)
+            if over[i]:
+                u, available = int(used[i]), int(lines.available[i])
+                self.flag(f"own_funds[{eid}]", f"own funds used {_money(u)} exceed the enterprise's own funds {_money(available)} by {_money(u - available)}")
+            if differs[i]:
+                for c, have, rule in zip(cats, given[span].tolist(), lines.applied[span].tolist()):
+                    if have != rule:
+                        self.flag(f"own_funds[{eid}]", f"own funds on {c}: the table has {_money(have)}, the {ent.own_funds_rule} rule applies {_money(rule)}")
+
+    def caps(self, src: np.ndarray, line: np.ndarray, fen: np.ndarray, stray: dict) -> None:
+        """Budgets, enterprise caps and share caps. `src`/`line`/`fen`: public rows on known lines
+        (src -1 for a fund the scenario lacks); `stray`: (fund, enterprise, category) → fen of
+        rows on unknown lines, which still count against a known fund's budget and caps."""
+        lines, nf = self.lines, len(self.fund_ids)
+        known = src >= 0
+        np.add.at(self.used, src[known], fen[known])
+        np.add.at(self.funded, line, fen)
+        ent_of = {e: i for i, e in enumerate(lines.enterprises)}
+        src_of = {f: i for i, f in enumerate(self.fund_ids)}
+        stray_pairs: dict[tuple[int, int], int] = {}
+        for (f, e, _), amount in stray.items():
+            if f in src_of:
+                self.used[src_of[f]] += amount
+                if e in ent_of:
+                    stray_pairs[(src_of[f], ent_of[e])] = stray_pairs.get((src_of[f], ent_of[e]), 0) + amount
+        for f, fund in enumerate(self.scenario.funds):
             budget = to_fen(fund.budget)
-            if used.get(fund.id, 0) > budget:
-                over = used[fund.id] - budget
-                self.flag(f"budget[{fund.id}]", f"allocated {_money(used[fund.id])}, budget {_money(budget)} (over by {_money(over)})")
-        capped = {fid for fid, fund in self.funds.items() if fund.caps.per_enterprise is not None or fund.caps.per_capacity}
+            if self.used[f] > budget:
+                self.flag(f"budget[{fund.id}]", f"allocated {_money(int(self.used[f]))}, budget {_money(budget)} (over by {_money(int(self.used[f]) - budget)})")
+        # Per (fund, enterprise): known rows grouped by a combined key, stray rows added.
+        n_ent = len(lines.enterprises)
+        pair = src[known] * n_ent + lines.enterprise[line[known]]
+        keys, inverse = np.unique(pair, return_inverse=True)
+        sums = np.zeros(len(keys), dtype=np.int64)
+        np.add.at(sums, inverse, fen[known])
+        per_pair = dict(zip(keys.tolist(), sums.tolist()))
+        for (f, e), amount in stray_pairs.items():
+            per_pair[f * n_ent + e] = per_pair.get(f * n_ent + e, 0) + amount
+        by_id = {e.id: e for e in self.scenario.enterprises}
         over = []
-        for (f, e), fen in per_enterprise.items():
-            if f not in capped or e not in self.enterprises:
+        for f, fund in enumerate(self.scenario.funds):
+            if fund.caps.per_enterprise is None and not fund.caps.per_capacity:
                 continue
-            cap = self.funds[f].enterprise_cap(self.enterprises[e])
-            if cap is not None and fen > floor_fen(cap):
-                over.append(((f, e), fen, floor_fen(cap)))
-        for (f, e), fen, bound in sorted(over):
-            self.flag(f"cap_enterprise[{f},{e}]", f"allocated {_money(fen)}, cap {_money(bound)} (over by {_money(fen - bound)})")
-        # Share caps as exact fractions p/q of the residual need: integer arithmetic per arc, and
-        # only the arcs over their cap are sorted (to report them in a stable order).
-        ratios = {}
-        for fund in self.scenario.funds:
+            mine = sorted(k for k in per_pair if k // n_ent == f)
+            ents = [by_id[lines.enterprises[k % n_ent]] for k in mine]
+            for k, ent, cap in zip(mine, ents, fund.enterprise_caps(ents)):
+                if cap is not None and per_pair[k] > floor_fen(cap):
+                    over.append(((fund.id, ent.id), per_pair[k], floor_fen(cap)))
+        for (f, e), amount, bound in sorted(over):
+            self.flag(f"cap_enterprise[{f},{e}]", f"allocated {_money(amount)}, cap {_money(bound)} (over by {_money(amount - bound)})")
+        # Share caps as exact fractions p/q of the residual need (the waterfall's): integer
+        # arithmetic per row, and only the rows over their cap are sorted (to report them in order).
+        over = []
+        names = self.line_names
+        for f, fund in enumerate(self.scenario.funds):
             share = fund.caps.share_of_need
-            if share is not None and share < 1:
-                ratios[fund.id] = (share, *Decimal(repr(share)).as_integer_ratio())
-        over = []
-        for (f, e, c), fen in public.items():
-            ratio = ratios.get(f)
-            if ratio is None or (e, c) not in share_base:
+            if share is None or share >= 1:
                 continue
-            share, p, q = ratio
-            bound = p * share_base[(e, c)] // q
-            if fen > bound:
-                over.append(((f, e, c), fen, share, bound))
-        for (f, e, c), fen, share, bound in sorted(over):
-            self.flag(f"cap_share[{f},{e},{c}]", f"allocated {_money(fen)}, {share:g} of the residual need {_money(share_base[(e, c)])} is {_money(bound)} (over by {_money(fen - bound)})")
+            p, q = Decimal(repr(share)).as_integer_ratio()
+            rows = np.flatnonzero(src == f)
+            base = lines.residual[line[rows]]
+            if float(p) * float(base.max(initial=0)) < 2**62:
+                bound = p * base // q
+            else:
+                bound = np.array([p * b // q for b in base.tolist()], dtype=object)
+            for k in np.flatnonzero(fen[rows] > bound).tolist():
+                i = int(line[rows[k]])
+                over.append(((fund.id, names[0][i], names[1][i]), int(fen[rows[k]]), share, int(bound[k]), int(lines.residual[i])))
+        for (f, e, c), amount, share, bound, base in sorted(over):
+            self.flag(f"cap_share[{f},{e},{c}]", f"allocated {_money(amount)}, {share:g} of the residual need {_money(base)} is {_money(bound)} (over by {_money(amount - bound)})")
 
     def needs(self) -> None:
-        for (e, c), line in self.lines.items():
-            if line.own + line.funded > line.cost:
-                residual = line.cost - line.own
-                self.flag(f"need[{e},{c}]", f"funded {_money(line.funded)}, residual need {_money(residual)} "
-                          f"(cost {_money(line.cost)} − own funds {_money(line.own)}; over by {_money(line.own + line.funded - line.cost)})")
+        lines = self.lines
+        names = self.line_names
+        for i in np.flatnonzero(self.own + self.funded > lines.cost).tolist():
+            cost, own, funded = int(lines.cost[i]), int(self.own[i]), int(self.funded[i])
+            self.flag(f"need[{names[0][i]},{names[1][i]}]", f"funded {_money(funded)}, residual need {_money(cost - own)} "
+                      f"(cost {_money(cost)} − own funds {_money(own)}; over by {_money(own + funded - cost)})")
 
 
-def _rows(frame: pd.DataFrame, keys: tuple[str, ...]) -> list[SimpleNamespace]:
-    """The rows of `frame` by column name (plain objects: itertuples costs more than the check)."""
-    return [SimpleNamespace(**dict(zip(keys, values))) for values in zip(*(frame[k].tolist() for k in keys))]
+@dataclass
+class _Rows:
+    """Allocation rows by column: ids (names already resolved) and whole fen."""
+
+    fund: list[str]
+    enterprise: list[str]
+    category: list[str]
+    fen: np.ndarray
 
 
-def _own_from_gaps(checker: _Checker, gaps: pd.DataFrame, given: dict[tuple[str, str], int]) -> None:
-    """Own funds of `free` enterprises the table does not list, taken from a gaps table."""
-    listed = {e for e, _ in given}
-    free = {e.id for e in checker.scenario.enterprises if e.own_funds_rule == "free"} - listed
-    for row in _rows(gaps, ("enterprise", "category", "own_funds")):
-        if row.enterprise in free:
-            try:
-                fen = parse_amount(row.own_funds)
-            except ValueError:
-                continue  # reported by reconcile
-            if fen:
-                given[(row.enterprise, row.category)] = fen
+def _waterfall_faults(lines: CostLines, statutory: np.ndarray, class_of: np.ndarray) -> np.ndarray:
+    """Per enterprise: may its own-funds split break its rule? The conditions `check_waterfall`
+    words, over all enterprises at once; a True only sends the enterprise to that exact check.
+    `statutory` per enterprise, `class_of` per category index."""
+    n_ent = len(lines.enterprises)
+    spent = np.zeros(n_ent, dtype=np.int64)
+    np.add.at(spent, lines.enterprise, lines.applied)
+    bad = spent + lines.unused != lines.available
+    line_bad = (lines.applied < 0) | (lines.applied > lines.cost) | (lines.applied + lines.residual != lines.cost)
+    line_bad |= lines.free[lines.enterprise] & (lines.applied != 0)
+    np.logical_or.at(bad, lines.enterprise, line_bad)
+    paying = np.flatnonzero(~lines.free[lines.enterprise])
+    if not len(paying):
+        return bad
+    ent, cat = lines.enterprise[paying], lines.category[paying]
+    klass = np.where(statutory[ent], class_of[cat], 0)
+    order = np.lexsort((cat, klass, ent))
+    ent, klass, where = ent[order], klass[order], paying[order]
+    cost, applied = lines.cost[where], lines.applied[where]
+    new_group = np.ones(len(ent), dtype=bool)
+    new_group[1:] = (ent[1:] != ent[:-1]) | (klass[1:] != klass[:-1])
+    first = np.flatnonzero(new_group)
+    group = np.cumsum(new_group) - 1
+    need, paid = np.add.reduceat(cost, first), np.add.reduceat(applied, first)
+    g_ent = ent[first]
+    short = paid < need
+    # An earlier class of the same enterprise short, and money in this one: out of order.
+    shorts_before = np.cumsum(short) - short
+    starts = np.ones(len(first), dtype=bool)
+    starts[1:] = g_ent[1:] != g_ent[:-1]
+    at_start = np.maximum.accumulate(np.where(starts, shorts_before, 0))
+    bad[g_ent[(shorts_before - at_start > 0) & (paid > 0)]] = True
+    # Pro rata within the class: applied·need within one need of paid·cost.
+    if float(need.max()) * float(max(cost.max(), 1)) < 2**62:
+        n, p = need[group], paid[group]
+        off = (n > 0) & (np.abs(applied * n - p * cost) >= n)
+        bad[ent[off]] = True
+    else:  # beyond int64: let the exact check look at every enterprise
+        bad[g_ent] = True
+    # Money left unused while a line is unpaid.
+    any_short = np.zeros(n_ent, dtype=bool)
+    any_short[g_ent[short]] = True
+    bad |= any_short & (lines.unused > 0)
+    return bad
 
 
-def _reconcile(checker: _Checker, public: dict, gaps: pd.DataFrame | None, funds: pd.DataFrame | None, summary: dict | None) -> None:
+def _reconcile(checker: _Checker, gaps, funds, summary: dict | None) -> None:
     flag = checker.flag
+    lines = checker.lines
 
     def same(rule: str, what: str, shown: Any, expected: int) -> None:
         if type(shown) is Decimal and shown * 100 == expected:
@@ -449,50 +561,59 @@ def _reconcile(checker: _Checker, public: dict, gaps: pd.DataFrame | None, funds
         if fen != expected:
             flag(rule, f"{what} is {_money(fen)}, the allocations give {_money(expected)}")
 
+    expected = {"need": lines.cost, "own_funds": checker.own, "funded": checker.funded, "gap": lines.cost - checker.own - checker.funded}
     if gaps is not None:
-        seen = set()
-        lines = checker.lines
-        # Plain column lists, and the rule's name only formatted when something is wrong: this
-        # loop sees every cost line of a national scenario.
-        for ent, cat, need, own, funded, gap in zip(*(gaps[k].tolist() for k in GAPS_COLUMNS)):
-            key = (str(ent), str(cat))
-            line = lines.get(key)
-            if line is None:
-                flag(f"reconcile[gaps:{key[0]},{key[1]}]", "a line that is not a cost line of the scenario")
-                continue
-            seen.add(key)
-            expected = (line.cost, line.own, line.funded, line.cost - line.own - line.funded)
-            for what, shown, fen in zip(("need", "own_funds", "funded", "gap"), (need, own, funded, gap), expected):
-                same(f"reconcile[gaps:{key[0]},{key[1]}]", what, shown, fen)
-        for key in checker.lines.keys() - seen:
-            flag(f"reconcile[gaps:{key[0]},{key[1]}]", "cost line missing from the gaps table")
+        names = checker.line_names
+        if isinstance(gaps, Table) and gaps.columns["enterprise"] == names[0] and gaps.columns["category"] == names[1]:
+            # Our own table, line for line: compare the fen columns whole.
+            for what in ("need", "own_funds", "funded", "gap"):
+                for i in np.flatnonzero(gaps.columns[what] != expected[what]).tolist():
+                    flag(f"reconcile[gaps:{names[0][i]},{names[1][i]}]",
+                         f"{what} is {_money(int(gaps.columns[what][i]))}, the allocations give {_money(int(expected[what][i]))}")
+        else:
+            if isinstance(gaps, Table):
+                gaps = gaps.frame()
+            index = {(e, c): i for i, (e, c) in enumerate(zip(*names))}
+            seen = set()
+            cols = {k: v.tolist() for k, v in expected.items()}
+            for ent, cat, need, own, funded, gap in zip(*(gaps[k].tolist() for k in GAPS_COLUMNS)):
+                key = (str(ent), str(cat))
+                i = index.get(key)
+                if i is None:
+                    flag(f"reconcile[gaps:{key[0]},{key[1]}]", "a line that is not a cost line of the scenario")
+                    continue
+                seen.add(key)
+                for what, shown in zip(("need", "own_funds", "funded", "gap"), (need, own, funded, gap)):
+                    same(f"reconcile[gaps:{key[0]},{key[1]}]", what, shown, cols[what][i])
+            for key in index:
+                if key not in seen:
+                    flag(f"reconcile[gaps:{key[0]},{key[1]}]", "cost line missing from the gaps table")
     if funds is not None:
-        used: dict[str, int] = {}
-        for (f, _, _), fen in public.items():
-            used[f] = used.get(f, 0) + fen
+        if isinstance(funds, Table):
+            funds = funds.frame()
+        used = dict(zip(checker.fund_ids, checker.used.tolist()))
         seen = set()
-        for row in _rows(funds, FUNDS_COLUMNS):
-            fund = checker.funds.get(str(row.fund))
-            rule = f"reconcile[funds:{row.fund}]"
+        for fid, budget_shown, used_shown, left_shown in zip(*(funds[k].tolist() for k in FUNDS_COLUMNS)):
+            fund = checker.funds.get(str(fid))
+            rule = f"reconcile[funds:{fid}]"
             if fund is None:
                 flag(rule, "not a fund of the scenario")
                 continue
             seen.add(fund.id)
-            budget, u = to_fen(fund.budget), used.get(fund.id, 0)
-            same(rule, "budget", row.budget, budget)
-            same(rule, "used", row.used, u)
-            same(rule, "left", row.left, budget - u)
+            budget, u = to_fen(fund.budget), used[fund.id]
+            same(rule, "budget", budget_shown, budget)
+            same(rule, "used", used_shown, u)
+            same(rule, "left", left_shown, budget - u)
         for fid in checker.funds.keys() - seen:
             flag(f"reconcile[funds:{fid}]", "fund missing from the funds table")
     if summary is not None:
-        lines = checker.lines.values()
-        expected = {
-            "total_need": sum(v.cost for v in lines),
-            "total_own_funds": sum(v.own for v in lines),
-            "total_funded": sum(v.funded for v in lines),
-            "total_gap": sum(v.cost - v.own - v.funded for v in lines),
+        totals = {
+            "total_need": sum(expected["need"].tolist()),
+            "total_own_funds": sum(expected["own_funds"].tolist()),
+            "total_funded": sum(expected["funded"].tolist()),
+            "total_gap": sum(expected["gap"].tolist()),
         }
-        for key, fen in expected.items():
+        for key, fen in totals.items():
             if key not in summary:
                 flag(f"reconcile[summary:{key}]", "missing from the summary")
                 continue
@@ -505,8 +626,8 @@ def _reconcile(checker: _Checker, public: dict, gaps: pd.DataFrame | None, funds
                 flag(f"reconcile[summary:{key}]", f"{key} is {summary[key]}, the allocations give {_money(fen)}")
 
 
-def verify(scenario: Scenario, allocations: pd.DataFrame, *, gaps: pd.DataFrame | None = None,
-           funds: pd.DataFrame | None = None, summary: dict | None = None) -> list[Violation]:
+def verify(scenario: Scenario, allocations: "pd.DataFrame", *, gaps: "pd.DataFrame | None" = None,
+           funds: "pd.DataFrame | None" = None, summary: dict | None = None) -> list[Violation]:
     """Every rule the table breaks (empty when it keeps them all).
 
     `allocations` has columns fund, enterprise, category, amount (Decimal, int, str or float
@@ -515,51 +636,100 @@ def verify(scenario: Scenario, allocations: pd.DataFrame, *, gaps: pd.DataFrame 
     given, they must agree with the allocations to the fen.
     """
     checker = _Checker(scenario)
-    return _check(checker, checker.amounts(allocations), allocations.attrs.get("totals", []), gaps, funds, summary)
+    return _check(checker, checker.rows_of_frame(allocations), allocations.attrs.get("totals", []), gaps, funds, summary)
 
 
-def _check(checker: _Checker, amounts: dict[tuple[str, str, str], int], totals: list, gaps, funds, summary) -> list[Violation]:
-    public: dict[tuple[str, str, str], int] = {}
-    own: dict[tuple[str, str], int] = {}
-    for key, fen in sorted(amounts.items()):
-        if fen == 0:
-            continue
-        if not checker.eligible(key):
-            if key[0] != OWN_FUNDS_SOURCE:
-                public[key] = fen  # still counts against the fund's budget and caps
-            continue
-        if key[0] == OWN_FUNDS_SOURCE:
-            own[(key[1], key[2])] = fen
-        else:
-            public[key] = fen
+def _check(checker: _Checker, rows: _Rows, totals: list, gaps, funds, summary) -> list[Violation]:
+    lines, nf = checker.lines, len(checker.fund_ids)
+    src, line = checker.codes(rows)
+    fen = rows.fen
+    # Repeated rows are added up: known rows by (source, line), the rest by their names.
+    coded = np.flatnonzero(line >= 0)
+    key = (src[coded] + 1) * (len(lines) + 1) + line[coded]
+    keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    sums = np.zeros(len(keys), dtype=np.int64)
+    np.add.at(sums, inverse, fen[coded])
+    k_src, k_line = src[coded[first]], line[coded[first]]
+    nonzero = sums != 0
+    k_src, k_line, sums, k_first = k_src[nonzero], k_line[nonzero], sums[nonzero], coded[first][nonzero]
+    stray: dict[tuple[str, str, str], int] = {}
+    for i in np.flatnonzero(line < 0).tolist():
+        k = (rows.fund[i], rows.enterprise[i], rows.category[i])
+        stray[k] = stray.get(k, 0) + int(fen[i])
+    stray = {k: v for k, v in stray.items() if v != 0}
+    all_fen = sum(fen.tolist())
+    public_fen = all_fen - sum(fen[src == nf].tolist())
+    # Eligibility: rows on known lines from a fund that may not pay them, from an unknown
+    # fund, and every row on an unknown line, worded in the order of their names.
+    public = k_src != nf
+    may = checker.may_pay()
+    ok = np.zeros(len(k_src), dtype=bool)
+    inside = public & (k_src >= 0)
+    ok[inside] = may[k_src[inside], k_line[inside]]
+    ok[~public] = True
+    suspects = [(rows.fund[i], rows.enterprise[i], rows.category[i]) for i in k_first[~ok].tolist()]
+    for k in sorted(suspects + list(stray)):
+        checker.eligible(k)
+    stray = {k: v for k, v in stray.items() if k[0] != OWN_FUNDS_SOURCE}
+    given = np.zeros(len(lines), dtype=np.int64)
+    np.add.at(given, k_line[~public], sums[~public])
+    has_given = np.zeros(len(lines.enterprises), dtype=bool)
+    has_given[lines.enterprise[k_line[~public]]] = True
     if gaps is not None:
-        _own_from_gaps(checker, gaps, own)
-    share_base = checker.own_funds(own)
-    checker.caps(public, share_base)
+        _own_from_gaps(checker, gaps, given, has_given)
+    checker.own_funds(given, has_given)
+    checker.caps(k_src[public], k_line[public], sums[public], stray)
     checker.needs()
-    for line, fen in totals:
-        everything, public_only = sum(amounts.values()), sum(f for k, f in amounts.items() if k[0] != OWN_FUNDS_SOURCE)
-        if fen not in (everything, public_only):
-            checker.flag(f"total[row {line}]", f"the total row says {_money(fen)}, the rows add up to {_money(public_only)}")
-    _reconcile(checker, public, gaps, funds, summary)
+    for row, total in totals:
+        if total not in (all_fen, public_fen):
+            checker.flag(f"total[row {row}]", f"the total row says {_money(total)}, the rows add up to {_money(public_fen)}")
+    _reconcile(checker, gaps, funds, summary)
     return checker.violations
 
 
-def allocation_frame(allocation_fen: dict) -> pd.DataFrame:
+def _own_from_gaps(checker: _Checker, gaps, given: np.ndarray, has_given: np.ndarray) -> None:
+    """Own funds of `free` enterprises the table does not list, taken from a gaps table."""
+    lines = checker.lines
+    unlisted = lines.free & ~has_given
+    if not unlisted.any():
+        return
+    names = checker.line_names
+    if isinstance(gaps, Table) and gaps.columns["enterprise"] == names[0] and gaps.columns["category"] == names[1]:
+        take = unlisted[lines.enterprise]
+        given[take] = gaps.columns["own_funds"][take]
+        return
+    if isinstance(gaps, Table):
+        gaps = gaps.frame()
+    index = {(e, c): i for i, (e, c) in enumerate(zip(*names))}
+    ent_of = {e: i for i, e in enumerate(lines.enterprises)}
+    for ent, cat, own in zip(*(gaps[k].tolist() for k in ("enterprise", "category", "own_funds"))):
+        i = index.get((ent, cat))
+        if i is None or not unlisted[ent_of[ent]]:
+            continue
+        try:
+            fen = parse_amount(own)
+        except ValueError:
+            continue  # reported by reconcile
+        given[i] = fen
+
+
+def allocation_frame(allocation_fen: Mapping) -> "pd.DataFrame":
     """An allocation in fen keyed by (source, enterprise, category) objects (such as the LP's
     arcs) as the table `verify` reads, own-funds rows included."""
+    import pandas as pd
+
     rows = [(a.source, a.enterprise, a.category, from_fen(fen)) for a, fen in allocation_fen.items() if fen > 0]
     return pd.DataFrame(rows, columns=list(ALLOCATION_COLUMNS))
 
 
 def verify_result(result, tables: bool = True) -> list[Violation]:
-    """A solved result checked as a clerk's table would be, with its summary totals and, when
-    `tables`, its gaps and funds tables (what `subsidy solve` writes). Reads the allocation in
-    fen directly: no DataFrame is built unless `tables`."""
+    """A solved result checked as a clerk's table would be: the allocations table it writes,
+    own funds spent as a source, its summary totals and, when `tables`, its gaps and funds
+    tables (what `subsidy solve` writes). Works on the result's fen columns: no DataFrame."""
     checker = _Checker(result.scenario)
-    amounts: dict[tuple[str, str, str], int] = {}
-    for arc, fen in result.allocation_fen.items():
-        key = (arc.source, arc.enterprise, arc.category)
-        amounts[key] = amounts.get(key, 0) + fen
-    gaps, funds = (result.gaps, result.funds) if tables else (None, None)
-    return _check(checker, amounts, [], gaps, funds, result.summary)
+    alloc = result.table("allocations").columns
+    own = result.own_funds_rows()
+    rows = _Rows(alloc["fund"] + [OWN_FUNDS_SOURCE] * len(own[0]), alloc["enterprise"] + own[0], alloc["category"] + own[1],
+                 np.concatenate([alloc["amount"], own[2]]).astype(np.int64))
+    gaps, funds = (result.table("gaps"), result.table("funds")) if tables else (None, None)
+    return _check(checker, rows, [], gaps, funds, result.summary)

@@ -59,3 +59,33 @@ def test_generate_cli_writes_a_file(tmp_path):
     result = CliRunner().invoke(app, ["generate", "--enterprises", "20", "--funds", "3", "--seed", "2", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert len(json.loads(out.read_text(encoding="utf-8"))["enterprises"]) == 20
+
+
+def test_solve_prints_the_largest_gaps_and_totals_of_all(tmp_path):
+    """--rows 5 on 40 enterprises: the five largest gaps (from gaps.csv, summed per enterprise),
+    in id order, and a total row equal to the whole table's."""
+    import csv
+    from decimal import Decimal
+
+    from run_cli import run
+
+    path = tmp_path / "g40.json"
+    assert run("generate", "--enterprises", 40, "--funds", 3, "--seed", 7, "--out", path).code == 0
+    result = run("solve", path, "--rows", 5, "--out", tmp_path / "out")
+    assert result.code == 0, result.stderr
+    with open(tmp_path / "out" / "gaps.csv", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    gap: dict[str, Decimal] = {}
+    for row in rows:
+        gap[row["enterprise"]] = gap.get(row["enterprise"], Decimal(0)) + Decimal(row["gap"])
+    largest = sorted(sorted(gap, key=lambda e: -gap[e])[:5])
+    lines = result.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Enterprises"))
+    assert "the 5 with the largest gaps of 40" in lines[start]
+    listed = [line.split()[0] for line in lines[start + 3 : start + 8]]
+    assert listed == largest
+    total = lines[start + 8].split()
+    assert total[0] == "Total" and Decimal(total[-1].replace(",", "")) == sum(gap.values())
+    rules_at = next(i for i, line in enumerate(lines) if line.startswith("Rules that bind"))
+    listed_rules = [line for line in lines[rules_at + 1 :] if line.startswith("  ") and not line.startswith("  …")]
+    assert 1 <= len(listed_rules) <= 5

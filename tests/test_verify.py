@@ -248,7 +248,7 @@ def test_verifier_shares_no_code_with_the_lp():
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
                 assert not any(n and n.split(".")[0] == "pulp" for n in names), f"{name}.py imports pulp"
-    assert seen == {"verify", "io", "labels", "model", "waterfall"}
+    assert seen == {"verify", "io", "labels", "model", "waterfall", "table"}  # table: the columns container, no logic
 
 
 @pytest.mark.parametrize("name", ["xianan-2025.yaml", "chuxiong-2025.yaml", "linzi-portfolio.yaml"])
