@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
-from typing import Callable, Literal
+from typing import Callable, Iterable, Literal
 
-from .model import Enterprise, Fund, Scenario
+from .model import Enterprise, Fund, Scenario, ScopeGroups
 from .waterfall import apply_own_funds, from_fen, to_fen
 
 
@@ -35,7 +35,7 @@ def _fen_floor(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value(rounding=ROUND_FLOOR))
 
 
-def _why_fund_pays_nothing(scenario: Scenario, fund: Fund, residual: Callable[[Enterprise], dict[str, int]]) -> str | None:
+def _why_fund_pays_nothing(fund: Fund, admitted: Iterable[Enterprise], residual: Callable[[Enterprise], dict[str, int]]) -> str | None:
     """The most specific reason the fund can pay no fen to anyone, or None if it can pay."""
     if to_fen(fund.budget) == 0:
         return "its budget is 0"
@@ -47,7 +47,7 @@ def _why_fund_pays_nothing(scenario: Scenario, fund: Fund, residual: Callable[[E
     categories = set(fund.categories)
     in_scope = with_lines = 0
     any_open = False
-    for ent in fund.scope.admitted(scenario.enterprises):
+    for ent in admitted:
         in_scope += 1
         if not set(ent.costs) & categories:
             continue
@@ -127,15 +127,18 @@ def _diagnose(scenario: Scenario) -> list[Finding]:
             splits[ent.id] = apply_own_funds(ent, categories).residual
         return splits[ent.id]
 
-    no_capacity = [e for e in scenario.enterprises if e.capacity is None or e.capacity.amount == 0]
+    enterprises = scenario.enterprises
+    groups = ScopeGroups.of(enterprises)
+    no_capacity = [k for k, e in enumerate(enterprises) if e.capacity is None or e.capacity.amount == 0]
     for fund in scenario.funds:
-        reason = _why_fund_pays_nothing(scenario, fund, residual) if need else None
+        admits = fund.admits_each(enterprises, groups)
+        admitted = (e for e, ok in zip(enterprises, admits) if ok)
+        reason = _why_fund_pays_nothing(fund, admitted, residual) if need else None
         if reason:
             found.append(Finding("warning", f"fund_pays_nothing[{fund.id}]", f"fund {fund.id} can pay nothing: {reason}"))
             continue
-        capped = [e for e in no_capacity if e.industry in fund.caps.per_capacity]
-        for ent in fund.scope.admitted(capped):
-            if set(ent.costs) & set(fund.categories):
+        for ent in (enterprises[k] for k in no_capacity if admits[k]):
+            if ent.industry in fund.caps.per_capacity and set(ent.costs) & set(fund.categories):
                 found.append(Finding("warning", f"capacity_cap_zero[{fund.id},{ent.id}]",
                                      f"fund {fund.id} can pay enterprise {ent.id} nothing: it caps {ent.industry!r} per unit of "
                                      f"capacity but the enterprise's capacity is {'missing' if ent.capacity is None else '0'}"))

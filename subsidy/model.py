@@ -12,7 +12,7 @@ import math
 import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Annotated, Any, Iterable, Iterator, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WrapValidator
 
@@ -213,36 +213,11 @@ class Scope(_Strict):
     enterprises: list[str] = Field(default_factory=list)
 
     def admits(self, enterprise: Enterprise) -> bool:
-        if self.regions and not any(region_within(enterprise.region, r) for r in self.regions):
-            return False
-        if self.industries and enterprise.industry not in self.industries:
-            return False
-        if self.enterprises and enterprise.id not in self.enterprises:
-            return False
-        return True
+        return (self.admits_region(enterprise.region) and (not self.industries or enterprise.industry in self.industries)
+                and (not self.enterprises or enterprise.id in self.enterprises))
 
-    def admitted(self, enterprises: Iterable[Enterprise]) -> Iterator[Enterprise]:
-        """(e for e in enterprises if self.admits(e)), for 100k enterprises: each distinct region
-        is judged once and listed ids are looked up in a set (a fund listing thousands of
-        enterprises made `admits` a long list scan per enterprise). Lazy: a caller may stop early."""
-        if not (self.regions or self.industries or self.enterprises):
-            yield from enterprises
-            return
-        industries = set(self.industries) if self.industries else None
-        listed = set(self.enterprises) if self.enterprises else None
-        by_region: dict[str, bool] = {}
-        for ent in enterprises:
-            if industries is not None and ent.industry not in industries:
-                continue
-            if listed is not None and ent.id not in listed:
-                continue
-            if self.regions:
-                inside = by_region.get(ent.region)
-                if inside is None:
-                    inside = by_region[ent.region] = any(region_within(ent.region, r) for r in self.regions)
-                if not inside:
-                    continue
-            yield ent
+    def admits_region(self, region: str) -> bool:
+        return not self.regions or any(region_within(region, r) for r in self.regions)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -300,13 +275,24 @@ class Fund(_Strict):
         return out
 
     def admits_each(self, enterprises: list[Enterprise], groups: "ScopeGroups | None" = None) -> list[bool]:
-        """`scope.admits` of each. Without a list of enterprises the scope depends on region and
-        industry only: one test per distinct pair (`groups`, shared by all funds), not per enterprise."""
-        if self.scope.enterprises:
-            return [self.scope.admits(e) for e in enterprises]
+        """`scope.admits` of each. Region and industry are tested once per distinct pair (`groups`,
+        shared by all funds), the region once per distinct region; a list of enterprises is looked
+        up as a set."""
         groups = groups or ScopeGroups.of(enterprises)
-        ok = [self.scope.admits(e) for e in groups.first]
-        return [ok[k] for k in groups.code]
+        scope = self.scope
+        industries = set(scope.industries)
+        inside: dict[str, bool] = {}  # region → admitted; a region recurs in many groups (one per industry)
+        ok = []
+        for e in groups.first:
+            region = inside.get(e.region)
+            if region is None:
+                region = inside[e.region] = scope.admits_region(e.region)
+            ok.append(region and (not industries or e.industry in industries))
+        if not scope.enterprises:
+            return [ok[k] for k in groups.code]
+        # The list through a set: admits scans it once per enterprise, quadratic for a long list.
+        listed = set(scope.enterprises)
+        return [ok[k] and e.id in listed for e, k in zip(enterprises, groups.code)]
 
 
 class ScopeGroups:

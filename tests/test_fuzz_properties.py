@@ -175,11 +175,11 @@ def test_tables_from_the_flow_arrays_equal_tables_from_an_arc_dict(data):
 
 @FUZZ
 @given(scenario_data(max_enterprises=8))
-def test_scope_admitted_is_admits_applied_to_each(data):
-    """Scope.admitted (distinct regions judged once, ids in a set) keeps exactly whom admits keeps, in order."""
+def test_admits_each_is_admits_applied_to_each(data):
+    """Fund.admits_each (one test per region and industry, listed ids in a set) says what admits says."""
     scenario = scenario_from_data(data)
     for fund in scenario.funds:
-        assert [e.id for e in fund.scope.admitted(scenario.enterprises)] == [e.id for e in scenario.enterprises if fund.scope.admits(e)]
+        assert fund.admits_each(scenario.enterprises) == [fund.scope.admits(e) for e in scenario.enterprises]
 
 
 @FUZZ
