@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 import pulp
 
 from .model import Scenario
-from .rules import OWN, Arc, Rules, build_rules, eligible_arcs, fund_ranks, tie_break_weight
+from .rules import OWN, Arc, Rules, build_rules, fund_ranks, tie_break_weight
 from .waterfall import OwnFundsSplit
 
-__all__ = ["OWN", "Arc", "AllocationLP", "build", "add_fairness", "eligible_arcs", "fund_ranks", "tie_break_weight"]
+__all__ = ["OWN", "Arc", "AllocationLP", "build", "add_fairness", "fund_ranks", "tie_break_weight"]
 
 
 @dataclass

@@ -314,24 +314,6 @@ def fund_ranks(scenario: Scenario) -> dict[str, int]:
     return ranks
 
 
-def eligible_arcs(scenario: Scenario, residual: dict[tuple[str, str], float]) -> list[Arc]:
-    """Arcs in a fixed order: funds as listed, enterprises by id, categories by name."""
-    enterprises = sorted(scenario.enterprises, key=lambda e: e.id)
-    # Each enterprise's lines with something left to pay, sorted once (not once per fund).
-    open_lines = [(ent, [c for c in sorted(ent.costs) if residual.get((ent.id, c), 0) > 0]) for ent in enterprises]
-    arcs: list[Arc] = []
-    for fund in scenario.funds:
-        payable = set(fund.categories)
-        admits = fund.scope.admits
-        for ent, cats in open_lines:
-            if cats and admits(ent):
-                arcs.extend([Arc(fund.id, ent.id, cat) for cat in cats if cat in payable])
-    for ent, cats in open_lines:
-        if ent.own_funds_rule == "free" and ent.own_funds_total > 0:
-            arcs.extend([Arc(OWN, ent.id, cat) for cat in cats])
-    return arcs
-
-
 def build_rules(scenario: Scenario) -> Rules:
     """Own funds first (waterfall in fen), then the spec's arcs and bounds, as arrays."""
     lines = cost_lines(scenario)

@@ -423,7 +423,7 @@ class _Checker:
         """Budgets, enterprise caps and share caps. `src`/`line`/`fen`: public rows on known lines
         (src -1 for a fund the scenario lacks); `stray`: (fund, enterprise, category) → fen of
         rows on unknown lines, which still count against a known fund's budget and caps."""
-        lines, nf = self.lines, len(self.fund_ids)
+        lines = self.lines
         known = src >= 0
         np.add.at(self.used, src[known], fen[known])
         np.add.at(self.funded, line, fen)
