@@ -209,26 +209,25 @@ the stage-1 network, nothing else (the issue's "bare min-cost-flow solve of stag
 
 - Targets (issue 6): 100k end to end under 30 s and 4 GB; 10k under 3 s; a seed scenario with
   start-up under 1.5 s; a 2,000-enterprise scenario under 20 s on any path
-  (`scenarios/generated/national-2000.yaml`, YAML: flow ≈ 4 s, LP ≈ 7 s, LP with CBC ≈ 8 s).
+  (`scenarios/generated/national-2000.yaml`, YAML: flow ≈ 3 s, LP ≈ 7 s, LP with CBC ≈ 7 s).
+- The end-to-end columns include everything `subsidy solve` does before it writes: the
+  diagnosis and the independent verifier (`subsidy/verify.py`) run on every result.
 - The floor is one min-cost-flow solve of stage 1 only. Our stage 1 does not use it: max flows by
-  weight level (see `subsidy/flow.py`) reach the same optimum in about a tenth of that time, so at
-  100k the whole run is a small multiple of a stage that we no longer pay.
+  weight level (see `subsidy/flow.py`) reach the same optimum in a fraction of that time, so at
+  100k the whole run, all three stages and the check included, costs less than twice that one solve.
 - With budgets at 0.45 of cost (first 100k row) some enterprise gets nothing in every stage-1
   optimum, so the largest gap share is 1 and stage 2 has nothing to search; the "budget 0.6" row
   makes stage 2 do its Newton steps on min cuts.
-- What is left at 100k: the stage-3 min-cost flow (OR-Tools cost scaling on ~450k arcs, after the
-  reducer folded away a third of them), and Python building per-arc objects — `Arc` rows, bounds
-  with readable names for every rule, `Decimal` amounts for every cell of the tables — which the
-  library's API (DataFrames of Decimal, duals by constraint name) asks for. Load and validation
-  (pydantic, `Decimal` per amount) and the export are each a few seconds at 100k.
-- Every `subsidy solve` also runs the diagnosis and the independent verifier (`subsidy/verify.py`,
-  issue 5) on the result before writing. The phase table above leaves them out; the end-to-end
-  columns include them. At 100k the verifier takes about 16 s (reading back 1.8 million table
-  cells through the schema's amount parser, a fourth own-funds waterfall, the caps check) and the
-  diagnosis about 3 s: that, not the solve, is what now keeps 100k above 30 s and 10k above 3 s.
-- The LP path was profiled too: HiGHS itself is the wall (the model build, waterfall, rounding and
-  tables were made cheaper but were never more than a few seconds at 10k). It now uses HiGHS's
-  interior-point method from 6,000 variables on (10k: 126 s → about 20 s).
+- What is left at 100k (phase table): about a third is OR-Tools itself (the stage-3 min-cost flow
+  on ~450k arcs, the max flows of stages 1-3); the rest is a second or so each for reading and
+  validating 560k amounts as `Decimal` (pydantic), the rules, the flow's Python part (the sha256
+  tie-break of every open arc), rounding to whole fen, the verifier and formatting 2.5 million CSV
+  cells. None of them builds a Python object per arc any more: rules, allocation, tables and the
+  verifier work on integer arrays in fen (`Rules`, `CostLines`, `Table`), and `Arc`/`Bound`
+  objects, `Decimal` DataFrames and constraint names are made only when the LP, an analysis or a
+  caller asks for them. The last factor over the floor is that Python work, spread thin.
+- The LP path was profiled too: HiGHS itself is the wall. It uses HiGHS's interior-point method
+  from 6,000 variables on.
 
 ## Machine
 {chr(10).join(machine())}
