@@ -20,7 +20,7 @@ import numpy as np
 from .model import Scenario
 from .rules import OWN, Arc, ArcAmounts
 from .table import Table
-from .waterfall import CostLines, OwnFundsSplit, cost_lines, from_fen
+from .waterfall import CostLines, OwnFundsSplit, cost_lines, from_fen, to_fen
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -122,7 +122,7 @@ class Result:
     @cached_property
     def _funds_table(self) -> Table:
         funds = self.scenario.funds
-        budget = np.array([int(f.budget * 100) for f in funds], dtype=np.int64)
+        budget = np.array([to_fen(f.budget) for f in funds], dtype=np.int64)
         return Table({
             "fund": [f.id for f in funds],
             "budget": budget,

@@ -17,6 +17,12 @@ Rules, named as in the LP so that a violation can be looked up in the model:
   total[row N]          a total row equals the sum of the rows
   reconcile[...]        gaps/funds/summary agree with the allocations (when given)
 
+How. The scenario's cost lines and their own-funds split are integer arrays (`waterfall.cost_lines`,
+the split itself checked against its rule), each table row becomes a (source, line) code with its
+fen, and every rule is an array comparison; only what breaks a rule is put into words. So the check
+of a 100,000-enterprise result takes about a second, and it runs on the very columns the CSV files
+are written from.
+
 Own funds. Under `statutory` and `proportional` the waterfall is fixed, so the residual need of
 every line is known and own-funds rows are optional; if a table carries them they must equal the
 waterfall. Under `free` own funds are one more source: a table may carry them as rows whose fund
@@ -346,8 +352,11 @@ class _Checker:
         c = np.array([cat_of.get(x, -1) for x in rows.category], dtype=np.int64)
         key = lines.enterprise * (len(lines.categories) + 1) + lines.category  # sorted: lines go by enterprise, then name
         want = e * (len(lines.categories) + 1) + c
-        hit = np.minimum(np.searchsorted(key, want), max(len(key) - 1, 0))
-        line = np.where((e >= 0) & (c >= 0) & (len(key) > 0) & (key[hit] == want if len(key) else False), hit, -1)
+        line = np.full(len(want), -1, dtype=np.int64)
+        if len(key):
+            hit = np.minimum(np.searchsorted(key, want), len(key) - 1)
+            found = (e >= 0) & (c >= 0) & (key[hit] == want)
+            line[found] = hit[found]
         return src, line
 
     def eligible(self, key: tuple[str, str, str]) -> bool:
