@@ -305,7 +305,8 @@ def sweep(
     workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Worker processes (default: one per core; small sweeps run in this process)."),
     engine: Engine = typer.Option(Engine.futures, "--engine", help="futures: a local process pool; dask: Dask (needs the 'dask' extra)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --engine dask: address of a Dask scheduler (default: a local cluster)."),
-    solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver: HiGHS (default, reuses one model per worker) or CBC."),
+    solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver: HiGHS (default, reuses one model per worker) or CBC; CBC implies the LP."),
+    method: Method = typer.Option(Method.auto, "--method", help="As for solve: auto solves each point as integer flows when its rules fit (what solve gives), else with the LP; pulp: the LP throughout."),
 ) -> None:
     """Solve a scenario over a grid of values and tabulate gap, shares and fund use per point."""
     from subsidy.solve import SolveError
@@ -333,7 +334,7 @@ def sweep(
 
         try:
             table = run_sweep(loaded, varies, workers=workers, engine=engine.value, scheduler=scheduler,
-                              solver=solver.value, progress=advance)
+                              solver=solver.value, method=method.value, progress=advance)
         finally:
             if started:
                 bar.stop()
@@ -346,7 +347,11 @@ def sweep(
         return
     with _writing(out, "the table"):
         write_table(table, out)
-    typer.echo(f"wrote {out} ({len(table)} points, {table.attrs['model_builds']} solver model(s) built, the rest reused)")
+    lp_points = len(table) - table.attrs["flows"]
+    how = [f"{table.attrs['flows']} solved as flows"] if table.attrs["flows"] else []
+    if lp_points:
+        how.append(f"{lp_points} by the LP: {table.attrs['model_builds']} solver model(s) built, the rest reused")
+    typer.echo(f"wrote {out} ({len(table)} points; {'; '.join(how)})")
 
 @app.command()
 def template(

@@ -69,6 +69,11 @@ class SolveError(RuntimeError):
     """The solver could not produce an optimal allocation; the message says why in plain words."""
 
 
+class NotAFlow(SolveError):
+    """`method="flow"` was asked for, but the rules cannot be solved exactly as an integer flow
+    (the message says which rule); the LP can solve them."""
+
+
 class VerificationError(SolveError):
     """The solved allocation broke a rule when checked independently (subsidy.verify): a bug,
     never to be written out. `.violations` lists each broken rule by name."""
@@ -420,7 +425,7 @@ def _solve(scenario: Scenario, solver: str, scenario_sha256: str | None, check: 
             flow = solve_flow(scenario, rules)
         except NotANetwork as exc:
             if method == "flow":
-                raise SolveError(f"the flow method cannot solve this scenario exactly: {exc}") from None
+                raise NotAFlow(f"the flow method cannot solve this scenario exactly: {exc}") from None
             reason = f"not solved as a flow: {exc}"
         except FlowError as exc:
             raise SolveError(str(exc)) from None

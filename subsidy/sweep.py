@@ -160,23 +160,35 @@ def _row(paths: list[str], values: tuple, result) -> dict:
     return row
 
 
-def run_chunk(data: dict, paths: list[str], chunk: list[tuple[int, tuple]], solver: str = "highs") -> list[tuple[int, dict, int]]:
-    """Solve a chunk of points: (point index, row, 1 if the solver model was rebuilt else 0).
+def run_chunk(data: dict, paths: list[str], chunk: list[tuple[int, tuple]], solver: str = "highs",
+              method: str = "auto") -> list[tuple[int, dict, int, int]]:
+    """Solve a chunk of points: (point index, row, 1 if an LP model was built else 0, 1 if the
+    point was solved as a flow else 0).
 
-    Top-level so that process pools and Dask can ship it to workers.
+    `method` as in `solve`: "auto" solves each point as integer flows when its rules fit (the
+    same answer `subsidy solve` gives, and at any size the faster) and otherwise with this
+    worker's reused HiGHS model; "pulp" always with the LP. Top-level so that process pools and
+    Dask can ship it to workers.
     """
-    from .solve import solve
+    from .solve import NotAFlow, solve
 
     out = []
-    model = _model() if solver == "highs" else None
     for index, values in chunk:
         scenario = point_scenario(data, paths, values)
-        if model is None:
-            out.append((index, _row(paths, values, solve(scenario, solver, method="pulp")), 1))
+        if method in ("auto", "flow") and solver == "highs":
+            try:
+                out.append((index, _row(paths, values, solve(scenario, method="flow")), 0, 1))
+                continue
+            except NotAFlow:
+                if method == "flow":
+                    raise
+        if solver != "highs":
+            out.append((index, _row(paths, values, solve(scenario, solver, method="pulp")), 1, 0))
             continue
+        model = _model()
         builds = model.builds
         result = model.solve(scenario)
-        out.append((index, _row(paths, values, result), model.builds - builds))
+        out.append((index, _row(paths, values, result), model.builds - builds, 0))
     return out
 
 
@@ -188,12 +200,14 @@ def _chunks(points: list[tuple], workers: int) -> list[list[tuple[int, tuple]]]:
 
 
 def sweep(scenario: Scenario | dict, varies: list[Vary], *, workers: int | None = None, engine: str = "futures",
-          scheduler: str | None = None, solver: str = "highs", progress: Callable[[int], None] | None = None) -> pd.DataFrame:
+          scheduler: str | None = None, solver: str = "highs", method: str = "auto",
+          progress: Callable[[int], None] | None = None) -> pd.DataFrame:
     """One row per grid point: the varied values, stage values, totals and each fund's use.
 
     `workers=1` solves in this process; otherwise a process pool (engine "futures", default) or
-    Dask ("dask": a local cluster, or the scheduler at `scheduler`). `progress(n)` is called as
-    points finish. `table.attrs["model_builds"]` counts solver models built (the rest reused).
+    Dask ("dask": a local cluster, or the scheduler at `scheduler`). `method` as in `solve` (see
+    `run_chunk`). `progress(n)` is called as points finish. `table.attrs["flows"]` counts points
+    solved as flows, `table.attrs["model_builds"]` LP models built (the other LP points reused one).
     """
     data = scenario_data(scenario) if isinstance(scenario, Scenario) else scenario
     if engine not in ENGINES:
@@ -205,24 +219,25 @@ def sweep(scenario: Scenario | dict, varies: list[Vary], *, workers: int | None 
     workers = max(1, workers or os.cpu_count() or 1)
     chunks = _chunks(points, workers)
     rows: dict[int, dict] = {}
-    builds = 0
+    builds = flows = 0
 
-    def collect(done: list[tuple[int, dict, int]]) -> None:
-        nonlocal builds
-        for index, row, built in done:
+    def collect(done: list[tuple[int, dict, int, int]]) -> None:
+        nonlocal builds, flows
+        for index, row, built, flow in done:
             rows[index] = row
             builds += built
+            flows += flow
         if progress:
             progress(len(done))
 
     if engine == "dask":
-        _run_dask(data, paths, chunks, solver, workers, scheduler, collect)
+        _run_dask(data, paths, chunks, solver, method, workers, scheduler, collect)
         chunks = []
     elif chosen is None and engine == "futures":
         # Unless told how many workers, first solve one chunk here: when the whole sweep would
         # take less than starting worker processes costs, it is finished in this process.
         started = time.perf_counter()
-        collect(run_chunk(data, paths, chunks[0], solver))
+        collect(run_chunk(data, paths, chunks[0], solver, method))
         per_point = (time.perf_counter() - started) / len(chunks[0])
         chunks = chunks[1:]
         if per_point * sum(map(len, chunks)) < SERIAL_BELOW_SECONDS:
@@ -231,23 +246,24 @@ def sweep(scenario: Scenario | dict, varies: list[Vary], *, workers: int | None 
         pass
     elif workers == 1 or len(chunks) == 1:
         for chunk in chunks:
-            collect(run_chunk(data, paths, chunk, solver))
+            collect(run_chunk(data, paths, chunk, solver, method))
     else:
         # Fresh worker processes, not forks: a fork of a process that has run HiGHS may inherit
         # its thread pool in a locked state.
         context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
         with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context) as pool:
-            futures = [pool.submit(run_chunk, data, paths, chunk, solver) for chunk in chunks]
+            futures = [pool.submit(run_chunk, data, paths, chunk, solver, method) for chunk in chunks]
             for future in as_completed(futures):
                 collect(future.result())
     table = pd.DataFrame([rows[i] for i in range(len(points))])
     table.attrs["model_builds"] = builds
+    table.attrs["flows"] = flows
     table.attrs["points"] = len(points)
     table.attrs["varied"] = paths
     return table
 
 
-def _run_dask(data, paths, chunks, solver, workers, scheduler, collect) -> None:
+def _run_dask(data, paths, chunks, solver, method, workers, scheduler, collect) -> None:
     try:
         from dask.distributed import Client, LocalCluster, as_completed as dask_completed
     except ImportError:
@@ -259,7 +275,8 @@ def _run_dask(data, paths, chunks, solver, workers, scheduler, collect) -> None:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
-        futures = client.map(run_chunk, [data] * len(chunks), [paths] * len(chunks), chunks, [solver] * len(chunks), pure=False)
+        futures = client.map(run_chunk, [data] * len(chunks), [paths] * len(chunks), chunks, [solver] * len(chunks),
+                             [method] * len(chunks), pure=False)
         for future in dask_completed(futures):
             collect(future.result())
     finally:

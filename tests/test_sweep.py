@@ -54,15 +54,19 @@ def test_paths():
     ["enterprises.wenquan.own_funds.asset_sales=0,500,640,1000", "categories.bank_debt.weight=0,1,2.5"],
     ["funds.hubei_provincial.caps.per_enterprise=50:250:100", "policy.fairness=true,false"],
 ])
-def test_every_point_equals_its_own_solve(scenarios_dir, varies):
+@pytest.mark.parametrize("method", ["auto", "pulp"])
+def test_every_point_equals_its_own_solve(scenarios_dir, varies, method):
+    """auto: each point as `subsidy solve` gives it (flows); pulp: as the LP gives it (a reused model)."""
     scenario = load_scenario(scenarios_dir / "xianan-2025.yaml")
     parsed = [parse_vary(v) for v in varies]
-    table = sweep(scenario, parsed, workers=1)
+    table = sweep(scenario, parsed, workers=1, method=method)
     paths = [v.path for v in parsed]
     assert len(table) == len(grid(parsed)) == table.attrs["points"]
+    assert table.attrs["flows"] == (len(table) if method == "auto" else 0)
     for row in table.to_dict("records"):
         values = tuple(row[p] for p in paths)
-        result = solve(point_scenario(scenario_data(scenario), paths, values), method="pulp")  # sweeps reuse the LP
+        result = solve(point_scenario(scenario_data(scenario), paths, values), method=method)
+        assert result.method == ("flow" if method == "auto" else "pulp")
         assert row["weighted_gap"] == round(result.weighted_gap, 6), values
         assert row["max_gap_share"] == round(result.max_gap_share, 9), values
         assert row["total_gap"] == result.total("gaps", "gap") and row["total_funded"] == result.total("gaps", "funded"), values
@@ -72,11 +76,11 @@ def test_every_point_equals_its_own_solve(scenarios_dir, varies):
 
 def test_model_is_reused_where_only_numbers_change(scenarios_dir):
     scenario = load_scenario(scenarios_dir / "xianan-2025.yaml")
-    budgets = sweep(scenario, [parse_vary("funds.central_reward.budget=0:500:50")], workers=1)
+    budgets = sweep(scenario, [parse_vary("funds.central_reward.budget=0:500:50")], workers=1, method="pulp")
     assert budgets.attrs["points"] == 11 and budgets.attrs["model_builds"] <= 1
     # A share of 1 drops the district's share rows: two structures, each built once (or reused
     # from an earlier test in this process).
-    shares = sweep(scenario, [parse_vary("funds.xianan_district.caps.share_of_need=0.5,1,0.6,1,0.7")], workers=1)
+    shares = sweep(scenario, [parse_vary("funds.xianan_district.caps.share_of_need=0.5,1,0.6,1,0.7")], workers=1, method="pulp")
     assert shares.attrs["model_builds"] <= 2
 
 
@@ -141,3 +145,20 @@ def test_parquet_without_pyarrow_is_one_clear_error(tmp_path, scenarios_dir, mon
     with pytest.raises(SweepError, match=r"pip install 'subsidy\[parquet\]'"):
         write_table(table, tmp_path / "s.parquet")
     assert not (tmp_path / "s.parquet").exists()
+
+
+def test_points_the_flow_cannot_carry_go_to_the_reused_lp(scenarios_dir):
+    """A weight of 7 decimals is beyond the integer flow: under auto those points are solved by
+    the LP, one model built and reused, and equal the LP's own solves; --method flow refuses."""
+    from subsidy.solve import NotAFlow
+
+    data = scenario_data(load_scenario(scenarios_dir / "xianan-2025.yaml"))
+    data["categories"] = {"bank_debt": {"weight": 0.1234567}}
+    varies = [parse_vary("funds.central_reward.budget=100:300:100")]
+    table = sweep(data, varies, workers=1)
+    assert table.attrs["flows"] == 0 and table.attrs["model_builds"] <= 1 and len(table) == 3
+    for row in table.to_dict("records"):
+        lp = solve(point_scenario(data, ["funds.central_reward.budget"], [row["funds.central_reward.budget"]]), method="pulp")
+        assert row["weighted_gap"] == round(lp.weighted_gap, 6) and row["total_gap"] == lp.total("gaps", "gap")
+    with pytest.raises(NotAFlow):
+        sweep(data, varies, workers=1, method="flow")
