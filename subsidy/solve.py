@@ -293,6 +293,11 @@ def _largest_share(lp: AllocationLP, values: dict[Arc, float]) -> float:
     return max(shares, default=0.0)
 
 
+FRACTION_PLACES = 3
+"""Rounding to whole fen compares what the solver left on an arc to a thousandth of a fen; below
+that it is solver noise, and arcs tie (first in arc order wins)."""
+
+
 def reconcile_to_fen(lp: AllocationLP | Rules, values: dict[Arc, float] | list[float]) -> Mapping[Arc, int]:
     """Round every arc to whole fen without breaking any upper-bound rule.
 
@@ -334,11 +339,12 @@ def _round_to_fen(amounts: list[float], owner: np.ndarray, member: np.ndarray, l
     n_rules = len(limits)
     begin = np.searchsorted(owner, np.arange(n_rules + 1))
 
-    # Fractional parts compared to 1e-6 fen, ties in arc order: two arcs at half a fen each must
-    # not be ordered by solver noise (1e-12), or the same program solved twice (warm or cold)
-    # could round differently.
+    # Fractional parts compared to FRACTION_PLACES (a thousandth of a fen), ties in arc order:
+    # two arcs at half a fen each, or a fen lost to a cap spent on one of two empty arcs, must not
+    # be decided by solver noise (HiGHS leaves up to ~1e-4 fen), or the same program solved twice
+    # (warm or cold) could round differently.
     def frac(i: int) -> float:
-        return round(float(exact[i]) - int(fen[i]), 6)
+        return round(float(exact[i]) - int(fen[i]), FRACTION_PLACES)
 
     # Solver tolerance (or CBC's 8-digit values) can leave a sum above a bound that rounds down,
     # by more than one fen per arc: take back fen one at a time, round after round, from the arcs
@@ -375,12 +381,12 @@ def _round_to_fen(amounts: list[float], owner: np.ndarray, member: np.ndarray, l
         # Arcs the solver left a fraction on first, largest first; then any arc with room, so
         # that a fen lost to a bound that is not a whole fen (a share cap of 0.5 × 533.45) is
         # spent elsewhere. Either way an arc gains at most one fen. Python's round on the few
-        # arcs whose fraction could pass 1e-6: numpy's rounds differently at a half.
+        # arcs whose fraction could round above 0: numpy's rounds differently at a half.
         part = exact[idx] - fen[idx]
         keys = np.ones(len(idx))
-        near = np.flatnonzero(part > 5e-7)
-        rounded = [round(f, 6) for f in part[near].tolist()]
-        keys[near] = [-f if f > 1e-6 else 1.0 for f in rounded]
+        near = np.flatnonzero(part >= 0.4 * 10.0**-FRACTION_PLACES)
+        rounded = [round(f, FRACTION_PLACES) for f in part[near].tolist()]
+        keys[near] = [-f if f > 0 else 1.0 for f in rounded]
         idx = idx.tolist()
         for k in np.argsort(keys, kind="stable").tolist():
             if deficit <= 0:

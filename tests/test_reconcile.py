@@ -21,7 +21,7 @@ def plain_reconcile(lp, values):
     fen = {arc: max(0, math.floor(v + 1e-6)) for arc, v in exact.items()}
 
     def frac(arc):
-        return round(exact[arc] - fen[arc], 6)
+        return round(exact[arc] - fen[arc], 3)  # solver noise (≤ ~1e-4 fen) below a thousandth of a fen
 
     rules_of = {arc: [] for arc in values}
     for name, (arcs, bound) in lp.upper_bounds.items():
@@ -42,7 +42,7 @@ def plain_reconcile(lp, values):
         by_source.setdefault(arc.source, []).append(arc)
     for arcs in by_source.values():
         deficit = round(sum(exact[a] for a in arcs)) - sum(fen[a] for a in arcs)
-        for arc in sorted(arcs, key=lambda a: (-frac(a) if frac(a) > 1e-6 else 1.0)):
+        for arc in sorted(arcs, key=lambda a: (-frac(a) if frac(a) > 0 else 1.0)):
             if deficit <= 0:
                 break
             if all(room[name] >= 1 for name in rules_of[arc]):
