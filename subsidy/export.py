@@ -15,7 +15,6 @@ import shutil
 import tempfile
 from decimal import Decimal
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -60,13 +59,12 @@ def csv_bytes(table: pd.DataFrame | Table, lang: Lang = "en") -> bytes:
     """UTF-8 with BOM (so Excel and WPS open Chinese text correctly), CRLF as Excel writes."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    if isinstance(table, Table):
-        names = list(table.columns)
+    names = list(table.columns)
+    if isinstance(table, Table):  # money in fen: formatted straight from the integers
         cells = [fen_text(col) if k in table.money else _column(list(col)) for k, col in table.columns.items()]
     else:
         # Column by column: pandas boxes every value it hands out row by row, which cost more
         # than the formatting itself at 100k enterprises.
-        names = list(table.columns)
         cells = [_column(table[c].tolist()) for c in table.columns]
     writer.writerow(columns(names, lang))
     writer.writerows(zip(*cells))

@@ -136,3 +136,14 @@ def test_new_output_dir_gets_ordinary_permissions(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert out.stat().st_mode & 0o777 == 0o777 & ~mask
+
+
+def test_fen_text_writes_what_decimal_writes():
+    """Cells formatted from integer fen equal Decimal's own two-place formatting, signs included."""
+    import numpy as np
+
+    from subsidy.export import fen_text
+
+    values = [0, 1, 5, 99, 100, 101, 12345, 10**14, -1, -99, -100, -12345]
+    assert fen_text(np.array(values, dtype=np.int64)) == [f"{Decimal(v).scaleb(-2):.2f}" for v in values]
+    assert fen_text(np.array([0, 7, 250], dtype=np.int64)) == ["0.00", "0.07", "2.50"]
