@@ -219,14 +219,15 @@ def build_network(rules: Rules) -> Network:
     infinite = supply + 1
 
     # One arc per arc of the rules: from its fund, its capped pair or its own-funds node, to its line.
-    x_tail = np.where(rules.arc_cap >= 0, cap_node[np.maximum(rules.arc_cap, 0)] if len(cap_node) else -1,
-                      np.where(rules.arc_own >= 0, own_node[np.maximum(rules.arc_own, 0)] if len(own_node) else -1,
-                               fund_node[np.minimum(rules.arc_source, max(nf - 1, 0))] if nf else -1))
+    x_tail = np.full(len(rules.arc_source), -1, dtype=np.int64)
+    public = rules.arc_source < nf
+    x_tail[public] = fund_node[rules.arc_source[public]]
+    capped, own = rules.arc_cap >= 0, rules.arc_own >= 0
+    x_tail[capped] = cap_node[rules.arc_cap[capped]]
+    x_tail[own] = own_node[rules.arc_own[own]]
     x_head = line_node[rules.arc_line]
     x_cap = np.full(len(rules.arc_source), infinite, dtype=np.int64)
-    share_r = lines.residual[rules.arc_line[rules.share_arc]].tolist()
-    share_src = rules.arc_source[rules.share_arc].tolist()
-    x_cap[rules.share_arc] = [rules.share_ratio[f][0] * r * q // rules.share_ratio[f][1] for f, r in zip(share_src, share_r)]
+    x_cap[rules.share_arc] = rules.share_cap(q)
     first_x = len(cap)
     first_e = first_x + len(x_cap)
     bypass = first_e + len(ent_open)
@@ -504,11 +505,9 @@ def stage3(net: Network, face: Face, lower: np.ndarray, rules: Rules) -> np.ndar
     cost = np.zeros(len(net.cap), dtype=np.int64)
     open_x = np.flatnonzero(held.free[net.x_arc])
     # tie_break_weight = rank + 1 + 0.5·jitter  →  (rank + 1)·2^(b+1) + floor(jitter·2^b)
-    sources, lines = rules.sources, rules.lines
+    sources = rules.sources
     src = rules.arc_source[open_x].tolist()
-    line = rules.arc_line[open_x]
-    ents = [lines.enterprises[e] for e in lines.enterprise[line].tolist()]
-    cats = [lines.categories[c] for c in lines.category[line].tolist()]
+    ents, cats = rules.lines.names(rules.arc_line[open_x])
     cost[net.x_arc[open_x]] = [
         ((ranks[sources[f]] + 1) << (bits + 1)) + int(jitter_of(sources[f], e, c) * (1 << bits))
         for f, e, c in zip(src, ents, cats)

@@ -58,11 +58,9 @@ class Result:
         lines = self.lines if self.lines is not None else cost_lines(self.scenario)
         sources = [f.id for f in self.scenario.funds] + [OWN]
         code = {s: i for i, s in enumerate(sources)}
-        line_of = {(lines.enterprises[e], lines.categories[c]): i
-                   for i, (e, c) in enumerate(zip(lines.enterprise.tolist(), lines.category.tolist()))}
         items = list(alloc.items())
         return (lines, sources, np.array([code[a.source] for a, _ in items], dtype=np.int64),
-                np.array([line_of[(a.enterprise, a.category)] for a, _ in items], dtype=np.int64),
+                lines.locate([a.enterprise for a, _ in items], [a.category for a, _ in items]),
                 np.array([f for _, f in items], dtype=np.int64))
 
     @cached_property
@@ -88,8 +86,7 @@ class Result:
         """Own funds spent as a source (the `free` rule): enterprise, category, fen, rows > 0."""
         lines, sources, source, line, fen = self._arcs
         keep = np.flatnonzero((source == len(sources) - 1) & (fen > 0))
-        return ([lines.enterprises[e] for e in lines.enterprise[line[keep]].tolist()],
-                [lines.categories[c] for c in lines.category[line[keep]].tolist()], fen[keep])
+        return (*lines.names(line[keep]), fen[keep])
 
     # --- the contract's tables ------------------------------------------------------------------
     def table(self, name: str) -> Table:
@@ -101,21 +98,20 @@ class Result:
         lines, sources, source, line, fen = self._arcs
         keep = np.flatnonzero((fen > 0) & (source < len(sources) - 1))
         keep = keep[np.lexsort((line[keep], source[keep]))]  # funds as listed, then enterprise, category
-        le, lc = lines.enterprise[line[keep]], lines.category[line[keep]]
+        ents, cats = lines.names(line[keep])
         return Table({
             "fund": [sources[k] for k in source[keep].tolist()],
-            "enterprise": [lines.enterprises[e] for e in le.tolist()],
-            "category": [lines.categories[c] for c in lc.tolist()],
+            "enterprise": ents,
+            "category": cats,
             "amount": fen[keep],
         }, frozenset({"amount"}))
 
     @cached_property
     def _gaps_table(self) -> Table:
-        lines = self._arcs[0]
-        names, cats = lines.enterprises, lines.categories
+        ents, cats = self._arcs[0].names()
         return Table({
-            "enterprise": [names[e] for e in lines.enterprise.tolist()],
-            "category": [cats[c] for c in lines.category.tolist()],
+            "enterprise": ents,
+            "category": cats,
             **self._line_columns,
         }, frozenset({"need", "own_funds", "funded", "gap"}))
 

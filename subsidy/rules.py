@@ -85,15 +85,15 @@ class Rules:
     def arc_enterprise(self) -> np.ndarray:
         return self.lines.enterprise[self.arc_line]
 
-    @property
-    def share_fen(self) -> np.ndarray:
-        """Each share cap in whole fen, rounded down: floor(p·r / q), exactly."""
+    def share_cap(self, units_per_fen: int = 1) -> np.ndarray:
+        """Each share cap, floor(p·r / q) in units of 1/units_per_fen fen (whole fen by default,
+        rounded down; exact for the flow's unit), in Python integers: p·r may pass 2^63."""
         r = self.lines.residual[self.arc_line[self.share_arc]]
         src = self.arc_source[self.share_arc]
         out = np.zeros(len(self.share_arc), dtype=np.int64)
         for f, (p, q) in self.share_ratio.items():
             on = src == f
-            out[on] = [p * v // q for v in r[on].tolist()]  # Python integers: p·r may pass 2^63
+            out[on] = [p * v * units_per_fen // q for v in r[on].tolist()]
         return out
 
     def _pair_of_arc(self, fund: np.ndarray, enterprise: np.ndarray) -> np.ndarray:
@@ -123,7 +123,7 @@ class Rules:
         """(kind index into KINDS, position within that kind's arrays) for every bound, in the
         order of `bounds` (the spec's: budgets; per fund and enterprise its cap, own funds last;
         share caps; needs)."""
-        nf = len(self.sources) - 1
+        nf = self.own_source
         # budget, then the (source, enterprise) group bounds in arc order (funds first, OWN last)
         pair_key = np.concatenate([self.cap_fund, np.full(len(self.own_enterprise), nf)]) * (len(self.lines.enterprises) + 1) \
             + np.concatenate([self.cap_enterprise, self.own_enterprise])
@@ -153,10 +153,9 @@ class Rules:
         (bounds numbered as in `bounds`): the rules as a sparse matrix, for rounding."""
         kind, _ = self.bound_order
         which = [np.flatnonzero(kind == k) for k in range(len(self.KINDS))]  # by position within the kind
-        own = len(self.sources) - 1
         arcs = np.arange(len(self.arc_source))
         owners, members = [], []
-        public = self.arc_source < own
+        public = self.arc_source < self.own_source
         owners.append(which[0][self.arc_source[public]])
         members.append(arcs[public])
         for k, group in ((1, self.arc_cap), (2, self.arc_own)):
@@ -175,7 +174,7 @@ class Rules:
         limits[which[0]] = self.budget_fen
         limits[which[1]] = self.cap_fen
         limits[which[2]] = self.lines.unused[self.own_enterprise]
-        limits[which[3]] = self.share_fen
+        limits[which[3]] = self.share_cap()
         limits[which[4]] = self.lines.residual[self.need_line]
         return owner[order], member[order], limits
 

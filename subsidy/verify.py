@@ -315,8 +315,7 @@ class _Checker:
 
     @cached_property
     def line_names(self) -> tuple[list[str], list[str]]:
-        lines = self.lines
-        return ([lines.enterprises[e] for e in lines.enterprise.tolist()], [lines.categories[c] for c in lines.category.tolist()])
+        return self.lines.names()
 
     def flag(self, rule: str, message: str) -> None:
         self.violations.append(Violation(rule, message))
@@ -342,21 +341,10 @@ class _Checker:
 
     def codes(self, rows: "_Rows") -> tuple[np.ndarray, np.ndarray]:
         """Per row: source (fund index, len(funds) for own funds, -1 unknown) and line (-1 unknown)."""
-        lines = self.lines
         src_of = {f: i for i, f in enumerate(self.fund_ids)}
         src_of[OWN_FUNDS_SOURCE] = len(self.fund_ids)
-        ent_of = {e: i for i, e in enumerate(lines.enterprises)}
-        cat_of = {c: i for i, c in enumerate(lines.categories)}
         src = np.array([src_of.get(f, -1) for f in rows.fund], dtype=np.int64)
-        e = np.array([ent_of.get(x, -1) for x in rows.enterprise], dtype=np.int64)
-        c = np.array([cat_of.get(x, -1) for x in rows.category], dtype=np.int64)
-        key = lines.enterprise * (len(lines.categories) + 1) + lines.category  # sorted: lines go by enterprise, then name
-        want = e * (len(lines.categories) + 1) + c
-        line = np.full(len(want), -1, dtype=np.int64)
-        if len(key):
-            hit = np.minimum(np.searchsorted(key, want), len(key) - 1)
-            found = (e >= 0) & (c >= 0) & (key[hit] == want)
-            line[found] = hit[found]
+        line = self.lines.locate(rows.enterprise, rows.category)
         return src, line
 
     def eligible(self, key: tuple[str, str, str]) -> bool:

@@ -119,6 +119,28 @@ class CostLines:
         """Each enterprise's first line (lines of one enterprise are contiguous); len + 1 entries."""
         return np.searchsorted(self.enterprise, np.arange(len(self.enterprises) + 1))
 
+    def names(self, line: np.ndarray | None = None) -> tuple[list[str], list[str]]:
+        """Enterprise id and category of each of the lines `line` (all lines when None)."""
+        ents = self.enterprise if line is None else self.enterprise[line]
+        cats = self.category if line is None else self.category[line]
+        return [self.enterprises[e] for e in ents.tolist()], [self.categories[c] for c in cats.tolist()]
+
+    def locate(self, enterprises: list[str], categories: list[str]) -> np.ndarray:
+        """The line of each (enterprise id, category) pair, -1 where the scenario has no such line."""
+        ent_of = {e: i for i, e in enumerate(self.enterprises)}
+        cat_of = {c: i for i, c in enumerate(self.categories)}
+        e = np.array([ent_of.get(x, -1) for x in enterprises], dtype=np.int64)
+        c = np.array([cat_of.get(x, -1) for x in categories], dtype=np.int64)
+        width = len(self.categories) + 1
+        key = self.enterprise * width + self.category  # sorted: lines go by enterprise, then name
+        want = e * width + c
+        line = np.full(len(want), -1, dtype=np.int64)
+        if len(key):
+            hit = np.minimum(np.searchsorted(key, want), len(key) - 1)
+            found = (e >= 0) & (c >= 0) & (key[hit] == want)
+            line[found] = hit[found]
+        return line
+
     def splits(self) -> dict[str, OwnFundsSplit]:
         """The per-enterprise view (`apply_own_funds`'s) of the same figures."""
         names = [self.categories[k] for k in self.category.tolist()]
