@@ -340,10 +340,12 @@ class _Checker:
         return _Rows(fund_col, ent_col, cat_col, np.array(fen_col, dtype=np.int64))
 
     def codes(self, rows: "_Rows") -> tuple[np.ndarray, np.ndarray]:
-        """Per row: source (fund index, len(funds) for own funds, -1 unknown) and line (-1 unknown)."""
+        """Per row: source (fund index, len(funds) for own funds, -1, -2, … for each fund name the
+        scenario lacks, so that each is reported) and line (-1 unknown)."""
         src_of = {f: i for i, f in enumerate(self.fund_ids)}
         src_of[OWN_FUNDS_SOURCE] = len(self.fund_ids)
-        src = np.array([src_of.get(f, -1) for f in rows.fund], dtype=np.int64)
+        unknown: dict[str, int] = {}
+        src = np.array([src_of[f] if f in src_of else unknown.setdefault(f, -1 - len(unknown)) for f in rows.fund], dtype=np.int64)
         line = self.lines.locate(rows.enterprise, rows.category)
         return src, line
 
@@ -642,7 +644,7 @@ def _check(checker: _Checker, rows: _Rows, totals: list, gaps, funds, summary) -
     fen = rows.fen
     # Repeated rows are added up: known rows by (source, line), the rest by their names.
     coded = np.flatnonzero(line >= 0)
-    key = (src[coded] + 1) * (len(lines) + 1) + line[coded]
+    key = (src[coded] - src.min(initial=0)) * (len(lines) + 1) + line[coded]
     keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     sums = np.zeros(len(keys), dtype=np.int64)
     np.add.at(sums, inverse, fen[coded])

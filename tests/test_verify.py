@@ -91,6 +91,9 @@ def test_eligibility_says_why():
     assert rules([("x", "a", "bank_debt", "1"), ("h", "zz", "bank_debt", "1")]) == [
         "eligible[h,zz,bank_debt]: no enterprise 'zz' in the scenario", "eligible[x,a,bank_debt]: no fund 'x' in the scenario"]
     assert rules([("g", "a", "bank_debt", "0")]) == []  # zero rows are not allocations
+    # Two funds the scenario lacks, on the same line: each is named.
+    assert rules([("x", "a", "bank_debt", "1"), ("y", "a", "bank_debt", "1")]) == [
+        "eligible[x,a,bank_debt]: no fund 'x' in the scenario", "eligible[y,a,bank_debt]: no fund 'y' in the scenario"]
 
 
 def test_own_funds_rows():
