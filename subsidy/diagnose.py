@@ -14,11 +14,11 @@ that stops short, which it explains together with the scale of the amounts invol
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Callable, Iterable, Literal
 
 from .model import Enterprise, Fund, Scenario, ScopeGroups
-from .waterfall import apply_own_funds, from_fen, to_fen
+from .waterfall import apply_own_funds, floor_fen, from_fen, to_fen
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,6 @@ class Finding:
 
     def __str__(self) -> str:
         return self.message
-
-
-def _fen_floor(amount: Decimal) -> int:
-    return int((amount * 100).to_integral_value(rounding=ROUND_FLOOR))
 
 
 def _why_fund_pays_nothing(fund: Fund, admitted: Iterable[Enterprise], residual: Callable[[Enterprise], dict[str, int]]) -> str | None:
@@ -58,9 +54,9 @@ def _why_fund_pays_nothing(fund: Fund, admitted: Iterable[Enterprise], residual:
             continue
         any_open = True
         if share is not None:
-            lines = [_fen_floor(Decimal(repr(share)) * r / 100) for r in lines]
+            lines = [floor_fen(Decimal(repr(share)) * r / 100) for r in lines]
         cap = fund.enterprise_cap(ent)
-        if (sum(lines) if cap is None else min(sum(lines), _fen_floor(cap))) > 0:
+        if (sum(lines) if cap is None else min(sum(lines), floor_fen(cap))) > 0:
             return None
     if not in_scope:
         parts = [f"{k} {', '.join(v)}" for k, v in (("regions", fund.scope.regions), ("industries", fund.scope.industries),
