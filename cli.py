@@ -51,7 +51,7 @@ def _fail(lines: list[str] | str, code: int) -> None:
 
 
 def _load(path: Path):
-    from subsidy.io import ScenarioError, load_scenario_with_hash
+    from subsidy.scenario.load import ScenarioError, load_scenario_with_hash
 
     try:
         return load_scenario_with_hash(path)
@@ -78,9 +78,9 @@ def solve(
     Prints, per enterprise, need, own funds, funded amount and gap, and per fund its budget,
     use and shadow price; with --out, writes the output files.
     """
-    from subsidy.console import render_result
-    from subsidy.export import write_contract
-    from subsidy.solve import SolveError, gc_paused, solve as run_solve
+    from subsidy.output.console import render_result
+    from subsidy.output.result_csv import write_contract
+    from subsidy.pipeline import SolveError, gc_paused, solve as run_solve
 
     with gc_paused():  # loading and the tables build millions of objects too
         loaded, sha = _load(scenario)
@@ -92,7 +92,7 @@ def solve(
         # Everything is rendered before anything is written: a failure in one output leaves all as they were.
         workbook = None
         if xlsx is not None:
-            from subsidy.workbook import result_workbook
+            from subsidy.output.result_xlsx import result_workbook
 
             workbook = result_workbook(result, lang.value)
         if not quiet:
@@ -117,7 +117,7 @@ def _writing(path: Path, what: str = ""):
 
 def _write_file(path: Path, data: bytes) -> None:
     """Write one output file atomically, or fail with exit 4 leaving any old file as it was."""
-    from subsidy.export import write_file_atomically
+    from subsidy.output.result_csv import write_file_atomically
 
     with _writing(path):
         write_file_atomically(path, data)
@@ -135,8 +135,8 @@ def validate(scenario: Path = ScenarioArg) -> None:
 
 def _diagnose(path: Path, loaded) -> None:
     """Odd rule sets in plain words: errors stop here (exit 2), warnings go to stderr."""
-    from subsidy.diagnose import diagnose, errors, warnings
-    from subsidy.io import one_line
+    from subsidy.checks.diagnose import diagnose, errors, warnings
+    from subsidy.scenario.load import one_line
 
     findings = diagnose(loaded)
     for finding in warnings(findings):
@@ -146,8 +146,8 @@ def _diagnose(path: Path, loaded) -> None:
 
 
 def _solve_failed(path: Path, loaded, exc: Exception) -> None:
-    from subsidy.diagnose import explain_failure
-    from subsidy.io import one_line
+    from subsidy.checks.diagnose import explain_failure
+    from subsidy.scenario.load import one_line
 
     violations = getattr(exc, "violations", None)
     if violations:
@@ -169,8 +169,8 @@ def verify(
     """
     import json
 
-    from subsidy.io import ScenarioError, one_line
-    from subsidy.verify import FUNDS_COLUMNS, GAPS_COLUMNS, read_allocations, read_amounts, verify as run_verify
+    from subsidy.scenario.load import ScenarioError, one_line
+    from subsidy.checks.verify import FUNDS_COLUMNS, GAPS_COLUMNS, read_allocations, read_amounts, verify as run_verify
 
     loaded, sha = _load(scenario)
     try:
@@ -208,7 +208,7 @@ def _companions(allocations: Path, sha: str, json, read_amounts, gaps_columns, f
 
 def _solved(scenario: Path, solver: Solver):
     """Load and solve, failing with the CLI's exit codes; returns (scenario, result)."""
-    from subsidy.solve import SolveError, solve as run_solve
+    from subsidy.pipeline import SolveError, solve as run_solve
 
     loaded, sha = _load(scenario)
     try:
@@ -224,8 +224,8 @@ def explain(
     solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver: HiGHS (default) or CBC."),
 ) -> None:
     """Explain a result: which rules bind, what one more 万元 is worth, why each gap remains."""
-    from subsidy.explain import explain as run_explain
-    from subsidy.solve import SolveError
+    from subsidy.analysis.explain import explain as run_explain
+    from subsidy.pipeline import SolveError
 
     loaded, result = _solved(scenario, solver)
     try:
@@ -247,12 +247,12 @@ def close_gap(
     Also says which part of the gap no budget can close: categories no fund may pay, lines
     outside every fund's scope, and what caps hold back.
     """
-    from subsidy.closegap import close_gap as run_close_gap
-    from subsidy.solve import SolveError
+    from subsidy.analysis.close_gap import close_gap as run_close_gap
+    from subsidy.pipeline import SolveError
 
     goal = None
     if target is not None:
-        from subsidy.model import _money  # the rule budgets are read by: ≥ 0, at most 2 decimals
+        from subsidy.scenario.model import _money  # the rule budgets are read by: ≥ 0, at most 2 decimals
 
         try:
             goal = _money(target)
@@ -276,8 +276,8 @@ def compare(
     solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver: HiGHS (default) or CBC."),
 ) -> None:
     """Compare policy options side by side: per enterprise and per fund, against the first."""
-    from subsidy.compare import compare as run_compare, labels_for
-    from subsidy.export import csv_bytes, write_files_atomically
+    from subsidy.analysis.compare import compare as run_compare, labels_for
+    from subsidy.output.result_csv import csv_bytes, write_files_atomically
 
     if len(scenarios) < 2:
         _fail("compare needs at least two scenario files", EXIT_BAD_INPUT)
@@ -309,11 +309,11 @@ def sweep(
     method: Method = typer.Option(Method.auto, "--method", help="As for solve: auto solves each point as integer flows when its rules fit (what solve gives), else with the LP; pulp: the LP throughout."),
 ) -> None:
     """Solve a scenario over a grid of values and tabulate gap, shares and fund use per point."""
-    from subsidy.solve import SolveError
+    from subsidy.pipeline import SolveError
     from rich.console import Console
     from rich.progress import Progress
 
-    from subsidy.sweep import SweepError, check_out, grid, parse_vary, sweep as run_sweep, write_table
+    from subsidy.analysis.sweep import SweepError, check_out, grid, parse_vary, sweep as run_sweep, write_table
 
     loaded, _ = _load(scenario)
     try:
@@ -363,7 +363,7 @@ def template(
     Every sheet has the column name on row 1 and the field key on row 2; data start on row 3.
     Solve it with `subsidy solve FILE.xlsx`.
     """
-    from subsidy.xlsx import template as make_template
+    from subsidy.scenario.scenario_xlsx import template as make_template
 
     if file.suffix.lower() != ".xlsx":
         _fail(f"{file}: a template is an .xlsx workbook; name the file *.xlsx", EXIT_BAD_INPUT)
@@ -377,8 +377,8 @@ def convert(
     lang: Lang = typer.Option(Lang.zh, "--lang", help="Language of sheet and column names when writing .xlsx."),
 ) -> None:
     """Convert a scenario between YAML, JSON and the Excel workbook (any direction); same scenario."""
-    from subsidy.convert import scenario_bytes
-    from subsidy.io import SUFFIXES
+    from subsidy.scenario.convert import scenario_bytes
+    from subsidy.scenario.load import SUFFIXES
 
     loaded, _ = _load(source)
     if target.suffix.lower() not in SUFFIXES:
@@ -389,7 +389,7 @@ def convert(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the scenario format (for editors: VS Code's YAML extension etc.)."""
-    from subsidy.schema import schema_text
+    from subsidy.scenario.json_schema import schema_text
 
     typer.echo(schema_text(), nl=False)
 
@@ -403,7 +403,7 @@ def report(
 ) -> None:
     """Charts of a solved scenario (or several, side by side): need, own funds, funded and gap per
     enterprise; fund use; gap by category."""
-    from subsidy.solve import SolveError, solve as run_solve
+    from subsidy.pipeline import SolveError, solve as run_solve
 
     if html is None and png_dir is None:
         _fail("say where to write the report: --html FILE.html and/or --png-dir DIR", EXIT_BAD_INPUT)
@@ -414,7 +414,7 @@ def report(
             results.append(run_solve(loaded, solver=solver.value, scenario_sha256=sha))
         except SolveError as exc:
             _fail(f"{path}: {exc}", EXIT_SOLVE_FAILED)
-    from subsidy.charts import html_report, png_files
+    from subsidy.output.charts import html_report, png_files
 
     labels = [p.stem for p in scenarios]
     pngs = png_files(results, labels) if png_dir is not None else {}
@@ -422,7 +422,7 @@ def report(
     if page is not None:
         _write_file(html, page)
     if pngs:
-        from subsidy.export import write_files_atomically
+        from subsidy.output.result_csv import write_files_atomically
 
         with _writing(png_dir, "the charts"):
             written = write_files_atomically(png_dir, pngs)
@@ -438,7 +438,7 @@ def generate(
     budget_ratio: float = typer.Option(0.45, "--budget-ratio", min=0.0, help="Total budget as a share of total cost before own funds."),
 ) -> None:
     """Write a synthetic scenario drawn like the seed reports (benchmarks, tests; not real data)."""
-    from subsidy.generate import generate as make, write
+    from subsidy.scenario.generate import generate as make, write
 
     try:
         with _writing(out):

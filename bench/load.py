@@ -44,17 +44,17 @@ def main() -> None:
     args = parser.parse_args()
 
     start = time.perf_counter()
-    from subsidy.diagnose import _diagnose
-    from subsidy.io import load_scenario_with_hash
-    from subsidy.solve import gc_paused
-    print(f"import subsidy.io, subsidy.diagnose (this process): {time.perf_counter() - start:.3f} s")
+    from subsidy.checks.diagnose import _diagnose
+    from subsidy.scenario.load import load_scenario_with_hash
+    from subsidy.pipeline import gc_paused
+    print(f"import subsidy.scenario.load, subsidy.diagnose (this process): {time.perf_counter() - start:.3f} s")
     import subsidy
 
     # run where this process found subsidy, so that the child imports the same copy
-    cold = subprocess.run([sys.executable, "-c", "import time; t = time.perf_counter(); import subsidy.io; "
+    cold = subprocess.run([sys.executable, "-c", "import time; t = time.perf_counter(); import subsidy.scenario.load; "
                            "print(time.perf_counter() - t)"], capture_output=True, text=True, check=True,
                           cwd=Path(subsidy.__file__).resolve().parent.parent)
-    print(f"import subsidy.io (fresh process): {float(cold.stdout):.3f} s\n")
+    print(f"import subsidy.scenario.load (fresh process): {float(cold.stdout):.3f} s\n")
 
     with tempfile.TemporaryDirectory() as tmp:
         files = args.files or [generate(int(n), Path(tmp)) for n in args.sizes.split(",")]

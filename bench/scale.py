@@ -28,9 +28,9 @@ SEED_SCENARIO = ROOT / "scenarios" / "xianan-2025.yaml"
 
 FLOOR = """
 import sys, time
-from subsidy.io import load_scenario
-from subsidy.rules import build_rules
-from subsidy.flow import build_network, Network
+from subsidy.scenario.load import load_scenario
+from subsidy.allocate.rules import build_rules
+from subsidy.allocate.flow import build_network, Network
 from ortools.graph.python import min_cost_flow
 import numpy as np
 net = build_network(build_rules(load_scenario(sys.argv[1])))
@@ -53,14 +53,14 @@ marks = []
 def mark(name):
     marks.append((name, time.perf_counter()))
 import importlib
-import subsidy.flow as F
-S = importlib.import_module("subsidy.solve")  # the package exports a function of the same name
-from subsidy.io import load_scenario_with_hash
-from subsidy.diagnose import diagnose
-from subsidy.rules import build_rules
-from subsidy.report import Result
-from subsidy.verify import verify_result
-from subsidy.export import render_contract, write_files_atomically
+import subsidy.allocate.flow as F
+S = importlib.import_module("subsidy.pipeline")  # the package exports a function of the same name
+from subsidy.scenario.load import load_scenario_with_hash
+from subsidy.checks.diagnose import diagnose
+from subsidy.allocate.rules import build_rules
+from subsidy.allocate.result import Result
+from subsidy.checks.verify import verify_result
+from subsidy.output.result_csv import render_contract, write_files_atomically
 mark("start-up (imports)")
 scenario, sha = load_scenario_with_hash(sys.argv[1]); mark("load + validate")
 findings = diagnose(scenario); mark("diagnosis")

@@ -14,10 +14,10 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from subsidy.io import load_scenario
-from subsidy.solve import solve
-from subsidy.sweep import point_scenario, scenario_data
-from subsidy.warmstart import ReusedModel
+from subsidy.scenario.load import load_scenario
+from subsidy.pipeline import solve
+from subsidy.analysis.sweep import point_scenario, scenario_data
+from subsidy.allocate.highs_reuse import ReusedModel
 
 
 def main() -> None:

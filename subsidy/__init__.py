@@ -8,9 +8,9 @@
 
 from __future__ import annotations
 
-from .io import ScenarioError, load_scenario as load
-from .model import Scenario
-from .solve import SolveError, solve
+from subsidy.scenario.load import ScenarioError, load_scenario as load
+from subsidy.scenario.model import Scenario
+from subsidy.pipeline import SolveError, solve
 
 __version__ = "0.1.0"
 __all__ = ["load", "solve", "Scenario", "Result", "ScenarioError", "SolveError", "__version__"]
@@ -18,9 +18,9 @@ __all__ = ["load", "solve", "Scenario", "Result", "ScenarioError", "SolveError",
 
 def __getattr__(name: str):
     # Result brings pandas (a third of a second): imported when asked for, so that reading a
-    # scenario (`import subsidy.io`, `subsidy validate`) does not pay for it.
+    # scenario (`import subsidy.scenario.load`, `subsidy validate`) does not pay for it.
     if name == "Result":
-        from .report import Result
+        from subsidy.allocate.result import Result
 
         return Result
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from subsidy.io import scenario_from_data
+from subsidy.scenario.load import scenario_from_data
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"

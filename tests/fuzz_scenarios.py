@@ -13,7 +13,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from subsidy.model import DEFAULT_CATEGORIES
+from subsidy.scenario.model import DEFAULT_CATEGORIES
 
 EXAMPLES = int(os.environ.get("SUBSIDY_FUZZ_EXAMPLES", "25"))
 """Examples per property; CI keeps the default, `SUBSIDY_FUZZ_EXAMPLES=2000 pytest` digs deeper."""

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 import subsidy
 from cli import app
 from conftest import SCENARIOS
-from subsidy import charts
-from subsidy.charts import CHARTS, ChartData, enterprise_chart, html_report, png_files
+from subsidy.output import charts
+from subsidy.output.charts import CHARTS, ChartData, enterprise_chart, html_report, png_files
 
 runner = CliRunner()
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from subsidy.closegap import close_gap
-from subsidy.io import load_scenario, scenario_from_data
-from subsidy.paths import with_value
-from subsidy.solve import solve
-from subsidy.sweep import scenario_data
+from subsidy.analysis.close_gap import close_gap
+from subsidy.scenario.load import load_scenario, scenario_from_data
+from subsidy.scenario.paths import with_value
+from subsidy.pipeline import solve
+from subsidy.analysis.sweep import scenario_data
 
 FEN = Decimal("0.01")
 
@@ -125,7 +125,7 @@ def test_seed_targets_and_each_fund_alone(scenarios_dir):
 
 def test_cbc_gives_the_same_answer(scenarios_dir):
     """CBC reports an LP its presolve finds infeasible as "Undefined": still 'cannot alone'."""
-    from subsidy.explain import explain
+    from subsidy.analysis.explain import explain
 
     scenario = load_scenario(scenarios_dir / "xianan-2025.yaml")
     assert close_gap(scenario, solver="cbc").funds.equals(close_gap(scenario).funds)

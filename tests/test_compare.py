@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from subsidy.compare import compare, labels_for
-from subsidy.io import load_scenario
-from subsidy.solve import solve
+from subsidy.analysis.compare import compare, labels_for
+from subsidy.scenario.load import load_scenario
+from subsidy.pipeline import solve
 
 
 @pytest.fixture

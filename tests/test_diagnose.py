@@ -10,8 +10,8 @@ import pulp
 import pytest
 
 from run_cli import run
-from subsidy.diagnose import diagnose
-from subsidy.io import scenario_from_data
+from subsidy.checks.diagnose import diagnose
+from subsidy.scenario.load import scenario_from_data
 
 BASE = {
     "name": "diagnosis",
@@ -116,7 +116,7 @@ def test_no_funds_gives_a_table_of_gaps_with_a_warning(tmp_path):
 def test_an_infeasible_rule_set_is_explained_not_traced(tmp_path, monkeypatch):
     """A future 'must cover at least X' rule that no budget can meet: simulated by adding
     cover[a] ≥ 1000 to the LP (the fund has 60)."""
-    import subsidy.lp as lp_module  # solve_lp takes `build` from here when it runs
+    import subsidy.allocate.lp as lp_module  # solve_lp takes `build` from here when it runs
 
     real_build = lp_module.build
 
@@ -137,7 +137,7 @@ def test_an_infeasible_rule_set_is_explained_not_traced(tmp_path, monkeypatch):
 
 
 def test_amounts_eleven_orders_apart_get_a_hint():
-    from subsidy.diagnose import explain_failure
+    from subsidy.checks.diagnose import explain_failure
 
     data = copy.deepcopy(BASE)
     data["enterprises"][1]["costs"] = {"bank_debt": 0.01}

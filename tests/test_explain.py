@@ -6,12 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from subsidy.explain import explain, parse_rule
-from subsidy.io import load_scenario, scenario_from_data
-from subsidy.model import DEFAULT_CATEGORIES
-from subsidy.paths import get_value, with_value
-from subsidy.solve import solve
-from subsidy.sweep import scenario_data
+from subsidy.analysis.explain import explain, parse_rule
+from subsidy.scenario.load import load_scenario, scenario_from_data
+from subsidy.scenario.model import DEFAULT_CATEGORIES
+from subsidy.scenario.paths import get_value, with_value
+from subsidy.pipeline import solve
+from subsidy.analysis.sweep import scenario_data
 
 
 def test_parse_rule():

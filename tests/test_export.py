@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 from typer.testing import CliRunner
 
-import subsidy.export as export
+import subsidy.output.result_csv as export
 from cli import app
 from conftest import SCENARIOS, make_scenario
-from subsidy.io import load_scenario
-from subsidy.solve import solve
+from subsidy.scenario.load import load_scenario
+from subsidy.pipeline import solve
 
 runner = CliRunner()
 
@@ -142,7 +142,7 @@ def test_fen_text_writes_what_decimal_writes():
     """Cells formatted from integer fen equal Decimal's own two-place formatting, signs included."""
     import numpy as np
 
-    from subsidy.export import fen_text
+    from subsidy.output.result_csv import fen_text
 
     values = [0, 1, 5, 99, 100, 101, 12345, 10**14, -1, -99, -100, -12345]
     assert fen_text(np.array(values, dtype=np.int64)) == [f"{Decimal(v).scaleb(-2):.2f}" for v in values]

@@ -15,13 +15,13 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from subsidy.flow import solve_flow
-from subsidy.generate import generate
-from subsidy.io import load_scenario, scenario_from_data
-from subsidy.netflow import Reducer, min_cost_flow
-from subsidy.rules import OWN
-from subsidy.solve import SolveError, solve, solve_lp
-from subsidy.waterfall import apply_own_funds, to_fen
+from subsidy.allocate.flow import solve_flow
+from subsidy.scenario.generate import generate
+from subsidy.scenario.load import load_scenario, scenario_from_data
+from subsidy.allocate.flow_algorithms import Reducer, min_cost_flow
+from subsidy.allocate.rules import OWN
+from subsidy.pipeline import SolveError, solve, solve_lp
+from subsidy.allocate.waterfall import apply_own_funds, to_fen
 
 from conftest import SCENARIOS, make_scenario
 

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given
 
 from fuzz_scenarios import FUZZ, fen_amounts, money, scenario_data
-from subsidy.diagnose import diagnose
-from subsidy.io import scenario_from_data
-from subsidy.solve import reconcile_to_fen, solve, solve_lp
-from subsidy.verify import allocation_frame, verify, verify_result
-from subsidy.waterfall import to_fen
+from subsidy.checks.diagnose import diagnose
+from subsidy.scenario.load import scenario_from_data
+from subsidy.pipeline import reconcile_to_fen, solve, solve_lp
+from subsidy.checks.verify import allocation_frame, verify, verify_result
+from subsidy.allocate.waterfall import to_fen
 
 from hypothesis import strategies as st
 
@@ -113,7 +113,7 @@ def test_verifier_catches_one_fen_too_many_on_a_binding_rule(data, draw):
 def test_waterfall_for_all_enterprises_at_once_equals_one_at_a_time(data):
     """cost_lines (numpy, every enterprise together) against apply_own_funds (one enterprise,
     Python integers): the same applied, residual and unused fen on every line."""
-    from subsidy.waterfall import apply_own_funds, cost_lines
+    from subsidy.allocate.waterfall import apply_own_funds, cost_lines
 
     scenario = scenario_from_data(data)
     lines = cost_lines(scenario)
@@ -130,8 +130,8 @@ def test_a_moved_fen_of_own_funds_is_caught_by_the_vectorised_waterfall_check(da
 
     import numpy as np
 
-    from subsidy.verify import OwnFundsSplit, _waterfall_faults, check_waterfall
-    from subsidy.waterfall import cost_lines
+    from subsidy.checks.verify import OwnFundsSplit, _waterfall_faults, check_waterfall
+    from subsidy.allocate.waterfall import cost_lines
 
     scenario = scenario_from_data(data)
     lines = cost_lines(scenario)
@@ -186,8 +186,8 @@ def test_admits_each_is_admits_applied_to_each(data):
 @given(scenario_data(max_enterprises=8))
 def test_diagnosis_residual_need_is_the_waterfalls(data):
     """diagnose's shortcut for an enterprise's total residual need equals the whole waterfall's."""
-    from subsidy.diagnose import _residual_need
-    from subsidy.waterfall import apply_own_funds
+    from subsidy.checks.diagnose import _residual_need
+    from subsidy.allocate.waterfall import apply_own_funds
 
     scenario = scenario_from_data(data)
     table = scenario.category_table

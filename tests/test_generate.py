@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from subsidy.generate import INDUSTRIES, generate, write
-from subsidy.io import load_scenario, scenario_from_data
+from subsidy.scenario.generate import INDUSTRIES, generate, write
+from subsidy.scenario.load import load_scenario, scenario_from_data
 
 
 def test_same_seed_same_bytes_other_seed_differs(tmp_path):

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from subsidy.io import ScenarioError, load_scenario, one_line
+from subsidy.scenario.load import ScenarioError, load_scenario, one_line
 
 
 def _problems(path) -> list[str]:

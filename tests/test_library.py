@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import subsidy
 from conftest import SCENARIOS
-from subsidy.convert import write_scenario
+from subsidy.scenario.convert import write_scenario
 
 
 def test_load_any_format_and_solve_to_dataframes(tmp_path):

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import make_scenario
-from subsidy.solve import solve
+from subsidy.pipeline import solve
 
 ALL = ["resettlement", "bank_debt", "dismantling", "operating_loss"]
 

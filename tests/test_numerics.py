@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from subsidy.io import scenario_from_data
-from subsidy.lp import OWN
-from subsidy.labels import OWN_FUNDS_SOURCE
-from subsidy.solve import reconcile_to_fen, solve, solve_lp
+from subsidy.scenario.load import scenario_from_data
+from subsidy.allocate.lp import OWN
+from subsidy.scenario.labels import OWN_FUNDS_SOURCE
+from subsidy.pipeline import reconcile_to_fen, solve, solve_lp
 
 # Worked by hand. Weights: resettlement 3 > bank_debt 1, so stage 1 pays every resettlement
 # fen first. big: bank_debt 1,000,000,000.00 and resettlement 0.01; tiny: resettlement 0.01;

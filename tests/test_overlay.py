@@ -11,9 +11,9 @@ import yaml
 from typer.testing import CliRunner
 
 from cli import app
-from subsidy.compare import effective_inputs
-from subsidy.io import ScenarioError, load_data, load_scenario, load_scenario_with_hash
-from subsidy.overlay import merge
+from subsidy.analysis.compare import effective_inputs
+from subsidy.scenario.load import ScenarioError, load_data, load_scenario, load_scenario_with_hash
+from subsidy.scenario.overlay import merge
 
 BASE = """\
 name: base

@@ -11,9 +11,9 @@ import random
 
 import pytest
 
-from subsidy.generate import generate
-from subsidy.io import scenario_from_data
-from subsidy.solve import reconcile_to_fen, solve_lp
+from subsidy.scenario.generate import generate
+from subsidy.scenario.load import scenario_from_data
+from subsidy.pipeline import reconcile_to_fen, solve_lp
 
 
 def plain_reconcile(lp, values):

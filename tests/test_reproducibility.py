@@ -15,8 +15,8 @@ import subsidy
 from fuzz_malformed import BASE, _yaml
 from fuzz_scenarios import FUZZ, scenario_data
 from run_cli import run
-from subsidy.io import scenario_from_data
-from subsidy.solve import solve, solve_lp
+from subsidy.scenario.load import scenario_from_data
+from subsidy.pipeline import solve, solve_lp
 
 CONTRACT = ("allocations.csv", "gaps.csv", "funds.csv", "summary.json")
 

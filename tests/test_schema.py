@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from cli import app
 from conftest import ROOT, SCENARIOS
-from subsidy.convert import scenario_data
-from subsidy.schema import scenario_schema, schema_text
-from subsidy.xlsx import EXAMPLE
+from subsidy.scenario.convert import scenario_data
+from subsidy.scenario.json_schema import scenario_schema, schema_text
+from subsidy.scenario.scenario_xlsx import EXAMPLE
 
 SHIPPED = ROOT / "schema" / "scenario.schema.json"
 
@@ -77,7 +77,7 @@ def test_main_fields_have_english_and_chinese_docs():
 
 
 def test_exported_data_of_every_format_validates(tmp_path):
-    from subsidy.io import load_scenario
+    from subsidy.scenario.load import load_scenario
 
     scenario = load_scenario(SCENARIOS / "linzi-portfolio.yaml")
     assert list(validator().iter_errors(scenario_data(scenario))) == []

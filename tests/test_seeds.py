@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from conftest import SCENARIOS
-from subsidy.io import load_scenario, scenario_from_data
-from subsidy.solve import solve
+from subsidy.scenario.load import load_scenario, scenario_from_data
+from subsidy.pipeline import solve
 
 SEEDS = ["xianan-2025.yaml", "chuxiong-2025.yaml", "linzi-portfolio.yaml"]
 

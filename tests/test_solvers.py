@@ -3,8 +3,8 @@
 import pytest
 
 from conftest import SCENARIOS, make_scenario
-from subsidy.io import load_scenario
-from subsidy.solve import solve_lp
+from subsidy.scenario.load import load_scenario
+from subsidy.pipeline import solve_lp
 
 CASES = {
     "xianan": lambda: load_scenario(SCENARIOS / "xianan-2025.yaml"),
@@ -30,7 +30,7 @@ def test_budget_shadow_prices_are_right_derivatives_on_both_methods():
     # Xian'an's central fund (300) is exactly used up by its two enterprise caps (120 + 180):
     # one more 万元 of it can pay nothing, so its price is 0, not the dual 1 a solver may return.
     # The other two funds still have payable lines of weight 1 behind them.
-    from subsidy.solve import solve
+    from subsidy.pipeline import solve
 
     scenario = CASES["xianan"]()
     for method in ("pulp", "flow"):

@@ -8,11 +8,11 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from subsidy.io import load_scenario
-from subsidy.paths import PathError, flatten, get_value, with_value
-from subsidy.solve import solve
-from subsidy.sweep import SweepError, Vary, grid, parse_vary, point_scenario, scenario_data, sweep, write_table
-from subsidy.warmstart import ReusedModel
+from subsidy.scenario.load import load_scenario
+from subsidy.scenario.paths import PathError, flatten, get_value, with_value
+from subsidy.pipeline import solve
+from subsidy.analysis.sweep import SweepError, Vary, grid, parse_vary, point_scenario, scenario_data, sweep, write_table
+from subsidy.allocate.highs_reuse import ReusedModel
 
 D = Decimal
 
@@ -150,7 +150,7 @@ def test_parquet_without_pyarrow_is_one_clear_error(tmp_path, scenarios_dir, mon
 def test_points_the_flow_cannot_carry_go_to_the_reused_lp(scenarios_dir):
     """A weight of 7 decimals is beyond the integer flow: under auto those points are solved by
     the LP, one model built and reused, and equal the LP's own solves; --method flow refuses."""
-    from subsidy.solve import NotAFlow
+    from subsidy.pipeline import NotAFlow
 
     data = scenario_data(load_scenario(scenarios_dir / "xianan-2025.yaml"))
     data["categories"] = {"bank_debt": {"weight": 0.1234567}}

@@ -8,7 +8,7 @@ import yaml
 from typer.testing import CliRunner
 
 from cli import app
-from subsidy.io import ScenarioError, load_scenario
+from subsidy.scenario.load import ScenarioError, load_scenario
 
 GOOD = {
     "name": "t",
@@ -161,7 +161,7 @@ def _read(fn, value):
 
 @pytest.mark.parametrize("value", EDGE_AMOUNTS, ids=repr)
 def test_amount_shortcuts_read_values_as_the_general_path(value):
-    from subsidy.model import _money, _money_map, _quantity, _to_decimal
+    from subsidy.scenario.model import _money, _money_map, _quantity, _to_decimal
 
     assert _read(_money, value) == _read(lambda v: _to_decimal(v, places=2), value)
     assert _read(_quantity, value) == _read(lambda v: _to_decimal(v, places=None), value)

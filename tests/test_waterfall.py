@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from conftest import make_scenario
-from subsidy.waterfall import apply_own_funds, from_fen, pro_rata
+from subsidy.allocate.waterfall import apply_own_funds, from_fen, pro_rata
 
 WENQUAN = {
     "id": "wenquan",

@@ -169,7 +169,7 @@ def test_english_sheet_names(tmp_path):
 def test_nothing_written_when_the_solve_fails(tmp_path, monkeypatch):
     import importlib
 
-    solve_module = importlib.import_module("subsidy.solve")
+    solve_module = importlib.import_module("subsidy.pipeline")
 
     target = tmp_path / "r.xlsx"
     target.write_bytes(b"old")

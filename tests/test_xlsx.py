@@ -10,9 +10,9 @@ import yaml
 from typer.testing import CliRunner
 
 from cli import app
-from subsidy.convert import scenario_data, write_scenario
-from subsidy.io import ScenarioError, load_scenario, scenario_from_data
-from subsidy.xlsx import EXAMPLE, template
+from subsidy.scenario.convert import scenario_data, write_scenario
+from subsidy.scenario.load import ScenarioError, load_scenario, scenario_from_data
+from subsidy.scenario.scenario_xlsx import EXAMPLE, template
 
 from conftest import SCENARIOS
 

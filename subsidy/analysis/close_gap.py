@@ -33,13 +33,13 @@ from decimal import Decimal
 import pandas as pd
 import pulp
 
-from .labels import Lang, Phrases, column
-from .lp import OWN, AllocationLP, Arc, build
-from .console import money, table
-from .model import Scenario
-from .report import Result
-from .solve import HOLD_FLOOR, SolveError, make_solver, solve
-from .waterfall import from_fen, to_fen
+from subsidy.scenario.labels import Lang, Phrases, column
+from subsidy.allocate.lp import OWN, AllocationLP, Arc, build
+from subsidy.output.console import money, table
+from subsidy.scenario.model import Scenario
+from subsidy.allocate.result import Result
+from subsidy.pipeline import HOLD_FLOOR, SolveError, make_solver, solve
+from subsidy.allocate.waterfall import from_fen, to_fen
 
 
 class _Program:
@@ -232,9 +232,9 @@ def close_gap(scenario: Scenario, target: Decimal | None = None, funds: list[str
 
 def _with_budgets(scenario: Scenario, extra_fen: dict[str, int]) -> Scenario:
     """The scenario with each fund's extra added to its budget (validated again)."""
-    from .io import scenario_from_data
-    from .paths import with_value
-    from .sweep import scenario_data
+    from subsidy.scenario.load import scenario_from_data
+    from subsidy.scenario.paths import with_value
+    from subsidy.analysis.sweep import scenario_data
 
     data = scenario_data(scenario)
     budgets = {f.id: f.budget for f in scenario.funds}

@@ -26,13 +26,13 @@ import pandas as pd
 
 import pulp
 
-from .labels import Lang, Phrases, column
-from .lp import OWN, AllocationLP, Arc, build
-from .console import money, table
-from .model import Scenario
-from .report import Result
-from .solve import make_solver, solve
-from .waterfall import from_fen
+from subsidy.scenario.labels import Lang, Phrases, column
+from subsidy.allocate.lp import OWN, AllocationLP, Arc, build
+from subsidy.output.console import money, table
+from subsidy.scenario.model import Scenario
+from subsidy.allocate.result import Result
+from subsidy.pipeline import make_solver, solve
+from subsidy.allocate.waterfall import from_fen
 
 RULE_KINDS = ("budget", "cap_enterprise", "cap_share", "own_funds")
 _NAME = re.compile(r"^(\w+)\[(.*)\]$")
@@ -111,7 +111,7 @@ def marginal_values(lp: AllocationLP, weights: dict[Arc, float], rules: list[str
 
 
 def _solve_dual(problem: pulp.LpProblem, engine: pulp.LpSolver) -> None:
-    from .solve import SolveError
+    from subsidy.pipeline import SolveError
 
     status = problem.solve(engine)
     if status != pulp.LpStatusOptimal:

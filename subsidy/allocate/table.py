@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .waterfall import from_fen
+from subsidy.allocate.waterfall import from_fen
 
 if TYPE_CHECKING:
     import pandas as pd

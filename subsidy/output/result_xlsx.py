@@ -13,8 +13,8 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .labels import Lang
-from .report import Result
+from subsidy.scenario.labels import Lang
+from subsidy.allocate.result import Result
 
 MONEY = "#,##0.00"
 SHARE = "0.0%"
@@ -123,7 +123,7 @@ def result_workbook(result: Result, lang: Lang = "zh") -> bytes:
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from .xlsx_style import autosize, style_header
+    from subsidy.scenario.xlsx_style import autosize, style_header
 
     name = {k: (zh if lang == "zh" else en) for k, (zh, en) in SHEETS.items()}
     wb = Workbook()
@@ -191,7 +191,7 @@ def _write_matrix(ws, result: Result) -> None:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    from .xlsx_style import autosize, style_header
+    from subsidy.scenario.xlsx_style import autosize, style_header
 
     names = {f.id: f.name for f in result.scenario.funds}
     funds, rows = matrix(result)
@@ -220,7 +220,7 @@ def _write_matrix(ws, result: Result) -> None:
 def _write_summary(ws, result: Result, total_cells: dict[tuple[str, str], str]) -> None:
     from openpyxl.styles import Font
 
-    from .xlsx_style import autosize, style_header
+    from subsidy.scenario.xlsx_style import autosize, style_header
 
     s = result.summary
     ws.append([head("item"), head("value"), head("unit")])

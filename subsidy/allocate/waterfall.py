@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from .model import Category, Enterprise, Scenario
+from subsidy.scenario.model import Category, Enterprise, Scenario
 
 FEN_PER_UNIT = 100
 

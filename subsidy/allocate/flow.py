@@ -58,8 +58,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from .netflow import FlowError, Reducer, leaf_round, max_flow, min_cost_flow, residual_distances
-from .rules import Arc, ArcAmounts, Rules, bound_values, build_rules, fund_ranks, jitter_of
+from subsidy.allocate.flow_algorithms import FlowError, Reducer, leaf_round, max_flow, min_cost_flow, residual_distances
+from subsidy.allocate.rules import Arc, ArcAmounts, Rules, bound_values, build_rules, fund_ranks, jitter_of
 
 MAX_DECIMAL_PLACES = 6
 """Finest bound or weight the flow handles exactly: 10^-6 fen, 10^-6 of a weight unit."""

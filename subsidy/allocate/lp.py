@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import pulp
 
-from .model import Scenario
-from .rules import OWN, Arc, Rules, build_rules, fund_ranks, tie_break_weight
-from .waterfall import OwnFundsSplit
+from subsidy.scenario.model import Scenario
+from subsidy.allocate.rules import OWN, Arc, Rules, build_rules, fund_ranks, tie_break_weight
+from subsidy.allocate.waterfall import OwnFundsSplit
 
 __all__ = ["OWN", "Arc", "AllocationLP", "build", "add_fairness", "fund_ranks", "tie_break_weight"]
 

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .labels import Lang, columns
-from .report import Result
-from .table import Table
+from subsidy.scenario.labels import Lang, columns
+from subsidy.allocate.result import Result
+from subsidy.allocate.table import Table
 
 if TYPE_CHECKING:
     import pandas as pd

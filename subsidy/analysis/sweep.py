@@ -27,9 +27,9 @@ from typing import Any, Callable, Iterable
 import pandas as pd
 import yaml
 
-from .io import ScenarioError, scenario_from_data
-from .model import Scenario
-from .paths import PathError, split, with_value
+from subsidy.scenario.load import ScenarioError, scenario_from_data
+from subsidy.scenario.model import Scenario
+from subsidy.scenario.paths import PathError, split, with_value
 
 MAX_POINTS = 100_000
 SERIAL_BELOW_SECONDS = 2.0
@@ -138,7 +138,7 @@ _local = threading.local()
 
 def _model():
     """This worker's reused solver model (one per thread, so thread pools stay safe)."""
-    from .warmstart import ReusedModel
+    from subsidy.allocate.highs_reuse import ReusedModel
 
     if not hasattr(_local, "model"):
         _local.model = ReusedModel()
@@ -170,7 +170,7 @@ def run_chunk(data: dict, paths: list[str], chunk: list[tuple[int, tuple]], solv
     worker's reused HiGHS model; "pulp" always with the LP. Top-level so that process pools and
     Dask can ship it to workers.
     """
-    from .solve import NotAFlow, solve
+    from subsidy.pipeline import NotAFlow, solve
 
     out = []
     for index, values in chunk:
@@ -291,7 +291,7 @@ OUT_SUFFIXES = (".csv", ".parquet")
 
 def write_table(table: pd.DataFrame, out: str | Path) -> Path:
     """CSV (UTF-8 with BOM, like every CSV we write) or Parquet, chosen by the suffix; atomic."""
-    from .export import csv_bytes, write_file_atomically
+    from subsidy.output.result_csv import csv_bytes, write_file_atomically
 
     out = check_out(out)
     suffix = out.suffix.lower()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .model import DEFAULT_CATEGORIES, MAX_AMOUNT, Scenario
+from subsidy.scenario.model import DEFAULT_CATEGORIES, MAX_AMOUNT, Scenario
 
 _CATEGORY_LIST = ", ".join(f"{k} ({c.label_zh})" for k, c in DEFAULT_CATEGORIES.items())
 

@@ -24,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
-from .model import DEFAULT_CATEGORIES, Problem, Scenario
+from subsidy.scenario.model import DEFAULT_CATEGORIES, Problem, Scenario
 
 FIRST_ROW = 3
 """Rows 1-2 are headers (name for people, field key); data start here."""
@@ -247,7 +247,7 @@ def scenario_workbook(scenario: Scenario, lang: str = "zh") -> bytes:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    from .xlsx_style import autosize, style_header
+    from subsidy.scenario.xlsx_style import autosize, style_header
 
     wb = Workbook()
     ws = wb.active
@@ -287,7 +287,7 @@ _CODE_HEADERS = {"category": ("费用类别", "category"), "level": ("资金层�
 
 
 def _write_codes(ws, lists: dict[str, list[str]], lang: str) -> None:
-    from .xlsx_style import autosize, style_header
+    from subsidy.scenario.xlsx_style import autosize, style_header
 
     for j, (name, values) in enumerate(lists.items(), start=1):
         zh, en = _CODE_HEADERS[name]
@@ -750,6 +750,6 @@ EXAMPLE = {
 
 def template(lang: str = "zh") -> bytes:
     """`subsidy template`: the input workbook filled with the Wenquan example."""
-    from .io import scenario_from_data
+    from subsidy.scenario.load import scenario_from_data
 
     return scenario_workbook(scenario_from_data(EXAMPLE), lang)

@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from .io import SUFFIXES
-from .model import Scenario
+from subsidy.scenario.load import SUFFIXES
+from subsidy.scenario.model import Scenario
 
 
 def _plain(value: Any) -> Any:
@@ -41,7 +41,7 @@ def scenario_bytes(scenario: Scenario, suffix: str, lang: str = "zh") -> bytes:
     if kind == "json":
         return (json.dumps(scenario_data(scenario), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if kind == "xlsx":
-        from .xlsx import scenario_workbook
+        from subsidy.scenario.scenario_xlsx import scenario_workbook
 
         return scenario_workbook(scenario, lang)
     raise ValueError(f"unsupported file type {suffix or '(none)'!r}; use .yaml, .yml, .json or .xlsx")
@@ -49,7 +49,7 @@ def scenario_bytes(scenario: Scenario, suffix: str, lang: str = "zh") -> bytes:
 
 def write_scenario(scenario: Scenario, path: str | Path, lang: str = "zh") -> Path:
     """Write the scenario in the format of `path`'s suffix, atomically."""
-    from .export import write_file_atomically
+    from subsidy.output.result_csv import write_file_atomically
 
     path = Path(path)
     return write_file_atomically(path, scenario_bytes(scenario, path.suffix, lang))

@@ -18,7 +18,7 @@ import warnings
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .report import Result
+from subsidy.allocate.result import Result
 
 OWN = "#70AD47"
 FUNDED = "#4472C4"

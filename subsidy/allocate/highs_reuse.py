@@ -20,10 +20,10 @@ import math
 import numpy as np
 import pulp
 
-from .lp import AllocationLP, add_fairness, build, fund_ranks, tie_break_weight
-from .model import Scenario
-from .report import Result
-from .solve import (Solution, SolveError, StageValues, _hold, _largest_share, _silence_highs_banner, fairness_scale, result_of,
+from subsidy.allocate.lp import AllocationLP, add_fairness, build, fund_ranks, tie_break_weight
+from subsidy.scenario.model import Scenario
+from subsidy.allocate.result import Result
+from subsidy.pipeline import (Solution, SolveError, StageValues, _hold, _largest_share, _silence_highs_banner, fairness_scale, result_of,
                     share_hold, solve)
 
 INF = math.inf

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Iterable, Literal
 
-from .model import Enterprise, Fund, Scenario, ScopeGroups
-from .waterfall import apply_own_funds, floor_fen, from_fen, to_fen
+from subsidy.scenario.model import Enterprise, Fund, Scenario, ScopeGroups
+from subsidy.allocate.waterfall import apply_own_funds, floor_fen, from_fen, to_fen
 
 
 @dataclass(frozen=True)

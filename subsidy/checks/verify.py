@@ -45,11 +45,11 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
 
-from .io import ScenarioError, read_bytes
-from .labels import OWN_FUNDS_NAMES, OWN_FUNDS_SOURCE, TOTAL_ROW_NAMES, column_key
-from .model import Enterprise, Fund, Problem, Scenario, ScopeGroups, parse_money
-from .table import Table
-from .waterfall import CostLines, OwnFundsSplit, cost_lines, floor_fen, from_fen, to_fen
+from subsidy.scenario.load import ScenarioError, read_bytes
+from subsidy.scenario.labels import OWN_FUNDS_NAMES, OWN_FUNDS_SOURCE, TOTAL_ROW_NAMES, column_key
+from subsidy.scenario.model import Enterprise, Fund, Problem, Scenario, ScopeGroups, parse_money
+from subsidy.allocate.table import Table
+from subsidy.allocate.waterfall import CostLines, OwnFundsSplit, cost_lines, floor_fen, from_fen, to_fen
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .model import Scenario
-from .rules import Arc, ArcAmounts, Lazy, Rules, build_rules
+from subsidy.scenario.model import Scenario
+from subsidy.allocate.rules import Arc, ArcAmounts, Lazy, Rules, build_rules
 
 if TYPE_CHECKING:
     import pulp
 
-    from .lp import AllocationLP
+    from subsidy.allocate.lp import AllocationLP
 
 HOLD_TOLERANCE = 1e-9
 """Relative slack when a later stage holds an earlier one at its optimum (spec)."""
@@ -241,7 +241,7 @@ def solve_lp(scenario: Scenario, solver: str = "highs", rules: Rules | None = No
     """All stages on one PuLP model; returns float values of every arc."""
     import pulp
 
-    from .lp import add_fairness, build, fund_ranks, tie_break_weight
+    from subsidy.allocate.lp import add_fairness, build, fund_ranks, tie_break_weight
 
     lp = build(scenario, rules)
     engine = make_solver(solver, len(lp.arcs))
@@ -420,12 +420,12 @@ def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None
 
 
 def _solve(scenario: Scenario, solver: str, scenario_sha256: str | None, check: bool, method: str) -> "Result":
-    from .report import Result
+    from subsidy.allocate.result import Result
 
     rules = build_rules(scenario)
     reason = LP_NOTE
     if method in ("auto", "flow"):
-        from .flow import FlowError, NotANetwork, solve_flow
+        from subsidy.allocate.flow import FlowError, NotANetwork, solve_flow
 
         try:
             flow = solve_flow(scenario, rules)
@@ -476,7 +476,7 @@ def budget_shadow_prices(scenario: Scenario, solution: Solution, solver: str) ->
     dual on the dual's optimal face is the right derivative; it is what the flow method reports
     too, so both methods agree.
     """
-    from .explain import marginal_values
+    from subsidy.analysis.explain import marginal_values
 
     table = scenario.category_table
     weights = {a: table[a.category].weight for a in solution.lp.arcs}
@@ -491,7 +491,7 @@ def result_of(scenario: Scenario, solution: Solution, scenario_sha256: str | Non
     """The reconciled result of a solution, however it was solved (here, or a reused model),
     verified as in `solve` when `check`; `check_tables=False` leaves out the gaps and funds
     tables (a sweep, which writes neither, saves building them)."""
-    from .report import Result
+    from subsidy.allocate.result import Result
 
     fen = reconcile_to_fen(solution.lp, solution.values)
     result = Result(
@@ -514,11 +514,11 @@ def result_of(scenario: Scenario, solution: Solution, scenario_sha256: str | Non
 
 def _checked(scenario: Scenario, result: "Result", check: bool, check_tables: bool = True) -> "Result":
     """The diagnosis's warnings on the result, and the independent verification when `check`."""
-    from .diagnose import diagnose
+    from subsidy.checks.diagnose import diagnose
 
     result.warnings = [str(finding) for finding in diagnose(scenario)]
     if check:
-        from .verify import verify_result
+        from subsidy.checks.verify import verify_result
 
         violations = verify_result(result, tables=check_tables)
         if violations:

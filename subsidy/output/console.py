@@ -5,9 +5,9 @@ from __future__ import annotations
 import unicodedata
 from decimal import Decimal
 
-from .labels import Lang, Phrases, column
-from .report import Result
-from .waterfall import from_fen
+from subsidy.scenario.labels import Lang, Phrases, column
+from subsidy.allocate.result import Result
+from subsidy.allocate.waterfall import from_fen
 
 
 def width(text: str) -> int:

@@ -18,8 +18,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .model import Scenario, ScopeGroups
-from .waterfall import CostLines, OwnFundsSplit, cost_lines, floor_fen, to_fen
+from subsidy.scenario.model import Scenario, ScopeGroups
+from subsidy.allocate.waterfall import CostLines, OwnFundsSplit, cost_lines, floor_fen, to_fen
 
 OWN = "(own funds)"
 """The source name own funds take under the `free` rule."""

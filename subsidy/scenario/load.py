@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .model import Problem, Scenario, cross_field_problems
+from subsidy.scenario.model import Problem, Scenario, cross_field_problems
 
 
 class ScenarioError(Exception):
@@ -299,7 +299,7 @@ def load_scenario_with_hash(path: str | Path) -> tuple[Scenario, str]:
     for provenance in summary.json."""
     path = Path(path)
     if SUFFIXES.get(path.suffix.lower()) == "xlsx":
-        from .xlsx import read_workbook
+        from subsidy.scenario.scenario_xlsx import read_workbook
 
         raw = read_bytes(path)
         book = read_workbook(path, raw)
@@ -319,6 +319,6 @@ def load_data(path: str | Path) -> tuple[dict, dict[tuple, Any], str]:
     data, lines = parse_document(path, text)
     if "base" not in data:
         return data, lines, hashlib.sha256(raw).hexdigest()
-    from .overlay import resolve
+    from subsidy.scenario.overlay import resolve
 
     return resolve(path, data, lines, raw)

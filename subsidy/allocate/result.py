@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .model import Scenario
-from .rules import OWN, Arc, ArcAmounts
-from .table import Table
-from .waterfall import CostLines, OwnFundsSplit, cost_lines, from_fen, to_fen
+from subsidy.scenario.model import Scenario
+from subsidy.allocate.rules import OWN, Arc, ArcAmounts
+from subsidy.allocate.table import Table
+from subsidy.allocate.waterfall import CostLines, OwnFundsSplit, cost_lines, from_fen, to_fen
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -200,6 +200,6 @@ class Result:
 
 
 def _tool_version() -> str:
-    from . import __version__
+    from subsidy import __version__
 
     return __version__

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .labels import Lang, Phrases, column
-from .console import money, table
-from .model import Scenario
-from .paths import KEYED_LISTS, flatten
-from .report import Result
-from .solve import solve
+from subsidy.scenario.labels import Lang, Phrases, column
+from subsidy.output.console import money, table
+from subsidy.scenario.model import Scenario
+from subsidy.scenario.paths import KEYED_LISTS, flatten
+from subsidy.allocate.result import Result
+from subsidy.pipeline import solve
 
 ENTERPRISE_MEASURES = ("need", "own_funds", "funded", "gap", "gap_share")
 FUND_MEASURES = ("budget", "used", "left", "shadow_price")
