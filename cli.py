@@ -78,15 +78,16 @@ def solve(
     Prints, per enterprise, need, own funds, funded amount and gap, and per fund its budget,
     use and shadow price; with --out, writes the output files.
     """
+    from subsidy.allocate.stages import gc_paused
     from subsidy.output.console import render_result
     from subsidy.output.result_csv import write_contract
-    from subsidy.pipeline import SolveError, gc_paused, solve as run_solve
+    from subsidy.pipeline import SolveError, solve as run_solve
 
     with gc_paused():  # loading and the tables build millions of objects too
         loaded, sha = _load(scenario)
-        _diagnose(scenario, loaded)
         try:
-            result = run_solve(loaded, solver=solver.value, scenario_sha256=sha, method=method.value)
+            result = run_solve(loaded, solver=solver.value, scenario_sha256=sha, method=method.value,
+                               on_findings=lambda found: _report_findings(scenario, found))
         except SolveError as exc:
             _solve_failed(scenario, loaded, exc)
         # Everything is rendered before anything is written: a failure in one output leaves all as they were.
@@ -127,18 +128,19 @@ def _write_file(path: Path, data: bytes) -> None:
 @app.command()
 def validate(scenario: Path = ScenarioArg) -> None:
     """Check a scenario file without solving it: every problem, one line each, then exit 2."""
+    from subsidy.pipeline import diagnosis
+
     loaded, _ = _load(scenario)
-    _diagnose(scenario, loaded)
+    _report_findings(scenario, diagnosis(loaded))
     lines = sum(len(e.costs) for e in loaded.enterprises)
     typer.echo(f"{scenario}: valid: {len(loaded.enterprises)} enterprises, {lines} cost lines, {len(loaded.funds)} funds")
 
 
-def _diagnose(path: Path, loaded) -> None:
+def _report_findings(path: Path, findings) -> None:
     """Odd rule sets in plain words: errors stop here (exit 2), warnings go to stderr."""
-    from subsidy.checks.diagnose import diagnose, errors, warnings
+    from subsidy.checks.diagnose import errors, warnings
     from subsidy.scenario.load import one_line
 
-    findings = diagnose(loaded)
     for finding in warnings(findings):
         typer.echo(one_line(f"warning: {path}: {finding}"), err=True)
     if errors(findings):

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from subsidy.allocate.stages import SolveError
 
-class FlowError(RuntimeError):
+
+class FlowError(SolveError):
     """The flow solver failed on a network that should be feasible (a bug, not bad input)."""
 
 

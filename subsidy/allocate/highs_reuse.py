@@ -1,16 +1,16 @@
-"""Re-solving the allocation program for a family of scenarios without rebuilding the solver model.
+"""The LP backend for sweeps: one HiGHS model per program structure, re-solved point after point.
 
-A sweep solves the same scenario hundreds of times with one number changed. When the change
-only moves right-hand sides (a budget, a cap, own funds), a category weight (the objective) or a
-need (the fairness row's coefficient), the program keeps its structure: the same arcs, the same
-named rows. `ReusedModel` then keeps one highspy model and only changes row bounds, costs and
-coefficients between solves, so HiGHS starts from the previous basis. A change that alters the
-structure (eligibility, a cap appearing or vanishing, a need falling to zero) is detected by
-comparing arcs and row names, and the model is rebuilt.
+A sweep solves the same scenario hundreds of times with one number changed. When the change only
+moves right-hand sides (a budget, a cap, own funds), a category weight (the objective) or a need
+(the fairness row's coefficient), the program keeps its structure: the same arcs, the same rows.
+`HighsModels` then keeps one highspy model per structure and `ReusedHighs` only changes row
+bounds, costs and the coefficients that moved, so HiGHS starts from the previous basis. A change
+of structure (eligibility, a cap appearing or vanishing, a need falling to zero) is seen in the
+arcs and row names, and a model is built for it.
 
-Both paths run the stages of `solve.solve_lp` on the same program (`lp.build`, `lp.add_fairness`)
-with the same holds, and end in the same reconciliation (`solve.result_of`): the result is the
-one `subsidy solve` gives for that scenario.
+The model is built straight from the `Rules` arrays (no PuLP), with the rows and columns of
+`lp.PulpBackend`'s program in the same order: the bounds, the fairness rows, then three hold rows
+left free until their stage. The stages are the same; so is the answer.
 """
 
 from __future__ import annotations
@@ -18,120 +18,124 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pulp
 
-from subsidy.allocate.lp import AllocationLP, add_fairness, build, fund_ranks, tie_break_weight
-from subsidy.scenario.model import Scenario
-from subsidy.allocate.result import Result
-from subsidy.pipeline import (Solution, SolveError, StageValues, _hold, _largest_share, _silence_highs_banner, fairness_scale, result_of,
-                    share_hold, solve)
+from subsidy.allocate.lp import LP_NOTE, LpPrices, fairness_scale
+from subsidy.allocate.lp_solvers import silence_highs_banner, solver_version
+from subsidy.allocate.rules import Rules
+from subsidy.allocate.stages import SolveError, hold_slack, share_hold
 
 INF = math.inf
-HOLDS = ("hold[weighted_gap]", "hold[max_gap_share]", "hold[total_funded]")
 
 
-def _row(constraint: pulp.LpConstraint, column: dict[str, int]) -> tuple[list[int], list[float], float, float]:
-    """Column indices, coefficients and (lower, upper) bounds of one PuLP constraint."""
-    items = sorted((column[var.name], coef) for var, coef in constraint.items())
-    rhs = -constraint.constant
-    if constraint.sense == pulp.LpConstraintLE:
-        bounds = (-INF, rhs)
-    elif constraint.sense == pulp.LpConstraintGE:
-        bounds = (rhs, INF)
-    else:
-        bounds = (rhs, rhs)
-    return [i for i, _ in items], [c for _, c in items], *bounds
+def program(rules: Rules, fairness: bool) -> tuple[list[str], list[tuple[list[int], list[float], float, float]]]:
+    """Row names and rows (columns, coefficients, lower, upper): the bounds, the fairness rows
+    (one per enterprise with a need, the share being the last column), the three holds."""
+    owner, member, _ = rules.membership()
+    starts = np.searchsorted(owner, np.arange(len(rules.bound_order[0]) + 1)).tolist()
+    member = member.tolist()
+    names = rules.bound_names()
+    rows = [(member[starts[b]:starts[b + 1]], [1.0] * (starts[b + 1] - starts[b]), -INF, bound)
+            for b, bound in enumerate(rules.bound_exact())]
+    n_x = len(rules.arc_source)
+    if fairness:
+        by_enterprise: dict[int, list[int]] = {}
+        for i, e in enumerate(rules.arc_enterprise.tolist()):
+            by_enterprise.setdefault(e, []).append(i)
+        ents = rules.lines.enterprises
+        for e, need in sorted(rules.enterprise_need_floats().items()):
+            cols = by_enterprise.get(e, [])
+            names.append(f"gap_share[{ents[e]}]")
+            rows.append((cols + [n_x], [1.0] * len(cols) + [need], need, INF))
+    arcs = list(range(n_x))
+    rows.append((arcs, [-w for w in rules.arc_weights()], -INF, INF))
+    rows.append(([n_x] if fairness else [], [1.0] if fairness else [], -INF, INF))
+    rows.append((arcs, [1.0] * n_x, -INF, INF))
+    return names + ["hold[weighted_gap]", "hold[max_gap_share]", "hold[total_funded]"], rows
 
 
-class ReusedModel:
-    """highspy models reused across scenarios of the same structure (see module docstring).
-
-    Keeps the last few structures, so that a sweep alternating between two (a share cap of 1,
-    which drops the cap rows, and one below 1) reuses a model for each.
-    """
+class HighsModels:
+    """highspy models kept across the points of a sweep, by program structure (the last few, so
+    that a sweep alternating between two structures reuses a model for each)."""
 
     KEEP = 8
 
     def __init__(self) -> None:
         self.held: dict[tuple, tuple] = {}  # signature → (highs, row coefficients); most recent last
-        self.highs = None
         self.builds = 0
         self.reuses = 0
 
-    # --- program → highspy ----------------------------------------------------------------------
-    def _program(self, lp: AllocationLP) -> tuple[list[str], list[tuple[list[int], list[float], float, float]]]:
-        """Row names and rows: the program's named constraints, then the three (free) holds."""
-        column = {var.name: i for i, var in enumerate(self._columns(lp))}
-        names = list(lp.constraints)
-        rows = [_row(c, column) for c in lp.constraints.values()]
-        arcs = range(len(lp.arcs))
-        weights = lp.weighted_gap
-        rows.append((list(arcs), [weights.get(lp.x[a], 0.0) for a in lp.arcs], -INF, INF))
-        share = [column[lp.max_gap_share.name]] if lp.max_gap_share is not None else []
-        rows.append((share, [1.0] * len(share), -INF, INF))
-        rows.append((list(arcs), [1.0] * len(lp.arcs), -INF, INF))
-        return names + list(HOLDS), rows
-
-    @staticmethod
-    def _columns(lp: AllocationLP) -> list[pulp.LpVariable]:
-        return [lp.x[a] for a in lp.arcs] + ([lp.max_gap_share] if lp.max_gap_share is not None else [])
-
-    def _load(self, lp: AllocationLP, rows) -> tuple:
-        import highspy
-
-        _silence_highs_banner()
-        h = highspy.Highs()
-        for option, value in (("output_flag", False), ("threads", 1), ("random_seed", 0)):
-            h.setOptionValue(option, value)
-        cols = self._columns(lp)
-        lower = np.array([v.lowBound if v.lowBound is not None else -INF for v in cols], dtype=float)
-        upper = np.array([v.upBound if v.upBound is not None else INF for v in cols], dtype=float)
-        h.addCols(len(cols), np.zeros(len(cols)), lower, upper, 0, np.array([], np.int32), np.array([], np.int32), np.array([], float))
-        starts, index, value = [], [], []
-        for idx, coefs, _, _ in rows:
-            starts.append(len(index))
-            index += idx
-            value += coefs
-        h.addRows(len(rows), np.array([r[2] for r in rows], float), np.array([r[3] for r in rows], float), len(index),
-                  np.array(starts, np.int32), np.array(index, np.int32), np.array(value, float))
-        return h, [list(r[1]) for r in rows]
-
-    @staticmethod
-    def _update(h, coefs: list[list[float]], rows) -> None:
-        """Move row bounds to the new scenario's; change only the coefficients that differ."""
-        for i, (idx, new, _, _) in enumerate(rows):
-            if new != coefs[i]:
-                for col, a, b in zip(idx, new, coefs[i]):
-                    if a != b:
-                        h.changeCoeff(i, col, a)
-                coefs[i] = list(new)
-        n = len(rows)
-        h.changeRowsBounds(n, np.arange(n, dtype=np.int32), np.array([r[2] for r in rows], float), np.array([r[3] for r in rows], float))
-
-    def solve(self, scenario: Scenario, scenario_sha256: str | None = None) -> Result:
-        """The result `solve.solve(scenario)` gives, reusing a model when the structure allows."""
-        lp = build(scenario)
-        if not lp.arcs:
-            return solve(scenario, "highs", scenario_sha256, method="pulp")
-        fairness = scenario.policy.fairness and bool(lp.enterprise_need)
-        if fairness:
-            add_fairness(lp)
-        names, rows = self._program(lp)
-        signature = (tuple(lp.arcs), tuple(names), fairness)
+    def model_for(self, rules: Rules, fairness: bool):
+        """(highs, names, rows) for the rules, built or reused with bounds and coefficients updated."""
+        names, rows = program(rules, fairness)
+        signature = (tuple(rules.arcs), tuple(names), fairness)
         held = self.held.pop(signature, None)
         if held is not None:
-            self._update(*held, rows)
+            _update(*held, rows)
             self.reuses += 1
         else:
-            held = self._load(lp, rows)
+            held = _load(len(rules.arc_source) + (1 if fairness else 0), fairness, rows)
             self.builds += 1
             if len(self.held) >= self.KEEP:
                 self.held.pop(next(iter(self.held)))
         self.held[signature] = held
-        self.highs = held[0]
-        return result_of(scenario, self._stages(lp, names, rows, fairness), scenario_sha256, check_tables=False)
+        return held[0], names, rows
 
-    # --- stages -----------------------------------------------------------------------------------
+
+def _load(n_cols: int, fairness: bool, rows) -> tuple:
+    import highspy
+
+    silence_highs_banner()
+    h = highspy.Highs()
+    for option, value in (("output_flag", False), ("threads", 1), ("random_seed", 0)):
+        h.setOptionValue(option, value)
+    lower = np.zeros(n_cols)
+    upper = np.full(n_cols, INF)
+    if fairness:
+        upper[-1] = 1.0
+    h.addCols(n_cols, np.zeros(n_cols), lower, upper, 0, np.array([], np.int32), np.array([], np.int32), np.array([], float))
+    starts, index, value = [], [], []
+    for idx, coefs, _, _ in rows:
+        starts.append(len(index))
+        index += idx
+        value += coefs
+    h.addRows(len(rows), np.array([r[2] for r in rows], float), np.array([r[3] for r in rows], float), len(index),
+              np.array(starts, np.int32), np.array(index, np.int32), np.array(value, float))
+    return h, [list(r[1]) for r in rows]
+
+
+def _update(h, coefs: list[list[float]], rows) -> None:
+    """Move row bounds to the new scenario's; change only the coefficients that differ."""
+    for i, (idx, new, _, _) in enumerate(rows):
+        if new != coefs[i]:
+            for col, a, b in zip(idx, new, coefs[i]):
+                if a != b:
+                    h.changeCoeff(i, col, a)
+            coefs[i] = list(new)
+    n = len(rows)
+    h.changeRowsBounds(n, np.arange(n, dtype=np.int32), np.array([r[2] for r in rows], float), np.array([r[3] for r in rows], float))
+
+
+class ReusedHighs:
+    """The LP's stages on a held HiGHS model (`HighsModels`), as `lp.PulpBackend` runs them."""
+
+    method = "pulp"
+    solver = "highs"
+    units_per_fen = None
+    note = LP_NOTE
+
+    def __init__(self, rules: Rules, models: HighsModels):
+        self.rules = rules
+        fairness = rules.scenario.policy.fairness and rules.has_need
+        self.highs, self.names, self.rows = models.model_for(rules, fairness)
+        self.n_x = len(rules.arc_source)
+        self.n_cols = self.n_x + (1 if fairness else 0)
+        self.hold_rows = [len(self.names) - 3, len(self.names) - 2, len(self.names) - 1]
+        self.constant = rules.weighted_gap_at_zero()
+
+    @property
+    def solver_version(self) -> str:
+        return solver_version("highs")
+
     def _run(self, costs: np.ndarray, stage: str) -> np.ndarray:
         h = self.highs
         n = len(costs)
@@ -142,56 +146,55 @@ class ReusedModel:
             raise SolveError(f"{stage}: the solver did not reach an optimum ({status})")
         return np.array(h.getSolution().col_value)
 
-    def _hold(self, row: int, lower: float, upper: float) -> None:
-        self.highs.changeRowBounds(row, lower, upper)
+    def _hold(self, which: int, lower: float, upper: float) -> None:
+        self.highs.changeRowBounds(self.hold_rows[which], lower, upper)
 
-    def _stages(self, lp: AllocationLP, names: list[str], rows, fairness: bool) -> Solution:
-        """Stages 1-3 exactly as `solve.solve_lp` runs them, on the held model."""
-        n_x = len(lp.arcs)
-        n = n_x + (1 if fairness else 0)
-        hold_wg, hold_share, hold_funded = (names.index(h) for h in HOLDS)
-        wg_row = rows[hold_wg]
-        constant = float(lp.weighted_gap.constant)
-        zeros = np.zeros(n)
-
-        stage1 = zeros.copy()
-        stage1[:n_x] = wg_row[1]
-        x = self._run(stage1, "stage 1 (weighted gap)")
-        weighted_gap = constant + float(np.dot(stage1[:n_x], x[:n_x]))
+    def minimise_weighted_gap(self) -> float:
+        self.stage1 = np.zeros(self.n_cols)
+        self.stage1[: self.n_x] = self.rows[self.hold_rows[0]][1]
+        x = self._run(self.stage1, "stage 1 (weighted gap)")
+        n_bounds = len(self.rules.bound_order[0])
         solution = self.highs.getSolution()
-        duals, slacks = {}, {}
-        for i, name in enumerate(names[: len(lp.constraints)]):
-            if name.startswith("gap_share["):
-                continue  # not yet in the program at stage 1 in `solve_lp`
-            duals[name] = float(solution.row_dual[i])
-            lower, upper = rows[i][2], rows[i][3]
-            activity = float(solution.row_value[i])
-            slacks[name] = (upper - activity) if upper < INF else (activity - lower)
+        self.duals = np.array(solution.row_dual[:n_bounds], dtype=float)
+        activity = np.array(solution.row_value[:n_bounds], dtype=float)
+        upper = np.array([r[3] for r in self.rows[:n_bounds]], dtype=float)
+        self.slacks = upper - activity
+        return self.constant + float(np.dot(self.stage1[: self.n_x], x[: self.n_x]))
 
-        self._hold(hold_wg, -INF, weighted_gap + _hold(weighted_gap) - constant)
-        if fairness:
-            stage2 = zeros.copy()
-            stage2[n_x] = fairness_scale(lp)
-            x = self._run(stage2, "stage 2 (largest gap share)")
-            max_share = float(x[n_x])
-            self._hold(hold_share, -INF, max_share + share_hold(max_share))
-        else:
-            max_share = math.nan
+    def stage1_duals(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.duals, self.slacks
 
-        stage3 = zeros.copy()
-        stage3[:n_x] = -1.0
-        x = self._run(stage3, "stage 3 (spend what can still be spent)")
-        funded = float(np.sum(x[:n_x]))
-        self._hold(hold_funded, funded - _hold(funded), INF)
+    def hold_weighted_gap(self, value: float) -> None:
+        self._hold(0, -INF, value + hold_slack(value) - self.constant)
 
-        ranks = fund_ranks(lp.scenario)
-        tie = zeros.copy()
-        tie[:n_x] = [tie_break_weight(a, ranks[a.source]) for a in lp.arcs]
-        x = self._run(tie, "stage 3 (tie-break by fund order)")
-        values = {arc: max(0.0, float(v)) for arc, v in zip(lp.arcs, x[:n_x])}
-        for row in (hold_wg, hold_share, hold_funded):
-            self._hold(row, -INF, INF)
-        if math.isnan(max_share):
-            max_share = _largest_share(lp, values)
-        return Solution(lp, "highs", values, StageValues(weighted_gap, max_share, funded), duals, slacks)
+    def minimise_largest_gap_share(self) -> float:
+        costs = np.zeros(self.n_cols)
+        costs[self.n_x] = fairness_scale(self.rules.enterprise_need_floats())
+        x = self._run(costs, "stage 2 (largest gap share)")
+        return float(x[self.n_x])
 
+    def hold_largest_gap_share(self, value: float) -> None:
+        self._hold(1, -INF, value + share_hold(value))
+
+    def maximise_funded(self) -> float:
+        costs = np.zeros(self.n_cols)
+        costs[: self.n_x] = -1.0
+        x = self._run(costs, "stage 3 (spend what can still be spent)")
+        return float(np.sum(x[: self.n_x]))
+
+    def hold_funded(self, value: float) -> None:
+        self._hold(2, value - hold_slack(value), INF)
+
+    def tie_break(self) -> np.ndarray:
+        costs = np.zeros(self.n_cols)
+        costs[: self.n_x] = self.rules.tie_break_costs()
+        x = self._run(costs, "stage 3 (tie-break by fund order)")
+        for which in range(3):
+            self._hold(which, -INF, INF)
+        return np.maximum(0.0, x[: self.n_x])
+
+    def fund_prices(self) -> np.ndarray:
+        return -self.duals[: len(self.rules.scenario.funds)] + 0.0
+
+    def prices(self) -> LpPrices:
+        return LpPrices(self.rules, "highs")

@@ -1,77 +1,234 @@
-"""The allocation linear program, built with PuLP.
+"""The LP backend: the allocation program built once with PuLP from the `Rules` arrays.
 
-Variables x[f,e,c] ≥ 0 exist only where fund f may pay category c of enterprise e and something
-is left to pay; own[e,c] exists only for enterprises under the `free` own-funds rule. Every
-constraint is registered under the readable name of the spec (`budget[central_reward]`,
-`need[wenquan,bank_debt]`, ...) so a user can be told which rule binds; PuLP's own names are
-sanitised copies and are not shown to anyone.
+Variables x[arc] ≥ 0, one per arc of the rules (own funds under `free` are arcs from the
+own-funds source). One row per bound, in the rules' order, under a positional name (`c0`, `c1`,
+...; the readable names are `Rules.bound_names()`); rows are affine expressions made from lists,
+not per-term sums. PuLP stays the modelling layer because it gives users every solver plug-in;
+`lp_solvers` picks HiGHS (default) or CBC.
+
+Stages as `stages.run_stages` calls them: each sets an objective and solves; each hold is one
+more row with the spec's relative slack (`stages.hold_slack`). Stage 2 adds the largest gap
+share as a variable and one row per enterprise: funded_e + share · need_e ≥ need_e.
+
+Shadow prices (`LpPrices`): the least and the largest dual on the optimal face of the stage-1
+dual, which are the right and left derivatives (a solver's own dual at a degenerate optimum is
+any point between them). funds.csv takes the right derivative up to `EXACT_PRICES_MAX_ARCS`,
+the solver's dual beyond (the method note says so).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
 
+import numpy as np
 import pulp
 
-from subsidy.scenario.model import Scenario
-from subsidy.allocate.rules import OWN, Arc, Rules, build_rules, fund_ranks, tie_break_weight
-from subsidy.allocate.waterfall import OwnFundsSplit
+from subsidy.allocate.lp_solvers import make_solver, objective_value, solver_version
+from subsidy.allocate.rules import Rules
+from subsidy.allocate.stages import SolveError, hold_slack, share_hold
 
-__all__ = ["OWN", "Arc", "AllocationLP", "build", "add_fairness", "fund_ranks", "tie_break_weight"]
-
-
-@dataclass
-class AllocationLP:
-    """The program for one scenario, and the data it was built from (amounts in the scenario unit)."""
-
-    scenario: Scenario
-    splits: dict[str, OwnFundsSplit]
-    residual: dict[tuple[str, str], float]  # r[e,c] > 0 only
-    arcs: list[Arc]
-    problem: pulp.LpProblem
-    x: dict[Arc, pulp.LpVariable]
-    constraints: dict[str, pulp.LpConstraint] = field(default_factory=dict)
-    upper_bounds: dict[str, tuple[list[Arc], int]] = field(default_factory=dict)  # name → (arcs, bound in fen, rounded down)
-    weighted_gap: pulp.LpAffineExpression | None = None
-    total_funded: pulp.LpAffineExpression | None = None
-    max_gap_share: pulp.LpVariable | None = None
-    enterprise_need: dict[str, float] = field(default_factory=dict)  # Σ_c r[e,c]
-
-    def add(self, name: str, constraint: pulp.LpConstraint) -> None:
-        """Register a constraint under its readable name (PuLP gets a safe positional one)."""
-        self.problem.addConstraint(constraint, name=f"c{len(self.constraints)}")
-        self.constraints[name] = constraint
+EXACT_PRICES_MAX_ARCS = 5_000
+"""Above this the LP path keeps the solver's duals for funds.csv: the dual-face solves would cost
+more than the solve itself (2,000 enterprises: +19 s). The flow method gives exact prices at any size."""
+LP_NOTE = "linear program (PuLP)"
 
 
-def build(scenario: Scenario, rules: Rules | None = None) -> AllocationLP:
-    """Build the constraints of the spec; objectives are set stage by stage in `solve`."""
-    rules = rules or build_rules(scenario)
-    arcs = rules.arcs
-    problem = pulp.LpProblem("allocation", pulp.LpMinimize)
-    x = {arc: problem.add_variable(f"x{i}", lowBound=0) for i, arc in enumerate(arcs)}
-    lp = AllocationLP(scenario, rules.splits, rules.residual, arcs, problem, x)
-    for bound in rules.bounds:
-        expr = pulp.LpAffineExpression([(x[a], 1.0) for a in bound.arcs])
-        lp.add(bound.name, expr <= float(bound.exact))
-    lp.upper_bounds = rules.upper_bounds
-
-    weights = rules.weights
-    constant = sum(weights[c] * r for (_, c), r in rules.residual.items())
-    lp.weighted_gap = pulp.LpAffineExpression([(x[a], -weights[a.category]) for a in arcs], constant=constant)
-    lp.total_funded = pulp.LpAffineExpression([(x[a], 1.0) for a in arcs])
-    lp.enterprise_need = dict(rules.enterprise_need)
-    return lp
+def fairness_scale(need: dict[int, float]) -> float:
+    """Stage 2 minimises the share times the largest need, so that a unit more funding lowers
+    the objective by up to 1, not by 1/need (1e-9 for 10^9 万元): that was below the solvers'
+    dual tolerance (1e-7) and let CBC stop 1,000 万元 short of the fair optimum."""
+    return max(1.0, max(need.values(), default=1.0))
 
 
-def add_fairness(lp: AllocationLP) -> pulp.LpVariable:
-    """Stage 2's variable: the largest gap share, bounded below by each enterprise's share."""
-    share = lp.problem.add_variable("max_gap_share", lowBound=0, upBound=1)
-    funded_by_enterprise: dict[str, list] = {}
-    for arc, var in lp.x.items():
-        funded_by_enterprise.setdefault(arc.enterprise, []).append((var, 1.0))
-    for eid, need in sorted(lp.enterprise_need.items()):
-        terms = funded_by_enterprise.get(eid, []) + [(share, need)]
-        # Σ_c gap[e,c] ≤ share · Σ_c r[e,c]  ⇔  funded_e + share · need_e ≥ need_e
-        lp.add(f"gap_share[{eid}]", pulp.LpAffineExpression(terms) >= need)
-    lp.max_gap_share = share
-    return share
+def run(problem: pulp.LpProblem, engine: pulp.LpSolver, stage: str) -> None:
+    """Solve, or a SolveError naming the stage and the solver's status."""
+    status = problem.solve(engine)
+    model = getattr(problem, "solverModel", None)
+    # PuLP maps HiGHS time/iteration limits to "Optimal"; ask HiGHS itself.
+    model_status = model.modelStatusToString(model.getModelStatus()) if model is not None and hasattr(model, "getModelStatus") else None
+    if status != pulp.LpStatusOptimal or model_status not in (None, "Optimal"):
+        detail = model_status or pulp.LpStatus.get(status, str(status))
+        raise SolveError(f"{stage}: the solver did not reach an optimum ({detail})")
+
+
+class PulpBackend:
+    """The LP of the rules on one PuLP model; see the module docstring."""
+
+    method = "pulp"
+
+    def __init__(self, rules: Rules, solver: str = "highs", note: str = LP_NOTE):
+        self.rules = rules
+        self.solver = solver
+        self._note = note
+        n = len(rules.arc_source)
+        self.problem = pulp.LpProblem("allocation", pulp.LpMinimize)
+        self.x = [self.problem.add_variable(f"x{i}", lowBound=0) for i in range(n)]
+        self.engine = make_solver(solver, n)
+        self.rows: list[pulp.LpConstraint] = []
+        owner, member, _ = rules.membership()
+        starts = np.searchsorted(owner, np.arange(len(rules.bound_order[0]) + 1)).tolist()
+        member = member.tolist()
+        for b, bound in enumerate(rules.bound_exact()):
+            expr = pulp.LpAffineExpression([(self.x[a], 1.0) for a in member[starts[b]:starts[b + 1]]])
+            self._add(expr <= bound)
+        self.n_bounds = len(self.rows)
+        weights = rules.arc_weights()
+        self.weighted_gap = pulp.LpAffineExpression([(v, -w) for v, w in zip(self.x, weights)], constant=rules.weighted_gap_at_zero())
+        self.total_funded = pulp.LpAffineExpression([(v, 1.0) for v in self.x])
+        self.share: pulp.LpVariable | None = None
+        self.need = rules.enterprise_need_floats()
+
+    def _add(self, constraint: pulp.LpConstraint) -> None:
+        self.problem.addConstraint(constraint, name=f"c{len(self.rows)}")
+        self.rows.append(constraint)
+
+    @property
+    def units_per_fen(self) -> None:
+        return None
+
+    @property
+    def note(self) -> str:
+        return self._note
+
+    @property
+    def solver_version(self) -> str:
+        return solver_version(self.solver)
+
+    @property
+    def empty(self) -> bool:
+        return not self.x
+
+    # --- the stages -------------------------------------------------------------------------------
+    def minimise_weighted_gap(self) -> float:
+        if self.empty:  # nothing can be paid: every stage's optimum is the all-zero allocation
+            return float(pulp.value(self.weighted_gap.constant))
+        self.problem.setObjective(self.weighted_gap)
+        run(self.problem, self.engine, "stage 1 (weighted gap)")
+        return objective_value(self.problem, self.engine)
+
+    def stage1_duals(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.empty:
+            return np.zeros(self.n_bounds), np.full(self.n_bounds, np.nan)  # nothing binds
+        rows = self.rows[: self.n_bounds]
+        return (np.array([float(c.pi or 0.0) for c in rows]), np.array([float(c.slack or 0.0) for c in rows]))
+
+    def hold_weighted_gap(self, value: float) -> None:
+        if not self.empty:
+            self._add(self.weighted_gap <= value + hold_slack(value))
+
+    def minimise_largest_gap_share(self) -> float:
+        if self.empty:
+            return 1.0
+        self.share = self.problem.add_variable("max_gap_share", lowBound=0, upBound=1)
+        by_enterprise: dict[int, list] = {}
+        for e, v in zip(self.rules.arc_enterprise.tolist(), self.x):
+            by_enterprise.setdefault(e, []).append((v, 1.0))
+        for e, need in sorted(self.need.items()):
+            # Σ_c gap[e,c] ≤ share · Σ_c r[e,c]  ⇔  funded_e + share · need_e ≥ need_e
+            self._add(pulp.LpAffineExpression(by_enterprise.get(e, []) + [(self.share, need)]) >= need)
+        scale = fairness_scale(self.need)
+        self.problem.setObjective(pulp.LpAffineExpression([(self.share, scale)]))
+        run(self.problem, self.engine, "stage 2 (largest gap share)")
+        # CBC's objective line has 8 decimals, too few for a share of 1e-5: read the variable.
+        return float(self.share.varValue) if self.solver == "cbc" else objective_value(self.problem, self.engine) / scale
+
+    def hold_largest_gap_share(self, value: float) -> None:
+        if not self.empty:
+            self._add(pulp.LpAffineExpression([(self.share, 1.0)]) <= value + share_hold(value))
+
+    def maximise_funded(self) -> float:
+        if self.empty:
+            return 0.0
+        self.problem.setObjective(-self.total_funded)
+        run(self.problem, self.engine, "stage 3 (spend what can still be spent)")
+        return -objective_value(self.problem, self.engine)
+
+    def hold_funded(self, value: float) -> None:
+        if not self.empty:
+            self._add(self.total_funded >= value - hold_slack(value))
+
+    def tie_break(self) -> np.ndarray:
+        if self.empty:
+            return np.zeros(0)
+        costs = self.rules.tie_break_costs()
+        self.problem.setObjective(pulp.LpAffineExpression(list(zip(self.x, costs))))
+        run(self.problem, self.engine, "stage 3 (tie-break by fund order)")
+        return np.array([max(0.0, float(v.varValue or 0.0)) for v in self.x])
+
+    # --- prices -------------------------------------------------------------------------------------
+    def prices(self) -> "LpPrices":
+        return LpPrices(self.rules, self.solver)
+
+    def fund_prices(self) -> np.ndarray:
+        """Right derivatives from the dual face up to EXACT_PRICES_MAX_ARCS arcs, else the
+        solver's stage-1 budget duals (negated)."""
+        nf = len(self.rules.scenario.funds)
+        if len(self.x) <= EXACT_PRICES_MAX_ARCS:
+            more, _ = self.prices().marginal_values(np.arange(nf), right_only=True)
+            return more
+        self._note += "; shadow prices are the solver's duals (a subgradient where the optimum is degenerate; --method flow gives the right derivative)"
+        duals, _ = self.stage1_duals()
+        return -duals[:nf] + 0.0
+
+
+def _clean(value: float) -> float:
+    # Marginal values are sums of category weights; the solver's tolerance on the hold row adds
+    # at most 1e-7 / bound to them, far below the 1e-5 kept here.
+    return round(value, 5) + 0.0
+
+
+class LpPrices:
+    """Exact one-sided marginal values from the dual's optimal face (one LP per bound and side).
+
+    Every stage-1 rule has the form Σ_{a∈r} x_a ≤ B_r, and stage 1 maximises Σ w_a x_a (less
+    weighted gap). Its dual is min Σ_r B_r u_r s.t. Σ_{r∋a} u_r ≥ w_a, u ≥ 0; the gap saved by
+    one more unit of B_i is the smallest u_i over the dual's optimal solutions, and the gap added
+    by one unit less is the largest.
+    """
+
+    def __init__(self, rules: Rules, solver: str = "highs"):
+        self.rules = rules
+        self.solver = solver
+
+    def marginal_values(self, bounds: np.ndarray, unit_weights: bool = False, right_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        rules = self.rules
+        asked = np.asarray(bounds, dtype=np.int64).tolist()
+        more = np.zeros(len(asked))
+        less = np.full(len(asked), np.nan)
+        if not len(rules.arc_source):
+            return more, np.zeros(len(asked))  # nothing can move: no bound is worth anything
+        exact = rules.bound_exact()
+        owner, member, _ = rules.membership()
+        n_bounds = len(exact)
+        dual = pulp.LpProblem("dual", pulp.LpMinimize)
+        u = [dual.add_variable(f"u{i}", lowBound=0) for i in range(n_bounds)]
+        covering: list[list[int]] = [[] for _ in range(len(rules.arc_source))]
+        for r, a in zip(owner.tolist(), member.tolist()):
+            covering[a].append(r)
+        weights = [1.0] * len(covering) if unit_weights else rules.arc_weights()
+        for i, w in enumerate(weights):
+            if w > 0:
+                dual.addConstraint(pulp.lpSum(u[r] for r in covering[i]) >= w, name=f"arc{i}")
+        total = pulp.lpSum(b * u[r] for r, b in enumerate(exact))
+        dual.setObjective(total + 0)
+        engine = make_solver(self.solver)
+        _solve_dual(dual, engine)
+        best = pulp.value(total) or 0.0
+        # Held with the same relative slack as the primal stages: an exact hold on a large sum is
+        # beyond the solver's tolerance and reads as infeasible.
+        dual.addConstraint(total <= best + max(1e-9 * abs(best), 1e-7), name="hold")
+        for k, r in enumerate(asked):
+            dual.setObjective(u[r] + 0)
+            _solve_dual(dual, engine)
+            more[k] = _clean(float(u[r].varValue or 0.0))
+            if exact[r] > 0 and not right_only:
+                dual.setObjective(-u[r])
+                _solve_dual(dual, engine)
+                less[k] = _clean(float(u[r].varValue or 0.0))
+        return more, less
+
+
+def _solve_dual(problem: pulp.LpProblem, engine: pulp.LpSolver) -> None:
+    status = problem.solve(engine)
+    if status != pulp.LpStatusOptimal:
+        raise SolveError(f"shadow prices: the solver did not reach an optimum ({pulp.LpStatus.get(status, status)})")

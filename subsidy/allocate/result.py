@@ -9,7 +9,6 @@ them when asked for.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -18,9 +17,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from subsidy.scenario.model import Scenario
-from subsidy.allocate.rules import OWN, Arc, ArcAmounts
+from subsidy.allocate.rules import Rules
+from subsidy.allocate.stages import Allocation
 from subsidy.allocate.table import Table
-from subsidy.allocate.waterfall import CostLines, OwnFundsSplit, cost_lines, from_fen, to_fen
+from subsidy.allocate.waterfall import CostLines, from_fen, to_fen
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,40 +28,67 @@ if TYPE_CHECKING:
 
 @dataclass
 class Result:
-    """One solved scenario. Amounts in fen internally; DataFrames in the scenario unit."""
+    """One solved scenario: its `Allocation` (whole fen per arc, stage values, duals) and the
+    tables built from it. Amounts in fen internally; DataFrames in the scenario unit."""
 
     scenario: Scenario
-    allocation_fen: Mapping[Arc, int]
-    splits: Mapping[str, OwnFundsSplit]
-    weighted_gap: float  # stage-1 optimum (LP value)
-    max_gap_share: float  # stage-2 optimum (LP value), or the resulting share without fairness
-    solver: str
-    solver_version: str
-    shadow_prices: dict[str, float]  # fund → weighted gap reduced per extra unit of budget
-    duals: Mapping[str, float] = field(default_factory=dict)
-    slacks: Mapping[str, float] = field(default_factory=dict)
+    allocation: Allocation
+    warnings: list[str] = field(default_factory=list)  # plain-words findings of checks.diagnose
     scenario_sha256: str | None = None
     status: str = "optimal"
-    method: str = "pulp"
-    method_note: str = ""  # why this method: the flow's unit, or why the scenario went to the LP
-    warnings: list[str] = field(default_factory=list)  # plain-words findings of subsidy.diagnose
-    lines: CostLines | None = None  # the cost lines and waterfall the allocation was made on
 
-    # --- the allocation as arrays -------------------------------------------------------------
+    # --- what the method found ------------------------------------------------------------------
+    @property
+    def rules(self) -> Rules:
+        return self.allocation.rules
+
+    @property
+    def lines(self) -> CostLines:
+        """The cost lines and own-funds waterfall the allocation was made on."""
+        return self.allocation.rules.lines
+
+    @property
+    def weighted_gap(self) -> float:
+        """Stage-1 optimum."""
+        return self.allocation.weighted_gap
+
+    @property
+    def max_gap_share(self) -> float:
+        """Stage-2 optimum, or the resulting largest share without fairness."""
+        return self.allocation.max_gap_share
+
+    @property
+    def solver(self) -> str:
+        return self.allocation.solver
+
+    @property
+    def solver_version(self) -> str:
+        return self.allocation.solver_version
+
+    @property
+    def method(self) -> str:
+        return self.allocation.method
+
+    @property
+    def method_note(self) -> str:
+        """Why this method: the flow's unit, or why the scenario went to the LP."""
+        return self.allocation.note
+
+    @cached_property
+    def shadow_prices(self) -> dict[str, float]:
+        """Fund → weighted gap saved per extra unit of budget."""
+        return dict(zip((f.id for f in self.scenario.funds), self.allocation.shadow_prices.tolist()))
+
+    def binding_rules(self, tolerance: float = 1e-7) -> list[str]:
+        """Upper-bound rules with no slack at the stage-1 optimum, in the rules' order."""
+        slack = self.allocation.slacks
+        return self.rules.bound_names(np.flatnonzero(np.abs(slack) <= tolerance))
+
     @cached_property
     def _arcs(self) -> tuple[CostLines, list[str], np.ndarray, np.ndarray, np.ndarray]:
         """(cost lines, sources = fund ids then OWN, per arc: source code, line, fen)."""
-        alloc = self.allocation_fen
-        if isinstance(alloc, ArcAmounts) and self.lines is alloc.rules.lines:
-            rules = alloc.rules
-            return rules.lines, rules.sources, rules.arc_source, rules.arc_line, alloc.fen
-        lines = self.lines if self.lines is not None else cost_lines(self.scenario)
-        sources = [f.id for f in self.scenario.funds] + [OWN]
-        code = {s: i for i, s in enumerate(sources)}
-        items = list(alloc.items())
-        return (lines, sources, np.array([code[a.source] for a, _ in items], dtype=np.int64),
-                lines.locate([a.enterprise for a, _ in items], [a.category for a, _ in items]),
-                np.array([f for _, f in items], dtype=np.int64))
+        rules = self.rules
+        return rules.lines, rules.sources, rules.arc_source, rules.arc_line, self.allocation.fen
 
     @cached_property
     def _line_columns(self) -> dict[str, np.ndarray]:

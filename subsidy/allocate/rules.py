@@ -1,7 +1,8 @@
 """The allocation's rules as plain data: who may pay what, and every upper bound, in exact amounts.
 
-Both solvers read this one description: `lp.build` turns it into a PuLP model, `flow.solve_flow`
-into a min-cost-flow network. Nothing here imports a solver, so the fast path starts quickly.
+Every backend reads this one description (`flow` makes a network of it, `lp` a PuLP model,
+`highs_reuse` a held HiGHS model), and so do the rounding, the tables and `explain`. Nothing here
+imports a solver, so the fast path starts quickly.
 
 Arcs come in a fixed order (funds as listed, enterprises by id, categories by name; then own funds
 under the `free` rule) and bounds in the order the spec lists them; the LP's row order follows it.
@@ -13,13 +14,11 @@ import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from collections.abc import Callable, Iterator, Mapping
-from typing import NamedTuple
 
 import numpy as np
 
 from subsidy.scenario.model import Scenario, ScopeGroups
-from subsidy.allocate.waterfall import CostLines, OwnFundsSplit, cost_lines, floor_fen, to_fen
+from subsidy.allocate.waterfall import CostLines, floor_fen, to_fen
 
 OWN = "(own funds)"
 """The source name own funds take under the `free` rule."""
@@ -34,30 +33,14 @@ class Arc:
     category: str
 
 
-class Bound(NamedTuple):
-    """Σ x over `arcs` ≤ `exact` (scenario unit); `fen` is the same bound in whole fen, rounded down.
-
-    `kind` is budget | own_funds | cap_enterprise | cap_share | need, and `key` what it is about:
-    a fund id, an enterprise id, (fund, enterprise), an Arc, or (enterprise, category).
-    """
-
-    name: str
-    kind: str
-    key: object
-    arcs: list[Arc]
-    exact: Decimal
-    fen: int
-
-
 @dataclass(eq=False)
 class Rules:
     """Residual needs after own funds, the arcs money may take, and the upper bounds on them.
 
     Held as arrays (linopy-style): arc i runs from `sources[arc_source[i]]` to cost line
-    `arc_line[i]` of `lines`; each kind of bound is a few index arrays. The flow method, the
-    rounding and the tables read only these. `arcs`, `bounds`, `splits`, `residual` and
-    `enterprise_need` are the same rules as Python objects, built on first use (the LP and the
-    analyses read those): at 100,000 enterprises they are millions of objects.
+    `arc_line[i]` of `lines`; each kind of bound is a few index arrays, and `membership()` is
+    all bounds as one sparse matrix. `arcs` (Arc objects) and `bound_names()` are for words and
+    small scenarios: at 100,000 enterprises they are millions of objects.
     """
 
     scenario: Scenario
@@ -134,19 +117,30 @@ class Rules:
         pos = np.concatenate([np.arange(nf), pair_pos[order], np.arange(len(self.share_arc)), np.arange(len(self.need_line))])
         return kind.astype(np.int64), pos.astype(np.int64)
 
-    def bound_names(self) -> list[str]:
-        """Every bound's readable name, in the order of `bounds`."""
-        fund_ids, ents, cats = self.sources, self.lines.enterprises, self.lines.categories
-        le, lc = self.lines.enterprise.tolist(), self.lines.category.tolist()
-        by_kind = [
-            [f"budget[{f}]" for f in fund_ids[:-1]],
-            [f"cap_enterprise[{fund_ids[f]},{ents[e]}]" for f, e in zip(self.cap_fund.tolist(), self.cap_enterprise.tolist())],
-            [f"own_funds[{ents[e]}]" for e in self.own_enterprise.tolist()],
-            [f"cap_share[{fund_ids[self.arc_source[a]]},{ents[le[self.arc_line[a]]]},{cats[lc[self.arc_line[a]]]}]" for a in self.share_arc.tolist()],
-            [f"need[{ents[le[i]]},{cats[lc[i]]}]" for i in self.need_line.tolist()],
-        ]
+    def bound_names(self, which: np.ndarray | None = None) -> list[str]:
+        """Every bound's readable name in the rules' order (or only those of the bounds `which`)."""
+        srcs, ents, cats = self.sources, self.lines.enterprises, self.lines.categories
+        lines = self.lines
+
+        def line_of(i: int) -> str:
+            return f"{ents[lines.enterprise[i]]},{cats[lines.category[i]]}"
+
+        def name(k: int, p: int) -> str:
+            if k == 0:
+                return f"budget[{srcs[p]}]"
+            if k == 1:
+                return f"cap_enterprise[{srcs[self.cap_fund[p]]},{ents[self.cap_enterprise[p]]}]"
+            if k == 2:
+                return f"own_funds[{ents[self.own_enterprise[p]]}]"
+            if k == 3:
+                a = self.share_arc[p]
+                return f"cap_share[{srcs[self.arc_source[a]]},{line_of(self.arc_line[a])}]"
+            return f"need[{line_of(self.need_line[p])}]"
+
         kind, pos = self.bound_order
-        return [by_kind[k][p] for k, p in zip(kind.tolist(), pos.tolist())]
+        if which is not None:
+            kind, pos = kind[which], pos[which]
+        return [name(k, p) for k, p in zip(kind.tolist(), pos.tolist())]
 
     def membership(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(bound, arc) pairs sorted by bound then arc, and each bound's limit in whole fen
@@ -178,111 +172,77 @@ class Rules:
         limits[which[4]] = self.lines.residual[self.need_line]
         return owner[order], member[order], limits
 
-    # --- the same rules as Python objects (the LP and the analyses) ------------------------------
+    @property
+    def has_need(self) -> bool:
+        """Whether any cost line is left to pay once own funds are applied."""
+        return bool(self.lines.residual.any())
+
+    def bound_exact(self) -> list[float]:
+        """Every bound's exact value in the scenario unit, as the LP's right-hand sides (a share
+        cap of 0.8 × 533.45 is 426.76, not rounded down to a fen as in `membership`)."""
+        kind, pos = self.bound_order
+        funds = self.scenario.funds
+        residual = self.lines.residual
+        ratios = {f: Decimal(repr(funds[f].caps.share_of_need)) for f in self.share_ratio}
+        out = []
+        for k, p in zip(kind.tolist(), pos.tolist()):
+            if k == 0:
+                out.append(float(funds[p].budget))
+            elif k == 1:
+                out.append(float(self.cap_exact[p]))
+            elif k == 2:
+                out.append(float(Decimal(int(self.lines.unused[self.own_enterprise[p]])).scaleb(-2)))
+            elif k == 3:
+                a = int(self.share_arc[p])
+                out.append(float((ratios[int(self.arc_source[a])] * int(residual[self.arc_line[a]])).scaleb(-2)))
+            else:
+                out.append(float(Decimal(int(residual[self.need_line[p]])).scaleb(-2)))
+        return out
+
+    def enterprise_need_floats(self) -> dict[int, float]:
+        """Σ_c r[e,c] in the scenario unit as a float, summed line by line (the LP's fairness
+        rows), for the enterprises (by index) with some residual need."""
+        need: dict[int, float] = {}
+        for e, r in zip(self.lines.enterprise.tolist(), self.lines.residual.tolist()):
+            if r > 0:
+                need[e] = need.get(e, 0.0) + r / 100
+        return need
+
+    def arc_weights(self) -> list[float]:
+        """Each arc's category weight: what a unit on it saves in stage 1."""
+        weights = self.weights
+        cats = self.lines.categories
+        return [weights[cats[c]] for c in self.lines.category[self.arc_line].tolist()]
+
+    def weighted_gap_at_zero(self) -> float:
+        """Σ w·r over the lines, in the scenario unit (float, summed line by line): the stage-1
+        objective's constant."""
+        weights = self.weights
+        cats = self.lines.categories
+        total = 0.0
+        for c, r in zip(self.lines.category.tolist(), self.lines.residual.tolist()):
+            if r > 0:
+                total += weights[cats[c]] * (r / 100)
+        return total
+
+    def tie_break_costs(self) -> list[float]:
+        """Stage 3's cost of one unit on each arc (`tie_break_weight`), in arc order."""
+        ranks = fund_ranks(self.scenario)
+        srcs = self.sources
+        ents, cats = self.lines.names(self.arc_line)
+        return [ranks[srcs[s]] + 1 + 0.5 * jitter_of(srcs[s], e, c) for s, e, c in zip(self.arc_source.tolist(), ents, cats)]
+
     @cached_property
     def arcs(self) -> list[Arc]:
+        """The arcs as objects, in order (words, tests, small scenarios)."""
         ents, cats, srcs = self.lines.enterprises, self.lines.categories, self.sources
         le, lc = self.lines.enterprise, self.lines.category
         return [Arc(srcs[s], ents[e], cats[c]) for s, e, c in
                 zip(self.arc_source.tolist(), le[self.arc_line].tolist(), lc[self.arc_line].tolist())]
 
-    @cached_property
-    def bounds(self) -> list[Bound]:
-        """Every upper bound with its arcs, exact value and name (one object each)."""
-        arcs = self.arcs
-        owner, member, limits = self.membership()
-        starts = np.searchsorted(owner, np.arange(len(limits) + 1)).tolist()
-        member = member.tolist()
-        kind, pos = self.bound_order
-        names = self.bound_names()
-        ents, cats, srcs = self.lines.enterprises, self.lines.categories, self.sources
-        le, lc = self.lines.enterprise.tolist(), self.lines.category.tolist()
-        funds = self.scenario.funds
-        out = []
-        for b, (k, p) in enumerate(zip(kind.tolist(), pos.tolist())):
-            mine = [arcs[a] for a in member[starts[b]:starts[b + 1]]]
-            fen = int(limits[b])
-            if k == 0:
-                out.append(Bound(names[b], "budget", srcs[p], mine, funds[p].budget, fen))
-            elif k == 1:
-                out.append(Bound(names[b], "cap_enterprise", (srcs[int(self.cap_fund[p])], ents[int(self.cap_enterprise[p])]), mine, self.cap_exact[p], fen))
-            elif k == 2:
-                out.append(Bound(names[b], "own_funds", ents[int(self.own_enterprise[p])], mine, Decimal(fen).scaleb(-2), fen))
-            elif k == 3:
-                a = int(self.share_arc[p])
-                share = self.scenario.funds[int(self.arc_source[a])].caps.share_of_need
-                exact = Decimal(repr(share)) * int(self.lines.residual[self.arc_line[a]])
-                out.append(Bound(names[b], "cap_share", arcs[a], mine, exact.scaleb(-2), fen))
-            else:
-                line = int(self.need_line[p])
-                out.append(Bound(names[b], "need", (ents[le[line]], cats[lc[line]]), mine, Decimal(fen).scaleb(-2), fen))
-        return out
-
-    @property
-    def upper_bounds(self) -> dict[str, tuple[list[Arc], int]]:
-        """name → (arcs, bound in fen rounded down): what the rounded allocation must keep."""
-        return {b.name: (b.arcs, b.fen) for b in self.bounds}
-
-    @cached_property
-    def splits(self) -> dict[str, OwnFundsSplit]:
-        return self.lines.splits()
-
-    @cached_property
-    def residual(self) -> dict[tuple[str, str], float]:
-        """r[e,c] > 0 only, in the scenario unit, lines in gaps-table order."""
-        ents, cats = self.lines.enterprises, self.lines.categories
-        on = np.flatnonzero(self.lines.residual > 0)
-        return {(ents[e], cats[c]): r / 100 for e, c, r in zip(self.lines.enterprise[on].tolist(), self.lines.category[on].tolist(), self.lines.residual[on].tolist())}
-
-    @cached_property
-    def enterprise_need(self) -> dict[str, float]:
-        """Σ_c r[e,c] in the scenario unit, for enterprises with some residual need (by id)."""
-        need: dict[str, float] = {}
-        for (eid, _), r in self.residual.items():
-            need[eid] = need.get(eid, 0.0) + r
-        return need
-
     @property
     def weights(self) -> dict[str, float]:
         return {c: cat.weight for c, cat in self.scenario.category_table.items()}
-
-
-class Lazy(Mapping):
-    """A read-only mapping built on first use. The array paths (flow, rounding, tables, checks)
-    never look inside; the object APIs (explain, the console, tests) get a plain dict's view."""
-
-    def __init__(self, build: Callable[[], dict]):
-        self._build = build
-
-    @cached_property
-    def data(self) -> dict:
-        return self._build()
-
-    def __getitem__(self, key):
-        return self.data[key]
-
-    def __iter__(self) -> Iterator:
-        return iter(self.data)
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.data!r})"
-
-
-class ArcAmounts(Lazy):
-    """Whole fen on every arc of `rules`, held as an array aligned with the rules' arcs."""
-
-    def __init__(self, rules: Rules, fen: np.ndarray):
-        self.rules = rules
-        self.fen = np.asarray(fen, dtype=np.int64)
-        super().__init__(lambda: dict(zip(rules.arcs, self.fen.tolist())))
-
-
-def bound_values(rules: Rules, values: np.ndarray) -> Lazy:
-    """Per bound, keyed by its readable name (`budget[central]`); names made on first lookup."""
-    return Lazy(lambda: dict(zip(rules.bound_names(), values.tolist())))
 
 
 def tie_break_weight(arc: Arc, fund_rank: int) -> float:
@@ -313,9 +273,8 @@ def fund_ranks(scenario: Scenario) -> dict[str, int]:
     return ranks
 
 
-def build_rules(scenario: Scenario) -> Rules:
-    """Own funds first (waterfall in fen), then the spec's arcs and bounds, as arrays."""
-    lines = cost_lines(scenario)
+def build_rules(scenario: Scenario, lines: CostLines) -> Rules:
+    """The spec's arcs and bounds, as arrays, on the cost lines once own funds are applied."""
     by_id = {e.id: e for e in scenario.enterprises}
     enterprises = [by_id[eid] for eid in lines.enterprises]
     cat_index = {c: k for k, c in enumerate(lines.categories)}

@@ -1,6 +1,7 @@
 """Own funds pay an enterprise's own costs before any public fund does.
 
 Done in integer fen so that own funds applied + residual need == cost, exactly, on every line.
+Also the scenario's amounts in fen (`to_fen`, `from_fen`): every table is built from fen.
 """
 
 from __future__ import annotations
@@ -32,21 +33,6 @@ def from_fen(fen: int) -> Decimal:
     return Decimal(fen).scaleb(-2)
 
 
-def pro_rata(total: int, weights: dict[str, int]) -> dict[str, int]:
-    """Split `total` fen in proportion to `weights` (largest remainder, ties by key).
-
-    The parts sum to `total` exactly and none exceeds its weight when total ≤ Σ weights.
-    """
-    whole = sum(weights.values())
-    if whole == 0 or total == 0:
-        return {k: 0 for k in weights}
-    shares = {k: total * w // whole for k, w in weights.items()}
-    remainders = sorted(weights, key=lambda k: (-(total * weights[k] % whole), k))
-    for k in remainders[: total - sum(shares.values())]:
-        shares[k] += 1
-    return shares
-
-
 @dataclass(frozen=True)
 class OwnFundsSplit:
     """Per cost line, in fen: what the enterprise's own money paid and what is left for funds."""
@@ -54,34 +40,6 @@ class OwnFundsSplit:
     applied: dict[str, int]
     residual: dict[str, int]
     unused: int  # own funds left over once every line is paid (fen)
-
-
-def apply_own_funds(enterprise: Enterprise, categories: dict[str, Category]) -> OwnFundsSplit:
-    """The waterfall of the enterprise's rule: statutory classes in order, or pro rata over all.
-
-    Under `free` nothing is applied here; own funds become a source in the LP instead.
-    """
-    costs = {c: to_fen(a) for c, a in sorted(enterprise.costs.items())}
-    available = to_fen(enterprise.own_funds_total)
-    if enterprise.own_funds_rule == "free":
-        return OwnFundsSplit(applied={c: 0 for c in costs}, residual=dict(costs), unused=available)
-    if enterprise.own_funds_rule == "proportional":
-        classes = [list(costs)]
-    else:
-        order = sorted({categories[c].own_funds_class for c in costs})
-        classes = [[c for c in costs if categories[c].own_funds_class == k] for k in order]
-    applied = {c: 0 for c in costs}
-    for members in classes:
-        need = {c: costs[c] for c in members}
-        whole = sum(need.values())
-        pay = min(available, whole)
-        # pro_rata of the whole is the needs themselves, of nothing is nothing: skip the split.
-        shares = need if pay == whole else pro_rata(pay, need) if pay else dict.fromkeys(need, 0)
-        for c, part in shares.items():
-            applied[c] = part
-        available -= pay
-    residual = {c: costs[c] - applied[c] for c in costs}
-    return OwnFundsSplit(applied=applied, residual=residual, unused=available)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -96,8 +54,9 @@ class CostLines:
     """Every cost line of a scenario as columns, enterprises by id and then categories by name:
     the order of the gaps table. Amounts in whole fen (int64; one line is at most 10^14 fen).
 
-    The same waterfall as `apply_own_funds`, computed for all enterprises in a few numpy passes:
-    at 100,000 enterprises the per-enterprise version spent seconds in dict and Decimal work.
+    The waterfall for all enterprises in a few numpy passes (at 100,000 enterprises a
+    per-enterprise version spent seconds in dict and Decimal work); tests hold it against a plain
+    per-enterprise reference (`tests/waterfall_reference.py`).
     """
 
     enterprises: list[str]  # ids, sorted
@@ -142,7 +101,7 @@ class CostLines:
         return line
 
     def splits(self) -> dict[str, OwnFundsSplit]:
-        """The per-enterprise view (`apply_own_funds`'s) of the same figures."""
+        """The same figures per enterprise, as dicts (the verifier words its findings from these)."""
         names = [self.categories[k] for k in self.category.tolist()]
         applied, residual, unused = self.applied.tolist(), self.residual.tolist(), self.unused.tolist()
         starts = self.starts.tolist()
@@ -156,23 +115,15 @@ class CostLines:
         }
 
 
-_LAST: tuple[Scenario, CostLines] | None = None
-
-
 def cost_lines(scenario: Scenario) -> CostLines:
-    """Own funds applied to every enterprise (statutory classes in order, or pro rata over all
-    lines, or nothing under `free`), exactly as `apply_own_funds` does one enterprise.
-
-    A solve asks for the same (frozen) scenario's lines several times (rules, tables, the
-    verifier): the last answer is kept, its arrays read-only so that no caller can change it."""
-    global _LAST
-    if _LAST is not None and _LAST[0] is scenario:
-        return _LAST[1]
+    """Own funds applied to every enterprise: statutory classes in order, or pro rata over all
+    lines, or nothing under `free` (then own funds are a source in the allocation). The one
+    waterfall: computed once per solve and handed on (rules, diagnosis, tables, verifier); its
+    arrays are read-only so that no one can change it on the way."""
     lines = _cost_lines(scenario)
     for value in vars(lines).values():
         if isinstance(value, np.ndarray):
             value.flags.writeable = False
-    _LAST = (scenario, lines)
     return lines
 
 
@@ -197,24 +148,24 @@ def _cost_lines(scenario: Scenario) -> CostLines:
     free = rule == 2
     klass = np.array([table[c].own_funds_class for c in categories], dtype=np.int64)
     applied = _waterfall(enterprise, category, costs, available, rule, klass)
-    if applied is None:  # amounts beyond int64 products: the per-enterprise waterfall, in Python integers
-        splits = [apply_own_funds(e, table) for e in enterprises]
-        applied = np.array([v for s in splits for _, v in sorted(s.applied.items())], dtype=np.int64)
+    if applied is None:  # products beyond int64: the same steps on Python integers
+        big = _waterfall(enterprise, category, costs.astype(object), available.astype(object), rule, klass, exact=True)
+        applied = np.array(big.tolist(), dtype=np.int64)
     spent = np.zeros(len(enterprises), dtype=np.int64)
     np.add.at(spent, enterprise, applied)
     return CostLines([e.id for e in enterprises], categories, enterprise, category, costs, applied,
                      costs - applied, available, available - spent, free)
 
 
-def _waterfall(enterprise, category, cost, available, rule, klass) -> np.ndarray:
+def _waterfall(enterprise, category, cost, available, rule, klass, exact: bool = False) -> np.ndarray | None:
     """Applied own funds per line. Lines fall into groups (enterprise, class), one class per
     enterprise under `proportional`; groups are paid in order until the money runs out, and the
-    one group it runs out in is shared by largest remainder, ties by category name (`pro_rata`)."""
-    applied = np.zeros(len(cost), dtype=np.int64)
+    one group it runs out in is shared by largest remainder, ties by category name."""
+    applied = np.zeros(len(cost), dtype=object if exact else np.int64)
     paying = np.flatnonzero(rule[enterprise] != 2)
     if not len(paying):
         return applied
-    if float(cost[paying].sum()) >= INT64_SAFE:
+    if not exact and float(cost[paying].sum()) >= INT64_SAFE:
         return None  # a running sum could leave int64
     ent, cat, cst = enterprise[paying], category[paying], cost[paying]
     cls = np.where(rule[ent] == 0, klass[cat], 0)
@@ -225,7 +176,7 @@ def _waterfall(enterprise, category, cost, available, rule, klass) -> np.ndarray
     first = np.flatnonzero(new_group)
     group = np.cumsum(new_group) - 1
     need = np.add.reduceat(cst, first)
-    if float(need.max()) * float(cst.max()) >= INT64_SAFE:
+    if not exact and float(need.max()) * float(cst.max()) >= INT64_SAFE:
         return None  # a product pay × cost could leave int64
     g_ent = ent[first]
     # Money before each group: the enterprise's own funds less what its earlier groups need.
@@ -239,12 +190,17 @@ def _waterfall(enterprise, category, cost, available, rule, klass) -> np.ndarray
     idx = np.flatnonzero(~full & (pay[group] > 0))  # lines of the group the money runs out in
     if len(idx):
         g = group[idx]
-        share, rem = np.divmod(pay[g] * cst[idx], need[g])
-        given = np.zeros(len(first), dtype=np.int64)
+        product = pay[g] * cst[idx]
+        share, rem = (product // need[g], product % need[g]) if exact else np.divmod(product, need[g])
+        given = np.zeros(len(first), dtype=object if exact else np.int64)
         np.add.at(given, g, share)
         short = (pay - given)[g]
-        # The fen left over go one each to the largest remainders, ties by name (as pro_rata).
-        ranked = np.lexsort((cat[idx], -rem, g))
+        # The fen left over go one each to the largest remainders, ties by name.
+        if exact:  # numpy does not sort Python integers: the same order by a Python sort
+            keys = list(zip(g.tolist(), (-rem).tolist(), cat[idx].tolist()))
+            ranked = np.array(sorted(range(len(idx)), key=keys.__getitem__), dtype=np.int64)
+        else:
+            ranked = np.lexsort((cat[idx], -rem, g))
         place = np.arange(len(idx)) - np.searchsorted(g[ranked], g[ranked])
         bump = np.zeros(len(idx), dtype=np.int64)
         bump[ranked] = place < short[ranked]

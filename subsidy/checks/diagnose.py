@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Callable, Iterable, Literal
 
 from subsidy.scenario.model import Enterprise, Fund, Scenario, ScopeGroups
-from subsidy.allocate.waterfall import apply_own_funds, floor_fen, from_fen, to_fen
+from subsidy.allocate.waterfall import CostLines, floor_fen, from_fen, to_fen
 
 
 @dataclass(frozen=True)
@@ -76,52 +76,29 @@ def _why_fund_pays_nothing(fund: Fund, admitted: Iterable[Enterprise], residual:
     return "its caps allow nothing" + (f" ({'; '.join(reasons)})" if reasons else "")
 
 
-def _residual_need(ent: Enterprise) -> int:
-    """Σ apply_own_funds(ent, ...).residual in fen, without the split: whatever the order of the
-    rule's classes, own funds pay min(own funds, Σ costs) of the lines (nothing under `free`)."""
-    need = sum(to_fen(a) for a in ent.costs.values())
-    return need if ent.own_funds_rule == "free" else need - min(to_fen(ent.own_funds_total), need)
-
-
-_LAST: tuple[Scenario, list[Finding]] | None = None
-
-
-def diagnose(scenario: Scenario) -> list[Finding]:
-    """Everything odd about the rule set as a whole, errors first.
-
-    `subsidy solve` asks twice for the same (frozen) scenario, before solving and on the result;
-    the last answer is kept so that the second costs nothing (a whole waterfall at 100k)."""
-    global _LAST
-    if _LAST is not None and _LAST[0] is scenario:
-        return list(_LAST[1])
-    found = _diagnose(scenario)
-    _LAST = (scenario, found)
-    return list(found)
-
-
-def _diagnose(scenario: Scenario) -> list[Finding]:
+def diagnose(scenario: Scenario, lines: CostLines) -> list[Finding]:
+    """Everything odd about the rule set as a whole, errors first; `lines` are the scenario's
+    cost lines once own funds are applied (the pipeline's own-funds step)."""
     found: list[Finding] = []
     if not scenario.enterprises:
         found.append(Finding("error", "no_enterprises", "the scenario has no enterprises: there is nothing to allocate (list them under `enterprises:`)"))
         return found
     if not scenario.funds:
         found.append(Finding("warning", "no_funds", "the scenario has no funds: nothing can be paid, every residual need stays a gap"))
-    # Only as much of the own-funds waterfall as the findings need: whether any need is left at
-    # all (usually the first enterprise says so), and per-line residuals only of the enterprises a
-    # fund is checked against, each computed once (a whole waterfall at 100k took a second).
-    need = any(_residual_need(e) > 0 for e in scenario.enterprises)
+    need = bool(lines.residual.any())
     if not need:
         found.append(Finding("warning", "no_need", "the total residual need is 0: every cost is 0 or already paid by own funds, so nothing is allocated"))
     for ent in scenario.enterprises:
         if not ent.costs:
             found.append(Finding("warning", f"no_costs[{ent.id}]", f"enterprise {ent.id} has no cost lines: it can receive nothing"))
-    categories = scenario.category_table
-    splits: dict[str, dict[str, int]] = {}
+    index = {e: i for i, e in enumerate(lines.enterprises)}
+    starts = lines.starts.tolist()
 
     def residual(ent: Enterprise) -> dict[str, int]:
-        if ent.id not in splits:
-            splits[ent.id] = apply_own_funds(ent, categories).residual
-        return splits[ent.id]
+        """Per category, what own funds leave of the enterprise's lines (fen)."""
+        i = index[ent.id]
+        span = slice(starts[i], starts[i + 1])
+        return dict(zip((lines.categories[c] for c in lines.category[span].tolist()), lines.residual[span].tolist()))
 
     enterprises = scenario.enterprises
     groups = ScopeGroups.of(enterprises)

@@ -293,14 +293,15 @@ class _Checker:
     """Works through one table on arrays in fen: the scenario's cost lines (enterprises by id,
     categories by name) and, per table row, its source and its line as integer codes."""
 
-    def __init__(self, scenario: Scenario):
+    def __init__(self, scenario: Scenario, lines: CostLines | None = None):
         self.scenario = scenario
         self.categories = scenario.category_table
         self.enterprises = {e.id: e for e in scenario.enterprises}
         self.funds = {f.id: f for f in scenario.funds}
         self.fund_ids = [f.id for f in scenario.funds]
         self.violations: list[Violation] = []
-        self.lines = cost_lines(scenario)  # the waterfall; checked by its rule in own_funds()
+        # The waterfall (a solve hands over its own): checked against its rule in own_funds().
+        self.lines = lines if lines is not None else cost_lines(scenario)
         n = len(self.lines)
         self.own = np.zeros(n, dtype=np.int64)  # per line, what the table (or the rule) says own funds paid
         self.funded = np.zeros(n, dtype=np.int64)
@@ -725,7 +726,7 @@ def verify_result(result, tables: bool = True) -> list[Violation]:
     """A solved result checked as a clerk's table would be: the allocations table it writes,
     own funds spent as a source, its summary totals and, when `tables`, its gaps and funds
     tables (what `subsidy solve` writes). Works on the result's fen columns: no DataFrame."""
-    checker = _Checker(result.scenario)
+    checker = _Checker(result.scenario, result.lines)
     alloc = result.table("allocations").columns
     own = result.own_funds_rows()
     rows = _Rows(alloc["fund"] + [OWN_FUNDS_SOURCE] * len(own[0]), alloc["enterprise"] + own[0], alloc["category"] + own[1],

@@ -95,7 +95,7 @@ def render_result(result: Result, lang: Lang = "en", path: str | None = None, ro
     frows = [[r.fund, names[r.fund], r.budget, r.used, r.left, f"{r.shadow_price:.4g}"] for r in funds.itertuples(index=False)]
     frows.append([text("total", lang), "", *(sum(funds[k], Decimal(0)) for k in fkeys[1:4]), ""])
     lines += [text("funds", lang), table([column(k, lang) for k in ["fund", "name", *fkeys[1:]]], frows, numeric_from=2), ""]
-    binding = binding_rules(result)
+    binding = result.binding_rules()
     lines.append(text("binding", lang) if binding else text("none_binding", lang))
     lines += [f"  {name}" for name in (binding[:rows] if rows else binding)]
     if rows and len(binding) > rows:
@@ -103,9 +103,3 @@ def render_result(result: Result, lang: Lang = "en", path: str | None = None, ro
     if path is not None and result.summary["total_gap"] > 0:
         lines += ["", text("hint", lang, path=path)]
     return "\n".join(lines)
-
-
-def binding_rules(result: Result, tolerance: float = 1e-7) -> list[str]:
-    """Upper-bound rules with no slack at the stage-1 optimum, in the order they were built."""
-    return [name for name, slack in result.slacks.items()
-            if abs(slack) <= tolerance and not name.startswith(("hold[", "gap_share["))]

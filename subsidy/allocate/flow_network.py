@@ -1,0 +1,205 @@
+"""The allocation's rules as one flow network in exact integers (arrays for OR-Tools).
+
+    s ─budget─▶ fund ─cap_enterprise─▶ (fund,enterprise) ─cap_share─▶ line ─need, cost −w─▶ enterprise ─▶ t
+    s ─own_funds─▶ own[e] ──────────────────────────────────────────────▶ line
+    s ─▶ t   (money left unspent)
+
+Amounts are whole multiples of 1/Q fen, Q = 10^k the smallest power of ten that makes every bound
+an integer (Q = 1 when all caps are whole fen; share_of_need 0.8 makes it 10): so the capacities
+are the spec's bounds exactly. Weights become integers the same way (× D = 10^k). When k would
+exceed 6, or the integers could overflow int64, `NotANetwork` says so and `method="auto"` takes
+the LP instead. Built once per solve; the stages (`flow`), the prices (`flow_prices`) and
+close-gap (`flow_close_gap`) all run on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+
+from subsidy.allocate.rules import Rules
+
+MAX_DECIMAL_PLACES = 6
+"""Finest bound or weight the flow handles exactly: 10^-6 fen, 10^-6 of a weight unit."""
+COST_LIMIT = 2**55
+"""max |unit cost| × (nodes + 1) must stay below this for OR-Tools' cost scaling in int64."""
+FLOW_LIMIT = 2**60
+"""Total money in flow units must stay below this (int64 flows, sums of capacities)."""
+JITTER_BITS = 16
+"""Bits of the tie-break jitter kept in integer costs. OR-Tools' cost scaling runs one phase per
+factor 5 of the cost range: 24 bits cost 8 s at 100k enterprises, 16 bits 6 s. Two allocations
+whose tie-break costs differ by less than 2^-17 per 万元 count as tied (the LP's own tolerance
+is 1e-7)."""
+
+
+class NotANetwork(Exception):
+    """The scenario's rules cannot be solved exactly as an integer flow; the message says why."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Exact integer scales
+
+
+def _places(value: Decimal) -> int:
+    """Decimal places needed to write `value` exactly (0 for integers)."""
+    if value == value.to_integral_value():
+        return 0
+    return max(0, -value.normalize().as_tuple().exponent)
+
+
+def weight_scale(weights: dict[str, float]) -> int:
+    """D = 10^k making every weight an integer; weights are read as the decimals a person wrote."""
+    places = max((_places(Decimal(repr(w))) for w in weights.values()), default=0)
+    if places > MAX_DECIMAL_PLACES:
+        worst = max(weights, key=lambda c: _places(Decimal(repr(weights[c]))))
+        raise NotANetwork(f"weight of {worst!r} ({weights[worst]!r}) has more than {MAX_DECIMAL_PLACES} decimals; "
+                          "an integer flow cannot carry it exactly")
+    return 10**places
+
+
+def unit_scale(rules: Rules) -> int:
+    """Q = 10^k flow units per fen, so that every bound is a whole number of units.
+
+    A share cap is share × r with r in whole fen, so the share's decimals suffice; an enterprise
+    cap (per_capacity × capacity, or per_enterprise) is looked at one by one.
+    """
+    places = 0
+    for fund in rules.scenario.funds:
+        share = fund.caps.share_of_need
+        if share is not None and share < 1:
+            places = max(places, _places(Decimal(repr(share))))
+    for cap in set(rules.cap_exact):
+        places = max(places, _places(cap * 100))
+    if places > MAX_DECIMAL_PLACES:
+        raise NotANetwork(f"a cap is not a whole multiple of 10^-{MAX_DECIMAL_PLACES} fen "
+                          "(share_of_need or per_capacity × capacity with many decimals)")
+    return 10**places
+
+
+# ---------------------------------------------------------------------------------------------
+# The network
+
+
+@dataclass
+class Network:
+    """Arrays of one flow network; arc i goes tail[i] → head[i] with capacity cap[i], cost cost[i]."""
+
+    n: int
+    tail: np.ndarray
+    head: np.ndarray
+    cap: np.ndarray
+    cost: np.ndarray
+    supply: int  # at s (node 0); t (node 1) takes the same amount
+    x_arc: np.ndarray  # network arc of rules.arcs[i]
+    bound_arc: np.ndarray  # network arc of rules.bounds[i]
+    line_arc: np.ndarray  # arcs line → enterprise (the need bounds), cost −w·D
+    enterprise_arc: np.ndarray  # network arc enterprise → t, per enterprise in `enterprises`
+    enterprises: list[str]
+    need: np.ndarray  # Σ_c r[e,c] in units, per enterprise in `enterprises`
+    bypass: int  # arc s → t
+    unit: int  # flow units per fen
+    weight_scale: int
+    line_cost_total: int  # Σ over all lines with r > 0 of (w·D)·r in units: the weighted gap at zero funding
+
+    S, T = 0, 1
+
+
+def build_network(rules: Rules) -> Network:
+    """The stage-1 network of the module docstring, as arrays: the bounds' arcs (budgets, own
+    funds, enterprise caps, lines), then one arc per arc of the rules, enterprise → t, and s → t."""
+    scenario = rules.scenario
+    lines = rules.lines
+    q = unit_scale(rules)
+    weights = rules.weights
+    open_line = lines.residual > 0
+    d_scale = weight_scale({lines.categories[k]: weights[lines.categories[k]] for k in np.unique(lines.category[open_line]).tolist()})
+    wint = np.array([int(Decimal(repr(weights[c])) * d_scale) for c in lines.categories], dtype=np.int64)
+    residual = lines.residual.tolist()
+    # Every capacity is at most the money in (budgets, own funds) or a need; stage 2 multiplies
+    # them by up to 2^24 more. Refuse before anything overflows int64 (sums in Python integers).
+    own_fen = lines.unused[rules.own_enterprise]
+    money = (sum(rules.budget_fen.tolist()) + sum(own_fen.tolist())) * q
+    need_total = sum(residual) * q
+    if 4 * (money + need_total + 1) >= FLOW_LIMIT:
+        raise NotANetwork("total money and needs in flow units exceed the integer range of the flow solver")
+
+    # Nodes: s, t, funds, enterprises with a need, own-funds nodes, capped (fund, enterprise), lines.
+    nf = len(scenario.funds)
+    ent_need = np.zeros(len(lines.enterprises), dtype=np.int64)
+    np.add.at(ent_need, lines.enterprise, lines.residual)
+    ent_open = np.flatnonzero(ent_need > 0)
+    ent_node = np.full(len(lines.enterprises), -1, dtype=np.int64)
+    ent_node[ent_open] = 2 + nf + np.arange(len(ent_open))
+    n = 2 + nf + len(ent_open)
+    own_node = n + np.arange(len(rules.own_enterprise))
+    n += len(own_node)
+    cap_node = n + np.arange(len(rules.cap_fund))
+    n += len(cap_node)
+    line_node = np.full(len(lines), -1, dtype=np.int64)
+    line_node[rules.need_line] = n + np.arange(len(rules.need_line))
+    n += len(rules.need_line)
+
+    # Arcs of the bounds, in this order: budgets, own funds, enterprise caps, lines.
+    fund_node = 2 + np.arange(nf)
+    cap_units = [int(c * 100 * q) for c in rules.cap_exact]
+    need_cost = -wint[lines.category[rules.need_line]]
+    tail = np.concatenate([np.zeros(nf + len(own_node), dtype=np.int64), fund_node[rules.cap_fund], line_node[rules.need_line]])
+    head = np.concatenate([fund_node, own_node, cap_node, ent_node[lines.enterprise[rules.need_line]]])
+    cap = np.concatenate([rules.budget_fen * q, own_fen * q, np.array(cap_units, dtype=np.int64), lines.residual[rules.need_line] * q])
+    cost = np.concatenate([np.zeros(nf + len(own_node) + len(cap_node), dtype=np.int64), need_cost])
+    supply = sum(cap[: nf + len(own_node)].tolist())
+    infinite = supply + 1
+
+    # One arc per arc of the rules: from its fund, its capped pair or its own-funds node, to its line.
+    x_tail = np.full(len(rules.arc_source), -1, dtype=np.int64)
+    public = rules.arc_source < nf
+    x_tail[public] = fund_node[rules.arc_source[public]]
+    capped, own = rules.arc_cap >= 0, rules.arc_own >= 0
+    x_tail[capped] = cap_node[rules.arc_cap[capped]]
+    x_tail[own] = own_node[rules.arc_own[own]]
+    x_head = line_node[rules.arc_line]
+    x_cap = np.full(len(rules.arc_source), infinite, dtype=np.int64)
+    x_cap[rules.share_arc] = rules.share_cap(q)
+    first_x = len(cap)
+    first_e = first_x + len(x_cap)
+    bypass = first_e + len(ent_open)
+    tail = np.concatenate([tail, x_tail, ent_node[ent_open], [Network.S]])
+    head = np.concatenate([head, x_head, np.full(len(ent_open), Network.T), [Network.T]])
+    cap = np.concatenate([cap, x_cap, np.full(len(ent_open) + 1, infinite, dtype=np.int64)])
+    cost = np.concatenate([cost, np.zeros(len(x_cap) + len(ent_open) + 1, dtype=np.int64)])
+
+    # The network arc of each bound, bounds numbered as in rules.bounds; a share cap bounds the x arc.
+    kind, pos = rules.bound_order
+    first_of_kind = {0: 0, 2: nf, 1: nf + len(own_node), 4: nf + len(own_node) + len(cap_node)}
+    bound_arc = np.empty(len(kind), dtype=np.int64)
+    for k, start in first_of_kind.items():
+        on = kind == k
+        bound_arc[on] = start + pos[on]
+    on = kind == 3
+    bound_arc[on] = first_x + rules.share_arc[pos[on]]
+
+    max_cost = int(np.abs(wint).max()) if len(wint) else 0
+    if max_cost * (n + 1) >= COST_LIMIT:
+        raise NotANetwork("weights × network size exceed the integer range of the flow solver")
+    open_idx = np.flatnonzero(open_line)
+    line_cost_total = sum(w * r for w, r in zip(wint[lines.category[open_idx]].tolist(), lines.residual[open_idx].tolist())) * q
+    return Network(
+        n=n,
+        tail=tail.astype(np.int64),
+        head=head.astype(np.int64),
+        cap=cap.astype(np.int64),
+        cost=cost.astype(np.int64),
+        supply=supply,
+        x_arc=np.arange(first_x, first_x + len(x_cap), dtype=np.int64),
+        bound_arc=bound_arc,
+        line_arc=first_of_kind[4] + np.arange(len(rules.need_line), dtype=np.int64),
+        enterprise_arc=np.arange(first_e, first_e + len(ent_open), dtype=np.int64),
+        enterprises=[lines.enterprises[e] for e in ent_open.tolist()],
+        need=ent_need[ent_open] * q,
+        bypass=bypass,
+        unit=q,
+        weight_scale=d_scale,
+        line_cost_total=line_cost_total,
+    )

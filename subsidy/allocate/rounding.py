@@ -1,0 +1,133 @@
+"""Rounding a solution to whole fen without breaking any rule: the last step of every method.
+
+An LP leaves floats a hair off the optimum; the flow leaves exact integers in 1/Q fen. Either
+way each arc is floored to whole fen, and single fen are then given back, per source, largest
+fractional part first, until the source's total equals its rounded total, and only where every
+rule containing the arc still has a fen of room. An arc moves by less than a fen from the
+solver's value, or by exactly one fen where a fen lost to a bound that is not a whole fen is
+spent on it; by more only where a solver's float itself broke a bound (the bound wins).
+
+The flow's amounts are rounded in integers (no float detour); the LP's compare fractional
+parts to a thousandth of a fen (`FRACTION_PLACES`): below that is solver noise, and arcs tie in
+arc order, so that the same program solved warm or cold rounds the same.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from subsidy.allocate.rules import Rules
+from subsidy.allocate.stages import Allocation, Solution
+
+FRACTION_PLACES = 3
+"""Rounding compares what the solver left on an arc to a thousandth of a fen; below that it is
+solver noise, and arcs tie (first in arc order wins)."""
+
+
+def round_to_fen(solution: Solution) -> Allocation:
+    """The solution's `Allocation`: whole fen per arc, with its stage values and duals."""
+    rules, q, amounts = solution.rules, solution.units_per_fen, solution.amounts
+    if q is None:
+        fen = fen_of_floats(rules, amounts)
+    elif q == 1:
+        fen = np.asarray(amounts, dtype=np.int64)
+    else:
+        fen = fen_of_units(rules, np.asarray(amounts, dtype=np.int64), q)
+    backend = solution.backend
+    return Allocation(rules, fen, solution.weighted_gap, solution.max_gap_share, solution.total_funded,
+                      solution.duals, solution.slacks, solution.shadow_prices, backend.method, backend.solver,
+                      backend.solver_version, backend.note, backend.prices())
+
+
+def fen_of_floats(rules: Rules, amounts) -> np.ndarray:
+    """An LP's amounts (scenario unit, per arc) in whole fen."""
+    exact = np.array(amounts, dtype=np.float64) * 100  # the same doubles as v * 100 in Python
+    fen = np.maximum(0, np.floor(exact + 1e-6)).astype(np.int64)
+    frac = np.array([round(f, FRACTION_PLACES) for f in (exact - fen).tolist()], dtype=np.float64)
+    source = rules.arc_source
+    targets = {}
+    order = np.argsort(source, kind="stable")
+    for s, idx in _groups(source, order):
+        targets[s] = round(sum(exact[idx].tolist()))  # Python's sum, in arc order
+    return _give_back(rules, fen, frac, targets)
+
+
+def fen_of_units(rules: Rules, units: np.ndarray, q: int) -> np.ndarray:
+    """A flow's exact amounts (1/q fen per arc) in whole fen, in integers."""
+    fen, rest = np.divmod(units, q)
+    # Fractional parts to a thousandth of a fen, rounded half to even as Python's round does.
+    k, r = np.divmod(rest * 10**FRACTION_PLACES, q)
+    k = k + ((2 * r > q) | ((2 * r == q) & (k % 2 == 1)))
+    frac = k / 10**FRACTION_PLACES
+    targets = {}
+    order = np.argsort(rules.arc_source, kind="stable")
+    for s, idx in _groups(rules.arc_source, order):
+        whole, part = divmod(sum(units[idx].tolist()), q)
+        targets[s] = whole + (1 if 2 * part > q or (2 * part == q and whole % 2) else 0)
+    return _give_back(rules, fen, frac, targets)
+
+
+def _groups(source: np.ndarray, order: np.ndarray):
+    """(source code, its arcs in arc order) for each source that has arcs."""
+    if not len(order):
+        return
+    cuts = np.flatnonzero(np.diff(source[order])) + 1
+    for idx in np.split(order, cuts):
+        yield int(source[idx[0]]), idx
+
+
+def _give_back(rules: Rules, fen: np.ndarray, frac: np.ndarray, targets: dict[int, int]) -> np.ndarray:
+    """Floors `fen` kept within every rule, then fen handed back per source up to its target.
+
+    Vectorised with numpy where the order of operations does not matter; the greedy steps
+    (repairing a rule the floors overshoot, handing back fen) stay sequential, in arc order.
+    """
+    owner, member, limits = rules.membership()
+    n_rules = len(limits)
+    begin = np.searchsorted(owner, np.arange(n_rules + 1))
+    fen = fen.copy()
+    # Solver tolerance (or CBC's 8-digit values) can leave a sum above a bound that rounds down,
+    # by more than one fen per arc: take back fen one at a time, round after round, from the arcs
+    # that were rounded up the most, until the rule holds. Repairs only lower fen, so a rule
+    # within its bound before any repair stays within it: only rules over it at the start need a look.
+    used = np.zeros(n_rules, dtype=np.int64)
+    np.add.at(used, owner, fen[member])
+    for r in np.flatnonzero(used > limits).tolist():
+        order = sorted(member[begin[r] : begin[r + 1]].tolist(), key=lambda i: float(frac[i]))
+        total = int(fen[order].sum())
+        while total > limits[r] and any(fen[i] > 0 for i in order):
+            for i in order:
+                if total <= limits[r]:
+                    break
+                if fen[i] > 0:
+                    fen[i] -= 1
+                    total -= 1
+    # Room is counted after all repairs: an arc may sit in several rules.
+    used = np.zeros(n_rules, dtype=np.int64)
+    np.add.at(used, owner, fen[member])
+    room = (limits - used).tolist()
+    by_arc = np.argsort(member, kind="stable")
+    starts = np.searchsorted(member[by_arc], np.arange(len(fen) + 1)).tolist()
+    rules_of = owner[by_arc].tolist()
+    fen_list = fen.tolist()
+    for s, idx in _groups(rules.arc_source, np.argsort(rules.arc_source, kind="stable")):
+        deficit = targets[s] - int(fen[idx].sum())
+        if deficit <= 0:
+            continue
+        # Arcs the solver left a fraction on first, largest first; then any arc with room, so
+        # that a fen lost to a bound that is not a whole fen (a share cap of 0.5 × 533.45) is
+        # spent elsewhere. Either way an arc gains at most one fen.
+        part = frac[idx]
+        keys = np.where(part > 0, -part, 1.0)
+        idx = idx.tolist()
+        for k in np.argsort(keys, kind="stable").tolist():
+            if deficit <= 0:
+                break
+            i = idx[k]
+            mine = rules_of[starts[i] : starts[i + 1]]
+            if all(room[r] >= 1 for r in mine):
+                fen_list[i] += 1
+                deficit -= 1
+                for r in mine:
+                    room[r] -= 1
+    return np.array(fen_list, dtype=np.int64)

@@ -1,0 +1,207 @@
+"""The one stage driver, and the contract every way of solving keeps.
+
+The spec decides an allocation in stages; this module alone owns their order and what each
+hands to the next. A *backend* (`flow.FlowBackend`: integer network flows; `lp.PulpBackend`: the
+LP through PuLP with HiGHS, CBC or any PuLP solver; `highs_reuse.ReusedHighs`: one held HiGHS
+model re-solved across a sweep) only knows how to solve one stage on its own model and how to
+hold a stage's optimum while the next runs:
+
+1. minimise the weighted gap;                                     hold it
+2. (policy.fairness) minimise the largest gap share;              hold it
+3. spend whatever money can still reach a payable line;           hold it
+   then the tie-break by fund order picks one allocation.
+
+`run_stages` returns a `Solution` (stage values and each arc's amount before rounding), and
+`rounding.round_to_fen` turns it into the `Allocation` every caller receives, whichever backend
+solved: whole fen per arc, the stage values, and the stage-1 duals and slacks per rule as arrays,
+in the rules' order (linopy's one result type for every solver).
+"""
+
+from __future__ import annotations
+
+import gc
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Protocol
+
+import numpy as np
+
+from subsidy.allocate.rules import Rules
+
+HOLD_TOLERANCE = 1e-9
+"""Relative slack when a later stage holds an earlier one at its optimum (spec); the LP's holds.
+The flow holds each stage exactly (it keeps to the optimal face)."""
+HOLD_FLOOR = 1e-6
+"""Absolute floor of that slack: solvers' own feasibility tolerance is about 1e-7, and a hold
+tighter than what the solver can see makes the next stage spuriously infeasible."""
+SHARE_HOLD_FLOOR = 1e-12
+"""Floor of the stage-2 hold, which is on a share, not an amount: 1e-6 of an enterprise's need
+was 1,000 万元 of leeway for a need of 10^9 万元, enough for stage 3 to undo fairness."""
+
+METHODS = ("auto", "flow", "pulp")
+
+
+class SolveError(RuntimeError):
+    """The solver could not produce an optimal allocation; the message says why in plain words."""
+
+
+class NotAFlow(SolveError):
+    """`method="flow"` was asked for, but the rules cannot be solved exactly as an integer flow
+    (the message says which rule); the LP can solve them."""
+
+
+def hold_slack(value: float, floor: float = HOLD_FLOOR, relative: float = HOLD_TOLERANCE) -> float:
+    """How far an LP's later stage may give way on an earlier optimum `value`."""
+    return max(relative * abs(value), floor)
+
+
+def share_hold(max_share: float) -> float:
+    """Slack of the stage-2 hold: relative 1e-9, with a floor for a share, not an amount."""
+    return hold_slack(max_share, SHARE_HOLD_FLOOR)
+
+
+@contextmanager
+def gc_paused():
+    """Pause Python's cyclic garbage collector: solving builds millions of small objects and no
+    reference cycles, and at 100k enterprises the collector's repeated full sweeps took half the
+    run time. Reference counting still frees everything as usual."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class Prices(Protocol):
+    """A backend's one way to say what a rule's bound is worth (`explain`, funds.csv)."""
+
+    def marginal_values(self, bounds: np.ndarray, unit_weights: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Per bound index (rules' order): (more, less): the stage-1 objective saved by one more
+        unit of the bound (right derivative), and added by one unit less (left; NaN for a bound
+        of 0). `unit_weights`: the plain gap instead of the weighted one."""
+        ...
+
+
+class Backend(Protocol):
+    """One model of the rules that solves one stage at a time; `run_stages` says which."""
+
+    rules: Rules
+    method: str  # "flow" | "pulp"
+    solver: str  # "ortools" | "highs" | "cbc" | a PuLP solver's name
+
+    def minimise_weighted_gap(self) -> float: ...
+    def hold_weighted_gap(self, value: float) -> None: ...
+    def minimise_largest_gap_share(self) -> float: ...
+    def hold_largest_gap_share(self, value: float) -> None: ...
+    def maximise_funded(self) -> float: ...
+    def hold_funded(self, value: float) -> None: ...
+    def tie_break(self) -> Any:
+        """The chosen allocation: float amounts per arc in the scenario unit (an LP), or exact
+        integers in 1/`units_per_fen` fen (a flow)."""
+    def stage1_duals(self) -> tuple[np.ndarray, np.ndarray]:
+        """(dual, slack) of every bound at the stage-1 optimum, in the rules' order."""
+    def fund_prices(self) -> np.ndarray:
+        """Per fund: the weighted gap one more unit of budget saves (right derivative where the
+        method can give it; see `note`)."""
+    def prices(self) -> Prices: ...
+
+    @property
+    def units_per_fen(self) -> int | None:
+        """Integer units per fen of `tie_break`'s amounts, or None for floats in the scenario unit."""
+    @property
+    def note(self) -> str:
+        """What summary.json's method_note says about how this backend solved."""
+    @property
+    def solver_version(self) -> str: ...
+
+
+@dataclass
+class Solution:
+    """The stages' optima and the chosen amounts, before rounding to whole fen."""
+
+    rules: Rules
+    weighted_gap: float
+    max_gap_share: float
+    total_funded: float
+    amounts: np.ndarray  # per arc: float scenario units, or ints in 1/units_per_fen fen
+    units_per_fen: int | None
+    duals: np.ndarray  # per bound, stage 1
+    slacks: np.ndarray  # per bound, stage 1, in the scenario unit
+    shadow_prices: np.ndarray  # per fund
+    backend: Backend
+
+
+@dataclass
+class Allocation:
+    """What every method returns: whole fen per arc of `rules`, the stage values, and the
+    stage-1 duals and slacks per rule (arrays in the rules' order); `prices` answers what a
+    rule's bound is worth, by the method that solved."""
+
+    rules: Rules
+    fen: np.ndarray  # int64 per arc
+    weighted_gap: float  # stage-1 optimum
+    max_gap_share: float  # stage-2 optimum, or the resulting largest share without fairness
+    total_funded: float  # stage-3 spending optimum, scenario unit
+    duals: np.ndarray
+    slacks: np.ndarray
+    shadow_prices: np.ndarray  # per fund: weighted gap saved per extra unit of budget
+    method: str
+    solver: str
+    solver_version: str
+    note: str
+    prices: Prices = field(repr=False)
+
+    def by_arc(self) -> dict:
+        """{Arc: fen} for every arc (small scenarios, tests and the analyses' words)."""
+        return dict(zip(self.rules.arcs, self.fen.tolist()))
+
+    def dual_of(self) -> dict[str, float]:
+        """Stage-1 dual by readable rule name."""
+        return dict(zip(self.rules.bound_names(), self.duals.tolist()))
+
+    def slack_of(self) -> dict[str, float]:
+        """Stage-1 slack by readable rule name."""
+        return dict(zip(self.rules.bound_names(), self.slacks.tolist()))
+
+
+def run_stages(backend: Backend) -> Solution:
+    """Stages 1-3 in the spec's order on one backend (module docstring)."""
+    rules = backend.rules
+    weighted_gap = backend.minimise_weighted_gap()
+    duals, slacks = backend.stage1_duals()
+    backend.hold_weighted_gap(weighted_gap)
+    share = None
+    if rules.scenario.policy.fairness and rules.has_need:
+        share = backend.minimise_largest_gap_share()
+        backend.hold_largest_gap_share(share)
+    funded = backend.maximise_funded()
+    backend.hold_funded(funded)
+    amounts = backend.tie_break()
+    if share is None:
+        share = largest_share(rules, amounts, backend.units_per_fen)
+    return Solution(rules, weighted_gap, share, funded, amounts, backend.units_per_fen, duals, slacks,
+                    backend.fund_prices(), backend)
+
+
+def largest_share(rules: Rules, amounts: np.ndarray, units_per_fen: int | None) -> float:
+    """The largest gap share (gap ÷ residual need) the amounts leave, without fairness."""
+    lines = rules.lines
+    n = len(lines.enterprises)
+    need = np.zeros(n, dtype=np.int64)
+    np.add.at(need, lines.enterprise, lines.residual)
+    ent = lines.enterprise[rules.arc_line]
+    if units_per_fen is not None:  # exact
+        got = np.zeros(n, dtype=np.int64)
+        np.add.at(got, ent, amounts)
+        shares = [Fraction(int(nd) * units_per_fen - int(g), int(nd) * units_per_fen) for nd, g in zip(need.tolist(), got.tolist()) if nd > 0]
+        return float(max(shares, default=Fraction(0)))
+    # The LP's floats, summed per enterprise in arc order as the LP path always did.
+    funded: dict[int, float] = {}
+    for e, v in zip(ent.tolist(), np.asarray(amounts, dtype=float).tolist()):
+        funded[e] = funded.get(e, 0.0) + v
+    need_f = rules.enterprise_need_floats()
+    return max(((nd - funded.get(e, 0.0)) / nd for e, nd in need_f.items() if nd > 0), default=0.0)
+
