@@ -28,7 +28,7 @@ from subsidy.checks.verify import verify_result
 from subsidy.scenario.load import load_scenario_with_hash
 from subsidy.scenario.model import Scenario
 
-__all__ = ["solve", "solve_file", "diagnosis", "allocate", "choose_backend", "SolveError", "NotAFlow", "VerificationError"]
+__all__ = ["solve", "solve_file", "diagnosis", "rules_of", "allocate", "choose_backend", "SolveError", "NotAFlow", "VerificationError"]
 
 
 class VerificationError(SolveError):
@@ -64,6 +64,11 @@ def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None
             if violations:
                 raise VerificationError(violations)
         return result
+
+
+def rules_of(scenario: Scenario) -> Rules:
+    """Own funds, then the rules: what every backend solves (tests and analyses start here)."""
+    return build_rules(scenario, cost_lines(scenario))
 
 
 def diagnosis(scenario: Scenario) -> list[Finding]:

@@ -66,3 +66,47 @@ def policy_case_data() -> dict:
 @pytest.fixture
 def policy_case():
     return scenario_from_data(policy_case_data())
+
+
+# --- the LP's raw solution, for tests of the rounding ------------------------------------------
+class RulesView:
+    """The rules of a scenario as objects: `arcs`, and `upper_bounds` (readable name → (arcs,
+    bound in whole fen, rounded down)), for tests that reason rule by rule."""
+
+    def __init__(self, rules):
+        import numpy as np
+
+        self.rules = rules
+        self.arcs = rules.arcs
+        owner, member, limits = rules.membership()
+        starts = np.searchsorted(owner, np.arange(len(limits) + 1)).tolist()
+        member = member.tolist()
+        self.upper_bounds = {name: ([self.arcs[a] for a in member[starts[b]:starts[b + 1]]], int(limits[b]))
+                             for b, name in enumerate(rules.bound_names())}
+
+
+class LpSolution:
+    """The LP's stages run on one scenario, before rounding: `values` {Arc: float}, `lp` the rules."""
+
+    def __init__(self, scenario, solver: str = "highs"):
+        from subsidy.allocate.lp import PulpBackend
+        from subsidy.allocate.stages import run_stages
+        from subsidy.pipeline import rules_of
+
+        rules = rules_of(scenario)
+        solution = run_stages(PulpBackend(rules, solver))
+        self.lp = RulesView(rules)
+        self.values = dict(zip(rules.arcs, solution.amounts.tolist()))
+        self.stages = solution
+
+
+def solve_lp(scenario, solver: str = "highs") -> LpSolution:
+    return LpSolution(scenario, solver)
+
+
+def reconcile_to_fen(lp: RulesView, values: dict) -> dict:
+    """The LP path's rounding (allocate.rounding.fen_of_floats) on {Arc: float}, as {Arc: fen}."""
+    from subsidy.allocate.rounding import fen_of_floats
+
+    fen = fen_of_floats(lp.rules, [values[a] for a in lp.arcs])
+    return dict(zip(lp.arcs, fen.tolist()))

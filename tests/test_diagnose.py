@@ -10,7 +10,7 @@ import pulp
 import pytest
 
 from run_cli import run
-from subsidy.checks.diagnose import diagnose
+from subsidy.pipeline import diagnosis
 from subsidy.scenario.load import scenario_from_data
 
 BASE = {
@@ -31,7 +31,7 @@ def with_fund(**changes) -> dict:
 
 
 def messages(data: dict) -> list[str]:
-    return [f"{f.level}: {f}" for f in diagnose(scenario_from_data(data))]
+    return [f"{f.level}: {f}" for f in diagnosis(scenario_from_data(data))]
 
 
 def test_a_sound_scenario_has_no_findings():
@@ -116,17 +116,16 @@ def test_no_funds_gives_a_table_of_gaps_with_a_warning(tmp_path):
 def test_an_infeasible_rule_set_is_explained_not_traced(tmp_path, monkeypatch):
     """A future 'must cover at least X' rule that no budget can meet: simulated by adding
     cover[a] ≥ 1000 to the LP (the fund has 60)."""
-    import subsidy.allocate.lp as lp_module  # solve_lp takes `build` from here when it runs
+    from subsidy.allocate.lp import PulpBackend
 
-    real_build = lp_module.build
+    real_init = PulpBackend.__init__
 
-    def build_with_minimum(scenario, rules=None):
-        lp = real_build(scenario, rules)
-        funded_a = pulp.lpSum(var for arc, var in lp.x.items() if arc.enterprise == "a")
-        lp.add("cover[a]", funded_a >= 1000)
-        return lp
+    def with_minimum(self, rules, *args, **kwargs):
+        real_init(self, rules, *args, **kwargs)
+        funded_a = pulp.lpSum(v for v, e in zip(self.x, rules.arc_enterprise.tolist()) if rules.lines.enterprises[e] == "a")
+        self._add(funded_a >= 1000)
 
-    monkeypatch.setattr(lp_module, "build", build_with_minimum)
+    monkeypatch.setattr(PulpBackend, "__init__", with_minimum)
     path = write(tmp_path, BASE)
     result = run("solve", path, "--out", tmp_path / "out", "--method", "pulp")  # the flow has no such rule
     assert result.code == 3

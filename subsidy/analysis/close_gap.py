@@ -33,13 +33,31 @@ from decimal import Decimal
 import pandas as pd
 import pulp
 
-from subsidy.scenario.labels import Lang, Phrases, column
-from subsidy.allocate.lp import OWN, AllocationLP, Arc, build
-from subsidy.output.console import money, table
-from subsidy.scenario.model import Scenario
+import numpy as np
+
+from subsidy.allocate.lp_solvers import make_solver
 from subsidy.allocate.result import Result
-from subsidy.pipeline import HOLD_FLOOR, SolveError, make_solver, solve
+from subsidy.allocate.rules import OWN, Arc, Rules
+from subsidy.allocate.stages import HOLD_FLOOR, SolveError
 from subsidy.allocate.waterfall import from_fen, to_fen
+from subsidy.output.console import money, table
+from subsidy.pipeline import solve
+from subsidy.scenario.labels import Lang, Phrases, column
+from subsidy.scenario.model import Scenario
+
+
+class AllocationLP:
+    """The solve's rules as close-gap's programs read them: arcs, and each bound's arcs and
+    whole-fen limit by readable name."""
+
+    def __init__(self, rules: Rules):
+        self.arcs = rules.arcs
+        owner, member, limits = rules.membership()
+        starts = np.searchsorted(owner, np.arange(len(limits) + 1)).tolist()
+        member = member.tolist()
+        self.upper_bounds = {name: ([self.arcs[a] for a in member[starts[b]:starts[b + 1]]], int(limits[b]))
+                             for b, name in enumerate(rules.bound_names())}
+        self.splits = rules.lines.splits()
 
 
 class _Program:
@@ -162,7 +180,7 @@ def close_gap(scenario: Scenario, target: Decimal | None = None, funds: list[str
     unknown = [f for f in growable if f not in known]
     if unknown:
         raise ValueError(f"unknown fund {', '.join(map(repr, unknown))}; funds: {', '.join(known)}")
-    lp = build(scenario)
+    lp = AllocationLP(result.rules)
     residual = {(eid, c): r for eid, split in lp.splits.items() for c, r in split.residual.items() if r > 0}  # fen
     total_residual = sum(residual.values())
 

@@ -22,19 +22,17 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
-import pulp
-
-from subsidy.scenario.labels import Lang, Phrases, column
-from subsidy.allocate.lp import OWN, AllocationLP, Arc, build
-from subsidy.output.console import money, table
-from subsidy.scenario.model import Scenario
 from subsidy.allocate.result import Result
-from subsidy.pipeline import make_solver, solve
+from subsidy.allocate.rules import OWN
 from subsidy.allocate.waterfall import from_fen
+from subsidy.output.console import money, table
+from subsidy.pipeline import solve
+from subsidy.scenario.labels import Lang, Phrases, column
+from subsidy.scenario.model import Scenario
 
-RULE_KINDS = ("budget", "cap_enterprise", "cap_share", "own_funds")
 _NAME = re.compile(r"^(\w+)\[(.*)\]$")
 
 
@@ -44,83 +42,6 @@ def parse_rule(name: str) -> tuple[str, list[str]]:
     if not match:
         return name, []
     return match.group(1), match.group(2).split(",")
-
-
-@dataclass(frozen=True)
-class Marginal:
-    """What one unit of a rule's bound is worth, in gap (weighted or plain) per unit.
-
-    `more`: gap saved by one more unit (the right derivative); `less`: gap added by one unit
-    less (the left derivative; None for a bound of 0). They differ where the optimum is
-    degenerate, e.g. a fund whose budget and caps are exhausted together: more budget alone
-    helps nothing, less budget hurts.
-    """
-
-    more: float
-    less: float | None
-
-
-def _clean(value: float) -> float:
-    # Marginal values are sums of category weights; the solver's tolerance on the hold row adds
-    # at most 1e-7 / bound to them, far below the 1e-5 kept here.
-    return round(value, 5) + 0.0
-
-
-def marginal_values(lp: AllocationLP, weights: dict[Arc, float], rules: list[str], solver: str = "highs",
-                    right_only: bool = False) -> dict[str, Marginal]:
-    """Exact one-sided marginal values of `rules`, from the dual's optimal face.
-
-    Every stage-1 rule has the form Σ_{a∈r} x_a ≤ B_r, and stage 1 maximises Σ w_a x_a (less
-    weighted gap). Its dual is min Σ_r B_r u_r s.t. Σ_{r∋a} u_r ≥ w_a, u ≥ 0; the gap saved by
-    one more unit of B_i is the smallest u_i over the dual's optimal solutions, and the gap added
-    by one unit less is the largest. A solver's single dual is any point in between; asking for
-    both ends makes the answer a property of the scenario, not of the solver's path.
-    """
-    if not lp.arcs:
-        return {name: Marginal(0.0, 0.0) for name in rules}
-    rows = {name: ([a for a in arcs], -float(lp.constraints[name].constant)) for name, (arcs, _) in lp.upper_bounds.items()}
-    dual = pulp.LpProblem("dual", pulp.LpMinimize)
-    u = {name: dual.add_variable(f"u{i}", lowBound=0) for i, name in enumerate(rows)}
-    covering: dict[Arc, list[str]] = {a: [] for a in lp.arcs}
-    for name, (arcs, _) in rows.items():
-        for a in arcs:
-            covering[a].append(name)
-    for i, arc in enumerate(lp.arcs):
-        if weights[arc] > 0:
-            dual.addConstraint(pulp.lpSum(u[r] for r in covering[arc]) >= weights[arc], name=f"arc{i}")
-    total = pulp.lpSum(bound * u[name] for name, (_, bound) in rows.items())
-    dual.setObjective(total + 0)
-    engine = make_solver(solver)
-    _solve_dual(dual, engine)
-    best = pulp.value(total) or 0.0
-    # Held with the same relative slack as the primal stages: an exact hold on a large sum is
-    # beyond the solver's tolerance and reads as infeasible.
-    dual.addConstraint(total <= best + max(1e-9 * abs(best), 1e-7), name="hold")
-    out = {}
-    for name in rules:
-        dual.setObjective(u[name] + 0)
-        _solve_dual(dual, engine)
-        more = _clean(float(u[name].varValue or 0.0))
-        less = None
-        if rows[name][1] > 0 and not right_only:
-            dual.setObjective(-u[name])
-            _solve_dual(dual, engine)
-            less = _clean(float(u[name].varValue or 0.0))
-        out[name] = Marginal(more, less)
-    return out
-
-
-def _solve_dual(problem: pulp.LpProblem, engine: pulp.LpSolver) -> None:
-    from subsidy.pipeline import SolveError
-
-    status = problem.solve(engine)
-    if status != pulp.LpStatusOptimal:
-        raise SolveError(f"shadow prices: the solver did not reach an optimum ({pulp.LpStatus.get(status, status)})")
-
-
-def rule_use(lp: AllocationLP, allocation_fen: dict) -> dict[str, tuple[int, int]]:
-    """Each upper-bound rule's (bound, used) in fen under the final allocation."""
-    return {name: (bound, sum(allocation_fen.get(a, 0) for a in arcs)) for name, (arcs, bound) in lp.upper_bounds.items()}
 
 
 @dataclass
@@ -144,36 +65,54 @@ class Explanation:
 
 
 def explain(scenario: Scenario, solver: str = "highs", result: Result | None = None) -> Explanation:
-    """Solve (unless `result` is given) and explain the result."""
+    """Explain a solved result (solving the scenario first when no `result` is given).
+
+    Uses the solve's own products: the rules and the whole-fen allocation say which rules are
+    used up; the method that solved prices them (`Allocation.prices`: node potentials on the
+    flow path, the dual's optimal face on the LP path).
+    """
     result = result or solve(scenario, solver)
-    lp = build(scenario)
-    use = rule_use(lp, result.allocation_fen)
-    named = [(name, *parse_rule(name)) for name in use]
+    allocation = result.allocation
+    rules = allocation.rules
+    owner, member, limits = rules.membership()
+    used = np.zeros(len(limits), dtype=np.int64)
+    np.add.at(used, owner, allocation.fen[member])
+    kind = rules.bound_order[0]
+    priced = np.flatnonzero(kind != KIND_NEED)
     # Prices for every budget and every rule the allocation leaves no room in (a rule with room
     # in an optimal allocation is worth nothing either way).
-    asked = [name for name, kind, _ in named if kind in RULE_KINDS and (kind == "budget" or use[name][1] >= use[name][0])]
-    table = scenario.category_table
-    weighted = marginal_values(lp, {a: table[a.category].weight for a in lp.arcs}, asked, solver)
-    plain = marginal_values(lp, {a: 1.0 for a in lp.arcs}, asked, solver)
-    zero = Marginal(0.0, 0.0)
+    asked = priced[(kind[priced] == 0) | (used[priced] >= limits[priced])]
+    w_more, w_less = allocation.prices.marginal_values(asked)
+    p_more, p_less = allocation.prices.marginal_values(asked, unit_weights=True)
+    at = {int(b): k for k, b in enumerate(asked.tolist())}
     rows = []
-    for name, kind, args in named:
-        if kind not in RULE_KINDS:
-            continue
-        bound, used = use[name]
-        w, p = weighted.get(name, zero), plain.get(name, zero)
-        fund = args[0] if kind != "own_funds" else OWN
-        enterprise = args[1] if kind in ("cap_enterprise", "cap_share") else (args[0] if kind == "own_funds" else "")
-        category = args[2] if kind == "cap_share" else ""
-        rows.append((name, kind, fund, enterprise, category, from_fen(bound), from_fen(used), from_fen(bound - used),
-                     used >= bound or bool(w.less) or bool(p.less), w.more, p.more, w.less, p.less))
-    rules = pd.DataFrame(rows, columns=["rule", "kind", "fund", "enterprise", "category", "bound", "used", "left", "binding",
+    for b, name in zip(priced.tolist(), rules.bound_names(priced)):
+        kind_name, args = parse_rule(name)
+        bound, use = int(limits[b]), int(used[b])
+        k = at.get(b)
+        wm, pm = (float(w_more[k]), float(p_more[k])) if k is not None else (0.0, 0.0)
+        wl, pl = (_less(w_less[k]), _less(p_less[k])) if k is not None else (0.0, 0.0)
+        fund = args[0] if kind_name != "own_funds" else OWN
+        enterprise = args[1] if kind_name in ("cap_enterprise", "cap_share") else (args[0] if kind_name == "own_funds" else "")
+        category = args[2] if kind_name == "cap_share" else ""
+        rows.append((name, kind_name, fund, enterprise, category, from_fen(bound), from_fen(use), from_fen(bound - use),
+                     use >= bound or bool(wl) or bool(pl), wm, pm, wl, pl))
+    table = pd.DataFrame(rows, columns=["rule", "kind", "fund", "enterprise", "category", "bound", "used", "left", "binding",
                                         "shadow_weighted", "shadow_unweighted", "less_weighted", "less_unweighted"])
-    return Explanation(scenario, result, rules, _gap_reasons(scenario, result, lp, rules))
+    return Explanation(scenario, result, table, _gap_reasons(scenario, result, table))
+
+
+KIND_NEED = 4
+"""need[e,c] rules (`Rules.KINDS`): not priced; a line's own bound is its residual need."""
+
+
+def _less(value: float) -> float | None:
+    """A left derivative, None where the bound is 0 (there is no unit less to take)."""
+    return None if value != value else float(value)
 
 
 # --- why each gap ---------------------------------------------------------------------------------
-def _gap_reasons(scenario: Scenario, result: Result, lp: AllocationLP, rules: pd.DataFrame) -> pd.DataFrame:
+def _gap_reasons(scenario: Scenario, result: Result, rules: pd.DataFrame) -> pd.DataFrame:
     binding = {r.rule: r for r in rules.itertuples(index=False) if r.binding}
     enterprises = {e.id: e for e in scenario.enterprises}
     rows = []

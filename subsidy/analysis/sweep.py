@@ -16,7 +16,6 @@ import itertools
 import math
 import multiprocessing
 import os
-import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -133,18 +132,6 @@ def check(data: dict, varies: list[Vary]) -> None:
 
 
 # --- one worker -----------------------------------------------------------------------------------
-_local = threading.local()
-
-
-def _model():
-    """This worker's reused solver model (one per thread, so thread pools stay safe)."""
-    from subsidy.allocate.highs_reuse import ReusedModel
-
-    if not hasattr(_local, "model"):
-        _local.model = ReusedModel()
-    return _local.model
-
-
 def _row(paths: list[str], values: tuple, result) -> dict:
     row: dict[str, Any] = dict(zip(paths, values))
     row.update(
@@ -161,34 +148,26 @@ def _row(paths: list[str], values: tuple, result) -> dict:
 
 
 def run_chunk(data: dict, paths: list[str], chunk: list[tuple[int, tuple]], solver: str = "highs",
-              method: str = "auto") -> list[tuple[int, dict, int, int]]:
-    """Solve a chunk of points: (point index, row, 1 if an LP model was built else 0, 1 if the
-    point was solved as a flow else 0).
+              method: str = "auto", models=None) -> list[tuple[int, dict, int, int]]:
+    """Solve a chunk of points: (point index, row, LP models built for it, 1 if it was solved
+    as a flow else 0).
 
-    `method` as in `solve`: "auto" solves each point as integer flows when its rules fit (the
-    same answer `subsidy solve` gives, and at any size the faster) and otherwise with this
-    worker's reused HiGHS model; "pulp" always with the LP. Top-level so that process pools and
-    Dask can ship it to workers.
+    Each point goes through the one pipeline (`pipeline.solve`) with `method` as in `solve`:
+    "auto" solves it as integer flows when its rules fit (what `subsidy solve` gives, and at any
+    size the faster) and otherwise by the LP on a HiGHS model held in `models` across points
+    (a new `HighsModels` for this chunk when none is given); "pulp" always by the LP. Top-level
+    so that process pools and Dask can ship it to workers.
     """
-    from subsidy.pipeline import NotAFlow, solve
+    from subsidy.allocate.highs_reuse import HighsModels
+    from subsidy.pipeline import solve
 
+    models = models if models is not None else HighsModels()
     out = []
     for index, values in chunk:
         scenario = point_scenario(data, paths, values)
-        if method in ("auto", "flow") and solver == "highs":
-            try:
-                out.append((index, _row(paths, values, solve(scenario, method="flow")), 0, 1))
-                continue
-            except NotAFlow:
-                if method == "flow":
-                    raise
-        if solver != "highs":
-            out.append((index, _row(paths, values, solve(scenario, solver, method="pulp")), 1, 0))
-            continue
-        model = _model()
-        builds = model.builds
-        result = model.solve(scenario)
-        out.append((index, _row(paths, values, result), model.builds - builds, 0))
+        builds = models.builds
+        result = solve(scenario, solver, method=method, models=models, tables=False)
+        out.append((index, _row(paths, values, result), models.builds - builds, 1 if result.method == "flow" else 0))
     return out
 
 
@@ -218,6 +197,9 @@ def sweep(scenario: Scenario | dict, varies: list[Vary], *, workers: int | None 
     chosen = workers
     workers = max(1, workers or os.cpu_count() or 1)
     chunks = _chunks(points, workers)
+    from subsidy.allocate.highs_reuse import HighsModels
+
+    here = HighsModels()  # the LP models held by the points solved in this process
     rows: dict[int, dict] = {}
     builds = flows = 0
 
@@ -237,7 +219,7 @@ def sweep(scenario: Scenario | dict, varies: list[Vary], *, workers: int | None 
         # Unless told how many workers, first solve one chunk here: when the whole sweep would
         # take less than starting worker processes costs, it is finished in this process.
         started = time.perf_counter()
-        collect(run_chunk(data, paths, chunks[0], solver, method))
+        collect(run_chunk(data, paths, chunks[0], solver, method, here))
         per_point = (time.perf_counter() - started) / len(chunks[0])
         chunks = chunks[1:]
         if per_point * sum(map(len, chunks)) < SERIAL_BELOW_SECONDS:
@@ -246,7 +228,7 @@ def sweep(scenario: Scenario | dict, varies: list[Vary], *, workers: int | None 
         pass
     elif workers == 1 or len(chunks) == 1:
         for chunk in chunks:
-            collect(run_chunk(data, paths, chunk, solver, method))
+            collect(run_chunk(data, paths, chunk, solver, method, here))
     else:
         # Fresh worker processes, not forks: a fork of a process that has run HiGHS may inherit
         # its thread pool in a locked state.
