@@ -18,6 +18,12 @@ The total gap (summary.json's total_gap) splits into three parts that behave dif
   (the first fund first), as the allocation's own tie-break does. Per fund it also reports the
   least extra if only that fund grew.
 
+Those are the linear programs (`method="pulp"`, and the CBC solver). By default the same
+quantities come exactly from integer max flows on the solve's rules made a network
+(`allocate.flow_close_gap`), 20-30× faster on 2,000 enterprises; only rules the integer flow
+cannot carry take the LPs. The caps' "closes_per_unit" is then the right derivative (0 or 1)
+rather than the LP's dual.
+
 Bounds are the allocation's in whole fen (rounded down, as the reconciled allocation keeps
 them), so the data are whole fen and the network structure of the program makes its optimum
 whole fen too; extras are rounded up to the fen all the same. With the extra added, `subsidy
@@ -27,6 +33,7 @@ solve` reaches the target: the allocation funds as much as the money and the cap
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -168,22 +175,25 @@ def _least_extra(lp: AllocationLP, growable: list[str], need_funded_fen: int, so
     return {f: math.ceil(round((v.varValue or 0.0) * 100, 6)) for f, v in prog.extra.items()}
 
 
-def close_gap(scenario: Scenario, target: Decimal | None = None, funds: list[str] | None = None,
-              solver: str = "highs", result: Result | None = None) -> GapClosure:
-    """The least extra budget bringing the total gap to `target` (default: all that budget can close).
+METHODS = ("auto", "flow", "pulp")
 
-    `funds` limits which funds may grow (default: all). Raises ValueError for an unknown fund.
-    """
-    result = result or solve(scenario, solver)
-    known = [f.id for f in scenario.funds]
-    growable = list(funds) if funds else known
-    unknown = [f for f in growable if f not in known]
-    if unknown:
-        raise ValueError(f"unknown fund {', '.join(map(repr, unknown))}; funds: {', '.join(known)}")
-    lp = AllocationLP(result.rules)
-    residual = {(eid, c): r for eid, split in lp.splits.items() for c, r in split.residual.items() if r > 0}  # fen
-    total_residual = sum(residual.values())
 
+@dataclass
+class _Reach:
+    """What unlimited budgets give (fen), and the least-extra oracle, from either method."""
+
+    public: set[tuple[str, str]]             # lines some fund may pay
+    total_fen: int                           # Σ funded at unlimited budgets
+    reach_fen: dict[str, int]                # per enterprise
+    reach_nonpublic_fen: dict[str, int]      # per enterprise, on lines no fund may pay
+    caps: list[tuple[str, int, float]]       # (rule, bound in fen, closes_per_unit) of caps that hold money back
+    least: Callable[[list[str], int], dict[str, int] | None]
+
+
+def _reach_lp(rules: Rules, solver: str) -> _Reach:
+    """The linear programs (`_unlimited`, `_least_extra`)."""
+    lp = AllocationLP(rules)
+    known = [f.id for f in rules.scenario.funds]
     most, cap_duals = _unlimited(lp, solver)
     public = _public_lines(lp)
     reach: dict[str, float] = {}
@@ -192,7 +202,82 @@ def close_gap(scenario: Scenario, target: Decimal | None = None, funds: list[str
         reach[arc.enterprise] = reach.get(arc.enterprise, 0.0) + v
         if (arc.enterprise, arc.category) not in public:
             reach_nonpublic[arc.enterprise] = reach_nonpublic.get(arc.enterprise, 0.0) + v
-    floor_fen = total_residual - round(sum(most.values()) * 100)
+    caps = [(name, lp.upper_bounds[name][1], round(-d, 9) + 0.0)
+            for name, d in cap_duals.items() if name.startswith(("cap_enterprise[", "cap_share[")) and -d > 1e-9]
+    return _Reach(public, round(sum(most.values()) * 100),
+                  {e: round(v * 100) for e, v in reach.items()}, {e: round(v * 100) for e, v in reach_nonpublic.items()},
+                  caps, lambda growable, need: _least_extra(lp, growable, need, solver, known))
+
+
+def _reach_flow(rules: Rules, net) -> _Reach:
+    """Integer flows on the solve's network (`closegap_flow`): the same amounts, exact."""
+    from subsidy.allocate.flow_close_gap import GapFlows
+
+    flows = GapFlows(rules, net)
+    most = flows.most_fundable()
+    ents, cats = rules.lines.enterprises, rules.lines.categories
+    own = rules.arc_source == rules.own_source
+    public_line = np.zeros(len(rules.lines), dtype=bool)
+    public_line[rules.arc_line[~own]] = True
+    public = {(ents[e], cats[c]) for e, c in zip(rules.lines.enterprise[public_line].tolist(), rules.lines.category[public_line].tolist())}
+    arc_ent = rules.arc_enterprise
+    reach = np.zeros(len(ents), dtype=np.int64)
+    np.add.at(reach, arc_ent, most.x_fen)
+    elsewhere = ~public_line[rules.arc_line]
+    reach_np = np.zeros(len(ents), dtype=np.int64)
+    np.add.at(reach_np, arc_ent[elsewhere], most.x_fen[elsewhere])
+    on = np.unique(arc_ent).tolist()
+    kind, _ = rules.bound_order
+    is_cap = np.isin(kind, [rules.KINDS.index("cap_enterprise"), rules.KINDS.index("cap_share")])
+    held = np.flatnonzero(is_cap & (most.closes > 0))
+    caps = []
+    if len(held):
+        names = rules.bound_names()
+        caps = [(names[b], int(flows.cap[net.bound_arc[b]]), float(most.closes[b])) for b in held.tolist()]
+    index = {f.id: i for i, f in enumerate(rules.scenario.funds)}
+    known = [f.id for f in rules.scenario.funds]
+
+    def least(growable: list[str], need: int) -> dict[str, int] | None:
+        extra = flows.least_extra([index[f] for f in growable], need)
+        return None if extra is None else {known[i]: v for i, v in sorted(extra.items())}
+
+    return _Reach(public, most.total_fen, {ents[e]: int(reach[e]) for e in on},
+                  {ents[e]: int(reach_np[e]) for e in on}, caps, least)
+
+
+def close_gap(scenario: Scenario, target: Decimal | None = None, funds: list[str] | None = None,
+              solver: str = "highs", result: Result | None = None, method: str = "auto") -> GapClosure:
+    """The least extra budget bringing the total gap to `target` (default: all that budget can close).
+
+    `funds` limits which funds may grow (default: all). Raises ValueError for an unknown fund.
+    `method`: "flow" (integer network flows, `closegap_flow`; SolveError when the rules do not
+    fit), "pulp" (linear programs) or "auto": the flow when the rules fit it and the solver is the
+    default one, as `solve` chooses.
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    result = result or solve(scenario, solver)
+    known = [f.id for f in scenario.funds]
+    growable = list(funds) if funds else known
+    unknown = [f for f in growable if f not in known]
+    if unknown:
+        raise ValueError(f"unknown fund {', '.join(map(repr, unknown))}; funds: {', '.join(known)}")
+    rules = result.rules  # the solve's own rules: its waterfall, arcs and bounds
+    reach = None
+    if method == "flow" or (method == "auto" and solver == "highs"):
+        from subsidy.allocate.flow_network import NotANetwork, build_network
+
+        try:
+            reach = _reach_flow(rules, build_network(rules))
+        except NotANetwork as exc:
+            if method == "flow":
+                raise SolveError(f"the flow method cannot solve this close-gap exactly: {exc}") from None
+    if reach is None:
+        reach = _reach_lp(rules, solver)
+    residual = {(eid, c): r for eid, split in rules.lines.splits().items() for c, r in split.residual.items() if r > 0}  # fen
+    total_residual = sum(residual.values())
+    public = reach.public
+    floor_fen = total_residual - reach.total_fen
 
     gap_now_fen = to_fen(result.total("gaps", "gap"))
     target_fen = floor_fen if target is None else to_fen(target)
@@ -202,9 +287,9 @@ def close_gap(scenario: Scenario, target: Decimal | None = None, funds: list[str
     after = None
     if reachable:
         need_funded = total_residual - min(target_fen, gap_now_fen)
-        extra = _least_extra(lp, growable, need_funded, solver, known)
+        extra = reach.least(growable, need_funded)
         for f in growable:
-            alone[f] = _least_extra(lp, [f], need_funded, solver, known)
+            alone[f] = reach.least([f], need_funded)
             alone[f] = alone[f][f] if alone[f] is not None else None
         if extra is not None:
             after = solve(_with_budgets(scenario, extra), solver)
@@ -230,18 +315,21 @@ def close_gap(scenario: Scenario, target: Decimal | None = None, funds: list[str
     ent_rows = []
     gaps_now = result.enterprises.set_index("enterprise")["gap"]
     gaps_after = after.enterprises.set_index("enterprise")["gap"] if after is not None else None
+    r_ent: dict[str, int] = {}
+    r_ent_nonpublic: dict[str, int] = {}
+    for (eid, c), r in residual.items():
+        r_ent[eid] = r_ent.get(eid, 0) + r
+        if (eid, c) not in public:
+            r_ent_nonpublic[eid] = r_ent_nonpublic.get(eid, 0) + r
     for ent in sorted(scenario.enterprises, key=lambda e: e.id):
-        r_e = sum(r for (eid, _), r in residual.items() if eid == ent.id)
-        r_nonpublic = sum(r for (eid, c), r in residual.items() if eid == ent.id and (eid, c) not in public)
-        floor_e = r_e - round(reach.get(ent.id, 0.0) * 100)
-        unpay_e = r_nonpublic - round(reach_nonpublic.get(ent.id, 0.0) * 100)
+        floor_e = r_ent.get(ent.id, 0) - reach.reach_fen.get(ent.id, 0)
+        unpay_e = r_ent_nonpublic.get(ent.id, 0) - reach.reach_nonpublic_fen.get(ent.id, 0)
         now = gaps_now[ent.id]
         ent_rows.append((ent.id, ent.name, now, from_fen(unpay_e), from_fen(floor_e - unpay_e), now - from_fen(floor_e),
                          gaps_after[ent.id] if gaps_after is not None else None))
     enterprises = pd.DataFrame(ent_rows, columns=["enterprise", "name", "gap_now", "unpayable", "cap_held", "closable", "gap_after"])
 
-    cap_rows = [(name, from_fen(lp.upper_bounds[name][1]), round(-d, 9) + 0.0)
-                for name, d in cap_duals.items() if name.startswith(("cap_enterprise[", "cap_share[")) and -d > 1e-9]
+    cap_rows = [(name, from_fen(bound), closes) for name, bound, closes in reach.caps]
     caps = pd.DataFrame(cap_rows, columns=["rule", "bound", "closes_per_unit"])
     return GapClosure(scenario, result, from_fen(target_fen), from_fen(floor_fen), reachable,
                       from_fen(sum(extra.values())) if extra is not None else None,
