@@ -118,7 +118,7 @@ def _writing(path: Path, what: str = ""):
 
 def _write_file(path: Path, data: bytes) -> None:
     """Write one output file atomically, or fail with exit 4 leaving any old file as it was."""
-    from subsidy.output.result_csv import write_file_atomically
+    from subsidy.scenario.files import write_file_atomically
 
     with _writing(path):
         write_file_atomically(path, data)
@@ -172,7 +172,8 @@ def verify(
     import json
 
     from subsidy.scenario.load import ScenarioError, one_line
-    from subsidy.checks.verify import FUNDS_COLUMNS, GAPS_COLUMNS, read_allocations, read_amounts, verify as run_verify
+    from subsidy.checks.verify import verify as run_verify
+    from subsidy.checks.verify_read import FUNDS_COLUMNS, GAPS_COLUMNS, read_allocations, read_amounts
 
     loaded, sha = _load(scenario)
     try:
@@ -279,7 +280,8 @@ def compare(
 ) -> None:
     """Compare policy options side by side: per enterprise and per fund, against the first."""
     from subsidy.analysis.compare import compare as run_compare, labels_for
-    from subsidy.output.result_csv import csv_bytes, write_files_atomically
+    from subsidy.output.result_csv import csv_bytes
+    from subsidy.scenario.files import write_files_atomically
 
     if len(scenarios) < 2:
         _fail("compare needs at least two scenario files", EXIT_BAD_INPUT)
@@ -315,7 +317,8 @@ def sweep(
     from rich.console import Console
     from rich.progress import Progress
 
-    from subsidy.analysis.sweep import SweepError, check_out, grid, parse_vary, sweep as run_sweep, write_table
+    from subsidy.analysis.sweep import SweepError, grid, parse_vary, sweep as run_sweep
+    from subsidy.output.sweep_table import check_out, write_table
 
     loaded, _ = _load(scenario)
     try:
@@ -365,7 +368,7 @@ def template(
     Every sheet has the column name on row 1 and the field key on row 2; data start on row 3.
     Solve it with `subsidy solve FILE.xlsx`.
     """
-    from subsidy.scenario.scenario_xlsx import template as make_template
+    from subsidy.scenario.convert import template as make_template
 
     if file.suffix.lower() != ".xlsx":
         _fail(f"{file}: a template is an .xlsx workbook; name the file *.xlsx", EXIT_BAD_INPUT)
@@ -424,7 +427,7 @@ def report(
     if page is not None:
         _write_file(html, page)
     if pngs:
-        from subsidy.output.result_csv import write_files_atomically
+        from subsidy.scenario.files import write_files_atomically
 
         with _writing(png_dir, "the charts"):
             written = write_files_atomically(png_dir, pngs)

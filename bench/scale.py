@@ -60,7 +60,8 @@ from subsidy.checks.diagnose import diagnose
 from subsidy.allocate.rules import build_rules
 from subsidy.allocate.result import Result
 from subsidy.checks.verify import verify_result
-from subsidy.output.result_csv import render_contract, write_files_atomically
+from subsidy.output.result_csv import render_contract
+from subsidy.scenario.files import write_files_atomically
 mark("start-up (imports)")
 scenario, sha = load_scenario_with_hash(sys.argv[1]); mark("load + validate")
 findings = diagnose(scenario); mark("diagnosis")

@@ -132,7 +132,7 @@ def test_a_moved_fen_of_own_funds_is_caught_by_the_vectorised_waterfall_check(da
 
     import numpy as np
 
-    from subsidy.checks.verify import OwnFundsSplit, _waterfall_faults, check_waterfall
+    from subsidy.checks.verify import _waterfall_faults, check_waterfall
     from subsidy.allocate.waterfall import cost_lines
 
     scenario = scenario_from_data(data)

@@ -11,7 +11,8 @@ import pytest
 from subsidy.scenario.load import load_scenario
 from subsidy.scenario.paths import PathError, flatten, get_value, with_value
 from subsidy.pipeline import solve
-from subsidy.analysis.sweep import SweepError, Vary, grid, parse_vary, point_scenario, scenario_data, sweep, write_table
+from subsidy.analysis.sweep import SweepError, Vary, grid, parse_vary, point_scenario, scenario_data, sweep
+from subsidy.output.sweep_table import write_table
 from subsidy.allocate.highs_reuse import HighsModels
 
 D = Decimal

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from cli import app
 from subsidy.scenario.convert import scenario_data, write_scenario
 from subsidy.scenario.load import ScenarioError, load_scenario, scenario_from_data
-from subsidy.scenario.scenario_xlsx import EXAMPLE, template
+from subsidy.scenario.convert import template
+from subsidy.scenario.scenario_xlsx import EXAMPLE
 
 from conftest import SCENARIOS
 

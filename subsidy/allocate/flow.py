@@ -51,7 +51,6 @@ the LP's holds let it sit a fraction of a fen off the exact optimum, and roundin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 

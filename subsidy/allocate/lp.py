@@ -18,7 +18,6 @@ the solver's dual beyond (the method note says so).
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pulp

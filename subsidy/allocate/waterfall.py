@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from subsidy.scenario.model import Category, Enterprise, Scenario
+from subsidy.scenario.model import Scenario
 
 FEN_PER_UNIT = 100
 

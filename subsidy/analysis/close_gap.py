@@ -47,7 +47,7 @@ from subsidy.allocate.result import Result
 from subsidy.allocate.rules import OWN, Arc, Rules
 from subsidy.allocate.stages import HOLD_FLOOR, SolveError
 from subsidy.allocate.waterfall import from_fen, to_fen
-from subsidy.output.console import money, table
+from subsidy.scenario.labels import money, table
 from subsidy.pipeline import solve
 from subsidy.scenario.labels import Lang, Phrases, column
 from subsidy.scenario.model import Scenario

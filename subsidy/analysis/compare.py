@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from subsidy.scenario.labels import Lang, Phrases, column
-from subsidy.output.console import money, table
+from subsidy.scenario.labels import money, table
 from subsidy.scenario.model import Scenario
 from subsidy.scenario.paths import KEYED_LISTS, flatten
 from subsidy.allocate.result import Result

@@ -28,7 +28,7 @@ import pandas as pd
 from subsidy.allocate.result import Result
 from subsidy.allocate.rules import OWN
 from subsidy.allocate.waterfall import from_fen
-from subsidy.output.console import money, table
+from subsidy.scenario.labels import money, table
 from subsidy.pipeline import solve
 from subsidy.scenario.labels import Lang, Phrases, column
 from subsidy.scenario.model import Scenario

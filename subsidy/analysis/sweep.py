@@ -20,7 +20,6 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import pandas as pd
@@ -265,55 +264,3 @@ def _run_dask(data, paths, chunks, solver, method, workers, scheduler, collect) 
         client.close()
         if cluster is not None:
             cluster.close()
-
-
-# --- writing --------------------------------------------------------------------------------------
-OUT_SUFFIXES = (".csv", ".parquet")
-
-
-def write_table(table: pd.DataFrame, out: str | Path) -> Path:
-    """CSV (UTF-8 with BOM, like every CSV we write) or Parquet, chosen by the suffix; atomic."""
-    from subsidy.output.result_csv import csv_bytes, write_file_atomically
-
-    out = check_out(out)
-    suffix = out.suffix.lower()
-    if suffix == ".csv":
-        # Varied values keep every decimal they were given (a share of 0.125, a weight of 2.5).
-        varied = table.attrs.get("varied", [])
-        data = csv_bytes(table.astype({c: str for c in varied}))
-    else:
-        data = parquet_bytes(table)
-    write_file_atomically(out, data)
-    return out
-
-
-def check_out(out: str | Path) -> Path:
-    """The output path, if its suffix is one we write and the library for it is installed."""
-    out = Path(out)
-    suffix = out.suffix.lower()
-    if suffix not in OUT_SUFFIXES:
-        raise SweepError(f"{out}: write .csv or .parquet (got {suffix or 'no suffix'!r})")
-    if suffix == ".parquet":
-        _pyarrow()
-    return out
-
-
-def _pyarrow():
-    try:
-        import pyarrow
-        import pyarrow.parquet
-    except ImportError:
-        raise SweepError("writing .parquet needs the optional extra: pip install 'subsidy[parquet]'") from None
-    return pyarrow
-
-
-def parquet_bytes(table: pd.DataFrame) -> bytes:
-    """Parquet with amounts as exact decimals (Decimal columns become decimal128)."""
-    import io
-
-    pa = _pyarrow()
-    pq = pa.parquet
-
-    buf = io.BytesIO()
-    pq.write_table(pa.Table.from_pandas(table, preserve_index=False), buf)
-    return buf.getvalue()

@@ -2,46 +2,11 @@
 
 from __future__ import annotations
 
-import unicodedata
 from decimal import Decimal
 
-from subsidy.scenario.labels import Lang, Phrases, column
+from subsidy.scenario.labels import Lang, Phrases, column, table
 from subsidy.allocate.result import Result
 from subsidy.allocate.waterfall import from_fen
-
-
-def width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _fmt(value) -> str:
-    if isinstance(value, Decimal):
-        return f"{value:,.2f}"
-    if isinstance(value, float):
-        return f"{value:.1%}"
-    return str(value)
-
-
-def money(value) -> str:
-    """An amount as a clerk reads it: thousands separated, two decimals; "—" when absent."""
-    if value is None or (isinstance(value, float) and value != value):
-        return "—"
-    return f"{value:,.2f}"
-
-
-def table(headers: list[str], rows: list[list], numeric_from: int = 1) -> str:
-    cells = [headers] + [[_fmt(v) for v in row] for row in rows]
-    widths = [max(width(r[i]) for r in cells) for i in range(len(headers))]
-    out = []
-    for n, row in enumerate(cells):
-        parts = []
-        for i, text in enumerate(row):
-            pad = " " * (widths[i] - width(text))
-            parts.append(pad + text if i >= numeric_from else text + pad)
-        out.append("  ".join(parts).rstrip())
-        if n == 0:
-            out.append("  ".join("-" * w for w in widths))
-    return "\n".join(out)
 
 
 text = Phrases({

@@ -10,9 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import shutil
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +19,7 @@ import numpy as np
 from subsidy.scenario.labels import Lang, columns
 from subsidy.allocate.result import Result
 from subsidy.allocate.table import Table
+from subsidy.scenario.files import write_files_atomically
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -88,64 +86,6 @@ def render_contract(result: Result, lang: Lang = "en", extra_summary: dict | Non
         "funds.csv": csv_bytes(result.table("funds"), lang),
         "summary.json": summary_bytes(result, extra_summary, lang),
     }
-
-
-def write_files_atomically(out_dir: str | Path, files: dict[str, bytes]) -> list[Path]:
-    """Put `files` into `out_dir` so that a failure leaves `out_dir` as it was."""
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise FileExistsError(f"{out_dir} exists and is not a directory")
-    parent = out_dir.resolve().parent
-    if not parent.is_dir():
-        raise FileNotFoundError(f"{parent} does not exist; create it first")
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=parent))
-    try:
-        os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it private; DIR should not be
-        for name, data in files.items():
-            with open(staging / name, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        if not out_dir.exists():
-            os.rename(staging, out_dir)
-            staging = None
-        else:
-            for name in files:
-                os.replace(staging / name, out_dir / name)
-    finally:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
-    return [out_dir / name for name in files]
-
-
-def _umask() -> int:
-    """The process umask (reading it means setting it; it is put straight back)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_file_atomically(path: str | Path, data: bytes) -> Path:
-    """Write one file so that it appears complete or not at all (temp file beside it + rename)."""
-    path = Path(path)
-    parent = path.resolve().parent
-    if not parent.is_dir():
-        raise FileNotFoundError(f"{parent} does not exist; create it first")
-    if path.is_dir():
-        raise IsADirectoryError(f"{path} is a directory")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=parent)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; give it a normal file's mode
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        tmp = None
-    finally:
-        if tmp is not None:
-            os.unlink(tmp)
-    return path
 
 
 def write_contract(result: Result, out_dir: str | Path, lang: Lang = "en", extra_summary: dict | None = None) -> list[Path]:

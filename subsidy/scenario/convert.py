@@ -47,9 +47,17 @@ def scenario_bytes(scenario: Scenario, suffix: str, lang: str = "zh") -> bytes:
     raise ValueError(f"unsupported file type {suffix or '(none)'!r}; use .yaml, .yml, .json or .xlsx")
 
 
+def template(lang: str = "zh") -> bytes:
+    """`subsidy template`: the input workbook filled with the Wenquan example."""
+    from subsidy.scenario.load import scenario_from_data
+    from subsidy.scenario.scenario_xlsx import EXAMPLE, scenario_workbook
+
+    return scenario_workbook(scenario_from_data(EXAMPLE), lang)
+
+
 def write_scenario(scenario: Scenario, path: str | Path, lang: str = "zh") -> Path:
     """Write the scenario in the format of `path`'s suffix, atomically."""
-    from subsidy.output.result_csv import write_file_atomically
+    from subsidy.scenario.files import write_file_atomically
 
     path = Path(path)
     return write_file_atomically(path, scenario_bytes(scenario, path.suffix, lang))

@@ -225,7 +225,7 @@ def write(data: dict, out: str | Path) -> Path:
         text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
     else:
         raise ValueError(f"unsupported output type {out.suffix or '(none)'!r}; use .yaml, .yml or .json")
-    from subsidy.output.result_csv import write_file_atomically
+    from subsidy.scenario.files import write_file_atomically
 
     write_file_atomically(out, text.encode("utf-8"))  # a failed write leaves no half file
     return out

@@ -1,7 +1,10 @@
-"""Column labels in English and Chinese: one table, used by the CSV exports and the console."""
+"""Labels in English and Chinese, and amounts and tables as text: one place for how things are
+named and written, read by the workbook and table readers and used by every output."""
 
 from __future__ import annotations
 
+import unicodedata
+from decimal import Decimal
 from typing import Literal
 
 Lang = Literal["en", "zh"]
@@ -83,3 +86,38 @@ def column_key(header: str) -> str | None:
         if text in (names["en"].lower(), names["zh"]):
             return key
     return None
+
+
+# --- amounts and tables as text (the terminal, sentences) ---------------------------------------
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fmt(value) -> str:
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, float):
+        return f"{value:.1%}"
+    return str(value)
+
+
+def money(value) -> str:
+    """An amount as a clerk reads it: thousands separated, two decimals; "—" when absent."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    return f"{value:,.2f}"
+
+
+def table(headers: list[str], rows: list[list], numeric_from: int = 1) -> str:
+    cells = [headers] + [[_fmt(v) for v in row] for row in rows]
+    widths = [max(width(r[i]) for r in cells) for i in range(len(headers))]
+    out = []
+    for n, row in enumerate(cells):
+        parts = []
+        for i, text in enumerate(row):
+            pad = " " * (widths[i] - width(text))
+            parts.append(pad + text if i >= numeric_from else text + pad)
+        out.append("  ".join(parts).rstrip())
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)

@@ -36,7 +36,7 @@ Origins = dict[tuple, tuple[str, int]]
 
 
 def _fail(path: Path, lines: dict[tuple, int], loc: tuple, message: str):
-    from subsidy.scenario.load import ScenarioError
+    from subsidy.scenario.documents import ScenarioError
 
     raise ScenarioError(path, [Problem(loc=loc, where=".".join(map(str, loc)), line=lines.get(loc), message=message)])
 
@@ -48,7 +48,7 @@ def resolve(path: Path, data: dict, lines: dict[tuple, int], raw: bytes, _chain:
     is sha256(base's sha256 + sha256 of the overlay's bytes), so a result records exactly which
     chain of files produced it.
     """
-    from subsidy.scenario.load import parse_document, read_text
+    from subsidy.scenario.documents import parse_document, read_text
 
     chain = _chain + (path.resolve(),)
     own = {k: v for k, v in data.items() if k != BASE}
@@ -152,7 +152,7 @@ def _keyed(base: list, bo: Origins, over: list, oo: Origins, name: str) -> tuple
 
 
 def _error(origin: tuple[str, int] | None, where: str, message: str):
-    from subsidy.scenario.load import ScenarioError
+    from subsidy.scenario.documents import ScenarioError
 
     file, line = origin if origin else ("<overlay>", None)
     raise ScenarioError(file, [Problem(where=where, line=line, message=message)])

@@ -746,10 +746,3 @@ EXAMPLE = {
     }],
     "policy": {"fairness": True},
 }
-
-
-def template(lang: str = "zh") -> bytes:
-    """`subsidy template`: the input workbook filled with the Wenquan example."""
-    from subsidy.scenario.load import scenario_from_data
-
-    return scenario_workbook(scenario_from_data(EXAMPLE), lang)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from subsidy.output.console import width as text_width
+from subsidy.scenario.labels import width as text_width
 
 HEADER_FILL = "DDEBF7"
 KEY_FILL = "F2F2F2"
