@@ -346,7 +346,7 @@ class FlowBackend:
     def prices(self):
         from subsidy.allocate.flow_prices import FlowPrices
 
-        return FlowPrices(self.rules, self.net, self.flow1, self.potentials)
+        return FlowPrices(self.rules, self.net, self.flow1)
 
     def hold_weighted_gap(self, value: float) -> None:
         self.face = Face.optimal(self.net, self.reduced).pruned(self.net)
