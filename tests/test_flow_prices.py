@@ -24,8 +24,8 @@ import math
 import numpy as np
 import pytest
 
-from subsidy.allocate.flow import stage1_flow
-from subsidy.allocate.flow_network import Network, build_network
+
+from subsidy.allocate.flow_network import Network, build_network, stage1_flow
 from subsidy.allocate.flow_prices import marginal_values, unit_weight_network
 from subsidy.allocate.lp import LpPrices
 from subsidy.pipeline import rules_of as build_rules, solve

@@ -57,50 +57,8 @@ from fractions import Fraction
 import numpy as np
 
 from subsidy.allocate.flow_algorithms import FlowError, Reducer, leaf_round, max_flow, min_cost_flow, residual_distances
-from subsidy.allocate.flow_network import COST_LIMIT, FLOW_LIMIT, JITTER_BITS, Network, build_network
+from subsidy.allocate.flow_network import COST_LIMIT, FLOW_LIMIT, JITTER_BITS, Network, build_network, stage1_flow
 from subsidy.allocate.rules import Rules, fund_ranks, jitter_of
-
-# ---------------------------------------------------------------------------------------------
-# Stage 1: greedy over weight levels
-
-
-def stage1_flow(net: Network) -> np.ndarray:
-    """An optimal stage-1 flow by max flows, highest weight first.
-
-    Costs sit only on the line arcs, and with one source the vectors of what lines can receive
-    form a polymatroid (Megiddo 1974): a linear objective with non-negative weights is maximised
-    greedily, by filling the lines of the highest weight as far as possible, then, without taking
-    anything from them (augmenting paths never run back through a line's own arc), the next
-    weight, and so on. Each level is one max flow on the residual network; weight-0 lines change
-    nothing and are left to stage 3. This is 3-5× faster than a min-cost flow solve.
-    """
-    flow = np.zeros(len(net.cap), dtype=np.int64)
-    internal = np.ones(len(net.cap), dtype=bool)
-    internal[net.line_arc] = False
-    internal[net.enterprise_arc] = False
-    internal[net.bypass] = False
-    inner = np.flatnonzero(internal)
-    sink = net.n
-    weights = -net.cost[net.line_arc]
-    for w in sorted({int(w) for w in weights if w > 0}, reverse=True):
-        level = net.line_arc[weights == w]
-        fwd = inner[flow[inner] < net.cap[inner]]
-        bwd = inner[flow[inner] > 0]
-        tail = np.concatenate([net.tail[fwd], net.head[bwd], net.tail[level]])
-        head = np.concatenate([net.head[fwd], net.tail[bwd], np.full(len(level), sink)])
-        cap = np.concatenate([net.cap[fwd] - flow[fwd], flow[bwd], net.cap[level] - flow[level]])
-        _, pushed, _ = max_flow(net.n + 1, tail, head, cap, Network.S, sink)
-        k, m = len(fwd), len(bwd)
-        flow[fwd] += pushed[:k]
-        flow[bwd] -= pushed[k : k + m]
-        flow[level] += pushed[k + m :]
-    inflow = np.zeros(net.n, dtype=np.int64)
-    np.add.at(inflow, net.head[net.line_arc], flow[net.line_arc])
-    flow[net.enterprise_arc] = inflow[net.tail[net.enterprise_arc]]
-    out_of_s = np.flatnonzero((net.tail == Network.S) & internal)
-    flow[net.bypass] = net.supply - int(flow[out_of_s].sum())
-    return flow
-
 
 # ---------------------------------------------------------------------------------------------
 # The optimal face, and what is left to decide on it

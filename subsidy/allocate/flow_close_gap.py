@@ -140,7 +140,7 @@ class GapFlows:
         return 2 + f  # build_network: s, t, then one node per fund as listed
 
     def most_fundable(self) -> Fundable:
-        net, rules = self.net, self.rules
+        net = self.net
         cap = self.cap.copy()
         cap[: self.n_funds] = self.big  # budget arcs come first
         value, flow, _ = _augment(net, cap, np.zeros(len(cap), dtype=np.int64), [])

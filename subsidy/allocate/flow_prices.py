@@ -64,8 +64,7 @@ import dataclasses
 
 import numpy as np
 
-from subsidy.allocate.flow import stage1_flow
-from subsidy.allocate.flow_network import Network
+from subsidy.allocate.flow_network import Network, stage1_flow
 from subsidy.allocate.flow_algorithms import residual_distances
 from subsidy.allocate.rules import Rules
 
