@@ -2,7 +2,7 @@
 
 For each size a generated JSON scenario (`subsidy generate --enterprises N --funds 5 --seed 1`)
 is loaded with `load_scenario_with_hash` and diagnosed with `diagnose`; the best of --repeat runs
-is printed. Also the import time of subsidy.io in a fresh process.
+is printed. Also the import time of subsidy.scenario.load in a fresh process.
 
     python bench/load.py                       # 1k, 10k, 100k (generated into a temp dir)
     python bench/load.py --files a.json b.yaml # given files
@@ -44,10 +44,10 @@ def main() -> None:
     args = parser.parse_args()
 
     start = time.perf_counter()
-    from subsidy.checks.diagnose import _diagnose
+    from subsidy.allocate.stages import gc_paused
+    from subsidy.pipeline import diagnosis
     from subsidy.scenario.load import load_scenario_with_hash
-    from subsidy.pipeline import gc_paused
-    print(f"import subsidy.scenario.load, subsidy.diagnose (this process): {time.perf_counter() - start:.3f} s")
+    print(f"import subsidy.scenario.load, subsidy.pipeline (this process): {time.perf_counter() - start:.3f} s")
     import subsidy
 
     # run where this process found subsidy, so that the child imports the same copy
@@ -58,12 +58,12 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         files = args.files or [generate(int(n), Path(tmp)) for n in args.sizes.split(",")]
-        print("| file | enterprises | load + validate | diagnose |")
+        print("| file | enterprises | load + validate | own funds + diagnose |")
         print("|---|---|---|---|")
         for path in files:
             with gc_paused():
                 load, (scenario, _) = best_of(args.repeat, lambda: load_scenario_with_hash(path))
-                diag, _ = best_of(args.repeat, lambda: _diagnose(scenario))
+                diag, _ = best_of(args.repeat, lambda: diagnosis(scenario))
             print(f"| {path.name} | {len(scenario.enterprises):,} | {load:.3f} s | {diag:.3f} s |", flush=True)
 
 

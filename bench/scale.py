@@ -29,11 +29,11 @@ SEED_SCENARIO = ROOT / "scenarios" / "xianan-2025.yaml"
 FLOOR = """
 import sys, time
 from subsidy.scenario.load import load_scenario
-from subsidy.allocate.rules import build_rules
-from subsidy.allocate.flow import build_network, Network
+from subsidy.pipeline import rules_of
+from subsidy.allocate.flow_network import build_network, Network
 from ortools.graph.python import min_cost_flow
 import numpy as np
-net = build_network(build_rules(load_scenario(sys.argv[1])))
+net = build_network(rules_of(load_scenario(sys.argv[1])))
 solver = min_cost_flow.SimpleMinCostFlow()
 solver.add_arcs_with_capacity_and_unit_cost(net.tail, net.head, net.cap, net.cost)
 supply = np.zeros(net.n, dtype=np.int64)
@@ -52,30 +52,33 @@ start = time.perf_counter()
 marks = []
 def mark(name):
     marks.append((name, time.perf_counter()))
-import importlib
 import subsidy.allocate.flow as F
-S = importlib.import_module("subsidy.pipeline")  # the package exports a function of the same name
+import subsidy.allocate.flow_network as N
 from subsidy.scenario.load import load_scenario_with_hash
+from subsidy.allocate.waterfall import cost_lines
 from subsidy.checks.diagnose import diagnose
 from subsidy.allocate.rules import build_rules
+from subsidy.allocate.stages import run_stages
+from subsidy.allocate.rounding import round_to_fen
 from subsidy.allocate.result import Result
 from subsidy.checks.verify import verify_result
 from subsidy.output.result_csv import render_contract
 from subsidy.scenario.files import write_files_atomically
 mark("start-up (imports)")
 scenario, sha = load_scenario_with_hash(sys.argv[1]); mark("load + validate")
-findings = diagnose(scenario); mark("diagnosis")
-rules = build_rules(scenario); mark("own funds + rules (arrays)")
+lines = cost_lines(scenario); mark("own funds (waterfall)")
+findings = diagnose(scenario, lines); mark("diagnosis")
+rules = build_rules(scenario, lines); mark("rules (arrays)")
 solver = {"min-cost flow": 0.0, "max flow": 0.0}
-for fn, key in (("min_cost_flow", "min-cost flow"), ("max_flow", "max flow")):
-    def wrap(*a, _f=getattr(F, fn), _k=key, **k):
-        t = time.perf_counter(); r = _f(*a, **k); solver[_k] += time.perf_counter() - t; return r
-    setattr(F, fn, wrap)
-sol = F.solve_flow(scenario, rules); mark("flow: network, stages 1-3 (Python/numpy part)")
-fen = sol.fen if sol.fen is not None else S.reconcile_to_fen(rules, sol.amounts()); mark("round to whole fen")
-result = Result(scenario=scenario, allocation_fen=fen, splits={}, weighted_gap=sol.weighted_gap,
-                max_gap_share=sol.max_gap_share, solver="ortools", solver_version="", shadow_prices=sol.shadow_prices,
-                duals=sol.duals, slacks=sol.slacks, lines=rules.lines)
+for module in (F, N):
+    for fn, key in (("min_cost_flow", "min-cost flow"), ("max_flow", "max flow")):
+        if hasattr(module, fn):
+            def wrap(*a, _f=getattr(module, fn), _k=key, **k):
+                t = time.perf_counter(); r = _f(*a, **k); solver[_k] += time.perf_counter() - t; return r
+            setattr(module, fn, wrap)
+solution = run_stages(F.FlowBackend(rules)); mark("flow: network, stages 1-3 (Python/numpy part)")
+allocation = round_to_fen(solution); mark("round to whole fen")
+result = Result(scenario, allocation, [str(f) for f in findings], sha)
 assert verify_result(result) == []; mark("independent verifier (tables in fen)")
 files = render_contract(result); mark("CSV/JSON bytes")
 with tempfile.TemporaryDirectory() as tmp:

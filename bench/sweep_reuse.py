@@ -1,5 +1,5 @@
 """What a sweep point costs: the LP solved cold, the LP through a reused HiGHS model
-(`ReusedModel`, what `sweep --method pulp` does), and the flow method (`sweep`'s default).
+(`HighsModels`, what `sweep --method pulp` does), and the flow method (`sweep`'s default).
 
     python bench/sweep_reuse.py [scenario] [points]
 
@@ -17,7 +17,7 @@ from pathlib import Path
 from subsidy.scenario.load import load_scenario
 from subsidy.pipeline import solve
 from subsidy.analysis.sweep import point_scenario, scenario_data
-from subsidy.allocate.highs_reuse import ReusedModel
+from subsidy.allocate.highs_reuse import HighsModels
 
 
 def main() -> None:
@@ -37,12 +37,12 @@ def main() -> None:
     flows = [solve(s, method="flow") for s in scenarios]
     flow_s = time.perf_counter() - started
 
-    model = ReusedModel()
+    model = HighsModels()
     started = time.perf_counter()
-    warm = [model.solve(s) for s in scenarios]
+    warm = [solve(s, method="pulp", models=model) for s in scenarios]
     warm_s = time.perf_counter() - started
 
-    same = all(a.allocation_fen == b.allocation_fen and a.summary == b.summary for a, b in zip(cold, warm))
+    same = all((a.allocation.fen == b.allocation.fen).all() and a.summary == b.summary for a, b in zip(cold, warm))
     print(f"{path.name}: {points} points varying funds.{fund.id}.budget")
     print(f"  LP, cold           {cold_s / points * 1000:7.1f} ms/point")
     print(f"  LP, reused model   {warm_s / points * 1000:7.1f} ms/point  ({model.builds} built, {model.reuses} reused)")

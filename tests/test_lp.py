@@ -193,3 +193,19 @@ def test_no_payable_line_gives_zero_allocation_not_an_error(solve):
     assert r.allocations.empty
     assert r.summary["total_gap"] == 5.0
     assert r.max_gap_share == pytest.approx(1.0)
+
+
+def test_lp_beyond_exact_prices_reports_the_stage_1_dual(monkeypatch):
+    # As in the first test: budget 100, e1 resettlement 80, e2 bank debt 50. One more unit of
+    # budget goes to bank debt (weight 1): the stage-1 dual of budget[f] is -1. Above the size
+    # where the LP computes exact prices it reports that dual, the stage-1 one (a later stage's
+    # solve must not overwrite it).
+    monkeypatch.setattr("subsidy.allocate.lp.EXACT_PRICES_MAX_ARCS", 0)
+    s = make_scenario(
+        [{"id": "e1", "costs": {"resettlement": 80}}, {"id": "e2", "costs": {"bank_debt": 50}}],
+        [{"id": "f", "budget": 100, "categories": ALL}],
+    )
+    r = run_solve(s, method="pulp")
+    assert "shadow prices are the solver's duals" in r.method_note
+    assert r.shadow_prices["f"] == pytest.approx(1)
+    assert r.allocation.dual_of()["budget[f]"] == pytest.approx(-1)

@@ -1,28 +1,18 @@
-"""The fast path: all three stages as network flows in integers, with OR-Tools.
+"""The flow backend: the three stages as network flows in integers, with OR-Tools.
 
-Stage 1 of the spec is a min-cost flow. Nodes: source s, one node per fund, one per (fund,
-enterprise) that has an enterprise cap, one per cost line, one per enterprise, sink t; plus one own-
-funds node per enterprise under the `free` rule (own funds are one more source, restricted to that
-enterprise, so that rule is still a flow):
-
-    s ─budget─▶ fund ─cap_enterprise─▶ (fund,enterprise) ─cap_share─▶ line ─need, cost −w─▶ enterprise ─▶ t
-    s ─own_funds─▶ own[e] ──────────────────────────────────────────────▶ line
-    s ─▶ t   (money left unspent)
-
-Exact, not rounded. Amounts are whole multiples of 1/Q fen, Q = 10^k the smallest power of ten that
-makes every bound an integer (Q = 1 when all caps are whole fen; share_of_need 0.8 makes it 10): so
-the capacities are the spec's bounds exactly, and a share cap of 0.8 × 533.45 is 4267.6 fen, not
-4267. Weights become integers the same way (× D = 10^k). When k would exceed 6, or the integers
-could overflow int64, `NotANetwork` says so and `solve(method="auto")` takes the LP instead.
+The network (`flow_network`: one node per fund, capped (fund, enterprise), cost line and
+enterprise, own funds under `free` as one more source) carries the spec's bounds exactly in units
+of 1/Q fen; when it cannot, `NotANetwork` sends `method="auto"` to the LP. `FlowBackend` solves
+one stage at a time for `stages.run_stages` and narrows the flows the next stage may choose from.
 
 Library: OR-Tools' `SimpleMinCostFlow` and `SimpleMaxFlow` (C++, exact on int64, wheels for every
 platform we run on, vectorised Python bindings, actively maintained by Google). Measured on this LP it
 was 10-100× faster than HiGHS; networkx's network simplex is pure Python and slower than HiGHS.
 
-Stage 1 by max flows. Costs sit only on line arcs and there is one source, so the amounts lines
-can receive form a polymatroid and the greedy rule is optimal: fill the highest-weight lines as far
-as possible, then the next weight without taking from the first, and so on (`stage1_flow`) — one
-max flow per distinct weight, 3-8× faster than one min-cost flow solve.
+Stage 1 by max flows (`flow_network.stage1_flow`): costs sit only on line arcs and there is one
+source, so the greedy rule by weight level is optimal; one max flow per distinct weight.
+Measured against one min-cost flow on the same network: 0.015 s vs 0.10 s on national-2000,
+0.09 s vs 1.34 s on 10,000 enterprises (7-14× faster).
 
 Potentials and the optimal face. Shortest-path distances to t in the residual graph of that flow
 (Bellman-Ford, vectorised) are optimal node potentials. They give the duals (a fund's shadow price is
@@ -30,7 +20,8 @@ minus the cost of the cheapest residual path from its node: what one more unit o
 right derivative; the LP's dual is some subgradient, equal to it wherever the dual is unique), and by
 complementary slackness they fix every arc whose reduced cost is not zero (positive: empty, negative:
 full). Every stage-1 optimum is a flow on the remaining free arcs, so stages 2 and 3 run there.
-Nodes left with one free arc decide it (`Face.pruned`).
+Nodes left with one free arc decide it (`Face.pruned`). The prices of every other rule, both
+one-sided derivatives, come from the same residual graph (`flow_prices`).
 
 Stage 2 (the smallest largest gap share t) asks for a flow on the face giving each enterprise at
 least (1−t)·need. Newton's method on cuts: check feasibility at t with a max flow; if infeasible,
@@ -40,13 +31,13 @@ so a failed check always proves a violated cut; t is exact up to < 1 unit of 1/(
 enterprise. The LP differs only by its holds: it may give up 1e-9 of stage 1 (relatively) for
 fairness, so its t can be lower by about 1e-9 · weighted gap / need of the worst enterprise.
 
-Stage 3 follows the LP path's documented rule: spend what can still be spent (max flow), then
+Stage 3 follows the LP's documented rule: spend what can still be spent (max flow), then
 minimise Σ tie_break_weight·x with the weights as integers: fund rank exact, the sha256 jitter kept
 to 2^-16 instead of 2^-48 (`JITTER_BITS`). Enterprises are held to floor((1−t)·need) in units of
-1/Q fen. The min-cost flow runs on a network shrunk by `netflow.Reducer` (leaves and two-arc
-nodes folded away). The allocation is then rounded to whole fen by the same `reconcile_to_fen` as
-the LP's (not needed when Q = 1). Where the LP and the flow differ, it is by at most a fen per line:
-the LP's holds let it sit a fraction of a fen off the exact optimum, and rounding can then tip.
+1/Q fen. The min-cost flow runs on a network shrunk by `flow_algorithms.Reducer` (leaves and
+two-arc nodes folded away). `rounding.round_to_fen` then makes whole fen, in integers (nothing to
+do when Q = 1). Where the LP and the flow differ, it is by at most a fen per line: the LP's holds
+let it sit a fraction of a fen off the exact optimum, and rounding can then tip.
 """
 
 from __future__ import annotations

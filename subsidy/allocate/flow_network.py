@@ -218,7 +218,7 @@ def stage1_flow(net: Network) -> np.ndarray:
     greedily, by filling the lines of the highest weight as far as possible, then, without taking
     anything from them (augmenting paths never run back through a line's own arc), the next
     weight, and so on. Each level is one max flow on the residual network; weight-0 lines change
-    nothing and are left to stage 3. This is 3-5× faster than a min-cost flow solve.
+    nothing and are left to stage 3. Measured: 7-14× faster than one min-cost flow (`flow` docstring).
     """
     flow = np.zeros(len(net.cap), dtype=np.int64)
     internal = np.ones(len(net.cap), dtype=bool)

@@ -103,13 +103,16 @@ class PulpBackend:
             return float(pulp.value(self.weighted_gap.constant))
         self.problem.setObjective(self.weighted_gap)
         run(self.problem, self.engine, "stage 1 (weighted gap)")
+        # Kept now: every later stage's solve overwrites the rows' duals.
+        rows = self.rows[: self.n_bounds]
+        self.duals = np.array([float(c.pi or 0.0) for c in rows])
+        self.slacks = np.array([float(c.slack or 0.0) for c in rows])
         return objective_value(self.problem, self.engine)
 
     def stage1_duals(self) -> tuple[np.ndarray, np.ndarray]:
         if self.empty:
             return np.zeros(self.n_bounds), np.full(self.n_bounds, np.nan)  # nothing binds
-        rows = self.rows[: self.n_bounds]
-        return (np.array([float(c.pi or 0.0) for c in rows]), np.array([float(c.slack or 0.0) for c in rows]))
+        return self.duals, self.slacks
 
     def hold_weighted_gap(self, value: float) -> None:
         if not self.empty:

@@ -35,11 +35,6 @@ class ScenarioError(Exception):
         # One line per problem, always: a key or value with a line break in it is shown escaped.
         return "\n".join(one_line(f"{p.file or self.path}:{p}" if p.line is not None else f"{p.file or self.path}: {p}") for p in self.problems)
 
-    def first_line(self) -> str:
-        more = len(self.problems) - 1
-        tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more > 0 else ""
-        return str(self).splitlines()[0] + tail
-
 
 def one_line(text: str) -> str:
     """Control characters (line breaks, NUL, ...) and lone surrogates escaped, so that one
