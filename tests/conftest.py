@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pathlib import Path
 
 import pytest
@@ -110,3 +112,21 @@ def reconcile_to_fen(lp: RulesView, values: dict) -> dict:
 
     fen = fen_of_floats(lp.rules, [values[a] for a in lp.arcs])
     return dict(zip(lp.arcs, fen.tolist()))
+
+
+# --- optional tools: skipped on a developer's machine without them, required in CI -------------
+IN_CI = bool(os.environ.get("CI"))
+"""`.ci/run` installs Chromium, LibreOffice, CJK fonts and every optional extra (the README's
+full-test command does the same): there, a missing tool fails its tests instead of skipping them."""
+
+
+def optional_module(name: str, extra: str):
+    """The module, or a skip saying which extra brings it (a failure in CI)."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        if IN_CI:
+            raise
+        pytest.skip(f"the optional {extra!r} extra is not installed (pip install -e '.[{extra}]')")

@@ -8,6 +8,8 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
+from conftest import optional_module
+
 from subsidy.scenario.load import load_scenario
 from subsidy.scenario.paths import PathError, flatten, get_value, with_value
 from subsidy.pipeline import solve
@@ -117,7 +119,7 @@ def test_process_pool_gives_the_same_table(scenarios_dir):
 
 
 def test_dask_engine_gives_the_same_table(scenarios_dir):
-    distributed = pytest.importorskip("distributed", reason="the optional 'dask' extra is not installed")
+    distributed = optional_module("distributed", "dask")
     scenario = load_scenario(scenarios_dir / "chuxiong-2025.yaml")
     varies = [parse_vary("funds.central_reward.budget=0:400:100")]
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
@@ -132,7 +134,7 @@ def test_write_csv_and_parquet(tmp_path, scenarios_dir):
     assert csv[0].startswith("funds.xianan_district.caps.share_of_need,weighted_gap,max_gap_share,")
     assert csv[1].startswith("0.125,")  # varied values keep their decimals
     assert "used[central_reward]" in csv[0]
-    pytest.importorskip("pyarrow", reason="the optional 'parquet' extra is not installed")
+    optional_module("pyarrow", "parquet")
     back = pd.read_parquet(write_table(table, tmp_path / "s.parquet"))
     assert list(back["total_gap"]) == list(table["total_gap"])
     with pytest.raises(SweepError, match=r"write .csv or .parquet"):

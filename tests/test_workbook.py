@@ -10,6 +10,8 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+
+from conftest import IN_CI
 from openpyxl.utils import range_boundaries
 from typer.testing import CliRunner
 
@@ -190,7 +192,7 @@ def test_unwritable_target_exits_4(tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")  # LibreOffice's own extras
-@pytest.mark.skipif(shutil.which("soffice") is None and shutil.which("libreoffice") is None,
+@pytest.mark.skipif(shutil.which("soffice") is None and shutil.which("libreoffice") is None and not IN_CI,
                     reason="LibreOffice is not installed; the formulas are checked by the evaluator above")
 def test_libreoffice_recalculates_the_same_totals(tmp_path):
     for args in (["--out", str(tmp_path / "csv")], ["--xlsx", str(tmp_path / "r.xlsx"), "--lang", "zh"]):
