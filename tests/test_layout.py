@@ -5,6 +5,7 @@
 Every `import subsidy.…` and `from subsidy.… import` counts, also those inside functions (a lazy
 import is still an import). Within one layer modules may import each other, but never in a loop;
 the verifier keeps its own reading of the rules (tests/test_verify.py checks that too).
+No module is longer than MAX_LINES: past that it is several things to be split.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "subsidy"
 LAYERS = ["scenario", "allocate", "checks", "pipeline", "analysis", "output"]
+MAX_LINES = 600
 
 
 def modules() -> dict[str, Path]:
@@ -73,3 +75,8 @@ def test_no_import_loops():
         if name not in state:
             visit(name, [name])
     assert loops == []
+
+
+def test_no_module_is_too_long_to_hold_in_the_head():
+    long = {name: n for name, path in modules().items() if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert long == {}

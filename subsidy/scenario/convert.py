@@ -41,7 +41,7 @@ def scenario_bytes(scenario: Scenario, suffix: str, lang: str = "zh") -> bytes:
     if kind == "json":
         return (json.dumps(scenario_data(scenario), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if kind == "xlsx":
-        from subsidy.scenario.scenario_xlsx import scenario_workbook
+        from subsidy.scenario.scenario_xlsx_write import scenario_workbook
 
         return scenario_workbook(scenario, lang)
     raise ValueError(f"unsupported file type {suffix or '(none)'!r}; use .yaml, .yml, .json or .xlsx")
@@ -50,7 +50,8 @@ def scenario_bytes(scenario: Scenario, suffix: str, lang: str = "zh") -> bytes:
 def template(lang: str = "zh") -> bytes:
     """`subsidy template`: the input workbook filled with the Wenquan example."""
     from subsidy.scenario.load import scenario_from_data
-    from subsidy.scenario.scenario_xlsx import EXAMPLE, scenario_workbook
+    from subsidy.scenario.scenario_xlsx import EXAMPLE
+    from subsidy.scenario.scenario_xlsx_write import scenario_workbook
 
     return scenario_workbook(scenario_from_data(EXAMPLE), lang)
 

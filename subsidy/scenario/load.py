@@ -109,7 +109,7 @@ def load_scenario_with_hash(path: str | Path) -> tuple[Scenario, str]:
     for provenance in summary.json."""
     path = Path(path)
     if SUFFIXES.get(path.suffix.lower()) == "xlsx":
-        from subsidy.scenario.scenario_xlsx import read_workbook
+        from subsidy.scenario.scenario_xlsx_read import read_workbook
 
         raw = read_bytes(path)
         book = read_workbook(path, raw)

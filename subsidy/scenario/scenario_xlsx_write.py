@@ -1,0 +1,214 @@
+"""Writing a scenario as an Excel workbook: the input template a bureau clerk fills in.
+
+`scenario_workbook` gives the workbook's bytes: an instructions sheet (Chinese and English), the
+data sheets laid out as `subsidy.scenario.scenario_xlsx` says, with drop-downs for the code cells
+and checks on the numbers, and the sheet of code lists the drop-downs draw on. What it writes,
+`subsidy.scenario.scenario_xlsx_read` reads back as the same scenario.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from decimal import Decimal
+
+from subsidy.scenario.model import Scenario
+from subsidy.scenario.scenario_xlsx import (
+    CODES, DATA_SHEETS, FIRST_ROW, FUND_RULE_KINDS, INSTRUCTIONS, LEVELS, MAX_ROWS, RULES, SCENARIO_FIELDS, code_lists,
+    display,
+)
+
+
+def _number(value: Decimal | float | int | None):
+    """Decimal → int or float for a cell (exact for ≤ 15 significant digits, which Excel keeps)."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def scenario_rows(scenario: Scenario) -> dict[str, list[list]]:
+    """The scenario as rows of each data sheet, in column order (None = blank cell)."""
+    table = scenario.category_table
+    cat = lambda k: display(k, table[k].label_zh if k in table else None)  # noqa: E731
+    rows: dict[str, list[list]] = {s.name: [] for s in DATA_SHEETS}
+    set_fields = scenario.model_fields_set
+    values = {
+        "name": scenario.name, "unit": scenario.unit if "unit" in set_fields else None,
+        "description": scenario.description,
+        "fairness": None if "policy" not in set_fields else ("是 yes" if scenario.policy.fairness else "否 no"),
+    }
+    for key, zh, en, _, help_ in SCENARIO_FIELDS:
+        rows["scenario"].append([zh, key, values[key], help_])
+    for e in scenario.enterprises:
+        rows["enterprises"].append([
+            e.id, e.name, e.region or None, e.industry or None,
+            _number(e.capacity.amount) if e.capacity else None, e.capacity.unit if e.capacity else None,
+            e.workers, display(e.own_funds_rule, RULES[e.own_funds_rule][0]),
+            _number(e.net_fixed_assets), _number(e.net_equipment), _number(e.tax_paid), e.source or None, e.notes,
+        ])
+        for c, amount in e.costs.items():
+            rows["costs"].append([e.id, cat(c), _number(amount), e.cost_sources.get(c)])
+        for kind, amount in e.own_funds.items():
+            rows["own_funds"].append([e.id, kind, _number(amount)])
+    for f in scenario.funds:
+        rows["funds"].append([
+            f.id, f.name, display(f.level, LEVELS[f.level][0]), _number(f.budget), _number(f.caps.per_enterprise),
+            f.caps.share_of_need, f.source or None, f.notes,
+        ])
+        rule = lambda k: display(k, FUND_RULE_KINDS[k][0])  # noqa: E731
+        rows["fund_rules"] += [[f.id, rule("category"), cat(c), None] for c in f.categories]
+        rows["fund_rules"] += [[f.id, rule("region"), r, None] for r in f.scope.regions]
+        rows["fund_rules"] += [[f.id, rule("industry"), i, None] for i in f.scope.industries]
+        rows["fund_rules"] += [[f.id, rule("enterprise"), x, None] for x in f.scope.enterprises]
+        rows["fund_rules"] += [[f.id, rule("per_capacity"), i, _number(r)] for i, r in f.caps.per_capacity.items()]
+    for key, c in scenario.categories.items():
+        given = c.model_dump(exclude_unset=True, by_alias=True)
+        rows["categories"].append([key, given.get("label_zh"), given.get("label_en"), given.get("weight"), given.get("class")])
+    for a in scenario.assumptions:
+        value = a.value if a.value is None or isinstance(a.value, (str, int, float)) else json.dumps(a.value, ensure_ascii=False)
+        rows["assumptions"].append([a.id, a.text, _number(value) if isinstance(value, Decimal) else value, a.unit, a.source or None])
+    return rows
+
+
+INSTRUCTION_LINES = {
+    "zh": [
+        "淘汰落后产能奖励资金分配 — 输入工作簿",
+        "",
+        "1. 每张表第 1 行是列名，第 2 行是字段代码（程序按字段代码读取，请勿修改），从第 3 行起填写数据，一行一条。",
+        "2. 金额单位见“方案”表（默认万元），最多两位小数，不得为负数。空白单元格表示未填写。",
+        "3. “企业”表每户企业一行；“费用”表每户企业每个费用类别一行；“自有资金”表每笔自有资金一行（如 asset_sales 资产变现）。",
+        "4. “资金”表每项资金一行；“资金规则”表写明每项资金可支付的费用类别、适用地区/行业/企业、单位产能上限，一条规则一行。",
+        "   未列适用地区/行业/企业表示不限。",
+        "5. 费用类别、层级、规则可从下拉列表选择，也可只填代码（如 resettlement）或中文名称（如 职工安置费）。代码表见“代码表”。",
+        "6. “类别”表只在需要改变默认权重/顺序或新增类别时填写；“假设”表记录估算依据。",
+        "7. 检查：subsidy validate 本文件.xlsx ；求解：subsidy solve 本文件.xlsx --xlsx 结果.xlsx",
+        "   出错时会列出全部问题，并指明表名和单元格，例如 费用!C7。",
+        "",
+        "示例数据：咸安区温泉电石总厂（见 scenarios/xianan-2025.yaml），可直接覆盖或删除。",
+    ],
+    "en": [
+        "Allocation of reward funds for closing outdated capacity — input workbook",
+        "",
+        "1. On every sheet row 1 names the columns, row 2 holds the field keys (the program reads these: do not change them); data start on row 3, one item per row.",
+        "2. Amounts are in the unit on the Scenario sheet (default 万元), at most 2 decimals, never negative. A blank cell means not given.",
+        "3. Enterprises: one row per enterprise. Costs: one row per enterprise and cost category. OwnFunds: one row per source of own funds (e.g. asset_sales).",
+        "4. Funds: one row per fund. FundRules: which categories each fund pays, the regions/industries/enterprises it may pay, its cap per unit of capacity; one rule per row.",
+        "   A fund with no region/industry/enterprise rule pays everyone.",
+        "5. Categories, levels and rules can be picked from the drop-downs, or typed as the code (resettlement) or its name (职工安置费). See the Codes sheet.",
+        "6. Fill Categories only to change a default weight/order or add a category; Assumptions records how estimates were made.",
+        "7. Check: subsidy validate THIS.xlsx ; solve: subsidy solve THIS.xlsx --xlsx result.xlsx",
+        "   Errors list every problem with its sheet and cell, e.g. Costs!C7.",
+        "",
+        "Example data: the Wenquan carbide plant of 咸安区 (see scenarios/xianan-2025.yaml); overwrite or delete it.",
+    ],
+}
+
+
+def scenario_workbook(scenario: Scenario, lang: str = "zh") -> bytes:
+    """The input workbook for `scenario`: instructions, data sheets with drop-downs, code lists."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    from subsidy.scenario.xlsx_style import autosize, style_header
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = INSTRUCTIONS[0] if lang == "zh" else INSTRUCTIONS[1]
+    for line in INSTRUCTION_LINES[lang] + [""] + INSTRUCTION_LINES["en" if lang == "zh" else "zh"]:
+        ws.append([line])
+    ws.column_dimensions["A"].width = 120
+    ws["A1"].font = Font(bold=True, size=14)
+
+    rows = scenario_rows(scenario)
+    titles = {s.name: s.title(lang) for s in DATA_SHEETS}
+    for spec in DATA_SHEETS:
+        sheet = wb.create_sheet(titles[spec.name])
+        sheet.append([c.zh if lang == "zh" else c.en for c in spec.cols])
+        sheet.append([c.key for c in spec.cols])
+        for row in rows[spec.name]:
+            sheet.append(row)
+        style_header(sheet, header_rows=2)
+        for i, col in enumerate(spec.cols, start=1):
+            if col.kind in ("money", "quantity"):
+                fmt = "0.00" if col.kind == "money" else "General"
+                sheet.column_dimensions[get_column_letter(i)].number_format = fmt  # rows yet to be typed
+                for (cell,) in sheet.iter_rows(min_row=FIRST_ROW, min_col=i, max_col=i):
+                    cell.number_format = fmt
+        autosize(sheet, minimum={i: c.width or 0 for i, c in enumerate(spec.cols, start=1)})
+    codes = wb.create_sheet(CODES[0] if lang == "zh" else CODES[1])
+    lists = code_lists(scenario.category_table)
+    _write_codes(codes, lists, lang)
+    _add_validations(wb, titles, codes.title, lists)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+_CODE_HEADERS = {"category": ("费用类别", "category"), "level": ("资金层级", "fund level"),
+                 "rule": ("自有资金使用规则", "own-funds rule"), "fund_rule": ("资金规则", "fund rule")}
+
+
+def _write_codes(ws, lists: dict[str, list[str]], lang: str) -> None:
+    from subsidy.scenario.xlsx_style import autosize, style_header
+
+    for j, (name, values) in enumerate(lists.items(), start=1):
+        zh, en = _CODE_HEADERS[name]
+        ws.cell(row=1, column=j, value=zh if lang == "zh" else en)
+        ws.cell(row=2, column=j, value=name)
+        for i, value in enumerate(values, start=FIRST_ROW):
+            ws.cell(row=i, column=j, value=value)
+    style_header(ws, header_rows=2)
+    autosize(ws)
+
+
+def _add_validations(wb, titles: dict[str, str], codes_title: str, lists: dict[str, list[str]]) -> None:
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    code_column = {name: get_column_letter(j) for j, name in enumerate(lists, start=1)}
+    last = FIRST_ROW + MAX_ROWS - 1
+
+    def number(kind: str) -> DataValidation:
+        if kind == "int":
+            dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0")
+        elif kind == "share":
+            dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="1")
+        elif kind == "class":
+            dv = DataValidation(type="whole", operator="between", formula1="0", formula2="3")
+        else:
+            dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0")
+        dv.error = {"share": "0 到 1 之间的数 / a number from 0 to 1", "class": "0、1、2 或 3 / 0, 1, 2 or 3",
+                    "int": "≥ 0 的整数 / a whole number ≥ 0"}.get(kind, "≥ 0 的数 / a number ≥ 0")
+        dv.errorTitle = "数值无效 Invalid number"
+        return dv
+
+    for spec in DATA_SHEETS:
+        ws = wb[titles[spec.name]]
+        for j, col in enumerate(spec.cols, start=1):
+            rng = f"{get_column_letter(j)}{FIRST_ROW}:{get_column_letter(j)}{last}"
+            if col.kind in ("money", "quantity", "int", "share", "weight", "class"):
+                dv = number(col.kind)
+            elif col.kind.startswith("code:"):
+                name = col.kind[5:]
+                letter = code_column[name]
+                dv = DataValidation(type="list", formula1=f"'{codes_title}'!${letter}${FIRST_ROW}:${letter}${FIRST_ROW + len(lists[name]) - 1}")
+                # A warning, not a stop: a code typed by hand or a custom category must stay possible.
+                dv.errorStyle = "warning"
+                dv.error = "不在代码表中 / not in the Codes sheet"
+            elif col.kind.startswith("ref:"):
+                letter = "A"
+                dv = DataValidation(type="list", formula1=f"'{titles[col.kind[4:]]}'!${letter}${FIRST_ROW}:${letter}${last}")
+                dv.errorStyle = "warning"
+                dv.error = "未找到该代码 / no such id"
+            else:
+                continue
+            dv.showErrorMessage = True
+            dv.add(rng)
+            ws.add_data_validation(dv)
+    ws = wb[titles["scenario"]]
+    dv = DataValidation(type="list", formula1='"是 yes,否 no"', allow_blank=True)
+    dv.add(f"C{FIRST_ROW + [f[0] for f in SCENARIO_FIELDS].index('fairness')}")
+    ws.add_data_validation(dv)
