@@ -20,7 +20,6 @@ from subsidy.scenario.load import load_scenario, scenario_from_data
 from subsidy.allocate.flow_algorithms import Reducer, min_cost_flow
 from subsidy.allocate.rules import OWN
 from subsidy.pipeline import allocate, rules_of, SolveError, solve
-from conftest import solve_lp
 from subsidy.allocate.waterfall import to_fen
 from waterfall_reference import apply_own_funds
 

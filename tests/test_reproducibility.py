@@ -17,7 +17,6 @@ from fuzz_scenarios import FUZZ, scenario_data
 from run_cli import run
 from subsidy.scenario.load import scenario_from_data
 from subsidy.pipeline import allocate, rules_of, solve
-from conftest import solve_lp
 
 CONTRACT = ("allocations.csv", "gaps.csv", "funds.csv", "summary.json")
 

@@ -5,7 +5,6 @@ import pytest
 from conftest import SCENARIOS, make_scenario
 from subsidy.scenario.load import load_scenario
 from subsidy.pipeline import allocate, rules_of
-from conftest import solve_lp
 
 CASES = {
     "xianan": lambda: load_scenario(SCENARIOS / "xianan-2025.yaml"),
