@@ -76,15 +76,9 @@ class RulesView:
     bound in whole fen, rounded down)), for tests that reason rule by rule."""
 
     def __init__(self, rules):
-        import numpy as np
-
         self.rules = rules
         self.arcs = rules.arcs
-        owner, member, limits = rules.membership()
-        starts = np.searchsorted(owner, np.arange(len(limits) + 1)).tolist()
-        member = member.tolist()
-        self.upper_bounds = {name: ([self.arcs[a] for a in member[starts[b]:starts[b + 1]]], int(limits[b]))
-                             for b, name in enumerate(rules.bound_names())}
+        self.upper_bounds = rules.upper_bounds()
 
 
 class LpSolution:

@@ -232,6 +232,15 @@ class Rules:
         ents, cats = self.lines.names(self.arc_line)
         return [ranks[srcs[s]] + 1 + 0.5 * jitter_of(srcs[s], e, c) for s, e, c in zip(self.arc_source.tolist(), ents, cats)]
 
+    def upper_bounds(self) -> dict[str, tuple[list[Arc], int]]:
+        """Readable name → (its arcs, its limit in whole fen): the rules one by one, as objects
+        (the LP fallback of close-gap, tests; small scenarios)."""
+        owner, member, limits = self.membership()
+        starts = np.searchsorted(owner, np.arange(len(limits) + 1)).tolist()
+        member, arcs = member.tolist(), self.arcs
+        return {name: ([arcs[a] for a in member[starts[b]:starts[b + 1]]], int(limits[b]))
+                for b, name in enumerate(self.bound_names())}
+
     @cached_property
     def arcs(self) -> list[Arc]:
         """The arcs as objects, in order (words, tests, small scenarios)."""
