@@ -8,11 +8,11 @@
 
 from __future__ import annotations
 
+from subsidy._version import __version__
 from subsidy.scenario.load import ScenarioError, load_scenario as load
 from subsidy.scenario.model import Scenario
 from subsidy.pipeline import SolveError, solve
 
-__version__ = "0.1.0"
 __all__ = ["load", "solve", "Scenario", "Result", "ScenarioError", "SolveError", "__version__"]
 
 

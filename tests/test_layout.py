@@ -1,6 +1,6 @@
 """The package's layers, checked from the code's own imports: no loops, and imports only downward.
 
-    scenario  <  allocate  <  checks  <  pipeline  <  analysis  <  output
+    _version  <  scenario  <  allocate  <  checks  <  pipeline  <  analysis  <  output  <  subsidy (the package's face)
 
 Every `import subsidy.…` and `from subsidy.… import` counts, also those inside functions (a lazy
 import is still an import). Within one layer modules may import each other, but never in a loop;
@@ -40,7 +40,12 @@ def imports(path: Path, known: set[str]) -> set[str]:
 
 
 def layer(module: str) -> int | None:
+    """The module's layer; `subsidy` itself (the package's face) is above all, `_version` below all."""
     parts = module.split(".")
+    if module == "subsidy":
+        return len(LAYERS)
+    if module == "subsidy._version":
+        return -1
     return LAYERS.index(parts[1]) if len(parts) > 1 and parts[1] in LAYERS else None
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from subsidy.scenario.model import Scenario
+from subsidy._version import __version__
 from subsidy.allocate.rules import Rules
 from subsidy.allocate.stages import Allocation
 from subsidy.allocate.table import Table
@@ -217,16 +218,10 @@ class Result:
             "method": self.method,
             "method_note": self.method_note,
             "fairness": self.scenario.policy.fairness,
-            "tool_version": _tool_version(),
+            "tool_version": __version__,
             "warnings": list(self.warnings),
         }
 
     def total(self, table: str, column: str) -> Decimal:
         """A money column's total, exact."""
         return from_fen(sum(self.table(table).columns[column].tolist()))
-
-
-def _tool_version() -> str:
-    from subsidy import __version__
-
-    return __version__
