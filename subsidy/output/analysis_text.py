@@ -86,8 +86,7 @@ def explanation_text(ex: Explanation, lang: Lang = "en") -> str:
 def gap_closure_sentences(gc: GapClosure, lang: Lang = "en") -> list[str]:
     s = gc.scenario
     unit = s.unit
-    fund_name = {f.id: (f.name if lang == "zh" else f.id) for f in s.funds}
-    cat_name = {c: (cat.label_zh or c) if lang == "zh" else c for c, cat in s.category_table.items()}
+    names = Names(s, lang)
     ent = gc.enterprises
     total = lambda col: sum(ent[col], Decimal(0))  # noqa: E731
     out = [CLOSE_GAP("now", lang, name=s.name, gap=money(total("gap_now")), unpayable=money(total("unpayable")),
@@ -101,22 +100,22 @@ def gap_closure_sentences(gc: GapClosure, lang: Lang = "en") -> list[str]:
     elif gc.total_extra == 0:
         out.append(CLOSE_GAP("nothing", lang))
     else:
-        parts = CLOSE_GAP("sep", lang).join(CLOSE_GAP("part", lang, fund=fund_name[r.fund], extra=money(r.extra), unit=unit)
+        parts = CLOSE_GAP("sep", lang).join(CLOSE_GAP("part", lang, fund=names.fund(r.fund), extra=money(r.extra), unit=unit)
                                                     for r in gc.funds.itertuples(index=False) if r.extra)
         after = gc.after.total("gaps", "gap")
         note = CLOSE_GAP("rounding", lang, d=money(after - gc.target), unit=unit) if after > gc.target else ""
         out.append(CLOSE_GAP("least", lang, total=money(gc.total_extra), parts=parts, unit=unit, after=money(after), note=note))
-        alone = [CLOSE_GAP("alone_part", lang, fund=fund_name[r.fund], extra=money(r.extra_alone), unit=unit) if r.extra_alone is not None
-                 else CLOSE_GAP("alone_none", lang, fund=fund_name[r.fund]) for r in gc.funds.itertuples(index=False) if r.may_grow]
+        alone = [CLOSE_GAP("alone_part", lang, fund=names.fund(r.fund), extra=money(r.extra_alone), unit=unit) if r.extra_alone is not None
+                 else CLOSE_GAP("alone_none", lang, fund=names.fund(r.fund)) for r in gc.funds.itertuples(index=False) if r.may_grow]
         if len(alone) > 1:
             out.append(CLOSE_GAP("alone", lang, parts=CLOSE_GAP("sep", lang).join(alone)))
     cats = gc.unpayable[gc.unpayable["reason"] == "category_not_payable"]
     if not cats.empty:
         sums = cats.groupby("category", sort=True)["amount"].apply(lambda v: sum(v, Decimal(0)))
-        out.append(CLOSE_GAP("no_category", lang, cats=CLOSE_GAP("sep", lang).join(f"{cat_name.get(c, c)} {money(a)}" for c, a in sums.items())))
+        out.append(CLOSE_GAP("no_category", lang, cats=CLOSE_GAP("sep", lang).join(f"{names.category(c)} {money(a)}" for c, a in sums.items())))
     scoped = gc.unpayable[gc.unpayable["reason"] == "no_eligible_fund"]
     if not scoped.empty:
-        out.append(CLOSE_GAP("no_scope", lang, lines=CLOSE_GAP("sep", lang).join(f"{r.enterprise}/{cat_name.get(r.category, r.category)} {money(r.amount)}"
+        out.append(CLOSE_GAP("no_scope", lang, lines=CLOSE_GAP("sep", lang).join(f"{r.enterprise}/{names.category(r.category)} {money(r.amount)}"
                                                                                   for r in scoped.itertuples(index=False))))
     if not gc.caps.empty:
         out.append(CLOSE_GAP("caps", lang, unit=unit, caps=CLOSE_GAP("sep", lang).join(f"{r.rule} ({money(r.bound)}): {r.closes_per_unit:.4g}"

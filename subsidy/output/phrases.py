@@ -138,7 +138,7 @@ COMPARE = Phrases({
 
 
 class Names:
-    """Ids in English sentences, the scenario's own (Chinese) names in Chinese ones."""
+    """Ids in English sentences, the scenario's own (Chinese) names in Chinese ones (explain, close-gap)."""
 
     def __init__(self, scenario: Scenario, lang: Lang):
         self.lang = lang
