@@ -228,11 +228,12 @@ def explain(
 ) -> None:
     """Explain a result: which rules bind, what one more 万元 is worth, why each gap remains."""
     from subsidy.analysis.explain import explain as run_explain
+    from subsidy.output.analysis_text import explanation_text
     from subsidy.pipeline import SolveError
 
     loaded, result = _solved(scenario, solver)
     try:
-        typer.echo(run_explain(loaded, solver.value, result).render(lang.value))
+        typer.echo(explanation_text(run_explain(loaded, solver.value, result), lang.value))
     except SolveError as exc:
         _fail(f"{scenario}: {exc}", EXIT_SOLVE_FAILED)
 
@@ -251,6 +252,7 @@ def close_gap(
     outside every fund's scope, and what caps hold back.
     """
     from subsidy.analysis.close_gap import close_gap as run_close_gap
+    from subsidy.output.analysis_text import gap_closure_text
     from subsidy.pipeline import SolveError
 
     goal = None
@@ -268,7 +270,7 @@ def close_gap(
         _fail(f"{scenario}: {exc}", EXIT_SOLVE_FAILED)
     except ValueError as exc:
         _fail(f"--fund: {exc}", EXIT_BAD_INPUT)
-    typer.echo(closure.render(lang.value))
+    typer.echo(gap_closure_text(closure, lang.value))
 
 
 @app.command()
@@ -280,6 +282,7 @@ def compare(
 ) -> None:
     """Compare policy options side by side: per enterprise and per fund, against the first."""
     from subsidy.analysis.compare import compare as run_compare, labels_for
+    from subsidy.output.analysis_text import comparison_text
     from subsidy.output.result_csv import csv_bytes
     from subsidy.scenario.files import write_files_atomically
 
@@ -287,7 +290,7 @@ def compare(
         _fail("compare needs at least two scenario files", EXIT_BAD_INPUT)
     loaded = [_solved(p, solver) for p in scenarios]
     comparison = run_compare(list(zip(labels_for(scenarios), [s for s, _ in loaded])), solver.value, [r for _, r in loaded])
-    typer.echo(comparison.render(lang.value))
+    typer.echo(comparison_text(comparison, lang.value))
     if out is not None:
         files = {f"{name}.csv": csv_bytes(getattr(comparison, name).astype(object), lang.value)
                  for name in ("enterprises", "funds", "totals", "inputs")}

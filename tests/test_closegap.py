@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from subsidy.analysis.close_gap import close_gap
+from subsidy.output.analysis_text import gap_closure_sentences
 from subsidy.scenario.load import load_scenario, scenario_from_data
 from subsidy.scenario.paths import with_value
 from subsidy.pipeline import solve
@@ -62,21 +63,21 @@ def test_target_between_now_and_floor(policy_case):
 def test_target_already_met_needs_nothing(policy_case):
     gc = close_gap(policy_case, target=Decimal(200))
     assert gc.total_extra == Decimal("0.00")
-    assert "No extra budget is needed" in "\n".join(gc.sentences())
+    assert "No extra budget is needed" in "\n".join(gap_closure_sentences(gc))
 
 
 def test_unreachable_target_is_reported(policy_case):
     gc = close_gap(policy_case, target=Decimal(100))
     assert not gc.reachable and gc.total_extra is None and gc.after is None
-    text = "\n".join(gc.sentences())
+    text = "\n".join(gap_closure_sentences(gc))
     assert "cannot be reached by adding budget" in text and "130.00" in text
-    assert "最少为 130.00 万元" in "\n".join(gc.sentences("zh"))
+    assert "最少为 130.00 万元" in "\n".join(gap_closure_sentences(gc, "zh"))
 
 
 def test_only_some_funds_may_grow(policy_case):
     gc = close_gap(policy_case, funds=["a", "b"])
     assert gc.reachable and gc.total_extra is None  # neither can reach the 5 that c's cap leaves
-    assert "cannot reach this target" in "\n".join(gc.sentences())
+    assert "cannot reach this target" in "\n".join(gap_closure_sentences(gc))
     with pytest.raises(ValueError, match="unknown fund 'nope'"):
         close_gap(policy_case, funds=["nope"])
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from subsidy.analysis.compare import compare, labels_for
+from subsidy.output.analysis_text import comparison_summary, comparison_text
 from subsidy.scenario.load import load_scenario
 from subsidy.pipeline import solve
 
@@ -58,21 +59,21 @@ def test_inputs_and_summary(options):
     fields = set(c.inputs["field"])
     assert {"funds.central_reward.budget", "funds.central_reward.caps.per_capacity.carbide", "funds.xianning_municipal"} <= fields
     assert not any(f.endswith((".source", ".notes", "description")) for f in fields)  # provenance text is not an input
-    text = c.summary("en")
+    text = comparison_summary(c, "en")
     assert "xianan-more-central against xianan-2025: funds.central_reward.budget 300.00 → 400.00" in text
     assert "the total gap goes from 310.60 to 210.60 万元 (-100.00, -32.2%)" in text
     assert "adds funds.xianning_municipal" in text
-    assert "新增 funds.xianning_municipal" in c.summary("zh")
+    assert "新增 funds.xianning_municipal" in comparison_summary(c, "zh")
     wide = c.wide("enterprises")
     assert ("gap", "xianan-more-central") in wide.columns and ("d_gap", "xianan-more-central") in wide.columns
     assert wide.loc["wenquan", ("d_gap", "xianan-more-central")] == Decimal("-85.00")
-    assert "Δ xianan-more-central" in c.render("en")
+    assert "Δ xianan-more-central" in comparison_text(c, "en")
 
 
 def test_identical_scenarios_change_nothing(scenarios_dir):
     s = load_scenario(scenarios_dir / "chuxiong-2025.yaml")
     c = compare([("a", s), ("b", s)])
     assert c.inputs.empty
-    assert "b against a: no input changes" in c.summary() and "no enterprise's gap changes" in c.summary()
+    assert "b against a: no input changes" in comparison_summary(c) and "no enterprise's gap changes" in comparison_summary(c)
     with pytest.raises(ValueError):
         compare([("a", s)])

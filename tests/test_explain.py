@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from subsidy.analysis.explain import explain, parse_rule
+from subsidy.output.analysis_text import explanation_sentences, explanation_text
 from subsidy.scenario.load import load_scenario, scenario_from_data
 from subsidy.scenario.model import DEFAULT_CATEGORIES
 from subsidy.scenario.paths import get_value, with_value
@@ -49,15 +50,15 @@ def test_hand_worked_gap_reasons(policy_case):
 
 def test_sentences_in_both_languages(policy_case):
     ex = explain(policy_case)
-    en = "\n".join(ex.sentences("en"))
-    zh = "\n".join(ex.sentences("zh"))
+    en = "\n".join(explanation_sentences(ex, "en"))
+    zh = "\n".join(explanation_sentences(ex, "zh"))
     assert "c budget (5.00) is fully used; one more 万元 would reduce the weighted gap by 3.00 and the gap by 1.00 万元." in en
     assert "cap_enterprise[a, e1 (甲厂)] binds at 40.00" in en
     assert "conversion 30.00, no fund may pay this category" in en
     assert "the funds that pay it (b) do not cover this enterprise" in en
     assert "丙资金预算 5.00 万元已全部使用；每增加 1 万元，加权缺口减少 3.00，资金缺口减少 1.00 万元。" in zh
     assert "企业转产 30.00 万元，没有任何资金可支付此类费用" in zh
-    assert "原因" in ex.render("zh") and "shadow_price_weighted" in ex.render("en")
+    assert "原因" in explanation_text(ex, "zh") and "shadow_price_weighted" in explanation_text(ex, "en")
 
 
 def _unweighted(data: dict) -> dict:
@@ -132,4 +133,4 @@ def test_degenerate_budget_and_caps_give_one_sided_prices(scenarios_dir):
     ex = explain(load_scenario(scenarios_dir / "options" / "xianan-more-central.yaml"))
     central = ex.rules.set_index("rule").loc["budget[central_reward]"]
     assert (central["shadow_weighted"], central["less_weighted"]) == (0.0, 1.0)
-    assert "one more 万元 alone would close nothing; one 万元 less would add 1.00" in "\n".join(ex.sentences())
+    assert "one more 万元 alone would close nothing; one 万元 less would add 1.00" in "\n".join(explanation_sentences(ex))

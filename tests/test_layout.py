@@ -85,3 +85,13 @@ def test_no_import_loops():
 def test_no_module_is_too_long_to_hold_in_the_head():
     long = {name: n for name, path in modules().items() if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert long == {}
+
+
+def test_analyses_compute_and_output_words():
+    """The analyses compute tables; their sentences and text tables are output's
+    (output/phrases.py, output/analysis_text.py)."""
+    words = {"subsidy.scenario.labels.Phrases", "subsidy.scenario.labels.money", "subsidy.scenario.labels.table"}
+    mods = modules()
+    found = [f"{name} → {target}" for name, path in mods.items() if name.startswith("subsidy.analysis")
+             for target in sorted(imports(path, set(mods) | words) & words)]
+    assert found == []

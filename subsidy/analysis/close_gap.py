@@ -28,6 +28,7 @@ Bounds are the allocation's in whole fen (rounded down, as the reconciled alloca
 them), so the data are whole fen and the network structure of the program makes its optimum
 whole fen too; extras are rounded up to the fen all the same. With the extra added, `subsidy
 solve` reaches the target: the allocation funds as much as the money and the caps allow.
+The answer in words is output's (`output.analysis_text.gap_closure_text`).
 """
 
 from __future__ import annotations
@@ -47,9 +48,7 @@ from subsidy.allocate.result import Result
 from subsidy.allocate.rules import OWN, Arc, Rules
 from subsidy.allocate.stages import HOLD_FLOOR, SolveError
 from subsidy.allocate.waterfall import from_fen, to_fen
-from subsidy.scenario.labels import money, table
 from subsidy.pipeline import solve
-from subsidy.scenario.labels import Lang, Phrases, column
 from subsidy.scenario.model import Scenario
 
 
@@ -120,12 +119,6 @@ class GapClosure:
     unpayable: pd.DataFrame        # enterprise, category, amount, reason (category_not_payable | no_eligible_fund)
     caps: pd.DataFrame             # rule, bound, closes_per_unit: caps that hold money back at unlimited budgets
     after: Result | None           # `solve` with the extra budget added
-
-    def sentences(self, lang: Lang = "en") -> list[str]:
-        return _sentences(self, lang)
-
-    def render(self, lang: Lang = "en") -> str:
-        return _render(self, lang)
 
 
 def _public_lines(lp: AllocationLP) -> set[tuple[str, str]]:
@@ -345,83 +338,3 @@ def _with_budgets(scenario: Scenario, extra_fen: dict[str, int]) -> Scenario:
             data = with_value(data, f"funds.{fund}.budget", budgets[fund] + from_fen(fen))
     return scenario_from_data(data, "<close-gap>")
 
-
-# --- sentences ------------------------------------------------------------------------------------
-T = Phrases({
-    "now": {"en": "{name}: the total gap is {gap} {unit}. Of it, {unpayable} {unit} no fund may pay, {capped} {unit} is held by caps (no budget closes it), and {closable} {unit} more budget can close.",
-            "zh": "{name}：资金缺口合计 {gap} {unit}。其中 {unpayable} {unit}无任何资金可支付，{capped} {unit}受上限限制（增加预算也无法弥补），{closable} {unit}可通过增加预算弥补。"},
-    "goal_floor": {"en": "Goal: close all that budget can close (total gap {target} {unit}).", "zh": "目标：弥补所有可通过预算弥补的缺口（缺口降至 {target} {unit}）。"},
-    "goal_target": {"en": "Goal: total gap at most {target} {unit}.", "zh": "目标：资金缺口不超过 {target} {unit}。"},
-    "unreachable": {"en": "This target cannot be reached by adding budget: the smallest total gap any budget reaches is {floor} {unit}; the rest needs new categories, scopes or higher caps.",
-                    "zh": "仅增加预算无法达到该目标：任何预算下资金缺口最少为 {floor} {unit}；其余部分需要调整资金可支付类别、适用范围或提高上限。"},
-    "nothing": {"en": "No extra budget is needed: the gap is already at or below the target.", "zh": "无需追加预算：缺口已不高于目标。"},
-    "least": {"en": "Least extra budget: {total} {unit} in total — {parts}. With it, `subsidy solve` gives a total gap of {after} {unit}{note}.",
-              "zh": "最少追加预算合计 {total} {unit}——{parts}。追加后求解，资金缺口为 {after} {unit}{note}。"},
-    "rounding": {"en": " ({d} {unit} above the target: rounding the allocation to whole fen loses it)",
-                 "zh": "（比目标多 {d} {unit}：分配结果取整到分时损失）"},
-    "impossible": {"en": "The funds allowed to grow cannot reach this target: the lines still open are ones no such fund may pay, or caps hold them.",
-                   "zh": "允许追加的资金无法达到该目标：剩余缺口属于这些资金不能支付的费用，或受上限限制。"},
-    "part": {"en": "{fund} +{extra}", "zh": "{fund}追加 {extra} {unit}"},
-    "alone": {"en": "If only one fund grew: {parts}.", "zh": "若只追加一项资金：{parts}。"},
-    "alone_part": {"en": "{fund} {extra}", "zh": "{fund} {extra} {unit}"},
-    "alone_none": {"en": "{fund} cannot alone", "zh": "{fund}单独无法达到"},
-    "no_category": {"en": "No fund may pay these categories at all: {cats}.", "zh": "以下费用类别没有任何资金可以支付：{cats}。"},
-    "no_scope": {"en": "Funds pay these lines' categories but none covers the enterprise: {lines}.", "zh": "以下费用有资金可支付其类别，但资金适用范围不含该企业：{lines}。"},
-    "caps": {"en": "Caps that hold money back even with unlimited budget (gap closed per extra {unit} of the cap): {caps}.",
-             "zh": "即使预算不限仍起限制作用的上限（上限每提高 1 {unit}可弥补的缺口）：{caps}。"},
-    "sep": {"en": ", ", "zh": "、"},
-    "funds_title": {"en": "Funds", "zh": "资金"},
-    "enterprises_title": {"en": "Enterprises", "zh": "企业"},
-})
-
-
-def _sentences(gc: GapClosure, lang: Lang) -> list[str]:
-    s = gc.scenario
-    unit = s.unit
-    fund_name = {f.id: (f.name if lang == "zh" else f.id) for f in s.funds}
-    cat_name = {c: (cat.label_zh or c) if lang == "zh" else c for c, cat in s.category_table.items()}
-    ent = gc.enterprises
-    total = lambda col: sum(ent[col], Decimal(0))  # noqa: E731
-    out = [T("now", lang, name=s.name, gap=money(total("gap_now")), unpayable=money(total("unpayable")),
-             capped=money(total("cap_held")), closable=money(total("closable")), unit=unit)]
-    out.append(T("goal_target", lang, target=money(gc.target), unit=unit) if gc.target != gc.floor
-               else T("goal_floor", lang, target=money(gc.target), unit=unit))
-    if not gc.reachable:
-        out.append(T("unreachable", lang, floor=money(gc.floor), unit=unit))
-    elif gc.total_extra is None:
-        out.append(T("impossible", lang))
-    elif gc.total_extra == 0:
-        out.append(T("nothing", lang))
-    else:
-        parts = T("sep", lang).join(T("part", lang, fund=fund_name[r.fund], extra=money(r.extra), unit=unit)
-                                    for r in gc.funds.itertuples(index=False) if r.extra)
-        after = gc.after.total("gaps", "gap")
-        note = T("rounding", lang, d=money(after - gc.target), unit=unit) if after > gc.target else ""
-        out.append(T("least", lang, total=money(gc.total_extra), parts=parts, unit=unit, after=money(after), note=note))
-        alone = [T("alone_part", lang, fund=fund_name[r.fund], extra=money(r.extra_alone), unit=unit) if r.extra_alone is not None
-                 else T("alone_none", lang, fund=fund_name[r.fund]) for r in gc.funds.itertuples(index=False) if r.may_grow]
-        if len(alone) > 1:
-            out.append(T("alone", lang, parts=T("sep", lang).join(alone)))
-    cats = gc.unpayable[gc.unpayable["reason"] == "category_not_payable"]
-    if not cats.empty:
-        sums = cats.groupby("category", sort=True)["amount"].apply(lambda v: sum(v, Decimal(0)))
-        out.append(T("no_category", lang, cats=T("sep", lang).join(f"{cat_name.get(c, c)} {money(a)}" for c, a in sums.items())))
-    scoped = gc.unpayable[gc.unpayable["reason"] == "no_eligible_fund"]
-    if not scoped.empty:
-        out.append(T("no_scope", lang, lines=T("sep", lang).join(f"{r.enterprise}/{cat_name.get(r.category, r.category)} {money(r.amount)}"
-                                                                  for r in scoped.itertuples(index=False))))
-    if not gc.caps.empty:
-        out.append(T("caps", lang, unit=unit, caps=T("sep", lang).join(f"{r.rule} ({money(r.bound)}): {r.closes_per_unit:.4g}"
-                                                                        for r in gc.caps.itertuples(index=False))))
-    return out
-
-
-def _render(gc: GapClosure, lang: Lang) -> str:
-    lines = gc.sentences(lang)
-    keys = ["fund", "budget", "extra", "new_budget", "extra_alone"]
-    rows = [[r.fund, money(r.budget), money(r.extra), money(r.new_budget), money(r.extra_alone)] for r in gc.funds.itertuples(index=False)]
-    lines += ["", T("funds_title", lang), table([column(k, lang) for k in keys], rows)]
-    ekeys = ["enterprise", "gap_now", "unpayable", "cap_held", "closable", "gap_after"]
-    erows = [[r.enterprise, *(money(getattr(r, k)) for k in ekeys[1:])] for r in gc.enterprises.itertuples(index=False)]
-    lines += ["", T("enterprises_title", lang), table([column(k, lang) for k in ekeys], erows)]
-    return "\n".join(lines)

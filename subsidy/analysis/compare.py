@@ -5,6 +5,7 @@ holding the difference against the first scenario; `wide()` turns one into the s
 a person reads. An enterprise or fund missing from a scenario counts as zero there (`present`
 says so). `inputs` lists every field whose value differs between the scenarios, by id path
 (`funds.central_reward.budget`), so the summary can say what was changed as well as what it did.
+The summary and the tables as text are output's (`output.analysis_text.comparison_text`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from subsidy.scenario.labels import Lang, Phrases, column
-from subsidy.scenario.labels import money, table
 from subsidy.scenario.model import Scenario
 from subsidy.scenario.paths import KEYED_LISTS, flatten
 from subsidy.allocate.result import Result
@@ -62,12 +61,6 @@ class Comparison:
         for label in self.labels[1:]:
             order += [(m, label) for m in measures] + [(f"d_{m}", label) for m in measures]
         return wide[order]
-
-    def summary(self, lang: Lang = "en") -> str:
-        return _summary(self, lang)
-
-    def render(self, lang: Lang = "en") -> str:
-        return _render(self, lang)
 
 
 def _delta(value, base):
@@ -178,109 +171,3 @@ def _inputs(labels: list[str], scenarios: list[Scenario]) -> pd.DataFrame:
     rows = [r for r in rows if len({repr(v) for v in r[1:]}) > 1]
     return pd.DataFrame(rows, columns=["field", *labels], dtype=object)
 
-
-# --- words ----------------------------------------------------------------------------------------
-T = Phrases({
-    "option": {"en": "{label} against {base}", "zh": "{label}与{base}相比"},
-    "changes": {"en": ": {fields}", "zh": "：{fields}"},
-    "added": {"en": "adds {field}", "zh": "新增 {field}"},
-    "removed": {"en": "removes {field}", "zh": "删除 {field}"},
-    "more": {"en": " and {n} more field(s)", "zh": "等 {n} 项"},
-    "no_input": {"en": ": no input changes", "zh": "：输入未变"},
-    "effect": {"en": "; the total gap goes from {a} to {b} {unit} ({d}{pct}), the weighted gap from {wa:,.2f} to {wb:,.2f} and the largest gap share from {sa:.1%} to {sb:.1%}",
-               "zh": "；资金缺口由 {a} 变为 {b} {unit}（{d}{pct}），加权缺口由 {wa:,.2f} 变为 {wb:,.2f}，最大缺口比例由 {sa:.1%} 变为 {sb:.1%}"},
-    "funds": {"en": "; fund use changes: {items}", "zh": "；资金使用变化：{items}"},
-    "ents": {"en": "; gaps change most at {items}", "zh": "；缺口变化最大的企业：{items}"},
-    "same": {"en": "; no enterprise's gap changes", "zh": "；各企业缺口均无变化"},
-    "end": {"en": ".", "zh": "。"},
-    "join": {"en": " ", "zh": ""},
-    "sep": {"en": ", ", "zh": "、"},
-    "totals_title": {"en": "Totals", "zh": "合计"},
-    "enterprises_title": {"en": "Enterprises (gap; Δ against {base})", "zh": "企业（资金缺口；与{base}之差）"},
-    "funds_title": {"en": "Funds (used; Δ against {base})", "zh": "资金（已使用；与{base}之差）"},
-    "inputs_title": {"en": "Inputs that differ", "zh": "不同的输入"},
-})
-
-
-def _signed(value: Decimal) -> str:
-    return f"{value:+,.2f}"
-
-
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and value != value)  # pandas may turn None into NaN
-
-
-def _show(value) -> str:
-    if _missing(value):
-        return "—"
-    if isinstance(value, Decimal):
-        return money(value) if value == value.quantize(Decimal("0.01")) else str(value)
-    if isinstance(value, tuple):
-        return "[" + ", ".join(map(str, value)) + "]"
-    return str(value)
-
-
-def _summary(c: Comparison, lang: Lang) -> str:
-    unit = c.scenarios[0].unit
-    base = c.labels[0]
-    totals = c.totals.set_index("scenario")
-    parts = []
-    for label in c.labels[1:]:
-        text = T("option", lang, base=base, label=label)
-        changed = c.inputs[c.inputs[base].map(repr) != c.inputs[label].map(repr)] if not c.inputs.empty else c.inputs
-        if changed.empty:
-            text += T("no_input", lang)
-        else:
-            items = [T("added", lang, field=r["field"]) if r[label] == PRESENT and _missing(r[base])
-                     else T("removed", lang, field=r["field"]) if r[base] == PRESENT and _missing(r[label])
-                     else f"{r['field']} {_show(r[base])} → {_show(r[label])}" for _, r in changed.head(4).iterrows()]
-            text += T("changes", lang, fields=T("sep", lang).join(items))
-            if len(changed) > 4:
-                text += T("more", lang, n=len(changed) - 4)
-        a, b = totals.loc[base], totals.loc[label]
-        pct = f", {float(b['d_total_gap'] / a['total_gap']):+.1%}" if a["total_gap"] else ""
-        text += T("effect", lang, a=money(a['total_gap']), b=money(b['total_gap']), unit=unit, d=_signed(b["d_total_gap"]),
-                  pct=pct, wa=a["weighted_gap"], wb=b["weighted_gap"], sa=a["max_gap_share"], sb=b["max_gap_share"])
-        funds = c.funds[(c.funds["scenario"] == label) & (c.funds["d_used"] != 0)]
-        if not funds.empty:
-            text += T("funds", lang, items=T("sep", lang).join(f"{r.fund} {_signed(r.d_used)}" for r in funds.itertuples(index=False)))
-        ents = c.enterprises[(c.enterprises["scenario"] == label) & (c.enterprises["d_gap"] != 0)]
-        if ents.empty:
-            text += T("same", lang)
-        else:
-            top = ents.assign(size=ents["d_gap"].map(abs)).sort_values(["size", "enterprise"], ascending=[False, True]).head(3)
-            text += T("ents", lang, items=T("sep", lang).join(f"{r.enterprise} {_signed(r.d_gap)}" for r in top.itertuples(index=False)))
-        parts.append(text + T("end", lang))
-    return T("join", lang).join(parts)
-
-
-def _render(c: Comparison, lang: Lang) -> str:
-    base = c.labels[0]
-    lines = [c.summary(lang), "", T("totals_title", lang)]
-    keys = ["total_need", "total_own_funds", "total_funded", "total_gap", "weighted_gap", "max_gap_share"]
-    rows = [[r["scenario"], *(money(r[k]) for k in keys[:5]), f"{r['max_gap_share']:.1%}"] for _, r in c.totals.iterrows()]
-    lines.append(table([column("scenario", lang), *(column(k, lang) for k in keys)], rows))
-
-    def side_by_side(long: pd.DataFrame, key: str, measure: str, share: str | None) -> str:
-        headers = [column(key, lang)] + [c.labels[0]] + [x for label in c.labels[1:] for x in (label, f"Δ {label}")]
-        out = []
-        for k, group in long.groupby(key, sort=False):
-            by = group.set_index("scenario")
-            row = [k]
-            for i, label in enumerate(c.labels):
-                r = by.loc[label]
-                cell = money(r[measure]) if r["present"] else "—"
-                if share and r["present"]:
-                    cell += f" ({r[share]:.0%})"
-                row.append(cell)
-                if i:
-                    row.append(_signed(r[f"d_{measure}"]))
-            out.append(row)
-        return table(headers, out)
-
-    lines += ["", T("enterprises_title", lang, base=base), side_by_side(c.enterprises, "enterprise", "gap", "gap_share")]
-    lines += ["", T("funds_title", lang, base=base), side_by_side(c.funds, "fund", "used", None)]
-    if not c.inputs.empty:
-        rows = [[r["field"], *(_show(r[label]) for label in c.labels)] for _, r in c.inputs.iterrows()]
-        lines += ["", T("inputs_title", lang), table(["field", *c.labels], rows)]
-    return "\n".join(lines)

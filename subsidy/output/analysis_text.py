@@ -1,0 +1,219 @@
+"""The analyses in words: sentences and plain-text tables for `subsidy explain`, `close-gap` and
+`compare`, from the tables the analyses compute (subsidy/analysis/). The sentences' templates
+are in output/phrases.py.
+
+    explanation_sentences(ex, lang), explanation_text(ex, lang)   an `Explanation`
+    gap_closure_sentences(gc, lang), gap_closure_text(gc, lang)   a `GapClosure`
+    comparison_summary(c, lang), comparison_text(c, lang)         a `Comparison`
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+
+from subsidy.analysis.close_gap import GapClosure
+from subsidy.analysis.compare import PRESENT, Comparison
+from subsidy.analysis.explain import Explanation
+from subsidy.output.phrases import CLOSE_GAP, COMPARE, EXPLAIN, REASON_ZH, Names
+from subsidy.scenario.labels import Lang, column, money, table
+
+_num = money  # prices, like amounts, with two decimals
+
+
+# --- explain --------------------------------------------------------------------------------------
+def explanation_sentences(ex: Explanation, lang: Lang = "en") -> list[str]:
+    s, r = ex.scenario, ex.result
+    names = Names(s, lang)
+    unit = s.unit
+    residual = sum(r.enterprises["residual_need"], Decimal(0))
+    gap = r.total("gaps", "gap")
+    out = [EXPLAIN("headline", lang, name=s.name, gap=money(gap), residual=money(residual), unit=unit,
+                   share=float(gap / residual) if residual else 0.0, wg=r.weighted_gap, ms=r.max_gap_share)]
+    capped = {fund for line in ex.gaps.itertuples(index=False) for fund, kind, _ in line.blockers if kind.startswith("cap_")}
+    for rule in ex.rules.itertuples(index=False):
+        less = ""
+        if rule.binding and (rule.less_weighted, rule.less_unweighted) != (rule.shadow_weighted, rule.shadow_unweighted) \
+                and rule.less_weighted is not None:
+            less = EXPLAIN("less", lang, lw=_num(rule.less_weighted), lu=_num(rule.less_unweighted), unit=unit)
+        effect = EXPLAIN("effect" if rule.shadow_weighted or rule.shadow_unweighted else "no_effect", lang, unit=unit,
+                         pw=_num(rule.shadow_weighted), pu=_num(rule.shadow_unweighted))
+        values = dict(fund=names.fund(rule.fund), bound=money(rule.bound), left=money(rule.left), unit=unit, less=less,
+                      effect=effect,
+                      enterprise=names.enterprise(rule.enterprise) if rule.enterprise else "",
+                      category=names.category(rule.category) if rule.category else "")
+        if rule.kind == "budget":
+            key = "budget_used" if rule.binding else "budget_left_capped" if rule.fund in capped else "budget_left"
+            out.append(EXPLAIN(key, lang, **values))
+        elif rule.binding:
+            out.append(EXPLAIN(rule.kind, lang, **values))
+    totals = r.enterprises.set_index("enterprise")
+    if ex.gaps.empty:
+        out.append(EXPLAIN("no_gap", lang))
+    for eid, lines in ex.gaps.groupby("enterprise", sort=False):
+        parts = []
+        for line in lines.itertuples(index=False):
+            if line.reason in ("category_not_payable", "no_eligible_fund"):
+                why = EXPLAIN(line.reason, lang, funds=EXPLAIN("and", lang).join(names.fund(f) for f in line.payers))
+            else:
+                why = EXPLAIN("blocked", lang, blockers=EXPLAIN("and", lang).join(
+                    EXPLAIN(f"by_{kind}", lang, fund=names.fund(fund)) for fund, kind, _ in line.blockers))
+            parts.append(EXPLAIN("line", lang, category=names.category(line.category), gap=money(line.gap), unit=unit, why=why))
+        row = totals.loc[eid]
+        out.append(EXPLAIN("enterprise_gap", lang, enterprise=names.enterprise(eid), gap=money(row["gap"]), unit=unit,
+                           share=float(row["gap_share"]), lines=EXPLAIN("sep", lang).join(parts)))
+    return out
+
+
+def explanation_text(ex: Explanation, lang: Lang = "en") -> str:
+    lines = explanation_sentences(ex, lang)
+    shown = ex.rules[(ex.rules["kind"] == "budget") | ex.rules["binding"]]
+    keys = ["rule", "bound", "used", "left", "shadow_weighted", "shadow_unweighted"]
+    rows = [[r.rule, r.bound, r.used, r.left, _num(r.shadow_weighted), _num(r.shadow_unweighted)] for r in shown.itertuples(index=False)]
+    lines += ["", EXPLAIN("rules_title", lang), table([column(k, lang) for k in keys], rows)]
+    if not ex.gaps.empty:
+        names = Names(ex.scenario, lang)
+        gkeys = ["enterprise", "category", "reason", "gap"]
+        grows = [[g.enterprise, names.category(g.category),
+                  g.reason if lang == "en" else "、".join(REASON_ZH[c] for c in g.reason.split("+")), g.gap]
+                 for g in ex.gaps.itertuples(index=False)]
+        lines += ["", EXPLAIN("gaps_title", lang), table([column(k, lang) for k in gkeys], grows, numeric_from=3)]
+    return "\n".join(lines)
+
+
+# --- close-gap ------------------------------------------------------------------------------------
+def gap_closure_sentences(gc: GapClosure, lang: Lang = "en") -> list[str]:
+    s = gc.scenario
+    unit = s.unit
+    names = Names(s, lang)
+    ent = gc.enterprises
+    total = lambda col: sum(ent[col], Decimal(0))  # noqa: E731
+    out = [CLOSE_GAP("now", lang, name=s.name, gap=money(total("gap_now")), unpayable=money(total("unpayable")),
+                     capped=money(total("cap_held")), closable=money(total("closable")), unit=unit)]
+    out.append(CLOSE_GAP("goal_target", lang, target=money(gc.target), unit=unit) if gc.target != gc.floor
+               else CLOSE_GAP("goal_floor", lang, target=money(gc.target), unit=unit))
+    if not gc.reachable:
+        out.append(CLOSE_GAP("unreachable", lang, floor=money(gc.floor), unit=unit))
+    elif gc.total_extra is None:
+        out.append(CLOSE_GAP("impossible", lang))
+    elif gc.total_extra == 0:
+        out.append(CLOSE_GAP("nothing", lang))
+    else:
+        parts = CLOSE_GAP("sep", lang).join(CLOSE_GAP("part", lang, fund=names.fund(r.fund), extra=money(r.extra), unit=unit)
+                                                    for r in gc.funds.itertuples(index=False) if r.extra)
+        after = gc.after.total("gaps", "gap")
+        note = CLOSE_GAP("rounding", lang, d=money(after - gc.target), unit=unit) if after > gc.target else ""
+        out.append(CLOSE_GAP("least", lang, total=money(gc.total_extra), parts=parts, unit=unit, after=money(after), note=note))
+        alone = [CLOSE_GAP("alone_part", lang, fund=names.fund(r.fund), extra=money(r.extra_alone), unit=unit) if r.extra_alone is not None
+                 else CLOSE_GAP("alone_none", lang, fund=names.fund(r.fund)) for r in gc.funds.itertuples(index=False) if r.may_grow]
+        if len(alone) > 1:
+            out.append(CLOSE_GAP("alone", lang, parts=CLOSE_GAP("sep", lang).join(alone)))
+    cats = gc.unpayable[gc.unpayable["reason"] == "category_not_payable"]
+    if not cats.empty:
+        sums = cats.groupby("category", sort=True)["amount"].apply(lambda v: sum(v, Decimal(0)))
+        out.append(CLOSE_GAP("no_category", lang, cats=CLOSE_GAP("sep", lang).join(f"{names.category(c)} {money(a)}" for c, a in sums.items())))
+    scoped = gc.unpayable[gc.unpayable["reason"] == "no_eligible_fund"]
+    if not scoped.empty:
+        out.append(CLOSE_GAP("no_scope", lang, lines=CLOSE_GAP("sep", lang).join(f"{r.enterprise}/{names.category(r.category)} {money(r.amount)}"
+                                                                                  for r in scoped.itertuples(index=False))))
+    if not gc.caps.empty:
+        out.append(CLOSE_GAP("caps", lang, unit=unit, caps=CLOSE_GAP("sep", lang).join(f"{r.rule} ({money(r.bound)}): {r.closes_per_unit:.4g}"
+                                                                                        for r in gc.caps.itertuples(index=False))))
+    return out
+
+
+def gap_closure_text(gc: GapClosure, lang: Lang = "en") -> str:
+    lines = gap_closure_sentences(gc, lang)
+    keys = ["fund", "budget", "extra", "new_budget", "extra_alone"]
+    rows = [[r.fund, money(r.budget), money(r.extra), money(r.new_budget), money(r.extra_alone)] for r in gc.funds.itertuples(index=False)]
+    lines += ["", CLOSE_GAP("funds_title", lang), table([column(k, lang) for k in keys], rows)]
+    ekeys = ["enterprise", "gap_now", "unpayable", "cap_held", "closable", "gap_after"]
+    erows = [[r.enterprise, *(money(getattr(r, k)) for k in ekeys[1:])] for r in gc.enterprises.itertuples(index=False)]
+    lines += ["", CLOSE_GAP("enterprises_title", lang), table([column(k, lang) for k in ekeys], erows)]
+    return "\n".join(lines)
+
+
+# --- compare --------------------------------------------------------------------------------------
+def _signed(value: Decimal) -> str:
+    return f"{value:+,.2f}"
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)  # pandas may turn None into NaN
+
+
+def _show(value) -> str:
+    if _missing(value):
+        return "—"
+    if isinstance(value, Decimal):
+        return money(value) if value == value.quantize(Decimal("0.01")) else str(value)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return str(value)
+
+
+def comparison_summary(c: Comparison, lang: Lang = "en") -> str:
+    unit = c.scenarios[0].unit
+    base = c.labels[0]
+    totals = c.totals.set_index("scenario")
+    parts = []
+    for label in c.labels[1:]:
+        text = COMPARE("option", lang, base=base, label=label)
+        changed = c.inputs[c.inputs[base].map(repr) != c.inputs[label].map(repr)] if not c.inputs.empty else c.inputs
+        if changed.empty:
+            text += COMPARE("no_input", lang)
+        else:
+            items = [COMPARE("added", lang, field=r["field"]) if r[label] == PRESENT and _missing(r[base])
+                     else COMPARE("removed", lang, field=r["field"]) if r[base] == PRESENT and _missing(r[label])
+                     else f"{r['field']} {_show(r[base])} → {_show(r[label])}" for _, r in changed.head(4).iterrows()]
+            text += COMPARE("changes", lang, fields=COMPARE("sep", lang).join(items))
+            if len(changed) > 4:
+                text += COMPARE("more", lang, n=len(changed) - 4)
+        a, b = totals.loc[base], totals.loc[label]
+        pct = f", {float(b['d_total_gap'] / a['total_gap']):+.1%}" if a["total_gap"] else ""
+        text += COMPARE("effect", lang, a=money(a['total_gap']), b=money(b['total_gap']), unit=unit, d=_signed(b["d_total_gap"]),
+                        pct=pct, wa=a["weighted_gap"], wb=b["weighted_gap"], sa=a["max_gap_share"], sb=b["max_gap_share"])
+        funds = c.funds[(c.funds["scenario"] == label) & (c.funds["d_used"] != 0)]
+        if not funds.empty:
+            text += COMPARE("funds", lang, items=COMPARE("sep", lang).join(f"{r.fund} {_signed(r.d_used)}" for r in funds.itertuples(index=False)))
+        ents = c.enterprises[(c.enterprises["scenario"] == label) & (c.enterprises["d_gap"] != 0)]
+        if ents.empty:
+            text += COMPARE("same", lang)
+        else:
+            top = ents.assign(size=ents["d_gap"].map(abs)).sort_values(["size", "enterprise"], ascending=[False, True]).head(3)
+            text += COMPARE("ents", lang, items=COMPARE("sep", lang).join(f"{r.enterprise} {_signed(r.d_gap)}" for r in top.itertuples(index=False)))
+        parts.append(text + COMPARE("end", lang))
+    return COMPARE("join", lang).join(parts)
+
+
+def comparison_text(c: Comparison, lang: Lang = "en") -> str:
+    base = c.labels[0]
+    lines = [comparison_summary(c, lang), "", COMPARE("totals_title", lang)]
+    keys = ["total_need", "total_own_funds", "total_funded", "total_gap", "weighted_gap", "max_gap_share"]
+    rows = [[r["scenario"], *(money(r[k]) for k in keys[:5]), f"{r['max_gap_share']:.1%}"] for _, r in c.totals.iterrows()]
+    lines.append(table([column("scenario", lang), *(column(k, lang) for k in keys)], rows))
+
+    def side_by_side(long: pd.DataFrame, key: str, measure: str, share: str | None) -> str:
+        headers = [column(key, lang)] + [c.labels[0]] + [x for label in c.labels[1:] for x in (label, f"Δ {label}")]
+        out = []
+        for k, group in long.groupby(key, sort=False):
+            by = group.set_index("scenario")
+            row = [k]
+            for i, label in enumerate(c.labels):
+                r = by.loc[label]
+                cell = money(r[measure]) if r["present"] else "—"
+                if share and r["present"]:
+                    cell += f" ({r[share]:.0%})"
+                row.append(cell)
+                if i:
+                    row.append(_signed(r[f"d_{measure}"]))
+            out.append(row)
+        return table(headers, out)
+
+    lines += ["", COMPARE("enterprises_title", lang, base=base), side_by_side(c.enterprises, "enterprise", "gap", "gap_share")]
+    lines += ["", COMPARE("funds_title", lang, base=base), side_by_side(c.funds, "fund", "used", None)]
+    if not c.inputs.empty:
+        rows = [[r["field"], *(_show(r[label]) for label in c.labels)] for _, r in c.inputs.iterrows()]
+        lines += ["", COMPARE("inputs_title", lang), table(["field", *c.labels], rows)]
+    return "\n".join(lines)

@@ -1,0 +1,158 @@
+"""Every sentence the package prints, in English and Chinese: one table per command, and the
+small helpers that name things in them.
+
+    SOLVE      the summary after `subsidy solve` (output/console.py)
+    EXPLAIN    `subsidy explain`: what binds, what one more unit is worth, why each gap remains
+    CLOSE_GAP  `subsidy close-gap`: the least extra budget and what no budget closes
+    COMPARE    `subsidy compare`: each option against the first
+
+Column headers are labels, not sentences: they stay in scenario/labels.py (`column`).
+"""
+
+from __future__ import annotations
+
+from subsidy.scenario.labels import Lang, Phrases
+from subsidy.scenario.model import Scenario
+
+SOLVE = Phrases({
+    "title": {"en": "{name}: solved ({solver}), amounts in {unit}", "zh": "{name}：已求解（{solver}），金额单位 {unit}"},
+    "stages": {"en": "Stage 1 weighted gap {wg:,.2f}   Stage 2 largest gap share {share:.2%}",
+               "zh": "第一阶段 加权缺口 {wg:,.2f}   第二阶段 最大缺口比例 {share:.2%}"},
+    "enterprises": {"en": "Enterprises", "zh": "企业"},
+    "funds": {"en": "Funds", "zh": "资金"},
+    "total": {"en": "Total", "zh": "合计"},
+    "binding": {"en": "Rules that bind (stage 1):", "zh": "起约束作用的规则（第一阶段）："},
+    "hint": {"en": "Why each gap remains and what one more 万元 is worth: subsidy explain {path}",
+             "zh": "各项缺口的原因及每增加1万元的作用：subsidy explain {path}"},
+    "none_binding": {"en": "No rule binds: every payable need is met.", "zh": "没有起约束作用的规则：所有可支付的需求均已满足。"},
+    "largest": {"en": "Enterprises (the {shown} with the largest gaps of {count:,}; all in gaps.csv with --out, or --rows 0)",
+                "zh": "企业（共 {count:,} 家，列出缺口最大的 {shown} 家；全部见 --out 的 gaps.csv，或用 --rows 0）"},
+    "more_rules": {"en": "  … and {more:,} more (subsidy explain lists every rule)", "zh": "  ……另有 {more:,} 条（subsidy explain 列出全部规则）"},
+})
+
+EXPLAIN = Phrases({
+    "headline": {
+        "en": "{name}: total gap {gap} {unit} of {residual} {unit} residual need ({share:.1%}); weighted gap {wg:,.2f}; largest gap share {ms:.1%}.",
+        "zh": "{name}：资金缺口合计 {gap} {unit}，占剩余需求 {residual} {unit} 的 {share:.1%}；加权缺口 {wg:,.2f}；最大缺口比例 {ms:.1%}。",
+    },
+    "budget_used": {
+        "en": "{fund} budget ({bound}) is fully used; {effect}{less}.",
+        "zh": "{fund}预算 {bound} {unit}已全部使用；{effect}{less}。",
+    },
+    "budget_left": {
+        "en": "{fund} budget has {left} of {bound} left: no line it may pay is still open, so more money there closes nothing.",
+        "zh": "{fund}预算 {bound} {unit}尚余 {left} {unit}：其可支付的费用已无缺口，增加该资金不能减少缺口。",
+    },
+    "budget_left_capped": {
+        "en": "{fund} budget has {left} of {bound} left: its caps stop it from paying the lines still open, so more money there closes nothing.",
+        "zh": "{fund}预算 {bound} {unit}尚余 {left} {unit}：其上限限制了对仍有缺口费用的支付，增加该资金不能减少缺口。",
+    },
+    "cap_enterprise": {
+        "en": "cap_enterprise[{fund}, {enterprise}] binds at {bound}: {effect}{less}.",
+        "zh": "{fund}对{enterprise}的单企业上限 {bound} {unit}起约束作用：{effect}{less}。",
+    },
+    "cap_share": {
+        "en": "cap_share[{fund}, {enterprise}, {category}] binds at {bound} (its share of the line's need): {effect}{less}.",
+        "zh": "{fund}对{enterprise}{category}的比例上限 {bound} {unit}起约束作用：{effect}{less}。",
+    },
+    "own_funds": {
+        "en": "{enterprise}'s own funds ({bound}) are fully used.",
+        "zh": "{enterprise}的自有资金 {bound} {unit}已全部使用。",
+    },
+    "effect": {"en": "one more {unit} would reduce the weighted gap by {pw} and the gap by {pu} {unit}",
+               "zh": "每增加 1 {unit}，加权缺口减少 {pw}，资金缺口减少 {pu} {unit}"},
+    "no_effect": {"en": "one more {unit} alone would close nothing", "zh": "仅增加 1 {unit}不能减少缺口"},
+    "less": {"en": "; one {unit} less would add {lw} to the weighted gap and {lu} {unit} to the gap",
+             "zh": "；每减少 1 {unit}，加权缺口增加 {lw}，资金缺口增加 {lu} {unit}"},
+    "no_gap": {"en": "No enterprise has a gap.", "zh": "所有企业均无资金缺口。"},
+    "enterprise_gap": {
+        "en": "{enterprise} has a gap of {gap} {unit} ({share:.1%} of its residual need): {lines}.",
+        "zh": "{enterprise}资金缺口 {gap} {unit}（占其剩余需求 {share:.1%}）：{lines}。",
+    },
+    "line": {"en": "{category} {gap}, {why}", "zh": "{category} {gap} {unit}，{why}"},
+    "category_not_payable": {"en": "no fund may pay this category", "zh": "没有任何资金可支付此类费用"},
+    "no_eligible_fund": {"en": "the funds that pay it ({funds}) do not cover this enterprise", "zh": "可支付此类费用的资金（{funds}）不覆盖该企业"},
+    "blocked": {"en": "because {blockers}", "zh": "原因：{blockers}"},
+    "by_budget": {"en": "{fund} is used up", "zh": "{fund}已用完"},
+    "by_cap_enterprise": {"en": "{fund}'s cap for this enterprise binds", "zh": "{fund}的单企业上限已满"},
+    "by_cap_share": {"en": "{fund}'s share cap binds", "zh": "{fund}的比例上限已满"},
+    "by_own_funds": {"en": "its own funds are used up", "zh": "自有资金已用完"},
+    "by_unexplained": {"en": "{fund} could pay more but the allocation did not use it (please report this)", "zh": "{fund}尚可支付但未安排（请报告此问题）"},
+    "rules_title": {"en": "Rules: budgets, and caps that bind", "zh": "规则：预算及起约束作用的上限"},
+    "gaps_title": {"en": "Why each gap remains", "zh": "各项缺口的原因"},
+    "sep": {"en": "; ", "zh": "；"},
+    "and": {"en": ", ", "zh": "、"},
+})
+
+REASON_ZH = {"category_not_payable": "无资金可支付该类别", "no_eligible_fund": "无适用资金", "funds_exhausted": "资金已用完",
+             "cap_binds": "上限约束", "unexplained": "未能解释"}
+"""Explain's gap reasons (codes joined by "+") in the Chinese table."""
+
+CLOSE_GAP = Phrases({
+    "now": {"en": "{name}: the total gap is {gap} {unit}. Of it, {unpayable} {unit} no fund may pay, {capped} {unit} is held by caps (no budget closes it), and {closable} {unit} more budget can close.",
+            "zh": "{name}：资金缺口合计 {gap} {unit}。其中 {unpayable} {unit}无任何资金可支付，{capped} {unit}受上限限制（增加预算也无法弥补），{closable} {unit}可通过增加预算弥补。"},
+    "goal_floor": {"en": "Goal: close all that budget can close (total gap {target} {unit}).", "zh": "目标：弥补所有可通过预算弥补的缺口（缺口降至 {target} {unit}）。"},
+    "goal_target": {"en": "Goal: total gap at most {target} {unit}.", "zh": "目标：资金缺口不超过 {target} {unit}。"},
+    "unreachable": {"en": "This target cannot be reached by adding budget: the smallest total gap any budget reaches is {floor} {unit}; the rest needs new categories, scopes or higher caps.",
+                    "zh": "仅增加预算无法达到该目标：任何预算下资金缺口最少为 {floor} {unit}；其余部分需要调整资金可支付类别、适用范围或提高上限。"},
+    "nothing": {"en": "No extra budget is needed: the gap is already at or below the target.", "zh": "无需追加预算：缺口已不高于目标。"},
+    "least": {"en": "Least extra budget: {total} {unit} in total — {parts}. With it, `subsidy solve` gives a total gap of {after} {unit}{note}.",
+              "zh": "最少追加预算合计 {total} {unit}——{parts}。追加后求解，资金缺口为 {after} {unit}{note}。"},
+    "rounding": {"en": " ({d} {unit} above the target: rounding the allocation to whole fen loses it)",
+                 "zh": "（比目标多 {d} {unit}：分配结果取整到分时损失）"},
+    "impossible": {"en": "The funds allowed to grow cannot reach this target: the lines still open are ones no such fund may pay, or caps hold them.",
+                   "zh": "允许追加的资金无法达到该目标：剩余缺口属于这些资金不能支付的费用，或受上限限制。"},
+    "part": {"en": "{fund} +{extra}", "zh": "{fund}追加 {extra} {unit}"},
+    "alone": {"en": "If only one fund grew: {parts}.", "zh": "若只追加一项资金：{parts}。"},
+    "alone_part": {"en": "{fund} {extra}", "zh": "{fund} {extra} {unit}"},
+    "alone_none": {"en": "{fund} cannot alone", "zh": "{fund}单独无法达到"},
+    "no_category": {"en": "No fund may pay these categories at all: {cats}.", "zh": "以下费用类别没有任何资金可以支付：{cats}。"},
+    "no_scope": {"en": "Funds pay these lines' categories but none covers the enterprise: {lines}.", "zh": "以下费用有资金可支付其类别，但资金适用范围不含该企业：{lines}。"},
+    "caps": {"en": "Caps that hold money back even with unlimited budget (gap closed per extra {unit} of the cap): {caps}.",
+             "zh": "即使预算不限仍起限制作用的上限（上限每提高 1 {unit}可弥补的缺口）：{caps}。"},
+    "sep": {"en": ", ", "zh": "、"},
+    "funds_title": {"en": "Funds", "zh": "资金"},
+    "enterprises_title": {"en": "Enterprises", "zh": "企业"},
+})
+
+COMPARE = Phrases({
+    "option": {"en": "{label} against {base}", "zh": "{label}与{base}相比"},
+    "changes": {"en": ": {fields}", "zh": "：{fields}"},
+    "added": {"en": "adds {field}", "zh": "新增 {field}"},
+    "removed": {"en": "removes {field}", "zh": "删除 {field}"},
+    "more": {"en": " and {n} more field(s)", "zh": "等 {n} 项"},
+    "no_input": {"en": ": no input changes", "zh": "：输入未变"},
+    "effect": {"en": "; the total gap goes from {a} to {b} {unit} ({d}{pct}), the weighted gap from {wa:,.2f} to {wb:,.2f} and the largest gap share from {sa:.1%} to {sb:.1%}",
+               "zh": "；资金缺口由 {a} 变为 {b} {unit}（{d}{pct}），加权缺口由 {wa:,.2f} 变为 {wb:,.2f}，最大缺口比例由 {sa:.1%} 变为 {sb:.1%}"},
+    "funds": {"en": "; fund use changes: {items}", "zh": "；资金使用变化：{items}"},
+    "ents": {"en": "; gaps change most at {items}", "zh": "；缺口变化最大的企业：{items}"},
+    "same": {"en": "; no enterprise's gap changes", "zh": "；各企业缺口均无变化"},
+    "end": {"en": ".", "zh": "。"},
+    "join": {"en": " ", "zh": ""},
+    "sep": {"en": ", ", "zh": "、"},
+    "totals_title": {"en": "Totals", "zh": "合计"},
+    "enterprises_title": {"en": "Enterprises (gap; Δ against {base})", "zh": "企业（资金缺口；与{base}之差）"},
+    "funds_title": {"en": "Funds (used; Δ against {base})", "zh": "资金（已使用；与{base}之差）"},
+    "inputs_title": {"en": "Inputs that differ", "zh": "不同的输入"},
+})
+
+
+class Names:
+    """Ids in English sentences, the scenario's own (Chinese) names in Chinese ones (explain, close-gap)."""
+
+    def __init__(self, scenario: Scenario, lang: Lang):
+        self.lang = lang
+        self.funds = {f.id: f.name for f in scenario.funds}
+        self.enterprises = {e.id: e.name for e in scenario.enterprises}
+        self.categories = {c: cat.label_zh or c for c, cat in scenario.category_table.items()}
+
+    def fund(self, fid: str) -> str:
+        return self.funds.get(fid, fid) if self.lang == "zh" else fid
+
+    def enterprise(self, eid: str) -> str:
+        if self.lang == "zh":
+            return self.enterprises.get(eid, eid)
+        return f"{eid} ({self.enterprises[eid]})" if eid in self.enterprises else eid
+
+    def category(self, cat: str) -> str:
+        return self.categories.get(cat, cat) if self.lang == "zh" else cat
