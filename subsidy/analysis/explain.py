@@ -2,15 +2,18 @@
 
 A rule *binds* when the final allocation (the one in allocations.csv, in whole fen) leaves it no
 room, or when one unit less of it would cost something. Shadow prices are the stage-1 program's
-marginal values, for every budget and every binding cap, one-sided and exact:
+marginal values, for every budget and every binding cap, one-sided and exact, from the method
+that solved (`Allocation.prices`: the flow's residual graph, or the LP's dual face); measured on
+national-2000 (5,000 rules priced): about a second after the solve, where the LP's dual face
+alone took more than 17 minutes:
 - shadow_weighted: the weighted gap (the stage-1 objective) saved by one more unit of the bound;
 - shadow_unweighted: the plain gap (in the scenario unit) one more unit closes if every unit of
   gap counted the same: 1 when more money there can reach some unpaid line, 0 when it cannot;
 - less_weighted / less_unweighted: what one unit less would add.
 "More" and "less" differ where the optimum is degenerate (a fund whose budget and caps run out
 together: more budget alone helps nothing, less budget hurts). funds.csv's shadow_price is the
-solver's dual, one value somewhere between the two. All are marginal: a larger change can meet
-another rule.
+"more" of a budget (the LP's solver dual instead beyond 5,000 arcs, as its method note says).
+All are marginal: a larger change can meet another rule.
 
 Every line with a gap gets a reason: no fund lists its category at all; funds list it but none
 admits the enterprise (scope); the funds that may pay it are used up; or a cap stops them.
