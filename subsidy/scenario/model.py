@@ -1,7 +1,8 @@
 """The scenario schema: enterprises, their cost lines, funds and the rules funds pay under.
 
-Amounts are `Decimal` with at most two decimals (fen when the unit is 万元), never floats: the
-schema is the edge where a clerk's numbers enter, and they must come out to the cent.
+Amounts are `Decimal` with at most two decimals of the scenario's unit, never floats: the schema is
+the edge where a clerk's numbers enter, and they must come out exact. The code calls a hundredth of
+the unit a "fen"; it is a real fen (0.01 元) only when the unit is 元: in 万元 it is 100 元.
 Cross-field rules (unknown categories, duplicate ids) live in `Scenario.problems()` so that every
 error can be reported at once with its location, not only the first.
 """
