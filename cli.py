@@ -28,9 +28,25 @@ class Lang(str, Enum):
     zh = "zh"
 
 
-class Solver(str, Enum):
-    highs = "highs"
-    cbc = "cbc"
+def _solver(name: str) -> str:
+    """highs, cbc, or a PuLP solver installed here, by PuLP's name (checked before anything runs)."""
+    if name in ("highs", "cbc"):
+        return name
+    import pulp
+
+    from subsidy.allocate.lp_solvers import ALIASES
+
+    if name in ALIASES:
+        return ALIASES[name]
+
+    from subsidy.allocate.lp_solvers import unknown_solver
+
+    if name not in pulp.listSolvers(onlyAvailable=True):
+        raise typer.BadParameter(unknown_solver(name))
+    return name
+
+
+SOLVER_HELP = "LP solver: highs (default), cbc, or any PuLP solver installed here by PuLP's name (GLPK_CMD, GUROBI, ...)"
 
 
 class Method(str, Enum):
@@ -67,7 +83,7 @@ def solve(
     scenario: Path = ScenarioArg,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write allocations.csv, gaps.csv, funds.csv and summary.json into this directory (all or nothing)."),
     lang: Lang = typer.Option(Lang.en, "--lang", help="Language of CSV headers and of the printed summary."),
-    solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver: HiGHS (default) or CBC; CBC implies the LP (--method pulp) unless --method flow."),
+    solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "; other than highs implies the LP (--method pulp) unless --method flow."),
     method: Method = typer.Option(Method.auto, "--method", help="flow: integer network flows (fast, exact); pulp: the LP; auto: flow whenever the rules fit, else the LP (summary.json says which and why)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors and the files written."),
     xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Also write a formatted Excel workbook of the result (summary, allocations, enterprise × fund matrix, gaps, funds, sources)."),
@@ -86,7 +102,7 @@ def solve(
     with gc_paused():  # loading and the tables build millions of objects too
         loaded, sha = _load(scenario)
         try:
-            result = run_solve(loaded, solver=solver.value, scenario_sha256=sha, method=method.value,
+            result = run_solve(loaded, solver=solver, scenario_sha256=sha, method=method.value,
                                on_findings=lambda found: _report_findings(scenario, found))
         except SolveError as exc:
             _solve_failed(scenario, loaded, exc)
@@ -209,13 +225,13 @@ def _companions(allocations: Path, sha: str, json, read_amounts, gaps_columns, f
     return found
 
 
-def _solved(scenario: Path, solver: Solver):
+def _solved(scenario: Path, solver: str):
     """Load and solve, failing with the CLI's exit codes; returns (scenario, result)."""
     from subsidy.pipeline import SolveError, solve as run_solve
 
     loaded, sha = _load(scenario)
     try:
-        return loaded, run_solve(loaded, solver=solver.value, scenario_sha256=sha)
+        return loaded, run_solve(loaded, solver=solver, scenario_sha256=sha)
     except SolveError as exc:
         _fail(f"{scenario}: {exc}", EXIT_SOLVE_FAILED)
 
@@ -224,7 +240,7 @@ def _solved(scenario: Path, solver: Solver):
 def explain(
     scenario: Path = ScenarioArg,
     lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the sentences and tables."),
-    solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver: HiGHS (default) or CBC."),
+    solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "."),
 ) -> None:
     """Explain a result: which rules bind, what one more 万元 is worth, why each gap remains."""
     from subsidy.analysis.explain import explain as run_explain
@@ -233,7 +249,7 @@ def explain(
 
     loaded, result = _solved(scenario, solver)
     try:
-        typer.echo(explanation_text(run_explain(loaded, solver.value, result), lang.value))
+        typer.echo(explanation_text(run_explain(loaded, solver, result), lang.value))
     except SolveError as exc:
         _fail(f"{scenario}: {exc}", EXIT_SOLVE_FAILED)
 
@@ -244,7 +260,7 @@ def close_gap(
     target: Optional[str] = typer.Option(None, "--target", help="Total gap to reach (in the scenario's unit); default: close all that budget can close."),
     fund: Optional[list[str]] = typer.Option(None, "--fund", help="Only these funds may grow (repeat the option); default: all."),
     lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the sentences and tables."),
-    solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver: HiGHS (default) or CBC."),
+    solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "."),
 ) -> None:
     """The least extra budget, per fund and in total, that closes the gap (or reaches --target).
 
@@ -265,7 +281,7 @@ def close_gap(
             _fail(f"--target: {exc}", EXIT_BAD_INPUT)
     loaded, result = _solved(scenario, solver)
     try:
-        closure = run_close_gap(loaded, goal, fund or None, solver.value, result)
+        closure = run_close_gap(loaded, goal, fund or None, solver, result)
     except SolveError as exc:
         _fail(f"{scenario}: {exc}", EXIT_SOLVE_FAILED)
     except ValueError as exc:
@@ -278,7 +294,7 @@ def compare(
     scenarios: list[Path] = typer.Argument(..., help="Two or more scenario files; differences are against the first.", show_default=False),
     lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the summary and tables."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write enterprises.csv, funds.csv, totals.csv and inputs.csv (long tables) into this directory."),
-    solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver: HiGHS (default) or CBC."),
+    solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "."),
 ) -> None:
     """Compare policy options side by side: per enterprise and per fund, against the first."""
     from subsidy.analysis.compare import compare as run_compare, labels_for
@@ -289,7 +305,7 @@ def compare(
     if len(scenarios) < 2:
         _fail("compare needs at least two scenario files", EXIT_BAD_INPUT)
     loaded = [_solved(p, solver) for p in scenarios]
-    comparison = run_compare(list(zip(labels_for(scenarios), [s for s, _ in loaded])), solver.value, [r for _, r in loaded])
+    comparison = run_compare(list(zip(labels_for(scenarios), [s for s, _ in loaded])), solver, [r for _, r in loaded])
     typer.echo(comparison_text(comparison, lang.value))
     if out is not None:
         files = {f"{name}.csv": csv_bytes(getattr(comparison, name).astype(object), lang.value)
@@ -312,7 +328,7 @@ def sweep(
     workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Worker processes (default: one per core; small sweeps run in this process)."),
     engine: Engine = typer.Option(Engine.futures, "--engine", help="futures: a local process pool; dask: Dask (needs the 'dask' extra)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --engine dask: address of a Dask scheduler (default: a local cluster)."),
-    solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver: HiGHS (default, reuses one model per worker) or CBC; CBC implies the LP."),
+    solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "; highs reuses one model per worker; other than highs implies the LP."),
     method: Method = typer.Option(Method.auto, "--method", help="As for solve: auto solves each point as integer flows when its rules fit (what solve gives), else with the LP; pulp: the LP throughout."),
 ) -> None:
     """Solve a scenario over a grid of values and tabulate gap, shares and fund use per point."""
@@ -342,7 +358,7 @@ def sweep(
 
         try:
             table = run_sweep(loaded, varies, workers=workers, engine=engine.value, scheduler=scheduler,
-                              solver=solver.value, method=method.value, progress=advance)
+                              solver=solver, method=method.value, progress=advance)
         finally:
             if started:
                 bar.stop()
@@ -407,7 +423,7 @@ def report(
     scenarios: list[Path] = typer.Argument(..., help="One scenario, or several to show side by side.", show_default=False),
     html: Optional[Path] = typer.Option(None, "--html", help="Write one self-contained HTML file with the charts."),
     png_dir: Optional[Path] = typer.Option(None, "--png-dir", help="Also write each chart as a PNG into this directory."),
-    solver: Solver = typer.Option(Solver.highs, "--solver", help="LP solver: HiGHS (default) or CBC."),
+    solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "."),
 ) -> None:
     """Charts of a solved scenario (or several, side by side): need, own funds, funded and gap per
     enterprise; fund use; gap by category."""
@@ -419,7 +435,7 @@ def report(
     for path in scenarios:
         loaded, sha = _load(path)
         try:
-            results.append(run_solve(loaded, solver=solver.value, scenario_sha256=sha))
+            results.append(run_solve(loaded, solver=solver, scenario_sha256=sha))
         except SolveError as exc:
             _fail(f"{path}: {exc}", EXIT_SOLVE_FAILED)
     from subsidy.output.charts import html_report, png_files

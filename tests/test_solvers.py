@@ -36,3 +36,17 @@ def test_budget_shadow_prices_are_right_derivatives_on_both_methods():
     for method in ("pulp", "flow"):
         prices = solve(scenario, method=method).shadow_prices
         assert prices == pytest.approx({"central_reward": 0.0, "hubei_provincial": 1.0, "xianan_district": 1.0}), method
+
+
+def test_a_solver_is_named_as_pulp_names_it_and_an_unknown_one_is_refused(tmp_path):
+    """PuLP's own names of the two tuned solvers take the tuned ones (PuLP's CBC defaults declare
+    the stage holds infeasible); a name PuLP has no installed solver for stops before solving."""
+    from run_cli import run
+
+    from subsidy.allocate.lp_solvers import _CBC, make_solver
+
+    assert isinstance(make_solver("PULP_CBC_CMD"), _CBC) and isinstance(make_solver("COIN_CMD"), _CBC)
+    out = run("solve", SCENARIOS / "xianan-2025.yaml", "--solver", "PULP_CBC_CMD", "--out", tmp_path / "o", "--quiet")
+    assert out.code == 0 and '"solver": "cbc"' in (tmp_path / "o" / "summary.json").read_text(encoding="utf-8")
+    out = run("solve", SCENARIOS / "xianan-2025.yaml", "--solver", "NO_SUCH_SOLVER", "--out", tmp_path / "n")
+    assert out.code == 2 and "unknown solver 'NO_SUCH_SOLVER'" in out.stderr and not (tmp_path / "n").exists()

@@ -131,8 +131,9 @@ class PulpBackend:
         scale = fairness_scale(self.need)
         self.problem.setObjective(pulp.LpAffineExpression([(self.share, scale)]))
         run(self.problem, self.engine, "stage 2 (largest gap share)")
-        # CBC's objective line has 8 decimals, too few for a share of 1e-5: read the variable.
-        return float(self.share.varValue) if self.solver == "cbc" else objective_value(self.problem, self.engine) / scale
+        # CBC's objective line has 8 decimals, too few for a share of 1e-5: read the variable
+        # (from every solver but HiGHS, whose objective is exact enough).
+        return objective_value(self.problem, self.engine) / scale if self.solver == "highs" else float(self.share.varValue)
 
     def hold_largest_gap_share(self, value: float) -> None:
         if not self.empty:

@@ -14,6 +14,10 @@ from importlib.metadata import version
 import pulp
 
 SOLVERS = ("highs", "cbc")
+"""The solvers tuned here; any other installed PuLP solver is taken by its PuLP name."""
+ALIASES = {"HiGHS": "highs", "PULP_CBC_CMD": "cbc", "COIN_CMD": "cbc"}
+"""PuLP's names of the two tuned here: CBC with PuLP's defaults declares feasible holds infeasible
+(see `make_solver`), so its names take the tuned one."""
 IPM_FROM_ARCS = 6000
 """From this many variables on, HiGHS's interior point (with crossover) beats its simplex on this
 LP (measured: 6k arcs 1.6 s vs 1.3 s, 12k arcs 6.4 s vs 3.6 s; below, simplex is faster)."""
@@ -72,7 +76,9 @@ def objective_value(problem: pulp.LpProblem, solver: pulp.LpSolver) -> float:
 
 
 def make_solver(name: str, arcs: int = 0) -> pulp.LpSolver:
-    """HiGHS through highspy (one thread, fixed seed: same answer every run), or PuLP's CBC.
+    """HiGHS through highspy (one thread, fixed seed: same answer every run), PuLP's CBC, or any
+    other solver PuLP has a plug-in for and finds installed (`GLPK_CMD`, `GUROBI`, ...: PuLP's
+    name for it), with its defaults.
 
     HiGHS uses its interior-point method (then crossover to a vertex) for large models."""
     if name == "highs":
@@ -92,13 +98,26 @@ def make_solver(name: str, arcs: int = 0) -> pulp.LpSolver:
         # amounts of a few fen (x0 + 3·x1 + 2·x2 ≥ 0.069999 with a maximum of 0.07). An LP
         # gains nothing from it.
         return _CBC(msg=False, threads=1, path=path, options=["boundPropLevel off"])
-    raise ValueError(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
+    if name in ALIASES:
+        return make_solver(ALIASES[name], arcs)
+    if name in pulp.listSolvers(onlyAvailable=True):  # any other solver PuLP has a plug-in for, installed here
+        return pulp.getSolver(name, msg=False)
+    raise ValueError(unknown_solver(name))
+
+
+def unknown_solver(name: str) -> str:
+    """Why `name` is no solver, and which are."""
+    others = [s for s in pulp.listSolvers(onlyAvailable=True) if s not in ALIASES]
+    return (f"unknown solver {name!r}: choose highs, cbc" + (f" or a PuLP solver installed here ({', '.join(others)})" if others else "")
+            + f"; PuLP also knows {', '.join(sorted(set(pulp.listSolvers()) - set(pulp.listSolvers(onlyAvailable=True))))}, not installed")
 
 
 def solver_version(name: str) -> str:
     """The solver's name and version, for summary.json."""
     if name == "highs":
         return f"highspy {version('highspy')}"
+    if name != "cbc":
+        return f"{name} through PuLP {version('pulp')}"
     try:
         return f"CBC from cbcbox {version('cbcbox')}"
     except Exception:  # noqa: BLE001 - the binary bundled with older PuLP
