@@ -104,10 +104,10 @@ def choose_backend(rules: Rules, method: str = "auto", solver: str = "highs", mo
             if method == "flow":
                 raise NotAFlow(f"the flow method cannot solve this scenario exactly: {exc}") from None
             note = f"not solved as a flow: {exc}"
+    from subsidy.allocate.lp import LP_NOTE, PulpBackend
+
     if models is not None and solver == "highs" and len(rules.arc_source):
         from subsidy.allocate.highs_reuse import ReusedHighs
 
-        return ReusedHighs(rules, models)
-    from subsidy.allocate.lp import LP_NOTE, PulpBackend
-
+        return ReusedHighs(rules, models, note or LP_NOTE)
     return PulpBackend(rules, solver, note or LP_NOTE)

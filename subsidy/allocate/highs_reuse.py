@@ -121,10 +121,10 @@ class ReusedHighs:
     method = "pulp"
     solver = "highs"
     units_per_fen = None
-    note = LP_NOTE
 
-    def __init__(self, rules: Rules, models: HighsModels):
+    def __init__(self, rules: Rules, models: HighsModels, note: str = LP_NOTE):
         self.rules = rules
+        self.note = note
         fairness = rules.scenario.policy.fairness and rules.has_need
         self.highs, self.names, self.rows = models.model_for(rules, fairness)
         self.n_x = len(rules.arc_source)
