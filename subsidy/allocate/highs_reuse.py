@@ -30,17 +30,11 @@ INF = math.inf
 def program(rules: Rules, fairness: bool) -> tuple[list[str], list[tuple[list[int], list[float], float, float]]]:
     """Row names and rows (columns, coefficients, lower, upper): the bounds, the fairness rows
     (one per enterprise with a need, the share being the last column), the three holds."""
-    owner, member, _ = rules.membership()
-    starts = np.searchsorted(owner, np.arange(len(rules.bound_order[0]) + 1)).tolist()
-    member = member.tolist()
     names = rules.bound_names()
-    rows = [(member[starts[b]:starts[b + 1]], [1.0] * (starts[b + 1] - starts[b]), -INF, bound)
-            for b, bound in enumerate(rules.bound_exact())]
+    rows = [(arcs, [1.0] * len(arcs), -INF, bound) for arcs, bound in zip(rules.bound_members(), rules.bound_exact())]
     n_x = len(rules.arc_source)
     if fairness:
-        by_enterprise: dict[int, list[int]] = {}
-        for i, e in enumerate(rules.arc_enterprise.tolist()):
-            by_enterprise.setdefault(e, []).append(i)
+        by_enterprise = rules.arcs_by_enterprise()
         ents = rules.lines.enterprises
         for e, need in sorted(rules.enterprise_need_floats().items()):
             cols = by_enterprise.get(e, [])

@@ -64,12 +64,8 @@ class PulpBackend:
         self.x = [self.problem.add_variable(f"x{i}", lowBound=0) for i in range(n)]
         self.engine = make_solver(solver, n)
         self.rows: list[pulp.LpConstraint] = []
-        owner, member, _ = rules.membership()
-        starts = np.searchsorted(owner, np.arange(len(rules.bound_order[0]) + 1)).tolist()
-        member = member.tolist()
-        for b, bound in enumerate(rules.bound_exact()):
-            expr = pulp.LpAffineExpression([(self.x[a], 1.0) for a in member[starts[b]:starts[b + 1]]])
-            self._add(expr <= bound)
+        for arcs, bound in zip(rules.bound_members(), rules.bound_exact()):
+            self._add(pulp.LpAffineExpression([(self.x[a], 1.0) for a in arcs]) <= bound)
         self.n_bounds = len(self.rows)
         weights = rules.arc_weights()
         self.weighted_gap = pulp.LpAffineExpression([(v, -w) for v, w in zip(self.x, weights)], constant=rules.weighted_gap_at_zero())
@@ -86,8 +82,15 @@ class PulpBackend:
         return None
 
     @property
+    def exact_prices(self) -> bool:
+        """Whether funds.csv gets right derivatives (the dual face) or the solver's duals."""
+        return len(self.x) <= EXACT_PRICES_MAX_ARCS
+
+    @property
     def note(self) -> str:
-        return self._note
+        if self.exact_prices:
+            return self._note
+        return self._note + "; shadow prices are the solver's duals (a subgradient where the optimum is degenerate; --method flow gives the right derivative)"
 
     @property
     def solver_version(self) -> str:
@@ -122,12 +125,11 @@ class PulpBackend:
         if self.empty:
             return 1.0
         self.share = self.problem.add_variable("max_gap_share", lowBound=0, upBound=1)
-        by_enterprise: dict[int, list] = {}
-        for e, v in zip(self.rules.arc_enterprise.tolist(), self.x):
-            by_enterprise.setdefault(e, []).append((v, 1.0))
+        by_enterprise = self.rules.arcs_by_enterprise()
         for e, need in sorted(self.need.items()):
             # Σ_c gap[e,c] ≤ share · Σ_c r[e,c]  ⇔  funded_e + share · need_e ≥ need_e
-            self._add(pulp.LpAffineExpression(by_enterprise.get(e, []) + [(self.share, need)]) >= need)
+            terms = [(self.x[a], 1.0) for a in by_enterprise.get(e, [])] + [(self.share, need)]
+            self._add(pulp.LpAffineExpression(terms) >= need)
         scale = fairness_scale(self.need)
         self.problem.setObjective(pulp.LpAffineExpression([(self.share, scale)]))
         run(self.problem, self.engine, "stage 2 (largest gap share)")
@@ -166,10 +168,9 @@ class PulpBackend:
         """Right derivatives from the dual face up to EXACT_PRICES_MAX_ARCS arcs, else the
         solver's stage-1 budget duals (negated)."""
         nf = len(self.rules.scenario.funds)
-        if len(self.x) <= EXACT_PRICES_MAX_ARCS:
+        if self.exact_prices:
             more, _ = self.prices().marginal_values(np.arange(nf), right_only=True)
             return more
-        self._note += "; shadow prices are the solver's duals (a subgradient where the optimum is degenerate; --method flow gives the right derivative)"
         duals, _ = self.stage1_duals()
         return -duals[:nf] + 0.0
 

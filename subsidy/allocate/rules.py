@@ -232,14 +232,26 @@ class Rules:
         ents, cats = self.lines.names(self.arc_line)
         return [ranks[srcs[s]] + 1 + 0.5 * jitter_of(srcs[s], e, c) for s, e, c in zip(self.arc_source.tolist(), ents, cats)]
 
+    def bound_members(self) -> list[list[int]]:
+        """Each bound's arcs (indexes, ascending), in the rules' order: the LP's rows."""
+        owner, member, limits = self.membership()
+        starts = np.searchsorted(owner, np.arange(len(limits) + 1)).tolist()
+        member = member.tolist()
+        return [member[starts[b]:starts[b + 1]] for b in range(len(limits))]
+
+    def arcs_by_enterprise(self) -> dict[int, list[int]]:
+        """Enterprise index → its arcs (indexes, ascending): the LP's fairness rows."""
+        out: dict[int, list[int]] = {}
+        for i, e in enumerate(self.arc_enterprise.tolist()):
+            out.setdefault(e, []).append(i)
+        return out
+
     def upper_bounds(self) -> dict[str, tuple[list[Arc], int]]:
         """Readable name → (its arcs, its limit in whole fen): the rules one by one, as objects
         (the LP fallback of close-gap, tests; small scenarios)."""
-        owner, member, limits = self.membership()
-        starts = np.searchsorted(owner, np.arange(len(limits) + 1)).tolist()
-        member, arcs = member.tolist(), self.arcs
-        return {name: ([arcs[a] for a in member[starts[b]:starts[b + 1]]], int(limits[b]))
-                for b, name in enumerate(self.bound_names())}
+        limits, arcs = self.membership()[2].tolist(), self.arcs
+        return {name: ([arcs[a] for a in mine], limits[b])
+                for b, (name, mine) in enumerate(zip(self.bound_names(), self.bound_members()))}
 
     @cached_property
     def arcs(self) -> list[Arc]:

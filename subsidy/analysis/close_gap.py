@@ -59,11 +59,10 @@ class AllocationLP:
     def __init__(self, rules: Rules):
         self.arcs = rules.arcs
         self.upper_bounds = rules.upper_bounds()
-        self.splits = rules.lines.splits()
 
 
 class _Program:
-    """A PuLP program whose constraints keep readable names (as `lp.AllocationLP` does)."""
+    """A PuLP program whose constraints keep readable names (`Rules.bound_names`)."""
 
     def __init__(self, name: str, arcs: list[Arc]):
         self.problem = pulp.LpProblem(name, pulp.LpMinimize)
