@@ -47,7 +47,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from subsidy.allocate.flow_algorithms import FlowError, Reducer, leaf_round, max_flow, min_cost_flow, residual_distances
+from subsidy.allocate.flow_algorithms import FlowError, Reducer, Residual, leaf_round, max_flow, min_cost_flow, residual_distances
 from subsidy.allocate.flow_network import COST_LIMIT, FLOW_LIMIT, JITTER_BITS, Network, build_network, stage1_flow
 from subsidy.allocate.rules import Rules, fund_ranks, jitter_of
 
@@ -203,16 +203,13 @@ def _spend_more(net: Network, face: Face, flow: np.ndarray, lower: np.ndarray) -
     free = free[free != net.bypass]
     low = np.zeros(len(net.cap), dtype=np.int64)
     low[net.enterprise_arc] = lower
-    fwd = free[flow[free] < net.cap[free]]
-    bwd = free[flow[free] > low[free]]
+    res = Residual(net.tail, net.head, net.cap, flow, free, low)
     start = net.n
-    tail = np.concatenate([net.tail[fwd], net.head[bwd], [start]])
-    head = np.concatenate([net.head[fwd], net.tail[bwd], [Network.S]])
-    cap = np.concatenate([net.cap[fwd] - flow[fwd], flow[bwd] - low[bwd], [flow[net.bypass]]])
+    tail = np.concatenate([res.tail, [start]])
+    head = np.concatenate([res.head, [Network.S]])
+    cap = np.concatenate([res.cap, [flow[net.bypass]]])
     value, pushed, _ = max_flow(net.n + 1, tail, head, cap, start, Network.T)
-    flow = flow.copy()
-    flow[fwd] += pushed[: len(fwd)]
-    flow[bwd] -= pushed[len(fwd) : len(fwd) + len(bwd)]
+    flow = res.pushed_onto(flow, pushed)
     flow[net.bypass] -= value
     return flow
 

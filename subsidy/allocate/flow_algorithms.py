@@ -67,6 +67,36 @@ def max_flow(n: int, tail, head, cap, source: int, sink: int, cut: bool = False)
     return solver.optimal_flow(), np.asarray(solver.flows(arcs), dtype=np.int64), side
 
 
+class Residual:
+    """The residual graph of a flow on some of a network's arcs: first every arc with room, in
+    its direction (capacity cap − flow), then every arc carrying more than its lower bound,
+    reversed (capacity flow − low). `fwd` and `bwd` are the network arcs behind them, so that a
+    flow found on the residual arcs goes back with `pushed_onto`."""
+
+    def __init__(self, tail, head, cap, flow, arcs: np.ndarray | None = None, low=0, back: np.ndarray | None = None):
+        arcs = np.arange(len(tail)) if arcs is None else arcs
+        back = arcs if back is None else back
+        low_back = low[back] if isinstance(low, np.ndarray) else low
+        self.fwd = arcs[flow[arcs] < cap[arcs]]
+        self.bwd = back[flow[back] > low_back]
+        low_bwd = low[self.bwd] if isinstance(low, np.ndarray) else low
+        self.tail = np.concatenate([tail[self.fwd], head[self.bwd]])
+        self.head = np.concatenate([head[self.fwd], tail[self.bwd]])
+        self.cap = np.concatenate([cap[self.fwd] - flow[self.fwd], flow[self.bwd] - low_bwd])
+
+    def cost(self, cost: np.ndarray) -> np.ndarray:
+        """The residual arcs' costs: the arc's forwards, minus it backwards."""
+        return np.concatenate([cost[self.fwd], -cost[self.bwd]])
+
+    def pushed_onto(self, flow: np.ndarray, pushed: np.ndarray) -> np.ndarray:
+        """`flow` changed by `pushed` on the residual arcs (the first len(tail) entries of it)."""
+        k, m = len(self.fwd), len(self.bwd)
+        flow = flow.copy()
+        flow[self.fwd] += pushed[:k]
+        flow[self.bwd] -= pushed[k : k + m]
+        return flow
+
+
 def residual_distances(n: int, sink: int, tail, head, cap, cost, flow) -> np.ndarray:
     """Cheapest cost from every node to `sink` in the residual graph (Bellman-Ford, vectorised).
 
@@ -74,11 +104,8 @@ def residual_distances(n: int, sink: int, tail, head, cap, cost, flow) -> np.nda
     once, so this converges in a few dozen sweeps. Nodes that cannot reach the sink get a value
     large enough that every residual arc still has a non-negative reduced cost.
     """
-    fwd = flow < cap
-    bwd = flow > 0
-    r_tail = np.concatenate([tail[fwd], head[bwd]])
-    r_head = np.concatenate([head[fwd], tail[bwd]])
-    r_cost = np.concatenate([cost[fwd], -cost[bwd]])
+    res = Residual(tail, head, cap, flow)
+    r_tail, r_head, r_cost = res.tail, res.head, res.cost(cost)
     order = np.argsort(r_tail, kind="stable")
     r_tail, r_head, r_cost = r_tail[order], r_head[order], r_cost[order]
     starts = np.flatnonzero(np.r_[True, r_tail[1:] != r_tail[:-1]]) if len(r_tail) else np.zeros(0, dtype=np.int64)

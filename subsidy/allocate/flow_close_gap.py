@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from subsidy.allocate.flow_network import Network
-from subsidy.allocate.flow_algorithms import max_flow, min_cost_flow
+from subsidy.allocate.flow_algorithms import Residual, max_flow, min_cost_flow
 from subsidy.allocate.rules import Rules
 
 
@@ -84,30 +84,23 @@ def reachable(n: int, tail: np.ndarray, head: np.ndarray, start: int) -> np.ndar
         seen[head[step]] = True
 
 
-def _residual(net: Network, cap: np.ndarray, flow: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Residual arcs (tail, head, capacity) without any arc into s; and which network arcs they
-    come from forwards and backwards."""
-    fwd = np.flatnonzero((flow < cap) & (net.head != Network.S))
-    bwd = np.flatnonzero((flow > 0) & (net.tail != Network.S))
-    tail = np.concatenate([net.tail[fwd], net.head[bwd]])
-    head = np.concatenate([net.head[fwd], net.tail[bwd]])
-    rcap = np.concatenate([cap[fwd] - flow[fwd], flow[bwd]])
-    return tail, head, rcap, fwd, bwd
+def _residual(net: Network, cap: np.ndarray, flow: np.ndarray) -> Residual:
+    """The residual graph without any arc into s (nothing is sent back to the source)."""
+    arcs = np.arange(len(net.tail))
+    return Residual(net.tail, net.head, cap, flow, arcs[net.head != Network.S], back=arcs[net.tail != Network.S])
 
 
 def _augment(net: Network, cap: np.ndarray, flow: np.ndarray, extra_arcs: list[tuple[int, int, int]]) -> tuple[int, np.ndarray, np.ndarray]:
     """Max flow s → t in the residual graph of `flow`, plus arcs (tail, head, capacity) that are
     not in the network. Returns (value, new flow, flows on the added arcs)."""
-    tail, head, rcap, fwd, bwd = _residual(net, cap, flow)
+    res = _residual(net, cap, flow)
+    tail, head, rcap = res.tail, res.head, res.cap
     k = len(tail)
     if extra_arcs:
         t_, h_, c_ = (np.array(v, dtype=np.int64) for v in zip(*extra_arcs))
         tail, head, rcap = np.concatenate([tail, t_]), np.concatenate([head, h_]), np.concatenate([rcap, c_])
     value, pushed, _ = max_flow(net.n, tail, head, rcap, Network.S, Network.T)
-    flow = flow.copy()
-    flow[fwd] += pushed[: len(fwd)]
-    flow[bwd] -= pushed[len(fwd) : k]
-    return int(value), flow, pushed[k:]
+    return int(value), res.pushed_onto(flow, pushed), pushed[k:]
 
 
 @dataclass
@@ -145,7 +138,8 @@ class GapFlows:
         cap[: self.n_funds] = self.big  # budget arcs come first
         value, flow, _ = _augment(net, cap, np.zeros(len(cap), dtype=np.int64), [])
         # Right derivatives: full arcs in every minimum cut.
-        tail, head, _, _, _ = _residual(net, cap, flow)
+        res = _residual(net, cap, flow)
+        tail, head = res.tail, res.head
         from_s = reachable(net.n, tail, head, Network.S)
         to_t = reachable(net.n, head, tail, Network.T)
         b = net.bound_arc

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from subsidy.allocate.flow_algorithms import max_flow
+from subsidy.allocate.flow_algorithms import Residual, max_flow
 from subsidy.allocate.rules import Rules
 
 MAX_DECIMAL_PLACES = 6
@@ -230,16 +230,13 @@ def stage1_flow(net: Network) -> np.ndarray:
     weights = -net.cost[net.line_arc]
     for w in sorted({int(w) for w in weights if w > 0}, reverse=True):
         level = net.line_arc[weights == w]
-        fwd = inner[flow[inner] < net.cap[inner]]
-        bwd = inner[flow[inner] > 0]
-        tail = np.concatenate([net.tail[fwd], net.head[bwd], net.tail[level]])
-        head = np.concatenate([net.head[fwd], net.tail[bwd], np.full(len(level), sink)])
-        cap = np.concatenate([net.cap[fwd] - flow[fwd], flow[bwd], net.cap[level] - flow[level]])
+        res = Residual(net.tail, net.head, net.cap, flow, inner)
+        tail = np.concatenate([res.tail, net.tail[level]])
+        head = np.concatenate([res.head, np.full(len(level), sink)])
+        cap = np.concatenate([res.cap, net.cap[level] - flow[level]])
         _, pushed, _ = max_flow(net.n + 1, tail, head, cap, Network.S, sink)
-        k, m = len(fwd), len(bwd)
-        flow[fwd] += pushed[:k]
-        flow[bwd] -= pushed[k : k + m]
-        flow[level] += pushed[k + m :]
+        flow = res.pushed_onto(flow, pushed)
+        flow[level] += pushed[len(res.tail):]
     inflow = np.zeros(net.n, dtype=np.int64)
     np.add.at(inflow, net.head[net.line_arc], flow[net.line_arc])
     flow[net.enterprise_arc] = inflow[net.tail[net.enterprise_arc]]

@@ -65,7 +65,7 @@ import dataclasses
 import numpy as np
 
 from subsidy.allocate.flow_network import Network, stage1_flow
-from subsidy.allocate.flow_algorithms import residual_distances
+from subsidy.allocate.flow_algorithms import Residual, residual_distances
 from subsidy.allocate.rules import Rules
 
 EXACT_LIMIT = 2**53
@@ -116,11 +116,10 @@ def _marginal_units(net: Network, flow: np.ndarray, arcs: np.ndarray, n_global: 
     n = net.n
     pi = residual_distances(n, Network.T, net.tail, net.head, net.cap, net.cost, flow)
     # Residual graph with reduced costs, plus t → s (cost 0: unspent money may come back).
-    fwd = flow < net.cap
-    bwd = flow > 0
-    r_tail = np.concatenate([net.tail[fwd], net.head[bwd], [Network.T]])
-    r_head = np.concatenate([net.head[fwd], net.tail[bwd], [Network.S]])
-    r_cost = np.concatenate([net.cost[fwd], -net.cost[bwd], [0]])
+    res = Residual(net.tail, net.head, net.cap, flow)
+    r_tail = np.concatenate([res.tail, [Network.T]])
+    r_head = np.concatenate([res.head, [Network.S]])
+    r_cost = np.concatenate([res.cost(net.cost), [0]])
     reduced = r_cost + pi[r_head] - pi[r_tail]
     if len(reduced) and reduced.min() < 0:
         raise AssertionError("potentials are not optimal for this flow (negative reduced cost)")
