@@ -10,6 +10,17 @@ from typing import Literal
 Lang = Literal["en", "zh"]
 LANGS: tuple[str, ...] = ("en", "zh")
 
+def _is_chinese(text: str | None) -> bool:
+    return bool(text) and any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def language_of(scenario) -> Lang:
+    """The language a scenario's documents are written in when the user does not say: Chinese when
+    its name, or the name of any enterprise or fund, is written in Chinese; English otherwise."""
+    names = [scenario.name] + [e.name for e in scenario.enterprises] + [f.name for f in scenario.funds]
+    return "zh" if any(_is_chinese(n) for n in names) else "en"
+
+
 COLUMNS: dict[str, dict[str, str]] = {
     "fund": {"en": "fund", "zh": "资金"},
     "enterprise": {"en": "enterprise", "zh": "企业"},
