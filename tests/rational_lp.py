@@ -1,0 +1,151 @@
+"""An exact reference for stage 1: a plain simplex over fractions, and a fixed-seed corpus.
+
+Written apart from `subsidy` (it imports nothing of it): the scenario is read as the plain data a
+file holds, the rules are written down again from the spec, and the program is solved by a
+textbook tableau simplex in `fractions.Fraction` with Bland's rule (no speed needed, no
+tolerance anywhere). Amounts are whole fen and every bound is floored to whole fen, as `verify`
+reads them; the rules form a network (two laminar families: fund ⊃ fund×enterprise ⊃ arc on one
+side, the cost line on the other), so the optimum of this LP is reached in whole fen and *is* the
+best weighted gap an allocation written in fen can have.
+
+The corpus (`corpus()`): dense (a few fen, every fund pays every line: many ties), normal
+(everyday amounts) and wide (one fen to the top of the promised range in one scenario), with
+scopes, per-enterprise caps, shares of need, category weights 0 to 3 and fairness on and off.
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from fractions import Fraction
+
+WEIGHTS = {"resettlement": 3, "retiree_social_insurance": 3, "pooled_fund_repayment": 2, "bank_debt": 1,
+           "dismantling": 1, "operating_loss": 0}
+"""The default categories the corpus uses, with the weights the spec gives them."""
+
+
+def maximise(c: list[Fraction], rows: list[list[Fraction]], b: list[Fraction]) -> Fraction:
+    """max c·x subject to rows·x ≤ b, x ≥ 0, with b ≥ 0 (the origin is feasible): the optimum.
+
+    Dense tableau, Bland's rule (smallest index enters, smallest basic index leaves among ties),
+    which cannot cycle. Unbounded programs do not occur here (every arc is in a need row)."""
+    m, n = len(rows), len(c)
+    # columns 0..n-1 structural, n..n+m-1 slacks; last column the right-hand side
+    tab = [list(map(Fraction, row)) + [Fraction(int(i == k)) for k in range(m)] + [Fraction(b[i])] for i, row in enumerate(rows)]
+    cost = [Fraction(v) for v in c] + [Fraction(0)] * m + [Fraction(0)]  # reduced profits; cost[-1] = −objective
+    basis = [n + i for i in range(m)]
+    while True:
+        enter = next((j for j in range(n + m) if cost[j] > 0), None)
+        if enter is None:
+            return -cost[-1]
+        best = None
+        for i in range(m):
+            a = tab[i][enter]
+            if a > 0:
+                ratio = tab[i][-1] / a
+                if best is None or ratio < best[0] or (ratio == best[0] and basis[i] < basis[best[1]]):
+                    best = (ratio, i)
+        if best is None:
+            raise ArithmeticError("unbounded")
+        r = best[1]
+        pivot = tab[r][enter]
+        tab[r] = [v / pivot for v in tab[r]]
+        for i in range(m):
+            if i != r and tab[i][enter] != 0:
+                f = tab[i][enter]
+                tab[i] = [v - f * p for v, p in zip(tab[i], tab[r])]
+        f = cost[enter]
+        cost = [v - f * p for v, p in zip(cost, tab[r])]
+        basis[r] = enter
+
+
+def fen(amount: str) -> int:
+    return int(Decimal(amount) * 100)
+
+
+def whole_step_weighted_gap(data: dict) -> Fraction:
+    """The least weighted gap (scenario unit) of any allocation in whole fen that keeps every rule
+    of the scenario `data` (the corpus' shape: no own funds, scopes by enterprise list only)."""
+    weights = {c: Fraction(str(w)) for c, w in WEIGHTS.items()}
+    weights.update({c: Fraction(str(v["weight"])) for c, v in data.get("categories", {}).items()})
+    lines = [(e["id"], c, fen(a)) for e in data["enterprises"] for c, a in sorted(e["costs"].items()) if fen(a) > 0]
+    arcs = []  # (fund index, line index)
+    for f, fund in enumerate(data["funds"]):
+        listed = fund.get("scope", {}).get("enterprises")
+        for k, (e, c, _) in enumerate(lines):
+            if c in fund["categories"] and (not listed or e in listed):
+                arcs.append((f, k))
+    rows, b = [], []
+
+    def row(members, limit):
+        rows.append([Fraction(int(a in members)) for a in range(len(arcs))])
+        b.append(Fraction(limit))
+
+    for f, fund in enumerate(data["funds"]):
+        row({a for a, (g, _) in enumerate(arcs) if g == f}, fen(fund["budget"]))
+        caps = fund.get("caps", {})
+        if "per_enterprise" in caps:
+            for e in sorted({lines[k][0] for g, k in arcs if g == f}):
+                row({a for a, (g, k) in enumerate(arcs) if g == f and lines[k][0] == e}, fen(caps["per_enterprise"]))
+        if caps.get("share_of_need") is not None:
+            share = Fraction(Decimal(repr(caps["share_of_need"])))
+            for a, (g, k) in enumerate(arcs):
+                if g == f:
+                    row({a}, (share * lines[k][2]).__floor__())  # floored to whole fen
+    for k, (_, _, need) in enumerate(lines):
+        row({a for a, (_, line) in enumerate(arcs) if line == k}, need)
+    at_zero = sum((weights[c] * need for _, c, need in lines), Fraction(0))
+    best = maximise([weights[lines[k][1]] for _, k in arcs], rows, b) if arcs else Fraction(0)
+    return (at_zero - best) / 100
+
+
+PROMISED_FEN = 10**12
+"""The top of the range the corpus' wide scenarios reach: 10^10 万元 in fen (the tool's promise)."""
+
+
+def _amount(rng: random.Random, kind: str) -> str:
+    if kind == "dense":
+        value = rng.randint(0, 12)
+    elif kind == "normal":
+        value = rng.choice([rng.randint(0, 10**5), rng.randint(0, 10**9), rng.randint(0, 10**7) * 100])
+    else:  # wide: one fen to the top of the range, log-uniform
+        value = rng.choice([1, 10, int(10 ** rng.uniform(0, 12)), PROMISED_FEN, rng.randint(0, 10**6)])
+    return str(Decimal(value) / 100)
+
+
+def scenario(seed: int, kind: str) -> dict:
+    """One small scenario of the corpus, as a file's plain data."""
+    rng = random.Random(f"{kind}-{seed}")
+    cats = sorted(WEIGHTS) + ["custom_line"]
+    n_ent = rng.randint(1, 4)
+    ids = [f"e{i}" for i in range(n_ent)]
+    enterprises = []
+    for eid in ids:
+        chosen = rng.sample(cats, rng.randint(1, 4))
+        enterprises.append({"id": eid, "name": f"企业 {eid}", "costs": {c: _amount(rng, kind) for c in chosen}})
+    funds = []
+    for f in range(rng.randint(1, 3)):
+        fund = {"id": f"f{f}", "name": f"资金 {f}", "budget": _amount(rng, kind),
+                "categories": cats if kind == "dense" else rng.sample(cats, rng.randint(1, len(cats)))}
+        if rng.random() < 0.3:
+            fund["scope"] = {"enterprises": rng.sample(ids, rng.randint(1, n_ent))}
+        caps = {}
+        if rng.random() < 0.4:
+            caps["per_enterprise"] = _amount(rng, kind)
+        if rng.random() < 0.4:
+            caps["share_of_need"] = rng.choice([0.0, 0.25, 0.5, 0.8, 1.0, rng.randint(0, 1000) / 1000])
+        if caps:
+            fund["caps"] = caps
+        funds.append(fund)
+    return {
+        "name": f"corpus {kind} {seed}",
+        "categories": {"custom_line": {"label_zh": "其他费用", "weight": rng.choice([0, 0.5, 1, 2.5])}},
+        "enterprises": enterprises,
+        "funds": funds,
+        "policy": {"fairness": rng.random() < 0.5},
+    }
+
+
+def corpus(per_kind: int = 70) -> list[dict]:
+    """per_kind scenarios of each kind (dense, normal, wide), fixed seeds."""
+    return [scenario(seed, kind) for kind in ("dense", "normal", "wide") for seed in range(per_kind)]
