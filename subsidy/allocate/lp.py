@@ -203,25 +203,32 @@ class LpPrices:
             return more, np.zeros(len(asked))  # nothing can move: no bound is worth anything
         exact = rules.bound_exact()
         owner, member, _ = rules.membership()
-        n_bounds = len(exact)
-        dual = pulp.LpProblem("dual", pulp.LpMinimize)
-        u = [dual.add_variable(f"u{i}", lowBound=0) for i in range(n_bounds)]
         covering: list[list[int]] = [[] for _ in range(len(rules.arc_source))]
         for r, a in zip(owner.tolist(), member.tolist()):
             covering[a].append(r)
         weights = [1.0] * len(covering) if unit_weights else rules.arc_weights()
-        for i, w in enumerate(weights):
-            if w > 0:
-                dual.addConstraint(pulp.lpSum(u[r] for r in covering[i]) >= w, name=f"arc{i}")
-        total = pulp.lpSum(b * u[r] for r, b in enumerate(exact))
-        dual.setObjective(total + 0)
+        paying = [i for i, w in enumerate(weights) if w > 0]
+        # A rule over arcs that save nothing (weight 0) is in no row of the dual: its price is 0
+        # both ways, and it gets no variable (a variable in no row made CBC's solution file
+        # leave it out, and PuLP failed reading it back: KeyError 'u0').
+        in_dual = sorted({r for i in paying for r in covering[i]})
+        dual = pulp.LpProblem("dual", pulp.LpMinimize)
+        u = {r: dual.add_variable(f"u{r}", lowBound=0) for r in in_dual}
+        for i in paying:
+            dual.addConstraint(pulp.lpSum(u[r] for r in covering[i]) >= weights[i], name=f"arc{i}")
+        total = pulp.lpSum(exact[r] * u[r] for r in in_dual)
         engine = make_solver(self.solver)
-        _solve_dual(dual, engine)
-        best = pulp.value(total) or 0.0
-        # Held with the same relative slack as the primal stages: an exact hold on a large sum is
-        # beyond the solver's tolerance and reads as infeasible.
-        dual.addConstraint(total <= best + max(1e-9 * abs(best), 1e-7), name="hold")
+        if u:
+            dual.setObjective(total + 0)
+            _solve_dual(dual, engine)
+            best = pulp.value(total) or 0.0
+            # Held with the same relative slack as the primal stages: an exact hold on a large sum
+            # is beyond the solver's tolerance and reads as infeasible.
+            dual.addConstraint(total <= best + max(1e-9 * abs(best), 1e-7), name="hold")
         for k, r in enumerate(asked):
+            if r not in u:
+                more[k], less[k] = 0.0, (0.0 if exact[r] > 0 and not right_only else np.nan)
+                continue
             dual.setObjective(u[r] + 0)
             _solve_dual(dual, engine)
             more[k] = _clean(float(u[r].varValue or 0.0))
