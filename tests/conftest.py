@@ -82,7 +82,8 @@ class RulesView:
 
 
 class LpSolution:
-    """The LP's stages run on one scenario, before rounding: `values` {Arc: float}, `lp` the rules."""
+    """The LP's stages run on one scenario, before rounding: `values` {Arc: float in the scenario
+    unit} (the LP solves in fen), `lp` the rules."""
 
     def __init__(self, scenario, solver: str = "highs"):
         from subsidy.allocate.lp import PulpBackend
@@ -92,7 +93,7 @@ class LpSolution:
         rules = rules_of(scenario)
         solution = run_stages(PulpBackend(rules, solver))
         self.lp = RulesView(rules)
-        self.values = dict(zip(rules.arcs, solution.amounts.tolist()))
+        self.values = dict(zip(rules.arcs, (solution.amounts / 100).tolist()))
         self.stages = solution
 
 
@@ -101,10 +102,11 @@ def solve_lp(scenario, solver: str = "highs") -> LpSolution:
 
 
 def reconcile_to_fen(lp: RulesView, values: dict) -> dict:
-    """The LP path's rounding (allocate.rounding.fen_of_floats) on {Arc: float}, as {Arc: fen}."""
+    """The LP path's rounding (allocate.rounding.fen_of_floats) on {Arc: float in the scenario
+    unit}, as {Arc: fen}."""
     from subsidy.allocate.rounding import fen_of_floats
 
-    fen = fen_of_floats(lp.rules, [values[a] for a in lp.arcs])
+    fen = fen_of_floats(lp.rules, [values[a] * 100 for a in lp.arcs])
     return dict(zip(lp.arcs, fen.tolist()))
 
 

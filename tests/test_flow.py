@@ -118,10 +118,12 @@ def test_flow_is_exact_on_a_hand_worked_case():
     )
     r = solve(s, method="flow")
     assert r.weighted_gap == pytest.approx(250, rel=1e-12)
-    assert r.max_gap_share == pytest.approx(9 / 19, rel=1e-12)
+    assert r.allocation.max_gap_share_bound == pytest.approx(9 / 19, rel=1e-12)
+    # In whole fen each keeps ⌊(10/19)·need⌋: a 5263 of 10000 fen, b 4736 of 9000; the last fen
+    # goes by the tie-break to b (4737): shares 4737/10000 = 0.4737 and 4263/9000 = 0.47367.
     paid = {arc.enterprise: fen for arc, fen in r.allocation.by_arc().items()}
-    assert paid["a"] + paid["b"] == 10000
-    assert abs(paid["a"] - 1000000 / 190) < 1
+    assert paid == {"a": 5263, "b": 4737}
+    assert r.max_gap_share == 0.4737 and r.summary["max_gap_share_bound"] == round(9 / 19, 9)
 
 
 def test_flow_reports_the_value_of_one_more_unit_of_budget(scenarios_dir):

@@ -9,8 +9,11 @@ of structure (eligibility, a cap appearing or vanishing, a need falling to zero)
 arcs and row names, and a model is built for it.
 
 The model is built straight from the `Rules` arrays (no PuLP), with the rows and columns of
-`lp.PulpBackend`'s program in the same order: the bounds, the fairness rows, then three hold rows
-left free until their stage. The stages are the same; so is the answer.
+`lp.PulpBackend`'s program in the same order: the bounds (whole fen), the fairness rows, the
+enterprises' whole-fen floors and the spending hold, the last two left free until their stage.
+The stages and their holds are the same (stage 1's optimal face, `lp.stage1_face`; the floors,
+`lp.enterprise_floors`; spending in whole fen); so is the answer. Column bounds carry the face
+and the share's fixing, and are reset with the row bounds for the next point.
 """
 
 from __future__ import annotations
@@ -19,32 +22,36 @@ import math
 
 import numpy as np
 
-from subsidy.allocate.lp import LP_NOTE, LpPrices, fairness_scale
+from subsidy.allocate.lp import (LP_NOTE, LpPrices, enterprise_floors, fairness_scale, is_optimal_dual, optimal_duals,
+                                 stage1_face)
 from subsidy.allocate.lp_solvers import silence_highs_banner, solver_version
 from subsidy.allocate.rules import Rules
-from subsidy.allocate.stages import SolveError, hold_slack, share_hold
+from subsidy.allocate.stages import SolveError
 
 INF = math.inf
 
 
 def program(rules: Rules, fairness: bool) -> tuple[list[str], list[tuple[list[int], list[float], float, float]]]:
-    """Row names and rows (columns, coefficients, lower, upper): the bounds, the fairness rows
-    (one per enterprise with a need, the share being the last column), the three holds."""
+    """Row names and rows (columns, coefficients, lower, upper): the bounds in whole fen, the
+    fairness rows (one per enterprise with a need, the share being the last column) and the
+    enterprises' floors (free until stage 2 is held), the spending hold (free until stage 3)."""
     names = rules.bound_names()
-    rows = [(arcs, [1.0] * len(arcs), -INF, bound) for arcs, bound in zip(rules.bound_members(), rules.bound_exact())]
+    rows = [(arcs, [1.0] * len(arcs), -INF, float(limit)) for arcs, limit in zip(rules.bound_members(), rules.membership()[2].tolist())]
     n_x = len(rules.arc_source)
     if fairness:
         by_enterprise = rules.arcs_by_enterprise()
         ents = rules.lines.enterprises
-        for e, need in sorted(rules.enterprise_need_floats().items()):
+        needs = sorted(rules.enterprise_need_fen().items())
+        for e, need in needs:
             cols = by_enterprise.get(e, [])
             names.append(f"gap_share[{ents[e]}]")
-            rows.append((cols + [n_x], [1.0] * len(cols) + [need], need, INF))
-    arcs = list(range(n_x))
-    rows.append((arcs, [-w for w in rules.arc_weights()], -INF, INF))
-    rows.append(([n_x] if fairness else [], [1.0] if fairness else [], -INF, INF))
-    rows.append((arcs, [1.0] * n_x, -INF, INF))
-    return names + ["hold[weighted_gap]", "hold[max_gap_share]", "hold[total_funded]"], rows
+            rows.append((cols + [n_x], [1.0] * len(cols) + [float(need)], float(need), INF))
+        for e, _ in needs:
+            cols = by_enterprise.get(e, [])
+            names.append(f"floor[{ents[e]}]")
+            rows.append((cols, [1.0] * len(cols), -INF, INF))
+    rows.append((list(range(n_x)), [1.0] * n_x, -INF, INF))
+    return names + ["hold[total_funded]"], rows
 
 
 class HighsModels:
@@ -65,6 +72,7 @@ class HighsModels:
         held = self.held.pop(signature, None)
         if held is not None:
             _update(*held, rows)
+            _reset_columns(held[0], len(rules.arc_source), fairness)
             self.reuses += 1
         else:
             held = _load(len(rules.arc_source) + (1 if fairness else 0), fairness, rows)
@@ -97,6 +105,15 @@ def _load(n_cols: int, fairness: bool, rows) -> tuple:
     return h, [list(r[1]) for r in rows]
 
 
+def _reset_columns(h, n_x: int, fairness: bool) -> None:
+    """Every amount back to [0, ∞), the share to [0, 1]: the last point's face and fixing gone."""
+    n = n_x + (1 if fairness else 0)
+    upper = np.full(n, INF)
+    if fairness:
+        upper[-1] = 1.0
+    h.changeColsBounds(n, np.arange(n, dtype=np.int32), np.zeros(n), upper)
+
+
 def _update(h, coefs: list[list[float]], rows) -> None:
     """Move row bounds to the new scenario's; change only the coefficients that differ."""
     for i, (idx, new, _, _) in enumerate(rows):
@@ -119,12 +136,14 @@ class ReusedHighs:
     def __init__(self, rules: Rules, models: HighsModels, note: str = LP_NOTE):
         self.rules = rules
         self.note = note
-        fairness = rules.scenario.policy.fairness and rules.has_need
-        self.highs, self.names, self.rows = models.model_for(rules, fairness)
+        self.fairness = rules.scenario.policy.fairness and rules.has_need
+        self.highs, self.names, self.rows = models.model_for(rules, self.fairness)
         self.n_x = len(rules.arc_source)
-        self.n_cols = self.n_x + (1 if fairness else 0)
-        self.hold_rows = [len(self.names) - 3, len(self.names) - 2, len(self.names) - 1]
-        self.constant = rules.weighted_gap_at_zero()
+        self.n_cols = self.n_x + (1 if self.fairness else 0)
+        self.n_bounds = len(rules.bound_order[0])
+        self.floor_rows = self.n_bounds + len(rules.enterprise_need_fen()) if self.fairness else None
+        self.funded_row = len(self.names) - 1
+        self.weights = np.array(rules.arc_weights(), dtype=float)
 
     @property
     def solver_version(self) -> str:
@@ -140,51 +159,60 @@ class ReusedHighs:
             raise SolveError(f"{stage}: the solver did not reach an optimum ({status})")
         return np.array(h.getSolution().col_value)
 
-    def _hold(self, which: int, lower: float, upper: float) -> None:
-        self.highs.changeRowBounds(self.hold_rows[which], lower, upper)
-
     def minimise_weighted_gap(self) -> float:
-        self.stage1 = np.zeros(self.n_cols)
-        self.stage1[: self.n_x] = self.rows[self.hold_rows[0]][1]
-        x = self._run(self.stage1, "stage 1 (weighted gap)")
-        n_bounds = len(self.rules.bound_order[0])
+        costs = np.zeros(self.n_cols)
+        costs[: self.n_x] = -self.weights
+        x = self._run(costs, "stage 1 (weighted gap)")
+        n_bounds = self.n_bounds
         solution = self.highs.getSolution()
         self.duals = np.array(solution.row_dual[:n_bounds], dtype=float)
         activity = np.array(solution.row_value[:n_bounds], dtype=float)
         upper = np.array([r[3] for r in self.rows[:n_bounds]], dtype=float)
-        self.slacks = upper - activity
-        return self.constant + float(np.dot(self.stage1[: self.n_x], x[: self.n_x]))
+        self.slacks = (upper - activity) / 100
+        self.optimum = np.rint(x[: self.n_x]).astype(np.int64)  # a vertex: whole fen
+        if not is_optimal_dual(self.rules, self.duals, self.optimum):
+            self.duals = optimal_duals(self.rules, self.optimum, "highs")
+        return (self.rules.weighted_need_fen() + float(np.dot(costs[: self.n_x], x[: self.n_x]))) / 100
 
     def stage1_duals(self) -> tuple[np.ndarray, np.ndarray]:
         return self.duals, self.slacks
 
     def hold_weighted_gap(self, value: float) -> None:
-        self._hold(0, -INF, value + hold_slack(value) - self.constant)
+        empty_arcs, full_rules = stage1_face(self.rules, self.duals)
+        h = self.highs
+        if len(empty_arcs):
+            h.changeColsBounds(len(empty_arcs), empty_arcs.astype(np.int32), np.zeros(len(empty_arcs)), np.zeros(len(empty_arcs)))
+        for r in full_rules.tolist():
+            h.changeRowBounds(r, self.rows[r][3], self.rows[r][3])
 
     def minimise_largest_gap_share(self) -> float:
         costs = np.zeros(self.n_cols)
-        costs[self.n_x] = fairness_scale(self.rules.enterprise_need_floats())
+        costs[self.n_x] = fairness_scale(self.rules.enterprise_need_fen())
         x = self._run(costs, "stage 2 (largest gap share)")
+        self.stage2 = x[: self.n_x]
         return float(x[self.n_x])
 
     def hold_largest_gap_share(self, value: float) -> None:
-        self._hold(1, -INF, value + share_hold(value))
+        floors = sorted(enterprise_floors(self.rules, self.stage2, value).items())
+        for k, (_, floor) in enumerate(floors):
+            self.highs.changeRowBounds(self.floor_rows + k, float(floor), INF)
+        self.highs.changeColBounds(self.n_x, 1.0, 1.0)  # the share rows hold whatever is funded
 
     def maximise_funded(self) -> float:
         costs = np.zeros(self.n_cols)
         costs[: self.n_x] = -1.0
         x = self._run(costs, "stage 3 (spend what can still be spent)")
-        return float(np.sum(x[: self.n_x]))
+        self.funded = round(float(np.sum(x[: self.n_x])))  # a vertex: whole fen
+        return self.funded / 100
 
     def hold_funded(self, value: float) -> None:
-        self._hold(2, value - hold_slack(value), INF)
+        self.highs.changeRowBounds(self.funded_row, float(self.funded), INF)
 
     def tie_break(self) -> np.ndarray:
+        """Amounts per arc in fen (floats: whole fen up to the solver's noise)."""
         costs = np.zeros(self.n_cols)
         costs[: self.n_x] = self.rules.tie_break_costs()
         x = self._run(costs, "stage 3 (tie-break by fund order)")
-        for which in range(3):
-            self._hold(which, -INF, INF)
         return np.maximum(0.0, x[: self.n_x])
 
     def fund_prices(self) -> np.ndarray:

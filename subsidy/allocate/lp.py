@@ -1,14 +1,30 @@
 """The LP backend: the allocation program built once with PuLP from the `Rules` arrays.
 
-Variables x[arc] ≥ 0, one per arc of the rules (own funds under `free` are arcs from the
+Variables x[arc] ≥ 0 in fen, one per arc of the rules (own funds under `free` are arcs from the
 own-funds source). One row per bound, in the rules' order, under a positional name (`c0`, `c1`,
-...; the readable names are `Rules.bound_names()`); rows are affine expressions made from lists,
-not per-term sums. PuLP stays the modelling layer because it gives users every solver plug-in;
-`lp_solvers` picks HiGHS (default) or CBC.
+...; the readable names are `Rules.bound_names()`), with its limit floored to whole fen as
+`verify` reads it (`Rules.membership`); rows are affine expressions made from lists, not per-term
+sums. PuLP stays the modelling layer because it gives users every solver plug-in; `lp_solvers`
+picks HiGHS (default) or CBC.
 
-Stages as `stages.run_stages` calls them: each sets an objective and solves; each hold is one
-more row with the spec's relative slack (`stages.hold_slack`). Stage 2 adds the largest gap
-share as a variable and one row per enterprise: funded_e + share · need_e ≥ need_e.
+Exact in whole fen (issue 16). The rows form a network matrix (two laminar families of arc sets:
+fund ⊃ fund×enterprise ⊃ arc, and line ⊂ enterprise), so with integer limits every vertex is
+integral, and so is every stage's optimum as long as each hold keeps the program a network:
+
+1. minimise the weighted gap; held by its optimal face (`stage1_face`): by complementary
+   slackness with the stage-1 duals, an arc whose reduced cost is not 0 stays at 0 and a rule
+   whose dual is not 0 stays full, in every stage-1 optimum, and nothing else is needed. (The
+   hold used to be the objective row with a relative slack of 1e-9: at 10^9 万元 that is 1 万元
+   stages 2 and 3 could give away, and rounding to fen lost up to 0.06 more.)
+2. minimise the largest gap share t (one more variable, one row per enterprise:
+   funded_e + t · need_e ≥ need_e); held by whole-fen floors funded_e ≥ ⌊(1 − t) · need_e⌋
+   (`enterprise_floors`), the share then fixed at 1 so its rows fall silent;
+3. spend what can still be spent; held at that whole number of fen; the tie-break by fund order.
+
+So the tie-break's vertex is whole fen and rounding only clears the solver's noise. The face
+comes from the solver's stage-1 duals when they pass an exact check (`is_optimal_dual`), else
+from one more small LP on the dual's optimal face (`dual_face`: a plug-in without duals; CBC's
+were once wrong).
 
 Shadow prices (`LpPrices`): the least and the largest dual on the optimal face of the stage-1
 dual, which are the right and left derivatives (a solver's own dual at a degenerate optimum is
@@ -18,18 +34,43 @@ the solver's dual beyond (the method note says so).
 
 from __future__ import annotations
 
+import math
 
 import numpy as np
 import pulp
 
 from subsidy.allocate.lp_solvers import make_solver, objective_value, solver_version
 from subsidy.allocate.rules import Rules
-from subsidy.allocate.stages import SolveError, hold_slack, share_hold
+from subsidy.allocate.stages import SolveError
 
 EXACT_PRICES_MAX_ARCS = 5_000
 """Above this the LP path keeps the solver's duals for funds.csv: the dual-face solves would cost
 more than the solve itself (2,000 enterprises: +19 s). The flow method gives exact prices at any size."""
 LP_NOTE = "linear program (PuLP)"
+FACE_TOLERANCE = 1e-7
+"""A reduced cost or dual (weight per fen) within this of 0 counts as 0 when stage 1's optimal
+face is fixed. Exact ones are sums and differences of category weights (at most 6 decimals, so
+at least 1e-6 when not 0); the solvers' dual tolerance is 1e-7, and a noisy 0 taken for 0 only
+leaves the face larger, never cuts an optimum off."""
+
+
+def stage1_face(rules: Rules, row_duals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(arcs that stay at 0, rules that stay full) in every stage-1 optimum, by complementary
+    slackness with the stage-1 duals (≤ 0 for these ≤ rows of a minimisation of −Σ w·x)."""
+    owner, member, _ = rules.membership()
+    reduced = -np.asarray(rules.arc_weights(), dtype=float)
+    np.subtract.at(reduced, member, np.asarray(row_duals, dtype=float)[owner])
+    return np.flatnonzero(reduced > FACE_TOLERANCE), np.flatnonzero(row_duals < -FACE_TOLERANCE)
+
+
+def enterprise_floors(rules: Rules, amounts: np.ndarray, share: float) -> dict[int, int]:
+    """Enterprise index → the whole fen it keeps in stage 3: ⌊(1 − t) · need⌋, and no more than
+    the stage-2 solution gives it (which the solver may leave a hair under (1 − t) · need), so that
+    the stage-2 solution stays feasible and the program a network."""
+    need = rules.enterprise_need_fen()
+    funded = np.zeros(len(rules.lines.enterprises))
+    np.add.at(funded, rules.arc_enterprise, amounts)
+    return {e: max(0, math.floor(min(funded[e], (1 - share) * n) + 1e-6)) for e, n in need.items()}
 
 
 def fairness_scale(need: dict[int, float]) -> float:
@@ -51,7 +92,7 @@ def run(problem: pulp.LpProblem, engine: pulp.LpSolver, stage: str) -> None:
 
 
 class PulpBackend:
-    """The LP of the rules on one PuLP model; see the module docstring."""
+    """The LP of the rules on one PuLP model, in fen; see the module docstring."""
 
     method = "pulp"
 
@@ -64,14 +105,16 @@ class PulpBackend:
         self.x = [self.problem.add_variable(f"x{i}", lowBound=0) for i in range(n)]
         self.engine = make_solver(solver, n)
         self.rows: list[pulp.LpConstraint] = []
-        for arcs, bound in zip(rules.bound_members(), rules.bound_exact()):
-            self._add(pulp.LpAffineExpression([(self.x[a], 1.0) for a in arcs]) <= bound)
+        self.limits = rules.membership()[2].tolist()  # whole fen
+        for arcs, limit in zip(rules.bound_members(), self.limits):
+            self._add(pulp.LpAffineExpression([(self.x[a], 1.0) for a in arcs]) <= limit)
         self.n_bounds = len(self.rows)
-        weights = rules.arc_weights()
-        self.weighted_gap = pulp.LpAffineExpression([(v, -w) for v, w in zip(self.x, weights)], constant=rules.weighted_gap_at_zero())
+        # Stage 1 minimises −Σ w·x (fen); the weighted gap is Σ w·r less that, in the scenario unit.
+        self.weighted_need = rules.weighted_need_fen()
+        self.weighted_saved = pulp.LpAffineExpression([(v, w) for v, w in zip(self.x, rules.arc_weights())])
         self.total_funded = pulp.LpAffineExpression([(v, 1.0) for v in self.x])
         self.share: pulp.LpVariable | None = None
-        self.need = rules.enterprise_need_floats()
+        self.need = rules.enterprise_need_fen()
 
     def _add(self, constraint: pulp.LpConstraint) -> None:
         self.problem.addConstraint(constraint, name=f"c{len(self.rows)}")
@@ -103,14 +146,18 @@ class PulpBackend:
     # --- the stages -------------------------------------------------------------------------------
     def minimise_weighted_gap(self) -> float:
         if self.empty:  # nothing can be paid: every stage's optimum is the all-zero allocation
-            return float(pulp.value(self.weighted_gap.constant))
-        self.problem.setObjective(self.weighted_gap)
+            return self.weighted_need / 100
+        self.problem.setObjective(-self.weighted_saved)
         run(self.problem, self.engine, "stage 1 (weighted gap)")
         # Kept now: every later stage's solve overwrites the rows' duals.
         rows = self.rows[: self.n_bounds]
+        self.optimum = np.rint([float(v.varValue or 0.0) for v in self.x]).astype(np.int64)  # a vertex: whole fen
         self.duals = np.array([float(c.pi or 0.0) for c in rows])
-        self.slacks = np.array([float(c.slack or 0.0) for c in rows])
-        return objective_value(self.problem, self.engine)
+        self.slacks = np.array([float(c.slack or 0.0) for c in rows]) / 100
+        if not is_optimal_dual(self.rules, self.duals, self.optimum):
+            self.duals = optimal_duals(self.rules, self.optimum, self.solver)  # none (some plug-ins), or wrong ones
+        saved = -objective_value(self.problem, self.engine)
+        return (self.weighted_need - saved) / 100
 
     def stage1_duals(self) -> tuple[np.ndarray, np.ndarray]:
         if self.empty:
@@ -118,8 +165,14 @@ class PulpBackend:
         return self.duals, self.slacks
 
     def hold_weighted_gap(self, value: float) -> None:
-        if not self.empty:
-            self._add(self.weighted_gap <= value + hold_slack(value))
+        if self.empty:
+            return
+        empty_arcs, full_rules = stage1_face(self.rules, self.duals)
+        for a in empty_arcs.tolist():
+            self.x[a].upBound = 0
+        members = self.rules.bound_members()
+        for r in full_rules.tolist():
+            self._add(pulp.LpAffineExpression([(self.x[a], 1.0) for a in members[r]]) >= self.limits[r])
 
     def minimise_largest_gap_share(self) -> float:
         if self.empty:
@@ -138,21 +191,28 @@ class PulpBackend:
         return objective_value(self.problem, self.engine) / scale if self.solver == "highs" else float(self.share.varValue)
 
     def hold_largest_gap_share(self, value: float) -> None:
-        if not self.empty:
-            self._add(pulp.LpAffineExpression([(self.share, 1.0)]) <= value + share_hold(value))
+        if self.empty:
+            return
+        amounts = np.array([float(v.varValue or 0.0) for v in self.x])
+        by_enterprise = self.rules.arcs_by_enterprise()
+        for e, floor in sorted(enterprise_floors(self.rules, amounts, value).items()):
+            self._add(pulp.LpAffineExpression([(self.x[a], 1.0) for a in by_enterprise.get(e, [])]) >= floor)
+        self.share.lowBound = 1  # the share rows hold whatever is funded: the floors decide now
 
     def maximise_funded(self) -> float:
         if self.empty:
             return 0.0
         self.problem.setObjective(-self.total_funded)
         run(self.problem, self.engine, "stage 3 (spend what can still be spent)")
-        return -objective_value(self.problem, self.engine)
+        self.funded = round(-objective_value(self.problem, self.engine))  # a vertex: whole fen
+        return self.funded / 100
 
     def hold_funded(self, value: float) -> None:
         if not self.empty:
-            self._add(self.total_funded >= value - hold_slack(value))
+            self._add(self.total_funded >= self.funded)
 
     def tie_break(self) -> np.ndarray:
+        """Amounts per arc in fen (floats: whole fen up to the solver's noise)."""
         if self.empty:
             return np.zeros(0)
         costs = self.rules.tie_break_costs()
@@ -176,23 +236,89 @@ class PulpBackend:
 
 
 def _clean(value: float) -> float:
-    # Marginal values are sums of category weights; the solver's tolerance on the hold row adds
-    # at most 1e-7 / bound to them, far below the 1e-5 kept here.
+    # Marginal values are sums of category weights; the solver's noise is far below the 1e-5 kept.
     return round(value, 5) + 0.0
+
+
+def dual_face(rules: Rules, weights: list[float], optimum: np.ndarray) -> tuple[pulp.LpProblem, dict[int, pulp.LpVariable]]:
+    """The optimal face of the stage-1 dual as a PuLP program without objective, and its
+    variables by rule: u ≥ 0 with Σ_{r∋a} u_r ≥ w_a, cut down by complementary slackness with the
+    primal optimum `optimum` (whole fen, a vertex): u_r = 0 where it leaves rule r room,
+    Σ_{r∋a} u_r = w_a where it pays arc a. Every point of it is an optimal dual, and only those.
+    A rule over arcs that save nothing (weight 0) is in no row and gets no variable (a variable
+    in no row made CBC's solution file leave it out, and PuLP failed reading it back: KeyError
+    'u0'); its price is 0 both ways."""
+    owner, member, limits = rules.membership()
+    covering: list[list[int]] = [[] for _ in range(len(rules.arc_source))]
+    for r, a in zip(owner.tolist(), member.tolist()):
+        covering[a].append(r)
+    paying = [i for i, w in enumerate(weights) if w > 0]
+    used = np.zeros(len(limits), dtype=np.int64)
+    np.add.at(used, owner, optimum[member])
+    face = pulp.LpProblem("dual", pulp.LpMinimize)
+    u = {r: face.add_variable(f"u{r}", lowBound=0, upBound=0 if used[r] < limits[r] else None)
+         for r in sorted({r for i in paying for r in covering[i]})}
+    for i in paying:
+        row = pulp.lpSum(u[r] for r in covering[i])
+        face.addConstraint(row == weights[i] if optimum[i] > 0 else row >= weights[i], name=f"arc{i}")
+    return face, u
+
+
+def is_optimal_dual(rules: Rules, duals: np.ndarray, optimum: np.ndarray) -> bool:
+    """Whether a solver's stage-1 row duals (≤ 0) are an optimal dual with the whole-fen primal
+    optimum `optimum`, up to FACE_TOLERANCE: dual feasible and complementary. (CBC once returned
+    duals −1 and −3 on two budgets where 3 and 3 were right.)"""
+    owner, member, limits = rules.membership()
+    reduced = -np.asarray(rules.arc_weights(), dtype=float)
+    np.subtract.at(reduced, member, duals[owner])
+    used = np.zeros(len(limits), dtype=np.int64)
+    np.add.at(used, owner, optimum[member])
+    return bool((duals <= FACE_TOLERANCE).all() and (reduced >= -FACE_TOLERANCE).all()
+                and (np.abs(duals[used < limits]) <= FACE_TOLERANCE).all()
+                and (np.abs(reduced[optimum > 0]) <= FACE_TOLERANCE).all())
+
+
+def optimal_duals(rules: Rules, optimum: np.ndarray, solver: str) -> np.ndarray:
+    """Stage-1 row duals (≤ 0, the rules' order) solved for on the dual's optimal face: the least
+    in sum, so the same ones every run."""
+    face, u = dual_face(rules, rules.arc_weights(), optimum)
+    duals = np.zeros(len(rules.bound_order[0]))
+    if not u:  # no arc saves anything: every rule is worth 0
+        return duals
+    face.setObjective(pulp.lpSum(u.values()) + 0)
+    run(face, make_solver(solver), "stage 1 (duals)")
+    for r, v in u.items():
+        duals[r] = -float(v.varValue or 0.0)
+    return duals
 
 
 class LpPrices:
     """Exact one-sided marginal values from the dual's optimal face (one LP per bound and side).
 
-    Every stage-1 rule has the form Σ_{a∈r} x_a ≤ B_r, and stage 1 maximises Σ w_a x_a (less
-    weighted gap). Its dual is min Σ_r B_r u_r s.t. Σ_{r∋a} u_r ≥ w_a, u ≥ 0; the gap saved by
-    one more unit of B_i is the smallest u_i over the dual's optimal solutions, and the gap added
-    by one unit less is the largest.
+    Every stage-1 rule has the form Σ_{a∈r} x_a ≤ B_r (B_r in whole fen), and stage 1 maximises
+    Σ w_a x_a (less weighted gap). Its dual is min Σ_r B_r u_r s.t. Σ_{r∋a} u_r ≥ w_a, u ≥ 0; the
+    gap saved by one more unit of B_i is the smallest u_i over the dual's optimal solutions, and
+    the gap added by one unit less is the largest (per fen, and so per unit of the scenario).
+
+    The dual's optimal face is cut out by complementary slackness with one primal optimum x*, a
+    vertex and so whole fen: u_r = 0 where x* leaves rule r room, Σ_{r∋a} u_r = w_a where x*_a > 0.
+    Both are exact (x* in integers); holding Σ B·u at its optimum instead put coefficients from 1
+    to 10^12 in one row, which HiGHS could not solve ("Not Solved") and no tolerance fitted.
     """
 
     def __init__(self, rules: Rules, solver: str = "highs"):
         self.rules = rules
         self.solver = solver
+
+    def _primal_optimum(self, weights: list[float], limits: np.ndarray, engine: pulp.LpSolver) -> np.ndarray:
+        """x* of max Σ w·x over the rules, in whole fen."""
+        primal = pulp.LpProblem("primal", pulp.LpMinimize)
+        x = [primal.add_variable(f"x{i}", lowBound=0) for i in range(len(weights))]
+        for i, (arcs, limit) in enumerate(zip(self.rules.bound_members(), limits.tolist())):
+            primal.addConstraint(pulp.LpAffineExpression([(x[a], 1.0) for a in arcs]) <= limit, name=f"c{i}")
+        primal.setObjective(pulp.LpAffineExpression([(v, -w) for v, w in zip(x, weights)]))
+        _solve_dual(primal, engine)
+        return np.rint([float(v.varValue or 0.0) for v in x]).astype(np.int64)
 
     def marginal_values(self, bounds: np.ndarray, unit_weights: bool = False, right_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
         rules = self.rules
@@ -201,30 +327,11 @@ class LpPrices:
         less = np.full(len(asked), np.nan)
         if not len(rules.arc_source):
             return more, np.zeros(len(asked))  # nothing can move: no bound is worth anything
-        exact = rules.bound_exact()
-        owner, member, _ = rules.membership()
-        covering: list[list[int]] = [[] for _ in range(len(rules.arc_source))]
-        for r, a in zip(owner.tolist(), member.tolist()):
-            covering[a].append(r)
-        weights = [1.0] * len(covering) if unit_weights else rules.arc_weights()
-        paying = [i for i, w in enumerate(weights) if w > 0]
-        # A rule over arcs that save nothing (weight 0) is in no row of the dual: its price is 0
-        # both ways, and it gets no variable (a variable in no row made CBC's solution file
-        # leave it out, and PuLP failed reading it back: KeyError 'u0').
-        in_dual = sorted({r for i in paying for r in covering[i]})
-        dual = pulp.LpProblem("dual", pulp.LpMinimize)
-        u = {r: dual.add_variable(f"u{r}", lowBound=0) for r in in_dual}
-        for i in paying:
-            dual.addConstraint(pulp.lpSum(u[r] for r in covering[i]) >= weights[i], name=f"arc{i}")
-        total = pulp.lpSum(exact[r] * u[r] for r in in_dual)
+        limits = rules.membership()[2]  # whole fen, as the stages solve them
+        exact = limits.tolist()
+        weights = [1.0] * len(rules.arc_source) if unit_weights else rules.arc_weights()
         engine = make_solver(self.solver)
-        if u:
-            dual.setObjective(total + 0)
-            _solve_dual(dual, engine)
-            best = pulp.value(total) or 0.0
-            # Held with the same relative slack as the primal stages: an exact hold on a large sum
-            # is beyond the solver's tolerance and reads as infeasible.
-            dual.addConstraint(total <= best + max(1e-9 * abs(best), 1e-7), name="hold")
+        dual, u = dual_face(rules, weights, self._primal_optimum(weights, limits, engine))
         for k, r in enumerate(asked):
             if r not in u:
                 more[k], less[k] = 0.0, (0.0 if exact[r] > 0 and not right_only else np.nan)
@@ -240,6 +347,7 @@ class LpPrices:
 
 
 def _solve_dual(problem: pulp.LpProblem, engine: pulp.LpSolver) -> None:
+    """Solve one of the prices' programs, or a SolveError."""
     status = problem.solve(engine)
     if status != pulp.LpStatusOptimal:
         raise SolveError(f"shadow prices: the solver did not reach an optimum ({pulp.LpStatus.get(status, status)})")

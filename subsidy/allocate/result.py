@@ -206,6 +206,7 @@ class Result:
             "status": self.status,
             "objective_weighted_gap": round(self.weighted_gap, 6),
             "max_gap_share": round(self.max_gap_share, 9),
+            "max_gap_share_bound": None if self.allocation.max_gap_share_bound is None else round(self.allocation.max_gap_share_bound, 9),
             "total_need": float(from_fen(total["need"])),
             "total_own_funds": float(from_fen(total["own_funds"])),
             "total_funded": float(from_fen(total["funded"])),

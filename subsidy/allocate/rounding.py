@@ -14,6 +14,9 @@ arc order, so that the same program solved warm or cold rounds the same.
 
 from __future__ import annotations
 
+from decimal import Decimal
+from fractions import Fraction
+
 import numpy as np
 
 from subsidy.allocate.rules import Rules
@@ -34,14 +37,34 @@ def round_to_fen(solution: Solution) -> Allocation:
     else:
         fen = fen_of_units(rules, np.asarray(amounts, dtype=np.int64), q)
     backend = solution.backend
-    return Allocation(rules, fen, solution.weighted_gap, solution.max_gap_share, solution.total_funded,
+    weighted_gap, max_gap_share, total_funded = values_of(rules, fen)
+    return Allocation(rules, fen, weighted_gap, max_gap_share, total_funded, solution.max_gap_share,
                       solution.duals, solution.slacks, solution.shadow_prices, backend.method, backend.solver,
                       backend.solver_version, backend.note, backend.prices())
 
 
+def values_of(rules: Rules, fen: np.ndarray) -> tuple[float, float, float]:
+    """(weighted gap, largest gap share, total funded) of an allocation in whole fen, computed
+    exactly (Python integers and fractions, weights as the decimals a person wrote) and given as
+    floats: what summary.json says is what the tables hold."""
+    lines = rules.lines
+    funded = np.zeros(len(lines), dtype=np.int64)
+    np.add.at(funded, rules.arc_line, fen)
+    weights = {c: Fraction(Decimal(repr(w))) for c, w in rules.weights.items()}
+    cats = lines.categories
+    gap = (lines.residual - funded).tolist()
+    weighted = sum((weights[cats[c]] * g for c, g in zip(lines.category.tolist(), gap) if g), Fraction(0))
+    need = np.zeros(len(lines.enterprises), dtype=np.int64)
+    np.add.at(need, lines.enterprise, lines.residual)
+    got = np.zeros(len(lines.enterprises), dtype=np.int64)
+    np.add.at(got, lines.enterprise, funded)
+    share = max((Fraction(n - g, n) for n, g in zip(need.tolist(), got.tolist()) if n > 0), default=Fraction(0))
+    return float(weighted / 100), float(share), sum(fen.tolist()) / 100
+
+
 def fen_of_floats(rules: Rules, amounts) -> np.ndarray:
-    """An LP's amounts (scenario unit, per arc) in whole fen."""
-    exact = np.array(amounts, dtype=np.float64) * 100  # the same doubles as v * 100 in Python
+    """An LP's amounts (fen as floats, per arc) in whole fen."""
+    exact = np.array(amounts, dtype=np.float64)
     fen = np.maximum(0, np.floor(exact + 1e-6)).astype(np.int64)
 
     def fractions(idx: np.ndarray, now: np.ndarray) -> np.ndarray:

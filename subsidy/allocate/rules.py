@@ -199,13 +199,13 @@ class Rules:
                 out.append(float(Decimal(int(residual[self.need_line[p]])).scaleb(-2)))
         return out
 
-    def enterprise_need_floats(self) -> dict[int, float]:
-        """Σ_c r[e,c] in the scenario unit as a float, summed line by line (the LP's fairness
-        rows), for the enterprises (by index) with some residual need."""
-        need: dict[int, float] = {}
+    def enterprise_need_fen(self) -> dict[int, int]:
+        """Σ_c r[e,c] in fen, for the enterprises (by index) with some residual need (the LP's
+        fairness rows)."""
+        need: dict[int, int] = {}
         for e, r in zip(self.lines.enterprise.tolist(), self.lines.residual.tolist()):
             if r > 0:
-                need[e] = need.get(e, 0.0) + r / 100
+                need[e] = need.get(e, 0) + r
         return need
 
     def arc_weights(self) -> list[float]:
@@ -214,16 +214,12 @@ class Rules:
         cats = self.lines.categories
         return [weights[cats[c]] for c in self.lines.category[self.arc_line].tolist()]
 
-    def weighted_gap_at_zero(self) -> float:
-        """Σ w·r over the lines, in the scenario unit (float, summed line by line): the stage-1
-        objective's constant."""
+    def weighted_need_fen(self) -> float:
+        """Σ w·r over the lines, in fen: the weighted gap of paying nothing (the LP's stage-1
+        objective is this less Σ w·x)."""
         weights = self.weights
         cats = self.lines.categories
-        total = 0.0
-        for c, r in zip(self.lines.category.tolist(), self.lines.residual.tolist()):
-            if r > 0:
-                total += weights[cats[c]] * (r / 100)
-        return total
+        return float(sum(weights[cats[c]] * r for c, r in zip(self.lines.category.tolist(), self.lines.residual.tolist()) if r > 0))
 
     def tie_break_costs(self) -> list[float]:
         """Stage 3's cost of one unit on each arc (`tie_break_weight`), in arc order."""

@@ -22,7 +22,6 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any, Protocol
 
 import numpy as np
@@ -99,8 +98,8 @@ class Backend(Protocol):
     def maximise_funded(self) -> float: ...
     def hold_funded(self, value: float) -> None: ...
     def tie_break(self) -> Any:
-        """The chosen allocation: float amounts per arc in the scenario unit (an LP), or exact
-        integers in 1/`units_per_fen` fen (a flow)."""
+        """The chosen allocation: float amounts per arc in fen (an LP: whole fen up to the
+        solver's noise), or exact integers in 1/`units_per_fen` fen (a flow)."""
     def stage1_duals(self) -> tuple[np.ndarray, np.ndarray]:
         """(dual, slack) of every bound at the stage-1 optimum, in the rules' order."""
     def fund_prices(self) -> np.ndarray:
@@ -110,7 +109,7 @@ class Backend(Protocol):
 
     @property
     def units_per_fen(self) -> int | None:
-        """Integer units per fen of `tie_break`'s amounts, or None for floats in the scenario unit."""
+        """Integer units per fen of `tie_break`'s amounts, or None for floats in fen."""
     @property
     def note(self) -> str:
         """What summary.json's method_note says about how this backend solved."""
@@ -123,10 +122,10 @@ class Solution:
     """The stages' optima and the chosen amounts, before rounding to whole fen."""
 
     rules: Rules
-    weighted_gap: float
-    max_gap_share: float
-    total_funded: float
-    amounts: np.ndarray  # per arc: float scenario units, or ints in 1/units_per_fen fen
+    weighted_gap: float  # stage-1 optimum
+    max_gap_share: float | None  # stage-2 optimum (None without fairness)
+    total_funded: float  # stage-3 optimum
+    amounts: np.ndarray  # per arc: fen as floats (an LP), or ints in 1/units_per_fen fen
     units_per_fen: int | None
     duals: np.ndarray  # per bound, stage 1
     slacks: np.ndarray  # per bound, stage 1, in the scenario unit
@@ -142,9 +141,12 @@ class Allocation:
 
     rules: Rules
     fen: np.ndarray  # int64 per arc
-    weighted_gap: float  # stage-1 optimum
-    max_gap_share: float  # stage-2 optimum, or the resulting largest share without fairness
-    total_funded: float  # stage-3 spending optimum, scenario unit
+    # The values of `fen` itself, computed exactly from it (what summary.json reports): every
+    # method's stage 1 is the whole-fen optimum, so weighted_gap is also stage 1's optimum.
+    weighted_gap: float
+    max_gap_share: float  # the largest gap share fen leaves (stage 2 gets within a fen per enterprise)
+    total_funded: float  # scenario unit
+    max_gap_share_bound: float | None  # stage 2's continuous optimum (None without fairness)
     duals: np.ndarray
     slacks: np.ndarray
     shadow_prices: np.ndarray  # per fund: weighted gap saved per extra unit of budget
@@ -180,28 +182,5 @@ def run_stages(backend: Backend) -> Solution:
     funded = backend.maximise_funded()
     backend.hold_funded(funded)
     amounts = backend.tie_break()
-    if share is None:
-        share = largest_share(rules, amounts, backend.units_per_fen)
     return Solution(rules, weighted_gap, share, funded, amounts, backend.units_per_fen, duals, slacks,
                     backend.fund_prices(), backend)
-
-
-def largest_share(rules: Rules, amounts: np.ndarray, units_per_fen: int | None) -> float:
-    """The largest gap share (gap ÷ residual need) the amounts leave, without fairness."""
-    lines = rules.lines
-    n = len(lines.enterprises)
-    need = np.zeros(n, dtype=np.int64)
-    np.add.at(need, lines.enterprise, lines.residual)
-    ent = lines.enterprise[rules.arc_line]
-    if units_per_fen is not None:  # exact
-        got = np.zeros(n, dtype=np.int64)
-        np.add.at(got, ent, amounts)
-        shares = [Fraction(int(nd) * units_per_fen - int(g), int(nd) * units_per_fen) for nd, g in zip(need.tolist(), got.tolist()) if nd > 0]
-        return float(max(shares, default=Fraction(0)))
-    # The LP's floats, summed per enterprise in arc order as the LP path always did.
-    funded: dict[int, float] = {}
-    for e, v in zip(ent.tolist(), np.asarray(amounts, dtype=float).tolist()):
-        funded[e] = funded.get(e, 0.0) + v
-    need_f = rules.enterprise_need_floats()
-    return max(((nd - funded.get(e, 0.0)) / nd for e, nd in need_f.items() if nd > 0), default=0.0)
-
