@@ -123,7 +123,7 @@ def test_an_infeasible_rule_set_is_explained_not_traced(tmp_path, monkeypatch):
     def with_minimum(self, rules, *args, **kwargs):
         real_init(self, rules, *args, **kwargs)
         funded_a = pulp.lpSum(v for v, e in zip(self.x, rules.arc_enterprise.tolist()) if rules.lines.enterprises[e] == "a")
-        self._add(funded_a >= 1000)
+        self._add(funded_a >= 1000 * 100)  # the LP is in fen
 
     monkeypatch.setattr(PulpBackend, "__init__", with_minimum)
     path = write(tmp_path, BASE)

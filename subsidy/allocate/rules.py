@@ -177,28 +177,6 @@ class Rules:
         """Whether any cost line is left to pay once own funds are applied."""
         return bool(self.lines.residual.any())
 
-    def bound_exact(self) -> list[float]:
-        """Every bound's exact value in the scenario unit, as the LP's right-hand sides (a share
-        cap of 0.8 × 533.45 is 426.76, not rounded down to a fen as in `membership`)."""
-        kind, pos = self.bound_order
-        funds = self.scenario.funds
-        residual = self.lines.residual
-        ratios = {f: Decimal(repr(funds[f].caps.share_of_need)) for f in self.share_ratio}
-        out = []
-        for k, p in zip(kind.tolist(), pos.tolist()):
-            if k == 0:
-                out.append(float(funds[p].budget))
-            elif k == 1:
-                out.append(float(self.cap_exact[p]))
-            elif k == 2:
-                out.append(float(Decimal(int(self.lines.unused[self.own_enterprise[p]])).scaleb(-2)))
-            elif k == 3:
-                a = int(self.share_arc[p])
-                out.append(float((ratios[int(self.arc_source[a])] * int(residual[self.arc_line[a]])).scaleb(-2)))
-            else:
-                out.append(float(Decimal(int(residual[self.need_line[p]])).scaleb(-2)))
-        return out
-
     def enterprise_need_fen(self) -> dict[int, int]:
         """Σ_c r[e,c] in fen, for the enterprises (by index) with some residual need (the LP's
         fairness rows)."""
@@ -341,8 +319,18 @@ def build_rules(scenario: Scenario, lines: CostLines) -> Rules:
         cap_fund=np.concatenate(cap_fund) if cap_fund else np.zeros(0, dtype=np.int64),
         cap_enterprise=np.concatenate(cap_ent) if cap_ent else np.zeros(0, dtype=np.int64),
         cap_exact=cap_exact,
-        cap_fen=np.array([floor_fen(c) for c in cap_exact], dtype=np.int64),
+        cap_fen=_cap_fen(cap_exact, np.concatenate(cap_ent) if cap_ent else np.zeros(0, dtype=np.int64), lines),
         share_arc=np.concatenate(share_arc) if share_arc else np.zeros(0, dtype=np.int64),
         share_ratio=share_ratio,
         need_line=need_line,
     )
+
+
+def _cap_fen(caps: list[Decimal], enterprise: np.ndarray, lines: CostLines) -> np.ndarray:
+    """Each enterprise cap in whole fen (rounded down), and no more than one fen above all the
+    enterprise's residual need: a cap above that can never bind, and per_capacity × capacity
+    (up to 10^20) would not fit an int64 in fen."""
+    need = np.zeros(len(lines.enterprises), dtype=np.int64)
+    np.add.at(need, lines.enterprise, lines.residual)
+    room = (need[enterprise] + 1).tolist()
+    return np.array([min(floor_fen(c), r) for c, r in zip(caps, room)], dtype=np.int64)

@@ -49,7 +49,7 @@ from subsidy.allocate.rules import OWN, Arc, Rules
 from subsidy.allocate.stages import HOLD_FLOOR, SolveError
 from subsidy.allocate.waterfall import from_fen, to_fen
 from subsidy.pipeline import solve
-from subsidy.scenario.model import Scenario
+from subsidy.scenario.model import MAX_AMOUNT, Scenario
 
 
 class AllocationLP:
@@ -279,7 +279,9 @@ def close_gap(scenario: Scenario, target: Decimal | None = None, funds: list[str
         for f in growable:
             alone[f] = reach.least([f], need_funded)
             alone[f] = alone[f][f] if alone[f] is not None else None
-        if extra is not None:
+        budgets = {f.id: f.budget for f in scenario.funds}
+        # Solved again with the extra, unless a budget would leave the range the tool promises.
+        if extra is not None and all(budgets[f] + from_fen(e) <= MAX_AMOUNT for f, e in extra.items()):
             after = solve(_with_budgets(scenario, extra), solver)
 
     fund_rows = []

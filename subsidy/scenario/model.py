@@ -17,9 +17,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WrapValidator
 
-# Largest amount accepted: 10^12 units is 10^14 fen, comfortably inside a double's 2^53 so
-# the solver's floats still resolve single fen.
-MAX_AMOUNT = Decimal(10) ** 12
+# The range the tool promises: every amount (and quantity) at most 10^10 of the unit. In 万元 that
+# is about three times China's whole national general budget (≈ 3×10^9 万元): no real scenario
+# comes near it, and within it every method writes the exact whole-fen optimum (tested on the
+# corpus of tests/rational_lp.py, amounts from one fen to 10^10 in one scenario). 10^10 units are
+# 10^12 fen, so sums of a few thousand such amounts stay exact in a double (2^53 ≈ 9×10^15).
+# Beyond it the input is refused (exit 2) rather than solved wrongly: with amounts of 10^11-10^12
+# CBC's stage 1 was off by 1.2×10^-4 and some scenarios failed on every method.
+MAX_AMOUNT = Decimal(10) ** 10
+OUT_OF_RANGE = ("must be at most 10^10 (the range solved exactly to the fen; 3× China's national budget in 万元) / "
+                "不得超过 10^10（可精确到分求解的范围，约为全国一般公共预算的 3 倍，以万元计）")
 
 
 _BLANKS = str.maketrans("", "", " \u00a0\u3000\u2009\u202f")
@@ -60,7 +67,7 @@ def _to_decimal(value: Any, *, places: int | None) -> Decimal:
     if number < 0:
         raise ValueError(f"must be ≥ 0, got {value!r}")
     if number > MAX_AMOUNT:
-        raise ValueError(f"must be at most {MAX_AMOUNT:.0f}, got {value!r}")
+        raise ValueError(f"{OUT_OF_RANGE}, got {value!r}")
     if places is not None and number != number.quantize(Decimal(1).scaleb(-places)):
         raise ValueError(f"must have at most {places} decimals, got {value!r}")
     return number + 0  # normalise -0
