@@ -1,8 +1,8 @@
 """The flow backend: the three stages as network flows in integers, with OR-Tools.
 
 The network (`flow_network`: one node per fund, capped (fund, enterprise), cost line and
-enterprise, own funds under `free` as one more source) carries the spec's bounds exactly in units
-of 1/Q fen; when it cannot, `NotANetwork` sends `method="auto"` to the LP. `FlowBackend` solves
+enterprise, own funds under `free` as one more source) carries the spec's bounds in whole fen,
+rounded down as `verify` reads them; when it cannot, `NotANetwork` sends `method="auto"` to the LP. `FlowBackend` solves
 one stage at a time for `stages.run_stages` and narrows the flows the next stage may choose from.
 
 Library: OR-Tools' `SimpleMinCostFlow` and `SimpleMaxFlow` (C++, exact on int64, wheels for every
@@ -28,16 +28,15 @@ least (1−t)·need. Newton's method on cuts: check feasibility at t with a max 
 the min cut gives the exact t at which that cut stops being violated, a strictly larger lower bound;
 repeat (usually 0-5 steps). Bounds are rounded down at a fine scale (K·Q units per fen, K ≤ 2^24),
 so a failed check always proves a violated cut; t is exact up to < 1 unit of 1/(K·Q) fen per
-enterprise. The LP differs only by its holds: it may give up 1e-9 of stage 1 (relatively) for
-fairness, so its t can be lower by about 1e-9 · weighted gap / need of the worst enterprise.
+enterprise. The LP holds stage 2 by the same whole-fen floors.
 
 Stage 3 follows the LP's documented rule: spend what can still be spent (max flow), then
 minimise Σ tie_break_weight·x with the weights as integers: fund rank exact, the sha256 jitter kept
 to 2^-16 instead of 2^-48 (`JITTER_BITS`). Enterprises are held to floor((1−t)·need) in units of
 1/Q fen. The min-cost flow runs on a network shrunk by `flow_algorithms.Reducer` (leaves and
 two-arc nodes folded away). `rounding.round_to_fen` then makes whole fen, in integers (nothing to
-do when Q = 1). Where the LP and the flow differ, it is by at most a fen per line: the LP's holds
-let it sit a fraction of a fen off the exact optimum, and rounding can then tip.
+do when Q = 1, as now). Where the LP and the flow differ, it is between tied allocations (the
+tie-break's jitter is coarser here).
 """
 
 from __future__ import annotations

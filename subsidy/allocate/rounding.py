@@ -1,7 +1,8 @@
 """Rounding a solution to whole fen without breaking any rule: the last step of every method.
 
-An LP leaves floats a hair off the optimum; the flow leaves exact integers in 1/Q fen. Either
-way each arc is floored to whole fen, and single fen are then given back, per source, largest
+Every method solves in whole fen (bounds rounded down), so an LP leaves floats a hair off whole
+fen and the flow exact whole fen (Q = 1); rounding only has to clear the LP's noise. The general
+rule stays: each arc is floored to whole fen, and single fen are then given back, per source, largest
 fractional part first, until the source's total equals its rounded total, and only where every
 rule containing the arc still has a fen of room. An arc moves by less than a fen from the
 solver's value, or by exactly one fen where a fen lost to a bound that is not a whole fen is

@@ -13,8 +13,10 @@ hold a stage's optimum while the next runs:
 
 `run_stages` returns a `Solution` (stage values and each arc's amount before rounding), and
 `rounding.round_to_fen` turns it into the `Allocation` every caller receives, whichever backend
-solved: whole fen per arc, the stage values, and the stage-1 duals and slacks per rule as arrays,
-in the rules' order (linopy's one result type for every solver).
+solved: whole fen per arc, that allocation's own values (computed exactly from its fen; since
+every backend finds the whole-fen optimum, the weighted gap is also stage 1's), stage 2's
+continuous optimum as a bound, and the stage-1 duals and slacks per rule as arrays, in the rules'
+order (linopy's one result type for every solver).
 """
 
 from __future__ import annotations
@@ -28,15 +30,11 @@ import numpy as np
 
 from subsidy.allocate.rules import Rules
 
-HOLD_TOLERANCE = 1e-9
-"""Relative slack when a later stage holds an earlier one at its optimum (spec); the LP's holds.
-The flow holds each stage exactly (it keeps to the optimal face)."""
 HOLD_FLOOR = 1e-6
-"""Absolute floor of that slack: solvers' own feasibility tolerance is about 1e-7, and a hold
-tighter than what the solver can see makes the next stage spuriously infeasible."""
-SHARE_HOLD_FLOOR = 1e-12
-"""Floor of the stage-2 hold, which is on a share, not an amount: 1e-6 of an enterprise's need
-was 1,000 万元 of leeway for a need of 10^9 万元, enough for stage 3 to undo fairness."""
+"""Slack of close-gap's LP holds (with 1e-9 relative): solvers' own feasibility tolerance is about
+1e-7, and a hold tighter than what the solver can see makes the next stage spuriously infeasible.
+The allocation's stages need none: each backend holds a stage exactly, by its optimal face or by
+whole-fen bounds (`lp`, `flow`)."""
 
 METHODS = ("auto", "flow", "pulp")
 
@@ -48,16 +46,6 @@ class SolveError(RuntimeError):
 class NotAFlow(SolveError):
     """`method="flow"` was asked for, but the rules cannot be solved exactly as an integer flow
     (the message says which rule); the LP can solve them."""
-
-
-def hold_slack(value: float, floor: float = HOLD_FLOOR, relative: float = HOLD_TOLERANCE) -> float:
-    """How far an LP's later stage may give way on an earlier optimum `value`."""
-    return max(relative * abs(value), floor)
-
-
-def share_hold(max_share: float) -> float:
-    """Slack of the stage-2 hold: relative 1e-9, with a floor for a share, not an amount."""
-    return hold_slack(max_share, SHARE_HOLD_FLOOR)
 
 
 @contextmanager
