@@ -18,7 +18,7 @@ from subsidy.scenario.model import Scenario
 
 
 def _plain(value: Any) -> Any:
-    """Decimals as int or float (exact: at most 2 decimals, ≤ 10^12), containers recursively."""
+    """Decimals as int or float (exact: at most 2 decimals, ≤ 10^10), containers recursively."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, dict):
