@@ -144,6 +144,10 @@ class ReusedHighs:
         self.floor_rows = self.n_bounds + len(rules.enterprise_need_fen()) if self.fairness else None
         self.funded_row = len(self.names) - 1
         self.weights = np.array(rules.arc_weights(), dtype=float)
+        if self.fairness:
+            # The share stays at 1 (its rows silent) except in stage 2: with it free, a stage-1
+            # basis could hold the share and leave amounts off whole fen.
+            self.highs.changeColBounds(self.n_x, 1.0, 1.0)
 
     @property
     def solver_version(self) -> str:
@@ -188,6 +192,7 @@ class ReusedHighs:
     def minimise_largest_gap_share(self) -> float:
         costs = np.zeros(self.n_cols)
         costs[self.n_x] = fairness_scale(self.rules.enterprise_need_fen())
+        self.highs.changeColBounds(self.n_x, 0.0, 1.0)
         x = self._run(costs, "stage 2 (largest gap share)")
         self.stage2 = x[: self.n_x]
         return float(x[self.n_x])
