@@ -176,3 +176,27 @@ def test_user_strings_are_escaped_and_errors_show_no_traceback(site):
     r = client.get("/")
     assert r.status_code == 500
     assert "secret internals" not in r.text and "Traceback" not in r.text
+
+
+def test_pages_forbid_framing_and_foreign_scripts(site):
+    store, app = site
+    r = Browser(app, "viewer").get("/")
+    assert r.headers["x-frame-options"] == "DENY" and r.headers["x-content-type-options"] == "nosniff"
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+
+
+def test_user_add_stores_a_hash_and_refuses_a_clerk_without_a_region(tmp_path):
+    from run_cli import run
+    from subsidy.web.serve import open_store
+
+    url = f"sqlite:///{tmp_path / 'users.db'}"
+    ok = run("user", "add", "li", "--role", "clerk", "--region", "湖北/咸宁/", "--password", "a long password", "--db", url)
+    assert (ok.code, ok.stdout.strip()) == (0, "added li (clerk: 湖北/咸宁)")
+    no_region = run("user", "add", "wang", "--role", "clerk", "--password", "a long password", "--db", url)
+    assert no_region.code == 2 and "a clerk needs at least one region path" in no_region.stderr
+    bad_role = run("user", "add", "zhao", "--role", "boss", "--password", "a long password", "--db", url)
+    assert bad_role.code == 2 and "role must be one of admin, analyst, clerk, viewer, approver" in bad_role.stderr
+    assert run("user", "add", "li", "--role", "viewer", "--password", "a long password", "--db", url).code == 2  # exists
+    store = open_store(url)
+    assert store.login("li", "a long password") is not None and store.login("li", "wrong") is None
+    assert [(r.action, r.field, r.new) for r in store.audit_rows()] == [("user", "user li", "clerk 湖北/咸宁")]

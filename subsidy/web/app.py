@@ -283,7 +283,7 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
         found = store.result_file(solve_id, name)
         if found is None:
             raise HTTPException(404)
-        kind = {".csv": "text/csv; charset=utf-8", ".json": "application/json",
+        kind = {".csv": "text/csv; charset=utf-8", ".json": "application/json", ".html": "text/html; charset=utf-8",
                 ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}.get(Path(name).suffix, "application/octet-stream")
         return Response(found.content, media_type=kind, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -345,7 +345,7 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
 
 class BodyLimit:
     """Refuse a request body over uploads.MAX_UPLOAD (by its Content-Length, or as it streams in)
-    before any of it is parsed."""
+    before any of it is parsed; add the security headers to every response."""
 
     def __init__(self, app):
         self.app = app
@@ -366,7 +366,19 @@ class BodyLimit:
                 raise HTTPException(413)
             return message
 
-        await self.app(scope, bounded, send)
+        async def guarded(message):
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + SECURITY_HEADERS
+            await send(message)
+
+        await self.app(scope, bounded, guarded)
+
+
+SECURITY_HEADERS = [  # no framing, no type sniffing, scripts only from the package's own /static
+    (b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
+    (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"),
+]
 
 
 async def _too_large(send) -> None:

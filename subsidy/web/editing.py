@@ -15,7 +15,7 @@ import copy
 from dataclasses import dataclass, field
 
 from subsidy.scenario.load import ScenarioError, scenario_from_data
-from subsidy.scenario.model import Problem, Scenario
+from subsidy.scenario.model import DEFAULT_CATEGORIES, Problem, Scenario
 from subsidy.web import access
 from subsidy.web.store import User
 
@@ -42,13 +42,15 @@ class Tables:
     own_kinds: list[str]
     funds: list[dict]
     cell_problems: dict[str, list[str]] = field(default_factory=dict)
-    other_problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)    # every problem the user may read, "where: message"
     scenario: Scenario | None = None
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)  # category → (中文, English)
 
 
 def validate(data: dict) -> tuple[Scenario | None, list[Problem]]:
+    """The scenario, or the problems that stop it (each with its place in the data)."""
     try:
-        return scenario_from_data(copy.deepcopy(data)), []
+        return scenario_from_data(data), []
     except ScenarioError as exc:
         return None, exc.problems
 
@@ -82,7 +84,9 @@ def tables(user: User, data: dict) -> Tables:
     own_kinds = sorted({k for e in ents for k in (e.get("own_funds") or {})})
     funds = [f for f in data.get("funds") or [] if isinstance(f, dict)]
     scenario, problems = validate(data)
-    out = Tables(ents, categories, own_kinds, funds, scenario=scenario)
+    table = scenario.category_table if scenario is not None else DEFAULT_CATEGORIES
+    labels = {c: (table[c].label_zh or c, table[c].label_en or c) if c in table else (c, c) for c in categories}
+    out = Tables(ents, categories, own_kinds, funds, scenario=scenario, labels=labels)
     hidden = set(range(len(data.get("enterprises") or []))) - set(visible)
     for p in problems:
         if len(p.loc) >= 2 and p.loc[0] == "enterprises" and p.loc[1] in hidden:
@@ -90,8 +94,7 @@ def tables(user: User, data: dict) -> Tables:
         cell = cell_of(data, p.loc)
         if cell is not None:
             out.cell_problems.setdefault(cell, []).append(p.message)
-        else:
-            out.other_problems.append(f"{p.where}: {p.message}" if p.where else p.message)
+        out.problems.append(f"{p.where}: {p.message}" if p.where else p.message)
     return out
 
 

@@ -15,6 +15,7 @@ from subsidy.allocate.waterfall import from_fen
 from subsidy.analysis.close_gap import close_gap
 from subsidy.analysis.explain import explain
 from subsidy.output.analysis_text import explanation_sentences, gap_closure_sentences
+from subsidy.output.charts import html_report
 from subsidy.output.result_csv import render_contract
 from subsidy.output.result_xlsx import result_workbook
 from subsidy.pipeline import solve
@@ -44,10 +45,11 @@ def gap_view(result) -> dict:
 
 def solve_version(scenario: Scenario, sha256: str) -> tuple[dict, dict[str, bytes], str]:
     """(summary, files, exact total gap) of one version: the CLI's four files, the formal
-    workbook, and view.json with the tables and the explanation and close-gap in both languages."""
+    workbook, the charts (`subsidy report`'s page), and view.json with the tables and the explanation and close-gap in both languages."""
     result = solve(scenario, scenario_sha256=sha256)
     files = render_contract(result, "zh")
     files["result.xlsx"] = result_workbook(result, "zh")
+    files["report.html"] = html_report([result], [scenario.name]).encode("utf-8")
     ex = explain(scenario, result=result)
     gc = close_gap(scenario, result=result)
     view = gap_view(result)
@@ -58,8 +60,11 @@ def solve_version(scenario: Scenario, sha256: str) -> tuple[dict, dict[str, byte
 
 
 def whatif(scenario: Scenario) -> dict:
-    """The gap tables of a changed scenario (nothing stored): the what-if panel."""
-    result = solve(scenario)
+    """The gap tables of a changed scenario (nothing stored): the what-if panel. The allocation
+    and its totals are verified as in every solve; the four tables are not (they are not
+    written: a sweep's point is checked the same way), which saves a fifth of the time at
+    1,000 enterprises."""
+    result = solve(scenario, tables=False)
     view = gap_view(result)
     view["enterprises"] = [r for r in view["enterprises"] if r["gap_fen"] > 0][:WHATIF_ROWS]
     return view
