@@ -200,3 +200,20 @@ def test_user_add_stores_a_hash_and_refuses_a_clerk_without_a_region(tmp_path):
     store = open_store(url)
     assert store.login("li", "a long password") is not None and store.login("li", "wrong") is None
     assert [(r.action, r.field, r.new) for r in store.audit_rows()] == [("user", "user li", "clerk 湖北/咸宁")]
+
+
+def test_a_whatif_saved_as_a_variant_compares_with_its_base(site):
+    """Policy case (gap 135) and its variant with fund c's budget 10 (gap 130, see above):
+    the comparison's totals row of the variant says 130.00 and the record keeps the overlay."""
+    store, app = site
+    sid = store.create_scenario("policy case", policy_case_data(), "admin")
+    analyst = Browser(app, "analyst")
+    r = analyst.post(f"/s/{sid}/v/1/variant", {"budget|c": "10"})
+    variant = int(r.headers["location"].rsplit("/", 1)[1])
+    assert store.version(variant).data["funds"][2]["budget"] == 10
+    assert store.version(sid).data == policy_case_data()                                  # the base is untouched
+    made = [r for r in store.audit_rows(variant) if r.action == "variant"][0]
+    assert json.loads(made.detail)["changes"] == [["funds[c].budget", "5", "10"]]
+    page = analyst.get(f"/compare?v={sid}:1&v={variant}:1").text
+    assert "130.00" in page and "135.00" in page
+    assert Browser(app, "clerk-xn").get(f"/compare?v={sid}:1&v={variant}:1").status_code == 403

@@ -35,6 +35,7 @@ from subsidy.web.ui_text import t
 
 HERE = Path(__file__).parent
 COOKIE, LOGIN_COOKIE, LANG_COOKIE = "subsidy_session", "subsidy_login_csrf", "subsidy_lang"
+MAX_COMPARED = 6
 log = logging.getLogger("subsidy.web")
 templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
 
@@ -246,6 +247,49 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
         view = await anyio.to_thread.run_sync(work.whatif, scenario, limiter=limiter)
         return p.render("whatif.html", view=view, problems=[])
 
+    async def variant(request: Request):
+        """The what-if's changes kept as a new scenario: a variant of its base (the changes, the
+        overlay, are in the record), to compare side by side."""
+        p = await page(request)
+        need(p, access.SOLVE)
+        sid, number = request.path_params["sid"], request.path_params["n"]
+        v = load_version(p, sid, number)
+        try:
+            data, changes = editing.apply_form(p.user, v.data, dict(p.form))
+        except editing.Refused as exc:
+            raise HTTPException(403, str(exc)) from None
+        if not changes:
+            raise HTTPException(400, "the variant changes nothing")
+        label = ", ".join(f"{field.split('].')[0].split('[')[1]} {new}" for field, _old, new in changes)
+        data["name"] = f"{data.get('name')} ({label})"
+        new_sid = store.create_scenario(data["name"], data, p.user.name, how="variant",
+                                        base=(sid, number, [list(c) for c in changes]))
+        target = f"/s/{new_sid}"
+        if request.headers.get("hx-request"):
+            return Response(status_code=200, headers={"HX-Redirect": target})
+        return RedirectResponse(target, 303)
+
+    async def compare_page(request: Request):
+        p = await page(request)
+        if p.user.role == "clerk":
+            raise HTTPException(403)  # whole scenarios, every region
+        picked = request.query_params.getlist("v")[:MAX_COMPARED]
+        chosen = []
+        for item in picked:
+            sid, _, number = item.partition(":")
+            if not (sid.isdigit() and number.isdigit()):
+                raise HTTPException(400, "pick versions as scenario:version")
+            v = load_version(p, int(sid), int(number))
+            scenario, _problems = editing.validate(v.data)
+            if scenario is None:
+                raise HTTPException(400, f"scenario {sid} version {number} has problems to fix first")
+            chosen.append((f"#{sid} v{number}", scenario))
+        text = None
+        if len(chosen) >= 2:
+            text = await anyio.to_thread.run_sync(work.comparison, chosen, p.lang, limiter=limiter)
+        return p.render("compare.html", text=text, picked=[label for label, _ in chosen],
+                        scenarios=store.scenario_list())
+
     async def approve(request: Request):
         p = await page(request)
         need(p, access.APPROVE)
@@ -332,7 +376,8 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
         Route("/s/{sid:int}/v/{n:int}/submit", submit, methods=["POST"]),
         Route("/s/{sid:int}/v/{n:int}/solve", solve, methods=["POST"]),
         Route("/s/{sid:int}/v/{n:int}/whatif", whatif, methods=["POST"]),
-        Route("/s/{sid:int}/v/{n:int}/commitments.yaml", commitments_file),
+        Route("/s/{sid:int}/v/{n:int}/variant", variant, methods=["POST"]),
+        Route("/s/{sid:int}/v/{n:int}/commitments.yaml", commitments_file), Route("/compare", compare_page),
         Route("/s/{sid:int}/solves/{solve:int}", solve_page),
         Route("/s/{sid:int}/solves/{solve:int}/approve", approve, methods=["POST"]),
         Route("/s/{sid:int}/solves/{solve:int}/files/{name}", result_file),

@@ -159,13 +159,18 @@ class Store:
             c.execute(update(sessions).where(sessions.c.token_sha256 == sha256_of(token)).values(expires_at=now()))
 
     # --- scenarios and versions -----------------------------------------------------------------
-    def create_scenario(self, name: str, data: dict, by: str, how: str = "upload") -> int:
+    def create_scenario(self, name: str, data: dict, by: str, how: str = "upload", base: tuple | None = None) -> int:
+        """A new scenario with `data` as version 1. A variant names its `base` (scenario, version,
+        changes): the overlay it applies, kept in the record."""
         text = canonical(data)
         with self.engine.begin() as c:
             sid = c.execute(insert(scenarios).values(name=name, created_by=by, created_at=now())).inserted_primary_key[0]
             c.execute(insert(versions).values(scenario_id=sid, number=1, parent=None, data=text, sha256=sha256_of(text),
                                               status="draft", created_by=by, created_at=now()))
-            self._audit(c, by, how, sid, 1, field="scenario", new=name, detail={"sha256": sha256_of(text)})
+            detail = {"sha256": sha256_of(text)}
+            if base is not None:
+                detail.update(base_scenario=base[0], base_version=base[1], changes=base[2])
+            self._audit(c, by, how, sid, 1, field="scenario", new=name, detail=detail)
         return sid
 
     def scenario_list(self) -> list:

@@ -38,6 +38,8 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (中文, English)
     "back": ("返回", "Back"), "other_lang": ("English", "中文"), "unit": ("单位", "Unit"),
     "upload_refused": ("上传未接受", "Upload refused"), "no_scenarios": ("还没有方案", "No scenarios yet"),
     "view_version": ("查看", "View"), "role": ("角色", "Role"),
+    "variant": ("另存为方案变体", "Save as a variant"), "compare": ("方案比较", "Compare"),
+    "compare_pick": ("选两个或更多方案比较 (第一个为基准)", "Pick two or more to compare (the first is the base)"),
 }
 
 

@@ -13,8 +13,9 @@ from decimal import Decimal
 
 from subsidy.allocate.waterfall import from_fen
 from subsidy.analysis.close_gap import close_gap
+from subsidy.analysis.compare import compare
 from subsidy.analysis.explain import explain
-from subsidy.output.analysis_text import explanation_sentences, gap_closure_sentences
+from subsidy.output.analysis_text import comparison_text, explanation_sentences, gap_closure_sentences
 from subsidy.output.charts import html_report
 from subsidy.output.result_csv import render_contract
 from subsidy.output.result_xlsx import result_workbook
@@ -80,3 +81,8 @@ def commitment_rows(allocations_csv: bytes, source: str) -> list[dict]:
     next(reader)  # the header, in the file's language: fund, enterprise, category, amount
     return [{"fund": f, "enterprise": e, "category": c, "amount": str(Decimal(a)), "source": source}
             for f, e, c, a in reader if Decimal(a) != 0]
+
+
+def comparison(labelled: list[tuple[str, Scenario]], lang: str) -> str:
+    """`subsidy compare`'s text for the chosen versions, the first the base."""
+    return comparison_text(compare(labelled), lang)
