@@ -152,3 +152,39 @@ def test_a_team_round_in_the_browser(live, chromium, tmp_path):
     response = other.goto(f"{base}/s/{sid}")
     assert response.status == 404
     assert "咸宁甲厂" not in other.content()
+
+
+def test_a_long_solve_does_not_block_other_users(live, monkeypatch):
+    """A solve held for 3 s in the worker pool; meanwhile another user's page answers at once."""
+    import httpx
+
+    from subsidy.web import work
+    from web_support import token_in
+
+    base, store = live
+    sid = store.create_scenario("湖北 两县", two_counties(), "admin")
+    real = work.solve_version
+
+    def slow(*args):
+        time.sleep(3)
+        return real(*args)
+
+    monkeypatch.setattr(work, "solve_version", slow)
+
+    def signed_in(name: str) -> tuple[httpx.Client, str]:
+        client = httpx.Client(base_url=base, timeout=30)
+        client.post("/login", data={"user": name, "password": DEMO_PASSWORD, "csrf": token_in(client.get("/login").text)})
+        return client, token_in(client.get("/").text)
+
+    analyst, csrf = signed_in("analyst")
+    viewer, _ = signed_in("viewer")
+    solving = threading.Thread(target=lambda: analyst.post(f"/s/{sid}/v/1/solve", data={"csrf": csrf}))
+    start = time.monotonic()
+    solving.start()
+    time.sleep(0.5)
+    page = viewer.get(f"/s/{sid}")
+    answered = time.monotonic() - start
+    assert page.status_code == 200 and solving.is_alive()
+    assert answered < 2.5                                   # well before the solve's 3 s are over
+    solving.join(30)
+    assert len(store.solves_of(sid)) == 1

@@ -217,3 +217,11 @@ def test_a_whatif_saved_as_a_variant_compares_with_its_base(site):
     page = analyst.get(f"/compare?v={sid}:1&v={variant}:1").text
     assert "130.00" in page and "135.00" in page
     assert Browser(app, "clerk-xn").get(f"/compare?v={sid}:1&v={variant}:1").status_code == 403
+
+
+def test_a_clerk_cannot_upload_another_regions_enterprises(site):
+    store, app = site
+    clerk = Browser(app, "clerk-xn")
+    r = clerk.post("/upload", files={"file": ("two.json", json.dumps(two_counties(), ensure_ascii=False).encode())})
+    assert r.status_code == 400 and "holds enterprises outside your regions 湖北/咸宁" in r.text
+    assert store.scenario_list() == []

@@ -91,3 +91,38 @@ def test_passwords_are_kept_as_scrypt_hashes_and_sessions_by_their_hash(db_url):
     assert token not in tokens
     store.logout(token)
     assert store.session(token) is None
+
+
+KILLED_MID_SAVE = """
+import os, signal, sys
+sys.path[:0] = [{root!r}, {tests!r}]
+from subsidy.web.store import Store, open_engine
+store = Store(open_engine({url!r}))
+original = Store._audit
+def audit_then_die(self, c, by, action, *a, **k):
+    original(self, c, by, action, *a, **k)
+    if action == "edit":
+        os.kill(os.getpid(), signal.SIGKILL)   # the version and one record row are written, not committed
+Store._audit = audit_then_die
+store.save({sid}, 1, {{"name": "half"}}, "admin", [("name", "湖北 两县", "half"), ("name", "x", "y")])
+"""
+
+
+def test_a_server_killed_in_the_middle_of_a_save_loses_nothing_committed(db_url):
+    """A process SIGKILLed after inserting version 2 and its first record row, before the commit:
+    the database holds version 1 and its record, nothing of version 2, and the next save works."""
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    store = make_store(db_url)
+    sid = store.create_scenario("湖北 两县", two_counties(), "admin")
+    tests = Path(__file__).resolve().parent
+    child = subprocess.run([sys.executable, "-c", KILLED_MID_SAVE.format(root=str(tests.parent), tests=str(tests), url=db_url, sid=sid)],
+                           capture_output=True, text=True, timeout=120)
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    assert [v.number for v in store.versions_of(sid)] == [1]
+    assert store.version(sid).data == two_counties()
+    assert [r.action for r in store.audit_rows(sid)] == ["upload"]
+    assert store.save(sid, 1, {"name": "whole"}, "admin", [("name", "湖北 两县", "whole")]) == 2
