@@ -225,3 +225,20 @@ def test_a_clerk_cannot_upload_another_regions_enterprises(site):
     r = clerk.post("/upload", files={"file": ("two.json", json.dumps(two_counties(), ensure_ascii=False).encode())})
     assert r.status_code == 400 and "holds enterprises outside your regions 湖北/咸宁" in r.text
     assert store.scenario_list() == []
+
+
+def test_a_large_scenario_is_shown_a_hundred_enterprises_a_page(site):
+    """250 enterprises: pages 1-3 hold 100, 100 and 50 rows; a save from page 3 changes only
+    the cell it names."""
+    store, app = site
+    data = two_counties()
+    data["enterprises"] = [{"id": f"e{i:03d}", "name": f"厂{i}", "region": "湖北/咸宁", "costs": {"resettlement": i + 1}}
+                           for i in range(250)]
+    sid = store.create_scenario("250", data, "admin")
+    analyst = Browser(app, "analyst")
+    rows = [analyst.get(f"/s/{sid}?page={n}").text.count("<tr data-enterprise=") for n in (1, 2, 3)]
+    assert rows == [100, 100, 50]
+    assert 'data-enterprise="e249"' in analyst.get(f"/s/{sid}?page=3").text
+    assert analyst.post(f"/s/{sid}/save", {"base": "1", "cost|e249|resettlement": "1000"}).status_code == 303
+    saved = store.version(sid).data["enterprises"]
+    assert saved[249]["costs"]["resettlement"] == 1000 and saved[:249] == data["enterprises"][:249]
