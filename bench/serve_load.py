@@ -6,7 +6,8 @@ generated scenario (`subsidy generate`), and concurrent signed-in users, each lo
             the optimistic lock doing its work: counted as a conflict, not an error)
     what-if POST the what-if panel with a budget changed (a full verified solve, nothing stored)
 
-in proportion 3 : 1 : 1, for a fixed time. First, one user alone times the what-if round trip
+in proportion 3 : 1 : 1, for a fixed time, with no pause between requests (a person pauses:
+this is the worst case of 20 people clicking at once). First, one user alone times the what-if round trip
 (the issue's target: under 300 ms at 1,000 enterprises). Prints Markdown tables (bench/SERVE.md
 keeps a run).
 
@@ -114,6 +115,7 @@ def main() -> None:
     ap.add_argument("--alone", type=int, default=20, help="what-if round trips timed with one user first")
     args = ap.parse_args()
 
+    load_before = os.getloadavg()[0]  # the machine is shared: say how busy it was
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'load.db'}"
         sid = prepare(url, args.enterprises, args.users)
@@ -145,7 +147,7 @@ def main() -> None:
             server.wait(10)
 
     print(f"{args.enterprises:,} enterprises, 5 funds; server: `subsidy serve` (SQLite, 2 solve workers); "
-          f"{os.cpu_count()} CPUs, load average before the run {os.getloadavg()[0]:.1f}\n")
+          f"{os.cpu_count()} CPUs, load average {load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after\n")
     print(f"What-if round trip, one user alone ({len(alone)} requests): p50 {statistics.median(alone) * 1000:.0f} ms, "
           f"p95 {percentile(alone, 0.95) * 1000:.0f} ms, best {min(alone) * 1000:.0f} ms\n")
     print(f"{args.users} concurrent users for {wall:.0f} s:\n")
