@@ -242,3 +242,26 @@ def test_a_large_scenario_is_shown_a_hundred_enterprises_a_page(site):
     assert analyst.post(f"/s/{sid}/save", {"base": "1", "cost|e249|resettlement": "1000"}).status_code == 303
     saved = store.version(sid).data["enterprises"]
     assert saved[249]["costs"]["resettlement"] == 1000 and saved[:249] == data["enterprises"][:249]
+
+
+def test_template_files_language_and_sign_out(site):
+    """The template is `subsidy template`'s workbook; a solve's files are served as recorded
+    (allocations.csv of the two counties: hb pays xn1 75 and hg1 45, web_support.two_counties);
+    English on request;
+    after signing out the session is gone."""
+    from openpyxl import load_workbook
+
+    store, app = site
+    sid = store.create_scenario("湖北 两县", two_counties(), "admin")
+    analyst = Browser(app, "analyst")
+    book = load_workbook(io.BytesIO(analyst.get("/template.xlsx").content))
+    assert {"企业", "资金"} <= set(book.sheetnames)
+    solve_url = analyst.post(f"/s/{sid}/v/1/solve").headers["location"]
+    rows = analyst.get(solve_url + "/files/allocations.csv").content.decode("utf-8-sig").splitlines()[1:]
+    assert sorted(rows) == ["hb,hg1,resettlement,45.00", "hb,xn1,resettlement,75.00"]
+    assert analyst.get(solve_url + "/files/nothing.csv").status_code == 404
+    assert Browser(app, "clerk-xn").get(solve_url + "/files/allocations.csv").status_code == 403
+    analyst.get("/lang/en?next=/")
+    assert "Scenarios" in analyst.get("/").text
+    assert analyst.post("/logout").status_code == 303
+    assert analyst.get("/").headers["location"] == "/login"

@@ -63,11 +63,11 @@ def test_approval_freezes_the_version_and_keeps_its_allocation_as_commitments(db
     summary = {"scenario_sha256": store.version(sid).sha256, "tool_version": "t", "solver": "highs", "solver_version": "1",
                "method": "flow"}
     solve = store.record_solve(sid, 1, "analyst", summary, {"allocations.csv": b"x"}, "40.00")
-    rows = [{"fund": "hb", "enterprise": "xn1", "category": "resettlement", "amount": "80.00", "source": "approved"},
-            {"fund": "hb", "enterprise": "hg1", "category": "resettlement", "amount": "40.00", "source": "approved"}]
+    rows = [{"fund": "hb", "enterprise": "xn1", "category": "resettlement", "amount": "75.00", "source": "approved"},
+            {"fund": "hb", "enterprise": "hg1", "category": "resettlement", "amount": "45.00", "source": "approved"}]
     store.approve(sid, 1, solve, rows, "approver")
     assert store.version(sid, 1).status == "approved"
-    assert [(c.enterprise, c.amount) for c in store.commitments_of(sid, 1)] == [("xn1", "80.00"), ("hg1", "40.00")]
+    assert [(c.enterprise, c.amount) for c in store.commitments_of(sid, 1)] == [("xn1", "75.00"), ("hg1", "45.00")]
     with pytest.raises(Frozen):
         store.approve(sid, 1, solve, rows, "approver")
     with pytest.raises(Frozen):

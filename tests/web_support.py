@@ -85,7 +85,9 @@ def two_counties() -> dict:
     """Hubei: one enterprise in 咸宁 (xn1), one in 黄冈 (hg1), one fund over both (万元).
 
     xn1 needs resettlement 100, hg1 resettlement 60; fund hb pays resettlement, budget 120,
-    at most 80 per enterprise: xn1 80, hg1 40 (budget left 120 − 80 = 40). Gaps 20 + 20 = 40.
+    at most 80 per enterprise. Stage 1 spends the whole budget (80 + 60 = 140 > 120): gap 40.
+    Stage 2 spreads it evenly by share of need: g1/100 = g2/60 with g1 + g2 = 40 → g1 = 25,
+    g2 = 15 (xn1's cap leaves it ≥ 20: met). So hb pays xn1 75 and hg1 45.
     """
     return {
         "name": "湖北 两县",
