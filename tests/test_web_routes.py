@@ -265,3 +265,16 @@ def test_template_files_language_and_sign_out(site):
     assert "Scenarios" in analyst.get("/").text
     assert analyst.post("/logout").status_code == 303
     assert analyst.get("/").headers["location"] == "/login"
+
+
+def test_the_demo_loads_the_seed_scenarios_and_one_user_per_role_once(tmp_path, scenarios_dir):
+    from subsidy.web.serve import DEMO_PASSWORD, load_demo, open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 'demo.db'}")
+    added = load_demo(store, scenarios_dir)
+    seeds = sorted(p.name for p in scenarios_dir.glob("*.yaml"))
+    assert [a for a in added if a.startswith("scenario")] == [f"scenario {name}" for name in seeds]
+    assert store.user_names() == sorted(["admin", "analyst", "approver", "viewer", "clerk-xianning", "clerk-chuxiong"])
+    assert store.login("clerk-xianning", DEMO_PASSWORD) is not None
+    assert load_demo(store, scenarios_dir) == []                                  # a second start adds nothing
+    assert len(store.scenario_list()) == len(seeds)

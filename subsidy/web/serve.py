@@ -22,7 +22,7 @@ def open_store(url: str) -> Store:
 def load_demo(store: Store, seeds: Path = SEEDS) -> list[str]:
     """The seed scenarios and demo users (password DEMO_PASSWORD), each once: what was added."""
     added = []
-    have_users = {name for name, *_ in store.engine.connect().exec_driver_sql("select name from users").all()}
+    have_users = set(store.user_names())
     for name, role, regions in DEMO_USERS:
         if name not in have_users:
             store.add_user(name, role, DEMO_PASSWORD, regions, by="demo")

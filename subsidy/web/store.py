@@ -134,6 +134,10 @@ class Store:
             self._audit(c, by, "user", field=f"user {name}", new=f"{role} {' '.join(clean)}".strip())
         return User(uid, name, role, tuple(clean))
 
+    def user_names(self) -> list[str]:
+        with self.engine.connect() as c:
+            return list(c.execute(select(users.c.name).order_by(users.c.name)).scalars())
+
     def login(self, name: str, password: str) -> tuple[str, str] | None:
         """(session token, csrf token) for the right password, else None (same work either way)."""
         with self.engine.begin() as c:
