@@ -472,6 +472,48 @@ def generate(
     typer.echo(f"wrote {path}: {enterprises} enterprises, {funds} funds, seed {seed}")
 
 
+@app.command()
+def serve(
+    db: str = typer.Option("sqlite:///subsidy.db", "--db", help="SQLAlchemy URL of the database (sqlite:///FILE, or postgresql://USER:PASS@HOST/DB for a shared server); migrated on start."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0: every interface)."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    demo: bool = typer.Option(False, "--demo", help="Load the seed scenarios (scenarios/*.yaml) and one demo user per role, once."),
+) -> None:
+    """Start the workbench: a web page where a bureau team collects data, allocates, approves and keeps the record."""
+    try:
+        from subsidy.web.serve import run
+    except ImportError as exc:
+        _fail(f"the workbench needs the web extra: pip install 'subsidy[web]' ({exc})", EXIT_BAD_INPUT)
+    run(db, host, port, demo)
+
+
+user_app = typer.Typer(help="Workbench users: add them with a role (and a clerk's regions).", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    name: str = typer.Argument(..., help="User name to sign in with."),
+    role: str = typer.Option(..., "--role", help="admin, analyst, clerk, viewer or approver."),
+    region: list[str] = typer.Option([], "--region", help="A clerk's region path, e.g. 湖北/咸宁 (repeat for several)."),
+    password: Optional[str] = typer.Option(None, "--password", envvar="SUBSIDY_PASSWORD",
+                                           help="The password (else $SUBSIDY_PASSWORD, else asked for twice)."),
+    db: str = typer.Option("sqlite:///subsidy.db", "--db", help="SQLAlchemy URL of the workbench database."),
+) -> None:
+    """Add a workbench user; the password is stored only as an scrypt hash."""
+    from subsidy.web.serve import open_store
+
+    if password is None:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        _fail("the password needs at least 8 characters", EXIT_BAD_INPUT)
+    try:
+        user = open_store(db).add_user(name, role, password, region)
+    except ValueError as exc:
+        _fail(f"user {name}: {exc}", EXIT_BAD_INPUT)
+    typer.echo(f"added {user.name} ({user.role}{': ' + ', '.join(user.regions) if user.regions else ''})")
+
+
 def main() -> None:
     """Console-script entry point: a clean one-line error instead of a traceback, always."""
     try:

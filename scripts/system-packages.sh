@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # What the tests need from the system beyond Python (Debian/Ubuntu, as root or with sudo):
 # headless Chromium renders the HTML report, LibreOffice Calc recalculates the result workbook,
-# Noto CJK draws Chinese in PNG charts. The product itself needs none of them.
+# Noto CJK draws Chinese in PNG charts, PostgreSQL serves the workbench's store tests (they start a
+# throwaway cluster of their own; the packaged one need not run). The product itself needs none of them.
 set -euo pipefail
-packages=(chromium fonts-noto-cjk libreoffice-calc-nogui)
+packages=(chromium fonts-noto-cjk libreoffice-calc-nogui postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,0 +1,439 @@
+"""The workbench's routes (Starlette, Jinja2 templates, htmx served from the package).
+
+Every request: the session cookie (HttpOnly, SameSite=Lax) names a server-side session; every
+POST carries that session's CSRF token (a form field or htmx's X-CSRF-Token header) or is
+refused; what the user may see or change is decided here from the session's user (access.py),
+never from the request's fields. Request bodies over uploads.MAX_UPLOAD are refused before they
+are read. Any unexpected error shows a plain page with an error number; the traceback goes to
+the server's log only. Solves run in a bounded thread pool so that a long one never blocks
+the pages of other users.
+"""
+
+from __future__ import annotations
+
+import csv
+import hmac
+import io
+import json
+import logging
+import secrets
+from pathlib import Path
+
+import anyio
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from subsidy.scenario.convert import template as make_template
+from subsidy.web import access, editing, uploads, work
+from subsidy.web.store import Conflict, Frozen, Store, User
+from subsidy.web.ui_text import t
+
+HERE = Path(__file__).parent
+COOKIE, LOGIN_COOKIE, LANG_COOKIE = "subsidy_session", "subsidy_login_csrf", "subsidy_lang"
+MAX_COMPARED = 6
+ROWS_PER_PAGE = 100  # enterprises per page of a scenario: 1,000 rows made a 1.2 MB page taking 0.5 s to draw
+log = logging.getLogger("subsidy.web")
+templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
+
+
+class Page:
+    """One request's user, language and CSRF token, and the page drawn for it."""
+
+    def __init__(self, request: Request, user: User | None, csrf: str):
+        self.request, self.user, self.csrf = request, user, csrf
+        self.lang = "en" if request.cookies.get(LANG_COOKIE) == "en" else "zh"
+
+    def render(self, name: str, status: int = 200, **values) -> HTMLResponse:
+        html = templates.get_template(name).render(w=t(self.lang), lang=self.lang, user=self.user, csrf=self.csrf,
+                                                   path=self.request.url.path, **values)
+        return HTMLResponse(html, status_code=status)
+
+
+def create_app(store: Store, solve_workers: int = 2) -> Starlette:
+    limiter = anyio.CapacityLimiter(solve_workers)
+
+    async def page(request: Request, need_login: bool = True) -> Page:
+        found = store.session(request.cookies.get(COOKIE, "")) if request.cookies.get(COOKIE) else None
+        if found is None:
+            if need_login:
+                raise HTTPException(303, headers={"Location": "/login"})
+            return Page(request, None, "")
+        user, csrf = found
+        p = Page(request, user, csrf)
+        if request.method == "POST":
+            form = await request.form()
+            sent = request.headers.get("x-csrf-token") or form.get("csrf") or ""
+            if not hmac.compare_digest(str(sent), csrf):
+                raise HTTPException(403, "CSRF token missing or wrong; reload the page")
+            p.form = form
+        return p
+
+    def need(p: Page, roles: set[str]) -> None:
+        if p.user.role not in roles:
+            raise HTTPException(403)
+
+    def load_version(p: Page, sid: int, number: int | None = None):
+        if store.scenario(sid) is None:
+            raise HTTPException(404)
+        v = store.version(sid, number)
+        if v is None or not access.may_open(p.user, v.data):
+            raise HTTPException(404)  # a clerk learns nothing of another region's scenario, not even that it exists
+        return v
+
+    # --- sign in and out ------------------------------------------------------------------------
+    async def login_form(request: Request):
+        p = await page(request, need_login=False)
+        token = secrets.token_urlsafe(32)
+        response = p.render("login.html", login_csrf=token, failed=False)
+        response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict")
+        return response
+
+    async def login(request: Request):
+        form = await request.form()
+        cookie = request.cookies.get(LOGIN_COOKIE, "")
+        if not cookie or not hmac.compare_digest(cookie, str(form.get("csrf", ""))):
+            raise HTTPException(403, "CSRF token missing or wrong; reload the page")
+        found = await anyio.to_thread.run_sync(store.login, str(form.get("user", "")), str(form.get("password", "")))
+        if found is None:
+            p = Page(request, None, "")
+            response = p.render("login.html", status=401, login_csrf=cookie, failed=True)
+            return response
+        response = RedirectResponse("/", 303)
+        response.set_cookie(COOKIE, found[0], httponly=True, samesite="lax", max_age=12 * 3600)
+        response.delete_cookie(LOGIN_COOKIE)
+        return response
+
+    async def logout(request: Request):
+        await page(request)
+        store.logout(request.cookies.get(COOKIE, ""))
+        response = RedirectResponse("/login", 303)
+        response.delete_cookie(COOKIE)
+        return response
+
+    async def language(request: Request):
+        lang = request.path_params["lang"]
+        back = request.query_params.get("next", "/")
+        response = RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/", 303)
+        response.set_cookie(LANG_COOKIE, "en" if lang == "en" else "zh", samesite="lax", httponly=True)
+        return response
+
+    # --- scenarios ------------------------------------------------------------------------------
+    async def home(request: Request):
+        p = await page(request)
+        rows = [r for r in store.scenario_list() if p.user.role != "clerk" or access.may_open(p.user, store.version(r.id).data)]
+        return p.render("scenarios.html", scenarios=rows, refused=None)
+
+    async def template_file(request: Request):
+        p = await page(request)
+        return Response(make_template(p.lang), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="subsidy-template-{p.lang}.xlsx"'})
+
+    async def upload(request: Request):
+        p = await page(request)
+        need(p, access.UPLOAD)
+        item = p.form.get("file")
+        if item is None or not hasattr(item, "read"):
+            raise HTTPException(400, "no file")
+        raw = await item.read()
+        try:
+            data = uploads.read_upload(item.filename or "", raw)
+            if p.user.role == "clerk" and len(access.visible_enterprises(p.user, data)) != len(data.get("enterprises") or []):
+                raise uploads.UploadRefused(["holds enterprises outside your regions " + ", ".join(p.user.regions)])
+        except uploads.UploadRefused as exc:
+            return p.render("scenarios.html", status=400, scenarios=store.scenario_list() if p.user.role != "clerk" else [],
+                            refused=[f"{item.filename}: {line}" for line in exc.lines])
+        name = data.get("name") if isinstance(data.get("name"), str) and data.get("name") else (item.filename or "scenario")
+        sid = store.create_scenario(name, data, p.user.name)
+        return RedirectResponse(f"/s/{sid}", 303)
+
+    async def scenario_page(request: Request, notice: str | None = None, conflict: str | None = None, status: int = 200):
+        p = getattr(request.state, "page", None) or await page(request)
+        sid = request.path_params["sid"]
+        number = request.query_params.get("v")
+        v = load_version(p, sid, int(number) if number and number.isdigit() else None)
+        latest = store.version(sid).number
+        shown = editing.tables(p.user, v.data)
+        pages = max(1, -(-len(shown.enterprises) // ROWS_PER_PAGE))
+        at = request.query_params.get("page", "1")
+        at = min(max(int(at), 1), pages) if at.isdigit() else 1
+        total = len(shown.enterprises)
+        shown.enterprises = shown.enterprises[(at - 1) * ROWS_PER_PAGE: at * ROWS_PER_PAGE]
+        editable = v.number == latest
+        return p.render("scenario.html", status=status, sid=sid, s=store.scenario(sid), v=v, latest=latest,
+                        page_no=at, pages=pages, total=total,
+                        versions=store.versions_of(sid), tb=shown, shown=editing.shown, editable=editable,
+                        may_edit_enterprises=editable and p.user.role in access.EDIT_ENTERPRISES,
+                        may_edit_funds=editable and p.user.role in access.EDIT_FUNDS,
+                        may_submit=p.user.role in access.SUBMIT and v.status == "draft" and shown.scenario is not None,
+                        may_solve=p.user.role in access.SOLVE and shown.scenario is not None,
+                        solves=store.solves_of(sid, v.number) if p.user.role != "clerk" else [],
+                        notice=notice, conflict=conflict)
+
+    async def save(request: Request):
+        p = await page(request)
+        request.state.page = p
+        sid = request.path_params["sid"]
+        base = p.form.get("base", "")
+        if not str(base).isdigit():
+            raise HTTPException(400, "the form names no version")
+        v = load_version(p, sid, int(base))
+        try:
+            data, changes = editing.apply_form(p.user, v.data, dict(p.form))
+        except editing.Refused as exc:
+            raise HTTPException(403, str(exc)) from None
+        if not changes:
+            return RedirectResponse(f"/s/{sid}", 303)
+        try:
+            number = store.save(sid, v.number, data, p.user.name, changes)
+        except Conflict as exc:
+            return await scenario_page(request, conflict=str(exc), status=409)
+        return RedirectResponse(f"/s/{sid}?v={number}", 303)
+
+    async def submit(request: Request):
+        p = await page(request)
+        need(p, access.SUBMIT)
+        sid, number = request.path_params["sid"], request.path_params["n"]
+        v = load_version(p, sid, number)
+        if editing.validate(v.data)[0] is None:
+            raise HTTPException(400, "the version has problems to fix before it can be submitted")
+        try:
+            store.set_status(sid, number, "submitted", p.user.name, ("draft",))
+        except Frozen as exc:
+            raise HTTPException(409, str(exc)) from None
+        return RedirectResponse(f"/s/{sid}?v={number}", 303)
+
+    # --- solve, what-if, approve ----------------------------------------------------------------
+    async def solve(request: Request):
+        p = await page(request)
+        need(p, access.SOLVE)
+        sid, number = request.path_params["sid"], request.path_params["n"]
+        v = load_version(p, sid, number)
+        scenario, problems = editing.validate(v.data)
+        if scenario is None:
+            raise HTTPException(400, "the version has problems to fix before it can be solved")
+        summary, files, total_gap = await anyio.to_thread.run_sync(work.solve_version, scenario, v.sha256, limiter=limiter)
+        solve_id = store.record_solve(sid, number, p.user.name, summary, files, total_gap)
+        return RedirectResponse(f"/s/{sid}/solves/{solve_id}", 303)
+
+    def solve_of(p: Page, sid: int, solve_id: int):
+        if p.user.role == "clerk":
+            raise HTTPException(403)  # a solve holds every region's enterprises
+        row = next((r for r in store.solves_of(sid) if r.id == solve_id), None)
+        if row is None:
+            raise HTTPException(404)
+        return row
+
+    async def solve_page(request: Request):
+        p = await page(request)
+        sid, solve_id = request.path_params["sid"], request.path_params["solve"]
+        row = solve_of(p, sid, solve_id)
+        v = load_version(p, sid, row.version)
+        view = json.loads(store.result_file(solve_id, "view.json").content)
+        return p.render("solve.html", sid=sid, s=store.scenario(sid), v=v, row=row, view=view,
+                        files=store.file_names(solve_id), funds=v.data.get("funds") or [], shown=editing.shown,
+                        may_approve=p.user.role in access.APPROVE and v.status != "approved",
+                        may_whatif=p.user.role in access.SOLVE, commitments=store.commitments_of(sid, row.version))
+
+    async def whatif(request: Request):
+        p = await page(request)
+        need(p, access.SOLVE)
+        sid, number = request.path_params["sid"], request.path_params["n"]
+        v = load_version(p, sid, number)
+        try:
+            data, _changes = editing.apply_form(p.user, v.data, dict(p.form))
+        except editing.Refused as exc:
+            raise HTTPException(403, str(exc)) from None
+        scenario, problems = editing.validate(data)
+        if scenario is None:
+            return p.render("whatif.html", view=None, problems=[f"{q.where}: {q.message}" for q in problems])
+        view = await anyio.to_thread.run_sync(work.whatif, scenario, limiter=limiter)
+        return p.render("whatif.html", view=view, problems=[])
+
+    async def variant(request: Request):
+        """The what-if's changes kept as a new scenario: a variant of its base (the changes, the
+        overlay, are in the record), to compare side by side."""
+        p = await page(request)
+        need(p, access.SOLVE)
+        sid, number = request.path_params["sid"], request.path_params["n"]
+        v = load_version(p, sid, number)
+        try:
+            data, changes = editing.apply_form(p.user, v.data, dict(p.form))
+        except editing.Refused as exc:
+            raise HTTPException(403, str(exc)) from None
+        if not changes:
+            raise HTTPException(400, "the variant changes nothing")
+        label = ", ".join(f"{field.split('].')[0].split('[')[1]} {new}" for field, _old, new in changes)
+        data["name"] = f"{data.get('name')} ({label})"
+        new_sid = store.create_scenario(data["name"], data, p.user.name, how="variant",
+                                        base=(sid, number, [list(c) for c in changes]))
+        target = f"/s/{new_sid}"
+        if request.headers.get("hx-request"):
+            return Response(status_code=200, headers={"HX-Redirect": target})
+        return RedirectResponse(target, 303)
+
+    async def compare_page(request: Request):
+        p = await page(request)
+        if p.user.role == "clerk":
+            raise HTTPException(403)  # whole scenarios, every region
+        picked = request.query_params.getlist("v")[:MAX_COMPARED]
+        chosen = []
+        for item in picked:
+            sid, _, number = item.partition(":")
+            if not (sid.isdigit() and number.isdigit()):
+                raise HTTPException(400, "pick versions as scenario:version")
+            v = load_version(p, int(sid), int(number))
+            scenario, _problems = editing.validate(v.data)
+            if scenario is None:
+                raise HTTPException(400, f"scenario {sid} version {number} has problems to fix first")
+            chosen.append((f"#{sid} v{number}", scenario))
+        text = None
+        if len(chosen) >= 2:
+            text = await anyio.to_thread.run_sync(work.comparison, chosen, p.lang, limiter=limiter)
+        return p.render("compare.html", text=text, picked=[label for label, _ in chosen],
+                        scenarios=store.scenario_list())
+
+    async def approve(request: Request):
+        p = await page(request)
+        need(p, access.APPROVE)
+        sid, solve_id = request.path_params["sid"], request.path_params["solve"]
+        row = solve_of(p, sid, solve_id)
+        v = load_version(p, sid, row.version)
+        if row.scenario_sha256 != v.sha256:
+            raise HTTPException(409, "the solve is not of this version's data")
+        source = f"approved: {store.scenario(sid).name} v{row.version} (sha256 {v.sha256[:12]}), solve {solve_id}, by {p.user.name}"
+        rows = work.commitment_rows(store.result_file(solve_id, "allocations.csv").content, source)
+        try:
+            store.approve(sid, row.version, solve_id, rows, p.user.name)
+        except Frozen as exc:
+            raise HTTPException(409, str(exc)) from None
+        return RedirectResponse(f"/s/{sid}/solves/{solve_id}", 303)
+
+    async def commitments_file(request: Request):
+        p = await page(request)
+        sid, number = request.path_params["sid"], request.path_params["n"]
+        if p.user.role == "clerk":
+            raise HTTPException(403)
+        load_version(p, sid, number)
+        import yaml
+
+        entries = [{"fund": r.fund, "enterprise": r.enterprise, "category": r.category, "amount": r.amount, "source": r.source}
+                   for r in store.commitments_of(sid, number)]
+        text = yaml.safe_dump({"commitments": entries}, allow_unicode=True, sort_keys=False)
+        return Response(text, media_type="application/yaml; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="commitments-{sid}-v{number}.yaml"'})
+
+    async def result_file(request: Request):
+        p = await page(request)
+        sid, solve_id, name = request.path_params["sid"], request.path_params["solve"], request.path_params["name"]
+        solve_of(p, sid, solve_id)
+        found = store.result_file(solve_id, name)
+        if found is None:
+            raise HTTPException(404)
+        kind = {".csv": "text/csv; charset=utf-8", ".json": "application/json", ".html": "text/html; charset=utf-8",
+                ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}.get(Path(name).suffix, "application/octet-stream")
+        return Response(found.content, media_type=kind, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    # --- the record -----------------------------------------------------------------------------
+    def record_rows(p: Page, sid: int | None):
+        if p.user.role == "clerk":
+            raise HTTPException(403)
+        return store.audit_rows(sid)
+
+    async def record(request: Request):
+        p = await page(request)
+        sid = request.query_params.get("scenario")
+        sid = int(sid) if sid and sid.isdigit() else None
+        return p.render("audit.html", rows=record_rows(p, sid), sid=sid)
+
+    async def record_csv(request: Request):
+        p = await page(request)
+        sid = request.query_params.get("scenario")
+        rows = record_rows(p, int(sid) if sid and sid.isdigit() else None)
+        buf = io.StringIO()
+        out = csv.writer(buf, lineterminator="\r\n")
+        out.writerow(["id", "at", "user", "action", "scenario", "version", "field", "old", "new", "detail"])
+        out.writerows([r.id, r.at.isoformat(), r.user_name, r.action, r.scenario_id, r.version, r.field, r.old, r.new, r.detail] for r in rows)
+        return Response(("\ufeff" + buf.getvalue()).encode("utf-8"), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="record.csv"'})
+
+    # --- errors: a plain page, never a traceback ------------------------------------------------
+    async def http_error(request: Request, exc: HTTPException):
+        if exc.status_code == 303:
+            return RedirectResponse(exc.headers["Location"], 303)
+        p = Page(request, None, "")
+        key = {403: "forbidden", 404: "not_found", 413: "too_large"}.get(exc.status_code, "bad_request")
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in ("Forbidden", "Not Found") else ""
+        return p.render("error.html", status=exc.status_code, key=key, detail=detail)
+
+    async def server_error(request: Request, exc: Exception):
+        number = secrets.token_hex(4)
+        log.exception("error %s on %s %s", number, request.method, request.url.path)
+        return Page(request, None, "").render("error.html", status=500, key="error", detail=f"#{number}")
+
+    routes = [
+        Route("/login", login_form, methods=["GET"]), Route("/login", login, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"]), Route("/lang/{lang}", language),
+        Route("/", home), Route("/template.xlsx", template_file), Route("/upload", upload, methods=["POST"]),
+        Route("/s/{sid:int}", scenario_page), Route("/s/{sid:int}/save", save, methods=["POST"]),
+        Route("/s/{sid:int}/v/{n:int}/submit", submit, methods=["POST"]),
+        Route("/s/{sid:int}/v/{n:int}/solve", solve, methods=["POST"]),
+        Route("/s/{sid:int}/v/{n:int}/whatif", whatif, methods=["POST"]),
+        Route("/s/{sid:int}/v/{n:int}/variant", variant, methods=["POST"]),
+        Route("/s/{sid:int}/v/{n:int}/commitments.yaml", commitments_file), Route("/compare", compare_page),
+        Route("/s/{sid:int}/solves/{solve:int}", solve_page),
+        Route("/s/{sid:int}/solves/{solve:int}/approve", approve, methods=["POST"]),
+        Route("/s/{sid:int}/solves/{solve:int}/files/{name}", result_file),
+        Route("/record", record), Route("/record.csv", record_csv),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error})
+    return BodyLimit(app)
+
+
+class BodyLimit:
+    """Refuse a request body over uploads.MAX_UPLOAD (by its Content-Length, or as it streams in)
+    before any of it is parsed; add the security headers to every response."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope["headers"]).get(b"content-length", b"0")
+        if not length.isdigit() or int(length) > uploads.MAX_UPLOAD:
+            return await _too_large(send)
+        seen = 0
+
+        async def bounded():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > uploads.MAX_UPLOAD:
+                raise HTTPException(413)
+            return message
+
+        async def guarded(message):
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + SECURITY_HEADERS
+            await send(message)
+
+        await self.app(scope, bounded, guarded)
+
+
+SECURITY_HEADERS = [  # no framing, no type sniffing, scripts only from the package's own /static
+    (b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
+    (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"),
+]
+
+
+async def _too_large(send) -> None:
+    body = "413: the request is larger than the 5 MB allowed / 请求超过 5 MB 上限".encode("utf-8")
+    await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,162 @@
+"""The scenario page's editable tables: which cells a user sees, what a submitted form changes,
+and each validation problem placed at its cell.
+
+A cell is named by what it holds, never by a row number: `cost|wenquan|resettlement`,
+`workers|wenquan`, `own|wenquan|asset_sales`, `budget|central_reward`, `cap|central_reward`.
+A form is applied to the version it names; every cell in it must be one the user may edit
+(access.py), or the whole save is refused (`Refused`): a clerk cannot reach another region's
+enterprise by writing its id into a form field. What a clerk types is kept as typed (the
+scenario format reads "1,234.56" as a clerk writes it) and validated by the library as any file.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+from subsidy.scenario.load import ScenarioError, scenario_from_data
+from subsidy.scenario.model import DEFAULT_CATEGORIES, Problem, Scenario
+from subsidy.web import access
+from subsidy.web.store import User
+
+
+class Refused(Exception):
+    """A form that names a cell the user may not change."""
+
+
+def shown(value) -> str:
+    """A value as a cell shows it: numbers in their shortest exact form, nothing for None."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@dataclass
+class Tables:
+    """What the scenario page shows: the user's enterprises and the funds, with messages."""
+
+    enterprises: list[dict]
+    categories: list[str]
+    own_kinds: list[str]
+    funds: list[dict]
+    cell_problems: dict[str, list[str]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)    # every problem the user may read, "where: message"
+    scenario: Scenario | None = None
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)  # category → (中文, English)
+
+
+def validate(data: dict) -> tuple[Scenario | None, list[Problem]]:
+    """The scenario, or the problems that stop it (each with its place in the data)."""
+    try:
+        return scenario_from_data(data), []
+    except ScenarioError as exc:
+        return None, exc.problems
+
+
+def cell_of(data: dict, loc: tuple) -> str | None:
+    """The page's cell for a problem's place in the data, if the page shows one."""
+    if len(loc) >= 2 and loc[0] == "enterprises" and isinstance(loc[1], int):
+        ents = data.get("enterprises") or []
+        e = ents[loc[1]] if 0 <= loc[1] < len(ents) and isinstance(ents[loc[1]], dict) else {}
+        eid = e.get("id")
+        if loc[2:3] == ("costs",) and len(loc) >= 4:
+            return f"cost|{eid}|{loc[3]}"
+        if loc[2:3] == ("own_funds",) and len(loc) >= 4:
+            return f"own|{eid}|{loc[3]}"
+        if loc[2:3] == ("workers",):
+            return f"workers|{eid}"
+    if len(loc) >= 3 and loc[0] == "funds" and isinstance(loc[1], int):
+        funds = data.get("funds") or []
+        f = funds[loc[1]] if 0 <= loc[1] < len(funds) and isinstance(funds[loc[1]], dict) else {}
+        if loc[2] == "budget":
+            return f"budget|{f.get('id')}"
+        if loc[2:4] == ("caps", "per_enterprise"):
+            return f"cap|{f.get('id')}"
+    return None
+
+
+def tables(user: User, data: dict) -> Tables:
+    visible = access.visible_enterprises(user, data)
+    ents = [data["enterprises"][i] for i in visible]
+    categories = sorted({c for e in ents for c in (e.get("costs") or {})})
+    own_kinds = sorted({k for e in ents for k in (e.get("own_funds") or {})})
+    funds = [f for f in data.get("funds") or [] if isinstance(f, dict)]
+    scenario, problems = validate(data)
+    table = scenario.category_table if scenario is not None else DEFAULT_CATEGORIES
+    labels = {c: (table[c].label_zh or c, table[c].label_en or c) if c in table else (c, c) for c in categories}
+    out = Tables(ents, categories, own_kinds, funds, scenario=scenario, labels=labels)
+    hidden = set(range(len(data.get("enterprises") or []))) - set(visible)
+    for p in problems:
+        if len(p.loc) >= 2 and p.loc[0] == "enterprises" and p.loc[1] in hidden:
+            continue  # another region's problem is not this clerk's to read
+        cell = cell_of(data, p.loc)
+        if cell is not None:
+            out.cell_problems.setdefault(cell, []).append(p.message)
+        out.problems.append(f"{p.where}: {p.message}" if p.where else p.message)
+    return out
+
+
+def apply_form(user: User, data: dict, form: dict[str, str]) -> tuple[dict, list[tuple[str, str, str]]]:
+    """The data with the form's changed cells written in, and (field, old, new) for each change.
+    Refused if any cell named is not the user's to change; unchanged cells are not changes."""
+    new = copy.deepcopy(data)
+    ents = {e.get("id"): e for e in new.get("enterprises") or [] if isinstance(e, dict)}
+    funds = {f.get("id"): f for f in new.get("funds") or [] if isinstance(f, dict)}
+    changes = []
+    for name, typed in form.items():
+        kind, _, rest = name.partition("|")
+        if kind not in ("cost", "own", "workers", "budget", "cap"):
+            continue  # csrf, base and other fields of the form
+        key, _, sub = rest.partition("|")
+        typed = typed.strip()
+        if kind in ("cost", "own", "workers"):
+            e = ents.get(key)
+            if e is None or user.role not in access.EDIT_ENTERPRISES or not access.covers(user, e.get("region") if isinstance(e.get("region"), str) else ""):
+                raise Refused(f"enterprise {key!r} is not yours to change")
+            if kind == "workers":
+                holder, leaf, label = e, "workers", f"enterprises[{key}].workers"
+            else:
+                section = "costs" if kind == "cost" else "own_funds"
+                holder = e.get(section)
+                if not isinstance(holder, dict) or sub not in holder:
+                    raise Refused(f"enterprise {key!r} has no {section} line {sub!r}")
+                leaf, label = sub, f"enterprises[{key}].{section}.{sub}"
+        else:
+            f = funds.get(key)
+            if f is None or user.role not in access.EDIT_FUNDS:
+                raise Refused(f"fund {key!r} is not yours to change")
+            if kind == "budget":
+                holder, leaf, label = f, "budget", f"funds[{key}].budget"
+            else:
+                holder, leaf, label = f.setdefault("caps", {}), "per_enterprise", f"funds[{key}].caps.per_enterprise"
+                if typed == "" and leaf not in holder:
+                    if not holder:
+                        del f["caps"]
+                    continue
+        old = shown(holder.get(leaf))
+        if typed == old:
+            continue
+        if typed == "" and kind == "cap":
+            holder.pop(leaf)
+        else:
+            holder[leaf] = _number(typed)
+        changes.append((label, old, typed))
+    return new, changes
+
+
+def _number(typed: str):
+    """A typed cell as the number it plainly is, else the text itself for validation to judge
+    (a blank stays None: a missing number)."""
+    if typed == "":
+        return None
+    try:
+        return int(typed) if typed.lstrip("-").isdigit() else float(typed) if _plain_decimal(typed) else typed
+    except ValueError:
+        return typed
+
+
+def _plain_decimal(text: str) -> bool:
+    head, dot, tail = text.lstrip("-").partition(".")
+    return bool(dot) and head.isdigit() and tail.isdigit() and len(tail) <= 2

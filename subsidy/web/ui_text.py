@@ -1,0 +1,48 @@
+"""Every word of the workbench's pages, in Chinese and English (the templates hold none of their
+own). `t(lang)` gives the table for a page."""
+
+from __future__ import annotations
+
+WORDS: dict[str, tuple[str, str]] = {  # key: (中文, English)
+    "title": ("淘汰落后产能奖励资金 工作台", "Capacity-closure funds workbench"),
+    "login": ("登录", "Sign in"), "logout": ("退出", "Sign out"),
+    "user": ("用户名", "User name"), "password": ("密码", "Password"),
+    "bad_login": ("用户名或密码不对", "Wrong user name or password"),
+    "scenarios": ("方案", "Scenarios"), "upload": ("上传方案 (YAML / JSON / XLSX)", "Upload a scenario (YAML / JSON / XLSX)"),
+    "template": ("下载填报模板 (Excel)", "Download the input template (Excel)"),
+    "name": ("名称", "Name"), "latest": ("最新版本", "Latest version"), "created_by": ("创建人", "Created by"),
+    "versions": ("版本", "Versions"), "version": ("版本", "Version"), "status": ("状态", "Status"),
+    "draft": ("草稿", "draft"), "submitted": ("已报送", "submitted"), "approved": ("已批准", "approved"),
+    "enterprises": ("企业", "Enterprises"), "funds": ("资金", "Funds"),
+    "id": ("代码", "Code"), "region": ("地区", "Region"), "workers": ("职工人数", "Workers"),
+    "own_funds": ("自有资金", "Own funds"), "budget": ("预算", "Budget"), "cap": ("每户上限", "Cap per enterprise"),
+    "level": ("层级", "Level"), "save": ("保存为新版本", "Save as a new version"),
+    "saved": ("已保存为版本", "Saved as version"), "submit": ("报送", "Submit"), "solve": ("测算分配", "Allocate"),
+    "approve": ("批准 (冻结此版本)", "Approve (freezes this version)"),
+    "problems": ("需要修改的问题", "Problems to fix"), "valid": ("数据通过校验", "The data passes every check"),
+    "conflict": ("保存冲突", "Save conflict"), "record": ("操作记录", "Record"), "export_csv": ("导出 CSV", "Export CSV"),
+    "at": ("时间", "When"), "who": ("操作人", "Who"), "action": ("操作", "Action"), "field": ("字段", "Field"),
+    "old": ("原值", "Old"), "new": ("新值", "New"), "detail": ("详情", "Detail"),
+    "result": ("分配结果", "Allocation"), "total_gap": ("资金缺口合计", "Total gap"), "gap": ("缺口", "Gap"),
+    "need": ("需求", "Need"), "funded": ("已安排", "Funded"), "used": ("已用", "Used"), "left": ("结余", "Left"),
+    "gap_share": ("缺口占比", "Gap share"), "files": ("下载结果文件", "Result files"),
+    "explain": ("为什么有缺口", "Why the gap remains"), "close_gap": ("补足缺口需要", "What closes the gap"),
+    "whatif": ("假设分析: 改预算和上限, 立即看缺口", "What-if: change budgets and caps, see the gap at once"),
+    "recompute": ("重新测算", "Recompute"), "whatif_gap": ("假设下的缺口", "Gap under the what-if"),
+    "solves": ("测算记录", "Solves"), "sha": ("方案 sha256", "Scenario sha256"), "tool": ("工具版本", "Tool version"),
+    "solver": ("求解器", "Solver"), "commitments": ("已批准的承诺 (commitments)", "Approved commitments"),
+    "amount": ("金额", "Amount"), "fund": ("资金", "Fund"), "enterprise": ("企业", "Enterprise"), "category": ("类别", "Category"),
+    "source": ("来源", "Source"), "read_only": ("只读", "read only"), "forbidden": ("无权访问", "Not allowed"),
+    "not_found": ("没有这个页面", "No such page"), "error": ("出错了", "Something went wrong"),
+    "bad_request": ("请求无效", "Bad request"), "too_large": ("文件太大", "File too large"),
+    "back": ("返回", "Back"), "other_lang": ("English", "中文"), "unit": ("单位", "Unit"),
+    "upload_refused": ("上传未接受", "Upload refused"), "no_scenarios": ("还没有方案", "No scenarios yet"),
+    "view_version": ("查看", "View"), "role": ("角色", "Role"),
+    "variant": ("另存为方案变体", "Save as a variant"), "compare": ("方案比较", "Compare"),
+    "compare_pick": ("选两个或更多方案比较 (第一个为基准)", "Pick two or more to compare (the first is the base)"),
+}
+
+
+def t(lang: str) -> dict[str, str]:
+    column = 0 if lang == "zh" else 1
+    return {k: v[column] for k, v in WORDS.items()}

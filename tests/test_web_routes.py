@@ -1,0 +1,280 @@
+"""The workbench's routes and rules of access (SQLite; the store tests cover PostgreSQL):
+every request is authorised on the server, forms carry CSRF tokens, uploads are bounded,
+user strings are escaped, errors show no traceback, and the numbers are the library's."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+
+from conftest import optional_module, policy_case_data
+from web_support import Browser, huanggang_only, make_store, token_in, two_counties
+
+optional_module("starlette", "web")
+
+
+@pytest.fixture
+def site(tmp_path):
+    from subsidy.web.app import create_app
+
+    store = make_store(f"sqlite:///{tmp_path / 'site.db'}")
+    return store, create_app(store)
+
+
+def test_sign_in_sets_an_httponly_samesite_cookie_and_a_wrong_password_is_refused(site):
+    from starlette.testclient import TestClient
+
+    store, app = site
+    client = TestClient(app, follow_redirects=False)
+    assert client.get("/").headers["location"] == "/login"                       # nothing without signing in
+    token = token_in(client.get("/login").text)
+    assert client.post("/login", data={"user": "analyst", "password": "nope", "csrf": token}).status_code == 401
+    r = client.post("/login", data={"user": "analyst", "password": "correct horse battery", "csrf": token})
+    cookie = [h for h in r.headers.get_list("set-cookie") if h.startswith("subsidy_session=")][0]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert TestClient(app).post("/login", data={"user": "analyst", "password": "correct horse battery"}).status_code == 403
+
+
+def test_a_form_without_the_session_csrf_token_changes_nothing(site):
+    store, app = site
+    sid = store.create_scenario("湖北 两县", two_counties(), "admin")
+    analyst = Browser(app, "analyst")
+    r = analyst.client.post(f"/s/{sid}/save", data={"base": "1", "budget|hb": "999"})
+    assert r.status_code == 403
+    r = analyst.client.post(f"/s/{sid}/save", data={"csrf": "forged", "base": "1", "budget|hb": "999"})
+    assert r.status_code == 403
+    assert [v.number for v in store.versions_of(sid)] == [1]
+
+
+def test_a_clerk_sees_and_changes_only_the_enterprises_of_their_region(site):
+    store, app = site
+    sid = store.create_scenario("湖北 两县", two_counties(), "admin")
+    hg_only = store.create_scenario("黄冈 单县", huanggang_only(), "admin")
+    clerk = Browser(app, "clerk-xn")
+    page = clerk.get(f"/s/{sid}").text
+    assert "xn1" in page and "咸宁甲厂" in page
+    assert "hg1" not in page and "黄冈乙厂" not in page                            # another county's row is not sent
+    assert "黄冈 单县" not in clerk.get("/").text
+    assert clerk.get(f"/s/{hg_only}").status_code == 404                          # by editing the URL: nothing
+    # by editing a form field: the whole save is refused, nothing written
+    r = clerk.post(f"/s/{sid}/save", {"base": "1", "cost|xn1|resettlement": "101", "cost|hg1|resettlement": "1"})
+    assert r.status_code == 403
+    assert [v.number for v in store.versions_of(sid)] == [1]
+    assert clerk.post(f"/s/{sid}/save", {"base": "1", "budget|hb": "1000"}).status_code == 403     # funds are not a clerk's
+    assert clerk.post(f"/s/{sid}/v/1/solve").status_code == 403
+    assert clerk.get("/record").status_code == 403
+    r = clerk.post(f"/s/{sid}/save", {"base": "1", "cost|xn1|resettlement": "101"})
+    assert r.status_code == 303
+    assert store.version(sid).data["enterprises"][0]["costs"]["resettlement"] == 101
+    assert store.version(sid).data["enterprises"][1] == two_counties()["enterprises"][1]
+
+
+def test_a_stale_save_gets_a_conflict_message_and_the_other_save_survives(site):
+    store, app = site
+    sid = store.create_scenario("湖北 两县", two_counties(), "admin")
+    a, b = Browser(app, "analyst"), Browser(app, "admin")
+    assert a.post(f"/s/{sid}/save", {"base": "1", "budget|hb": "150"}).status_code == 303
+    r = b.post(f"/s/{sid}/save", {"base": "1", "budget|hb": "200"})
+    assert r.status_code == 409
+    assert "version 1 is no longer the latest (version 2 was saved meanwhile)" in r.text
+    assert store.version(sid).data["funds"][0]["budget"] == 150
+
+
+def test_a_bad_cell_is_shown_at_its_cell_and_submitting_waits_for_the_fix(site):
+    store, app = site
+    data = two_counties()
+    data["enterprises"][0]["costs"]["resettlement"] = "12,34"        # a comma that does not separate thousands
+    sid = store.create_scenario("湖北 两县", data, "clerk-xn")
+    clerk = Browser(app, "clerk-xn")
+    page = clerk.get(f"/s/{sid}").text
+    assert 'data-for="cost|xn1|resettlement"' in page
+    assert clerk.post(f"/s/{sid}/v/1/submit").status_code == 400
+    assert clerk.post(f"/s/{sid}/save", {"base": "1", "cost|xn1|resettlement": "1,234"}).status_code == 303
+    assert 'id="valid"' in clerk.get(f"/s/{sid}").text
+    assert clerk.post(f"/s/{sid}/v/2/submit").status_code == 303
+    assert store.version(sid, 2).status == "submitted"
+
+
+def test_solve_whatif_and_approval_give_the_hand_worked_numbers(site):
+    """The policy case (conftest.policy_case_data): total gap 135 (55 + 10 + 30 + 40).
+    What-if: fund c's budget 5 → 10; c pays e1's resettlement up to its share cap 0.1 × 100 = 10,
+    so e1's resettlement gap 55 → 50 and the total 135 → 130. Approval keeps the allocation
+    (a 40 + 40, b 100, c 5 = 185 = total need 320 − gap 135) as commitments."""
+    store, app = site
+    analyst, approver = Browser(app, "analyst"), Browser(app, "approver")
+    r = analyst.post("/upload", files={"file": ("case.json", json.dumps(policy_case_data()).encode(), "application/json")})
+    sid = int(r.headers["location"].rsplit("/", 1)[1])
+    r = analyst.post(f"/s/{sid}/v/1/solve")
+    solve_url = r.headers["location"]
+    page = analyst.get(solve_url).text
+    assert '<strong id="total-gap">135.00</strong>' in page
+    r = analyst.post(f"/s/{sid}/v/1/whatif", {"budget|c": "10"})
+    assert '<strong id="whatif-total">130.00</strong>' in r.text
+    assert store.version(sid).number == 1                                         # a what-if stores nothing
+    assert approver.post(f"/s/{sid}/v/1/whatif", {"budget|c": "10"}).status_code == 403
+    assert analyst.post(solve_url + "/approve").status_code == 403
+    assert approver.post(solve_url + "/approve").status_code == 303
+    assert store.version(sid, 1).status == "approved"
+    commitments = approver.get(f"/s/{sid}/v/1/commitments.yaml").text
+    import yaml
+    from decimal import Decimal
+
+    entries = yaml.safe_load(commitments)["commitments"]
+    assert sorted((c["fund"], c["enterprise"], c["amount"]) for c in entries) == [
+        ("a", "e1", "40.00"), ("a", "e2", "40.00"), ("b", "e1", "100.00"), ("c", "e1", "5.00")]
+    assert sum(Decimal(c["amount"]) for c in entries) == Decimal("185")
+    assert approver.post(solve_url + "/approve").status_code in (403, 409)       # approved once, frozen
+    record = analyst.get(f"/record.csv?scenario={sid}").content.decode("utf-8-sig")
+    assert [line.split(",")[3] for line in record.splitlines()[1:]] == ["upload", "solve", "approve"]
+
+
+def test_uploads_are_bounded_and_hostile_workbooks_refused(site):
+    store, app = site
+    analyst = Browser(app, "analyst")
+
+    def zipped(parts: dict[str, bytes]) -> bytes:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, content in parts.items():
+                z.writestr(name, content)
+        return buf.getvalue()
+
+    entity = zipped({"xl/workbook.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><workbook/>'})
+    r = analyst.post("/upload", files={"file": ("e.xlsx", entity)})
+    assert r.status_code == 400 and "declares a DOCTYPE or ENTITY" in r.text
+    bomb = zipped({"xl/worksheets/sheet1.xml": b"\0" * (65 * 2**20)})             # 65 MB of zeros in ~65 KB
+    assert len(bomb) < 2**20
+    r = analyst.post("/upload", files={"file": ("b.xlsx", bomb)})
+    assert r.status_code == 400 and "unpacks to 68,157,440 bytes" in r.text
+    r = analyst.post("/upload", files={"file": ("big.yaml", b"#" * (5 * 2**20 + 1))})
+    assert r.status_code == 413
+    assert store.scenario_list() == []
+
+
+def test_user_strings_are_escaped_and_errors_show_no_traceback(site):
+    store, app = site
+    data = two_counties()
+    data["name"] = "<script>alert(1)</script>"
+    data["enterprises"][0]["name"] = '"><img src=x onerror=alert(2)>'
+    sid = store.create_scenario(data["name"], data, "admin")
+    analyst = Browser(app, "analyst")
+    page = analyst.get(f"/s/{sid}").text + analyst.get("/").text
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+    def broken(*a, **k):
+        raise RuntimeError("secret internals")
+
+    store.scenario_list = broken
+    from starlette.testclient import TestClient
+
+    client = TestClient(app, raise_server_exceptions=False)
+    client.cookies = analyst.client.cookies
+    r = client.get("/")
+    assert r.status_code == 500
+    assert "secret internals" not in r.text and "Traceback" not in r.text
+
+
+def test_pages_forbid_framing_and_foreign_scripts(site):
+    store, app = site
+    r = Browser(app, "viewer").get("/")
+    assert r.headers["x-frame-options"] == "DENY" and r.headers["x-content-type-options"] == "nosniff"
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+
+
+def test_user_add_stores_a_hash_and_refuses_a_clerk_without_a_region(tmp_path):
+    from run_cli import run
+    from subsidy.web.serve import open_store
+
+    url = f"sqlite:///{tmp_path / 'users.db'}"
+    ok = run("user", "add", "li", "--role", "clerk", "--region", "湖北/咸宁/", "--password", "a long password", "--db", url)
+    assert (ok.code, ok.stdout.strip()) == (0, "added li (clerk: 湖北/咸宁)")
+    no_region = run("user", "add", "wang", "--role", "clerk", "--password", "a long password", "--db", url)
+    assert no_region.code == 2 and "a clerk needs at least one region path" in no_region.stderr
+    bad_role = run("user", "add", "zhao", "--role", "boss", "--password", "a long password", "--db", url)
+    assert bad_role.code == 2 and "role must be one of admin, analyst, clerk, viewer, approver" in bad_role.stderr
+    assert run("user", "add", "li", "--role", "viewer", "--password", "a long password", "--db", url).code == 2  # exists
+    store = open_store(url)
+    assert store.login("li", "a long password") is not None and store.login("li", "wrong") is None
+    assert [(r.action, r.field, r.new) for r in store.audit_rows()] == [("user", "user li", "clerk 湖北/咸宁")]
+
+
+def test_a_whatif_saved_as_a_variant_compares_with_its_base(site):
+    """Policy case (gap 135) and its variant with fund c's budget 10 (gap 130, see above):
+    the comparison's totals row of the variant says 130.00 and the record keeps the overlay."""
+    store, app = site
+    sid = store.create_scenario("policy case", policy_case_data(), "admin")
+    analyst = Browser(app, "analyst")
+    r = analyst.post(f"/s/{sid}/v/1/variant", {"budget|c": "10"})
+    variant = int(r.headers["location"].rsplit("/", 1)[1])
+    assert store.version(variant).data["funds"][2]["budget"] == 10
+    assert store.version(sid).data == policy_case_data()                                  # the base is untouched
+    made = [r for r in store.audit_rows(variant) if r.action == "variant"][0]
+    assert json.loads(made.detail)["changes"] == [["funds[c].budget", "5", "10"]]
+    page = analyst.get(f"/compare?v={sid}:1&v={variant}:1").text
+    assert "130.00" in page and "135.00" in page
+    assert Browser(app, "clerk-xn").get(f"/compare?v={sid}:1&v={variant}:1").status_code == 403
+
+
+def test_a_clerk_cannot_upload_another_regions_enterprises(site):
+    store, app = site
+    clerk = Browser(app, "clerk-xn")
+    r = clerk.post("/upload", files={"file": ("two.json", json.dumps(two_counties(), ensure_ascii=False).encode())})
+    assert r.status_code == 400 and "holds enterprises outside your regions 湖北/咸宁" in r.text
+    assert store.scenario_list() == []
+
+
+def test_a_large_scenario_is_shown_a_hundred_enterprises_a_page(site):
+    """250 enterprises: pages 1-3 hold 100, 100 and 50 rows; a save from page 3 changes only
+    the cell it names."""
+    store, app = site
+    data = two_counties()
+    data["enterprises"] = [{"id": f"e{i:03d}", "name": f"厂{i}", "region": "湖北/咸宁", "costs": {"resettlement": i + 1}}
+                           for i in range(250)]
+    sid = store.create_scenario("250", data, "admin")
+    analyst = Browser(app, "analyst")
+    rows = [analyst.get(f"/s/{sid}?page={n}").text.count("<tr data-enterprise=") for n in (1, 2, 3)]
+    assert rows == [100, 100, 50]
+    assert 'data-enterprise="e249"' in analyst.get(f"/s/{sid}?page=3").text
+    assert analyst.post(f"/s/{sid}/save", {"base": "1", "cost|e249|resettlement": "1000"}).status_code == 303
+    saved = store.version(sid).data["enterprises"]
+    assert saved[249]["costs"]["resettlement"] == 1000 and saved[:249] == data["enterprises"][:249]
+
+
+def test_template_files_language_and_sign_out(site):
+    """The template is `subsidy template`'s workbook; a solve's files are served as recorded
+    (allocations.csv of the two counties: hb pays xn1 75 and hg1 45, web_support.two_counties);
+    English on request;
+    after signing out the session is gone."""
+    from openpyxl import load_workbook
+
+    store, app = site
+    sid = store.create_scenario("湖北 两县", two_counties(), "admin")
+    analyst = Browser(app, "analyst")
+    book = load_workbook(io.BytesIO(analyst.get("/template.xlsx").content))
+    assert {"企业", "资金"} <= set(book.sheetnames)
+    solve_url = analyst.post(f"/s/{sid}/v/1/solve").headers["location"]
+    rows = analyst.get(solve_url + "/files/allocations.csv").content.decode("utf-8-sig").splitlines()[1:]
+    assert sorted(rows) == ["hb,hg1,resettlement,45.00", "hb,xn1,resettlement,75.00"]
+    assert analyst.get(solve_url + "/files/nothing.csv").status_code == 404
+    assert Browser(app, "clerk-xn").get(solve_url + "/files/allocations.csv").status_code == 403
+    analyst.get("/lang/en?next=/")
+    assert "Scenarios" in analyst.get("/").text
+    assert analyst.post("/logout").status_code == 303
+    assert analyst.get("/").headers["location"] == "/login"
+
+
+def test_the_demo_loads_the_seed_scenarios_and_one_user_per_role_once(tmp_path, scenarios_dir):
+    from subsidy.web.serve import DEMO_PASSWORD, load_demo, open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 'demo.db'}")
+    added = load_demo(store, scenarios_dir)
+    seeds = sorted(p.name for p in scenarios_dir.glob("*.yaml"))
+    assert [a for a in added if a.startswith("scenario")] == [f"scenario {name}" for name in seeds]
+    assert store.user_names() == sorted(["admin", "analyst", "approver", "viewer", "clerk-xianning", "clerk-chuxiong"])
+    assert store.login("clerk-xianning", DEMO_PASSWORD) is not None
+    assert load_demo(store, scenarios_dir) == []                                  # a second start adds nothing
+    assert len(store.scenario_list()) == len(seeds)
