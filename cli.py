@@ -28,6 +28,16 @@ class Lang(str, Enum):
     zh = "zh"
 
 
+LANG_HELP = "Language of {what}: en or zh; default: the scenario's own (Chinese when its names are Chinese)."
+
+
+def _doc_lang(lang: Optional[Lang], scenario) -> str:
+    """The language a document is written in: the one asked for, else the scenario's own."""
+    from subsidy.scenario.labels import language_of
+
+    return lang.value if lang is not None else language_of(scenario)
+
+
 def _solver(name: str) -> str:
     """highs, cbc, or a PuLP solver installed here, by PuLP's name (checked before anything runs)."""
     if name in ("highs", "cbc"):
@@ -82,7 +92,7 @@ ScenarioArg = typer.Argument(..., help="Scenario file (.yaml, .yml, .json or .xl
 def solve(
     scenario: Path = ScenarioArg,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write allocations.csv, gaps.csv, funds.csv and summary.json into this directory (all or nothing)."),
-    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of CSV headers and of the printed summary."),
+    lang: Optional[Lang] = typer.Option(None, "--lang", help=LANG_HELP.format(what="the printed summary and the workbook") + " The CSV files keep English headers, which other tools read, unless --lang zh is given."),
     solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "; other than highs implies the LP (--method pulp) unless --method flow."),
     method: Method = typer.Option(Method.auto, "--method", help="flow: integer network flows (fast, exact); pulp: the LP; auto: flow whenever the rules fit, else the LP (summary.json says which and why)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors and the files written."),
@@ -111,12 +121,12 @@ def solve(
         if xlsx is not None:
             from subsidy.output.result_xlsx import result_workbook
 
-            workbook = result_workbook(result, lang.value)
+            workbook = result_workbook(result, _doc_lang(lang, loaded))
         if not quiet:
-            typer.echo(render_result(result, lang.value, path=str(scenario), rows=rows))
+            typer.echo(render_result(result, _doc_lang(lang, loaded), path=str(scenario), rows=rows))
         if out is not None:
             with _writing(out, "the output files"):
-                written = write_contract(result, out, lang.value)
+                written = write_contract(result, out, lang.value if lang is not None else "en")
             typer.echo("\nwrote " + ", ".join(str(p) for p in written))
         if workbook is not None:
             _write_file(xlsx, workbook)
@@ -239,7 +249,7 @@ def _solved(scenario: Path, solver: str):
 @app.command()
 def explain(
     scenario: Path = ScenarioArg,
-    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the sentences and tables."),
+    lang: Optional[Lang] = typer.Option(None, "--lang", help=LANG_HELP.format(what="the sentences and tables")),
     solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "."),
 ) -> None:
     """Explain a result: which rules bind, what one more 万元 is worth, why each gap remains."""
@@ -249,7 +259,7 @@ def explain(
 
     loaded, result = _solved(scenario, solver)
     try:
-        typer.echo(explanation_text(run_explain(loaded, solver, result), lang.value))
+        typer.echo(explanation_text(run_explain(loaded, solver, result), _doc_lang(lang, loaded)))
     except SolveError as exc:
         _fail(f"{scenario}: {exc}", EXIT_SOLVE_FAILED)
 
@@ -259,7 +269,7 @@ def close_gap(
     scenario: Path = ScenarioArg,
     target: Optional[str] = typer.Option(None, "--target", help="Total gap to reach (in the scenario's unit); default: close all that budget can close."),
     fund: Optional[list[str]] = typer.Option(None, "--fund", help="Only these funds may grow (repeat the option); default: all."),
-    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the sentences and tables."),
+    lang: Optional[Lang] = typer.Option(None, "--lang", help=LANG_HELP.format(what="the sentences and tables")),
     solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "."),
 ) -> None:
     """The least extra budget, per fund and in total, that closes the gap (or reaches --target).
@@ -286,13 +296,13 @@ def close_gap(
         _fail(f"{scenario}: {exc}", EXIT_SOLVE_FAILED)
     except ValueError as exc:
         _fail(f"--fund: {exc}", EXIT_BAD_INPUT)
-    typer.echo(gap_closure_text(closure, lang.value))
+    typer.echo(gap_closure_text(closure, _doc_lang(lang, loaded)))
 
 
 @app.command()
 def compare(
     scenarios: list[Path] = typer.Argument(..., help="Two or more scenario files; differences are against the first.", show_default=False),
-    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the summary and tables."),
+    lang: Optional[Lang] = typer.Option(None, "--lang", help=LANG_HELP.format(what="the summary and tables") + " The CSV files keep English headers unless --lang zh is given."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write enterprises.csv, funds.csv, totals.csv and inputs.csv (long tables) into this directory."),
     solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "."),
 ) -> None:
@@ -306,9 +316,9 @@ def compare(
         _fail("compare needs at least two scenario files", EXIT_BAD_INPUT)
     loaded = [_solved(p, solver) for p in scenarios]
     comparison = run_compare(list(zip(labels_for(scenarios), [s for s, _ in loaded])), solver, [r for _, r in loaded])
-    typer.echo(comparison_text(comparison, lang.value))
+    typer.echo(comparison_text(comparison, _doc_lang(lang, loaded[0][0])))
     if out is not None:
-        files = {f"{name}.csv": csv_bytes(getattr(comparison, name).astype(object), lang.value)
+        files = {f"{name}.csv": csv_bytes(getattr(comparison, name).astype(object), lang.value if lang is not None else "en")
                  for name in ("enterprises", "funds", "totals", "inputs")}
         with _writing(out, "the output files"):
             written = write_files_atomically(out, files)

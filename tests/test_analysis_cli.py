@@ -26,7 +26,7 @@ def test_explain_and_close_gap_on_shipped_scenarios(scenarios_dir, name):
 
 
 def test_explain_output(scenarios_dir):
-    out = run("explain", scenarios_dir / "xianan-2025.yaml").output
+    out = run("explain", scenarios_dir / "xianan-2025.yaml", "--lang", "en").output  # Chinese by default: its names are
     assert "central_reward budget (300.00) is fully used" in out
     assert "cap_enterprise[central_reward, wenquan (咸安区温泉电石总厂)] binds at 120.00" in out
     assert "operating_loss 150.00, no fund may pay this category" in out
@@ -34,10 +34,10 @@ def test_explain_output(scenarios_dir):
 
 def test_close_gap_output_and_errors(scenarios_dir):
     path = scenarios_dir / "xianan-2025.yaml"
-    out = run("close-gap", path).output
+    out = run("close-gap", path, "--lang", "en").output
     assert "Least extra budget: 160.60 万元 in total" in out and "No fund may pay these categories at all: operating_loss 150.00" in out
-    assert "Goal: total gap at most 200.00 万元." in run("close-gap", path, "--target", "200").output
-    assert "xianan_district +160.60" in run("close-gap", path, "--fund", "xianan_district").output
+    assert "Goal: total gap at most 200.00 万元." in run("close-gap", path, "--target", "200", "--lang", "en").output
+    assert "xianan_district +160.60" in run("close-gap", path, "--fund", "xianan_district", "--lang", "en").output
     bad = run("close-gap", path, "--target", "1.234")
     assert bad.exit_code == 2 and "error: --target: must have at most 2 decimals" in bad.output
     bad = run("close-gap", path, "--fund", "nope")
@@ -47,7 +47,7 @@ def test_close_gap_output_and_errors(scenarios_dir):
 def test_compare(scenarios_dir, tmp_path):
     options = scenarios_dir / "options"
     result = run("compare", scenarios_dir / "xianan-2025.yaml", options / "xianan-more-central.yaml",
-                 options / "xianan-xianning-fund.yaml", "--out", tmp_path / "cmp")
+                 options / "xianan-xianning-fund.yaml", "--out", tmp_path / "cmp", "--lang", "en")
     assert result.exit_code == 0, result.output
     assert "xianan-more-central against xianan-2025" in result.output
     table = pd.read_csv(tmp_path / "cmp" / "enterprises.csv", encoding="utf-8-sig")

@@ -76,7 +76,8 @@ def test_chinese_headers(tmp_path):
     out = tmp_path / "zh"
     res = runner.invoke(app, ["solve", str(SCENARIOS / "xianan-2025.yaml"), "--out", str(out), "--lang", "zh"])
     assert res.exit_code == 0, res.output
-    assert list(read_csv(out / "gaps.csv")[0]) == ["企业", "费用类别", "资金需求", "自有资金", "已安排资金", "资金缺口"]
+    assert list(read_csv(out / "gaps.csv")[0]) == ["企业", "企业名称", "费用类别", "类别名称", "资金需求（万元）",
+                                                   "自有资金（万元）", "已安排资金（万元）", "资金缺口（万元）"]
     assert "资金缺口" in res.output  # the printed summary follows --lang too
 
 

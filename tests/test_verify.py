@@ -209,11 +209,14 @@ def test_solve_output_verifies_with_its_companion_files(tmp_path):
     gaps = out / "gaps.csv"
     text = gaps.read_text(encoding="utf-8-sig").splitlines()
     cells = text[1].split(",")
-    cells[4] = str(Decimal(cells[4]) + Decimal("0.01"))  # funded one fen more than the allocations
+    from subsidy.scenario.labels import column_key
+
+    funded = [column_key(h) for h in text[0].split(",")].index("funded")  # 已安排资金（元）: after the names
+    cells[funded] = str(Decimal(cells[funded]) + Decimal("0.01"))  # funded one fen more than the allocations
     gaps.write_text("\n".join([text[0], ",".join(cells), *text[2:]]), encoding="utf-8-sig")
     result = run("verify", scenario, out / "allocations.csv")
     assert result.code == 1
-    assert f"reconcile[gaps:{cells[0]},{cells[1]}]: funded is" in result.stdout
+    assert f"reconcile[gaps:{cells[0]},{cells[2]}]: funded is" in result.stdout  # enterprise, (its name), category
 
 
 def test_solve_refuses_to_write_a_result_that_breaks_a_rule(tmp_path, monkeypatch):

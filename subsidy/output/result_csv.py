@@ -53,8 +53,11 @@ def fen_text(fen: np.ndarray) -> list[str]:
     return [("-" if v < 0 else "") + "%d.%02d" % divmod(abs(v), 100) for v in values]
 
 
-def csv_bytes(table: pd.DataFrame | Table, lang: Lang = "en") -> bytes:
-    """UTF-8 with BOM (so Excel and WPS open Chinese text correctly), CRLF as Excel writes."""
+def csv_bytes(table: pd.DataFrame | Table, lang: Lang = "en", unit: str | None = None) -> bytes:
+    """UTF-8 with BOM (so Excel and WPS open Chinese text correctly), CRLF as Excel writes.
+
+    With `unit`, a Table's money headers carry it in brackets (`金额（万元）`); readers
+    (labels.column_key) drop the brackets again."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     names = list(table.columns)
@@ -64,7 +67,11 @@ def csv_bytes(table: pd.DataFrame | Table, lang: Lang = "en") -> bytes:
         # Column by column: pandas boxes every value it hands out row by row, which cost more
         # than the formatting itself at 100k enterprises.
         cells = [_column(table[c].tolist()) for c in table.columns]
-    writer.writerow(columns(names, lang))
+    heads = columns(names, lang)
+    if unit and isinstance(table, Table):
+        opening, closing = ("（", "）") if lang == "zh" else (" (", ")")
+        heads = [f"{h}{opening}{unit}{closing}" if k in table.money else h for h, k in zip(heads, names)]
+    writer.writerow(heads)
     writer.writerows(zip(*cells))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
@@ -78,12 +85,39 @@ def summary_bytes(result: Result, extra: dict | None = None, lang: Lang = "en") 
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+def named_table(result: Result, name: str) -> Table:
+    """A contract table as a reader in Chinese wants it: each id (fund, enterprise, category) keeps
+    its column and is followed by its name (the category by its Chinese label)."""
+    table = result.table(name)
+    sc = result.scenario
+    names = {
+        "fund": ("fund_name", {f.id: f.name for f in sc.funds}),
+        "enterprise": ("enterprise_name", {e.id: e.name for e in sc.enterprises}),
+        "category": ("category_label", {k: c.label_zh or k for k, c in sc.category_table.items()}),
+    }
+    if name == "enterprises":  # it has its names already
+        return table
+    out: dict = {}
+    for key, col in table.columns.items():
+        out[key] = col
+        if key in names:
+            label, lookup = names[key]
+            out[label] = [lookup.get(v, v) for v in col]
+    return Table(out, table.money)
+
+
 def render_contract(result: Result, lang: Lang = "en", extra_summary: dict | None = None) -> dict[str, bytes]:
-    """The four files of the contract as bytes, in memory."""
+    """The four files of the contract as bytes, in memory. In English exactly the contract's
+    columns, which other tools read; in Chinese also the names and the unit in the headers."""
+    if lang == "zh":
+        unit = result.scenario.unit
+        tables = {k: csv_bytes(named_table(result, k), lang, unit) for k in ("allocations", "gaps", "funds")}
+    else:
+        tables = {k: csv_bytes(result.table(k), lang) for k in ("allocations", "gaps", "funds")}
     return {
-        "allocations.csv": csv_bytes(result.table("allocations"), lang),
-        "gaps.csv": csv_bytes(result.table("gaps"), lang),
-        "funds.csv": csv_bytes(result.table("funds"), lang),
+        "allocations.csv": tables["allocations"],
+        "gaps.csv": tables["gaps"],
+        "funds.csv": tables["funds"],
         "summary.json": summary_bytes(result, extra_summary, lang),
     }
 
