@@ -96,7 +96,8 @@ def solve(
     solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "; other than highs implies the LP (--method pulp) unless --method flow."),
     method: Method = typer.Option(Method.auto, "--method", help="flow: integer network flows (fast, exact); pulp: the LP; auto: flow whenever the rules fit, else the LP (summary.json says which and why)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors and the files written."),
-    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Also write a formatted Excel workbook of the result (summary, allocations, enterprise × fund matrix, gaps, funds, sources)."),
+    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Also write the result as a workbook to file: titled tables (资金分配表, 缺口表, 资金使用表, 企业情况表), the long allocation table, 说明 with the rules and sources, ready to print."),
+    issuer: Optional[str] = typer.Option(None, "--issuer", help="编制单位 printed above each table of the --xlsx workbook (default: left blank to fill in)."),
     rows: int = typer.Option(25, "--rows", min=0, help="Enterprises (those with the largest gaps) and binding rules to print; 0 prints all. The files always have all."),
 ) -> None:
     """Solve a scenario: fund the most important costs first, then spread the gap fairly.
@@ -121,7 +122,7 @@ def solve(
         if xlsx is not None:
             from subsidy.output.result_xlsx import result_workbook
 
-            workbook = result_workbook(result, _doc_lang(lang, loaded))
+            workbook = result_workbook(result, _doc_lang(lang, loaded), issuer=issuer)
         if not quiet:
             typer.echo(render_result(result, _doc_lang(lang, loaded), path=str(scenario), rows=rows))
         if out is not None:

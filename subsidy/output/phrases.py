@@ -5,6 +5,7 @@ small helpers that name things in them.
     EXPLAIN    `subsidy explain`: what binds, what one more unit is worth, why each gap remains
     CLOSE_GAP  `subsidy close-gap`: the least extra budget and what no budget closes
     COMPARE    `subsidy compare`: each option against the first
+    WORKBOOK   the filed workbook (`solve --xlsx`): sheet names, titles, headers, the rules in plain words
 
 Column headers are labels, not sentences: they stay in scenario/labels.py (`column`).
 """
@@ -134,6 +135,108 @@ COMPARE = Phrases({
     "enterprises_title": {"en": "Enterprises (gap; Δ against {base})", "zh": "企业（资金缺口；与{base}之差）"},
     "funds_title": {"en": "Funds (used; Δ against {base})", "zh": "资金（已使用；与{base}之差）"},
     "inputs_title": {"en": "Inputs that differ", "zh": "不同的输入"},
+})
+
+
+WORKBOOK = Phrases({
+    # sheets (Excel allows 31 characters and no []:*?/\)
+    "summary": {"en": "Summary", "zh": "汇总"},
+    "summary_title": {"en": "Summary", "zh": "资金安排汇总表"},
+    "by_fund": {"en": "Allocation by fund", "zh": "资金分配表"},
+    "gaps": {"en": "Gaps by category", "zh": "缺口表"},
+    "fund_use": {"en": "Fund use", "zh": "资金使用表"},
+    "enterprises": {"en": "Enterprises", "zh": "企业情况表"},
+    "allocations": {"en": "Allocations", "zh": "分配明细"},
+    "notes": {"en": "Notes", "zh": "说明"},
+    "technical": {"en": "Technical details", "zh": "技术说明"},
+    # the lines above every table
+    "title": {"en": "{name}: {table}", "zh": "{name} {table}"},
+    "issuer": {"en": "Prepared by: {who}", "zh": "编制单位：{who}"},
+    "unit": {"en": "Unit: {unit}", "zh": "单位：{unit}"},
+    "date": {"en": "Date: {date:%Y-%m-%d}", "zh": "日期：{date.year}年{date.month}月{date.day}日"},
+    "footer": {"en": "&CPage &P of &N", "zh": "&C第 &P 页，共 &N 页"},
+    # headers
+    "no": {"en": "No.", "zh": "序号"},
+    "ent_name": {"en": "Enterprise", "zh": "企业名称"},
+    "ent_id": {"en": "Id", "zh": "企业代码"},
+    "fund_name": {"en": "Fund", "zh": "资金名称"},
+    "fund_id": {"en": "Id", "zh": "资金代码"},
+    "region": {"en": "Region", "zh": "地区"},
+    "industry": {"en": "Industry", "zh": "行业"},
+    "level": {"en": "Level", "zh": "资金层级"},
+    "need": {"en": "Need", "zh": "资金需求"},
+    "own_funds": {"en": "Own funds", "zh": "自有资金"},
+    "residual_need": {"en": "Need after own funds", "zh": "剩余需求"},
+    "funded": {"en": "Funded", "zh": "已安排资金"},
+    "gap": {"en": "Gap", "zh": "资金缺口"},
+    "gap_share": {"en": "Gap share", "zh": "缺口比例"},
+    "budget": {"en": "Budget", "zh": "预算"},
+    "used": {"en": "Used", "zh": "已使用"},
+    "left": {"en": "Left", "zh": "结余"},
+    "used_share": {"en": "Share used", "zh": "使用率"},
+    "total": {"en": "Total", "zh": "合计"},
+    "item": {"en": "Item", "zh": "项目"},
+    "unit_head": {"en": "Unit", "zh": "单位"},
+    "value": {"en": "Value", "zh": "数值"},
+    "kind": {"en": "Kind", "zh": "类型"},
+    "subject": {"en": "About", "zh": "名称"},
+    "text": {"en": "Rule or assumption", "zh": "内容"},
+    "source": {"en": "Source", "zh": "来源"},
+    # the summary's items
+    "enterprise_count": {"en": "Enterprises", "zh": "企业数（家）"},
+    "total_need": {"en": "Total need", "zh": "资金需求合计"},
+    "total_own_funds": {"en": "Total own funds", "zh": "自有资金合计"},
+    "total_residual": {"en": "Total need after own funds", "zh": "剩余需求合计"},
+    "total_funded": {"en": "Total funded", "zh": "已安排资金合计"},
+    "total_gap": {"en": "Total gap", "zh": "资金缺口合计"},
+    "total_budget": {"en": "Total budget", "zh": "资金预算合计"},
+    "total_left": {"en": "Budget left", "zh": "资金结余合计"},
+    "max_share": {"en": "Largest gap share of an enterprise", "zh": "单户最大缺口比例"},
+    # levels
+    "central": {"en": "central", "zh": "中央"}, "provincial": {"en": "provincial", "zh": "省级"},
+    "municipal": {"en": "municipal", "zh": "市级"}, "county": {"en": "county", "zh": "县级"}, "other": {"en": "other", "zh": "其他"},
+    # notes: kinds
+    "k_policy": {"en": "Principle", "zh": "分配原则"},
+    "k_category": {"en": "Cost category", "zh": "费用类别"},
+    "k_fund": {"en": "Fund", "zh": "资金"},
+    "k_assumption": {"en": "Assumption", "zh": "测算假设"},
+    "k_enterprise": {"en": "Enterprise data", "zh": "企业数据"},
+    "k_cost": {"en": "Cost line", "zh": "费用数据"},
+    # notes: the rules in plain words
+    "own_statutory": {"en": "Each enterprise's own funds (asset sales and the like) pay its costs first, in the order of the Enterprise Bankruptcy Law: closure costs, then worker claims, then social insurance, then other debts.",
+                      "zh": "企业自有资金（资产变现等）首先按《企业破产法》规定的清偿顺序抵付本企业费用：先关闭费用，再职工债权，再社会保险，最后其他债务。"},
+    "own_proportional": {"en": "An enterprise marked 'proportional' spreads its own funds over its costs in proportion to each.", "zh": "标明“按比例”的企业，其自有资金按各项费用的比例分摊。"},
+    "own_free": {"en": "An enterprise marked 'free' spends its own funds wherever they close the most gap.", "zh": "标明“自由”的企业，其自有资金用于最能减少缺口的费用。"},
+    "priority": {"en": "The funds then pay the remaining need, the categories with the higher priority first (priority shown per category below).",
+                 "zh": "各项资金再安排剩余需求，优先安排优先级高的费用类别（各类别的优先级见下）。"},
+    "fair": {"en": "Among enterprises, the money is spread so that the largest share of need left unfunded is as small as it can be.",
+             "zh": "在各企业之间，使单户最大缺口比例尽可能小，资金分配尽量均衡。"},
+    "unfair": {"en": "The money is not spread further among enterprises once the priorities are met (fairness: false).",
+               "zh": "满足优先顺序后，不再在企业之间均衡分配（fairness: false）。"},
+    "blank": {"en": "In the gaps table a blank cell means the enterprise has no such cost; 0 means the cost is fully paid.",
+              "zh": "缺口表中空白表示该企业无此项费用，0 表示该项费用已全部安排。"},
+    "exact": {"en": "Amounts are exact to 0.01 {unit}; every total is the sum of the rows above it.",
+              "zh": "金额精确到 0.01 {unit}；各合计数为所列各行之和。"},
+    "category_rule": {"en": "{label}: priority {weight:g}; paid from own funds in turn {klass}.", "zh": "{label}：优先级 {weight:g}；自有资金抵付顺序第 {klass} 位。"},
+    "category_never": {"en": "{label}: priority 0, no fund money goes to it before all else is paid.", "zh": "{label}：优先级 0，其他费用安排完毕前不安排资金。"},
+    "fund_rule": {"en": "Budget {budget} {unit}; may pay {cats}{scope}{caps}.", "zh": "预算 {budget} {unit}；可支付{cats}{scope}{caps}。"},
+    "scope_regions": {"en": "; only in {items}", "zh": "；仅限{items}"},
+    "scope_industries": {"en": "; only for the {items} industry", "zh": "；仅限{items}行业"},
+    "scope_enterprises": {"en": "; only to {items}", "zh": "；仅限{items}"},
+    "cap_enterprise": {"en": "; at most {amount} {unit} per enterprise", "zh": "；每户不超过 {amount} {unit}"},
+    "cap_capacity": {"en": "; in {industry} at most {rate} {unit} per {cunit} of capacity closed", "zh": "；{industry}行业按淘汰产能每{cunit}不超过 {rate} {unit}"},
+    "cap_share": {"en": "; at most {share:.0%} of each cost line", "zh": "；不超过每项费用的 {share:.0%}"},
+    "assumption": {"en": "{text}: {value}", "zh": "{text}：{value}"},
+    "list_sep": {"en": ", ", "zh": "、"},
+    # technical details (jargon allowed here, and only here)
+    "t_method": {"en": "Method", "zh": "求解方法"},
+    "t_note": {"en": "Why this method", "zh": "方法说明"},
+    "t_solver": {"en": "Solver", "zh": "求解器"},
+    "t_stage1": {"en": "Stage 1 objective (weighted gap)", "zh": "第一阶段目标值（加权缺口）"},
+    "t_stage2": {"en": "Stage 2 objective (largest gap share)", "zh": "第二阶段目标值（最大缺口比例）"},
+    "t_sha": {"en": "Scenario file SHA-256", "zh": "方案文件 SHA-256"},
+    "t_version": {"en": "subsidy version", "zh": "subsidy 版本"},
+    "t_price": {"en": "Shadow price of {fund} (weighted gap saved per extra {unit})", "zh": "{fund}影子价格（每增加 1 {unit}减少的加权缺口）"},
 })
 
 
