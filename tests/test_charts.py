@@ -152,3 +152,33 @@ def test_page_renders_in_headless_chromium(tmp_path, xianan, chuxiong):
     for colour in (charts.OWN, charts.FUNDED, charts.GAP):
         rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
         assert ((abs(pixels - rgb).sum(axis=2)) <= 6).sum() > 500, colour
+
+
+FONT_CHECK = r"""
+import sys
+from matplotlib import font_manager
+from subsidy.output import charts
+
+family = charts._packaged_font(font_manager)  # the [cjk] extra's font, whatever the system has
+weights = {f.weight for f in font_manager.fontManager.ttflist if f.name == family}
+charts.cjk_font = lambda: family              # draw with it, as a machine without system CJK fonts does
+import cli
+sys.argv = ["subsidy", "report", sys.argv[1], "--png-dir", sys.argv[2], "--html", sys.argv[3]]
+print(family, sorted(weights), file=sys.stderr)
+cli.main()
+"""
+
+
+def test_the_cjk_extra_draws_regular_text_without_font_warnings(tmp_path):
+    """The packaged font is a static Regular face (weight 400): matplotlib finds 'normal' at once,
+    so there is no `findfont` warning (the variable font it replaced opened as Thin, weight 100,
+    with four warnings a run). In a fresh process, since matplotlib warns once per lookup."""
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", FONT_CHECK, str(SCENARIOS / "xianan-2025.yaml"), str(tmp_path / "png"),
+                          str(tmp_path / "r.html")], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    first, *rest = run.stderr.splitlines()
+    assert first == "Noto Sans SC [400]"
+    assert rest == [] and "findfont" not in run.stdout, run.stderr
+    assert (tmp_path / "png" / "enterprises.png").read_bytes().startswith(PNG_MAGIC)

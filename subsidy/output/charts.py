@@ -4,7 +4,7 @@ Drawn with matplotlib. In the HTML page every chart is an inline SVG whose text 
 (`svg.fonttype: none`), so the reader's browser sets the Chinese with its own fonts, and the page
 needs no network: no script, stylesheet or font is fetched. PNGs are drawn by Agg, which needs a
 font with Chinese glyphs: a system one (Noto Sans CJK, WenQuanYi, SimHei, Microsoft YaHei, …) or
-the one the optional extra `subsidy[cjk]` installs; without any, PNG labels fall back to English
+the one the optional extra `subsidy[cjk]` installs (Noto Sans SC Regular); without any, PNG labels fall back to English
 and ids, and `png_files` says so in a note on each chart.
 """
 
@@ -60,15 +60,16 @@ def cjk_font() -> str | None:
 
 
 def _packaged_font(font_manager) -> str | None:
-    """Noto Sans CJK from the optional `manimgx-fonts-cjk` package (extra `subsidy[cjk]`)."""
+    """Noto Sans SC Regular from the optional `pylopdf-fonts-zh-cn` package (extra `subsidy[cjk]`).
+
+    A static Regular face on purpose: the variable Noto Sans CJK the extra used to install opens in
+    matplotlib at its default instance, Thin (weight 100), so PNG text came out thin and every
+    run printed "findfont: Failed to find font weight normal … now using 100"."""
     try:
-        import manimgx_fonts_cjk
+        import pylopdf_fonts_zh_cn
     except ImportError:
         return None
-    from pathlib import Path
-
-    for path in sorted(Path(manimgx_fonts_cjk.__file__).parent.glob("*.tt[cf]")) + sorted(Path(manimgx_fonts_cjk.__file__).parent.glob("*.otf")):
-        font_manager.fontManager.addfont(str(path))
+    font_manager.fontManager.addfont(str(pylopdf_fonts_zh_cn.sans_path()))
     names = {f.name for f in font_manager.fontManager.ttflist}
     return next((f for f in CJK_FAMILIES if f in names), None)
 
