@@ -3,17 +3,19 @@
     >>> import subsidy
     >>> scenario = subsidy.load("scenarios/xianan-2025.yaml")
     >>> result = subsidy.solve(scenario)
-    >>> result.gaps            # pandas DataFrame, amounts as Decimal
+    >>> result.gaps            # pandas DataFrame: amounts as float in the unit, and exact `*_fen` integers
+    >>> more = subsidy.with_changes(scenario, {"funds": [{"id": "central_reward", "budget": 400}]})
 """
 
 from __future__ import annotations
 
 from subsidy._version import __version__
+from subsidy.scenario.convert import with_changes
 from subsidy.scenario.load import ScenarioError, load_scenario as load
 from subsidy.scenario.model import Scenario
 from subsidy.pipeline import SolveError, solve
 
-__all__ = ["load", "solve", "Scenario", "Result", "ScenarioError", "SolveError", "__version__"]
+__all__ = ["load", "solve", "with_changes", "Scenario", "Result", "ScenarioError", "SolveError", "__version__"]
 
 
 def __getattr__(name: str):

@@ -60,7 +60,7 @@ def test_each_chart_is_in_the_page_with_its_numbers(xianan):
     cats = svg_texts(found["categories"][0])
     by_cat: dict[str, Decimal] = {}
     for r in xianan.gaps.itertuples():
-        by_cat[r.category] = by_cat.get(r.category, Decimal(0)) + r.gap
+        by_cat[r.category] = by_cat.get(r.category, Decimal(0)) + Decimal(r.gap_fen) / 100
     for cat, gap in by_cat.items():
         assert cat in cats and f"{gap:,.2f}" in cats
     funds = svg_texts(found["funds"][0])

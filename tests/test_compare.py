@@ -29,10 +29,10 @@ def test_differences_equal_separate_solves(options):
     paths, scenarios = options
     c = compare(list(zip(labels_for(paths), scenarios)))
     results = [solve(s) for s in scenarios]
-    base = results[0].enterprises.set_index("enterprise")
+    base = results[0].exact("enterprises").set_index("enterprise")
     for label, result in zip(c.labels, results):
         rows = c.enterprises[c.enterprises["scenario"] == label].set_index("enterprise")
-        mine = result.enterprises.set_index("enterprise")
+        mine = result.exact("enterprises").set_index("enterprise")
         for eid in mine.index:
             assert rows.loc[eid, "gap"] == mine.loc[eid, "gap"]
             assert rows.loc[eid, "d_gap"] == mine.loc[eid, "gap"] - base.loc[eid, "gap"]

@@ -137,7 +137,7 @@ def test_scope_and_categories_limit_eligibility(solve):
         [{"id": "f", "budget": 100, "categories": ["resettlement"], "scope": {"regions": ["湖北"]}}],
     )
     r = solve(s)
-    assert list(r.allocations.itertuples(index=False, name=None)) == [("f", "hb", "resettlement", Decimal("10.00"))]
+    assert list(r.exact("allocations").itertuples(index=False, name=None)) == [("f", "hb", "resettlement", Decimal("10.00"))]
     assert r.funds.set_index("fund").loc["f", "left"] == Decimal("90.00")
 
 

@@ -37,7 +37,7 @@ SHARE = 12345.68 / (1_000_000_000.01 + 12345.66)
 
 
 def gaps_of(result) -> dict:
-    return {(r.enterprise, r.category): r.gap for r in result.gaps.itertuples()}
+    return {(r.enterprise, r.category): r.gap for r in result.exact("gaps").itertuples()}
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])

@@ -22,7 +22,7 @@ def test_xianan_without_funds_shows_the_seeds_gaps():
     # 恒宇 loses 342 + 5 + 10 + 150 = 507 and has no own funds.
     scenario = load_scenario(SCENARIOS / "xianan-2025.yaml")
     result = solve(without_funds(scenario))
-    ent = result.enterprises.set_index("enterprise")
+    ent = result.exact("enterprises").set_index("enterprise")
     assert ent.loc["wenquan", "need"] == Decimal("993.60")
     assert ent.loc["wenquan", "own_funds"] == Decimal("640.00")
     assert ent.loc["wenquan", "gap"] == Decimal("353.60")
@@ -80,7 +80,7 @@ def test_every_figure_carries_its_source(name):
 @pytest.mark.parametrize("name", SEEDS)
 def test_seed_scenarios_solve_and_add_up(name):
     result = solve(load_scenario(SCENARIOS / name))
-    gaps = result.gaps
+    gaps = result.exact("gaps")
     assert (gaps.need - gaps.own_funds - gaps.funded == gaps.gap).all()
     assert (gaps.gap >= 0).all()
     assert result.total("allocations", "amount") == result.total("funds", "used")

@@ -180,23 +180,52 @@ class Result:
 
     @cached_property
     def allocations(self) -> "pd.DataFrame":
-        """fund, enterprise, category, amount: public money only, rows with amount > 0."""
-        return self._allocations_table.frame()
+        """fund, enterprise, category, amount (float, in the unit): public money only, rows with
+        amount > 0; amount_fen the same exactly (int64, 1/100 of the unit)."""
+        return self._allocations_table.numeric_frame()
 
     @cached_property
     def gaps(self) -> "pd.DataFrame":
-        """enterprise, category, need, own_funds, funded, gap: every cost line."""
-        return self._gaps_table.frame()
+        """enterprise, category, need, own_funds, funded, gap (floats in the unit): every cost line;
+        then need_fen … gap_fen, exact."""
+        return self._gaps_table.numeric_frame()
 
     @cached_property
     def funds(self) -> "pd.DataFrame":
-        """fund, budget, used, left, shadow_price (stage-1 dual: weighted gap saved per extra unit)."""
-        return self._funds_table.frame()
+        """fund, budget, used, left (floats in the unit), shadow_price (stage-1 dual: weighted gap
+        saved per extra unit); then budget_fen, used_fen, left_fen, exact."""
+        return self._funds_table.numeric_frame()
 
     @cached_property
     def enterprises(self) -> "pd.DataFrame":
-        """Per enterprise: need, own funds, residual need, funded, gap and gap share (of residual)."""
-        return self._enterprises_table.frame()
+        """Per enterprise: name, need, own funds, residual need, funded, gap (floats in the unit),
+        gap share (of residual); then the amounts exactly as `_fen` integers."""
+        return self._enterprises_table.numeric_frame()
+
+    def exact(self, name: str) -> "pd.DataFrame":
+        """allocations, gaps, funds or enterprises with money as `Decimal` (two places), the
+        contract's columns only: what the analyses and their sentences sum to the fen."""
+        frames = self.__dict__.setdefault("_exact_frames", {})
+        if name not in frames:
+            frames[name] = self.table(name).frame()
+        return frames[name]
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (f"<Result {self.scenario.name!r}: {len(self._enterprises_table)} enterprises, {len(self.scenario.funds)} funds; "
+                f"gap {s['total_gap']:,.2f} of need {s['total_need']:,.2f} {self.scenario.unit}; {self.method}>")
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: the totals, then the enterprises with the largest gaps."""
+        import html
+
+        s = self.summary
+        rows = "".join(f"<tr><th style='text-align:left'>{k}</th><td style='text-align:right'>{s[k]:,.2f}</td></tr>"
+                       for k in ("total_need", "total_own_funds", "total_funded", "total_gap"))
+        largest = self.enterprises.nlargest(10, "gap_fen")[["enterprise", "name", "need", "funded", "gap", "gap_share"]]
+        return (f"<p><b>{html.escape(self.scenario.name)}</b> ({html.escape(self.scenario.unit)}; "
+                f"{len(self._enterprises_table)} enterprises; {html.escape(self.method)})</p>"
+                f"<table>{rows}</table><p>largest gaps</p>{largest.to_html(index=False, float_format=lambda v: f'{v:,.2f}')}")
 
     @cached_property
     def summary(self) -> dict:

@@ -303,8 +303,8 @@ def close_gap(scenario: Scenario, target: Decimal | None = None, funds: list[str
     unpayable = pd.DataFrame(unpay_rows, columns=["enterprise", "category", "amount", "reason"])
 
     ent_rows = []
-    gaps_now = result.enterprises.set_index("enterprise")["gap"]
-    gaps_after = after.enterprises.set_index("enterprise")["gap"] if after is not None else None
+    gaps_now = result.exact("enterprises").set_index("enterprise")["gap"]
+    gaps_after = after.exact("enterprises").set_index("enterprise")["gap"] if after is not None else None
     r_ent: dict[str, int] = {}
     r_ent_nonpublic: dict[str, int] = {}
     for (eid, c), r in residual.items():

@@ -79,7 +79,7 @@ def compare(scenarios: list[tuple[str, Scenario]], solver: str = "highs", result
     models = [s for _, s in scenarios]
     results = results or [solve(s, solver) for s in models]
     return Comparison(labels, models, results,
-                      _long(labels, [r.enterprises for r in results], "enterprise", ENTERPRISE_MEASURES),
+                      _long(labels, [r.exact("enterprises") for r in results], "enterprise", ENTERPRISE_MEASURES),
                       _long(labels, [_funds(r) for r in results], "fund", FUND_MEASURES),
                       _totals(labels, results),
                       _inputs(labels, models))
@@ -87,7 +87,7 @@ def compare(scenarios: list[tuple[str, Scenario]], solver: str = "highs", result
 
 def _funds(result: Result) -> pd.DataFrame:
     names = {f.id: f.name for f in result.scenario.funds}
-    funds = result.funds.copy()
+    funds = result.exact("funds").copy()
     funds.insert(1, "name", [names[f] for f in funds["fund"]])
     return funds
 

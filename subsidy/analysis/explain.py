@@ -111,7 +111,7 @@ def _gap_reasons(scenario: Scenario, result: Result, rules: pd.DataFrame) -> pd.
     binding = {r.rule: r for r in rules.itertuples(index=False) if r.binding}
     enterprises = {e.id: e for e in scenario.enterprises}
     rows = []
-    for line in result.gaps.itertuples(index=False):
+    for line in result.exact("gaps").itertuples(index=False):
         if line.gap <= 0:
             continue
         ent = enterprises[line.enterprise]

@@ -141,7 +141,7 @@ def _row(paths: list[str], values: tuple, result) -> dict:
         total_funded=result.total("gaps", "funded"),
         total_gap=result.total("gaps", "gap"),
     )
-    for fund in result.funds.itertuples(index=False):
+    for fund in result.exact("funds").itertuples(index=False):
         row[f"used[{fund.fund}]"] = fund.used
     return row
 

@@ -27,7 +27,7 @@ def explanation_sentences(ex: Explanation, lang: Lang = "en") -> list[str]:
     s, r = ex.scenario, ex.result
     names = Names(s, lang)
     unit = s.unit
-    residual = sum(r.enterprises["residual_need"], Decimal(0))
+    residual = sum(r.exact("enterprises")["residual_need"], Decimal(0))
     gap = r.total("gaps", "gap")
     out = [EXPLAIN("headline", lang, name=s.name, gap=money(gap), residual=money(residual), unit=unit,
                    share=float(gap / residual) if residual else 0.0, wg=r.weighted_gap, ms=r.max_gap_share)]
@@ -48,7 +48,7 @@ def explanation_sentences(ex: Explanation, lang: Lang = "en") -> list[str]:
             out.append(EXPLAIN(key, lang, **values))
         elif rule.binding:
             out.append(EXPLAIN(rule.kind, lang, **values))
-    totals = r.enterprises.set_index("enterprise")
+    totals = r.exact("enterprises").set_index("enterprise")
     if ex.gaps.empty:
         out.append(EXPLAIN("no_gap", lang))
     for eid, lines in ex.gaps.groupby("enterprise", sort=False):

@@ -88,11 +88,11 @@ class ChartData:
     def of(cls, result: Result, title: str | None = None) -> "ChartData":
         table = result.scenario.category_table
         ents = [(r.enterprise, r.name, float(r.need), float(r.own_funds), float(r.funded), float(r.gap))
-                for r in result.enterprises.itertuples(index=False)]
+                for r in result.exact("enterprises").itertuples(index=False)]
         names = {f.id: f.name for f in result.scenario.funds}
-        funds = [(r.fund, names[r.fund], float(r.used), float(r.left)) for r in result.funds.itertuples(index=False)]
+        funds = [(r.fund, names[r.fund], float(r.used), float(r.left)) for r in result.exact("funds").itertuples(index=False)]
         by_cat: dict[str, Decimal] = {}
-        for r in result.gaps.itertuples(index=False):
+        for r in result.exact("gaps").itertuples(index=False):
             by_cat[r.category] = by_cat.get(r.category, Decimal(0)) + r.gap
         cats = [(k, table[k].label_zh or k, table[k].label_en or k, float(v)) for k, v in sorted(by_cat.items(), key=lambda kv: -kv[1])]
         return cls(title or result.scenario.name, result.scenario.unit, ents, funds, cats)

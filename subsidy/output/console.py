@@ -39,7 +39,7 @@ def render_result(result: Result, lang: Lang = "en", path: str | None = None, ro
     body = [[cell(k, i) for k in keys] for i in shown]
     body.append([SOLVE("total", lang), "", *(result.total("enterprises", k) for k in keys[2:7]), ""])
     lines += [heading, table([column(k, lang) for k in keys], body, numeric_from=2), ""]
-    funds = result.funds
+    funds = result.exact("funds")
     fkeys = ["fund", "budget", "used", "left", "shadow_price"]
     names = {f.id: f.name for f in result.scenario.funds}
     frows = [[r.fund, names[r.fund], r.budget, r.used, r.left, f"{r.shadow_price:.4g}"] for r in funds.itertuples(index=False)]

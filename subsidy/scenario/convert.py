@@ -33,6 +33,22 @@ def scenario_data(scenario: Scenario) -> dict:
     return _plain(scenario.model_dump(mode="python", by_alias=True, exclude_unset=True))
 
 
+def with_changes(scenario: Scenario, changes: dict | None = None, **fields: Any) -> Scenario:
+    """A what-if variant of `scenario`, validated like a file: `changes` (and keyword `fields`,
+    top-level ones) are merged as an overlay file's contents are (funds, enterprises and
+    assumptions by id; `None` removes a field; `{"id": x, "remove": True}` removes an entry), e.g.
+
+        with_changes(s, {"funds": [{"id": "central_reward", "budget": 400}]}, name="more central")
+
+    Raises ScenarioError naming each problem, as loading a file would."""
+    from subsidy.scenario.load import scenario_from_data
+    from subsidy.scenario.overlay import merge
+
+    patch = {**(changes or {}), **fields}
+    data, _ = merge(scenario_data(scenario), {}, _plain(patch), {})
+    return scenario_from_data(data, "<with_changes>")
+
+
 def scenario_bytes(scenario: Scenario, suffix: str, lang: str = "zh") -> bytes:
     """The scenario in the format named by a file suffix (.yaml, .yml, .json, .xlsx)."""
     kind = SUFFIXES.get(suffix.lower())
