@@ -434,14 +434,15 @@ def report(
     scenarios: list[Path] = typer.Argument(..., help="One scenario, or several to show side by side.", show_default=False),
     html: Optional[Path] = typer.Option(None, "--html", help="Write one self-contained HTML file with the charts."),
     png_dir: Optional[Path] = typer.Option(None, "--png-dir", help="Also write each chart as a PNG into this directory."),
+    pdf: Optional[Path] = typer.Option(None, "--pdf", help="Write the report as a printable A4 PDF (fonts embedded, page headers and numbers; needs the Pango library)."),
     solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "."),
 ) -> None:
     """Charts of a solved scenario (or several, side by side): need, own funds, funded and gap per
     enterprise; fund use; gap by category."""
     from subsidy.pipeline import SolveError, solve as run_solve
 
-    if html is None and png_dir is None:
-        _fail("say where to write the report: --html FILE.html and/or --png-dir DIR", EXIT_BAD_INPUT)
+    if html is None and png_dir is None and pdf is None:
+        _fail("say where to write the report: --html FILE.html, --pdf FILE.pdf and/or --png-dir DIR", EXIT_BAD_INPUT)
     results = []
     for path in scenarios:
         loaded, sha = _load(path)
@@ -454,8 +455,18 @@ def report(
     labels = [p.stem for p in scenarios]
     pngs = png_files(results, labels) if png_dir is not None else {}
     page = html_report(results, labels).encode("utf-8") if html is not None else None
+    document = None
+    if pdf is not None:
+        from subsidy.output.report_pdf import PdfUnavailable, pdf_bytes
+
+        try:
+            document = pdf_bytes(results, labels)
+        except PdfUnavailable as exc:
+            _fail(f"{pdf}: {exc}", EXIT_WRITE_FAILED)
     if page is not None:
         _write_file(html, page)
+    if document is not None:
+        _write_file(pdf, document)
     if pngs:
         from subsidy.scenario.files import write_files_atomically
 

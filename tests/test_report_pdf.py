@@ -1,0 +1,49 @@
+"""`subsidy report --pdf`: an A4 document whose text (read back with pdftotext) holds the Chinese
+headers and the totals, with its CJK font embedded and page headers and numbers."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from conftest import IN_CI, SCENARIOS
+
+runner = CliRunner()
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None and not IN_CI,
+                                reason="poppler-utils (pdftotext) is not installed; scripts/system-packages.sh installs it")
+
+
+@pytest.fixture(scope="module")
+def xianan_pdf(tmp_path_factory):
+    out = tmp_path_factory.mktemp("pdf") / "xianan.pdf"
+    result = runner.invoke(app, ["report", str(SCENARIOS / "xianan-2025.yaml"), "--pdf", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_the_text_holds_the_gap_and_its_total(xianan_pdf):
+    text = subprocess.run(["pdftotext", "-layout", str(xianan_pdf), "-"], capture_output=True, text=True, check=True).stdout
+    # xianan-2025: gap 165.00 (恒宇) + 145.60 (温泉) = 310.60 万元 of need 507 + 993.6 = 1,500.60.
+    assert "缺口" in text and "资金缺口" in text
+    assert "310.60" in text and "1,500.60" in text
+    assert "咸安区温泉电石总厂" in text
+    assert "第 1 页，共 2 页" in text  # the footer on every page, with the page count
+
+
+def test_a4_with_the_cjk_font_embedded(xianan_pdf):
+    info = subprocess.run(["pdfinfo", str(xianan_pdf)], capture_output=True, text=True, check=True).stdout
+    assert "595.276 x 841.89 pts (A4)" in info
+    fonts = subprocess.run(["pdffonts", str(xianan_pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    cjk = [line for line in fonts if "CJK" in line or "SC" in line.split()[0]]
+    assert cjk and all(line.split()[-5] == "yes" for line in cjk), fonts  # emb = yes
+    assert xianan_pdf.read_bytes().startswith(b"%PDF-")
+
+
+def test_nowhere_to_write_names_pdf_too():
+    out = runner.invoke(app, ["report", str(SCENARIOS / "xianan-2025.yaml")])
+    assert out.exit_code == 2 and "--pdf FILE.pdf" in out.output
