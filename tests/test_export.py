@@ -125,7 +125,7 @@ def test_cli_reports_an_unwritable_target_in_one_line(tmp_path):
 def test_shadow_prices_in_funds_csv_are_stage_one_duals():
     # One fund of 50 against resettlement 80 (weight 3): a unit more saves 3 of weighted gap.
     s = make_scenario([{"costs": {"resettlement": 80}}], [{"id": "f", "budget": 50, "categories": ["resettlement"]}])
-    rows = list(csv.DictReader(io.StringIO(export.csv_bytes(solve(s).funds).decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(export.csv_bytes(solve(s).table("funds")).decode("utf-8-sig"))))
     assert rows == [{"fund": "f", "budget": "50.00", "used": "50.00", "left": "0.00", "shadow_price": "3.0"}]
 
 
