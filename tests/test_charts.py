@@ -89,6 +89,8 @@ def test_compare_shows_scenarios_side_by_side(xianan, chuxiong):
     comparison = svg_texts(found["comparison"][0])
     for r in (xianan, chuxiong):
         assert f"资金缺口 gap {r.summary['total_gap']:,.2f}" in comparison
+        assert r.scenario.name in comparison  # labelled by the scenarios' names, not the files'
+    assert "xianan" not in comparison.split()
     # Ids are unique in the page, and every internal reference (clip paths) points at one of them.
     ids = re.findall(r"\bid=\"([^\"]+)\"", page)
     assert len(ids) == len(set(ids))
@@ -182,3 +184,30 @@ def test_the_cjk_extra_draws_regular_text_without_font_warnings(tmp_path):
     assert first == "Noto Sans SC [400]"
     assert rest == [] and "findfont" not in run.stdout, run.stderr
     assert (tmp_path / "png" / "enterprises.png").read_bytes().startswith(PNG_MAGIC)
+
+
+def test_a_national_report_stays_small_and_short():
+    """2,000 enterprises (scenarios/generated/national-2000.yaml): the page under 2 MB, every SVG
+    under 3,000 pt tall (one bar per enterprise made 60,544 pt); the enterprise chart shows the 30
+    largest gaps, and the aggregates by province and by industry are added."""
+    result = subsidy.solve(subsidy.load(SCENARIOS / "generated" / "national-2000.yaml"))
+    page = html_report([result], ["national-2000"])
+    assert len(page.encode("utf-8")) < 2_000_000
+    heights = [float(h) for h in re.findall(r'<svg[^>]*height="([\d.]+)pt"', page)]
+    assert len(heights) == 5 and max(heights) < 3000, heights
+    found = figures(page)
+    assert set(found) == {*CHARTS, "regions", "industries"}
+    ents = svg_texts(found["enterprises"][0])
+    assert "缺口最大的 30 家企业（共 2,000 家）" in ents
+    table = result.enterprises
+    top = table.sort_values("gap_fen", ascending=False, kind="stable").head(30)
+    assert all(name in ents for name in top["name"])
+    # Each province's bar: its enterprises' need, summed exactly in fen.
+    regions = svg_texts(found["regions"][0])
+    province = [e.region.split("/")[0] for e in result.scenario.enterprises]
+    by_id = dict(zip([e.id for e in result.scenario.enterprises], province))
+    need: dict[str, int] = {}
+    for eid, fen in zip(table["enterprise"], table["need_fen"]):
+        need[by_id[eid]] = need.get(by_id[eid], 0) + int(fen)
+    for p, fen in need.items():
+        assert p in regions and f"需求 need {fen / 100:,.2f}" in regions, p

@@ -6,6 +6,10 @@ needs no network: no script, stylesheet or font is fetched. PNGs are drawn by Ag
 font with Chinese glyphs: a system one (Noto Sans CJK, WenQuanYi, SimHei, Microsoft YaHei, …) or
 the one the optional extra `subsidy[cjk]` installs (Noto Sans SC Regular); without any, PNG labels fall back to English
 and ids, and `png_files` says so in a note on each chart.
+
+Past LARGEST (30) enterprises a chart shows the largest gaps and sums by province and by industry:
+national-2000.yaml's page measured 0.12 MB with its tallest SVG 972 pt (one bar per enterprise:
+60,544 pt).
 """
 
 from __future__ import annotations
@@ -40,12 +44,24 @@ TEXT = {
     "enterprises": ("各企业资金需求、自有资金、已安排资金与缺口", "Need, own funds, funded and gap per enterprise"),
     "funds": ("资金使用情况", "Fund use"), "categories": ("按费用类别的资金缺口", "Gap by cost category"),
     "comparison": ("方案对比", "Scenarios side by side"), "unit": ("单位", "unit"),
+    "largest": ("缺口最大的 {n} 家企业（共 {count:,} 家）", "The {n} enterprises with the largest gaps (of {count:,})"),
+    "regions": ("按地区（省）汇总的资金需求、自有资金、已安排资金与缺口", "Need, own funds, funded and gap by region (province)"),
+    "industries": ("按行业汇总的资金需求、自有资金、已安排资金与缺口", "Need, own funds, funded and gap by industry"),
 }
 CHARTS = ("enterprises", "funds", "categories")
+LARGEST = 30
+"""Bars a chart draws at most: beyond it the enterprise chart shows the largest gaps, and the
+aggregates by region and by industry are added (2,000 bars made an SVG 60,544 pt tall)."""
+GROUP_CHARTS = ("regions", "industries")
 
 
-def _t(key: str, cjk: bool, sep: str = " ") -> str:
-    zh, en = TEXT[key]
+def charts_of(d: "ChartData") -> tuple[str, ...]:
+    """The charts of one scenario: with many enterprises, also the aggregates by region and industry."""
+    return CHARTS + GROUP_CHARTS if len(d.enterprises) > LARGEST else CHARTS
+
+
+def _t(key: str, cjk: bool, sep: str = " ", **values) -> str:
+    zh, en = (text.format(**values) for text in TEXT[key])
     return f"{zh}{sep}{en}" if cjk else en
 
 
@@ -83,6 +99,7 @@ class ChartData:
     enterprises: list[tuple[str, str, float, float, float, float]]  # id, name, need, own, funded, gap
     funds: list[tuple[str, str, float, float]]  # id, name, used, left
     categories: list[tuple[str, str, str, float]]  # key, zh, en, gap
+    groups: dict[str, list[str]]  # "regions"/"industries" → per enterprise (as listed) its group
 
     @classmethod
     def of(cls, result: Result, title: str | None = None) -> "ChartData":
@@ -95,7 +112,10 @@ class ChartData:
         for r in result.exact("gaps").itertuples(index=False):
             by_cat[r.category] = by_cat.get(r.category, Decimal(0)) + r.gap
         cats = [(k, table[k].label_zh or k, table[k].label_en or k, float(v)) for k, v in sorted(by_cat.items(), key=lambda kv: -kv[1])]
-        return cls(title or result.scenario.name, result.scenario.unit, ents, funds, cats)
+        by_id = {e.id: e for e in result.scenario.enterprises}
+        listed = [by_id[e[0]] for e in ents]
+        groups = {"regions": [e.region.split("/")[0] or "—" for e in listed], "industries": [e.industry or "—" for e in listed]}
+        return cls(title or result.scenario.name, result.scenario.unit, ents, funds, cats, groups)
 
 
 def _figure(rows: int):
@@ -122,8 +142,8 @@ def _style(ax, unit: str, cjk: bool) -> None:
     ax.invert_yaxis()
 
 
-def _finish(fig, ax, title: str, unit: str, cjk: bool, legend: bool = True):
-    ax.set_title(_t(title, cjk, "\n"))
+def _finish(fig, ax, title: str, unit: str, cjk: bool, legend: bool = True, **values):
+    ax.set_title(_t(title, cjk, "\n", **values))
     if legend:
         fig.legend(loc="outside upper right", ncols=3, fontsize=8, frameon=False)
     _style(ax, unit, cjk)
@@ -137,7 +157,7 @@ def _annotate(ax, ends: list[float], texts: list[str], margin: float) -> None:
     ax.set_xlim(0, max(ends, default=1) * margin or 1)
 
 
-def _need_bars(title: str, labels: list[str], parts: list[tuple[float, float, float]], notes: list[str], unit: str, cjk: bool):
+def _need_bars(title: str, labels: list[str], parts: list[tuple[float, float, float]], notes: list[str], unit: str, cjk: bool, **values):
     """Stacked bars own funds + funded + gap (= need), one per label, a note past each bar."""
     fig = _figure(len(labels))
     ax = fig.add_subplot()
@@ -146,14 +166,32 @@ def _need_bars(title: str, labels: list[str], parts: list[tuple[float, float, fl
     ax.barh(labels, funded, left=own, color=FUNDED, label=_t("funded", cjk))
     ax.barh(labels, gap, left=[a + b for a, b in zip(own, funded)], color=GAP, label=_t("gap", cjk))
     _annotate(ax, [sum(p) for p in parts], notes, 1.3)
-    return _finish(fig, ax, title, unit, cjk)
+    return _finish(fig, ax, title, unit, cjk, **values)
 
 
 def enterprise_chart(d: ChartData, cjk: bool):
-    """Stacked bars per enterprise: own funds + funded + gap = need."""
-    return _need_bars("enterprises", [name if cjk else eid for eid, name, *_ in d.enterprises],
-                      [(own, funded, gap) for *_, own, funded, gap in d.enterprises],
-                      [f"{_t('need', cjk)} {e[2]:,.2f}" for e in d.enterprises], d.unit, cjk)
+    """Stacked bars per enterprise: own funds + funded + gap = need; beyond LARGEST enterprises,
+    those with the largest gaps (largest first)."""
+    ents, title, values = d.enterprises, "enterprises", {}
+    if len(ents) > LARGEST:
+        ents = sorted(ents, key=lambda e: -e[5])[:LARGEST]
+        title, values = "largest", {"n": LARGEST, "count": len(d.enterprises)}
+    return _need_bars(title, [name if cjk else eid for eid, name, *_ in ents],
+                      [(own, funded, gap) for *_, own, funded, gap in ents],
+                      [f"{_t('need', cjk)} {e[2]:,.2f}" for e in ents], d.unit, cjk, **values)
+
+
+def group_chart(d: ChartData, cjk: bool, by: str):
+    """Stacked bars per region (province) or industry: the sums of its enterprises, largest gaps
+    first, at most LARGEST groups."""
+    sums: dict[str, list[float]] = {}
+    for group, e in zip(d.groups[by], d.enterprises):
+        acc = sums.setdefault(group, [0.0, 0.0, 0.0, 0.0])
+        for k, v in enumerate(e[2:6]):
+            acc[k] += v
+    rows = sorted(sums.items(), key=lambda kv: -kv[1][3])[:LARGEST]
+    return _need_bars(by, [g for g, _ in rows], [tuple(v[1:4]) for _, v in rows],
+                      [f"{_t('need', cjk)} {v[0]:,.2f}" for _, v in rows], d.unit, cjk)
 
 
 def comparison_chart(data: list[ChartData], cjk: bool):
@@ -184,7 +222,8 @@ def category_chart(d: ChartData, cjk: bool):
     return _finish(fig, ax, "categories", d.unit, cjk, legend=False)
 
 
-DRAW = {"enterprises": enterprise_chart, "funds": fund_chart, "categories": category_chart}
+DRAW = {"enterprises": enterprise_chart, "funds": fund_chart, "categories": category_chart,
+        "regions": lambda d, cjk: group_chart(d, cjk, "regions"), "industries": lambda d, cjk: group_chart(d, cjk, "industries")}
 
 
 # Same bytes every run, and no links in the page (matplotlib's RDF block names web vocabularies).
@@ -222,15 +261,21 @@ def png_files(results: list[Result], labels: list[str]) -> dict[str, bytes]:
     """Each chart as PNG bytes, by file name; Chinese labels where a CJK font is available."""
     font = cjk_font()
     note = None if font else NO_CJK_NOTE
-    data = [ChartData.of(r, label if len(results) > 1 else None) for r, label in zip(results, labels)]
+    data = [ChartData.of(r, title if len(results) > 1 else None) for r, title in zip(results, titles(results, labels))]
     files: dict[str, bytes] = {}
     for d, label in zip(data, labels):
         prefix = f"{_safe(label)}-" if len(results) > 1 else ""
-        for key in CHARTS:
+        for key in charts_of(d):
             files[f"{prefix}{key}.png"] = _render(lambda: DRAW[key](d, font is not None), "png", key, font, note)
     if len(results) > 1:
         files["comparison.png"] = _render(lambda: comparison_chart(data, font is not None), "png", "comparison", font, note)
     return files
+
+
+def titles(results: list[Result], labels: list[str]) -> list[str]:
+    """How a comparison names each scenario: by its name, with the file's label where two share one."""
+    names = [r.scenario.name for r in results]
+    return [n if names.count(n) == 1 else f"{n} ({label})" for n, label in zip(names, labels)]
 
 
 def _safe(name: str) -> str:
@@ -264,7 +309,7 @@ def _summary_table(result: Result) -> str:
 def _section(result: Result, label: str, index: int) -> str:
     d = ChartData.of(result)
     figures = []
-    for key in CHARTS:
+    for key in charts_of(d):
         svg = _svg(lambda: DRAW[key](d, True), f"{key}-{index}")
         figures.append(f"<figure data-chart='{key}'>{svg}<figcaption class='note'>{html.escape(_t(key, True))}</figcaption></figure>")
     return (f"<section class='scenario' data-scenario='{html.escape(label)}'><h2>{html.escape(result.scenario.name)}</h2>"
@@ -278,7 +323,7 @@ def html_report(results: list[Result], labels: list[str]) -> str:
     parts = [f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
              f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>"]
     if len(results) > 1:
-        data = [ChartData.of(r, label) for r, label in zip(results, labels)]
+        data = [ChartData.of(r, title) for r, title in zip(results, titles(results, labels))]
         parts.append(f"<figure data-chart='comparison'>{_svg(lambda: comparison_chart(data, True), 'comparison')}</figure>")
     parts.append(f"<div class='side-by-side' style='--n: {len(results)}'>")
     parts += [_section(r, label, i) for i, (r, label) in enumerate(zip(results, labels))]
