@@ -71,7 +71,7 @@ def test_solve_prints_the_largest_gaps_and_totals_of_all(tmp_path):
 
     path = tmp_path / "g40.json"
     assert run("generate", "--enterprises", 40, "--funds", 3, "--seed", 7, "--out", path).code == 0
-    result = run("solve", path, "--rows", 5, "--out", tmp_path / "out")
+    result = run("solve", path, "--rows", 5, "--out", tmp_path / "out", "--lang", "en")  # generated names are Chinese
     assert result.code == 0, result.stderr
     with open(tmp_path / "out" / "gaps.csv", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
