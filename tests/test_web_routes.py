@@ -257,7 +257,14 @@ def test_template_files_language_and_sign_out(site):
     book = load_workbook(io.BytesIO(analyst.get("/template.xlsx").content))
     assert {"企业", "资金"} <= set(book.sheetnames)
     solve_url = analyst.post(f"/s/{sid}/v/1/solve").headers["location"]
-    rows = analyst.get(solve_url + "/files/allocations.csv").content.decode("utf-8-sig").splitlines()[1:]
+    import csv
+
+    from subsidy.scenario.labels import column_key
+
+    # The Chinese allocations.csv: ids, each followed by its name, and the amount with its unit.
+    table = list(csv.reader(analyst.get(solve_url + "/files/allocations.csv").content.decode("utf-8-sig").splitlines()))
+    at = {column_key(h): i for i, h in enumerate(table[0])}
+    rows = [",".join(r[at[k]] for k in ("fund", "enterprise", "category", "amount")) for r in table[1:]]
     assert sorted(rows) == ["hb,hg1,resettlement,45.00", "hb,xn1,resettlement,75.00"]
     assert analyst.get(solve_url + "/files/nothing.csv").status_code == 404
     assert Browser(app, "clerk-xn").get(solve_url + "/files/allocations.csv").status_code == 403

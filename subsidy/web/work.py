@@ -77,10 +77,15 @@ def commitment_rows(allocations_csv: bytes, source: str) -> list[dict]:
     import csv
     import io
 
+    from subsidy.scenario.labels import column_key
+
     reader = csv.reader(io.StringIO(allocations_csv.decode("utf-8-sig")))
-    next(reader)  # the header, in the file's language: fund, enterprise, category, amount
-    return [{"fund": f, "enterprise": e, "category": c, "amount": str(Decimal(a)), "source": source}
-            for f, e, c, a in reader if Decimal(a) != 0]
+    # The header, in the file's language; in Chinese each id is followed by its name and the
+    # amount carries the unit (金额（万元）): the columns are found by their labels.
+    at = {column_key(h): i for i, h in enumerate(next(reader))}
+    f, e, c, a = (at[k] for k in ("fund", "enterprise", "category", "amount"))
+    return [{"fund": r[f], "enterprise": r[e], "category": r[c], "amount": str(Decimal(r[a])), "source": source}
+            for r in reader if Decimal(r[a]) != 0]
 
 
 def comparison(labelled: list[tuple[str, Scenario]], lang: str) -> str:
