@@ -13,7 +13,7 @@ libpangoft2-1.0-0; scripts/system-packages.sh installs them); without it `pdf_by
 PdfUnavailable with what to install.
 
 Measured on the shared 2-core machine (loaded by a test run beside it): xianan-2025 (2 enterprises)
-2 A4 pages, 0.53 MB (the CJK subsets are most of it), 14.5 s to lay out and write.
+2 A4 pages, 0.41 MB (the CJK font subsets are most of it), 14.5 s to lay out and write.
 """
 
 from __future__ import annotations
