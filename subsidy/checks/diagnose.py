@@ -71,6 +71,8 @@ def _why_fund_pays_nothing(fund: Fund, admitted: Iterable[Enterprise], residual:
         reasons.append("per_enterprise is 0")
     if fund.caps.per_capacity:
         reasons.append("per_capacity × capacity is 0 for every eligible enterprise, by a rate of 0 or no capacity given")
+    if fund.caps.per_worker is not None:
+        reasons.append("per_worker × workers is 0 for every eligible enterprise, by a rate of 0 or no workers given")
     if share is not None and share == 0:
         reasons.append("share_of_need is 0")
     return "its caps allow nothing" + (f" ({'; '.join(reasons)})" if reasons else "")
@@ -115,6 +117,12 @@ def diagnose(scenario: Scenario, lines: CostLines) -> list[Finding]:
                 found.append(Finding("warning", f"capacity_cap_zero[{fund.id},{ent.id}]",
                                      f"fund {fund.id} can pay enterprise {ent.id} nothing: it caps {ent.industry!r} per unit of "
                                      f"capacity but the enterprise's capacity is {'missing' if ent.capacity is None else '0'}"))
+        if fund.caps.per_worker is not None:
+            for ent in (e for e, ok in zip(enterprises, admits) if ok and not e.workers and set(e.costs) & set(fund.categories)):
+                found.append(Finding("warning", f"workers_cap_zero[{fund.id},{ent.id}]",
+                                     f"fund {fund.id} can pay enterprise {ent.id} nothing: it caps per worker "
+                                     f"({fund.caps.per_worker} per worker) but the enterprise's workers are "
+                                     f"{'missing' if ent.workers is None else '0'}"))
     return found
 
 

@@ -9,7 +9,8 @@ made by hand (`subsidy verify SCENARIO TABLE.csv`).
 Rules, named as in the LP so that a violation can be looked up in the model:
   eligible[f,e,c]       money only where fund f may pay category c of enterprise e
   budget[f]             Σ over f's rows ≤ its budget
-  cap_enterprise[f,e]   Σ_c x[f,e,c] ≤ min(per_enterprise, per_capacity[industry] × capacity)
+  cap_enterprise[f,e]   Σ_c x[f,e,c] ≤ min(per_enterprise, per_capacity[industry] × capacity,
+                                           per_worker × workers)
   cap_share[f,e,c]      x[f,e,c] ≤ share_of_need × residual need
   need[e,c]             own funds + Σ_f x[f,e,c] ≤ the cost line
   own_funds[e]          own funds applied by the enterprise's rule (see below)
@@ -294,7 +295,7 @@ class _Checker:
         by_id = {e.id: e for e in self.scenario.enterprises}
         over = []
         for f, fund in enumerate(self.scenario.funds):
-            if fund.caps.per_enterprise is None and not fund.caps.per_capacity:
+            if fund.caps.per_enterprise is None and not fund.caps.per_capacity and fund.caps.per_worker is None:
                 continue
             mine = sorted(k for k in per_pair if k // n_ent == f)
             ents = [by_id[lines.enterprises[k % n_ent]] for k in mine]

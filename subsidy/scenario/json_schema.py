@@ -74,6 +74,7 @@ DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "": ("Caps 上限", "Optional limits; absent means no such limit. 可选上限，缺省即不限。"),
         "per_enterprise": ("Per enterprise 每户上限", "Most one enterprise may receive from this fund. 每户企业从该资金最多可得金额。"),
         "per_capacity": ("Per capacity 单位产能上限", "By industry: most per unit of capacity eliminated. 按行业，每单位淘汰产能最多可得金额。"),
+        "per_worker": ("Per worker 每人上限", "Most per worker of the enterprise (all categories of this fund together): the cap is per_worker × workers. 按职工人数，每人最多可得金额（该资金各类别合计）。"),
         "share_of_need": ("Share of need 占需求比例上限", "0-1: most of each cost line's residual need this fund may pay. 该资金最多支付每项剩余需求的比例。"),
     },
     "Category": {

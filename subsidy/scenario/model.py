@@ -239,6 +239,7 @@ def region_within(region: str, scope: str) -> bool:
 class Caps(_Strict):
     per_enterprise: Money | None = None
     per_capacity: dict[str, Quantity] = Field(default_factory=dict)
+    per_worker: Quantity | None = None
     share_of_need: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
 
 
@@ -254,10 +255,13 @@ class Fund(_Strict):
     notes: str | None = None
 
     def enterprise_cap(self, enterprise: Enterprise) -> Decimal | None:
-        """min(per_enterprise, per_capacity[industry] × capacity); None when uncapped.
+        """min(per_enterprise, per_capacity[industry] × capacity, per_worker × workers); None
+        when uncapped.
 
         An industry absent from `per_capacity` gets no per-capacity cap: scope decides who is
-        eligible, caps only bound what the eligible receive.
+        eligible, caps only bound what the eligible receive. A per-worker standard (安置标准,
+        e.g. 0.8 万元 per worker) caps the fund's total to the enterprise at the rate times its
+        `workers`; an enterprise without `workers` gets 0 from such a fund (diagnose warns).
         """
         caps: list[Decimal] = []
         if self.caps.per_enterprise is not None:
@@ -266,17 +270,19 @@ class Fund(_Strict):
         if rate is not None:
             amount = enterprise.capacity.amount if enterprise.capacity else Decimal(0)
             caps.append(rate * amount)
+        if self.caps.per_worker is not None:
+            caps.append(self.caps.per_worker * (enterprise.workers or 0))
         return min(caps) if caps else None
 
     def enterprise_caps(self, enterprises: list[Enterprise]) -> list[Decimal | None]:
         """`enterprise_cap` of each, computed once per (industry, capacity): national scenarios
         repeat a handful of pairs across hundreds of thousands of enterprises."""
-        if not self.caps.per_capacity:
+        if not self.caps.per_capacity and self.caps.per_worker is None:
             return [self.caps.per_enterprise] * len(enterprises)
         seen: dict[tuple, Decimal | None] = {}
         out = []
         for e in enterprises:
-            key = (e.industry, e.capacity.amount if e.capacity else None)
+            key = (e.industry, e.capacity.amount if e.capacity else None, e.workers)
             if key not in seen:
                 seen[key] = self.enterprise_cap(e)
             out.append(seen[key])

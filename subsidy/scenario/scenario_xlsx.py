@@ -71,6 +71,7 @@ FUNDS = SheetSpec("funds", "资金", "Funds", (
     Col("id", "资金代码", "id"), Col("name", "资金名称", "name", width=30), Col("level", "层级", "level", "code:level"),
     Col("budget", "预算", "budget", "money"), Col("per_enterprise", "每户上限", "cap per enterprise", "money"),
     Col("share_of_need", "占需求比例上限", "cap share of need", "share"),
+    Col("per_worker", "每人上限", "cap per worker", "quantity"),
     Col("source", "数据来源", "source", width=40), Col("notes", "备注", "notes", width=40),
 ))
 FUND_RULES = SheetSpec("fund_rules", "资金规则", "FundRules", (

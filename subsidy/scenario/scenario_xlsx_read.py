@@ -318,7 +318,7 @@ class _Reader:
             self._put(f, "level", None if level is None else parse_code(str(level), LEVELS), loc + ("level",), "funds", "level", row)
             self._put(f, "budget", values.get("budget"), loc + ("budget",), "funds", "budget", row)
             caps: dict[str, Any] = {}
-            for field in ("per_enterprise", "share_of_need"):
+            for field in ("per_enterprise", "per_worker", "share_of_need"):
                 self._put(caps, field, values.get(field), loc + ("caps", field), "funds", field, row)
             if caps:
                 f["caps"] = caps

@@ -55,7 +55,7 @@ def scenario_rows(scenario: Scenario) -> dict[str, list[list]]:
     for f in scenario.funds:
         rows["funds"].append([
             f.id, f.name, display(f.level, LEVELS[f.level][0]), _number(f.budget), _number(f.caps.per_enterprise),
-            f.caps.share_of_need, f.source or None, f.notes,
+            f.caps.share_of_need, _number(f.caps.per_worker), f.source or None, f.notes,
         ])
         rule = lambda k: display(k, FUND_RULE_KINDS[k][0])  # noqa: E731
         rows["fund_rules"] += [[f.id, rule("category"), cat(c), None] for c in f.categories]
