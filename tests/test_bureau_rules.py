@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from subsidy.analysis.explain import explain
+from subsidy.analysis.sweep import parse_vary, sweep
 from subsidy.checks.verify import verify
 from subsidy.pipeline import diagnosis, solve
 from subsidy.scenario.convert import write_scenario
@@ -117,3 +118,13 @@ def test_shipped_per_worker_option_on_xianan():
     paid = r.allocations[r.allocations.fund == "central_reward"].groupby("enterprise")["amount"].sum()
     for ent, amount in paid.items():
         assert amount <= Decimal("0.8") * workers[ent]
+
+
+@pytest.mark.parametrize("method", ["auto", "pulp"])
+def test_sweep_over_the_per_worker_standard(method):
+    # xianan: central_reward caps carbide at 120 per 万吨 (温泉 1 万吨 → 120, 恒宇 1.5 → 180) and
+    # has budget 300. At x per worker the caps are min(120, 386x) and min(180, 100x):
+    #   x = 0.4: 120 + 40 = 160;  x = 1.2: 120 + 120 = 240;  x = 2: 120 + 180 = 300 (the budget).
+    scenario = load_scenario(SCENARIOS / "options" / "xianan-per-worker.yaml")
+    table = sweep(scenario, [parse_vary("funds.central_reward.caps.per_worker=0.4,1.2,2")], workers=1, method=method)
+    assert table["used[central_reward]"].tolist() == [Decimal("160.00"), Decimal("240.00"), Decimal("300.00")]
