@@ -1,7 +1,7 @@
 """Random valid scenarios for the property tests (hypothesis), as plain data a file would hold.
 
 Kept small (≤ 5 enterprises, ≤ 4 funds) so that hundreds solve in seconds, but covering every
-rule: the three own-funds rules, scopes by region/industry/enterprise, all three caps, custom
+rule: the three own-funds rules, scopes by region/industry/enterprise, all four caps, custom
 categories, fairness on and off, and amounts from one fen to 10^9 万元.
 """
 
@@ -62,6 +62,8 @@ def enterprise(draw, eid: str) -> dict:
         data["capacity"] = {"amount": draw(st.sampled_from(["0", "0.5", "1", "2.35", "12", "300"]))}
     if draw(st.booleans()):
         data["own_funds"] = {"asset_sales": draw(money()), **({"land": draw(money())} if draw(st.booleans()) else {})}
+    if draw(st.booleans()):
+        data["workers"] = draw(st.sampled_from([0, 1, 7, 90, 386, 100_000]))
     return data
 
 
@@ -88,6 +90,8 @@ def fund(draw, fid: str, enterprise_ids: list[str]) -> dict:
         caps["per_enterprise"] = draw(money())
     if draw(st.booleans()):
         caps["per_capacity"] = draw(st.dictionaries(st.sampled_from(INDUSTRIES), st.sampled_from(["0", "1.5", "150", "2000"]), max_size=2))
+    if draw(st.integers(0, 2)) == 0:  # a per-worker standard, e.g. 1.1751 万元 per worker (4 decimals)
+        caps["per_worker"] = draw(st.sampled_from(["0", "0.8", "1.1751", "3"]))
     if draw(st.booleans()):
         caps["share_of_need"] = draw(st.one_of(st.sampled_from([0.0, 0.25, 0.5, 0.8, 1.0]), st.integers(0, 1000).map(lambda k: k / 1000)))
     if caps:
