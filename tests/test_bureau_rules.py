@@ -16,6 +16,7 @@ import pytest
 
 from subsidy.analysis.explain import explain
 from subsidy.analysis.sweep import parse_vary, sweep
+from subsidy.output.analysis_text import explanation_sentences
 from subsidy.checks.verify import verify
 from subsidy.pipeline import diagnosis, solve
 from subsidy.scenario.convert import write_scenario
@@ -149,3 +150,14 @@ def test_flow_and_lp_agree_with_per_worker_standards():
     paid = flow.allocations.groupby(["fund", "enterprise"])["amount"].sum()
     at_per_worker_cap = [(f, e) for (f, e), a in paid.items() if a == (rates[f] * workers[e]).quantize(Decimal("0.01"), rounding="ROUND_FLOOR")]
     assert at_per_worker_cap
+
+
+def test_explain_says_which_cap_sets_the_limit():
+    # xianan-per-worker: central_reward's cap on 恒宇 is min(120 × 1.5 万吨 = 180, 0.8 × 100 = 80) = 80,
+    # set by the per-worker standard; on 温泉 min(120 × 1 = 120, 0.8 × 386 = 308.8) = 120, by capacity.
+    ex = explain(load_scenario(SCENARIOS / "options" / "xianan-per-worker.yaml"))
+    en = explanation_sentences(ex, "en")
+    zh = explanation_sentences(ex, "zh")
+    assert any(s.startswith("cap_enterprise[central_reward, hengyu_guihua (") and "binds at 80.00 (per_worker 0.8 × 100 workers):" in s for s in en)
+    assert any("binds at 120.00 (per_capacity 120 × 1.0 万吨):" in s for s in en)
+    assert any("单企业上限 80.00 万元（每人上限 0.8 × 100 人）起约束作用" in s for s in zh)

@@ -46,6 +46,8 @@ def explanation_sentences(ex: Explanation, lang: Lang = "en") -> list[str]:
         if rule.kind == "budget":
             key = "budget_used" if rule.binding else "budget_left_capped" if rule.fund in capped else "budget_left"
             out.append(EXPLAIN(key, lang, **values))
+        elif rule.kind == "cap_enterprise" and rule.binding:
+            out.append(EXPLAIN(rule.kind, lang, terms=_cap_terms(s, rule.fund, rule.enterprise, lang), **values))
         elif rule.binding:
             out.append(EXPLAIN(rule.kind, lang, **values))
     totals = r.exact("enterprises").set_index("enterprise")
@@ -64,6 +66,29 @@ def explanation_sentences(ex: Explanation, lang: Lang = "en") -> list[str]:
         out.append(EXPLAIN("enterprise_gap", lang, enterprise=names.enterprise(eid), gap=money(row["gap"]), unit=unit,
                            share=float(row["gap_share"]), lines=EXPLAIN("sep", lang).join(parts)))
     return out
+
+
+def _cap_terms(scenario, fund_id: str, enterprise_id: str, lang: Lang) -> str:
+    """Which of the fund's caps sets its limit for the enterprise (the least; ties all named),
+    e.g. ' (per_worker 0.8 × 100 workers)'; '' when only per_enterprise applies."""
+    fund = next(f for f in scenario.funds if f.id == fund_id)
+    ent = next(e for e in scenario.enterprises if e.id == enterprise_id)
+    terms = fund.enterprise_cap_terms(ent)
+    if set(terms) == {"per_enterprise"}:
+        return ""
+    least = min(terms.values())
+    words = []
+    for name, amount in terms.items():
+        if amount != least:
+            continue
+        if name == "per_enterprise":
+            words.append(EXPLAIN("cap_per_enterprise", lang))
+        elif name == "per_capacity":
+            words.append(EXPLAIN("cap_per_capacity", lang, rate=fund.caps.per_capacity[ent.industry],
+                                 amount=ent.capacity.amount if ent.capacity else 0, cunit=ent.capacity.unit if ent.capacity else ""))
+        else:
+            words.append(EXPLAIN("cap_per_worker", lang, rate=fund.caps.per_worker, workers=ent.workers or 0))
+    return EXPLAIN("cap_terms", lang, terms=EXPLAIN("sep", lang).join(words))
 
 
 def explanation_text(ex: Explanation, lang: Lang = "en") -> str:

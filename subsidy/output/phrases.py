@@ -49,9 +49,13 @@ EXPLAIN = Phrases({
         "zh": "{fund}预算 {bound} {unit}尚余 {left} {unit}：其上限限制了对仍有缺口费用的支付，增加该资金不能减少缺口。",
     },
     "cap_enterprise": {
-        "en": "cap_enterprise[{fund}, {enterprise}] binds at {bound}: {effect}{less}.",
-        "zh": "{fund}对{enterprise}的单企业上限 {bound} {unit}起约束作用：{effect}{less}。",
+        "en": "cap_enterprise[{fund}, {enterprise}] binds at {bound}{terms}: {effect}{less}.",
+        "zh": "{fund}对{enterprise}的单企业上限 {bound} {unit}{terms}起约束作用：{effect}{less}。",
     },
+    "cap_terms": {"en": " ({terms})", "zh": "（{terms}）"},
+    "cap_per_enterprise": {"en": "per_enterprise", "zh": "每户上限"},
+    "cap_per_capacity": {"en": "per_capacity {rate} × {amount} {cunit}", "zh": "单位产能上限 {rate} × {amount} {cunit}"},
+    "cap_per_worker": {"en": "per_worker {rate} × {workers} workers", "zh": "每人上限 {rate} × {workers} 人"},
     "cap_share": {
         "en": "cap_share[{fund}, {enterprise}, {category}] binds at {bound} (its share of the line's need): {effect}{less}.",
         "zh": "{fund}对{enterprise}{category}的比例上限 {bound} {unit}起约束作用：{effect}{less}。",

@@ -263,16 +263,22 @@ class Fund(_Strict):
         e.g. 0.8 万元 per worker) caps the fund's total to the enterprise at the rate times its
         `workers`; an enterprise without `workers` gets 0 from such a fund (diagnose warns).
         """
-        caps: list[Decimal] = []
+        terms = self.enterprise_cap_terms(enterprise)
+        return min(terms.values()) if terms else None
+
+    def enterprise_cap_terms(self, enterprise: Enterprise) -> dict[str, Decimal]:
+        """Each cap that applies to the enterprise by its field name (`per_enterprise`,
+        `per_capacity`, `per_worker`) → its amount; `enterprise_cap` is the least (explain says
+        which one sets it)."""
+        terms: dict[str, Decimal] = {}
         if self.caps.per_enterprise is not None:
-            caps.append(self.caps.per_enterprise)
+            terms["per_enterprise"] = self.caps.per_enterprise
         rate = self.caps.per_capacity.get(enterprise.industry)
         if rate is not None:
-            amount = enterprise.capacity.amount if enterprise.capacity else Decimal(0)
-            caps.append(rate * amount)
+            terms["per_capacity"] = rate * (enterprise.capacity.amount if enterprise.capacity else Decimal(0))
         if self.caps.per_worker is not None:
-            caps.append(self.caps.per_worker * (enterprise.workers or 0))
-        return min(caps) if caps else None
+            terms["per_worker"] = self.caps.per_worker * (enterprise.workers or 0)
+        return terms
 
     def enterprise_caps(self, enterprises: list[Enterprise]) -> list[Decimal | None]:
         """`enterprise_cap` of each, computed once per (industry, capacity): national scenarios
