@@ -99,7 +99,7 @@ WRONG_VALUES: list[tuple[tuple, list[Any]]] = [
     (("funds", 0, "caps", "per_enterprise"), [-200, "two hundred", 200.001, float("nan")]),
     (("funds", 0, "caps", "per_capacity"), [150, ["carbide"], {"carbide": -150}, {"carbide": "lots"}, {"carbide": 1e13}]),
     (("funds", 0, "caps", "share_of_need"), [1.5, -0.1, "half", float("nan"), float("inf"), [0.8]]),
-    (("funds", 0, "caps", "per_worker"), [1]),
+    (("funds", 0, "caps", "per_worker"), [-1, "lots", 1e13, [0.8]]),
     (("funds", 1, "budget"), [-0.01, "five"]),
     (("categories", "bank_debt"), [3, "heavy", [1]]),
     (("categories", "bank_debt", "weight"), [-1, "heavy", float("inf"), float("nan"), None]),
