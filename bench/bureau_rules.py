@@ -19,9 +19,9 @@ Measured 2026-11-30 on the 2-core machine while four other engineers' jobs ran (
 with them (total gap 2,293,568.37 → 2,595,685.39 万元); the LP 58-88 s. With 673 commitments
 besides (336 amounts, 337 at_most 0) only the LP applies: 96 s, over the issue's 30 s target
 (the flow does not carry commitments yet; bench/RESULTS.md has the plain LP at 20 s and the flow
-at 1.8 s on an idle machine). Total gap 2,595,685.42: 0.03 more than the flow without them, the
-LP's hold slack (stage 3 within 1e-6 relative) and rounding, not the commitments, which the
-flow's own allocation meets.
+at 1.8 s on an idle machine). Total gap 2,595,685.42: 0.03 more than the flow's without them,
+although the commitments are rows of that flow allocation; the cause (the LP's hold slacks and
+rounding, or the commitments) was not looked into.
 """
 
 from __future__ import annotations
