@@ -52,14 +52,14 @@ DATA = {
          "caps": {"per_worker": 1.1751, "per_enterprise": 200}},
     ],
 }
-FUNDED = {"wenquan": Decimal("308.80"), "hengyu": Decimal("80.00"), "idle": Decimal("0.00"), "yaohua": Decimal("105.75")}
+FUNDED_FEN = {"wenquan": 30880, "hengyu": 8000, "idle": 0, "yaohua": 10575}
 
 
 @pytest.mark.parametrize("method", list(METHODS))
 def test_per_worker_cap_binds_by_every_method(method):
     r = solve(scenario_from_data(DATA), **METHODS[method])
-    assert r.enterprises.set_index("enterprise")["funded"].to_dict() == FUNDED
-    assert r.gaps.gap.sum() == Decimal("521.05")
+    assert r.enterprises.set_index("enterprise")["funded_fen"].to_dict() == FUNDED_FEN
+    assert r.gaps.gap_fen.sum() == 52105
     slack = r.allocation.slack_of()
     for rule in ("cap_enterprise[central,wenquan]", "cap_enterprise[central,hengyu]", "cap_enterprise[county,yaohua]"):
         assert slack[rule] == pytest.approx(0, abs=1e-6)
@@ -117,9 +117,11 @@ def test_shipped_per_worker_option_on_xianan():
     r = solve(load_scenario(SCENARIOS / "options" / "xianan-per-worker.yaml"))
     base = load_scenario(SCENARIOS / "xianan-2025.yaml")
     workers = {e.id: e.workers for e in base.enterprises}
-    paid = r.allocations[r.allocations.fund == "central_reward"].groupby("enterprise")["amount"].sum()
-    for ent, amount in paid.items():
-        assert amount <= Decimal("0.8") * workers[ent]
+    paid = r.allocations[r.allocations.fund == "central_reward"].groupby("enterprise")["amount_fen"].sum()
+    # 恒宇 (100 workers) at its 80.00; 温泉 (386) at 120 by capacity, below 308.80.
+    assert paid.to_dict() == {"hengyu_guihua": 8000, "wenquan": 12000}
+    for ent, fen in paid.items():
+        assert fen <= Decimal("0.8") * workers[ent] * 100
 
 
 @pytest.mark.parametrize("method", ["auto", "pulp"])
@@ -147,8 +149,8 @@ def test_flow_and_lp_agree_with_per_worker_standards():
     assert flow.max_gap_share == pytest.approx(lp.max_gap_share, rel=1e-6)
     workers = {e.id: e.workers for e in scenario.enterprises}
     rates = {f.id: f.caps.per_worker for f in scenario.funds}
-    paid = flow.allocations.groupby(["fund", "enterprise"])["amount"].sum()
-    at_per_worker_cap = [(f, e) for (f, e), a in paid.items() if a == (rates[f] * workers[e]).quantize(Decimal("0.01"), rounding="ROUND_FLOOR")]
+    paid = flow.allocations.groupby(["fund", "enterprise"])["amount_fen"].sum()
+    at_per_worker_cap = [(f, e) for (f, e), a in paid.items() if a == int(rates[f] * workers[e] * 100)]
     assert at_per_worker_cap
 
 
