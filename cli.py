@@ -85,6 +85,35 @@ def _load(path: Path):
         _fail(str(exc).splitlines(), EXIT_BAD_INPUT)
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file: the same resolved path, or (both existing) the same inode
+    (a hard link, a case-insensitive file system)."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return False
+
+
+def _refuse_overwriting_inputs(inputs: list[Path], files: list[Path] = (), folders: dict[Path, tuple[str, ...]] | None = None) -> None:
+    """Exit 2, before anything runs, when an output would land on an input: the scenario, a base
+    of an overlay, the table being verified. `files` are output files; `folders` output
+    directories with the names written into them (the directory itself may not be an input either)."""
+    from subsidy.scenario.overlay import input_files
+
+    read = [f for path in inputs for f in input_files(path)]
+    targets = list(files)
+    for folder, names in (folders or {}).items():
+        targets += [folder] + [folder / name for name in names]
+    for target in targets:
+        for source in read:
+            if _same_file(target, source):
+                _fail([f"{target}: this output would overwrite the input file {source}; nothing was run or written; "
+                       "choose another output path",
+                       f"{target}：该输出会覆盖输入文件 {source}；未运行也未写入任何文件；请换一个输出路径"], EXIT_BAD_INPUT)
+
+
 ScenarioArg = typer.Argument(..., help="Scenario file (.yaml, .yml, .json or .xlsx).", show_default=False)
 
 
@@ -108,8 +137,10 @@ def solve(
     from subsidy.allocate.stages import gc_paused
     from subsidy.output.console import render_result
     from subsidy.output.result_csv import write_contract
+    from subsidy.output.result_csv import CONTRACT_FILES
     from subsidy.pipeline import SolveError, solve as run_solve
 
+    _refuse_overwriting_inputs([scenario], [xlsx] if xlsx else [], {out: CONTRACT_FILES} if out else None)
     with gc_paused():  # loading and the tables build millions of objects too
         loaded, sha = _load(scenario)
         try:
@@ -300,6 +331,9 @@ def close_gap(
     typer.echo(gap_closure_text(closure, _doc_lang(lang, loaded)))
 
 
+COMPARE_FILES = ("enterprises.csv", "funds.csv", "totals.csv", "inputs.csv")
+
+
 @app.command()
 def compare(
     scenarios: list[Path] = typer.Argument(..., help="Two or more scenario files; differences are against the first.", show_default=False),
@@ -315,12 +349,13 @@ def compare(
 
     if len(scenarios) < 2:
         _fail("compare needs at least two scenario files", EXIT_BAD_INPUT)
+    _refuse_overwriting_inputs(scenarios, folders={out: COMPARE_FILES} if out else None)
     loaded = [_solved(p, solver) for p in scenarios]
     comparison = run_compare(list(zip(labels_for(scenarios), [s for s, _ in loaded])), solver, [r for _, r in loaded])
     typer.echo(comparison_text(comparison, _doc_lang(lang, loaded[0][0])))
     if out is not None:
-        files = {f"{name}.csv": csv_bytes(getattr(comparison, name).astype(object), lang.value if lang is not None else "en")
-                 for name in ("enterprises", "funds", "totals", "inputs")}
+        files = {name: csv_bytes(getattr(comparison, name.removesuffix(".csv")).astype(object), lang.value if lang is not None else "en")
+                 for name in COMPARE_FILES}
         with _writing(out, "the output files"):
             written = write_files_atomically(out, files)
         typer.echo("\nwrote " + ", ".join(str(p) for p in written))
@@ -350,6 +385,7 @@ def sweep(
     from subsidy.analysis.sweep import SweepError, grid, parse_vary, sweep as run_sweep
     from subsidy.output.sweep_table import check_out, write_table
 
+    _refuse_overwriting_inputs([scenario], [out] if out else [])
     loaded, _ = _load(scenario)
     try:
         varies = [parse_vary(v) for v in vary]
@@ -415,6 +451,7 @@ def convert(
     from subsidy.scenario.convert import scenario_bytes
     from subsidy.scenario.load import SUFFIXES
 
+    _refuse_overwriting_inputs([source], [target])
     loaded, _ = _load(source)
     if target.suffix.lower() not in SUFFIXES:
         _fail(f"{target}: unsupported file type {target.suffix or '(none)'!r}; use .yaml, .yml, .json or .xlsx", EXIT_BAD_INPUT)
@@ -443,6 +480,7 @@ def report(
 
     if html is None and png_dir is None and pdf is None:
         _fail("say where to write the report: --html FILE.html, --pdf FILE.pdf and/or --png-dir DIR", EXIT_BAD_INPUT)
+    _refuse_overwriting_inputs(scenarios, [f for f in (html, pdf) if f], {png_dir: ()} if png_dir else None)
     results = []
     for path in scenarios:
         loaded, sha = _load(path)

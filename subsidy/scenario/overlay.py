@@ -156,3 +156,26 @@ def _error(origin: tuple[str, int] | None, where: str, message: str):
 
     file, line = origin if origin else ("<overlay>", None)
     raise ScenarioError(file, [Problem(where=where, line=line, message=message)])
+
+
+def input_files(path: str | Path) -> list[Path]:
+    """The files a scenario is read from: itself and, for an overlay, every base down its chain,
+    resolved. For the CLI's guard against writing an output over an input; a file that cannot be
+    read or parsed ends the chain there (loading it reports the problem properly)."""
+    from subsidy.scenario.documents import ScenarioError, parse_document, read_text
+
+    path = Path(path)
+    found = [path.resolve()]
+    while path.suffix.lower() in (".yaml", ".yml", ".json"):
+        try:
+            data, _ = parse_document(path, read_text(path)[0])
+        except (ScenarioError, OSError, ValueError):
+            break
+        base_ref = data.get(BASE) if isinstance(data, dict) else None
+        if not isinstance(base_ref, str) or not base_ref.strip():
+            break
+        path = Path(os.path.normpath(path.parent / base_ref))
+        if path.resolve() in found:
+            break
+        found.append(path.resolve())
+    return found
