@@ -76,23 +76,39 @@ def _fail(lines: list[str] | str, code: int) -> None:
     raise typer.Exit(code)
 
 
-def _load(path: Path):
+def _load(path: Path, strict: bool = False):
+    """Load a scenario, failing with exit 2; the vocabulary's warnings go to stderr, or with
+    --strict stop here as errors."""
     from subsidy.scenario.load import ScenarioError, load_scenario_with_hash
 
+    said: list = []
     try:
-        return load_scenario_with_hash(path)
+        loaded = load_scenario_with_hash(path, warnings=said)
     except ScenarioError as exc:
         _fail(str(exc).splitlines(), EXIT_BAD_INPUT)
+    if said:
+        lines = ScenarioError(path, said).render().splitlines()
+        if strict:
+            _fail(lines + [STRICT_NOTE], EXIT_BAD_INPUT)
+        for line in lines:
+            typer.echo(f"warning: {line}", err=True)
+    return loaded
+
+
+STRICT_NOTE = "--strict: every warning is an error; fix the above or run without --strict / --strict：所有警告均视为错误"
+StrictOption = typer.Option(False, "--strict", help="Treat every warning (a scope word matching no enterprise, an enterprise no fund's scope admits, ...) as an error: exit 2 before solving.")
 
 
 def _same_file(a: Path, b: Path) -> bool:
     """Whether two paths name one file: the same resolved path, or (both existing) the same inode
     (a hard link, a case-insensitive file system)."""
-    if a.resolve() == b.resolve():
+    import os
+
+    if os.path.realpath(a) == os.path.realpath(b):  # realpath, unlike resolve, survives a symlink loop
         return True
     try:
         return a.exists() and b.exists() and a.samefile(b)
-    except OSError:
+    except (OSError, RuntimeError):
         return False
 
 
@@ -128,6 +144,7 @@ def solve(
     xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Also write the result as a workbook to file: titled tables (资金分配表, 缺口表, 资金使用表, 企业情况表), the long allocation table, 说明 with the rules and sources, ready to print."),
     issuer: Optional[str] = typer.Option(None, "--issuer", help="编制单位 printed above each table of the --xlsx workbook (default: left blank to fill in)."),
     rows: int = typer.Option(25, "--rows", min=0, help="Enterprises (those with the largest gaps) and binding rules to print; 0 prints all. The files always have all."),
+    strict: bool = StrictOption,
 ) -> None:
     """Solve a scenario: fund the most important costs first, then spread the gap fairly.
 
@@ -142,10 +159,10 @@ def solve(
 
     _refuse_overwriting_inputs([scenario], [xlsx] if xlsx else [], {out: CONTRACT_FILES} if out else None)
     with gc_paused():  # loading and the tables build millions of objects too
-        loaded, sha = _load(scenario)
+        loaded, sha = _load(scenario, strict)
         try:
             result = run_solve(loaded, solver=solver, scenario_sha256=sha, method=method.value,
-                               on_findings=lambda found: _report_findings(scenario, found))
+                               on_findings=lambda found: _report_findings(scenario, found, strict))
         except SolveError as exc:
             _solve_failed(scenario, loaded, exc)
         # Everything is rendered before anything is written: a failure in one output leaves all as they were.
@@ -184,21 +201,24 @@ def _write_file(path: Path, data: bytes) -> None:
 
 
 @app.command()
-def validate(scenario: Path = ScenarioArg) -> None:
+def validate(scenario: Path = ScenarioArg, strict: bool = StrictOption) -> None:
     """Check a scenario file without solving it: every problem, one line each, then exit 2."""
     from subsidy.pipeline import diagnosis
 
-    loaded, _ = _load(scenario)
-    _report_findings(scenario, diagnosis(loaded))
+    loaded, _ = _load(scenario, strict)
+    _report_findings(scenario, diagnosis(loaded), strict)
     lines = sum(len(e.costs) for e in loaded.enterprises)
     typer.echo(f"{scenario}: valid: {len(loaded.enterprises)} enterprises, {lines} cost lines, {len(loaded.funds)} funds")
 
 
-def _report_findings(path: Path, findings) -> None:
-    """Odd rule sets in plain words: errors stop here (exit 2), warnings go to stderr."""
+def _report_findings(path: Path, findings, strict: bool = False) -> None:
+    """Odd rule sets in plain words: errors stop here (exit 2), warnings go to stderr (with
+    --strict they stop here too)."""
     from subsidy.checks.diagnose import errors, warnings
     from subsidy.scenario.load import one_line
 
+    if strict and warnings(findings):
+        _fail([one_line(f"{path}: {f}") for f in findings] + [STRICT_NOTE], EXIT_BAD_INPUT)
     for finding in warnings(findings):
         typer.echo(one_line(f"warning: {path}: {finding}"), err=True)
     if errors(findings):
@@ -267,13 +287,15 @@ def _companions(allocations: Path, sha: str, json, read_amounts, gaps_columns, f
     return found
 
 
-def _solved(scenario: Path, solver: str):
-    """Load and solve, failing with the CLI's exit codes; returns (scenario, result)."""
+def _solved(scenario: Path, solver: str, strict: bool = False):
+    """Load and solve, failing with the CLI's exit codes; returns (scenario, result). With
+    `strict`, a warning of the load or the diagnosis stops it (exit 2)."""
     from subsidy.pipeline import SolveError, solve as run_solve
 
-    loaded, sha = _load(scenario)
+    loaded, sha = _load(scenario, strict)
+    on_findings = (lambda found: _report_findings(scenario, found, True)) if strict else None
     try:
-        return loaded, run_solve(loaded, solver=solver, scenario_sha256=sha)
+        return loaded, run_solve(loaded, solver=solver, scenario_sha256=sha, on_findings=on_findings)
     except SolveError as exc:
         _fail(f"{scenario}: {exc}", EXIT_SOLVE_FAILED)
 
@@ -283,13 +305,14 @@ def explain(
     scenario: Path = ScenarioArg,
     lang: Optional[Lang] = typer.Option(None, "--lang", help=LANG_HELP.format(what="the sentences and tables")),
     solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "."),
+    strict: bool = StrictOption,
 ) -> None:
     """Explain a result: which rules bind, what one more 万元 is worth, why each gap remains."""
     from subsidy.analysis.explain import explain as run_explain
     from subsidy.output.analysis_text import explanation_text
     from subsidy.pipeline import SolveError
 
-    loaded, result = _solved(scenario, solver)
+    loaded, result = _solved(scenario, solver, strict)
     try:
         typer.echo(explanation_text(run_explain(loaded, solver, result), _doc_lang(lang, loaded)))
     except SolveError as exc:
@@ -303,6 +326,7 @@ def close_gap(
     fund: Optional[list[str]] = typer.Option(None, "--fund", help="Only these funds may grow (repeat the option); default: all."),
     lang: Optional[Lang] = typer.Option(None, "--lang", help=LANG_HELP.format(what="the sentences and tables")),
     solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "."),
+    strict: bool = StrictOption,
 ) -> None:
     """The least extra budget, per fund and in total, that closes the gap (or reaches --target).
 
@@ -321,7 +345,7 @@ def close_gap(
             goal = _money(target)
         except ValueError as exc:
             _fail(f"--target: {exc}", EXIT_BAD_INPUT)
-    loaded, result = _solved(scenario, solver)
+    loaded, result = _solved(scenario, solver, strict)
     try:
         closure = run_close_gap(loaded, goal, fund or None, solver, result)
     except SolveError as exc:
@@ -340,6 +364,7 @@ def compare(
     lang: Optional[Lang] = typer.Option(None, "--lang", help=LANG_HELP.format(what="the summary and tables") + " The CSV files keep English headers unless --lang zh is given."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write enterprises.csv, funds.csv, totals.csv and inputs.csv (long tables) into this directory."),
     solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "."),
+    strict: bool = StrictOption,
 ) -> None:
     """Compare policy options side by side: per enterprise and per fund, against the first."""
     from subsidy.analysis.compare import compare as run_compare, labels_for
@@ -350,7 +375,7 @@ def compare(
     if len(scenarios) < 2:
         _fail("compare needs at least two scenario files", EXIT_BAD_INPUT)
     _refuse_overwriting_inputs(scenarios, folders={out: COMPARE_FILES} if out else None)
-    loaded = [_solved(p, solver) for p in scenarios]
+    loaded = [_solved(p, solver, strict) for p in scenarios]
     comparison = run_compare(list(zip(labels_for(scenarios), [s for s, _ in loaded])), solver, [r for _, r in loaded])
     typer.echo(comparison_text(comparison, _doc_lang(lang, loaded[0][0])))
     if out is not None:
@@ -375,6 +400,7 @@ def sweep(
     engine: Engine = typer.Option(Engine.futures, "--engine", help="futures: a local process pool; dask: Dask (needs the 'dask' extra)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --engine dask: address of a Dask scheduler (default: a local cluster)."),
     solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "; highs reuses one model per worker; other than highs implies the LP."),
+    strict: bool = StrictOption,
     method: Method = typer.Option(Method.auto, "--method", help="As for solve: auto solves each point as integer flows when its rules fit (what solve gives), else with the LP; pulp: the LP throughout."),
 ) -> None:
     """Solve a scenario over a grid of values and tabulate gap, shares and fund use per point."""
@@ -386,7 +412,11 @@ def sweep(
     from subsidy.output.sweep_table import check_out, write_table
 
     _refuse_overwriting_inputs([scenario], [out] if out else [])
-    loaded, _ = _load(scenario)
+    loaded, _ = _load(scenario, strict)
+    if strict:
+        from subsidy.pipeline import diagnosis
+
+        _report_findings(scenario, diagnosis(loaded), True)
     try:
         varies = [parse_vary(v) for v in vary]
         if out is not None:
@@ -473,6 +503,7 @@ def report(
     png_dir: Optional[Path] = typer.Option(None, "--png-dir", help="Also write each chart as a PNG into this directory."),
     pdf: Optional[Path] = typer.Option(None, "--pdf", help="Write the report as a printable A4 PDF (fonts embedded, page headers and numbers; needs the Pango library)."),
     solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "."),
+    strict: bool = StrictOption,
 ) -> None:
     """Charts of a solved scenario (or several, side by side): need, own funds, funded and gap per
     enterprise; fund use; gap by category."""
@@ -483,9 +514,10 @@ def report(
     _refuse_overwriting_inputs(scenarios, [f for f in (html, pdf) if f], {png_dir: ()} if png_dir else None)
     results = []
     for path in scenarios:
-        loaded, sha = _load(path)
+        loaded, sha = _load(path, strict)
         try:
-            results.append(run_solve(loaded, solver=solver, scenario_sha256=sha))
+            results.append(run_solve(loaded, solver=solver, scenario_sha256=sha,
+                                     on_findings=(lambda found, p=path: _report_findings(p, found, True)) if strict else None))
         except SolveError as exc:
             _fail(f"{path}: {exc}", EXIT_SOLVE_FAILED)
     from subsidy.output.charts import html_report, png_files

@@ -47,3 +47,115 @@ def test_every_writing_command_refuses_an_input_as_its_output(tmp_path):
     assert base.read_bytes() == before
     # Writing elsewhere is still fine.
     assert run("solve", overlay, "--xlsx", tmp_path / "result.xlsx", "-q").code == 0
+
+
+# --- Case 1 and 2: the vocabulary of regions and industries ------------------------------------
+
+import copy  # noqa: E402
+
+import pytest  # noqa: E402
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from fuzz_scenarios import FUZZ, scenario_data  # noqa: E402
+from subsidy.pipeline import solve  # noqa: E402
+from subsidy.scenario.load import ScenarioError, scenario_from_data  # noqa: E402
+from subsidy.scenario.vocabulary import path_form  # noqa: E402
+
+
+def test_a_blank_region_in_the_workbook_is_refused_with_its_cell(tmp_path):
+    # Case 1: 企业!C4 (the second enterprise's region) left empty passed validate as "valid", and
+    # solve left that enterprise a 71.4% gap while funds scoped to 湖北 kept money unspent.
+    import openpyxl
+
+    book = tmp_path / "x.xlsx"
+    assert run("convert", SCENARIOS / "xianan-2025.yaml", book).code == 0
+    wb = openpyxl.load_workbook(book)
+    wb["企业"]["C4"] = None
+    wb.save(book)
+    for command in ("validate", "solve"):
+        done = run(command, book)
+        assert done.code == 2, done.stdout
+        assert "企业!C4 (地区 region): region is empty, but fund(s) central_reward, hubei_provincial, xianan_district" in done.stderr
+
+
+def test_a_blank_industry_nobody_is_scoped_by_is_a_warning_and_strict_stops(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: s\nenterprises:\n  - {id: a, name: 甲, region: 湖北/黄冈, costs: {resettlement: 10}}\n"
+                    "funds:\n  - {id: f, name: 中央, budget: 5, categories: [resettlement]}\n", encoding="utf-8")
+    done = run("validate", path)
+    assert done.code == 0 and "s.yaml:3: enterprises[0] (a).industry: industry is empty; every enterprise needs one" in done.stderr
+    strict = run("validate", path, "--strict")
+    assert strict.code == 2 and "error: --strict" in strict.stderr
+    assert run("solve", path, "--strict").code == 2
+
+
+CASE_2 = """\
+name: 蕲春
+enterprises:
+  - {id: e1, name: 甲水泥厂, region: 湖北省黄冈市, industry: 水泥, costs: {resettlement: 300}}
+  - {id: e2, name: 乙厂, region: 湖北/黄冈/蕲春, industry: cement, costs: {resettlement: 100}}
+funds:
+  - {id: central, name: 中央, budget: 200, categories: [resettlement], scope: {regions: [湖北], industries: [cement]}}
+  - {id: county, name: 县级, budget: 200, categories: [resettlement], scope: {regions: [湖北/黄冈/蕲春]}}
+"""
+
+
+def test_a_region_written_in_one_run_is_named_with_its_path_form_and_the_industry_code(tmp_path):
+    # Case 2: region 湖北省黄冈市 and industry 水泥 against a fund scoped to [湖北] / [cement]: the
+    # warning blamed own funds and explain said funds_exhausted. Now the enterprise's own line says
+    # which scope parts failed, the path form, and the industry's code.
+    path = tmp_path / "qichun.yaml"
+    path.write_text(CASE_2, encoding="utf-8")
+    done = run("validate", path)
+    assert done.code == 0
+    warning = next(line for line in done.stderr.splitlines() if "enterprises[0] (e1).region" in line)
+    assert "qichun.yaml:3:" in warning
+    assert "central pays only region(s) 湖北, and '湖北省黄冈市' is not within them" in warning
+    assert "written as the path '湖北/黄冈' it would be within them" in warning
+    assert "'水泥' is the Chinese name of the industry code 'cement'" in warning
+    assert run("solve", path, "--strict").code == 2
+    assert path_form("湖北省黄冈市蕲春县") == "湖北/黄冈/蕲春县"
+    assert path_form("湖北/黄冈") == "湖北/黄冈"
+
+
+def test_a_scope_word_matching_no_enterprise_names_the_nearest_spelling(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(CASE_2.replace("regions: [湖北/黄冈/蕲春]", "regions: [湖北/黄岗]"), encoding="utf-8")
+    done = run("validate", path)
+    assert ("funds[1] (county).scope.regions[0]: fund county's region scope '湖北/黄岗' matches no enterprise's region; "
+            "nearest spelling: '湖北/黄冈'") in done.stderr
+
+
+def _misspell(word: str, how: int) -> str:
+    return [word + "x", word[:-1] if len(word) > 1 else word + "y", word.upper() + "省", " " + word][how % 4]
+
+
+@FUZZ
+@given(scenario_data(), st.integers(0, 1000), st.integers(0, 3))
+def test_a_misspelt_scope_word_is_named_or_moves_no_money(data, pick, how):
+    """Issue 11 property: inject one misspelling of a region or industry, on the fund side or the
+    enterprise side; either a warning or error names the misspelt word, or the allocation is the
+    same to the fen."""
+    slots = [("enterprises", i, f) for i in range(len(data["enterprises"])) for f in ("region", "industry")]
+    slots += [("funds", j, k, w) for j, fund in enumerate(data["funds"]) for k in ("regions", "industries")
+              for w in range(len(fund.get("scope", {}).get(k, [])))]
+    slot = slots[pick % len(slots)]
+    slipped = copy.deepcopy(data)
+    if slot[0] == "enterprises":
+        entry = slipped["enterprises"][slot[1]]
+        entry[slot[2]] = wrong = _misspell(entry[slot[2]], how)
+    else:
+        words = slipped["funds"][slot[1]]["scope"][slot[2]]
+        words[slot[3]] = wrong = _misspell(words[slot[3]], how)
+    said: list = []
+    try:
+        scenario = scenario_from_data(slipped, warnings=said)
+    except ScenarioError as exc:
+        assert repr(wrong.strip()) in str(exc) or "is empty" in str(exc)
+        return
+    if any(repr(wrong) in p.message for p in said):
+        return
+    before = solve(scenario_from_data(data)).allocations
+    after = solve(scenario).allocations
+    assert before.equals(after), f"{slot} → {wrong!r} moved money and no warning named it: {[p.message for p in said]}"

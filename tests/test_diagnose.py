@@ -99,11 +99,16 @@ def test_warnings_are_printed_and_kept_in_the_summary(tmp_path):
     result = run("solve", path, "--out", tmp_path / "out", "--quiet")
     assert result.code == 0
     warning = "fund f can pay nothing: no enterprise is within its scope (regions 云南)"
-    assert result.stderr == f"warning: {path}: {warning}\n"
+    # The load's vocabulary warnings, located in the file, come first (issue 11): the scope word
+    # 云南 matches no region, and each enterprise the fund would pay is within no fund's scope.
+    said = result.stderr.splitlines()
+    assert said[-1] == f"warning: {path}: {warning}"
+    assert said[0] == f"warning: {path}: funds[0] (f).scope.regions[0]: fund f's region scope '云南' matches no enterprise's region"
+    assert [line.split(": ")[2] for line in said[1:-1]] == ["enterprises[0] (a).region", "enterprises[1] (b).region"]
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["warnings"] == [warning]
     assert summary["total_funded"] == 0.0 and summary["total_gap"] == 170.0  # 100 + 50 − 20 own + 40
-    assert run("validate", path).stderr == f"warning: {path}: {warning}\n"
+    assert run("validate", path).stderr == result.stderr
 
 
 def test_no_funds_gives_a_table_of_gaps_with_a_warning(tmp_path):

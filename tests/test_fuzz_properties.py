@@ -67,7 +67,9 @@ def test_more_budget_never_raises_the_weighted_gap(data, which, extra_fen):
 @given(scenario_data(max_enterprises=4), st.dictionaries(st.sampled_from(["bank_debt", "resettlement", "dismantling"]), money(), max_size=3))
 def test_adding_an_enterprise_never_lowers_the_total_need(data, costs):
     before = solve(scenario_from_data(data)).summary["total_need"]
-    data["enterprises"].append({"id": "newcomer", "name": "新企业", "costs": costs})
+    # Region and industry are required where a scope looks at them (issue 11): copy an existing pair.
+    data["enterprises"].append({"id": "newcomer", "name": "新企业", "costs": costs,
+                                "region": data["enterprises"][0]["region"], "industry": data["enterprises"][0]["industry"]})
     after = solve(scenario_from_data(data)).summary["total_need"]
     assert after >= before
     assert to_fen(Decimal(repr(after))) - to_fen(Decimal(repr(before))) == sum(to_fen(Decimal(v)) for v in costs.values())

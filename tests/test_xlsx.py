@@ -146,7 +146,9 @@ def test_excel_float_noise_is_what_the_clerk_sees(book):
 
 def test_blank_rows_and_extra_example_rows_are_fine(book):
     path, edit = book
-    edit(企业__A5="hengyu", 企业__B5="恒宇", 费用__A10="hengyu", 费用__B10="职工安置费 resettlement", 费用__C10=342)
+    # Region and industry are filled in: the fund is scoped by both, and a blank would be refused (issue 11).
+    edit(企业__A5="hengyu", 企业__B5="恒宇", 企业__C5="湖北/咸宁/咸安", 企业__D5="carbide",
+         费用__A10="hengyu", 费用__B10="职工安置费 resettlement", 费用__C10=342)
     scenario = load_scenario(path)
     assert [e.id for e in scenario.enterprises] == ["wenquan", "hengyu"]
     assert scenario.enterprises[1].costs == {"resettlement": Decimal("342")}

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from subsidy.scenario.documents import SUFFIXES, ScenarioError, one_line, parse_document, read_bytes, read_text, short_repr
 from subsidy.scenario.model import Problem, Scenario, cross_field_problems
+from subsidy.scenario.vocabulary import vocabulary_problems
 
 __all__ = ["ScenarioError", "one_line", "SUFFIXES", "read_bytes", "load_scenario", "load_scenario_with_hash", "load_data",
            "scenario_from_data"]
@@ -78,11 +79,14 @@ def _place_for(places: dict[tuple, str], loc: tuple) -> str | None:
 
 
 def scenario_from_data(data: dict, path: str | Path = "<scenario>", lines: dict[tuple, int] | None = None,
-                       places: dict[tuple, str] | None = None, found: list[Problem] = ()) -> Scenario:
+                       places: dict[tuple, str] | None = None, found: list[Problem] = (),
+                       warnings: list[Problem] | None = None) -> Scenario:
     """Validate plain data as a scenario; every problem at once in a ScenarioError.
 
     `places` maps data paths to where they are in a file without lines (a workbook's cells);
-    `found` are problems the reader already found, reported together with the model's.
+    `found` are problems the reader already found, reported together with the model's. The
+    vocabulary's warnings (scenario.vocabulary), located like the problems, are appended to
+    `warnings` when given.
     """
     lines = lines or {}
     cross = cross_field_problems(data)
@@ -92,9 +96,15 @@ def scenario_from_data(data: dict, path: str | Path = "<scenario>", lines: dict[
     except ValidationError as exc:
         problems = _problems_from_validation(exc, data)
     flagged = {p.loc for p in [*found, *problems] if p.loc}
-    problems = _located(problems + [p for p in cross if p.loc not in flagged], data, lines, places)
+    problems = problems + [p for p in cross if p.loc not in flagged]
+    said: list[Problem] = []
+    if not found and not problems:
+        problems, said = vocabulary_problems(scenario)
+    problems = _located(problems, data, lines, places)
     if found or problems:
         raise ScenarioError(path, list(found) + problems)
+    if warnings is not None:
+        warnings += _located(said, data, lines, places)
     return scenario
 
 
@@ -104,9 +114,9 @@ def load_scenario(path: str | Path) -> Scenario:
     return scenario
 
 
-def load_scenario_with_hash(path: str | Path) -> tuple[Scenario, str]:
+def load_scenario_with_hash(path: str | Path, warnings: list[Problem] | None = None) -> tuple[Scenario, str]:
     """The scenario and the sha256 of the file's bytes (for an overlay, of its chain of files),
-    for provenance in summary.json."""
+    for provenance in summary.json; the vocabulary's located warnings go to `warnings` if given."""
     path = Path(path)
     if SUFFIXES.get(path.suffix.lower()) == "xlsx":
         from subsidy.scenario.scenario_xlsx_read import read_workbook
@@ -115,9 +125,10 @@ def load_scenario_with_hash(path: str | Path) -> tuple[Scenario, str]:
         book = read_workbook(path, raw)
         if not book.data:
             raise ScenarioError(path, book.problems)
-        return scenario_from_data(book.data, path, places=book.places, found=book.problems), hashlib.sha256(raw).hexdigest()
+        return (scenario_from_data(book.data, path, places=book.places, found=book.problems, warnings=warnings),
+                hashlib.sha256(raw).hexdigest())
     data, lines, sha = load_data(path)
-    return scenario_from_data(data, path, lines), sha
+    return scenario_from_data(data, path, lines, warnings=warnings), sha
 
 
 def load_data(path: str | Path) -> tuple[dict, dict[tuple, Any], str]:

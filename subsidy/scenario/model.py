@@ -146,6 +146,14 @@ MoneyTable = Annotated[dict[str, Money], WrapValidator(_money_map)]
 Quantity = Annotated[Decimal, BeforeValidator(_quantity)]
 """A non-negative quantity (capacity, a rate per unit of capacity)."""
 
+def _word(value: Any) -> Any:
+    """Blanks around a region or an industry are a slip ('湖北 ' is not 湖北 to a scope): dropped."""
+    return value.strip(" \t\u00a0\u3000") if isinstance(value, str) else value
+
+
+Word = Annotated[str, BeforeValidator(_word)]
+"""A region path or an industry code: the words scopes match, without surrounding blanks."""
+
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9_-]+$", min_length=1, max_length=64)]
 
 OwnFundsRule = Literal["statutory", "proportional", "free"]
@@ -190,8 +198,8 @@ class Capacity(_Strict):
 class Enterprise(_Strict):
     id: Identifier
     name: str
-    region: str = ""
-    industry: str = ""
+    region: Word = ""
+    industry: Word = ""
     capacity: Capacity | None = None
     workers: int | None = Field(default=None, ge=0)
     costs: MoneyTable = Field(default_factory=dict)
@@ -216,8 +224,8 @@ class Enterprise(_Strict):
 class Scope(_Strict):
     """Who a fund may pay. Every non-empty list must match (AND); an empty list matches all."""
 
-    regions: list[str] = Field(default_factory=list)
-    industries: list[str] = Field(default_factory=list)
+    regions: list[Word] = Field(default_factory=list)
+    industries: list[Word] = Field(default_factory=list)
     enterprises: list[str] = Field(default_factory=list)
 
     def admits(self, enterprise: Enterprise) -> bool:

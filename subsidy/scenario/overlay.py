@@ -165,17 +165,17 @@ def input_files(path: str | Path) -> list[Path]:
     from subsidy.scenario.documents import ScenarioError, parse_document, read_text
 
     path = Path(path)
-    found = [path.resolve()]
+    found = [Path(os.path.realpath(path))]  # realpath, unlike resolve, survives a symlink loop
     while path.suffix.lower() in (".yaml", ".yml", ".json"):
         try:
             data, _ = parse_document(path, read_text(path)[0])
-        except (ScenarioError, OSError, ValueError):
+        except (ScenarioError, OSError, ValueError, RuntimeError):
             break
         base_ref = data.get(BASE) if isinstance(data, dict) else None
         if not isinstance(base_ref, str) or not base_ref.strip():
             break
         path = Path(os.path.normpath(path.parent / base_ref))
-        if path.resolve() in found:
+        if Path(os.path.realpath(path)) in found:
             break
-        found.append(path.resolve())
+        found.append(Path(os.path.realpath(path)))
     return found
