@@ -238,7 +238,7 @@ def _solve_failed(path: Path, loaded, exc: Exception) -> None:
 @app.command()
 def verify(
     scenario: Path = ScenarioArg,
-    allocations: Path = typer.Argument(..., help="Allocation table (CSV: fund, enterprise, category, amount; English or Chinese headers).", show_default=False),
+    allocations: Path = typer.Argument(..., help="Allocation table: CSV (fund, enterprise, category, amount; English, Chinese or bilingual headers) or our result workbook .xlsx.", show_default=False),
 ) -> None:
     """Check an allocation table against the scenario's rules, to the fen, without the solver.
 

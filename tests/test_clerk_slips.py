@@ -159,3 +159,49 @@ def test_a_misspelt_scope_word_is_named_or_moves_no_money(data, pick, how):
     before = solve(scenario_from_data(data)).allocations
     after = solve(scenario).allocations
     assert before.equals(after), f"{slot} → {wrong!r} moved money and no warning named it: {[p.message for p in said]}"
+
+
+# --- Case 6: verify reads what we write --------------------------------------------------------
+
+def _result_workbook(tmp_path) -> Path:
+    book = tmp_path / "result.xlsx"
+    assert run("solve", SCENARIOS / "xianan-2025.yaml", "-q", "--xlsx", book).code == 0
+    return book
+
+
+def test_verify_reads_our_own_result_workbook_and_catches_a_changed_amount(tmp_path):
+    # Case 6: `verify S result.xlsx` said "neither UTF-8 nor GBK text".
+    import openpyxl
+
+    book = _result_workbook(tmp_path)
+    done = run("verify", SCENARIOS / "xianan-2025.yaml", book)
+    assert done.code == 0, done.stderr
+    assert "ok: 7 row(s) keep every rule" in done.stdout  # xianan: 7 payment lines (the sheet's 9 rows − header − total)
+    wb = openpyxl.load_workbook(book)
+    sheet = next(ws for ws in wb if ws.cell(1, 7).value == "金额 amount")
+    assert sheet.cell(2, 1).value == "central_reward" and sheet.cell(2, 7).value == 180
+    sheet.cell(2, 7).value = 181  # one more 万元 to 恒宇 from the central reward: over its budget of 300
+    wb.save(book)
+    broken = run("verify", SCENARIOS / "xianan-2025.yaml", book)
+    assert broken.code == 1 and "budget[central_reward]" in broken.stdout
+
+
+def test_verify_reads_the_allocations_sheet_saved_as_csv_in_any_header_language(tmp_path):
+    # Case 6: the 分配明细 sheet saved as CSV failed with "missing column(s) fund" (bilingual headers).
+    import csv
+
+    import openpyxl
+
+    book = _result_workbook(tmp_path)
+    sheet = next(ws for ws in openpyxl.load_workbook(book) if ws.cell(1, 7).value == "金额 amount")
+    rows = [[("" if c is None else c) for c in row] for row in sheet.iter_rows(values_only=True)]
+    rows[-1][6] = sum(r[6] for r in rows[1:-1])  # Excel saves the total's value, not the =SUM formula
+    assert round(rows[-1][6], 2) == 300 + 150 + 100  # xianan: every budget is used (300 + 150 + 100 万元)
+    header_sets = {"bilingual": rows[0], "zh": [h.split(" ")[0] for h in rows[0]], "en": [h.split(" ", 1)[-1] for h in rows[0]]}
+    for name, header in header_sets.items():
+        path = tmp_path / f"{name}.csv"
+        with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+            csv.writer(fh).writerows([header] + rows[1:])
+        done = run("verify", SCENARIOS / "xianan-2025.yaml", path)
+        assert done.code == 0, (name, done.stdout, done.stderr)
+        assert "ok: 7 row(s)" in done.stdout

@@ -1,6 +1,7 @@
-"""Reading allocation tables as clerks save them (CSV from our export or from Excel/WPS): the
-verifier's reader. Headers in English or Chinese in any order, GBK or UTF-8, thousands
-separators; every bad row at once, as file:row: column: message."""
+"""Reading allocation tables as clerks save them (CSV from our export or from Excel/WPS, or our
+result workbook .xlsx itself): the verifier's reader. Headers in English, Chinese or both ('金额
+amount', as the result workbook writes them) in any order, GBK or UTF-8, thousands separators;
+every bad row at once, as file:row: column: message."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 from subsidy.scenario.load import ScenarioError, read_bytes
-from subsidy.scenario.labels import OWN_FUNDS_NAMES, OWN_FUNDS_SOURCE, TOTAL_ROW_NAMES, column_key
+from subsidy.scenario.labels import OWN_FUNDS_NAMES, OWN_FUNDS_SOURCE, column_key, is_total_row
 from subsidy.scenario.model import Problem, parse_money
 from subsidy.allocate.waterfall import from_fen, to_fen
 
@@ -70,50 +71,89 @@ def read_table(path: str | Path, required: Iterable[str]) -> pd.DataFrame:
     path = Path(path)
     required = tuple(required)
     raw = read_bytes(path, AllocationsError)
-    text = _decode(path, raw)
-    if not text.strip():
-        raise AllocationsError(path, [Problem(message="is empty")])
-    first = text.lstrip("\r\n").splitlines()[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
     problems: list[Problem] = []
+    rows = _sheet_rows(path, raw, required) if raw[:4] == b"PK\x03\x04" else _csv_rows(path, raw, problems)
     header: list[str] | None = None
     where: dict[str, int] = {}
     records: list[dict[str, Any]] = []
-    start = 1
-    try:
-        for row in reader:
-            line, start = start, reader.line_num + 1
-            cells = [c.strip() for c in row]
-            if not any(cells):
-                continue
-            if header is None:
-                header = cells
-                for i, cell in enumerate(cells):
-                    key = column_key(cell)
-                    if key in required and key in where:
-                        problems.append(Problem(line=line, where=cell, message=f"column given twice (also column {where[key] + 1})"))
-                    elif key is not None:
-                        where.setdefault(key, i)
-                missing = [k for k in required if k not in where]
-                if missing:
-                    expected = ", ".join(required)
-                    problems.append(Problem(line=line, where="header", message=f"missing column(s) {', '.join(missing)}; expected {expected} (English or Chinese headers)"))
-                    raise AllocationsError(path, problems)
-                continue
-            if len(cells) > len(header) and any(cells[len(header):]):
-                problems.append(Problem(line=line, where="row", message=f"has {len(cells)} cells but the header has {len(header)}"))
-                continue
-            record: dict[str, Any] = {k: (cells[i] if i < len(cells) else "") for k, i in where.items()}
-            record["line"] = line
-            records.append(record)
-    except csv.Error as exc:
-        problems.append(Problem(line=reader.line_num, where="row", message=f"not valid CSV: {exc}"))
+    for line, cells in rows:
+        if not any(cells):
+            continue
+        if header is None:
+            header = cells
+            for i, cell in enumerate(cells):
+                key = column_key(cell)
+                if key in required and key in where:
+                    problems.append(Problem(line=line, where=cell, message=f"column given twice (also column {where[key] + 1})"))
+                elif key is not None:
+                    where.setdefault(key, i)
+            missing = [k for k in required if k not in where]
+            if missing:
+                expected = ", ".join(required)
+                problems.append(Problem(line=line, where="header", message=f"missing column(s) {', '.join(missing)}; expected {expected} (English or Chinese headers)"))
+                raise AllocationsError(path, problems)
+            continue
+        if len(cells) > len(header) and any(cells[len(header):]):
+            problems.append(Problem(line=line, where="row", message=f"has {len(cells)} cells but the header has {len(header)}"))
+            continue
+        record: dict[str, Any] = {k: (cells[i] if i < len(cells) else "") for k, i in where.items()}
+        record["line"] = line
+        records.append(record)
     if header is None:
         raise AllocationsError(path, problems or [Problem(message="has no header row")])
     frame = pd.DataFrame(records, columns=[*where, "line"])
     frame.attrs["headers"] = {k: header[i] for k, i in where.items()}
     frame.attrs["problems"] = problems  # the caller adds its own and raises them all at once
     return frame
+
+
+def _csv_rows(path: Path, raw: bytes, problems: list[Problem]) -> Iterable[tuple[int, list[str]]]:
+    """(line, stripped cells) of a CSV file; a CSV syntax error ends it with a problem."""
+    text = _decode(path, raw)
+    if not text.strip():
+        raise AllocationsError(path, [Problem(message="is empty")])
+    first = text.lstrip("\r\n").splitlines()[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
+    start = 1
+    try:
+        for row in reader:
+            line, start = start, reader.line_num + 1
+            yield line, [c.strip() for c in row]
+    except csv.Error as exc:
+        problems.append(Problem(line=reader.line_num, where="row", message=f"not valid CSV: {exc}"))
+
+
+def _sheet_rows(path: Path, raw: bytes, required: tuple[str, ...]) -> Iterable[tuple[int, list[str]]]:
+    """(row, cells as text) of the first sheet of a workbook whose header row has the `required`
+    columns (our result workbook: its allocations sheet, whatever its name or language). Numbers
+    come as their shortest exact text (92.08, not 92.0799...); a formula (the total row's =SUM)
+    as its text, which is not an amount, so a total row is skipped by `read_allocations`."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
+        raise AllocationsError(path, [Problem(message=f"is not a readable .xlsx workbook ({type(exc).__name__})")]) from None
+    names = []
+    for sheet in book.worksheets:
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        names.append(sheet.title)
+        if header is None or not set(required) <= {column_key(str(c)) for c in header if c is not None}:
+            continue
+        yield 1, [_cell_text(c) for c in header]
+        for number, row in enumerate(rows, start=2):
+            yield number, [_cell_text(c) for c in row]
+        return
+    raise AllocationsError(path, [Problem(message=f"has no sheet with the columns {', '.join(required)} (sheets: {', '.join(names)})")])
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value) if not value.is_integer() else str(int(value))
+    return str(value).strip()
 
 
 def _raise_all(path: Path, table: pd.DataFrame, problems: list[Problem]) -> None:
@@ -138,8 +178,10 @@ def read_allocations(path: str | Path) -> pd.DataFrame:
         except ValueError as exc:
             problems.append(Problem(line=line, where=headers["amount"], message=str(exc)))
             fen = None
-        if rec["fund"].lower() in TOTAL_ROW_NAMES and not rec["enterprise"] and not rec["category"]:
-            if fen is not None:
+        if is_total_row(rec["fund"]) and not rec["enterprise"] and not rec["category"]:
+            if rec["amount"].startswith("="):  # a workbook's =SUM formula: Excel's to compute, nothing to check
+                problems = [p for p in problems if p.line != line]
+            elif fen is not None:
                 totals.append((line, fen))
             continue
         for key in ("fund", "enterprise", "category"):

@@ -95,11 +95,27 @@ def column_key(header: str) -> str | None:
     for open_, close in (("(", ")"), ("（", "）"), ("[", "]")):
         if text.endswith(close) and open_ in text:
             text = text[: text.rindex(open_)].strip()
-    text = text.lower().replace(" ", "_")
+    key = _key_of(text)
+    if key is None and " " in text:
+        # Our result workbook's bilingual headers: '金额 amount', '资金 fund', '自有资金 own funds'.
+        zh, en = text.split(" ", 1)
+        zh_key, en_key = _key_of(zh), _key_of(en)
+        key = zh_key if zh_key == en_key else None
+    return key
+
+
+def _key_of(text: str) -> str | None:
+    text = text.strip().lower().replace(" ", "_")
     for key, names in COLUMNS.items():
         if text in (names["en"].lower(), names["zh"]):
             return key
     return None
+
+
+def is_total_row(cell: str) -> bool:
+    """A table's total row, by its first cell: total, 合计, 总计, or bilingual '合计 total'."""
+    text = cell.strip().lower()
+    return text in TOTAL_ROW_NAMES or all(part in TOTAL_ROW_NAMES for part in text.split()) and bool(text)
 
 
 # --- amounts and tables as text (the terminal, sentences) ---------------------------------------
