@@ -205,3 +205,62 @@ def test_verify_reads_the_allocations_sheet_saved_as_csv_in_any_header_language(
         done = run("verify", SCENARIOS / "xianan-2025.yaml", path)
         assert done.code == 0, (name, done.stdout, done.stderr)
         assert "ok: 7 row(s)" in done.stdout
+
+
+# --- Cases 8, 9 and ids in Chinese -------------------------------------------------------------
+
+CHINESE_IDS = """\
+name: 临淄
+enterprises:
+  - {id: 宏鲁水泥, name: 宏鲁, region: 山东/淄博, industry: cement, costs: {resettlement: 100}}
+  - {id: 东风-2, name: 东风, region: 山东/淄博, industry: cement, costs: {resettlement: 100}}
+  - {id: 空厂, name: 空, region: 山东/淄博, industry: cement}
+funds:
+  - {id: 中央奖励, name: 中央, budget: 150, categories: [resettlement], scope: {enterprises: [宏鲁水泥, 东风-2]}}
+"""
+
+
+def test_chinese_ids_go_through_solve_verify_sweep_and_the_workbook(tmp_path):
+    # Item 6: ids may be any letters, so clerks need not invent pinyin codes.
+    path = tmp_path / "临淄.yaml"
+    path.write_text(CHINESE_IDS, encoding="utf-8")
+    out = tmp_path / "out"
+    assert run("solve", path, "-q", "--out", out, "--xlsx", tmp_path / "r.xlsx").code == 0
+    # 150 万元 between two equal lines of 100: 75 each.
+    assert (out / "allocations.csv").read_text(encoding="utf-8-sig").splitlines()[1:] == [
+        "中央奖励,东风-2,resettlement,75.00", "中央奖励,宏鲁水泥,resettlement,75.00"]
+    assert run("verify", path, out / "allocations.csv").code == 0
+    assert run("verify", path, tmp_path / "r.xlsx").code == 0
+    swept = run("sweep", path, "--vary", "funds.中央奖励.budget=100,200")
+    assert swept.code == 0 and "funds.中央奖励.budget" in swept.stdout
+    book = tmp_path / "临淄.xlsx"
+    assert run("convert", path, book).code == 0 and run("validate", book).code == 0
+
+
+def test_an_enterprise_without_cost_lines_stays_in_the_enterprises_table(tmp_path):
+    # Case 8: 空厂 has no cost lines; it vanished from the Enterprises table. Now a row of zeros.
+    path = tmp_path / "s.yaml"
+    path.write_text(CHINESE_IDS, encoding="utf-8")
+    result = solve(scenario_from_data(__import__("yaml").safe_load(CHINESE_IDS)))
+    table = result.enterprises.set_index("enterprise")
+    assert list(table.index) == ["东风-2", "宏鲁水泥", "空厂"]
+    assert [float(table.loc["空厂", k]) for k in ("need", "own_funds", "funded", "gap")] == [0, 0, 0, 0]
+    assert "空厂" in run("solve", path).stdout
+
+
+def test_messages_say_what_a_field_must_be_without_library_wording(tmp_path):
+    # Case 9: "String should match pattern '^[a-z0-9_-]+$'" and "got Decimal('-100')".
+    path = tmp_path / "s.json"
+    path.write_text('{"name": "x", "enterprises": [{"id": "Wen Quan", "name": "a", "workers": 3.5,'
+                    ' "costs": {"resettlement": -100}}], "funds": [{"id": "f", "name": "f", "level": "国家",'
+                    ' "budget": 1, "categories": []}]}', encoding="utf-8")
+    done = run("validate", path)
+    assert done.code == 2
+    assert done.stderr.splitlines() == [
+        f"error: {path}: enterprises[0] (Wen Quan).id: may hold only letters (Chinese too), digits, _ and -, not a space: got 'Wen Quan'",
+        f"error: {path}: enterprises[0] (Wen Quan).workers: must be a whole number, got 3.5",
+        f"error: {path}: enterprises[0] (Wen Quan).costs.resettlement: must be ≥ 0, got -100",
+        f"error: {path}: funds[0] (f).level: must be one of central, provincial, municipal, county or other, got '国家'",
+    ]
+    for leak in ("should", "pattern", "Decimal(", "Input"):
+        assert leak not in done.stderr

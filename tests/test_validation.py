@@ -54,7 +54,7 @@ CASES = {
     "unknown category in costs": (dict(enterprises__0__costs={"bribes": 1}), "enterprises[0] (wenquan).costs.bribes: unknown category 'bribes'"),
     "share cap above 1": (dict(funds__0__caps={"share_of_need": 1.5}), "funds[0] (central_reward).caps.share_of_need"),
     "share cap below 0": (dict(funds__0__caps={"share_of_need": -0.1}), "funds[0] (central_reward).caps.share_of_need"),
-    "unknown own-funds rule": (dict(enterprises__0__own_funds_rule="generous"), "enterprises[0] (wenquan).own_funds_rule: Input should be 'statutory', 'proportional' or 'free'"),
+    "unknown own-funds rule": (dict(enterprises__0__own_funds_rule="generous"), "enterprises[0] (wenquan).own_funds_rule: must be one of statutory, proportional or free, got 'generous'"),
     "misspelt field": (dict(enterprises__0__workerz=3), "enterprises[0] (wenquan).workerz: unknown field"),
     "bad id": (dict(funds__0__id="Central Reward"), "funds[0] (Central Reward).id"),
 }

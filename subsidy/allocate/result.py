@@ -167,9 +167,7 @@ class Result:
         # Under `free` own funds are one more source, so the share is of all costs.
         residual = np.where(lines.free, totals["need"], totals["need"] - totals["own_funds"])
         names = {e.id: e.name for e in self.scenario.enterprises}
-        listed = np.flatnonzero(np.diff(lines.starts) > 0)  # enterprises with a cost line
-        ids = [lines.enterprises[e] for e in listed.tolist()]
-        residual, totals = residual[listed], {k: v[listed] for k, v in totals.items()}
+        ids = list(lines.enterprises)  # every enterprise, one without cost lines too (all zeros): none vanishes
         share = [round(g / r, 6) if r > 0 else 0.0 for g, r in zip(totals["gap"].tolist(), residual.tolist())]
         return Table({
             "enterprise": ids,

@@ -31,7 +31,7 @@ DOCS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "Enterprise": {
         "": ("Enterprise 企业", "One enterprise closing capacity. 一户淘汰落后产能企业。"),
-        "id": ("Id 企业代码", "Unique code: lower-case letters, digits, _ and -. 唯一代码，小写字母、数字、_ 和 -。"),
+        "id": ("Id 企业代码", "Unique code: letters (Chinese too), digits, _ and -. 唯一代码：字母（可用汉字）、数字、_ 和 -。"),
         "name": ("Name 企业名称", "The enterprise's name. 企业名称。"),
         "region": ("Region 地区", "Path such as 湖北/咸宁/咸安; fund scopes match whole leading parts. 地区路径，如 湖北/咸宁/咸安。"),
         "industry": ("Industry 行业", "Industry code, e.g. carbide, cement, steel. 行业代码，如 carbide（电石）、cement（水泥）。"),

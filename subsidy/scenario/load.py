@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from subsidy.scenario.documents import SUFFIXES, ScenarioError, one_line, parse_document, read_bytes, read_text, short_repr
-from subsidy.scenario.model import Problem, Scenario, cross_field_problems
+from subsidy.scenario.documents import SUFFIXES, ScenarioError, one_line, parse_document, read_bytes, read_text
+from subsidy.scenario.model import Problem, Scenario, cross_field_problems, shown
 from subsidy.scenario.vocabulary import vocabulary_problems
 
 __all__ = ["ScenarioError", "one_line", "SUFFIXES", "read_bytes", "load_scenario", "load_scenario_with_hash", "load_data",
@@ -46,17 +46,61 @@ _MESSAGES = {
     "missing": "required field is missing",
 }
 
+# pydantic's wording ("Input should be a valid integer", "String should match pattern") in a
+# clerk's terms: what the field must be. `{...}` are filled from the error's context.
+_CLERK_TERMS = {
+    "string_type": "must be text",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "finite_number": "must be a finite number",
+    "bool_type": "must be yes or no (true/false, 是/否)",
+    "bool_parsing": "must be yes or no (true/false, 是/否)",
+    "list_type": "must be a list (in YAML: [a, b] or one '- item' per line)",
+    "dict_type": "must be a mapping (key: value)",
+    "model_type": "must be a mapping of fields (key: value)",
+    "model_attributes_type": "must be a mapping of fields (key: value)",
+    "literal_error": "must be one of {expected}",
+    "greater_than_equal": "must be at least {ge}",
+    "greater_than": "must be more than {gt}",
+    "less_than_equal": "must be at most {le}",
+    "less_than": "must be less than {lt}",
+    "string_too_short": "must not be empty",
+    "string_too_long": "must be at most {max_length} characters long",
+    "too_short": "must have at least {min_length} item(s)",
+    "too_long": "must have at most {max_length} item(s)",
+}
+
+
+def _clerk_terms(err: dict) -> str:
+    """One validation error as a clerk reads it: our own messages as they are, pydantic's
+    translated (no library wording, no Python repr)."""
+    if err["type"] in _MESSAGES:
+        return _MESSAGES[err["type"]]
+    if err["type"] == "value_error":
+        return err["msg"].removeprefix("Value error, ")
+    template = _CLERK_TERMS.get(err["type"])
+    if template is None:
+        message = err["msg"]
+    else:
+        context = {k: (str(v).replace("'", "") if k == "expected" else shown(int(v) if isinstance(v, float) and v.is_integer() else v))
+                   for k, v in (err.get("ctx") or {}).items()}
+        try:
+            message = template.format(**context)
+        except KeyError:
+            message = template.split(" {")[0]
+    if "input" in err:
+        message += f", got {shown(err['input'])}"
+    return message
+
 
 def _problems_from_validation(exc: ValidationError, data: Any) -> list[Problem]:
     problems = []
     for err in exc.errors(include_url=False):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        message = _MESSAGES.get(err["type"]) or err["msg"].removeprefix("Value error, ")
-        if err["type"] not in _MESSAGES and "input" in err and err["type"] != "value_error":
-            # pydantic sometimes says "got a number with a fractional part" itself: then just show it
-            shown = short_repr(err["input"])
-            message += f" ({shown})" if ", got " in message else f", got {shown}"
-        problems.append(Problem(loc=loc, message=message))
+        problems.append(Problem(loc=loc, message=_clerk_terms(err)))
     return problems
 
 

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WrapValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WrapValidator
 
 # The range the tool promises: every amount (and quantity) at most 10^10 of the unit. In 万元 that
 # is about three times China's whole national general budget (≈ 3×10^9 万元): no real scenario
@@ -45,31 +45,47 @@ def number_text(text: str) -> str:
     return plain
 
 
+def shown(value: Any) -> str:
+    """A value as the clerk wrote it, for a message: text in quotes, a number as digits (never a
+    Python repr such as Decimal('-100'))."""
+    if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
+    return f"a {'list' if isinstance(value, list) else 'mapping' if isinstance(value, dict) else type(value).__name__}"
+
+
 def _to_decimal(value: Any, *, places: int | None) -> Decimal:
     if isinstance(value, bool) or value is None:
-        raise ValueError(f"must be a number, got {value!r}")
+        raise ValueError(f"must be a number, got {shown(value)}")
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
-            raise ValueError(f"must be a finite number, got {value!r}")
+            raise ValueError(f"must be a finite number, got {shown(value)}")
         value = repr(value)
     if isinstance(value, str):
         text = number_text(value)
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise ValueError(f"must be a number, got {value!r}") from None
+            raise ValueError(f"must be a number, got {shown(value)}") from None
     elif isinstance(value, (int, Decimal)):
         number = Decimal(value)
     else:
-        raise ValueError(f"must be a number, got {value!r}")
+        raise ValueError(f"must be a number, got {shown(value)}")
     if not number.is_finite():
-        raise ValueError(f"must be a finite number, got {value!r}")
+        raise ValueError(f"must be a finite number, got {shown(value)}")
     if number < 0:
-        raise ValueError(f"must be ≥ 0, got {value!r}")
+        raise ValueError(f"must be ≥ 0, got {shown(value)}")
     if number > MAX_AMOUNT:
-        raise ValueError(f"{OUT_OF_RANGE}, got {value!r}")
+        raise ValueError(f"{OUT_OF_RANGE}, got {shown(value)}")
     if places is not None and number != number.quantize(Decimal(1).scaleb(-places)):
-        raise ValueError(f"must have at most {places} decimals, got {value!r}")
+        raise ValueError(f"must have at most {places} decimals, got {shown(value)}")
     return number + 0  # normalise -0
 
 
@@ -154,7 +170,25 @@ def _word(value: Any) -> Any:
 Word = Annotated[str, BeforeValidator(_word)]
 """A region path or an industry code: the words scopes match, without surrounding blanks."""
 
-Identifier = Annotated[str, Field(pattern=r"^[a-z0-9_-]+$", min_length=1, max_length=64)]
+def _identifier(value: str) -> str:
+    """An id: 1 to 64 letters (any script: 宏鲁水泥 needs no pinyin code), digits, _ and -. The
+    characters are what file names, CSV cells, rule names (budget[id]) and overlay paths
+    (funds.id.budget) can all carry."""
+    if not value:
+        raise ValueError("must not be empty")
+    if len(value) > 64:
+        raise ValueError(f"must be at most 64 characters long, got {len(value)}")
+    bad = next((ch for ch in value if not (ch.isalnum() or ch in "_-")), None)
+    if bad is not None:
+        what = "a space" if bad.isspace() else repr(bad)
+        raise ValueError(f"may hold only letters (Chinese too), digits, _ and -, not {what}: got {value!r}")
+    return value
+
+
+# For editors (JSON Schema regexes are ASCII-minded): no blank and no ASCII punctuation but _ and -.
+# Any other character passes the schema; `_identifier` is the full check.
+_ID_PATTERN = r"^[^\s!-,./:-@\[-^`{-~]+$"
+Identifier = Annotated[str, AfterValidator(_identifier), Field(json_schema_extra={"minLength": 1, "maxLength": 64, "pattern": _ID_PATTERN})]
 
 OwnFundsRule = Literal["statutory", "proportional", "free"]
 FundLevel = Literal["central", "provincial", "municipal", "county", "other"]
