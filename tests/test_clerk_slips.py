@@ -264,3 +264,35 @@ def test_messages_say_what_a_field_must_be_without_library_wording(tmp_path):
     ]
     for leak in ("should", "pattern", "Decimal(", "Input"):
         assert leak not in done.stderr
+
+
+# --- Case 7: "fully used" only when nothing is left ---------------------------------------------
+
+YUAN = """\
+name: 元 scenario
+unit: 元
+enterprises:
+  - {id: a, name: 甲, region: 湖北/黄冈, industry: cement, costs: {resettlement: 3000000, operating_loss: 100}}
+funds:
+  - {id: central, name: 中央, budget: 3000000.99, categories: [resettlement]}
+"""
+
+
+def test_a_budget_with_cents_left_is_never_called_fully_used():
+    # Case 7: budget 3,000,000.99 元, the line it may pay is 3,000,000.00: 0.99 元 stay in the
+    # fund. Whether or not a method counts that budget as binding (one 元 less would cost the
+    # line 0.01 元), the sentence must say 0.99 is left, never "fully used".
+    import yaml
+
+    from subsidy.analysis.explain import explain
+    from subsidy.output.analysis_text import explanation_text
+
+    ex = explain(scenario_from_data(yaml.safe_load(YUAN)))
+    budget = ex.rules.index[ex.rules["rule"] == "budget[central]"][0]
+    assert str(ex.rules.loc[budget, "left"]) == "0.99"
+    assert "fully used" not in explanation_text(ex)
+    ex.rules.loc[budget, "binding"] = True
+    text = explanation_text(ex)
+    assert "fully used" not in text
+    assert "central (中央) budget (3,000,000.99) has only 0.99 left" in text or "budget (3,000,000.99) has only 0.99 left" in text
+    assert "仅余 0.99 元" in explanation_text(ex, "zh")

@@ -44,7 +44,9 @@ def explanation_sentences(ex: Explanation, lang: Lang = "en") -> list[str]:
                       enterprise=names.enterprise(rule.enterprise) if rule.enterprise else "",
                       category=names.category(rule.category) if rule.category else "")
         if rule.kind == "budget":
-            key = "budget_used" if rule.binding else "budget_left_capped" if rule.fund in capped else "budget_left"
+            # "fully used" only when nothing is left, to the fen (a binding budget may keep 0.99 of its unit)
+            key = ("budget_used" if rule.left == 0 else "budget_binding_left") if rule.binding \
+                else "budget_left_capped" if rule.fund in capped else "budget_left"
             out.append(EXPLAIN(key, lang, **values))
         elif rule.kind == "cap_enterprise" and rule.binding:
             out.append(EXPLAIN(rule.kind, lang, terms=_cap_terms(s, rule.fund, rule.enterprise, lang), **values))

@@ -40,6 +40,10 @@ EXPLAIN = Phrases({
         "en": "{fund} budget ({bound}) is fully used; {effect}{less}.",
         "zh": "{fund}预算 {bound} {unit}已全部使用；{effect}{less}。",
     },
+    "budget_binding_left": {
+        "en": "{fund} budget ({bound}) has only {left} left, not enough to count as a whole {unit} more or less; {effect}{less}.",
+        "zh": "{fund}预算 {bound} {unit}仅余 {left} {unit}，不足 1 {unit}；{effect}{less}。",
+    },
     "budget_left": {
         "en": "{fund} budget has {left} of {bound} left: no line it may pay is still open, so more money there closes nothing.",
         "zh": "{fund}预算 {bound} {unit}尚余 {left} {unit}：其可支付的费用已无缺口，增加该资金不能减少缺口。",

@@ -174,10 +174,6 @@ def _identifier(value: str) -> str:
     """An id: 1 to 64 letters (any script: 宏鲁水泥 needs no pinyin code), digits, _ and -. The
     characters are what file names, CSV cells, rule names (budget[id]) and overlay paths
     (funds.id.budget) can all carry."""
-    if not value:
-        raise ValueError("must not be empty")
-    if len(value) > 64:
-        raise ValueError(f"must be at most 64 characters long, got {len(value)}")
     bad = next((ch for ch in value if not (ch.isalnum() or ch in "_-")), None)
     if bad is not None:
         what = "a space" if bad.isspace() else repr(bad)
@@ -188,7 +184,7 @@ def _identifier(value: str) -> str:
 # For editors (JSON Schema regexes are ASCII-minded): no blank and no ASCII punctuation but _ and -.
 # Any other character passes the schema; `_identifier` is the full check.
 _ID_PATTERN = r"^[^\s!-,./:-@\[-^`{-~]+$"
-Identifier = Annotated[str, AfterValidator(_identifier), Field(json_schema_extra={"minLength": 1, "maxLength": 64, "pattern": _ID_PATTERN})]
+Identifier = Annotated[str, Field(min_length=1, max_length=64, json_schema_extra={"pattern": _ID_PATTERN}), AfterValidator(_identifier)]
 
 OwnFundsRule = Literal["statutory", "proportional", "free"]
 FundLevel = Literal["central", "provincial", "municipal", "county", "other"]
