@@ -296,3 +296,30 @@ def test_a_budget_with_cents_left_is_never_called_fully_used():
     assert "fully used" not in text
     assert "central (中央) budget (3,000,000.99) has only 0.99 left" in text or "budget (3,000,000.99) has only 0.99 left" in text
     assert "仅余 0.99 元" in explanation_text(ex, "zh")
+
+
+# --- Case 4: solve and explain name the same binding rules, from the final allocation ------------
+
+def test_solve_and_explain_print_the_same_binding_rules_taken_from_the_final_allocation():
+    # Case 4: `solve linzi-portfolio.yaml` listed cap_enterprise[central_reward,honglu_cement]
+    # (stage-1 slack 0) although 宏鲁 receives no central money, and explain printed another set.
+    from subsidy.analysis.explain import explain
+    from subsidy.scenario.load import load_scenario
+
+    scenario = load_scenario(SCENARIOS / "linzi-portfolio.yaml")
+    result = solve(scenario)
+    printed = result.binding_rules()
+    ex = explain(scenario, result=result)
+    assert set(printed) == set(ex.binding["rule"])
+    assert "cap_enterprise[central_reward,honglu_cement]" not in printed
+    paid = result.allocations
+    central_to_honglu = paid[(paid["fund"] == "central_reward") & (paid["enterprise"] == "honglu_cement")]["amount"].sum()
+    assert central_to_honglu == 0
+    # Every rule called binding is used to the fen in allocations.csv; e.g. linzi's four budgets
+    # 2,500 + 1,500 + 1,000 + 800 万元 are all spent.
+    rows = ex.binding.set_index("rule")
+    assert (rows["used"] == rows["bound"]).all()
+    assert {f"budget[{f}]" for f in ("central_reward", "shandong_provincial", "zibo_municipal", "linzi_district")} <= set(printed)
+    stdout = run("solve", SCENARIOS / "linzi-portfolio.yaml", "--rows", "0").stdout
+    listed = stdout.split("Rules that bind")[1].split("\n\n")[0].splitlines()[1:]
+    assert [line.strip() for line in listed] == printed

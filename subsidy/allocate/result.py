@@ -80,10 +80,22 @@ class Result:
         """Fund → weighted gap saved per extra unit of budget."""
         return dict(zip((f.id for f in self.scenario.funds), self.allocation.shadow_prices.tolist()))
 
-    def binding_rules(self, tolerance: float = 1e-7) -> list[str]:
-        """Upper-bound rules with no slack at the stage-1 optimum, in the rules' order."""
-        slack = self.allocation.slacks
-        return self.rules.bound_names(np.flatnonzero(np.abs(slack) <= tolerance))
+    @cached_property
+    def rule_use(self) -> tuple[np.ndarray, np.ndarray]:
+        """(used, limit) of every bound in whole fen, from the final allocation (allocations.csv)."""
+        owner, member, limits = self.rules.membership()
+        used = np.zeros(len(limits), dtype=np.int64)
+        np.add.at(used, owner, self.allocation.fen[member])
+        return used, limits
+
+    def binding_rules(self) -> list[str]:
+        """The rules the final allocation leaves no room in, in the rules' order; a line's need
+        aside (a line paid in full holds no money back). One set for `solve`'s printout and
+        `explain`: the stage-1 slacks, used before, named caps of enterprises the final
+        allocation pays nothing from that fund (linzi: cap_enterprise[central_reward,honglu_cement])."""
+        used, limits = self.rule_use
+        need = self.rules.KINDS.index("need")
+        return self.rules.bound_names(np.flatnonzero((used >= limits) & (self.rules.bound_order[0] != need)))
 
     @cached_property
     def _arcs(self) -> tuple[CostLines, list[str], np.ndarray, np.ndarray, np.ndarray]:

@@ -1,7 +1,8 @@
 """Explaining a solved scenario: which rules bind, what one more 万元 is worth, why gaps remain.
 
 A rule *binds* when the final allocation (the one in allocations.csv, in whole fen) leaves it no
-room, or when one unit less of it would cost something. Shadow prices are the stage-1 program's
+room (`Result.binding_rules`, the same set `solve` prints; a price for one unit less does not make
+a rule with room binding: a budget with 0.99 left is not "fully used"). Shadow prices are the stage-1 program's
 marginal values, for every budget and every binding cap, one-sided and exact, from the method
 that solved (`Allocation.prices`: the flow's residual graph, or the LP's dual face); measured on
 national-2000 (5,000 rules priced): about a second after the solve, where the LP's dual face
@@ -69,9 +70,7 @@ def explain(scenario: Scenario, solver: str = "highs", result: Result | None = N
     result = result or solve(scenario, solver)
     allocation = result.allocation
     rules = allocation.rules
-    owner, member, limits = rules.membership()
-    used = np.zeros(len(limits), dtype=np.int64)
-    np.add.at(used, owner, allocation.fen[member])
+    used, limits = result.rule_use  # the final allocation's: binding is what `solve` prints, one set
     kind = rules.bound_order[0]
     priced = np.flatnonzero(kind != KIND_NEED)
     # Prices for every budget and every rule the allocation leaves no room in (a rule with room
@@ -91,7 +90,7 @@ def explain(scenario: Scenario, solver: str = "highs", result: Result | None = N
         enterprise = args[1] if kind_name in ("cap_enterprise", "cap_share") else (args[0] if kind_name == "own_funds" else "")
         category = args[2] if kind_name == "cap_share" else ""
         rows.append((name, kind_name, fund, enterprise, category, from_fen(bound), from_fen(use), from_fen(bound - use),
-                     use >= bound or bool(wl) or bool(pl), wm, pm, wl, pl))
+                     use >= bound, wm, pm, wl, pl))
     table = pd.DataFrame(rows, columns=["rule", "kind", "fund", "enterprise", "category", "bound", "used", "left", "binding",
                                         "shadow_weighted", "shadow_unweighted", "less_weighted", "less_unweighted"])
     return Explanation(scenario, result, table, _gap_reasons(scenario, result, table))
