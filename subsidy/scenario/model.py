@@ -174,6 +174,9 @@ def _identifier(value: str) -> str:
     """An id: 1 to 64 letters (any script: 宏鲁水泥 needs no pinyin code), digits, _ and -. The
     characters are what file names, CSV cells, rule names (budget[id]) and overlay paths
     (funds.id.budget) can all carry."""
+    wide = next((ch for ch in value if "\uff01" <= ch <= "\uff5e"), None)
+    if wide is not None:  # ｗｅｎ is not wen: a slip of the input method, not another id
+        raise ValueError(f"has the full-width character {wide!r}: type ids with the input method in half-width mode, got {value!r}")
     bad = next((ch for ch in value if not (ch.isalnum() or ch in "_-")), None)
     if bad is not None:
         what = "a space" if bad.isspace() else repr(bad)
