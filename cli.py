@@ -306,17 +306,32 @@ def explain(
     lang: Optional[Lang] = typer.Option(None, "--lang", help=LANG_HELP.format(what="the sentences and tables")),
     solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "."),
     strict: bool = StrictOption,
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write reasons.csv (enterprise, category, gap, reason, rule) and bindings.csv (rule, value, bound, shadow_price) into this directory."),
 ) -> None:
     """Explain a result: which rules bind, what one more 万元 is worth, why each gap remains."""
     from subsidy.analysis.explain import explain as run_explain
-    from subsidy.output.analysis_text import explanation_text
+    from subsidy.output.analysis_text import explanation_tables, explanation_text
+    from subsidy.output.result_csv import csv_bytes
     from subsidy.pipeline import SolveError
 
+    _refuse_overwriting_inputs([scenario], folders={out: EXPLAIN_FILES} if out else None)
     loaded, result = _solved(scenario, solver, strict)
     try:
-        typer.echo(explanation_text(run_explain(loaded, solver, result), _doc_lang(lang, loaded)))
+        explanation = run_explain(loaded, solver, result)
     except SolveError as exc:
         _fail(f"{scenario}: {exc}", EXIT_SOLVE_FAILED)
+    typer.echo(explanation_text(explanation, _doc_lang(lang, loaded)))
+    if out is not None:
+        from subsidy.scenario.files import write_files_atomically
+
+        # CSV headers in English unless --lang says otherwise, as compare's tables
+        files = {name: csv_bytes(frame, lang.value if lang is not None else "en") for name, frame in explanation_tables(explanation).items()}
+        with _writing(out, "the output files"):
+            written = write_files_atomically(out, files)
+        typer.echo("\nwrote " + ", ".join(str(p) for p in written))
+
+
+EXPLAIN_FILES = ("reasons.csv", "bindings.csv")
 
 
 @app.command("close-gap")

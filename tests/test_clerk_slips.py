@@ -323,3 +323,29 @@ def test_solve_and_explain_print_the_same_binding_rules_taken_from_the_final_all
     stdout = run("solve", SCENARIOS / "linzi-portfolio.yaml", "--rows", "0").stdout
     listed = stdout.split("Rules that bind")[1].split("\n\n")[0].splitlines()[1:]
     assert [line.strip() for line in listed] == printed
+
+
+def test_explain_out_writes_reasons_and_bindings_and_relaxing_the_named_rule_funds_more(tmp_path):
+    # Item 2: `explain --out DIR` writes its tables as CSV. 临淄 (Chinese ids): 150 万元 for two
+    # resettlement lines of 100 each → 75 each, gap 25 each, held back by budget[中央奖励] alone.
+    import yaml
+
+    path = tmp_path / "临淄.yaml"
+    path.write_text(CHINESE_IDS, encoding="utf-8")
+    out = tmp_path / "why"
+    done = run("explain", path, "--out", out)
+    assert done.code == 0, done.stderr
+    assert (out / "reasons.csv").read_text(encoding="utf-8-sig").splitlines() == [
+        "enterprise,category,gap,reason,rule",
+        "东风-2,resettlement,25.00,funds_exhausted,budget[中央奖励]",
+        "宏鲁水泥,resettlement,25.00,funds_exhausted,budget[中央奖励]",
+    ]
+    # The budget binds at 150 and one more 万元 saves 3 of weighted gap (resettlement weighs 3).
+    assert (out / "bindings.csv").read_text(encoding="utf-8-sig").splitlines() == [
+        "rule,value,bound,shadow_price", "budget[中央奖励],150.00,150.00,3.0"]
+    # Relaxing that one rule funds more of both lines: budget 150 + 25 → 87.50 each.
+    data = yaml.safe_load(CHINESE_IDS)
+    data["funds"][0]["budget"] = 175
+    paid = solve(scenario_from_data(data)).allocations
+    assert sorted(paid["amount"].astype(str)) == ["87.50", "87.50"]
+    assert run("explain", path, "--out", path).code == 2  # the scenario is no output directory

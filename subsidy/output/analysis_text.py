@@ -93,6 +93,23 @@ def _cap_terms(scenario, fund_id: str, enterprise_id: str, lang: Lang) -> str:
     return EXPLAIN("cap_terms", lang, terms=EXPLAIN("sep", lang).join(words))
 
 
+def explanation_tables(ex: Explanation) -> dict[str, pd.DataFrame]:
+    """What `explain --out DIR` writes, so that every reason can be checked: reasons.csv (each line
+    with a gap: enterprise, category, gap, reason code, the rules that hold it back, ';'-joined)
+    and bindings.csv (each rule the final allocation leaves no room in: its value used, its bound,
+    and the weighted gap one more unit of it saves)."""
+    reasons = pd.DataFrame({
+        "enterprise": ex.gaps["enterprise"].tolist(), "category": ex.gaps["category"].tolist(),
+        "gap": ex.gaps["gap"].tolist(), "reason": ex.gaps["reason"].tolist(),
+        "rule": ["; ".join(rule for _, _, rule in blockers if rule) for blockers in ex.gaps["blockers"]],
+    }, columns=["enterprise", "category", "gap", "reason", "rule"])
+    bound = ex.binding
+    bindings = pd.DataFrame({"rule": bound["rule"].tolist(), "value": bound["used"].tolist(), "bound": bound["bound"].tolist(),
+                             "shadow_price": [float(v) for v in bound["shadow_weighted"]]},
+                            columns=["rule", "value", "bound", "shadow_price"])
+    return {"reasons.csv": reasons, "bindings.csv": bindings}
+
+
 def explanation_text(ex: Explanation, lang: Lang = "en") -> str:
     lines = explanation_sentences(ex, lang)
     shown = ex.rules[(ex.rules["kind"] == "budget") | ex.rules["binding"]]

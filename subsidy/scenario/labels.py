@@ -48,6 +48,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "shadow_weighted": {"en": "shadow_price_weighted", "zh": "影子价格（加权）"},
     "shadow_unweighted": {"en": "shadow_price_unweighted", "zh": "影子价格（不加权）"},
     "reason": {"en": "reason", "zh": "原因"},
+    "value": {"en": "value", "zh": "数值"},
     "detail": {"en": "detail", "zh": "说明"},
     "extra": {"en": "extra", "zh": "追加预算"},
     "extra_alone": {"en": "extra_if_alone", "zh": "单独追加所需"},
