@@ -76,12 +76,12 @@ def _fail(lines: list[str] | str, code: int) -> None:
     raise typer.Exit(code)
 
 
-def _load(path: Path, strict: bool = False):
-    """Load a scenario, failing with exit 2; the vocabulary's warnings go to stderr, or with
-    --strict stop here as errors."""
+def _load(path: Path, strict: bool = False, said: list | None = None):
+    """Load a scenario, failing with exit 2; the vocabulary's warnings go to stderr (and to `said`
+    when given), or with --strict stop here as errors."""
     from subsidy.scenario.load import ScenarioError, load_scenario_with_hash
 
-    said: list = []
+    said = [] if said is None else said
     try:
         loaded = load_scenario_with_hash(path, warnings=said)
     except ScenarioError as exc:
@@ -159,7 +159,8 @@ def solve(
 
     _refuse_overwriting_inputs([scenario], [xlsx] if xlsx else [], {out: CONTRACT_FILES} if out else None)
     with gc_paused():  # loading and the tables build millions of objects too
-        loaded, sha = _load(scenario, strict)
+        said: list = []
+        loaded, sha = _load(scenario, strict, said)
         try:
             result = run_solve(loaded, solver=solver, scenario_sha256=sha, method=method.value,
                                on_findings=lambda found: _report_findings(scenario, found, strict))
@@ -175,7 +176,9 @@ def solve(
             typer.echo(render_result(result, _doc_lang(lang, loaded), path=str(scenario), rows=rows))
         if out is not None:
             with _writing(out, "the output files"):
-                written = write_contract(result, out, lang.value if lang is not None else "en")
+                # The vocabulary's warnings (located in the file) first, then the diagnosis's.
+                extra = {"warnings": [str(p) for p in said] + list(result.summary["warnings"])} if said else None
+                written = write_contract(result, out, lang.value if lang is not None else "en", extra)
             typer.echo("\nwrote " + ", ".join(str(p) for p in written))
         if workbook is not None:
             _write_file(xlsx, workbook)

@@ -106,7 +106,8 @@ def test_warnings_are_printed_and_kept_in_the_summary(tmp_path):
     assert said[0] == f"warning: {path}: funds[0] (f).scope.regions[0]: fund f's region scope '云南' matches no enterprise's region"
     assert [line.split(": ")[2] for line in said[1:-1]] == ["enterprises[0] (a).region", "enterprises[1] (b).region"]
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
-    assert summary["warnings"] == [warning]
+    assert summary["warnings"][-1] == warning and len(summary["warnings"]) == len(said)  # every printed warning, in order
+    assert summary["warnings"][0].startswith("funds[0] (f).scope.regions[0]: fund f's region scope '云南'")
     assert summary["total_funded"] == 0.0 and summary["total_gap"] == 170.0  # 100 + 50 − 20 own + 40
     assert run("validate", path).stderr == result.stderr
 
