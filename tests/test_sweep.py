@@ -101,7 +101,7 @@ def test_reused_model_matches_cold_solves_across_structures(scenarios_dir):
 
 def test_invalid_values_fail_before_solving(scenarios_dir):
     scenario = load_scenario(scenarios_dir / "xianan-2025.yaml")
-    with pytest.raises(SweepError, match=r"--vary funds.xianan_district.caps.share_of_need=1.5: .*less than or equal to 1"):
+    with pytest.raises(SweepError, match=r"--vary funds.xianan_district.caps.share_of_need=1.5: .*must be at most 1, got 1.5"):
         sweep(scenario, [parse_vary("funds.xianan_district.caps.share_of_need=0.5,1.5")], workers=1)
     with pytest.raises(SweepError, match="no entry 'nope' in funds"):
         sweep(scenario, [parse_vary("funds.nope.budget=1")], workers=1)
