@@ -169,18 +169,31 @@ def _result_workbook(tmp_path) -> Path:
     return book
 
 
-def test_verify_reads_our_own_result_workbook_and_catches_a_changed_amount(tmp_path):
-    # Case 6: `verify S result.xlsx` said "neither UTF-8 nor GBK text".
+def _allocations_sheet(book):
+    """The result workbook's sheet of payment lines, found by its header labels (the writer names
+    and lays out its sheets as it likes; the verifier reads by labels too)."""
     import openpyxl
 
+    from subsidy.scenario.labels import column_key
+
+    wb = openpyxl.load_workbook(book)
+    for ws in wb:
+        header = [column_key(str(c.value)) if c.value is not None else None for c in ws[1]]
+        if {"fund", "enterprise", "category", "amount"} <= set(header):
+            return wb, ws, header
+    raise AssertionError("no allocations sheet")
+
+
+def test_verify_reads_our_own_result_workbook_and_catches_a_changed_amount(tmp_path):
+    # Case 6: `verify S result.xlsx` said "neither UTF-8 nor GBK text".
     book = _result_workbook(tmp_path)
     done = run("verify", SCENARIOS / "xianan-2025.yaml", book)
     assert done.code == 0, done.stderr
-    assert "ok: 7 row(s) keep every rule" in done.stdout  # xianan: 7 payment lines (the sheet's 9 rows − header − total)
-    wb = openpyxl.load_workbook(book)
-    sheet = next(ws for ws in wb if ws.cell(1, 7).value == "金额 amount")
-    assert sheet.cell(2, 1).value == "central_reward" and sheet.cell(2, 7).value == 180
-    sheet.cell(2, 7).value = 181  # one more 万元 to 恒宇 from the central reward: over its budget of 300
+    assert "ok: 7 row(s) keep every rule" in done.stdout  # xianan: 7 payment lines
+    wb, sheet, header = _allocations_sheet(book)
+    fund, amount = header.index("fund") + 1, header.index("amount") + 1
+    assert sheet.cell(2, fund).value == "central_reward" and sheet.cell(2, amount).value == 180
+    sheet.cell(2, amount).value = 181  # one more 万元 to 恒宇 from the central reward: over its budget of 300
     wb.save(book)
     broken = run("verify", SCENARIOS / "xianan-2025.yaml", book)
     assert broken.code == 1 and "budget[central_reward]" in broken.stdout
@@ -190,14 +203,21 @@ def test_verify_reads_the_allocations_sheet_saved_as_csv_in_any_header_language(
     # Case 6: the 分配明细 sheet saved as CSV failed with "missing column(s) fund" (bilingual headers).
     import csv
 
-    import openpyxl
+    from subsidy.scenario.labels import column
 
     book = _result_workbook(tmp_path)
-    sheet = next(ws for ws in openpyxl.load_workbook(book) if ws.cell(1, 7).value == "金额 amount")
+    _, sheet, keys = _allocations_sheet(book)
     rows = [[("" if c is None else c) for c in row] for row in sheet.iter_rows(values_only=True)]
-    rows[-1][6] = sum(r[6] for r in rows[1:-1])  # Excel saves the total's value, not the =SUM formula
-    assert round(rows[-1][6], 2) == 300 + 150 + 100  # xianan: every budget is used (300 + 150 + 100 万元)
-    header_sets = {"bilingual": rows[0], "zh": [h.split(" ")[0] for h in rows[0]], "en": [h.split(" ", 1)[-1] for h in rows[0]]}
+    at = keys.index("amount")
+    rows[-1][at] = sum(r[at] for r in rows[1:-1])  # Excel saves the total's value, not the =SUM formula
+    assert round(rows[-1][at], 2) == 300 + 150 + 100  # xianan: every budget is used (300 + 150 + 100 万元)
+    header_sets = {
+        "as written": rows[0],
+        "zh": [column(k, "zh") if k else h for k, h in zip(keys, rows[0])],
+        "en": [column(k, "en") if k else h for k, h in zip(keys, rows[0])],
+        "bilingual": [f"{column(k, 'zh')} {column(k, 'en')}" if k else h for k, h in zip(keys, rows[0])],
+    }
+    assert header_sets["bilingual"][at] == "金额 amount"
     for name, header in header_sets.items():
         path = tmp_path / f"{name}.csv"
         with open(path, "w", encoding="utf-8-sig", newline="") as fh:
@@ -320,7 +340,7 @@ def test_solve_and_explain_print_the_same_binding_rules_taken_from_the_final_all
     rows = ex.binding.set_index("rule")
     assert (rows["used"] == rows["bound"]).all()
     assert {f"budget[{f}]" for f in ("central_reward", "shandong_provincial", "zibo_municipal", "linzi_district")} <= set(printed)
-    stdout = run("solve", SCENARIOS / "linzi-portfolio.yaml", "--rows", "0").stdout
+    stdout = run("solve", SCENARIOS / "linzi-portfolio.yaml", "--rows", "0", "--lang", "en").stdout
     listed = stdout.split("Rules that bind")[1].split("\n\n")[0].splitlines()[1:]
     assert [line.strip() for line in listed] == printed
 
@@ -347,5 +367,5 @@ def test_explain_out_writes_reasons_and_bindings_and_relaxing_the_named_rule_fun
     data = yaml.safe_load(CHINESE_IDS)
     data["funds"][0]["budget"] = 175
     paid = solve(scenario_from_data(data)).allocations
-    assert sorted(paid["amount"].astype(str)) == ["87.50", "87.50"]
+    assert sorted(paid["amount"].tolist()) == [87.5, 87.5]
     assert run("explain", path, "--out", path).code == 2  # the scenario is no output directory
