@@ -94,6 +94,9 @@ def build_network(rules: Rules) -> Network:
     """The stage-1 network of the module docstring, as arrays: the bounds' arcs (budgets, own
     funds, enterprise caps, lines), then one arc per arc of the rules, enterprise → t, and s → t."""
     scenario = rules.scenario
+    if scenario.commitments:
+        raise NotANetwork(f"{len(scenario.commitments)} commitment(s) (decisions already taken) bound amounts from below, "
+                          "which the flow method does not carry")
     lines = rules.lines
     q = 1  # flow units per fen: bounds are floored to whole fen (module docstring)
     weights = rules.weights

@@ -175,14 +175,14 @@ class ReusedHighs:
         self.slacks = (upper - activity) / 100
         self.optimum = np.rint(x[: self.n_x]).astype(np.int64)  # a vertex: whole fen
         if not is_optimal_dual(self.rules, self.duals, self.optimum):
-            self.duals = optimal_duals(self.rules, self.optimum, "highs")
+            self.duals, _ = optimal_duals(self.rules, self.optimum, "highs")  # no commitments here (pipeline)
         return (self.rules.weighted_need_fen() + float(np.dot(costs[: self.n_x], x[: self.n_x]))) / 100
 
     def stage1_duals(self) -> tuple[np.ndarray, np.ndarray]:
         return self.duals, self.slacks
 
     def hold_weighted_gap(self, value: float) -> None:
-        empty_arcs, full_rules = stage1_face(self.rules, self.duals)
+        empty_arcs, full_rules, _ = stage1_face(self.rules, self.duals)
         h = self.highs
         if len(empty_arcs):
             h.changeColsBounds(len(empty_arcs), empty_arcs.astype(np.int32), np.zeros(len(empty_arcs)), np.zeros(len(empty_arcs)))

@@ -21,6 +21,12 @@ integral, and so is every stage's optimum as long as each hold keeps the program
    (`enterprise_floors`), the share then fixed at 1 so its rows fall silent;
 3. spend what can still be spent; held at that whole number of fen; the tie-break by fund order.
 
+Commitments (issue 13) are rows too, after the bounds: a least Σ x ≥ L, a most Σ x ≤ U (an
+amount both), over one arc or a fund's arcs to one enterprise, which are sets of the first laminar
+family, so the matrix stays a network with whole-fen bounds on both sides. A least brings a
+dual variable with the other sign (`_reduced_costs`), and the face holds a commitment row whose
+value is not 0 at its bound, as a full rule is held full.
+
 So the tie-break's vertex is whole fen and rounding only clears the solver's noise. The face
 comes from the solver's stage-1 duals when they pass an exact check (`is_optimal_dual`), else
 from one more small LP on the dual's optimal face (`dual_face`: a plug-in without duals; CBC's
@@ -54,13 +60,47 @@ at least 1e-6 when not 0); the solvers' dual tolerance is 1e-7, and a noisy 0 ta
 leaves the face larger, never cuts an optimum off."""
 
 
-def stage1_face(rules: Rules, row_duals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(arcs that stay at 0, rules that stay full) in every stage-1 optimum, by complementary
-    slackness with the stage-1 duals (≤ 0 for these ≤ rows of a minimisation of −Σ w·x)."""
+def commitment_rows(rules: Rules) -> list[tuple[list[int], int, int]]:
+    """The commitments as rows, in the scenario's order: (arcs, sense, whole fen), sense −1 for
+    a least (Σ x ≥ fen) and +1 for a most (Σ x ≤ fen); an amount is both. Their arc sets are one
+    arc (a category given) or a fund's arcs to one enterprise (the same set as cap_enterprise),
+    so the rows stay in the two laminar families and the program a network: with whole-fen
+    bounds on both sides every vertex is still whole fen."""
+    rows = []
+    for arcs, low, high in zip(rules.commit_arcs, rules.commit_lower.tolist(), rules.commit_upper.tolist()):
+        if low > 0:
+            rows.append((arcs.tolist(), -1, low))
+        if high >= 0:
+            rows.append((arcs.tolist(), 1, high))
+    return rows
+
+
+def commitment_owners(rules: Rules) -> list[int]:
+    """The commitment (scenario order) each of `commitment_rows` comes from."""
+    return [k for k, (low, high) in enumerate(zip(rules.commit_lower.tolist(), rules.commit_upper.tolist()))
+            for on in (low > 0, high >= 0) if on]
+
+
+def _reduced_costs(rules: Rules, row_duals: np.ndarray, commit_values: np.ndarray | None) -> np.ndarray:
+    """Per arc, the reduced cost −w_a + Σ_{r∋a} u_r + Σ_{j∋a} sense_j·y_j of stage 1 (minimise
+    −Σ w·x), with u_r = −dual ≥ 0 of the bounds and y_j ≥ 0 the commitment rows' values (a
+    least's dual, a most's dual negated)."""
     owner, member, _ = rules.membership()
     reduced = -np.asarray(rules.arc_weights(), dtype=float)
     np.subtract.at(reduced, member, np.asarray(row_duals, dtype=float)[owner])
-    return np.flatnonzero(reduced > FACE_TOLERANCE), np.flatnonzero(row_duals < -FACE_TOLERANCE)
+    if commit_values is not None:
+        for (arcs, sense, _), y in zip(commitment_rows(rules), np.asarray(commit_values, dtype=float).tolist()):
+            reduced[arcs] += sense * y
+    return reduced
+
+
+def stage1_face(rules: Rules, row_duals: np.ndarray, commit_values: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(arcs that stay at 0, rules that stay full, commitment rows that stay at their bound) in
+    every stage-1 optimum, by complementary slackness with the stage-1 duals (≤ 0 for the
+    bounds' ≤ rows of a minimisation of −Σ w·x; `commit_values` ≥ 0 as in `_reduced_costs`)."""
+    reduced = _reduced_costs(rules, row_duals, commit_values)
+    tight = np.zeros(0, dtype=np.int64) if commit_values is None else np.flatnonzero(np.asarray(commit_values) > FACE_TOLERANCE)
+    return np.flatnonzero(reduced > FACE_TOLERANCE), np.flatnonzero(row_duals < -FACE_TOLERANCE), tight
 
 
 def enterprise_floors(rules: Rules, amounts: np.ndarray, share: float) -> dict[int, int]:
@@ -109,6 +149,11 @@ class PulpBackend:
         for arcs, limit in zip(rules.bound_members(), self.limits):
             self._add(pulp.LpAffineExpression([(self.x[a], 1.0) for a in arcs]) <= limit)
         self.n_bounds = len(self.rows)
+        # Commitments: their rows after the bounds, so the bounds' duals keep their positions.
+        self.commitment_rows = commitment_rows(rules)
+        for arcs, sense, fen in self.commitment_rows:
+            expr = pulp.LpAffineExpression([(self.x[a], 1.0) for a in arcs])
+            self._add(expr <= fen if sense > 0 else expr >= fen)
         # Stage 1 minimises −Σ w·x (fen); the weighted gap is Σ w·r less that, in the scenario unit.
         self.weighted_need = rules.weighted_need_fen()
         self.weighted_saved = pulp.LpAffineExpression([(v, w) for v, w in zip(self.x, rules.arc_weights())])
@@ -154,8 +199,12 @@ class PulpBackend:
         self.optimum = np.rint([float(v.varValue or 0.0) for v in self.x]).astype(np.int64)  # a vertex: whole fen
         self.duals = np.array([float(c.pi or 0.0) for c in rows])
         self.slacks = np.array([float(c.slack or 0.0) for c in rows]) / 100
-        if not is_optimal_dual(self.rules, self.duals, self.optimum):
-            self.duals = optimal_duals(self.rules, self.optimum, self.solver)  # none (some plug-ins), or wrong ones
+        # y ≥ 0 per commitment row: a least's dual (≥ 0), a most's negated (its dual ≤ 0)
+        committed = self.rows[self.n_bounds : self.n_bounds + len(self.commitment_rows)]
+        self.commit_values = np.array([-sense * float(c.pi or 0.0) for c, (_, sense, _) in zip(committed, self.commitment_rows)])
+        if not is_optimal_dual(self.rules, self.duals, self.optimum, self.commit_values):
+            # none (some plug-ins), or wrong ones
+            self.duals, self.commit_values = optimal_duals(self.rules, self.optimum, self.solver)
         saved = -objective_value(self.problem, self.engine)
         return (self.weighted_need - saved) / 100
 
@@ -167,12 +216,16 @@ class PulpBackend:
     def hold_weighted_gap(self, value: float) -> None:
         if self.empty:
             return
-        empty_arcs, full_rules = stage1_face(self.rules, self.duals)
+        empty_arcs, full_rules, tight = stage1_face(self.rules, self.duals, self.commit_values)
         for a in empty_arcs.tolist():
             self.x[a].upBound = 0
         members = self.rules.bound_members()
         for r in full_rules.tolist():
             self._add(pulp.LpAffineExpression([(self.x[a], 1.0) for a in members[r]]) >= self.limits[r])
+        for j in tight.tolist():  # a commitment row whose value is not 0 stays at its bound
+            arcs, sense, fen = self.commitment_rows[j]
+            expr = pulp.LpAffineExpression([(self.x[a], 1.0) for a in arcs])
+            self._add(expr >= fen if sense > 0 else expr <= fen)
 
     def minimise_largest_gap_share(self) -> float:
         if self.empty:
@@ -240,56 +293,73 @@ def _clean(value: float) -> float:
     return round(value, 5) + 0.0
 
 
-def dual_face(rules: Rules, weights: list[float], optimum: np.ndarray) -> tuple[pulp.LpProblem, dict[int, pulp.LpVariable]]:
+def dual_face(rules: Rules, weights: list[float], optimum: np.ndarray) -> tuple[pulp.LpProblem, dict[int, pulp.LpVariable], dict[int, pulp.LpVariable]]:
     """The optimal face of the stage-1 dual as a PuLP program without objective, and its
-    variables by rule: u ≥ 0 with Σ_{r∋a} u_r ≥ w_a, cut down by complementary slackness with the
-    primal optimum `optimum` (whole fen, a vertex): u_r = 0 where it leaves rule r room,
-    Σ_{r∋a} u_r = w_a where it pays arc a. Every point of it is an optimal dual, and only those.
-    A rule over arcs that save nothing (weight 0) is in no row and gets no variable (a variable
-    in no row made CBC's solution file leave it out, and PuLP failed reading it back: KeyError
-    'u0'); its price is 0 both ways."""
+    variables by rule and by commitment row: u ≥ 0 per bound and y ≥ 0 per commitment row with
+    Σ_{r∋a} u_r + Σ_{j∋a} sense_j·y_j ≥ w_a (sense −1 a least, +1 a most), cut down by
+    complementary slackness with the primal optimum `optimum` (whole fen, a vertex): u_r = 0
+    where it leaves rule r room, y_j = 0 where it is off commitment row j's bound, and
+    equality where it pays arc a. Every point of it is an optimal dual, and only those.
+    An arc gets a row when it saves something (w > 0) or is in a commitment row (a least's −y
+    can make a row of weight 0 bind); a rule over no such arc is in no row and gets no variable
+    (a variable in no row made CBC's solution file leave it out, and PuLP failed reading it
+    back: KeyError 'u0'); its price is 0 both ways."""
     owner, member, limits = rules.membership()
     covering: list[list[int]] = [[] for _ in range(len(rules.arc_source))]
     for r, a in zip(owner.tolist(), member.tolist()):
         covering[a].append(r)
-    paying = [i for i, w in enumerate(weights) if w > 0]
+    committing: list[list[int]] = [[] for _ in range(len(rules.arc_source))]
+    rows = commitment_rows(rules)
+    for j, (arcs, _, _) in enumerate(rows):
+        for a in arcs:
+            committing[a].append(j)
+    in_rows = [i for i, w in enumerate(weights) if w > 0 or committing[i]]
     used = np.zeros(len(limits), dtype=np.int64)
     np.add.at(used, owner, optimum[member])
     face = pulp.LpProblem("dual", pulp.LpMinimize)
     u = {r: face.add_variable(f"u{r}", lowBound=0, upBound=0 if used[r] < limits[r] else None)
-         for r in sorted({r for i in paying for r in covering[i]})}
-    for i in paying:
-        row = pulp.lpSum(u[r] for r in covering[i])
+         for r in sorted({r for i in in_rows for r in covering[i]})}
+    y = {j: face.add_variable(f"y{j}", lowBound=0, upBound=0 if int(optimum[arcs].sum()) != fen else None)
+         for j, (arcs, _, fen) in enumerate(rows) if arcs}
+    for i in in_rows:
+        row = pulp.LpAffineExpression([(u[r], 1.0) for r in covering[i]] + [(y[j], float(rows[j][1])) for j in committing[i]])
         face.addConstraint(row == weights[i] if optimum[i] > 0 else row >= weights[i], name=f"arc{i}")
-    return face, u
+    return face, u, y
 
 
-def is_optimal_dual(rules: Rules, duals: np.ndarray, optimum: np.ndarray) -> bool:
-    """Whether a solver's stage-1 row duals (≤ 0) are an optimal dual with the whole-fen primal
-    optimum `optimum`, up to FACE_TOLERANCE: dual feasible and complementary. (CBC once returned
-    duals −1 and −3 on two budgets where 3 and 3 were right.)"""
+def is_optimal_dual(rules: Rules, duals: np.ndarray, optimum: np.ndarray, commit_values: np.ndarray | None = None) -> bool:
+    """Whether a solver's stage-1 row duals (≤ 0) and commitment rows' values (≥ 0, as in
+    `_reduced_costs`) are an optimal dual with the whole-fen primal optimum `optimum`, up to
+    FACE_TOLERANCE: dual feasible and complementary. (CBC once returned duals −1 and −3 on two
+    budgets where 3 and 3 were right.)"""
     owner, member, limits = rules.membership()
-    reduced = -np.asarray(rules.arc_weights(), dtype=float)
-    np.subtract.at(reduced, member, duals[owner])
+    reduced = _reduced_costs(rules, duals, commit_values)
     used = np.zeros(len(limits), dtype=np.int64)
     np.add.at(used, owner, optimum[member])
-    return bool((duals <= FACE_TOLERANCE).all() and (reduced >= -FACE_TOLERANCE).all()
-                and (np.abs(duals[used < limits]) <= FACE_TOLERANCE).all()
-                and (np.abs(reduced[optimum > 0]) <= FACE_TOLERANCE).all())
+    ok = bool((duals <= FACE_TOLERANCE).all() and (reduced >= -FACE_TOLERANCE).all()
+              and (np.abs(duals[used < limits]) <= FACE_TOLERANCE).all()
+              and (np.abs(reduced[optimum > 0]) <= FACE_TOLERANCE).all())
+    if commit_values is not None:
+        for (arcs, _, fen), y in zip(commitment_rows(rules), np.asarray(commit_values, dtype=float).tolist()):
+            ok = ok and y >= -FACE_TOLERANCE and (abs(y) <= FACE_TOLERANCE or int(optimum[arcs].sum()) == fen)
+    return ok
 
 
-def optimal_duals(rules: Rules, optimum: np.ndarray, solver: str) -> np.ndarray:
-    """Stage-1 row duals (≤ 0, the rules' order) solved for on the dual's optimal face: the least
-    in sum, so the same ones every run."""
-    face, u = dual_face(rules, rules.arc_weights(), optimum)
+def optimal_duals(rules: Rules, optimum: np.ndarray, solver: str) -> tuple[np.ndarray, np.ndarray]:
+    """Stage-1 row duals (≤ 0, the rules' order) and commitment rows' values (≥ 0) solved for on
+    the dual's optimal face: the least in sum, so the same ones every run."""
+    face, u, y = dual_face(rules, rules.arc_weights(), optimum)
     duals = np.zeros(len(rules.bound_order[0]))
-    if not u:  # no arc saves anything: every rule is worth 0
-        return duals
-    face.setObjective(pulp.lpSum(u.values()) + 0)
+    values = np.zeros(len(commitment_rows(rules)))
+    if not u and not y:  # no arc saves anything: every rule is worth 0
+        return duals, values
+    face.setObjective(pulp.lpSum(list(u.values()) + list(y.values())) + 0)
     run(face, make_solver(solver), "stage 1 (duals)")
     for r, v in u.items():
         duals[r] = -float(v.varValue or 0.0)
-    return duals
+    for j, v in y.items():
+        values[j] = float(v.varValue or 0.0)
+    return duals, values
 
 
 class LpPrices:
@@ -311,14 +381,24 @@ class LpPrices:
         self.solver = solver
 
     def _primal_optimum(self, weights: list[float], limits: np.ndarray, engine: pulp.LpSolver) -> np.ndarray:
-        """x* of max Σ w·x over the rules, in whole fen."""
+        """x* of max Σ w·x over the rules and the commitments, in whole fen."""
         primal = pulp.LpProblem("primal", pulp.LpMinimize)
         x = [primal.add_variable(f"x{i}", lowBound=0) for i in range(len(weights))]
         for i, (arcs, limit) in enumerate(zip(self.rules.bound_members(), limits.tolist())):
             primal.addConstraint(pulp.LpAffineExpression([(x[a], 1.0) for a in arcs]) <= limit, name=f"c{i}")
+        for j, (arcs, sense, fen) in enumerate(commitment_rows(self.rules)):
+            expr = pulp.LpAffineExpression([(x[a], 1.0) for a in arcs])
+            primal.addConstraint(expr <= fen if sense > 0 else expr >= fen, name=f"k{j}")
         primal.setObjective(pulp.LpAffineExpression([(v, -w) for v, w in zip(x, weights)]))
         _solve_dual(primal, engine)
         return np.rint([float(v.varValue or 0.0) for v in x]).astype(np.int64)
+
+    def _face(self, unit_weights: bool) -> tuple[pulp.LpProblem, dict, dict, pulp.LpSolver]:
+        limits = self.rules.membership()[2]  # whole fen, as the stages solve them
+        weights = [1.0] * len(self.rules.arc_source) if unit_weights else self.rules.arc_weights()
+        engine = make_solver(self.solver)
+        dual, u, y = dual_face(self.rules, weights, self._primal_optimum(weights, limits, engine))
+        return dual, u, y, engine
 
     def marginal_values(self, bounds: np.ndarray, unit_weights: bool = False, right_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
         rules = self.rules
@@ -327,23 +407,53 @@ class LpPrices:
         less = np.full(len(asked), np.nan)
         if not len(rules.arc_source):
             return more, np.zeros(len(asked))  # nothing can move: no bound is worth anything
-        limits = rules.membership()[2]  # whole fen, as the stages solve them
-        exact = limits.tolist()
-        weights = [1.0] * len(rules.arc_source) if unit_weights else rules.arc_weights()
-        engine = make_solver(self.solver)
-        dual, u = dual_face(rules, weights, self._primal_optimum(weights, limits, engine))
+        exact = rules.membership()[2].tolist()
+        dual, u, _, engine = self._face(unit_weights)
         for k, r in enumerate(asked):
             if r not in u:
                 more[k], less[k] = 0.0, (0.0 if exact[r] > 0 and not right_only else np.nan)
                 continue
-            dual.setObjective(u[r] + 0)
-            _solve_dual(dual, engine)
-            more[k] = _clean(float(u[r].varValue or 0.0))
-            if exact[r] > 0 and not right_only:
-                dual.setObjective(-u[r])
-                _solve_dual(dual, engine)
-                less[k] = _clean(float(u[r].varValue or 0.0))
+            more[k], less[k] = _extremes(dual, engine, [(u[r], 1.0)], exact[r] > 0 and not right_only)
         return more, less
+
+    def commitment_values(self, unit_weights: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Per commitment (scenario order): (more, less), the stage-1 objective saved by one unit
+        more of it (its amount, least or most raised by one) and added by one unit less (NaN for
+        a most of 0; inf where one unit less leaves no allocation, as a least equal to its cap).
+        A row's rhs enters the dual objective as sense·rhs·y, so the derivative is Σ sense·y
+        over the commitment's rows: negative where a least forces money away from heavier lines."""
+        rules = self.rules
+        n = len(rules.commit_arcs)
+        if not n or not len(rules.arc_source):
+            return np.zeros(n), np.zeros(n)
+        dual, _, y, engine = self._face(unit_weights)
+        rows = commitment_rows(rules)
+        more, less = np.zeros(n), np.full(n, np.nan)
+        for k in range(n):
+            terms = [(y[j], float(rows[j][1])) for j, owner in enumerate(commitment_owners(rules)) if owner == k and j in y]
+            with_less = bool(rules.commit_upper[k] != 0)
+            if not terms:
+                more[k], less[k] = 0.0, (0.0 if with_less else np.nan)
+                continue
+            more[k], less[k] = _extremes(dual, engine, terms, with_less)
+        return more, less
+
+
+def _extremes(face: pulp.LpProblem, engine: pulp.LpSolver, terms: list, with_less: bool) -> tuple[float, float]:
+    """(least, largest) of Σ coef·var over the dual's optimal face; NaN largest where not asked,
+    inf where the face is unbounded that way (one unit less leaves no feasible allocation)."""
+    expr = pulp.LpAffineExpression(terms)
+    face.setObjective(expr + 0)
+    _solve_dual(face, engine)
+    low = _clean(float(pulp.value(expr) or 0.0))
+    if not with_less:
+        return low, np.nan
+    face.setObjective(-expr)
+    if face.solve(engine) == pulp.LpStatusUnbounded:
+        return low, np.inf
+    if face.status != pulp.LpStatusOptimal:
+        raise SolveError(f"shadow prices: the solver did not reach an optimum ({pulp.LpStatus.get(face.status, face.status)})")
+    return low, _clean(float(pulp.value(expr) or 0.0))
 
 
 def _solve_dual(problem: pulp.LpProblem, engine: pulp.LpSolver) -> None:

@@ -32,7 +32,7 @@ def round_to_fen(solution: Solution) -> Allocation:
     """The solution's `Allocation`: whole fen per arc, with its stage values and duals."""
     rules, q, amounts = solution.rules, solution.units_per_fen, solution.amounts
     if q is None:
-        fen = fen_of_floats(rules, amounts)
+        fen = keep_commitments(rules, fen_of_floats(rules, amounts))
     elif q == 1:
         fen = np.asarray(amounts, dtype=np.int64)
     else:
@@ -79,6 +79,37 @@ def fen_of_floats(rules: Rules, amounts) -> np.ndarray:
 
     targets = {s: round(sum(exact[idx].tolist())) for s, idx in _groups(rules.arc_source)}  # Python's sum, in arc order
     return _give_back(rules, fen, fractions, targets)
+
+
+def keep_commitments(rules: Rules, fen: np.ndarray) -> np.ndarray:
+    """The LP's floats floored to fen can leave a commitment's least a fen or two short (0.9999999
+    of a fen floors to 0): add single fen to its arcs, in arc order, where every rule containing
+    the arc has room; take fen off a commitment over its most. Solver noise only: the LP solution
+    keeps every commitment to within its tolerance."""
+    if not rules.commit_arcs:
+        return fen
+    owner, member, limits = rules.membership()
+    used = np.zeros(len(limits), dtype=np.int64)
+    np.add.at(used, owner, fen[member])
+    room = limits - used
+    by_arc = np.argsort(member, kind="stable")
+    starts = np.searchsorted(member[by_arc], np.arange(len(fen) + 1))
+    fen = fen.copy()
+    for arcs, low, high in zip(rules.commit_arcs, rules.commit_lower.tolist(), rules.commit_upper.tolist()):
+        arcs = arcs.tolist()
+        total = int(fen[arcs].sum())
+        for i in arcs:
+            mine = owner[by_arc[starts[i]:starts[i + 1]]]
+            while total < low and (room[mine] >= 1).all():
+                fen[i] += 1
+                room[mine] -= 1
+                total += 1
+        for i in arcs:
+            while high >= 0 and total > high and fen[i] > 0:
+                fen[i] -= 1
+                room[owner[by_arc[starts[i]:starts[i + 1]]]] += 1
+                total -= 1
+    return fen
 
 
 def fen_of_units(rules: Rules, units: np.ndarray, q: int) -> np.ndarray:

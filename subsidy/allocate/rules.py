@@ -11,7 +11,7 @@ under the `free` rule) and bounds in the order the spec lists them; the LP's row
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
@@ -57,8 +57,18 @@ class Rules:
     share_arc: np.ndarray  # cap_share[f,e,c]: the arc, and the fund's share as p/q
     share_ratio: dict[int, tuple[int, int]]  # fund index → (p, q)
     need_line: np.ndarray  # need[e,c]: lines with residual > 0 in the order their first arc comes
+    # commitment[f,e(,c)]: decisions already taken, in the scenario's order: each one's arcs, its
+    # least and most in whole fen (0 and -1 where not given). Not in `membership`: a least is a
+    # lower bound, and only the LP carries them (the flow method refuses them; see flow_network).
+    commit_arcs: list[np.ndarray] = field(default_factory=list)
+    commit_lower: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    commit_upper: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     KINDS = ("budget", "cap_enterprise", "own_funds", "cap_share", "need")
+
+    def commitment_names(self) -> list[str]:
+        """`commitment[fund,enterprise,category]` (or `[fund,enterprise]`) of each commitment."""
+        return [c.rule for c in self.scenario.commitments]
 
     @property
     def own_source(self) -> int:
@@ -308,6 +318,7 @@ def build_rules(scenario: Scenario, lines: CostLines) -> Rules:
     arcs_line = np.concatenate(arc_line)
     first_arc = np.unique(arcs_line, return_index=True)
     need_line = first_arc[0][np.argsort(first_arc[1], kind="stable")]
+    commit_arcs = _commitment_arcs(scenario, lines, sources, np.concatenate(arc_source), arcs_line)
     return Rules(
         scenario=scenario,
         lines=lines,
@@ -323,6 +334,9 @@ def build_rules(scenario: Scenario, lines: CostLines) -> Rules:
         share_arc=np.concatenate(share_arc) if share_arc else np.zeros(0, dtype=np.int64),
         share_ratio=share_ratio,
         need_line=need_line,
+        commit_arcs=commit_arcs,
+        commit_lower=np.array([to_fen(c.lower) if c.lower is not None else 0 for c in scenario.commitments], dtype=np.int64),
+        commit_upper=np.array([to_fen(c.upper) if c.upper is not None else -1 for c in scenario.commitments], dtype=np.int64),
     )
 
 
@@ -334,3 +348,20 @@ def _cap_fen(caps: list[Decimal], enterprise: np.ndarray, lines: CostLines) -> n
     np.add.at(need, lines.enterprise, lines.residual)
     room = (need[enterprise] + 1).tolist()
     return np.array([min(floor_fen(c), r) for c, r in zip(caps, room)], dtype=np.int64)
+
+
+def _commitment_arcs(scenario: Scenario, lines: CostLines, sources: list[str], arc_source: np.ndarray,
+                     arc_line: np.ndarray) -> list[np.ndarray]:
+    """Each commitment's arcs: its fund's arcs to its enterprise (in its category, if given)."""
+    if not scenario.commitments:
+        return []
+    src = {s: i for i, s in enumerate(sources)}
+    ent = {e: i for i, e in enumerate(lines.enterprises)}
+    cat = {c: i for i, c in enumerate(lines.categories)}
+    out = []
+    for c in scenario.commitments:
+        mine = (arc_source == src[c.fund]) & (lines.enterprise[arc_line] == ent.get(c.enterprise, -1))
+        if c.category is not None:
+            mine &= lines.category[arc_line] == cat.get(c.category, -1)
+        out.append(np.flatnonzero(mine))
+    return out

@@ -12,6 +12,7 @@ The total gap (summary.json's total_gap) splits into three parts that behave dif
     minimise  Σ_f extra[f]
     budget[f]:      Σ x[f,·,·] ≤ budget_f + extra[f]
     cap_…, need[…]: the allocation program's rules, unchanged (caps stay)
+    commitment[…]:  decisions already taken, unchanged (only the LPs: the flow refuses them)
     target_gap:     Σ r[e,c] − Σ x ≥ …  i.e.  total gap ≤ target
 
   then, holding that minimum, the same program puts the extra into funds in the order listed
@@ -59,6 +60,9 @@ class AllocationLP:
     def __init__(self, rules: Rules):
         self.arcs = rules.arcs
         self.upper_bounds = rules.upper_bounds()
+        # (name, arcs, least, most) of each commitment, in fen (most -1: none); hard rules here too
+        self.commitments = [(name, [self.arcs[a] for a in arcs.tolist()], low, high) for name, arcs, low, high in
+                            zip(rules.commitment_names(), rules.commit_arcs, rules.commit_lower.tolist(), rules.commit_upper.tolist())]
 
 
 class _Program:
@@ -101,6 +105,12 @@ def _rules(lp: AllocationLP, prog: _Program, growable: set[str] | None) -> None:
                 prog.extra[fund] = prog.problem.add_variable(f"extra{len(prog.extra)}", lowBound=0)
                 expr = expr - prog.extra[fund]
         prog.add(name, expr <= bound / 100)
+    for name, arcs, low, high in lp.commitments:
+        expr = pulp.lpSum(prog.x[a] for a in arcs)
+        if low > 0:
+            prog.add(name + ">=", expr >= low / 100)
+        if high >= 0:
+            prog.add(name, expr <= high / 100)
 
 
 @dataclass

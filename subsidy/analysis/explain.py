@@ -16,8 +16,14 @@ together: more budget alone helps nothing, less budget hurts). funds.csv's shado
 "more" of a budget (the LP's solver dual instead beyond 5,000 arcs, as its method note says).
 All are marginal: a larger change can meet another rule.
 
+Commitments (decisions already taken) are rules too: one binds when the allocation sits at its
+least or its most; its shadow_weighted is the weighted gap one unit more of it saves (negative
+where a least forces money away from heavier lines), one-sided and exact from the LP's dual face
+(only the LP carries commitments), and so on for the other columns.
+
 Every line with a gap gets a reason: no fund lists its category at all; funds list it but none
-admits the enterprise (scope); the funds that may pay it are used up; or a cap stops them.
+admits the enterprise (scope); the funds that may pay it are used up; a cap stops them; or a
+commitment's most does.
 All of it in words is output's (`output.analysis_text.explanation_text`).
 """
 
@@ -91,9 +97,31 @@ def explain(scenario: Scenario, solver: str = "highs", result: Result | None = N
         category = args[2] if kind_name == "cap_share" else ""
         rows.append((name, kind_name, fund, enterprise, category, from_fen(bound), from_fen(use), from_fen(bound - use),
                      use >= bound, wm, pm, wl, pl))
+    rows += _commitment_rows(scenario, allocation)
     table = pd.DataFrame(rows, columns=["rule", "kind", "fund", "enterprise", "category", "bound", "used", "left", "binding",
                                         "shadow_weighted", "shadow_unweighted", "less_weighted", "less_unweighted"])
     return Explanation(scenario, result, table, _gap_reasons(scenario, result, table))
+
+
+def _commitment_rows(scenario: Scenario, allocation) -> list[tuple]:
+    """One explain row per commitment: the side it sits at (its least, else its most), the amount
+    its arcs carry, and what one unit more or less of it is worth (the LP's dual face: only the
+    LP carries commitments)."""
+    rules = allocation.rules
+    out = []
+    if not scenario.commitments:
+        return out
+    w_more, w_less = allocation.prices.commitment_values()
+    p_more, p_less = allocation.prices.commitment_values(unit_weights=True)
+    for k, (c, arcs) in enumerate(zip(scenario.commitments, rules.commit_arcs)):
+        use = int(allocation.fen[arcs].sum())
+        low, high = int(rules.commit_lower[k]), int(rules.commit_upper[k])
+        at_low, at_high = c.lower is not None and use <= low, high >= 0 and use >= high
+        bound = low if at_low or high < 0 else high
+        wl, pl = _less(w_less[k]), _less(p_less[k])
+        out.append((c.rule, "commitment", c.fund, c.enterprise, c.category or "", from_fen(bound), from_fen(use),
+                    from_fen(bound - use), at_low or at_high, float(w_more[k]), float(p_more[k]), wl, pl))
+    return out
 
 
 KIND_NEED = 4
@@ -108,6 +136,11 @@ def _less(value: float) -> float | None:
 # --- why each gap ---------------------------------------------------------------------------------
 def _gap_reasons(scenario: Scenario, result: Result, rules: pd.DataFrame) -> pd.DataFrame:
     binding = {r.rule: r for r in rules.itertuples(index=False) if r.binding}
+    # A commitment stops more money only at its most (a least at its least does not).
+    for c in scenario.commitments:
+        row = binding.get(c.rule)
+        if row is not None and (c.upper is None or row.used < c.upper):
+            del binding[c.rule]
     enterprises = {e.id: e for e in scenario.enterprises}
     rows = []
     for line in result.exact("gaps").itertuples(index=False):
@@ -123,7 +156,9 @@ def _gap_reasons(scenario: Scenario, result: Result, rules: pd.DataFrame) -> pd.
             reason = "no_eligible_fund"
         else:
             for fund in eligible:
-                for kind, rule in (("cap_share", f"cap_share[{fund.id},{ent.id},{line.category}]"),
+                for kind, rule in (("commitment", f"commitment[{fund.id},{ent.id},{line.category}]"),
+                                   ("commitment", f"commitment[{fund.id},{ent.id}]"),
+                                   ("cap_share", f"cap_share[{fund.id},{ent.id},{line.category}]"),
                                    ("cap_enterprise", f"cap_enterprise[{fund.id},{ent.id}]"),
                                    ("budget", f"budget[{fund.id}]")):
                     if rule in binding:
@@ -134,6 +169,7 @@ def _gap_reasons(scenario: Scenario, result: Result, rules: pd.DataFrame) -> pd.
             kinds = {k for _, k, _ in blockers}
             reason = "+".join(code for code, hit in (("funds_exhausted", "budget" in kinds),
                                                      ("cap_binds", bool(kinds & {"cap_share", "cap_enterprise"})),
+                                                     ("commitment_binds", "commitment" in kinds),
                                                      ("unexplained", "unexplained" in kinds)) if hit)
         own = f"own_funds[{ent.id}]" if ent.own_funds_rule == "free" else None
         if own and own in binding:

@@ -5,10 +5,11 @@ funds, nothing left to pay, a fund that can pay nobody. Rather than a traceback 
 table, each such case gets one sentence a clerk can act on. Errors stop the solve (exit 2);
 warnings are printed by `solve` and `validate` and listed in summary.json under `warnings`.
 
-Every rule of today's model is an upper bound on money paid, so the all-zero allocation always
-satisfies them and the LP is never infeasible by construction; `explain_failure` covers what
-remains: a rule set made infeasible by a lower-bound rule ("must cover at least X") or a solver
-that stops short, which it explains together with the scale of the amounts involved.
+Every rule but commitments is an upper bound on money paid, so without commitments the all-zero
+allocation satisfies them all and the LP is never infeasible by construction. Commitments ask for
+money: what the data alone show impossible is an error here (`checks.commitments`, exit 2);
+`explain_failure` covers what remains: commitments that contradict each other only through the
+optimisation, or a solver that stops short, explained together with the scale of the amounts.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Iterable, Literal
 
+from subsidy.checks.commitments import commitment_conflicts
 from subsidy.scenario.model import Enterprise, Fund, Scenario, ScopeGroups
 from subsidy.allocate.waterfall import CostLines, floor_fen, from_fen, to_fen
 
@@ -85,6 +87,7 @@ def diagnose(scenario: Scenario, lines: CostLines) -> list[Finding]:
     if not scenario.enterprises:
         found.append(Finding("error", "no_enterprises", "the scenario has no enterprises: there is nothing to allocate (list them under `enterprises:`)"))
         return found
+    found += [Finding("error", code, message) for code, message in commitment_conflicts(scenario, lines)]
     if not scenario.funds:
         found.append(Finding("warning", "no_funds", "the scenario has no funds: nothing can be paid, every residual need stays a gap"))
     need = bool(lines.residual.any())

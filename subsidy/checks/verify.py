@@ -13,6 +13,8 @@ Rules, named as in the LP so that a violation can be looked up in the model:
                                            per_worker × workers)
   cap_share[f,e,c]      x[f,e,c] ≤ share_of_need × residual need
   need[e,c]             own funds + Σ_f x[f,e,c] ≤ the cost line
+  commitment[f,e,c]     x[f,e,c] (or Σ_c x[f,e,c] when the category is left out) = amount,
+                        ≥ at_least, ≤ at_most
   own_funds[e]          own funds applied by the enterprise's rule (see below)
   waterfall[e]          the statutory/proportional split itself keeps its rule (a self-check)
   total[row N]          a total row equals the sum of the rows
@@ -444,11 +446,32 @@ def _check(checker: _Checker, rows: _Rows, totals: list, gaps, funds, summary) -
     checker.own_funds(given, has_given)
     checker.caps(k_src[public], k_line[public], sums[public], stray)
     checker.needs()
+    _commitments(checker, rows)
     for row, total in totals:
         if total not in (all_fen, public_fen):
             checker.flag(f"total[row {row}]", f"the total row says {_money(total)}, the rows add up to {_money(public_fen)}")
     reconcile(checker, gaps, funds, summary)
     return checker.violations
+
+
+def _commitments(checker: _Checker, rows: _Rows) -> None:
+    """Each commitment against the rows of its fund and enterprise (and category, if given)."""
+    wanted = checker.scenario.commitments
+    if not wanted:
+        return
+    pairs = {(c.fund, c.enterprise) for c in wanted}
+    paid: dict[tuple, int] = {}
+    for f, e, c, a in zip(rows.fund, rows.enterprise, rows.category, rows.fen.tolist()):
+        if (f, e) in pairs:
+            paid[(f, e, c)] = paid.get((f, e, c), 0) + a
+            paid[(f, e, None)] = paid.get((f, e, None), 0) + a
+    for c in wanted:
+        got = paid.get((c.fund, c.enterprise, c.category), 0)
+        low, high = (to_fen(v) if v is not None else None for v in (c.lower, c.upper))
+        if low is not None and got < low:
+            checker.flag(c.rule, f"allocated {_money(got)}, committed {'' if c.amount is not None else 'at least '}{_money(low)} (short by {_money(low - got)})")
+        elif high is not None and got > high:
+            checker.flag(c.rule, f"allocated {_money(got)}, committed {'' if c.amount is not None else 'at most '}{_money(high)} (over by {_money(got - high)})")
 
 
 def _own_from_gaps(checker: _Checker, gaps, given: np.ndarray, has_given: np.ndarray) -> None:

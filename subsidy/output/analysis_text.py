@@ -48,6 +48,12 @@ def explanation_sentences(ex: Explanation, lang: Lang = "en") -> list[str]:
             key = ("budget_used" if rule.left == 0 else "budget_binding_left") if rule.binding \
                 else "budget_left_capped" if rule.fund in capped else "budget_left"
             out.append(EXPLAIN(key, lang, **values))
+        elif rule.kind == "commitment" and rule.binding:
+            sw = rule.shadow_weighted
+            effect = EXPLAIN("commit_saves" if sw > 0 else "commit_costs" if sw < 0 else "commit_free", lang, unit=unit, pw=_num(abs(sw)))
+            source = next((c.source for c in s.commitments if c.rule == rule.rule), "")
+            out.append(EXPLAIN("commitment", lang, rule=rule.rule, bound=money(rule.bound), unit=unit, effect=effect,
+                               source=EXPLAIN("cap_terms", lang, terms=source) if source else ""))
         elif rule.kind == "cap_enterprise" and rule.binding:
             out.append(EXPLAIN(rule.kind, lang, terms=_cap_terms(s, rule.fund, rule.enterprise, lang), **values))
         elif rule.binding:

@@ -87,6 +87,14 @@ EXPLAIN = Phrases({
     "by_cap_enterprise": {"en": "{fund}'s cap for this enterprise binds", "zh": "{fund}的单企业上限已满"},
     "by_cap_share": {"en": "{fund}'s share cap binds", "zh": "{fund}的比例上限已满"},
     "by_own_funds": {"en": "its own funds are used up", "zh": "自有资金已用完"},
+    "by_commitment": {"en": "a commitment caps what {fund} pays here", "zh": "已定事项限定了{fund}在此的支付"},
+    "commitment": {
+        "en": "{rule}{source} binds at {bound}: {effect}.",
+        "zh": "已定事项 {rule}{source}在 {bound} {unit}起约束作用：{effect}。",
+    },
+    "commit_saves": {"en": "one {unit} more of it would reduce the weighted gap by {pw}", "zh": "每增加 1 {unit}，加权缺口减少 {pw}"},
+    "commit_costs": {"en": "one {unit} more of it would add {pw} to the weighted gap", "zh": "每增加 1 {unit}，加权缺口增加 {pw}"},
+    "commit_free": {"en": "one {unit} more of it would change nothing", "zh": "增加 1 {unit}不影响缺口"},
     "by_unexplained": {"en": "{fund} could pay more but the allocation did not use it (please report this)", "zh": "{fund}尚可支付但未安排（请报告此问题）"},
     "rules_title": {"en": "Rules: budgets, and caps that bind", "zh": "规则：预算及起约束作用的上限"},
     "gaps_title": {"en": "Why each gap remains", "zh": "各项缺口的原因"},
@@ -95,7 +103,7 @@ EXPLAIN = Phrases({
 })
 
 REASON_ZH = {"category_not_payable": "无资金可支付该类别", "no_eligible_fund": "无适用资金", "funds_exhausted": "资金已用完",
-             "cap_binds": "上限约束", "unexplained": "未能解释"}
+             "cap_binds": "上限约束", "commitment_binds": "已定事项约束", "unexplained": "未能解释"}
 """Explain's gap reasons (codes joined by "+") in the Chinese table."""
 
 CLOSE_GAP = Phrases({

@@ -27,6 +27,7 @@ DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "enterprises": ("Enterprises 企业", "The enterprises closing capacity. 淘汰落后产能的企业。"),
         "funds": ("Funds 资金", "Central, provincial, municipal and county funds, each with its rules. 中央、省、市、县各级资金及其使用规则。"),
         "policy": ("Policy 政策", "Switches of the allocation. 分配政策开关。"),
+        "commitments": ("Commitments 已定事项", "Decisions already taken that the allocation must keep. 分配必须遵守的已定事项。"),
         "assumptions": ("Assumptions 假设", "Estimates and rates the figures rest on, with their sources. 估算依据及其来源。"),
     },
     "Enterprise": {
@@ -87,6 +88,16 @@ DOCS: dict[str, dict[str, tuple[str, str]]] = {
     "Policy": {
         "": ("Policy 政策", "Allocation switches. 分配政策开关。"),
         "fairness": ("Fairness 公平性", "Stage 2: minimise the largest gap share. 第二阶段：使最大缺口比例最小。"),
+    },
+    "Commitment": {
+        "": ("Commitment 已定事项", "What one fund pays one enterprise, already decided. 已经决定的某项资金对某企业的安排。"),
+        "fund": ("Fund 资金代码", "The fund that pays. 支付资金。"),
+        "enterprise": ("Enterprise 企业代码", "The enterprise it pays. 受助企业。"),
+        "category": ("Category 费用类别", "The cost category; left out: the fund's total to the enterprise. 费用类别；不填为该资金对该企业的合计。"),
+        "amount": ("Amount 金额", "Exactly this much. 确定金额。"),
+        "at_least": ("At least 不少于", "At least this much. 不少于此金额。"),
+        "at_most": ("At most 不超过", "At most this much; 0 forbids. 不超过此金额；0 表示不得支付。"),
+        "source": ("Source 依据", "Where the decision comes from, e.g. the minutes. 决定依据，如会议纪要。"),
     },
     "Assumption": {
         "": ("Assumption 假设", "An estimate the scenario rests on. 方案所依据的估算。"),

@@ -373,6 +373,33 @@ class ScopeGroups:
         return cls(code, first)
 
 
+class Commitment(_Strict):
+    """A decision already taken (常务会纪要, an approved allocation): what one fund pays one
+    enterprise, for one category or (category omitted) all its categories together. `amount`
+    fixes it; `at_least` / `at_most` bound it. A hard rule of every stage."""
+
+    fund: Identifier
+    enterprise: Identifier
+    category: str | None = None
+    amount: Money | None = None
+    at_least: Money | None = None
+    at_most: Money | None = None
+    source: str = ""
+
+    @property
+    def lower(self) -> Decimal | None:
+        return self.amount if self.amount is not None else self.at_least
+
+    @property
+    def upper(self) -> Decimal | None:
+        return self.amount if self.amount is not None else self.at_most
+
+    @property
+    def rule(self) -> str:
+        """Its readable name, as the model, the verifier and explain call it."""
+        return f"commitment[{self.fund},{self.enterprise}{',' + self.category if self.category else ''}]"
+
+
 class Policy(_Strict):
     fairness: bool = True
 
@@ -413,6 +440,7 @@ class Scenario(_Strict):
     enterprises: list[Enterprise] = Field(default_factory=list)
     funds: list[Fund] = Field(default_factory=list)
     policy: Policy = Field(default_factory=Policy)
+    commitments: list[Commitment] = Field(default_factory=list)
     assumptions: list[Assumption] = Field(default_factory=list)
 
     @property
@@ -493,4 +521,30 @@ def cross_field_problems(data: dict) -> list[Problem]:
         for j, eid in enumerate(listed):
             if isinstance(eid, str) and eid not in seen:
                 found.append(Problem(loc=("funds", i, "scope", "enterprises", j), message=f"unknown enterprise {eid!r}"))
+    _commitment_problems(data, seen, known_set, names, found)
     return found
+
+
+def _commitment_problems(data: dict, enterprises: dict, known: set, names: str, found: list[Problem]) -> None:
+    """Each commitment names a fund, an enterprise and (if any) a category the file has, gives
+    `amount` or `at_least`/`at_most` (not both kinds), and no two bind the same thing."""
+    funds = {f.get("id") for _, f in _entries(data, "funds")}
+    first: dict[tuple, int] = {}
+    for i, c in _entries(data, "commitments"):
+        for key, ok, noun in (("fund", lambda v: v in funds, "fund"), ("enterprise", lambda v: v in enterprises, "enterprise")):
+            if isinstance(c.get(key), str) and not ok(c[key]):
+                found.append(Problem(loc=("commitments", i, key), message=f"unknown {noun} {c[key]!r}"))
+        cat = c.get("category")
+        if isinstance(cat, str) and cat not in known:
+            found.append(Problem(loc=("commitments", i, "category"), message=f"unknown category {cat!r}; known: {names}"))
+        given = [k for k in ("amount", "at_least", "at_most") if c.get(k) is not None]
+        if not given:
+            found.append(Problem(loc=("commitments", i), message="give amount, or at_least and/or at_most"))
+        elif "amount" in given and len(given) > 1:
+            found.append(Problem(loc=("commitments", i, given[1]), message="amount fixes the commitment: leave at_least and at_most out"))
+        key = (c.get("fund"), c.get("enterprise"), cat)
+        if all(isinstance(k, (str, type(None))) for k in key):
+            if key in first:
+                found.append(Problem(loc=("commitments", i), message=f"a second commitment for the same fund, enterprise and category (first at commitments[{first[key]}])"))
+            else:
+                first[key] = i

@@ -79,6 +79,12 @@ FUND_RULES = SheetSpec("fund_rules", "资金规则", "FundRules", (
     Col("value", "类别/地区/行业/企业", "category / region / industry / enterprise", width=28),
     Col("amount", "单位产能上限", "cap per unit of capacity", "quantity"),
 ))
+COMMITMENTS = SheetSpec("commitments", "已定事项", "Commitments", (
+    Col("fund", "资金代码", "fund", "ref:funds"), Col("enterprise", "企业代码", "enterprise", "ref:enterprises"),
+    Col("category", "费用类别（空白=该资金合计）", "category (blank: the fund's total)", "code:category", width=24),
+    Col("amount", "金额", "amount", "money"), Col("at_least", "不少于", "at least", "money"),
+    Col("at_most", "不超过", "at most", "money"), Col("source", "依据", "source", width=40),
+))
 CATEGORIES = SheetSpec("categories", "类别", "Categories", (
     Col("key", "类别代码", "category"), Col("label_zh", "中文名称", "Chinese name", width=20),
     Col("label_en", "英文名称", "English name", width=28), Col("weight", "优先权重", "weight", "weight"),
@@ -88,7 +94,7 @@ ASSUMPTIONS = SheetSpec("assumptions", "假设", "Assumptions", (
     Col("id", "代码", "id"), Col("text", "内容", "text", width=50), Col("value", "数值", "value", "any"),
     Col("unit", "单位", "unit"), Col("source", "来源", "source", width=40),
 ))
-DATA_SHEETS = (SCENARIO, ENTERPRISES, COSTS, OWN_FUNDS, FUNDS, FUND_RULES, CATEGORIES, ASSUMPTIONS)
+DATA_SHEETS = (SCENARIO, ENTERPRISES, COSTS, OWN_FUNDS, FUNDS, FUND_RULES, COMMITMENTS, CATEGORIES, ASSUMPTIONS)
 INSTRUCTIONS = ("说明", "Instructions")
 CODES = ("代码表", "Codes")
 

@@ -149,6 +149,7 @@ class _Reader:
         self._own_funds()
         self._funds()
         self._fund_rules()
+        self._commitments()
         self._assumptions()
 
     def _rows(self, name: str) -> Iterable[tuple[int, dict]]:
@@ -369,6 +370,27 @@ class _Reader:
                 items.append(str(value))
             if kind != "per_capacity" and values.get("amount") is not None:
                 self._problem("fund_rules", "amount", row, f"only a per_capacity rule takes an amount; leave it blank for a {kind} rule")
+
+    def _commitments(self) -> None:
+        items = []
+        for row, values in self._rows("commitments"):
+            loc = ("commitments", len(items))
+            c: dict[str, Any] = {}
+            self.places[loc] = self.sheets["commitments"].cell("fund", row)
+            for field in ("fund", "enterprise", "source"):
+                value = values.get(field)
+                self._put(c, field, None if value is None else str(value), loc + (field,), "commitments", field, row)
+            raw = values.get("category")
+            if raw is not None:
+                cat = parse_code(str(raw), self.categories)
+                if cat not in self.categories:
+                    self._problem("commitments", "category", row, f"unknown category {raw!r}; known: {', '.join(self.categories)}")
+                self._put(c, "category", cat, loc + ("category",), "commitments", "category", row)
+            for field in ("amount", "at_least", "at_most"):
+                self._put(c, field, values.get(field), loc + (field,), "commitments", field, row)
+            items.append(c)
+        if items:
+            self.data["commitments"] = items
 
     def _assumptions(self) -> None:
         items = []

@@ -63,6 +63,9 @@ def scenario_rows(scenario: Scenario) -> dict[str, list[list]]:
         rows["fund_rules"] += [[f.id, rule("industry"), i, None] for i in f.scope.industries]
         rows["fund_rules"] += [[f.id, rule("enterprise"), x, None] for x in f.scope.enterprises]
         rows["fund_rules"] += [[f.id, rule("per_capacity"), i, _number(r)] for i, r in f.caps.per_capacity.items()]
+    for c in scenario.commitments:
+        rows["commitments"].append([c.fund, c.enterprise, cat(c.category) if c.category else None, _number(c.amount),
+                                    _number(c.at_least), _number(c.at_most), c.source or None])
     for key, c in scenario.categories.items():
         given = c.model_dump(exclude_unset=True, by_alias=True)
         rows["categories"].append([key, given.get("label_zh"), given.get("label_en"), given.get("weight"), given.get("class")])
@@ -83,6 +86,7 @@ INSTRUCTION_LINES = {
         "   未列适用地区/行业/企业表示不限。",
         "5. 费用类别、层级、规则可从下拉列表选择，也可只填代码（如 resettlement）或中文名称（如 职工安置费）。代码表见“代码表”。",
         "6. “类别”表只在需要改变默认权重/顺序或新增类别时填写；“假设”表记录估算依据。",
+        "   “已定事项”表填写已经决定的安排（如常务会纪要）：某资金给某企业（某费用类别，空白为该资金合计）的金额，或不少于/不超过的金额。",
         "7. 检查：subsidy validate 本文件.xlsx ；求解：subsidy solve 本文件.xlsx --xlsx 结果.xlsx",
         "   出错时会列出全部问题，并指明表名和单元格，例如 费用!C7。",
         "",
@@ -98,6 +102,7 @@ INSTRUCTION_LINES = {
         "   A fund with no region/industry/enterprise rule pays everyone.",
         "5. Categories, levels and rules can be picked from the drop-downs, or typed as the code (resettlement) or its name (职工安置费). See the Codes sheet.",
         "6. Fill Categories only to change a default weight/order or add a category; Assumptions records how estimates were made.",
+        "   Commitments: decisions already taken (e.g. minutes of a meeting): what a fund pays an enterprise (for a category, or blank: all), as an amount or at least / at most.",
         "7. Check: subsidy validate THIS.xlsx ; solve: subsidy solve THIS.xlsx --xlsx result.xlsx",
         "   Errors list every problem with its sheet and cell, e.g. Costs!C7.",
         "",
