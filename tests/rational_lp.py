@@ -25,21 +25,61 @@ WEIGHTS = {"resettlement": 3, "retiree_social_insurance": 3, "pooled_fund_repaym
 
 
 def maximise(c: list[Fraction], rows: list[list[Fraction]], b: list[Fraction]) -> Fraction:
-    """max c·x subject to rows·x ≤ b, x ≥ 0, with b ≥ 0 (the origin is feasible): the optimum.
+    """max c·x subject to rows·x ≤ b, x ≥ 0: the optimum, or ArithmeticError("infeasible").
 
     Dense tableau, Bland's rule (smallest index enters, smallest basic index leaves among ties),
-    which cannot cycle. Unbounded programs do not occur here (every arc is in a need row)."""
+    which cannot cycle. Where some b < 0 (a commitment's least written as −Σ x ≤ −L) the origin
+    is not feasible: phase 1 first (Chvátal's auxiliary variable x0 in every row with
+    coefficient −1, maximise −x0, x0 pivoted in on the most negative b), then x0 leaves and the
+    real objective is priced out on that basis. Unbounded programs do not occur here (every arc
+    is in a need row)."""
     m, n = len(rows), len(c)
-    # columns 0..n-1 structural, n..n+m-1 slacks; last column the right-hand side
-    tab = [list(map(Fraction, row)) + [Fraction(int(i == k)) for k in range(m)] + [Fraction(b[i])] for i, row in enumerate(rows)]
-    cost = [Fraction(v) for v in c] + [Fraction(0)] * m + [Fraction(0)]  # reduced profits; cost[-1] = −objective
+    # columns 0..n-1 structural, n..n+m-1 slacks, n+m the auxiliary x0; last column the right-hand side
+    tab = [list(map(Fraction, row)) + [Fraction(int(i == k)) for k in range(m)] + [Fraction(-1)] + [Fraction(b[i])]
+           for i, row in enumerate(rows)]
     basis = [n + i for i in range(m)]
+    aux = n + m
+    if any(Fraction(v) < 0 for v in b):
+        cost = [Fraction(0)] * aux + [Fraction(-1), Fraction(0)]  # maximise −x0; cost[-1] = −objective
+        start = min(range(m), key=lambda i: (tab[i][-1], i))
+        cost = _pivot(tab, cost, basis, start, aux)
+        cost = _simplex(tab, cost, basis, aux + 1)
+        if cost[-1] != 0:
+            raise ArithmeticError("infeasible")
+        if aux in basis:  # basic at level 0: pivot it out on any other column of its row
+            r = basis.index(aux)
+            j = next(j for j in range(aux) if tab[r][j] != 0)
+            cost = _pivot(tab, cost, basis, r, j)
+    tab = [row[:aux] + row[aux + 1 :] for row in tab]  # x0 leaves (at 0)
+    cost = [Fraction(v) for v in c] + [Fraction(0)] * m + [Fraction(0)]  # reduced profits; cost[-1] = −objective
+    for i, j in enumerate(basis):
+        if cost[j] != 0:
+            f = cost[j]
+            cost = [v - f * p for v, p in zip(cost, tab[i])]
+    return -_simplex(tab, cost, basis, n + m)[-1]
+
+
+def _pivot(tab: list[list[Fraction]], cost: list[Fraction], basis: list[int], r: int, enter: int) -> list[Fraction]:
+    """Pivot column `enter` into the basis at row r (in place); the updated cost row."""
+    pivot = tab[r][enter]
+    tab[r] = [v / pivot for v in tab[r]]
+    for i in range(len(tab)):
+        if i != r and tab[i][enter] != 0:
+            f = tab[i][enter]
+            tab[i] = [v - f * p for v, p in zip(tab[i], tab[r])]
+    f = cost[enter]
+    basis[r] = enter
+    return [v - f * p for v, p in zip(cost, tab[r])]
+
+
+def _simplex(tab: list[list[Fraction]], cost: list[Fraction], basis: list[int], columns: int) -> list[Fraction]:
+    """Bland's rule over the first `columns` columns from a feasible basis; the final cost row."""
     while True:
-        enter = next((j for j in range(n + m) if cost[j] > 0), None)
+        enter = next((j for j in range(columns) if cost[j] > 0), None)
         if enter is None:
-            return -cost[-1]
+            return cost
         best = None
-        for i in range(m):
+        for i in range(len(tab)):
             a = tab[i][enter]
             if a > 0:
                 ratio = tab[i][-1] / a
@@ -47,16 +87,7 @@ def maximise(c: list[Fraction], rows: list[list[Fraction]], b: list[Fraction]) -
                     best = (ratio, i)
         if best is None:
             raise ArithmeticError("unbounded")
-        r = best[1]
-        pivot = tab[r][enter]
-        tab[r] = [v / pivot for v in tab[r]]
-        for i in range(m):
-            if i != r and tab[i][enter] != 0:
-                f = tab[i][enter]
-                tab[i] = [v - f * p for v, p in zip(tab[i], tab[r])]
-        f = cost[enter]
-        cost = [v - f * p for v, p in zip(cost, tab[r])]
-        basis[r] = enter
+        cost = _pivot(tab, cost, basis, best[1], enter)
 
 
 def fen(amount: str) -> int:
@@ -65,7 +96,8 @@ def fen(amount: str) -> int:
 
 def whole_step_weighted_gap(data: dict) -> Fraction:
     """The least weighted gap (scenario unit) of any allocation in whole fen that keeps every rule
-    of the scenario `data` (the corpus' shape: no own funds, scopes by enterprise list only)."""
+    of the scenario `data` (the corpus' shape: no own funds, scopes by enterprise list only; and
+    its commitments, if any). ArithmeticError("infeasible") where no allocation keeps them."""
     weights = {c: Fraction(str(w)) for c, w in WEIGHTS.items()}
     weights.update({c: Fraction(str(v["weight"])) for c, v in data.get("categories", {}).items()})
     lines = [(e["id"], c, fen(a)) for e in data["enterprises"] for c, a in sorted(e["costs"].items()) if fen(a) > 0]
@@ -94,6 +126,17 @@ def whole_step_weighted_gap(data: dict) -> Fraction:
                     row({a}, (share * lines[k][2]).__floor__())  # floored to whole fen
     for k, (_, _, need) in enumerate(lines):
         row({a for a, (_, line) in enumerate(arcs) if line == k}, need)
+    # commitments: what fund f pays enterprise e (in category c, if given); a least L as −Σ x ≤ −L
+    funds = {fund["id"]: f for f, fund in enumerate(data["funds"])}
+    for c in data.get("commitments", []):
+        members = {a for a, (g, k) in enumerate(arcs) if g == funds[c["fund"]] and lines[k][0] == c["enterprise"]
+                   and c.get("category") in (None, lines[k][1])}
+        least, most = (c["amount"], c["amount"]) if "amount" in c else (c.get("at_least"), c.get("at_most"))
+        if least is not None:
+            rows.append([Fraction(-int(a in members)) for a in range(len(arcs))])
+            b.append(Fraction(-fen(str(least))))
+        if most is not None:
+            row(members, fen(str(most)))
     at_zero = sum((weights[c] * need for _, c, need in lines), Fraction(0))
     best = maximise([weights[lines[k][1]] for _, k in arcs], rows, b) if arcs else Fraction(0)
     return (at_zero - best) / 100

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import copy
 from decimal import Decimal
+from fractions import Fraction
 
 import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import rational_lp
 from run_cli import run
 from subsidy.analysis.close_gap import close_gap
 from subsidy.analysis.explain import explain
@@ -250,3 +252,68 @@ def test_committing_to_an_optimal_allocation_keeps_its_optimum_and_verifies(data
     if len(mine) and c.lower is not None and c.lower > 0:
         table.loc[mine[0], "amount"] -= Decimal("0.01")  # one fen short of its least
         assert c.rule in [v.rule for v in verify(scenario, table)]
+
+
+# --- the exact reference (tests/rational_lp.py) with commitment rows ------------------------------
+
+def _written_weighted_gap_fen(result) -> Fraction:
+    """Σ weight × gap over the written lines, in fen, exactly (DATA's categories: the defaults)."""
+    weights = {c: Fraction(str(w)) for c, w in rational_lp.WEIGHTS.items()}
+    gaps = result.gaps
+    return sum((weights[c] * g for c, g in zip(gaps["category"], gaps["gap_fen"].tolist())), Fraction(0))
+
+
+HAND_MADE = [
+    # (commitments, the whole-fen optimum worked by hand, 万元)
+    # a pays e1's bank debt exactly 60: 3 × 40 + 1 × 40 (test above).
+    ([{"fund": "a", "enterprise": "e1", "category": "bank_debt", "amount": 60}], 160),
+    # a gives e1 at most 50 in all: e1's bank debt stays open (test above).
+    ([{"fund": "a", "enterprise": "e1", "at_most": 50}], 100),
+    # a gives e1 at least 140: e1's resettlement 100 + bank debt 40 from a, a's last 10 and b's
+    # 50 to e2: e2 short 20, bank debt short 60: 3 × 20 + 60 = 120.
+    ([{"fund": "a", "enterprise": "e1", "at_least": 140}], 120),
+    # b may give e2 nothing, a at least 30.01 of e1's bank debt: b's 50 to e1's resettlement,
+    # a 50 more of it, 30.01 bank debt, 69.99 to e2: e2 short 10.01, bank 69.99:
+    # 3 × 10.01 + 69.99 = 100.02.
+    ([{"fund": "b", "enterprise": "e2", "at_most": 0},
+      {"fund": "a", "enterprise": "e1", "category": "bank_debt", "at_least": "30.01"}], Fraction("100.02")),
+]
+
+
+@pytest.mark.parametrize("method", list(LP))
+@pytest.mark.parametrize("case", range(len(HAND_MADE)))
+def test_hand_made_commitments_agree_with_the_exact_reference(case, method):
+    commitments, by_hand = HAND_MADE[case]
+    data = with_commitments(*commitments)
+    best = rational_lp.whole_step_weighted_gap(data)
+    assert best == by_hand
+    r = solve(scenario_from_data(data), **LP[method])
+    assert _written_weighted_gap_fen(r) == best * 100
+
+
+def test_commitments_on_the_corpus_keep_the_whole_fen_optimum():
+    """On 30 scenarios of the fixed-seed corpus: solve, commit the flow's first paid row as a
+    least (feasible: that allocation keeps it) and cap another fund-enterprise pair at half
+    what it was paid (feasible: lowering arcs outside the least keeps every ≤ rule); the LP's
+    written weighted gap is the exact reference's whole-fen optimum with those rows."""
+    checked = 0
+    for data in [d for d in rational_lp.corpus(per_kind=10)]:
+        first = solve(scenario_from_data(data), method="flow")
+        rows = first.allocations[first.allocations.amount_fen > 0]
+        if len(rows) < 2:
+            continue
+        least, other = rows.iloc[0], rows.iloc[-1]
+        commitments = [{"fund": least.fund, "enterprise": least.enterprise, "category": least.category,
+                        "at_least": str(Decimal(int(least.amount_fen)) / 100)}]
+        if (other.fund, other.enterprise) != (least.fund, least.enterprise):
+            commitments.append({"fund": other.fund, "enterprise": other.enterprise,
+                                "at_most": str(Decimal(paid(first, other.fund, other.enterprise) // 2) / 100)})
+        committed = {**data, "commitments": commitments}
+        best = rational_lp.whole_step_weighted_gap(committed)
+        r = solve(scenario_from_data(committed), method="pulp")
+        weights = {c: Fraction(str(w)) for c, w in rational_lp.WEIGHTS.items()}
+        weights.update({c: Fraction(str(v["weight"])) for c, v in data["categories"].items()})
+        written = sum((weights[c] * g for c, g in zip(r.gaps["category"], r.gaps["gap_fen"].tolist())), Fraction(0))
+        assert written == best * 100, (data["name"], commitments, float(written), float(best))
+        checked += 1
+    assert checked >= 15
