@@ -23,6 +23,7 @@ from subsidy.analysis.close_gap import close_gap
 from subsidy.analysis.explain import explain
 from subsidy.analysis.sweep import parse_vary, sweep
 from subsidy.checks.verify import verify
+from subsidy.output.analysis_text import explanation_sentences
 from subsidy.pipeline import NotAFlow, diagnosis, solve
 from subsidy.scenario.convert import write_scenario
 from subsidy.scenario.load import load_scenario, scenario_from_data
@@ -317,3 +318,21 @@ def test_commitments_on_the_corpus_keep_the_whole_fen_optimum():
         assert written == best * 100, (data["name"], commitments, float(written), float(best))
         checked += 1
     assert checked >= 15
+
+
+def test_a_least_at_the_whole_budget_has_no_price_one_way():
+    # b's least of 50 to e2 is all of b's budget, and a's amount of 150 to e1 all of a's: one
+    # unit more of either commitment, or one unit less of either budget, leaves no allocation
+    # (the dual face is unbounded that way: −inf / inf), while one more unit of budget a still
+    # pays e2's resettlement (weight 3): e2 has 30 open. Weighted gap 3 × 30 + 1 × 50 = 140.
+    s = scenario_from_data(with_commitments({"fund": "b", "enterprise": "e2", "at_least": 50},
+                                            {"fund": "a", "enterprise": "e1", "amount": 150}))
+    ex = explain(s)
+    rules = ex.rules.set_index("rule")
+    assert ex.result.weighted_gap == pytest.approx(140)
+    assert rules.loc["commitment[b,e2]", "shadow_weighted"] == float("-inf")
+    assert rules.loc["commitment[a,e1]", "shadow_weighted"] == float("-inf")
+    assert rules.loc["budget[a]", "shadow_weighted"] == 3 and rules.loc["budget[a]", "less_weighted"] == float("inf")
+    text = "\n".join(explanation_sentences(ex, "en"))
+    assert "commitment[b,e2] binds at 50.00: one 万元 more of it would leave no allocation that keeps every rule." in text
+    assert "one 万元 less would leave no allocation that keeps every commitment" in text

@@ -440,20 +440,23 @@ class LpPrices:
 
 
 def _extremes(face: pulp.LpProblem, engine: pulp.LpSolver, terms: list, with_less: bool) -> tuple[float, float]:
-    """(least, largest) of Σ coef·var over the dual's optimal face; NaN largest where not asked,
-    inf where the face is unbounded that way (one unit less leaves no feasible allocation)."""
+    """(least, largest) of Σ coef·var over the dual's optimal face; NaN largest where not asked.
+    With commitments the face can be unbounded: −inf least where one unit more leaves no
+    feasible allocation (a least raised past what the budget allows), inf largest where one unit
+    less does (a budget cut below a least)."""
     expr = pulp.LpAffineExpression(terms)
-    face.setObjective(expr + 0)
-    _solve_dual(face, engine)
-    low = _clean(float(pulp.value(expr) or 0.0))
-    if not with_less:
-        return low, np.nan
-    face.setObjective(-expr)
+    low = _extreme(face, engine, expr, 1.0)
+    return low, (_extreme(face, engine, expr, -1.0) if with_less else np.nan)
+
+
+def _extreme(face: pulp.LpProblem, engine: pulp.LpSolver, expr: pulp.LpAffineExpression, sign: float) -> float:
+    """The least (sign 1) or largest (sign −1) of expr over the face; ∓inf where unbounded."""
+    face.setObjective(sign * expr + 0)
     if face.solve(engine) == pulp.LpStatusUnbounded:
-        return low, np.inf
+        return -sign * np.inf
     if face.status != pulp.LpStatusOptimal:
         raise SolveError(f"shadow prices: the solver did not reach an optimum ({pulp.LpStatus.get(face.status, face.status)})")
-    return low, _clean(float(pulp.value(expr) or 0.0))
+    return _clean(float(pulp.value(expr) or 0.0))
 
 
 def _solve_dual(problem: pulp.LpProblem, engine: pulp.LpSolver) -> None:

@@ -36,7 +36,8 @@ def explanation_sentences(ex: Explanation, lang: Lang = "en") -> list[str]:
         less = ""
         if rule.binding and (rule.less_weighted, rule.less_unweighted) != (rule.shadow_weighted, rule.shadow_unweighted) \
                 and rule.less_weighted is not None:
-            less = EXPLAIN("less", lang, lw=_num(rule.less_weighted), lu=_num(rule.less_unweighted), unit=unit)
+            less = EXPLAIN("less_impossible" if rule.less_weighted == float("inf") else "less", lang, unit=unit,
+                           lw=_num(rule.less_weighted), lu=_num(rule.less_unweighted))
         effect = EXPLAIN("effect" if rule.shadow_weighted or rule.shadow_unweighted else "no_effect", lang, unit=unit,
                          pw=_num(rule.shadow_weighted), pu=_num(rule.shadow_unweighted))
         values = dict(fund=names.fund(rule.fund), bound=money(rule.bound), left=money(rule.left), unit=unit, less=less,
@@ -50,7 +51,8 @@ def explanation_sentences(ex: Explanation, lang: Lang = "en") -> list[str]:
             out.append(EXPLAIN(key, lang, **values))
         elif rule.kind == "commitment" and rule.binding:
             sw = rule.shadow_weighted
-            effect = EXPLAIN("commit_saves" if sw > 0 else "commit_costs" if sw < 0 else "commit_free", lang, unit=unit, pw=_num(abs(sw)))
+            key = "commit_impossible" if sw == float("-inf") else "commit_saves" if sw > 0 else "commit_costs" if sw < 0 else "commit_free"
+            effect = EXPLAIN(key, lang, unit=unit, pw=_num(abs(sw)))
             source = next((c.source for c in s.commitments if c.rule == rule.rule), "")
             out.append(EXPLAIN("commitment", lang, rule=rule.rule, bound=money(rule.bound), unit=unit, effect=effect,
                                source=EXPLAIN("cap_terms", lang, terms=source) if source else ""))

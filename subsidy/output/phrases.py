@@ -74,6 +74,8 @@ EXPLAIN = Phrases({
     "no_effect": {"en": "one more {unit} alone would close nothing", "zh": "仅增加 1 {unit}不能减少缺口"},
     "less": {"en": "; one {unit} less would add {lw} to the weighted gap and {lu} {unit} to the gap",
              "zh": "；每减少 1 {unit}，加权缺口增加 {lw}，资金缺口增加 {lu} {unit}"},
+    "less_impossible": {"en": "; one {unit} less would leave no allocation that keeps every commitment",
+                        "zh": "；每减少 1 {unit}，已定事项将无法全部满足"},
     "no_gap": {"en": "No enterprise has a gap.", "zh": "所有企业均无资金缺口。"},
     "enterprise_gap": {
         "en": "{enterprise} has a gap of {gap} {unit} ({share:.1%} of its residual need): {lines}.",
@@ -94,6 +96,8 @@ EXPLAIN = Phrases({
     },
     "commit_saves": {"en": "one {unit} more of it would reduce the weighted gap by {pw}", "zh": "每增加 1 {unit}，加权缺口减少 {pw}"},
     "commit_costs": {"en": "one {unit} more of it would add {pw} to the weighted gap", "zh": "每增加 1 {unit}，加权缺口增加 {pw}"},
+    "commit_impossible": {"en": "one {unit} more of it would leave no allocation that keeps every rule",
+                          "zh": "再增加 1 {unit}，各项规则将无法同时满足"},
     "commit_free": {"en": "one {unit} more of it would change nothing", "zh": "增加 1 {unit}不影响缺口"},
     "by_unexplained": {"en": "{fund} could pay more but the allocation did not use it (please report this)", "zh": "{fund}尚可支付但未安排（请报告此问题）"},
     "rules_title": {"en": "Rules: budgets, and caps that bind", "zh": "规则：预算及起约束作用的上限"},
