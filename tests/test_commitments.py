@@ -12,6 +12,7 @@ import copy
 from decimal import Decimal
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -336,3 +337,27 @@ def test_a_least_at_the_whole_budget_has_no_price_one_way():
     text = "\n".join(explanation_sentences(ex, "en"))
     assert "commitment[b,e2] binds at 50.00: one 万元 more of it would leave no allocation that keeps every rule." in text
     assert "one 万元 less would leave no allocation that keeps every commitment" in text
+
+
+def test_the_stage1_duals_of_an_amount_found_on_the_dual_face():
+    # The amount of 60 on a → e1's bank debt is two rows, a least and a most. The bank-debt arc is
+    # paid, so its reduced cost is 0: −1 + u[budget a] − y[least] + y[most] = 0, and a's money
+    # is worth 3 (resettlement is open): y[least] − y[most] = 2. The least-sum point of the dual
+    # face (what a plug-in without duals gets) is y = (2, 0), budget a's dual −3 (b's too, need
+    # rows 0), and the exact check accepts it; the solver's own duals pass the same check.
+    from subsidy.allocate.lp import PulpBackend, commitment_rows, is_optimal_dual, optimal_duals
+    from subsidy.allocate.rules import build_rules
+    from subsidy.allocate.waterfall import cost_lines
+
+    s = scenario_from_data(with_commitments({"fund": "a", "enterprise": "e1", "category": "bank_debt", "amount": 60}))
+    rules = build_rules(s, cost_lines(s))
+    assert [(sense, fen) for _, sense, fen in commitment_rows(rules)] == [(-1, 6000), (1, 6000)]
+    backend = PulpBackend(rules)
+    assert backend.minimise_weighted_gap() == pytest.approx(160)
+    duals, values = optimal_duals(rules, backend.optimum, "highs")
+    assert values.tolist() == [2.0, 0.0]
+    assert dict(zip(rules.bound_names(), duals.tolist()))["budget[a]"] == -3
+    assert is_optimal_dual(rules, duals, backend.optimum, values)
+    assert is_optimal_dual(rules, backend.duals, backend.optimum, backend.commit_values)
+    # and a point off the face is refused: the least's value 1 leaves the paid arc's reduced cost at 1
+    assert not is_optimal_dual(rules, duals, backend.optimum, np.array([1.0, 0.0]))
