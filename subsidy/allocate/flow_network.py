@@ -95,8 +95,10 @@ def build_network(rules: Rules) -> Network:
     funds, enterprise caps, lines), then one arc per arc of the rules, enterprise → t, and s → t."""
     scenario = rules.scenario
     if scenario.commitments:
-        raise NotANetwork(f"{len(scenario.commitments)} commitment(s) (decisions already taken) bound amounts from below, "
-                          "which the flow method does not carry")
+        # A least (or an amount) is a lower bound on an arc or a fund-enterprise total: still a
+        # network, but the flows here start from 0 and would need a feasible circulation first.
+        raise NotANetwork(f"{len(scenario.commitments)} commitment(s) (decisions already taken), "
+                          "which the flow method does not carry yet")
     lines = rules.lines
     q = 1  # flow units per fen: bounds are floored to whole fen (module docstring)
     weights = rules.weights
