@@ -52,11 +52,17 @@ def test_sentences_in_both_languages(policy_case):
     ex = explain(policy_case)
     en = "\n".join(explanation_sentences(ex, "en"))
     zh = "\n".join(explanation_sentences(ex, "zh"))
-    assert "c budget (5.00) is fully used; one more 万元 would reduce the weighted gap by 3.00 and the gap by 1.00 万元." in en
+    # c may pay e1 up to its share cap, 0.1 × 100 = 10: 5 more at weight 3; 5 less cost 3 each.
+    assert ("c budget (5.00) is fully used; each 万元 of the first 5.00 万元 more would reduce the weighted gap by 3.00 "
+            "and the gap by 1.00 万元 (beyond that, less); each 万元 of the first 5.00 万元 less would add 3.00 to the "
+            "weighted gap and 1.00 万元 to the gap.") in en
+    # a has 20 left and e1 55 of resettlement open: its cap on e1 is worth 3 for 20 more.
+    assert "cap_enterprise[a, e1 (甲厂)] binds at 40.00: each 万元 of the first 20.00 万元 more would reduce the weighted gap by 3.00" in en
     assert "cap_enterprise[a, e1 (甲厂)] binds at 40.00" in en
     assert "conversion 30.00, no fund may pay this category" in en
     assert "the funds that pay it (b) do not cover this enterprise" in en
-    assert "丙资金预算 5.00 万元已全部使用；每增加 1 万元，加权缺口减少 3.00，资金缺口减少 1.00 万元。" in zh
+    assert ("丙资金预算 5.00 万元已全部使用；增加的前 5.00 万元内，每增加 1 万元，加权缺口减少 3.00，资金缺口减少 1.00 万元"
+            "（超出部分作用更小）；减少的前 5.00 万元内，每减少 1 万元，加权缺口增加 3.00，资金缺口增加 1.00 万元。") in zh
     assert "企业转产 30.00 万元，没有任何资金可支付此类费用" in zh
     assert "原因" in explanation_text(ex, "zh") and "shadow_price_weighted" in explanation_text(ex, "en")
 
@@ -133,4 +139,5 @@ def test_degenerate_budget_and_caps_give_one_sided_prices(scenarios_dir):
     ex = explain(load_scenario(scenarios_dir / "options" / "xianan-more-central.yaml"))
     central = ex.rules.set_index("rule").loc["budget[central_reward]"]
     assert (central["shadow_weighted"], central["less_weighted"]) == (0.0, 1.0)
-    assert "one more 万元 alone would close nothing; one 万元 less would add 1.00" in "\n".join(explanation_sentences(ex))
+    assert "one more 万元 alone would close nothing; each 万元 of the first" in "\n".join(explanation_sentences(ex))
+    assert central["increase_weighted"] is None  # a price of 0 holds without end

@@ -65,8 +65,9 @@ import dataclasses
 import numpy as np
 
 from subsidy.allocate.flow_network import Network, stage1_flow
-from subsidy.allocate.flow_algorithms import Residual, residual_distances
+from subsidy.allocate.flow_algorithms import Residual, max_flow, residual_distances
 from subsidy.allocate.rules import Rules
+from subsidy.allocate.stages import UNBOUNDED
 
 EXACT_LIMIT = 2**53
 """Dijkstra runs in float64: lengths stay exact integers while every label is below this."""
@@ -261,3 +262,158 @@ class FlowPrices:
             from subsidy.allocate.lp import LpPrices
 
             return LpPrices(self.rules).marginal_values(bounds, unit_weights)
+
+    def price_ranges(self, bounds: np.ndarray, unit_weights: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        try:
+            return price_ranges(self.rules, self.net, bounds, unit_weights, flow=None if unit_weights else self.flow)
+        except PriceRangeError:
+            from subsidy.allocate.lp import LpPrices
+
+            return LpPrices(self.rules).price_ranges(bounds, unit_weights)
+
+
+# --- the range in which a price holds -------------------------------------------------------------
+def price_ranges(rules: Rules, net: Network, bounds: np.ndarray | None = None, unit_weights: bool = False,
+                 flow: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(increase, decrease) per bound in `bounds`, in whole fen: how far the bound may rise with
+    every fen still saving `more`, and fall with every fen still costing `less` (the allowable
+    increase and decrease of a sensitivity report). UNBOUNDED where `more` is 0. Arguments as
+    `marginal_values`.
+
+    Exact, by max flows: one more unit of the bound a = u → v saves |c + d(v → u)| along the
+    cheapest v → u path of the residual graph (t → s closing the cycle), and that rate holds
+    exactly as long as flow can still go from v to u at that cost, i.e. for the value of a max
+    flow v → u over the residual arcs on shortest v → u paths (reduced cost tight w.r.t. the
+    distances from v); the next unit must take a dearer path, which saves less. One unit less
+    reroutes along u → v the same way (after the bound's slack, which costs nothing), for at most
+    the flow on a.
+    """
+    bounds = np.arange(len(net.bound_arc)) if bounds is None else np.asarray(bounds, dtype=np.int64)
+    arcs = net.bound_arc[bounds]
+    if not len(rules.arc_source):  # nothing can move: every price is 0, up and down all the way
+        return np.full(len(bounds), UNBOUNDED, dtype=np.int64), net.cap[arcs] // net.unit
+    if unit_weights:
+        net = unit_weight_network(net)
+        flow = None
+    if flow is None:
+        flow = stage1_flow(net)
+    gain, loss = _marginal_units(net, flow, arcs, 2 + len(rules.scenario.funds))
+    graph = _TightPaths(rules, net, flow)
+    u, v = net.tail[arcs], net.head[arcs]
+    increase = np.full(len(arcs), UNBOUNDED, dtype=np.int64)
+    red_a = net.cost[arcs] + graph.pi[v] - graph.pi[u]
+    rising = np.flatnonzero(gain > 0)  # then the arc is full: its forward arc is not residual
+    # The cheapest v → u path is known from the price: gain = −red_a − d_π(v → u).
+    increase[rising] = graph.pushable(v[rising], u[rising], (-red_a - gain)[rising])
+    slack = net.cap[arcs] - flow[arcs]
+    decrease = slack.copy()
+    # Below the flow on a: rerouted along u → v. A full arc costs `less` per unit that way; an arc
+    # with room (reduced cost 0, so `less` is 0) keeps costing 0 only along paths of length 0
+    # other than its own forward room, which the max flow then leaves out.
+    falling = np.flatnonzero(flow[arcs] > 0)
+    room = slack[falling] > 0
+    cheapest = np.where(room, 0, loss[falling] + red_a[falling])  # loss = −red_a + d_π(u → v) on a full arc
+    rerouted = graph.pushable(u[falling], v[falling], cheapest, without=np.where(room, arcs[falling], -1))
+    decrease[falling] += np.minimum(rerouted, flow[arcs[falling]])
+    return np.where(increase < 0, UNBOUNDED, increase // net.unit), decrease // net.unit  # flow units → fen
+
+
+class _TightPaths:
+    """The residual graph of an optimal flow (with t → s), reduced costs w.r.t. the distances to t
+    (all ≥ 0), for max flows along the cheapest paths between pairs of nodes."""
+
+    def __init__(self, rules: Rules, net: Network, flow: np.ndarray):
+        import scipy.sparse as sp
+
+        self.n = net.n
+        self.pi = residual_distances(net.n, Network.T, net.tail, net.head, net.cap, net.cost, flow)
+        res = Residual(net.tail, net.head, net.cap, flow)
+        # Arcs without a rule of their own carry "supply + 1", which is no limit once the supply
+        # grows with the bound: their forward room is unlimited here.
+        unlimited = np.zeros(len(net.cap), dtype=bool)
+        unlimited[net.x_arc] = True
+        unlimited[net.x_arc[rules.share_arc]] = False
+        unlimited[net.enterprise_arc] = True
+        unlimited[net.bypass] = True
+        plenty = int(net.cap[net.line_arc].sum()) + int(net.supply) + 1  # more than any cycle can carry
+        room = res.cap.copy()
+        room[: len(res.fwd)][unlimited[res.fwd]] = plenty
+        self.tail = np.concatenate([res.tail, [Network.T]])
+        self.head = np.concatenate([res.head, [Network.S]])
+        self.cap = np.concatenate([room, [plenty]])
+        self.length = np.concatenate([res.cost(net.cost), [0]]) + self.pi[self.head] - self.pi[self.tail]
+        self.forward_of = np.full(len(net.cap), -1, dtype=np.int64)  # residual index of each arc's forward room
+        self.forward_of[res.fwd] = np.arange(len(res.fwd))
+        # Parallel arcs: the shortest counts for distances (a sparse matrix would add them up).
+        t, h, length = self.tail, self.head, self.length
+        order = np.lexsort((length, h, t))
+        first = order[np.r_[True, (t[order][1:] != t[order][:-1]) | (h[order][1:] != h[order][:-1])]] if len(t) else order
+        lengths = length[first].astype(np.float64)
+        self.fwd = sp.csr_matrix((lengths, (t[first], h[first])), shape=(self.n, self.n))
+        self.rev = sp.csr_matrix((lengths, (h[first], t[first])), shape=(self.n, self.n))
+
+    def pushable(self, sources: np.ndarray, sinks: np.ndarray, cheapest: np.ndarray,
+                 without: np.ndarray | None = None) -> np.ndarray:
+        """Per pair: the max flow source → sink along residual paths of reduced length `cheapest`
+        (the pair's shortest, or 0 where only paths of length 0 count: 0 if there are none),
+        leaving out the forward room of network arc `without` (−1: none).
+
+        Length 0 (most pairs: reduced costs are 0 on every arc strictly inside its bounds) needs
+        no search: the paths are those of the subgraph of arcs of length 0, one max flow each.
+        Longer ones: arcs with d(source → x) + length + d(y → sink) = cheapest, by Dijkstra from
+        the sources and to the sinks, in batches (≤ 2^22 labels at a time)."""
+        from scipy.sparse.csgraph import dijkstra
+
+        out = np.zeros(len(sources), dtype=np.int64)
+        flat = np.flatnonzero(cheapest == 0)
+        if len(flat):
+            out[flat] = self._flat_max_flows(sources[flat], sinks[flat], without[flat] if without is not None else None)
+        longer = np.flatnonzero(cheapest > 0)
+        batch = max(1, (1 << 22) // max(1, self.n))
+        for lo in range(0, len(longer), batch):
+            part = longer[lo: lo + batch]
+            dist_from = _Residual._exact(dijkstra(self.fwd, directed=True, indices=sources[part]))
+            dist_to = _Residual._exact(dijkstra(self.rev, directed=True, indices=sinks[part]))
+            for j, k in enumerate(part.tolist()):
+                a, b = dist_from[j, self.tail], dist_to[j, self.head]
+                on_path = (a >= 0) & (b >= 0) & (a + self.length + b == cheapest[k])
+                out[k] = self._max_flow(on_path, int(sources[k]), int(sinks[k]), without[k] if without is not None else -1)
+        return out
+
+    def _flat_max_flows(self, sources: np.ndarray, sinks: np.ndarray, without: np.ndarray | None) -> np.ndarray:
+        """Max flows over the arcs of length 0, one OR-Tools model re-solved per pair (an arc
+        left out gets capacity 0 for its pair): national-2000, ~5,000 pairs, about 2 ms each."""
+        from ortools.graph.python import max_flow as mf
+
+        arcs = np.flatnonzero(self.length == 0)
+        solver = mf.SimpleMaxFlow()
+        ids = solver.add_arcs_with_capacity(self.tail[arcs], self.head[arcs], self.cap[arcs])
+        id_of = np.full(len(self.tail), -1, dtype=np.int64)
+        id_of[arcs] = ids
+        touched = np.zeros(self.n, dtype=bool)
+        touched[self.tail[arcs]] = True
+        touched[self.head[arcs]] = True
+        out = np.zeros(len(sources), dtype=np.int64)
+        for k, (source, sink) in enumerate(zip(sources.tolist(), sinks.tolist())):
+            if not (touched[source] and touched[sink]):
+                continue
+            drop = -1
+            if without is not None and without[k] >= 0 and self.forward_of[without[k]] >= 0:
+                drop = int(id_of[self.forward_of[without[k]]])
+            if drop >= 0:
+                solver.set_arc_capacity(drop, 0)
+            if solver.solve(source, sink) != solver.OPTIMAL:
+                raise AssertionError("max flow over the residual arcs of length 0 did not reach an optimum")
+            out[k] = solver.optimal_flow()
+            if drop >= 0:
+                solver.set_arc_capacity(drop, int(self.cap[self.forward_of[without[k]]]))
+        return out
+
+    def _max_flow(self, arcs: np.ndarray, source: int, sink: int, without: int) -> int:
+        """Max flow source → sink over the residual arcs `arcs` (a mask), without `without`'s forward room."""
+        if without >= 0 and self.forward_of[without] >= 0 and arcs[self.forward_of[without]]:
+            arcs = arcs.copy()
+            arcs[self.forward_of[without]] = False
+        if not arcs.any():
+            return 0
+        return int(max_flow(self.n, self.tail[arcs], self.head[arcs], self.cap[arcs], source, sink)[0])

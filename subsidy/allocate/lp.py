@@ -47,7 +47,7 @@ import pulp
 
 from subsidy.allocate.lp_solvers import make_solver, objective_value, solver_version
 from subsidy.allocate.rules import Rules
-from subsidy.allocate.stages import SolveError
+from subsidy.allocate.stages import UNBOUNDED, SolveError
 
 EXACT_PRICES_MAX_ARCS = 5_000
 """Above this the LP path keeps the solver's duals for funds.csv: the dual-face solves would cost
@@ -457,6 +457,58 @@ def _extreme(face: pulp.LpProblem, engine: pulp.LpSolver, expr: pulp.LpAffineExp
     if face.status != pulp.LpStatusOptimal:
         raise SolveError(f"shadow prices: the solver did not reach an optimum ({pulp.LpStatus.get(face.status, face.status)})")
     return _clean(float(pulp.value(expr) or 0.0))
+
+
+    def price_ranges(self, bounds: np.ndarray, unit_weights: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """(increase, decrease) per bound in whole fen: how far the bound may rise with every fen
+        still saving `more`, and fall with every fen still costing `less` (UNBOUNDED: more is 0).
+
+        One LP per bound and side (parametric in the bound): the largest Δ with an allocation
+        under the bound moved by Δ that saves S* + more·Δ (or S* − less·Δ), S* the stage-1 optimum
+        at the bound as it is. The saving is concave in the bound, so the largest such Δ is where
+        the price stops holding. The rows form a network, so that point is a whole fen: the
+        solver's Δ is rounded to the nearest fen (its tolerance moves Δ by far less than ½ fen
+        when S* is within the promised range)."""
+        rules = self.rules
+        asked = np.asarray(bounds, dtype=np.int64)
+        limits = rules.membership()[2]
+        if not len(rules.arc_source):
+            return np.full(len(asked), UNBOUNDED, dtype=np.int64), limits[asked].astype(np.int64)
+        more, less = self.marginal_values(asked, unit_weights)
+        weights = [1.0] * len(rules.arc_source) if unit_weights else rules.arc_weights()
+        engine = make_solver(self.solver)
+        optimum = self._primal_optimum(weights, limits, engine)
+        saved = float(np.dot(weights, optimum))
+        members = rules.bound_members()
+        increase = np.full(len(asked), UNBOUNDED, dtype=np.int64)
+        decrease = np.zeros(len(asked), dtype=np.int64)
+        commitments = commitment_rows(rules)
+        for k, r in enumerate(asked.tolist()):
+            if more[k] > 0:
+                increase[k] = self._parametric(weights, limits, members, commitments, r, +1, float(more[k]), saved, engine)
+            # An infinite "less" (a commitment would break) holds over no range: the decrease stays 0.
+            if limits[r] > 0 and np.isfinite(less[k]):
+                decrease[k] = self._parametric(weights, limits, members, commitments, r, -1, float(less[k]), saved, engine)
+        return increase, decrease
+
+    @staticmethod
+    def _parametric(weights, limits, members, commitments, r: int, sign: int, price: float, saved: float, engine) -> int:
+        """max Δ ≥ 0 (≤ the bound when it falls) such that the bound r moved by sign·Δ still
+        admits an allocation saving saved + sign·price·Δ, in whole fen."""
+        program = pulp.LpProblem("price_range", pulp.LpMaximize)
+        x = [program.add_variable(f"x{i}", lowBound=0) for i in range(len(weights))]
+        delta = program.add_variable("delta", lowBound=0, upBound=None if sign > 0 else int(limits[r]))
+        for i, (arcs, limit) in enumerate(zip(members, limits.tolist())):
+            row = pulp.LpAffineExpression([(x[a], 1.0) for a in arcs] + ([(delta, -float(sign))] if i == r else []))
+            program.addConstraint(row <= limit, name=f"c{i}")
+        for j, (arcs, sense, fen) in enumerate(commitments):  # decisions already taken hold while the bound moves
+            expr = pulp.LpAffineExpression([(x[a], 1.0) for a in arcs])
+            program.addConstraint(expr <= fen if sense > 0 else expr >= fen, name=f"k{j}")
+        program.addConstraint(pulp.LpAffineExpression([(v, w) for v, w in zip(x, weights)] + [(delta, -sign * price)])
+                              >= saved, name="keeps_the_price")
+        program.setObjective(delta + 0)
+        _solve_dual(program, engine)
+        return int(round(float(delta.varValue or 0.0)))
 
 
 def _solve_dual(problem: pulp.LpProblem, engine: pulp.LpSolver) -> None:

@@ -62,6 +62,11 @@ def gc_paused():
             gc.enable()
 
 
+UNBOUNDED = -1
+"""A price range without end (`Prices.price_ranges`): a price of 0 stays 0 however far the bound
+grows, the optimum being convex in it."""
+
+
 class Prices(Protocol):
     """A backend's one way to say what a rule's bound is worth (`explain`, funds.csv)."""
 
@@ -69,6 +74,12 @@ class Prices(Protocol):
         """Per bound index (rules' order): (more, less): the stage-1 objective saved by one more
         unit of the bound (right derivative), and added by one unit less (left; NaN for a bound
         of 0). `unit_weights`: the plain gap instead of the weighted one."""
+        ...
+
+    def price_ranges(self, bounds: np.ndarray, unit_weights: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Per bound index: (increase, decrease) in whole fen, the range in which each of the two
+        prices holds fen by fen (a sensitivity report's allowable increase and decrease); increase
+        UNBOUNDED (−1) where `more` is 0, which then holds without end."""
         ...
 
 

@@ -10,11 +10,18 @@ alone took more than 17 minutes:
 - shadow_weighted: the weighted gap (the stage-1 objective) saved by one more unit of the bound;
 - shadow_unweighted: the plain gap (in the scenario unit) one more unit closes if every unit of
   gap counted the same: 1 when more money there can reach some unpaid line, 0 when it cannot;
-- less_weighted / less_unweighted: what one unit less would add.
+- less_weighted / less_unweighted: what one unit less would add;
+- increase_… / decrease_…: the range in which each price holds (a sensitivity report's allowable
+  increase and decrease, in the unit, exact to the fen; increase None: without end, the price
+  being 0): every fen of the first `increase_weighted` more saves shadow_weighted per unit, the
+  next one less; every fen of the first `decrease_weighted` less costs less_weighted per unit.
+  A price is a rate, not a promise: 3.00 per 万元 with a breakpoint 0.50 away saves 1.50 + 0.50
+  = 2.00 on a whole 万元 when the next rate is 1. From the same method as the prices
+  (`Prices.price_ranges`: max flows along the residual graph's cheapest paths, or one parametric
+  LP per rule and side).
 "More" and "less" differ where the optimum is degenerate (a fund whose budget and caps run out
 together: more budget alone helps nothing, less budget hurts). funds.csv's shadow_price is the
 "more" of a budget (the LP's solver dual instead beyond 5,000 arcs, as its method note says).
-All are marginal: a larger change can meet another rule.
 
 Commitments (decisions already taken) are rules too: one binds when the allocation sits at its
 least or its most; its shadow_weighted is the weighted gap one unit more of it saves (negative
@@ -31,11 +38,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
 from subsidy.allocate.result import Result
+from subsidy.allocate.stages import UNBOUNDED
 from subsidy.allocate.rules import OWN
 from subsidy.allocate.waterfall import from_fen
 from subsidy.pipeline import solve
@@ -84,6 +93,8 @@ def explain(scenario: Scenario, solver: str = "highs", result: Result | None = N
     asked = priced[(kind[priced] == 0) | (used[priced] >= limits[priced])]
     w_more, w_less = allocation.prices.marginal_values(asked)
     p_more, p_less = allocation.prices.marginal_values(asked, unit_weights=True)
+    w_up, w_down = allocation.prices.price_ranges(asked)
+    p_up, p_down = allocation.prices.price_ranges(asked, unit_weights=True)
     at = {int(b): k for k, b in enumerate(asked.tolist())}
     rows = []
     for b, name in zip(priced.tolist(), rules.bound_names(priced)):
@@ -92,14 +103,18 @@ def explain(scenario: Scenario, solver: str = "highs", result: Result | None = N
         k = at.get(b)
         wm, pm = (float(w_more[k]), float(p_more[k])) if k is not None else (0.0, 0.0)
         wl, pl = (_less(w_less[k]), _less(p_less[k])) if k is not None else (0.0, 0.0)
+        # A rule with room is not priced: 0 holds for any increase and at least down to its use.
+        ranges = ((_range(w_up[k]), from_fen(int(w_down[k])), _range(p_up[k]), from_fen(int(p_down[k])))
+                  if k is not None else (None, from_fen(bound - use), None, from_fen(bound - use)))
         fund = args[0] if kind_name != "own_funds" else OWN
         enterprise = args[1] if kind_name in ("cap_enterprise", "cap_share") else (args[0] if kind_name == "own_funds" else "")
         category = args[2] if kind_name == "cap_share" else ""
         rows.append((name, kind_name, fund, enterprise, category, from_fen(bound), from_fen(use), from_fen(bound - use),
-                     use >= bound, wm, pm, wl, pl))
+                     use >= bound, wm, pm, wl, pl, *ranges))
     rows += _commitment_rows(scenario, allocation)
     table = pd.DataFrame(rows, columns=["rule", "kind", "fund", "enterprise", "category", "bound", "used", "left", "binding",
-                                        "shadow_weighted", "shadow_unweighted", "less_weighted", "less_unweighted"])
+                                        "shadow_weighted", "shadow_unweighted", "less_weighted", "less_unweighted",
+                                        "increase_weighted", "decrease_weighted", "increase_unweighted", "decrease_unweighted"])
     return Explanation(scenario, result, table, _gap_reasons(scenario, result, table))
 
 
@@ -120,12 +135,18 @@ def _commitment_rows(scenario: Scenario, allocation) -> list[tuple]:
         bound = low if at_low or high < 0 else high
         wl, pl = _less(w_less[k]), _less(p_less[k])
         out.append((c.rule, "commitment", c.fund, c.enterprise, c.category or "", from_fen(bound), from_fen(use),
-                    from_fen(bound - use), at_low or at_high, float(w_more[k]), float(p_more[k]), wl, pl))
+                    from_fen(bound - use), at_low or at_high, float(w_more[k]), float(p_more[k]), wl, pl,
+                    None, None, None, None))  # no ranges: a commitment's price is one-sided at its side
     return out
 
 
 KIND_NEED = 4
 """need[e,c] rules (`Rules.KINDS`): not priced; a line's own bound is its residual need."""
+
+
+def _range(fen: int) -> Decimal | None:
+    """An allowable increase in the scenario unit, None where it has no end."""
+    return None if fen == UNBOUNDED else from_fen(int(fen))
 
 
 def _less(value: float) -> float | None:

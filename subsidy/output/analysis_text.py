@@ -34,12 +34,17 @@ def explanation_sentences(ex: Explanation, lang: Lang = "en") -> list[str]:
     capped = {fund for line in ex.gaps.itertuples(index=False) for fund, kind, _ in line.blockers if kind.startswith("cap_")}
     for rule in ex.rules.itertuples(index=False):
         less = ""
-        if rule.binding and (rule.less_weighted, rule.less_unweighted) != (rule.shadow_weighted, rule.shadow_unweighted) \
-                and rule.less_weighted is not None:
-            less = EXPLAIN("less_impossible" if rule.less_weighted == float("inf") else "less", lang, unit=unit,
-                           lw=_num(rule.less_weighted), lu=_num(rule.less_unweighted))
-        effect = EXPLAIN("effect" if rule.shadow_weighted or rule.shadow_unweighted else "no_effect", lang, unit=unit,
-                         pw=_num(rule.shadow_weighted), pu=_num(rule.shadow_unweighted))
+        if rule.kind == "commitment":
+            effect = ""  # a commitment has sentences of its own below: one-sided prices, no ranges
+        else:
+            if rule.binding and rule.less_weighted is not None and (rule.less_weighted or rule.less_unweighted):
+                less = EXPLAIN("less_impossible", lang, unit=unit) if rule.less_weighted == float("inf") else \
+                    EXPLAIN("less", lang, lw=_num(rule.less_weighted), lu=_num(rule.less_unweighted), unit=unit,
+                            down=money(min(rule.decrease_weighted, rule.decrease_unweighted)))
+            # Both prices hold up to the nearer end of their two ranges (a price of 0 holds without end).
+            up = min((r for r in (rule.increase_weighted, rule.increase_unweighted) if not _missing(r)), default=None)
+            effect = EXPLAIN("effect" if up is not None else "no_effect", lang, unit=unit, up=money(up) if up is not None else "",
+                             pw=_num(rule.shadow_weighted), pu=_num(rule.shadow_unweighted))
         values = dict(fund=names.fund(rule.fund), bound=money(rule.bound), left=money(rule.left), unit=unit, less=less,
                       effect=effect,
                       enterprise=names.enterprise(rule.enterprise) if rule.enterprise else "",
@@ -121,8 +126,9 @@ def explanation_tables(ex: Explanation) -> dict[str, pd.DataFrame]:
 def explanation_text(ex: Explanation, lang: Lang = "en") -> str:
     lines = explanation_sentences(ex, lang)
     shown = ex.rules[(ex.rules["kind"] == "budget") | ex.rules["binding"]]
-    keys = ["rule", "bound", "used", "left", "shadow_weighted", "shadow_unweighted"]
-    rows = [[r.rule, r.bound, r.used, r.left, _num(r.shadow_weighted), _num(r.shadow_unweighted)] for r in shown.itertuples(index=False)]
+    keys = ["rule", "bound", "used", "left", "shadow_weighted", "increase_weighted", "decrease_weighted", "shadow_unweighted"]
+    rows = [[r.rule, r.bound, r.used, r.left, _num(r.shadow_weighted), "∞" if _missing(r.increase_weighted) else money(r.increase_weighted),
+             money(r.decrease_weighted), _num(r.shadow_unweighted)] for r in shown.itertuples(index=False)]
     lines += ["", EXPLAIN("rules_title", lang), table([column(k, lang) for k in keys], rows)]
     if not ex.gaps.empty:
         names = Names(ex.scenario, lang)

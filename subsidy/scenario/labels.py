@@ -47,6 +47,8 @@ COLUMNS: dict[str, dict[str, str]] = {
     "binding": {"en": "binding", "zh": "起约束作用"},
     "shadow_weighted": {"en": "shadow_price_weighted", "zh": "影子价格（加权）"},
     "shadow_unweighted": {"en": "shadow_price_unweighted", "zh": "影子价格（不加权）"},
+    "increase_weighted": {"en": "allowable_increase", "zh": "允许增加量"},
+    "decrease_weighted": {"en": "allowable_decrease", "zh": "允许减少量"},
     "reason": {"en": "reason", "zh": "原因"},
     "value": {"en": "value", "zh": "数值"},
     "detail": {"en": "detail", "zh": "说明"},
