@@ -6,7 +6,8 @@ a rule with room binding: a budget with 0.99 left is not "fully used"). Shadow p
 marginal values, for every budget and every binding cap, one-sided and exact, from the method
 that solved (`Allocation.prices`: the flow's residual graph, or the LP's dual face); measured on
 national-2000 (5,000 rules priced): about a second after the solve, where the LP's dual face
-alone took more than 17 minutes:
+alone took more than 17 minutes; their ranges, weighted and plain, about 25 s more (some 10,000
+max flows; explain on it: 47 s, was 14 s, on the shared 2-core machine):
 - shadow_weighted: the weighted gap (the stage-1 objective) saved by one more unit of the bound;
 - shadow_unweighted: the plain gap (in the scenario unit) one more unit closes if every unit of
   gap counted the same: 1 when more money there can reach some unpaid line, 0 when it cannot;
