@@ -309,7 +309,7 @@ def explain(
     lang: Optional[Lang] = typer.Option(None, "--lang", help=LANG_HELP.format(what="the sentences and tables")),
     solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "."),
     strict: bool = StrictOption,
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write reasons.csv (enterprise, category, gap, reason, rule) and bindings.csv (rule, value, bound, shadow_price) into this directory."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write reasons.csv (enterprise, category, gap, reason, rule) and bindings.csv (rule, value, bound, shadow_price, allowable_increase, allowable_decrease) into this directory."),
 ) -> None:
     """Explain a result: which rules bind, what one more 万元 is worth, why each gap remains."""
     from subsidy.analysis.explain import explain as run_explain

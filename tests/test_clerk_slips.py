@@ -360,9 +360,10 @@ def test_explain_out_writes_reasons_and_bindings_and_relaxing_the_named_rule_fun
         "东风-2,resettlement,25.00,funds_exhausted,budget[中央奖励]",
         "宏鲁水泥,resettlement,25.00,funds_exhausted,budget[中央奖励]",
     ]
-    # The budget binds at 150 and one more 万元 saves 3 of weighted gap (resettlement weighs 3).
+    # The budget binds at 150 and one more 万元 saves 3 of weighted gap (resettlement weighs 3), for
+    # the 25 + 25 still open; one less costs 3 all the way down (every fen of it pays resettlement).
     assert (out / "bindings.csv").read_text(encoding="utf-8-sig").splitlines() == [
-        "rule,value,bound,shadow_price", "budget[中央奖励],150.00,150.00,3.0"]
+        "rule,value,bound,shadow_price,allowable_increase,allowable_decrease", "budget[中央奖励],150.00,150.00,3.0,50.00,150.00"]
     # Relaxing that one rule funds more of both lines: budget 150 + 25 → 87.50 each.
     data = yaml.safe_load(CHINESE_IDS)
     data["funds"][0]["budget"] = 175

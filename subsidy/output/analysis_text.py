@@ -110,7 +110,8 @@ def explanation_tables(ex: Explanation) -> dict[str, pd.DataFrame]:
     """What `explain --out DIR` writes, so that every reason can be checked: reasons.csv (each line
     with a gap: enterprise, category, gap, reason code, the rules that hold it back, ';'-joined)
     and bindings.csv (each rule the final allocation leaves no room in: its value used, its bound,
-    and the weighted gap one more unit of it saves)."""
+    the weighted gap one more unit of it saves, and the range in which that price and the one of
+    a unit less hold)."""
     reasons = pd.DataFrame({
         "enterprise": ex.gaps["enterprise"].tolist(), "category": ex.gaps["category"].tolist(),
         "gap": ex.gaps["gap"].tolist(), "reason": ex.gaps["reason"].tolist(),
@@ -118,8 +119,11 @@ def explanation_tables(ex: Explanation) -> dict[str, pd.DataFrame]:
     }, columns=["enterprise", "category", "gap", "reason", "rule"])
     bound = ex.binding
     bindings = pd.DataFrame({"rule": bound["rule"].tolist(), "value": bound["used"].tolist(), "bound": bound["bound"].tolist(),
-                             "shadow_price": [float(v) for v in bound["shadow_weighted"]]},
-                            columns=["rule", "value", "bound", "shadow_price"])
+                             "shadow_price": [float(v) for v in bound["shadow_weighted"]],
+                             # the range it holds in (empty: without end, the price being 0)
+                             "allowable_increase": [None if _missing(v) else v for v in bound["increase_weighted"]],
+                             "allowable_decrease": bound["decrease_weighted"].tolist()},
+                            columns=["rule", "value", "bound", "shadow_price", "allowable_increase", "allowable_decrease"])
     return {"reasons.csv": reasons, "bindings.csv": bindings}
 
 
