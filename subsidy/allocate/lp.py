@@ -438,27 +438,6 @@ class LpPrices:
             more[k], less[k] = _extremes(dual, engine, terms, with_less)
         return more, less
 
-
-def _extremes(face: pulp.LpProblem, engine: pulp.LpSolver, terms: list, with_less: bool) -> tuple[float, float]:
-    """(least, largest) of Σ coef·var over the dual's optimal face; NaN largest where not asked.
-    With commitments the face can be unbounded: −inf least where one unit more leaves no
-    feasible allocation (a least raised past what the budget allows), inf largest where one unit
-    less does (a budget cut below a least)."""
-    expr = pulp.LpAffineExpression(terms)
-    low = _extreme(face, engine, expr, 1.0)
-    return low, (_extreme(face, engine, expr, -1.0) if with_less else np.nan)
-
-
-def _extreme(face: pulp.LpProblem, engine: pulp.LpSolver, expr: pulp.LpAffineExpression, sign: float) -> float:
-    """The least (sign 1) or largest (sign −1) of expr over the face; ∓inf where unbounded."""
-    face.setObjective(sign * expr + 0)
-    if face.solve(engine) == pulp.LpStatusUnbounded:
-        return -sign * np.inf
-    if face.status != pulp.LpStatusOptimal:
-        raise SolveError(f"shadow prices: the solver did not reach an optimum ({pulp.LpStatus.get(face.status, face.status)})")
-    return _clean(float(pulp.value(expr) or 0.0))
-
-
     def price_ranges(self, bounds: np.ndarray, unit_weights: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """(increase, decrease) per bound in whole fen: how far the bound may rise with every fen
         still saving `more`, and fall with every fen still costing `less` (UNBOUNDED: more is 0).
@@ -509,6 +488,26 @@ def _extreme(face: pulp.LpProblem, engine: pulp.LpSolver, expr: pulp.LpAffineExp
         program.setObjective(delta + 0)
         _solve_dual(program, engine)
         return int(round(float(delta.varValue or 0.0)))
+
+
+def _extremes(face: pulp.LpProblem, engine: pulp.LpSolver, terms: list, with_less: bool) -> tuple[float, float]:
+    """(least, largest) of Σ coef·var over the dual's optimal face; NaN largest where not asked.
+    With commitments the face can be unbounded: −inf least where one unit more leaves no
+    feasible allocation (a least raised past what the budget allows), inf largest where one unit
+    less does (a budget cut below a least)."""
+    expr = pulp.LpAffineExpression(terms)
+    low = _extreme(face, engine, expr, 1.0)
+    return low, (_extreme(face, engine, expr, -1.0) if with_less else np.nan)
+
+
+def _extreme(face: pulp.LpProblem, engine: pulp.LpSolver, expr: pulp.LpAffineExpression, sign: float) -> float:
+    """The least (sign 1) or largest (sign −1) of expr over the face; ∓inf where unbounded."""
+    face.setObjective(sign * expr + 0)
+    if face.solve(engine) == pulp.LpStatusUnbounded:
+        return -sign * np.inf
+    if face.status != pulp.LpStatusOptimal:
+        raise SolveError(f"shadow prices: the solver did not reach an optimum ({pulp.LpStatus.get(face.status, face.status)})")
+    return _clean(float(pulp.value(expr) or 0.0))
 
 
 def _solve_dual(problem: pulp.LpProblem, engine: pulp.LpSolver) -> None:

@@ -131,8 +131,8 @@ def explanation_text(ex: Explanation, lang: Lang = "en") -> str:
     lines = explanation_sentences(ex, lang)
     shown = ex.rules[(ex.rules["kind"] == "budget") | ex.rules["binding"]]
     keys = ["rule", "bound", "used", "left", "shadow_weighted", "increase_weighted", "decrease_weighted", "shadow_unweighted"]
-    rows = [[r.rule, r.bound, r.used, r.left, _num(r.shadow_weighted), "∞" if _missing(r.increase_weighted) else money(r.increase_weighted),
-             money(r.decrease_weighted), _num(r.shadow_unweighted)] for r in shown.itertuples(index=False)]
+    rows = [[r.rule, r.bound, r.used, r.left, _num(r.shadow_weighted), *_range_cells(r), _num(r.shadow_unweighted)]
+            for r in shown.itertuples(index=False)]
     lines += ["", EXPLAIN("rules_title", lang), table([column(k, lang) for k in keys], rows)]
     if not ex.gaps.empty:
         names = Names(ex.scenario, lang)
@@ -199,6 +199,14 @@ def gap_closure_text(gc: GapClosure, lang: Lang = "en") -> str:
 # --- compare --------------------------------------------------------------------------------------
 def _signed(value: Decimal) -> str:
     return f"{value:+,.2f}"
+
+
+def _range_cells(rule) -> list[str]:
+    """Allowable increase and decrease as printed: ∞ where the price (0) holds without end, — for a
+    commitment, whose one-sided price comes with no range."""
+    if rule.kind == "commitment":
+        return ["—", "—"]
+    return ["∞" if _missing(rule.increase_weighted) else money(rule.increase_weighted), money(rule.decrease_weighted)]
 
 
 def _missing(value) -> bool:
