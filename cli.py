@@ -520,6 +520,7 @@ def report(
     html: Optional[Path] = typer.Option(None, "--html", help="Write one self-contained HTML file with the charts."),
     png_dir: Optional[Path] = typer.Option(None, "--png-dir", help="Also write each chart as a PNG into this directory."),
     pdf: Optional[Path] = typer.Option(None, "--pdf", help="Write the report as a printable A4 PDF (fonts embedded, page headers and numbers; needs the Pango library)."),
+    lang: Optional[Lang] = typer.Option(None, "--lang", help=LANG_HELP.format(what="the report (HTML, PDF and PNG charts)")),
     solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "."),
     strict: bool = StrictOption,
 ) -> None:
@@ -530,9 +531,10 @@ def report(
     if html is None and png_dir is None and pdf is None:
         _fail("say where to write the report: --html FILE.html, --pdf FILE.pdf and/or --png-dir DIR", EXIT_BAD_INPUT)
     _refuse_overwriting_inputs(scenarios, [f for f in (html, pdf) if f], {png_dir: ()} if png_dir else None)
-    results = []
+    results, language = [], None
     for path in scenarios:
         loaded, sha = _load(path, strict)
+        language = language or _doc_lang(lang, loaded)  # the first scenario's, as compare does
         try:
             results.append(run_solve(loaded, solver=solver, scenario_sha256=sha,
                                      on_findings=(lambda found, p=path: _report_findings(p, found, True)) if strict else None))
@@ -541,14 +543,14 @@ def report(
     from subsidy.output.charts import html_report, png_files
 
     labels = [p.stem for p in scenarios]
-    pngs = png_files(results, labels) if png_dir is not None else {}
-    page = html_report(results, labels).encode("utf-8") if html is not None else None
+    pngs = png_files(results, labels, language) if png_dir is not None else {}
+    page = html_report(results, labels, language).encode("utf-8") if html is not None else None
     document = None
     if pdf is not None:
         from subsidy.output.report_pdf import PdfUnavailable, pdf_bytes
 
         try:
-            document = pdf_bytes(results, labels)
+            document = pdf_bytes(results, labels, language)
         except PdfUnavailable as exc:
             _fail(f"{pdf}: {exc}", EXIT_WRITE_FAILED)
     if page is not None:

@@ -33,6 +33,16 @@ def test_the_text_holds_the_gap_and_its_total(xianan_pdf):
     assert "310.60" in text and "1,500.60" in text
     assert "咸安区温泉电石总厂" in text
     assert "第 1 页，共 2 页" in text  # the footer on every page, with the page count
+    assert not any(word in text for word in ("need", "funded", "page", "Page"))  # Chinese only
+
+
+def test_in_english_the_pdf_is_english(tmp_path):
+    out = tmp_path / "xianan-en.pdf"
+    assert runner.invoke(app, ["report", str(SCENARIOS / "xianan-2025.yaml"), "--pdf", str(out), "--lang", "en"]).exit_code == 0
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    # The same totals as above; ids for the Chinese-named enterprises; English labels and footer.
+    assert "Gap" in text and "310.60" in text and "1,500.60" in text and "wenquan" in text
+    assert "Page 1 of 2" in text and "资金缺口" not in text and "第 1 页" not in text
 
 
 def test_a4_with_the_cjk_font_embedded(xianan_pdf):

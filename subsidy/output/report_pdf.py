@@ -2,7 +2,7 @@
 
 The same page as the HTML report (`charts.html_report`: the totals table and the charts, inline
 SVG), laid out for paper by WeasyPrint: A4 portrait, the scenario's name at the top of every page
-and "第 N 页，共 M 页" at the bottom, scenarios one after another instead of side by side, each
+and "第 N 页，共 M 页" (English: "Page N of M") at the bottom, scenarios one after another instead of side by side, each
 chart kept whole on a page.
 
 Why WeasyPrint: it turns HTML and CSS into PDF (so the PDF is the HTML report, not a second
@@ -21,12 +21,12 @@ from __future__ import annotations
 import html
 
 from subsidy.allocate.result import Result
-from subsidy.output.charts import html_report
+from subsidy.output.charts import html_report, page_title
 
 PRINT_CSS = """
 @page { size: A4; margin: 18mm 14mm 16mm 14mm;
         @top-center { content: "%(title)s"; font-size: 9pt; color: #666; font-family: %(font)s; }
-        @bottom-center { content: "第 " counter(page) " 页，共 " counter(pages) " 页 · page " counter(page) " of " counter(pages);
+        @bottom-center { content: %(pages)s;
                          font-size: 9pt; color: #666; font-family: %(font)s; } }
 body { margin: 0; font-size: 10pt; }
 .side-by-side { display: block; }
@@ -38,6 +38,8 @@ table { break-inside: avoid; }
 """
 
 
+PAGE_NUMBERS = {"zh": '"第 " counter(page) " 页，共 " counter(pages) " 页"',
+                "en": '"Page " counter(page) " of " counter(pages)'}
 SANS = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif'
 
 
@@ -45,15 +47,15 @@ class PdfUnavailable(RuntimeError):
     """WeasyPrint or the Pango library it needs is not installed."""
 
 
-def pdf_bytes(results: list[Result], labels: list[str]) -> bytes:
-    """The report as PDF bytes (written by the caller, atomically)."""
+def pdf_bytes(results: list[Result], labels: list[str], lang: str) -> bytes:
+    """The report in `lang` ("zh"/"en") as PDF bytes (written by the caller, atomically)."""
     try:
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: the Python package is there, Pango is not
         raise PdfUnavailable(f"PDF output needs WeasyPrint and the Pango library ({exc}); on Debian: "
                              "apt-get install libpango-1.0-0 libpangoft2-1.0-0") from exc
-    title = " | ".join(r.scenario.name for r in results)
-    page = html_report(results, labels)
-    css = PRINT_CSS % {"title": html.escape(title).replace('"', "'"), "font": SANS}
+    title = page_title(results, labels, lang)
+    page = html_report(results, labels, lang)
+    css = PRINT_CSS % {"title": html.escape(title).replace('"', "'"), "font": SANS, "pages": PAGE_NUMBERS[lang]}
     page = page.replace("</style>", css + "</style>", 1)
     return weasyprint.HTML(string=page).write_pdf(metadata={"title": title}, uncompressed_pdf=False)

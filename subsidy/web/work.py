@@ -50,7 +50,7 @@ def solve_version(scenario: Scenario, sha256: str) -> tuple[dict, dict[str, byte
     result = solve(scenario, scenario_sha256=sha256)
     files = render_contract(result, "zh")
     files["result.xlsx"] = result_workbook(result, "zh")
-    files["report.html"] = html_report([result], [scenario.name]).encode("utf-8")
+    files["report.html"] = html_report([result], [scenario.name], "zh").encode("utf-8")
     ex = explain(scenario, result=result)
     gc = close_gap(scenario, result=result)
     view = gap_view(result)
