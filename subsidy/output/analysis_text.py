@@ -16,7 +16,7 @@ import pandas as pd
 from subsidy.analysis.close_gap import GapClosure
 from subsidy.analysis.compare import PRESENT, Comparison
 from subsidy.analysis.explain import Explanation
-from subsidy.output.phrases import CLOSE_GAP, COMPARE, EXPLAIN, REASON_ZH, Names
+from subsidy.output.phrases import CLOSE_GAP, COMPARE, EXPLAIN, REASON_ZH, TABLE_ZH, Names
 from subsidy.scenario.labels import Lang, column, money, table
 
 _num = money  # prices, like amounts, with two decimals
@@ -127,20 +127,30 @@ def explanation_tables(ex: Explanation) -> dict[str, pd.DataFrame]:
     return {"reasons.csv": reasons, "bindings.csv": bindings}
 
 
+def _named(lang: Lang, name_key: str, id_key: str, en_header: str) -> list[str]:
+    """The headers of a row's subject: in Chinese its name, then its id in a column of its own
+    (企业名称, 企业代码); in English the id alone."""
+    return [TABLE_ZH[name_key], TABLE_ZH[id_key]] if lang == "zh" else [column(en_header, lang)]
+
+
 def explanation_text(ex: Explanation, lang: Lang = "en") -> str:
     lines = explanation_sentences(ex, lang)
+    names = Names(ex.scenario, lang)
+    zh = lang == "zh"
     shown = ex.rules[(ex.rules["kind"] == "budget") | ex.rules["binding"]]
-    keys = ["rule", "bound", "used", "left", "shadow_weighted", "increase_weighted", "decrease_weighted", "shadow_unweighted"]
-    rows = [[r.rule, r.bound, r.used, r.left, _num(r.shadow_weighted), *_range_cells(r), _num(r.shadow_unweighted)]
+    keys = ["bound", "used", "left", "shadow_weighted", "increase_weighted", "decrease_weighted", "shadow_unweighted"]
+    rows = [[*([names.rule(r.kind, r.rule, r.fund, r.enterprise, r.category)] if zh else []), r.rule,
+             r.bound, r.used, r.left, _num(r.shadow_weighted), *_range_cells(r), _num(r.shadow_unweighted)]
             for r in shown.itertuples(index=False)]
-    lines += ["", EXPLAIN("rules_title", lang), table([column(k, lang) for k in keys], rows)]
+    headers = _named(lang, "rule_name", "rule_id", "rule") + [column(k, lang) for k in keys]
+    lines += ["", EXPLAIN("rules_title", lang), table(headers, rows, numeric_from=2 if zh else 1)]
     if not ex.gaps.empty:
-        names = Names(ex.scenario, lang)
-        gkeys = ["enterprise", "category", "reason", "gap"]
-        grows = [[g.enterprise, names.category(g.category),
-                  g.reason if lang == "en" else "、".join(REASON_ZH[c] for c in g.reason.split("+")), g.gap]
+        gkeys = ["category", "reason", "gap"]
+        grows = [[*([g.name] if zh else []), g.enterprise, names.category(g.category),
+                  "、".join(REASON_ZH[c] for c in g.reason.split("+")) if zh else g.reason, g.gap]
                  for g in ex.gaps.itertuples(index=False)]
-        lines += ["", EXPLAIN("gaps_title", lang), table([column(k, lang) for k in gkeys], grows, numeric_from=3)]
+        headers = _named(lang, "enterprise_name", "enterprise_id", "enterprise") + [column(k, lang) for k in gkeys]
+        lines += ["", EXPLAIN("gaps_title", lang), table(headers, grows, numeric_from=len(headers) - 1)]
     return "\n".join(lines)
 
 
@@ -177,7 +187,7 @@ def gap_closure_sentences(gc: GapClosure, lang: Lang = "en") -> list[str]:
         out.append(CLOSE_GAP("no_category", lang, cats=CLOSE_GAP("sep", lang).join(f"{names.category(c)} {money(a)}" for c, a in sums.items())))
     scoped = gc.unpayable[gc.unpayable["reason"] == "no_eligible_fund"]
     if not scoped.empty:
-        out.append(CLOSE_GAP("no_scope", lang, lines=CLOSE_GAP("sep", lang).join(f"{r.enterprise}/{names.category(r.category)} {money(r.amount)}"
+        out.append(CLOSE_GAP("no_scope", lang, lines=CLOSE_GAP("sep", lang).join(f"{names.enterprise(r.enterprise)}/{names.category(r.category)} {money(r.amount)}"
                                                                                   for r in scoped.itertuples(index=False))))
     if not gc.caps.empty:
         out.append(CLOSE_GAP("caps", lang, unit=unit, caps=CLOSE_GAP("sep", lang).join(f"{r.rule} ({money(r.bound)}): {r.closes_per_unit:.4g}"
@@ -187,12 +197,15 @@ def gap_closure_sentences(gc: GapClosure, lang: Lang = "en") -> list[str]:
 
 def gap_closure_text(gc: GapClosure, lang: Lang = "en") -> str:
     lines = gap_closure_sentences(gc, lang)
-    keys = ["fund", "budget", "extra", "new_budget", "extra_alone"]
-    rows = [[r.fund, money(r.budget), money(r.extra), money(r.new_budget), money(r.extra_alone)] for r in gc.funds.itertuples(index=False)]
-    lines += ["", CLOSE_GAP("funds_title", lang), table([column(k, lang) for k in keys], rows)]
-    ekeys = ["enterprise", "gap_now", "unpayable", "cap_held", "closable", "gap_after"]
-    erows = [[r.enterprise, *(money(getattr(r, k)) for k in ekeys[1:])] for r in gc.enterprises.itertuples(index=False)]
-    lines += ["", CLOSE_GAP("enterprises_title", lang), table([column(k, lang) for k in ekeys], erows)]
+    zh = lang == "zh"
+    keys = ["budget", "extra", "new_budget", "extra_alone"]
+    rows = [[*([r.name] if zh else []), r.fund, *(money(getattr(r, k)) for k in keys)] for r in gc.funds.itertuples(index=False)]
+    headers = _named(lang, "fund_name", "fund_id", "fund") + [column(k, lang) for k in keys]
+    lines += ["", CLOSE_GAP("funds_title", lang), table(headers, rows, numeric_from=2 if zh else 1)]
+    ekeys = ["gap_now", "unpayable", "cap_held", "closable", "gap_after"]
+    erows = [[*([r.name] if zh else []), r.enterprise, *(money(getattr(r, k)) for k in ekeys)] for r in gc.enterprises.itertuples(index=False)]
+    headers = _named(lang, "enterprise_name", "enterprise_id", "enterprise") + [column(k, lang) for k in ekeys]
+    lines += ["", CLOSE_GAP("enterprises_title", lang), table(headers, erows, numeric_from=2 if zh else 1)]
     return "\n".join(lines)
 
 

@@ -106,6 +106,14 @@ EXPLAIN = Phrases({
     "and": {"en": ", ", "zh": "、"},
 })
 
+RULE_ZH = {"budget": "{fund}预算", "cap_enterprise": "{fund}对{enterprise}的单企业上限",
+           "cap_share": "{fund}对{enterprise}{category}的比例上限", "own_funds": "{enterprise}的自有资金"}
+"""A rule in the Chinese tables, by its kind (a kind not listed here shows its id)."""
+
+TABLE_ZH = {"rule_name": "规则", "rule_id": "规则代码", "enterprise_name": "企业名称", "enterprise_id": "企业代码",
+            "fund_name": "资金名称", "fund_id": "资金代码"}
+"""Headers of the Chinese tables' name and id columns: names first, ids in a column of their own."""
+
 REASON_ZH = {"category_not_payable": "无资金可支付该类别", "no_eligible_fund": "无适用资金", "funds_exhausted": "资金已用完",
              "cap_binds": "上限约束", "commitment_binds": "已定事项约束", "unexplained": "未能解释"}
 """Explain's gap reasons (codes joined by "+") in the Chinese table."""
@@ -262,7 +270,7 @@ WORKBOOK = Phrases({
 
 
 class Names:
-    """Ids in English sentences, the scenario's own (Chinese) names in Chinese ones (explain, close-gap)."""
+    """Ids in English sentences and tables, the scenario's own (Chinese) names in Chinese ones (explain, close-gap)."""
 
     def __init__(self, scenario: Scenario, lang: Lang):
         self.lang = lang
@@ -280,3 +288,10 @@ class Names:
 
     def category(self, cat: str) -> str:
         return self.categories.get(cat, cat) if self.lang == "zh" else cat
+
+    def rule(self, kind: str, rule_id: str, fund: str | None, enterprise: str | None, category: str | None) -> str:
+        """A rule in words (Chinese: "中央财政…预算"); its id where there are no words for its kind."""
+        if self.lang != "zh" or kind not in RULE_ZH:
+            return rule_id
+        return RULE_ZH[kind].format(fund=self.fund(fund) if fund else "", enterprise=self.enterprise(enterprise) if enterprise else "",
+                                    category=self.category(category) if category else "")
