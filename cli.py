@@ -384,21 +384,22 @@ def compare(
     solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "."),
     strict: bool = StrictOption,
 ) -> None:
-    """Compare policy options side by side: per enterprise and per fund, against the first."""
-    from subsidy.analysis.compare import compare as run_compare, labels_for
+    """Compare policy options side by side: per enterprise and per fund, against the first; each
+    option named by its scenario's name (with the file's where two share one)."""
+    from subsidy.analysis.compare import compare as run_compare, labels_for, option_labels
     from subsidy.output.analysis_text import comparison_text
-    from subsidy.output.result_csv import csv_bytes
+    from subsidy.output.result_csv import comparison_csvs
     from subsidy.scenario.files import write_files_atomically
 
     if len(scenarios) < 2:
         _fail("compare needs at least two scenario files", EXIT_BAD_INPUT)
     _refuse_overwriting_inputs(scenarios, folders={out: COMPARE_FILES} if out else None)
     loaded = [_solved(p, solver, strict) for p in scenarios]
-    comparison = run_compare(list(zip(labels_for(scenarios), [s for s, _ in loaded])), solver, [r for _, r in loaded])
+    labels = option_labels([s.name for s, _ in loaded], labels_for(scenarios))
+    comparison = run_compare(list(zip(labels, [s for s, _ in loaded])), solver, [r for _, r in loaded])
     typer.echo(comparison_text(comparison, _doc_lang(lang, loaded[0][0])))
     if out is not None:
-        files = {name: csv_bytes(getattr(comparison, name.removesuffix(".csv")).astype(object), lang.value if lang is not None else "en")
-                 for name in COMPARE_FILES}
+        files = comparison_csvs(comparison, lang.value if lang is not None else "en")
         with _writing(out, "the output files"):
             written = write_files_atomically(out, files)
         typer.echo("\nwrote " + ", ".join(str(p) for p in written))

@@ -49,9 +49,13 @@ def test_compare(scenarios_dir, tmp_path):
     result = run("compare", scenarios_dir / "xianan-2025.yaml", options / "xianan-more-central.yaml",
                  options / "xianan-xianning-fund.yaml", "--out", tmp_path / "cmp", "--lang", "en")
     assert result.exit_code == 0, result.output
-    assert "xianan-more-central against xianan-2025" in result.output
+    # Options are named by their scenarios' names (the files' names differ from them).
+    base, more, xianning = "咸安区 2025 淘汰落后产能", "咸安区 2025 淘汰落后产能（方案：中央奖励资金增加 100 万元）", \
+        "咸安区 2025 淘汰落后产能（方案：咸宁市配套 80 万元）"
+    assert f"{more} against {base}" in result.output and "xianan-more-central" not in result.output
     table = pd.read_csv(tmp_path / "cmp" / "enterprises.csv", encoding="utf-8-sig")
-    assert set(table["scenario"]) == {"xianan-2025", "xianan-more-central", "xianan-xianning-fund"}
+    assert set(table["scenario"]) == {base, more, xianning}
+    assert list(table.columns[:5]) == ["scenario", "enterprise", "name", "present", "need"]  # English: the keys
     assert run("compare", scenarios_dir / "xianan-2025.yaml").exit_code == 2
 
 

@@ -10,6 +10,7 @@ from subsidy.analysis.compare import compare, labels_for
 from subsidy.output.analysis_text import comparison_summary, comparison_text
 from subsidy.scenario.load import load_scenario
 from subsidy.pipeline import solve
+from conftest import SCENARIOS
 
 
 @pytest.fixture
@@ -77,3 +78,43 @@ def test_identical_scenarios_change_nothing(scenarios_dir):
     assert "b against a: no input changes" in comparison_summary(c) and "no enterprise's gap changes" in comparison_summary(c)
     with pytest.raises(ValueError):
         compare([("a", s)])
+
+
+def test_options_are_named_by_their_scenarios():
+    """One labelling for compare and the report: the scenario's name; the file's label added where
+    two names collide; the file's label alone for a scenario without a name."""
+    from subsidy.analysis.compare import option_labels
+    from subsidy.output.charts import titles
+
+    assert option_labels(["方案甲", "方案乙"], ["a", "b"]) == ["方案甲", "方案乙"]
+    assert option_labels(["方案甲", "方案甲", "方案乙"], ["a", "b", "c"]) == ["方案甲 (a)", "方案甲 (b)", "方案乙"]
+    assert option_labels(["", "方案乙"], ["a", "b"]) == ["a", "方案乙"]
+    s = load_scenario(SCENARIOS / "chuxiong-2025.yaml")
+    same = [solve(s)] * 2
+    assert titles(same, ["x", "y"]) == [f"{s.name} (x)", f"{s.name} (y)"]
+
+
+def test_chinese_compare_csvs_carry_names_and_the_unit(tmp_path, options):
+    """compare --lang zh: Chinese headers with the unit on every amount and on every difference."""
+    import csv
+
+    from cli import app
+    from typer.testing import CliRunner
+
+    paths, scenarios = options
+    out = CliRunner().invoke(app, ["compare", *map(str, paths[:2]), "--out", str(tmp_path), "--lang", "zh"])
+    assert out.exit_code == 0, out.output
+    with open(tmp_path / "enterprises.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0])[:4] == ["方案", "企业", "名称", "本方案含此项"]
+    more = scenarios[1].name
+    wenquan = next(r for r in rows if r["方案"] == more and r["企业"] == "wenquan")
+    # central_reward +100 万元: 温泉's gap 145.60 → 60.60 (test_inputs_and_summary: -85.00).
+    assert wenquan["名称"] == "咸安区温泉电石总厂" and wenquan["本方案含此项"] == "是"
+    assert wenquan["资金缺口（万元）"] == "60.60" and wenquan["资金缺口与基准之差（万元）"] == "-85.00"
+    with open(tmp_path / "totals.csv", encoding="utf-8-sig", newline="") as f:
+        totals = {r["方案"]: r for r in csv.DictReader(f)}
+    assert totals[more]["缺口合计（万元）"] == "210.60" and totals[more]["缺口合计与基准之差（万元）"] == "-100.00"
+    assert "加权缺口" in totals[more] and "加权缺口（万元）" not in totals[more]  # a weighted sum, not an amount
+    # The printed tables name the enterprises, with the ids beside them.
+    assert "咸安区温泉电石总厂                      wenquan" in out.output

@@ -34,6 +34,18 @@ def labels_for(paths: list[str | Path]) -> list[str]:
     return [label if labels[:i].count(label) == 0 else f"{label} ({labels[:i].count(label) + 1})" for i, label in enumerate(labels)]
 
 
+def option_labels(names: list[str], file_labels: list[str]) -> list[str]:
+    """How a comparison (`compare`, `report A B`) names each option: by its scenario's name, with
+    the file's label (`labels_for`) added where two share a name, the label alone where it has none."""
+    return [label if not name else name if names.count(name) == 1 else f"{name} ({label})"
+            for name, label in zip(names, file_labels)]
+
+
+MONEY_MEASURES = ("need", "own_funds", "funded", "gap", "budget", "used", "left",
+                  "total_need", "total_own_funds", "total_funded", "total_gap")
+"""The measures of the comparison tables that are amounts in the scenario unit (and their d_…)."""
+
+
 def effective_inputs(scenario: Scenario) -> dict:
     """Every field by id path, with categories as they apply (defaults and overrides merged)."""
     data = scenario.model_dump(mode="python", by_alias=True)

@@ -259,13 +259,13 @@ def comparison_summary(c: Comparison, lang: Lang = "en") -> str:
                         pct=pct, wa=a["weighted_gap"], wb=b["weighted_gap"], sa=a["max_gap_share"], sb=b["max_gap_share"])
         funds = c.funds[(c.funds["scenario"] == label) & (c.funds["d_used"] != 0)]
         if not funds.empty:
-            text += COMPARE("funds", lang, items=COMPARE("sep", lang).join(f"{r.fund} {_signed(r.d_used)}" for r in funds.itertuples(index=False)))
+            text += COMPARE("funds", lang, items=COMPARE("sep", lang).join(f"{r.name if lang == 'zh' else r.fund} {_signed(r.d_used)}" for r in funds.itertuples(index=False)))
         ents = c.enterprises[(c.enterprises["scenario"] == label) & (c.enterprises["d_gap"] != 0)]
         if ents.empty:
             text += COMPARE("same", lang)
         else:
             top = ents.assign(size=ents["d_gap"].map(abs)).sort_values(["size", "enterprise"], ascending=[False, True]).head(3)
-            text += COMPARE("ents", lang, items=COMPARE("sep", lang).join(f"{r.enterprise} {_signed(r.d_gap)}" for r in top.itertuples(index=False)))
+            text += COMPARE("ents", lang, items=COMPARE("sep", lang).join(f"{r.name if lang == 'zh' else r.enterprise} {_signed(r.d_gap)}" for r in top.itertuples(index=False)))
         parts.append(text + COMPARE("end", lang))
     return COMPARE("join", lang).join(parts)
 
@@ -278,11 +278,11 @@ def comparison_text(c: Comparison, lang: Lang = "en") -> str:
     lines.append(table([column("scenario", lang), *(column(k, lang) for k in keys)], rows))
 
     def side_by_side(long: pd.DataFrame, key: str, measure: str, share: str | None) -> str:
-        headers = [column(key, lang)] + [c.labels[0]] + [x for label in c.labels[1:] for x in (label, f"Δ {label}")]
+        headers = _named(lang, f"{key}_name", f"{key}_id", key) + [c.labels[0]] + [x for label in c.labels[1:] for x in (label, f"Δ {label}")]
         out = []
         for k, group in long.groupby(key, sort=False):
             by = group.set_index("scenario")
-            row = [k]
+            row = [group["name"].iloc[0], k] if lang == "zh" else [k]
             for i, label in enumerate(c.labels):
                 r = by.loc[label]
                 cell = money(r[measure]) if r["present"] else "—"
@@ -292,11 +292,11 @@ def comparison_text(c: Comparison, lang: Lang = "en") -> str:
                 if i:
                     row.append(_signed(r[f"d_{measure}"]))
             out.append(row)
-        return table(headers, out)
+        return table(headers, out, numeric_from=2 if lang == "zh" else 1)
 
     lines += ["", COMPARE("enterprises_title", lang, base=base), side_by_side(c.enterprises, "enterprise", "gap", "gap_share")]
     lines += ["", COMPARE("funds_title", lang, base=base), side_by_side(c.funds, "fund", "used", None)]
     if not c.inputs.empty:
         rows = [[r["field"], *(_show(r[label]) for label in c.labels)] for _, r in c.inputs.iterrows()]
-        lines += ["", COMPARE("inputs_title", lang), table(["field", *c.labels], rows)]
+        lines += ["", COMPARE("inputs_title", lang), table([COMPARE("h_field", lang), *c.labels], rows)]
     return "\n".join(lines)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from subsidy.allocate.result import Result
+from subsidy.analysis.compare import option_labels
 
 OWN = "#70AD47"
 FUNDED = "#4472C4"
@@ -279,9 +280,8 @@ def png_files(results: list[Result], labels: list[str], lang: str) -> dict[str, 
 
 
 def titles(results: list[Result], labels: list[str]) -> list[str]:
-    """How a comparison names each scenario: by its name, with the file's label where two share one."""
-    names = [r.scenario.name for r in results]
-    return [n if names.count(n) == 1 else f"{n} ({label})" for n, label in zip(names, labels)]
+    """How a comparison names each scenario: as `compare` does (`option_labels`), by its name."""
+    return option_labels([r.scenario.name for r in results], labels)
 
 
 def _safe(name: str) -> str:

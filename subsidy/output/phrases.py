@@ -164,6 +164,11 @@ COMPARE = Phrases({
     "enterprises_title": {"en": "Enterprises (gap; Δ against {base})", "zh": "企业（资金缺口；与{base}之差）"},
     "funds_title": {"en": "Funds (used; Δ against {base})", "zh": "资金（已使用；与{base}之差）"},
     "inputs_title": {"en": "Inputs that differ", "zh": "不同的输入"},
+    # headers of the tables and CSVs beyond the contract's columns (English: the CSV keys)
+    "h_field": {"en": "field", "zh": "字段"},
+    "h_present": {"en": "present", "zh": "本方案含此项"},
+    "h_delta": {"en": "d_{head}", "zh": "{head}与基准之差"},
+    "yes": {"en": "True", "zh": "是"}, "no": {"en": "False", "zh": "否"},
 })
 
 

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from subsidy.scenario.labels import Lang, columns
+from subsidy.analysis.compare import MONEY_MEASURES, Comparison
+from subsidy.output.phrases import COMPARE
+from subsidy.scenario.labels import Lang, column, columns
 from subsidy.allocate.result import Result
 from subsidy.allocate.table import Table
 from subsidy.scenario.files import write_files_atomically
@@ -74,6 +76,33 @@ def csv_bytes(table: pd.DataFrame | Table, lang: Lang = "en", unit: str | None =
     writer.writerow(heads)
     writer.writerows(zip(*cells))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _comparison_header_zh(key: str, unit: str) -> str:
+    if key in ("field", "present"):
+        return COMPARE(f"h_{key}", "zh")
+    measure = key.removeprefix("d_")
+    head = column(measure, "zh") if key == measure else COMPARE("h_delta", "zh", head=column(measure, "zh"))
+    return f"{head}（{unit}）" if measure in MONEY_MEASURES else head
+
+
+def comparison_csvs(c: Comparison, lang: Lang = "en") -> dict[str, bytes]:
+    """`compare --out DIR`: enterprises.csv, funds.csv, totals.csv and inputs.csv (long tables).
+    In English the column keys, which other tools read; in Chinese Chinese headers with the unit on
+    every amount (`资金缺口（万元）`, `资金缺口与基准之差（万元）`) and 是/否. Options are named by
+    `c.labels` (the scenarios' names: analysis.compare.option_labels)."""
+    files = {}
+    for name in ("enterprises", "funds", "totals", "inputs"):
+        table = getattr(c, name).astype(object)
+        if lang == "zh":
+            unit = c.scenarios[0].unit
+            if "present" in table.columns:
+                table["present"] = table["present"].map({True: COMPARE("yes", "zh"), False: COMPARE("no", "zh")})
+            # inputs.csv: a field, then one column per option, headed by its label.
+            heads = [_comparison_header_zh(k, unit) if name != "inputs" or k == "field" else k for k in table.columns]
+            table = table.set_axis(heads, axis=1)
+        files[f"{name}.csv"] = csv_bytes(table, lang)
+    return files
 
 
 def summary_bytes(result: Result, extra: dict | None = None, lang: Lang = "en") -> bytes:
