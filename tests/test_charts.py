@@ -239,3 +239,6 @@ def test_a_national_report_stays_small_and_short():
         need[by_id[eid]] = need.get(by_id[eid], 0) + int(fen)
     for p, fen in need.items():
         assert p in regions and f"需求 {fen / 100:,.2f}" in regions, p
+    # The axes write whole figures with separators (industry sums pass 1,000,000 万元), no "1e6" offset.
+    industries = svg_texts(found["industries"][0])
+    assert not re.search(r"\b1e\d", industries) and re.search(r"\b1,\d{3},\d{3}\b", industries)

@@ -140,6 +140,7 @@ def _unit(unit: str, lang: str) -> str:
 
 def _style(ax, unit: str, lang: str) -> None:
     ax.set_xlabel(f"{_t('unit', lang)}{'：' if lang == 'zh' else ': '}{_unit(unit, lang)}")
+    ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.10g}")  # 1,500,000, not 1.5 with "1e6" in the corner
     ax.grid(axis="x", color="#E0E0E0")
     ax.set_axisbelow(True)
     for side in ("top", "right"):
