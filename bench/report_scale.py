@@ -81,7 +81,7 @@ def main() -> None:
     table = "\n".join([
         "| enterprises | HTML | tallest chart | `report --html` | peak memory | PDF | pages | `report --pdf` | peak memory |",
         "|---|---|---|---|---|---|---|---|---|", *rows])
-    phase_table = "\n".join(["| enterprises | load | solve | html_report | pdf_bytes |", "|---|---|---|---|---|", *phases])
+    phase_table = "\n".join(["| enterprises | imports + load | solve | html_report | pdf_bytes (its own html_report included) |", "|---|---|---|---|---|", *phases])
     text = (f"# `subsidy report` at scale (bench/report_scale.py)\n\nScenarios from `subsidy generate --enterprises N --funds 5 "
             f"--seed 1` (JSON). End to end, each command in a fresh process (solve included):\n\n{table}\n\n"
             f"Where the time goes (one process, in Chinese):\n\n{phase_table}\n\nMachine (load {load_before} before, "
