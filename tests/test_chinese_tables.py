@@ -73,3 +73,17 @@ def test_close_gap_tables_in_chinese_name_each_row(policy_case):
 def test_close_gap_tables_in_english_keep_the_ids(policy_case):
     headers, funds = rows_under(gap_closure_text(close_gap(policy_case), "en"), "Funds")
     assert headers[0] == "fund" and ["c", "5.00", "5.00", "10.00", "5.00"] in funds
+
+
+def test_a_commitment_is_named_in_words():
+    """scenarios/options/xianan-commitments.yaml: central_reward pays hengyu_guihua's resettlement
+    100 (a line), xianan_district's amount for wenquan (a fund's total, no category)."""
+    from conftest import SCENARIOS
+    from subsidy.scenario.load import load_scenario
+
+    text = explanation_text(explain(load_scenario(SCENARIOS / "options" / "xianan-commitments.yaml")), "zh")
+    _, rules = rows_under(text, "规则：预算及起约束作用的上限")
+    by_id = {r[1]: r[0] for r in rules}
+    assert by_id["commitment[central_reward,hengyu_guihua,resettlement]"] == \
+        "中央财政淘汰落后产能奖励资金（以奖代补）对咸宁市恒宇物资有限公司桂花电石生产车间职工安置费的已定安排"
+    assert by_id["commitment[xianan_district,wenquan]"] == "咸安区淘汰落后产能配套资金对咸安区温泉电石总厂的已定安排"

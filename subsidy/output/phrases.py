@@ -107,7 +107,8 @@ EXPLAIN = Phrases({
 })
 
 RULE_ZH = {"budget": "{fund}预算", "cap_enterprise": "{fund}对{enterprise}的单企业上限",
-           "cap_share": "{fund}对{enterprise}{category}的比例上限", "own_funds": "{enterprise}的自有资金"}
+           "cap_share": "{fund}对{enterprise}{category}的比例上限", "own_funds": "{enterprise}的自有资金",
+           "commitment": "{fund}对{enterprise}{category}的已定安排"}
 """A rule in the Chinese tables, by its kind (a kind not listed here shows its id)."""
 
 TABLE_ZH = {"rule_name": "规则", "rule_id": "规则代码", "enterprise_name": "企业名称", "enterprise_id": "企业代码",
