@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Callable, Iterable, Literal
 
 from subsidy.checks.commitments import commitment_conflicts
+from subsidy.scenario.labels import Lang, Phrases
 from subsidy.scenario.model import Enterprise, Fund, Scenario, ScopeGroups
 from subsidy.allocate.waterfall import CostLines, floor_fen, from_fen, to_fen
 
@@ -28,17 +29,66 @@ class Finding:
     level: Literal["error", "warning"]
     code: str  # stable name, e.g. 'fund_pays_nothing[county]'
     message: str
+    message_zh: str = ""  # the same sentence in Chinese
 
     def __str__(self) -> str:
         return self.message
 
+    def said(self, lang: Lang) -> str:
+        return self.message_zh if lang == "zh" and self.message_zh else self.message
 
-def _why_fund_pays_nothing(fund: Fund, admitted: Iterable[Enterprise], residual: Callable[[Enterprise], dict[str, int]]) -> str | None:
-    """The most specific reason the fund can pay no fen to anyone, or None if it can pay."""
+
+# Every sentence of the diagnosis, in English and Chinese (a Finding carries both; the command
+# prints the one its language asks for).
+DIAGNOSIS = Phrases({
+    "budget_zero": {"en": "its budget is 0", "zh": "其预算为 0"},
+    "no_categories": {"en": "it lists no categories it may pay", "zh": "未列出可支付的费用类别"},
+    "none_in_scope": {"en": "no enterprise is within its scope ({parts})", "zh": "没有企业在其适用范围内（{parts}）"},
+    "regions": {"en": "regions", "zh": "地区"},
+    "industries": {"en": "industries", "zh": "行业"},
+    "enterprises": {"en": "enterprises", "zh": "企业"},
+    "no_lines": {"en": "none of the {n} enterprise(s) in its scope has a cost in its categories ({categories})",
+                 "zh": "其范围内的 {n} 家企业都没有属于其费用类别（{categories}）的费用"},
+    "all_paid": {"en": "every cost line it may pay is already paid by the enterprises' own funds or is 0",
+                 "zh": "其可支付的每条费用都已由企业自有资金支付或为 0"},
+    "per_enterprise_zero": {"en": "per_enterprise is 0", "zh": "每户上限（per_enterprise）为 0"},
+    "per_capacity_zero": {"en": "per_capacity × capacity is 0 for every eligible enterprise, by a rate of 0 or no capacity given",
+                          "zh": "对每家符合条件的企业，单位产能标准 × 产能均为 0（标准为 0 或未填产能）"},
+    "per_worker_zero": {"en": "per_worker × workers is 0 for every eligible enterprise, by a rate of 0 or no workers given",
+                        "zh": "对每家符合条件的企业，每人标准 × 职工人数均为 0（标准为 0 或未填人数）"},
+    "share_zero": {"en": "share_of_need is 0", "zh": "需求比例上限（share_of_need）为 0"},
+    "caps_allow_nothing": {"en": "its caps allow nothing{reasons}", "zh": "其上限不允许支付任何金额{reasons}"},
+    "in_brackets": {"en": " ({text})", "zh": "（{text}）"},
+    "sep": {"en": "; ", "zh": "；"},
+    "no_enterprises": {"en": "the scenario has no enterprises: there is nothing to allocate (list them under `enterprises:`)",
+                       "zh": "方案中没有企业：没有可分配的对象（请在 `enterprises:` 下列出企业）"},
+    "no_funds": {"en": "the scenario has no funds: nothing can be paid, every residual need stays a gap",
+                 "zh": "方案中没有资金：无法支付，全部剩余需求都是缺口"},
+    "no_need": {"en": "the total residual need is 0: every cost is 0 or already paid by own funds, so nothing is allocated",
+                "zh": "剩余需求合计为 0：每项费用都为 0 或已由自有资金支付，因此不分配任何资金"},
+    "no_costs": {"en": "enterprise {ent} has no cost lines: it can receive nothing", "zh": "企业 {ent} 没有费用：得不到任何资金"},
+    "pays_nothing": {"en": "fund {fund} can pay nothing: {reason}", "zh": "资金 {fund} 无法支付任何金额：{reason}"},
+    "capacity_cap_zero": {"en": "fund {fund} can pay enterprise {ent} nothing: it caps {industry!r} per unit of capacity but the enterprise's capacity is {state}",
+                          "zh": "资金 {fund} 对企业 {ent} 无法支付：它按产能对“{industry}”设上限，而该企业的产能{state}"},
+    "workers_cap_zero": {"en": "fund {fund} can pay enterprise {ent} nothing: it caps per worker ({rate} per worker) but the enterprise's workers are {state}",
+                         "zh": "资金 {fund} 对企业 {ent} 无法支付：它按职工人数设上限（每人 {rate}），而该企业的职工人数{state}"},
+    "missing": {"en": "missing", "zh": "未填写"},
+    "zero": {"en": "0", "zh": "为 0"},
+})
+
+
+def _finding(level: str, code: str, sentence: Callable[[Lang], str]) -> Finding:
+    return Finding(level, code, sentence("en"), sentence("zh"))
+
+
+def _why_fund_pays_nothing(fund: Fund, admitted: Iterable[Enterprise],
+                           residual: Callable[[Enterprise], dict[str, int]]) -> Callable[[Lang], str] | None:
+    """The most specific reason the fund can pay no fen to anyone (a sentence in either
+    language), or None if it can pay."""
     if to_fen(fund.budget) == 0:
-        return "its budget is 0"
+        return lambda lang: DIAGNOSIS("budget_zero", lang)
     if not fund.categories:
-        return "it lists no categories it may pay"
+        return lambda lang: DIAGNOSIS("no_categories", lang)
     # One pass, stopping at the first enterprise the fund can pay a fen: the lists the messages
     # below describe are only complete (and only needed) when it can pay nobody.
     share = fund.caps.share_of_need
@@ -61,23 +111,25 @@ def _why_fund_pays_nothing(fund: Fund, admitted: Iterable[Enterprise], residual:
         if (sum(lines) if cap is None else min(sum(lines), floor_fen(cap))) > 0:
             return None
     if not in_scope:
-        parts = [f"{k} {', '.join(v)}" for k, v in (("regions", fund.scope.regions), ("industries", fund.scope.industries),
-                                                    ("enterprises", fund.scope.enterprises)) if v]
-        return f"no enterprise is within its scope ({'; '.join(parts)})"
+        scope = [(k, v) for k, v in (("regions", fund.scope.regions), ("industries", fund.scope.industries),
+                                     ("enterprises", fund.scope.enterprises)) if v]
+        return lambda lang: DIAGNOSIS("none_in_scope", lang, parts=DIAGNOSIS("sep", lang).join(
+            f"{DIAGNOSIS(k, lang)} {', '.join(v)}" for k, v in scope))
     if not with_lines:
-        return f"none of the {in_scope} enterprise(s) in its scope has a cost in its categories ({', '.join(fund.categories)})"
+        return lambda lang: DIAGNOSIS("no_lines", lang, n=in_scope, categories=", ".join(fund.categories))
     if not any_open:
-        return "every cost line it may pay is already paid by the enterprises' own funds or is 0"
+        return lambda lang: DIAGNOSIS("all_paid", lang)
     reasons = []
     if fund.caps.per_enterprise is not None and to_fen(fund.caps.per_enterprise) == 0:
-        reasons.append("per_enterprise is 0")
+        reasons.append("per_enterprise_zero")
     if fund.caps.per_capacity:
-        reasons.append("per_capacity × capacity is 0 for every eligible enterprise, by a rate of 0 or no capacity given")
+        reasons.append("per_capacity_zero")
     if fund.caps.per_worker is not None:
-        reasons.append("per_worker × workers is 0 for every eligible enterprise, by a rate of 0 or no workers given")
+        reasons.append("per_worker_zero")
     if share is not None and share == 0:
-        reasons.append("share_of_need is 0")
-    return "its caps allow nothing" + (f" ({'; '.join(reasons)})" if reasons else "")
+        reasons.append("share_zero")
+    return lambda lang: DIAGNOSIS("caps_allow_nothing", lang, reasons=DIAGNOSIS(
+        "in_brackets", lang, text=DIAGNOSIS("sep", lang).join(DIAGNOSIS(r, lang) for r in reasons)) if reasons else "")
 
 
 def diagnose(scenario: Scenario, lines: CostLines) -> list[Finding]:
@@ -85,17 +137,17 @@ def diagnose(scenario: Scenario, lines: CostLines) -> list[Finding]:
     cost lines once own funds are applied (the pipeline's own-funds step)."""
     found: list[Finding] = []
     if not scenario.enterprises:
-        found.append(Finding("error", "no_enterprises", "the scenario has no enterprises: there is nothing to allocate (list them under `enterprises:`)"))
+        found.append(_finding("error", "no_enterprises", lambda lang: DIAGNOSIS("no_enterprises", lang)))
         return found
     found += [Finding("error", code, message) for code, message in commitment_conflicts(scenario, lines)]
     if not scenario.funds:
-        found.append(Finding("warning", "no_funds", "the scenario has no funds: nothing can be paid, every residual need stays a gap"))
+        found.append(_finding("warning", "no_funds", lambda lang: DIAGNOSIS("no_funds", lang)))
     need = bool(lines.residual.any())
     if not need:
-        found.append(Finding("warning", "no_need", "the total residual need is 0: every cost is 0 or already paid by own funds, so nothing is allocated"))
+        found.append(_finding("warning", "no_need", lambda lang: DIAGNOSIS("no_need", lang)))
     for ent in scenario.enterprises:
         if not ent.costs:
-            found.append(Finding("warning", f"no_costs[{ent.id}]", f"enterprise {ent.id} has no cost lines: it can receive nothing"))
+            found.append(_finding("warning", f"no_costs[{ent.id}]", lambda lang: DIAGNOSIS("no_costs", lang, ent=ent.id)))
     index = {e: i for i, e in enumerate(lines.enterprises)}
     starts = lines.starts.tolist()
 
@@ -113,19 +165,19 @@ def diagnose(scenario: Scenario, lines: CostLines) -> list[Finding]:
         admitted = (e for e, ok in zip(enterprises, admits) if ok)
         reason = _why_fund_pays_nothing(fund, admitted, residual) if need else None
         if reason:
-            found.append(Finding("warning", f"fund_pays_nothing[{fund.id}]", f"fund {fund.id} can pay nothing: {reason}"))
+            found.append(_finding("warning", f"fund_pays_nothing[{fund.id}]",
+                                  lambda lang: DIAGNOSIS("pays_nothing", lang, fund=fund.id, reason=reason(lang))))
             continue
         for ent in (enterprises[k] for k in no_capacity if admits[k]):
             if ent.industry in fund.caps.per_capacity and set(ent.costs) & set(fund.categories):
-                found.append(Finding("warning", f"capacity_cap_zero[{fund.id},{ent.id}]",
-                                     f"fund {fund.id} can pay enterprise {ent.id} nothing: it caps {ent.industry!r} per unit of "
-                                     f"capacity but the enterprise's capacity is {'missing' if ent.capacity is None else '0'}"))
+                found.append(_finding("warning", f"capacity_cap_zero[{fund.id},{ent.id}]", lambda lang: DIAGNOSIS(
+                    "capacity_cap_zero", lang, fund=fund.id, ent=ent.id, industry=ent.industry,
+                    state=DIAGNOSIS("missing" if ent.capacity is None else "zero", lang))))
         if fund.caps.per_worker is not None:
             for ent in (e for e, ok in zip(enterprises, admits) if ok and not e.workers and set(e.costs) & set(fund.categories)):
-                found.append(Finding("warning", f"workers_cap_zero[{fund.id},{ent.id}]",
-                                     f"fund {fund.id} can pay enterprise {ent.id} nothing: it caps per worker "
-                                     f"({fund.caps.per_worker} per worker) but the enterprise's workers are "
-                                     f"{'missing' if ent.workers is None else '0'}"))
+                found.append(_finding("warning", f"workers_cap_zero[{fund.id},{ent.id}]", lambda lang: DIAGNOSIS(
+                    "workers_cap_zero", lang, fund=fund.id, ent=ent.id, rate=fund.caps.per_worker,
+                    state=DIAGNOSIS("missing" if ent.workers is None else "zero", lang))))
     return found
 
 

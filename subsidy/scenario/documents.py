@@ -26,14 +26,16 @@ if TYPE_CHECKING:
 class ScenarioError(Exception):
     """A scenario file that cannot be used, with every problem found in it."""
 
-    def __init__(self, path: str | Path, problems: list[Problem]):
+    def __init__(self, path: str | Path, problems: list[Problem], lang: str = "en"):
         self.path = str(path)
         self.problems = problems
+        self.lang = lang  # the scenario's language, when its data were read far enough to tell
         super().__init__(self.render())
 
-    def render(self) -> str:
+    def render(self, lang: str = "en") -> str:
         # One line per problem, always: a key or value with a line break in it is shown escaped.
-        return "\n".join(one_line(f"{p.file or self.path}:{p}" if p.line is not None else f"{p.file or self.path}: {p}") for p in self.problems)
+        return "\n".join(one_line(f"{p.file or self.path}:{p.said(lang)}" if p.line is not None else f"{p.file or self.path}: {p.said(lang)}")
+                         for p in self.problems)
 
 
 def one_line(text: str) -> str:

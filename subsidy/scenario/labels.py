@@ -21,6 +21,16 @@ def language_of(scenario) -> Lang:
     return "zh" if any(_is_chinese(n) for n in names) else "en"
 
 
+def language_of_data(data) -> Lang:
+    """`language_of` for plain data that did not validate (so that the errors themselves are in
+    the scenario's language): the same names, read where they are."""
+    if not isinstance(data, dict):
+        return "en"
+    entries = [e for key in ("enterprises", "funds") if isinstance(data.get(key), list) for e in data[key]]
+    names = [data.get("name")] + [e.get("name") for e in entries if isinstance(e, dict)]
+    return "zh" if any(_is_chinese(n) for n in names if isinstance(n, str)) else "en"
+
+
 COLUMNS: dict[str, dict[str, str]] = {
     "fund": {"en": "fund", "zh": "资金"},
     "enterprise": {"en": "enterprise", "zh": "企业"},

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from subsidy.scenario.documents import SUFFIXES, ScenarioError, one_line, parse_document, read_bytes, read_text
+from subsidy.scenario.labels import Lang, Phrases, language_of_data
 from subsidy.scenario.model import Problem, Scenario, cross_field_problems, shown
 from subsidy.scenario.vocabulary import vocabulary_problems
 
@@ -41,58 +42,57 @@ def _line_for(lines: dict[tuple, int], loc: tuple) -> int | None:
     return None
 
 
-_MESSAGES = {
-    "extra_forbidden": "unknown field (check the spelling; see the scenario format in the README)",
-    "missing": "required field is missing",
-}
-
 # pydantic's wording ("Input should be a valid integer", "String should match pattern") in a
-# clerk's terms: what the field must be. `{...}` are filled from the error's context.
-_CLERK_TERMS = {
-    "string_type": "must be text",
-    "int_type": "must be a whole number",
-    "int_parsing": "must be a whole number",
-    "int_from_float": "must be a whole number",
-    "float_type": "must be a number",
-    "float_parsing": "must be a number",
-    "finite_number": "must be a finite number",
-    "bool_type": "must be yes or no (true/false, 是/否)",
-    "bool_parsing": "must be yes or no (true/false, 是/否)",
-    "list_type": "must be a list (in YAML: [a, b] or one '- item' per line)",
-    "dict_type": "must be a mapping (key: value)",
-    "model_type": "must be a mapping of fields (key: value)",
-    "model_attributes_type": "must be a mapping of fields (key: value)",
-    "literal_error": "must be one of {expected}",
-    "greater_than_equal": "must be at least {ge}",
-    "greater_than": "must be more than {gt}",
-    "less_than_equal": "must be at most {le}",
-    "less_than": "must be less than {lt}",
-    "string_too_short": "must not be empty",
-    "string_too_long": "must be at most {max_length} characters long",
-    "too_short": "must have at least {min_length} item(s)",
-    "too_long": "must have at most {max_length} item(s)",
-}
+# clerk's terms, in English and Chinese: what the field must be. `{...}` are filled from the
+# error's context.
+CLERK_TERMS = Phrases({
+    "extra_forbidden": {"en": "unknown field (check the spelling; see the scenario format in the README)",
+                        "zh": "未知字段（请检查拼写；方案格式见 README）"},
+    "missing": {"en": "required field is missing", "zh": "缺少必填字段"},
+    "string_type": {"en": "must be text", "zh": "必须是文字"},
+    "int_type": {"en": "must be a whole number", "zh": "必须是整数"},
+    "int_parsing": {"en": "must be a whole number", "zh": "必须是整数"},
+    "int_from_float": {"en": "must be a whole number", "zh": "必须是整数"},
+    "float_type": {"en": "must be a number", "zh": "必须是数字"},
+    "float_parsing": {"en": "must be a number", "zh": "必须是数字"},
+    "finite_number": {"en": "must be a finite number", "zh": "必须是有限的数字"},
+    "bool_type": {"en": "must be yes or no (true/false, 是/否)", "zh": "必须是“是”或“否”（true/false）"},
+    "bool_parsing": {"en": "must be yes or no (true/false, 是/否)", "zh": "必须是“是”或“否”（true/false）"},
+    "list_type": {"en": "must be a list (in YAML: [a, b] or one '- item' per line)", "zh": "必须是列表（YAML 中写作 [a, b]，或每行一个“- 项”）"},
+    "dict_type": {"en": "must be a mapping (key: value)", "zh": "必须是“键: 值”的映射"},
+    "model_type": {"en": "must be a mapping of fields (key: value)", "zh": "必须是字段的映射（键: 值）"},
+    "model_attributes_type": {"en": "must be a mapping of fields (key: value)", "zh": "必须是字段的映射（键: 值）"},
+    "literal_error": {"en": "must be one of {expected}", "zh": "必须是以下之一：{expected}"},
+    "greater_than_equal": {"en": "must be at least {ge}", "zh": "不得小于 {ge}"},
+    "greater_than": {"en": "must be more than {gt}", "zh": "必须大于 {gt}"},
+    "less_than_equal": {"en": "must be at most {le}", "zh": "不得大于 {le}"},
+    "less_than": {"en": "must be less than {lt}", "zh": "必须小于 {lt}"},
+    "string_too_short": {"en": "must not be empty", "zh": "不得为空"},
+    "string_too_long": {"en": "must be at most {max_length} characters long", "zh": "最多 {max_length} 个字符"},
+    "too_short": {"en": "must have at least {min_length} item(s)", "zh": "至少要有 {min_length} 项"},
+    "too_long": {"en": "must have at most {max_length} item(s)", "zh": "最多 {max_length} 项"},
+    "got": {"en": ", got {value}", "zh": "，实际为 {value}"},
+})
 
 
-def _clerk_terms(err: dict) -> str:
-    """One validation error as a clerk reads it: our own messages as they are, pydantic's
-    translated (no library wording, no Python repr)."""
-    if err["type"] in _MESSAGES:
-        return _MESSAGES[err["type"]]
+def _clerk_terms(err: dict, lang: Lang = "en") -> str:
+    """One validation error as a clerk reads it, in `lang`: our own messages as they are,
+    pydantic's translated (no library wording, no Python repr)."""
+    if err["type"] in ("extra_forbidden", "missing"):
+        return CLERK_TERMS(err["type"], lang)
     if err["type"] == "value_error":
         return err["msg"].removeprefix("Value error, ")
-    template = _CLERK_TERMS.get(err["type"])
-    if template is None:
+    if err["type"] not in CLERK_TERMS:
         message = err["msg"]
     else:
         context = {k: (str(v).replace("'", "") if k == "expected" else shown(int(v) if isinstance(v, float) and v.is_integer() else v))
                    for k, v in (err.get("ctx") or {}).items()}
         try:
-            message = template.format(**context)
+            message = CLERK_TERMS(err["type"], lang, **context)
         except KeyError:
-            message = template.split(" {")[0]
+            message = CLERK_TERMS[err["type"]][lang].split(" {")[0].split("{")[0].rstrip("：")
     if "input" in err:
-        message += f", got {shown(err['input'])}"
+        message += CLERK_TERMS("got", lang, value=shown(err["input"]))
     return message
 
 
@@ -100,7 +100,7 @@ def _problems_from_validation(exc: ValidationError, data: Any) -> list[Problem]:
     problems = []
     for err in exc.errors(include_url=False):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        problems.append(Problem(loc=loc, message=_clerk_terms(err)))
+        problems.append(Problem(loc=loc, message=_clerk_terms(err), message_zh=_clerk_terms(err, "zh")))
     return problems
 
 
@@ -146,7 +146,7 @@ def scenario_from_data(data: dict, path: str | Path = "<scenario>", lines: dict[
         problems, said = vocabulary_problems(scenario)
     problems = _located(problems, data, lines, places)
     if found or problems:
-        raise ScenarioError(path, list(found) + problems)
+        raise ScenarioError(path, list(found) + problems, language_of_data(data))
     if warnings is not None:
         warnings += _located(said, data, lines, places)
     return scenario

@@ -424,12 +424,17 @@ class Problem(BaseModel):
     where: str = ""
     line: int | None = None
     file: str | None = None  # set when the value came from another file than the one loaded (an overlay's base)
+    message_zh: str = ""  # the same sentence in Chinese, when the check that found it wrote one
 
     def __str__(self) -> str:
+        return self.said("en")
+
+    def said(self, lang: str) -> str:
+        """The located sentence in `lang` (English when no Chinese one was written)."""
         head = ":".join(str(x) for x in (self.line,) if x is not None)
         where = self.where or ".".join(str(x) for x in self.loc)
         parts = [p for p in (head, where) if p]
-        return ": ".join(parts + [self.message])
+        return ": ".join(parts + [self.message_zh if lang == "zh" and self.message_zh else self.message])
 
 
 class Scenario(_Strict):

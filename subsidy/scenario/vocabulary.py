@@ -25,6 +25,7 @@ from __future__ import annotations
 import difflib
 import re
 
+from subsidy.scenario.labels import Lang, Phrases
 from subsidy.scenario.model import Problem, Scenario, ScopeGroups, region_within
 
 # The ids the documentation and the generator use, with their Chinese names: a clerk writing
@@ -89,30 +90,87 @@ def near_miss(word: str, known: list[str]) -> str | None:
     return folded[close[0]] if close else None
 
 
-def _region_hint(word: str, regions: list[str]) -> str:
+# Every sentence of this module, in English and Chinese; a finding is a Problem carrying both,
+# and the command prints the one its --lang (or the scenario's language) asks for.
+VOCABULARY = Phrases({
+    "region_hint": {"en": "; nearest spelling: {near}{form} — scopes match whole path parts, so 湖北/黄冈 is within 湖北 but 湖北省黄冈市 is not",
+                    "zh": "；最接近的写法：{near}{form}——适用范围按地区路径的整段匹配，所以“湖北/黄冈”在“湖北”之内，“湖北省黄冈市”则不在"},
+    "as_path": {"en": " (as a path: {form})", "zh": "（路径写法：{form}）"},
+    "path_hint": {"en": " (scopes match whole path parts: written as the path {form} it would be within them)",
+                  "zh": "（适用范围按地区路径的整段匹配：写成路径 {form} 即在其内）"},
+    "nearest": {"en": "; nearest spelling: {near}", "zh": "；最接近的写法：{near}"},
+    "industry_code": {"en": "; {word} is the Chinese name of the industry code {code}: write the code on both sides",
+                      "zh": "；{word} 是行业代码 {code} 的中文名称：两处都请填写代码"},
+    "blank_scoped": {"en": "{field} is empty, but fund(s) {funds} pay only within their {field} scope: "
+                           "this enterprise would silently get nothing from them; fill in the {field}{example}",
+                     "zh": "{field}为空，但资金 {funds} 只在其{field}范围内支付：该企业将得不到这些资金且无任何提示；请填写{field}{example}"},
+    "example_region": {"en": " as a path, e.g. 湖北/黄冈/蕲春", "zh": "，用路径写法，例如 湖北/黄冈/蕲春"},
+    "example_industry": {"en": ", e.g. cement", "zh": "，例如 cement"},
+    "blank": {"en": "{field} is empty; every enterprise needs one (no fund is limited by {field} yet, "
+                    "but a scope added later would silently leave this enterprise out)",
+              "zh": "{field}为空；每家企业都必须填写（目前没有资金按{field}限定范围，但以后加上范围时该企业会被悄悄排除在外）"},
+    "region": {"en": "region", "zh": "地区"},
+    "industry": {"en": "industry", "zh": "行业"},
+    "scope_region_unmatched": {"en": "fund {fund}'s region scope {word} matches no enterprise's region",
+                               "zh": "资金 {fund} 的地区范围 {word} 与任何企业的地区都不匹配"},
+    "scope_industry_unmatched": {"en": "fund {fund}'s industry scope {word} matches no enterprise's industry",
+                                 "zh": "资金 {fund} 的行业范围 {word} 与任何企业的行业都不匹配"},
+    "capacity_cap_unmatched": {"en": "fund {fund} caps industry {word} per unit of capacity, but no enterprise has that industry, so the cap limits nobody",
+                               "zh": "资金 {fund} 按产能对行业 {word} 设上限，但没有企业属于该行业，该上限对谁都不起作用"},
+    "left_out": {"en": "enterprise {ent} is within no fund's scope, so it can receive nothing, although fund(s) {funds} pay its cost categories: {why}",
+                 "zh": "企业 {ent} 不在任何资金的适用范围内，因此得不到任何资金，尽管资金 {funds} 支付其费用类别：{why}"},
+    "and_only": {"en": "; and only ", "zh": "；且只支付"},
+    "sep": {"en": "; ", "zh": "；"},
+    "why_out": {"en": "{fund} pays only {failed}", "zh": "{fund} 只支付{failed}"},
+    "out_region": {"en": "region(s) {scope}, and {region} is not within them{hint}", "zh": "地区 {scope}，而 {region} 不在其内{hint}"},
+    "out_industry": {"en": "industry(ies) {scope}, not {industry}{hint}", "zh": "行业 {scope}，不是 {industry}{hint}"},
+    "out_listed": {"en": "the enterprises it lists", "zh": "其列出的企业"},
+    "empty": {"en": "(empty)", "zh": "（空）"},
+    "slip_region": {"en": "enterprise {ent}: region {region} is not within fund {fund}'s scope ({scope}), but looks like a slip for {near}, "
+                          "so the fund pays it nothing; scopes match whole path parts",
+                    "zh": "企业 {ent}：地区 {region} 不在资金 {fund} 的范围（{scope}）内，但看来是 {near} 的笔误，"
+                          "因此该资金对其不支付；适用范围按地区路径的整段匹配"},
+    "slip_industry": {"en": "enterprise {ent}: industry {industry} is not in fund {fund}'s scope ({scope}), but looks like a slip for {near}, so the fund pays it nothing",
+                      "zh": "企业 {ent}：行业 {industry} 不在资金 {fund} 的范围（{scope}）内，但看来是 {near} 的笔误，因此该资金对其不支付"},
+    "slip_capacity": {"en": "enterprise {ent}: industry {industry} escapes fund {fund}'s per-capacity cap on {near}, which it looks like a slip for",
+                      "zh": "企业 {ent}：行业 {industry} 看来是 {near} 的笔误，因此逃过了资金 {fund} 对 {near} 的按产能上限"},
+})
+
+
+def _q(text: str, lang: Lang) -> str:
+    """A word quoted as the sentence's language quotes it: '湖北' in English, “湖北” in Chinese."""
+    return f"“{text}”" if lang == "zh" else repr(text)
+
+
+def _both(loc: tuple, sentence) -> Problem:
+    """A Problem at `loc` whose message `sentence(lang)` writes in both languages."""
+    return Problem(loc=loc, message=sentence("en"), message_zh=sentence("zh"))
+
+
+def _region_hint(word: str, regions: list[str], lang: Lang) -> str:
     near = nearest(word, regions)
     if near is None:
         return ""
     form = path_form(near)
-    shown = f"{near!r}" + (f" (as a path: {form!r})" if form != near else "")
-    return f"; nearest spelling: {shown} — scopes match whole path parts, so 湖北/黄冈 is within 湖北 but 湖北省黄冈市 is not"
+    shown = VOCABULARY("as_path", lang, form=_q(form, lang)) if form != near else ""
+    return VOCABULARY("region_hint", lang, near=_q(near, lang), form=shown)
 
 
-def _path_hint(region: str, scope_regions: list[str]) -> str:
+def _path_hint(region: str, scope_regions: list[str], lang: Lang) -> str:
     """What the enterprise's region would be as a path, when that path is within the scope."""
     form = path_form(region)
     if form != region and any(region_within(form, r) for r in scope_regions):
-        return f" (scopes match whole path parts: written as the path {form!r} it would be within them)"
+        return VOCABULARY("path_hint", lang, form=_q(form, lang))
     near = nearest(region, scope_regions)
-    return f"; nearest spelling: {near!r}" if near is not None and region else ""
+    return VOCABULARY("nearest", lang, near=_q(near, lang)) if near is not None and region else ""
 
 
-def _industry_hint(word: str, industries: list[str]) -> str:
+def _industry_hint(word: str, industries: list[str], lang: Lang) -> str:
     code = next((k for k, zh in INDUSTRY_NAMES.items() if zh == word), None)
     if code is not None and code != word:
-        return f"; {word!r} is the Chinese name of the industry code {code!r}: write the code on both sides"
+        return VOCABULARY("industry_code", lang, word=_q(word, lang), code=_q(code, lang))
     near = nearest(word, industries)
-    return f"; nearest spelling: {near!r}" if near is not None else ""
+    return VOCABULARY("nearest", lang, near=_q(near, lang)) if near is not None else ""
 
 
 def vocabulary_problems(scenario: Scenario) -> tuple[list[Problem], list[Problem]]:
@@ -129,28 +187,25 @@ def vocabulary_problems(scenario: Scenario) -> tuple[list[Problem], list[Problem
             if getattr(ent, field).strip():
                 continue
             if scoped[field]:
-                errors.append(Problem(loc=("enterprises", i, field), message=(
-                    f"{field} is empty, but fund(s) {', '.join(scoped[field])} pay only within their {field} scope: "
-                    f"this enterprise would silently get nothing from them; fill in the {field}"
-                    + (" as a path, e.g. 湖北/黄冈/蕲春" if field == "region" else ", e.g. cement"))))
+                errors.append(_both(("enterprises", i, field), lambda lang, field=field: VOCABULARY(
+                    "blank_scoped", lang, field=VOCABULARY(field, lang), funds=", ".join(scoped[field]),
+                    example=VOCABULARY(f"example_{field}", lang))))
             else:
-                warnings.append(Problem(loc=("enterprises", i, field), message=(
-                    f"{field} is empty; every enterprise needs one (no fund is limited by {field} yet, "
-                    "but a scope added later would silently leave this enterprise out)")))
+                warnings.append(_both(("enterprises", i, field), lambda lang, field=field: VOCABULARY(
+                    "blank", lang, field=VOCABULARY(field, lang))))
     for j, fund in enumerate(scenario.funds):
         for k, word in enumerate(fund.scope.regions):
             if not any(region_within(e.region, word) for e in _first_of_regions(enterprises)):
-                warnings.append(Problem(loc=("funds", j, "scope", "regions", k), message=(
-                    f"fund {fund.id}'s region scope {word!r} matches no enterprise's region" + _region_hint(word, regions))))
+                warnings.append(_both(("funds", j, "scope", "regions", k), lambda lang, word=word: VOCABULARY(
+                    "scope_region_unmatched", lang, fund=fund.id, word=_q(word, lang)) + _region_hint(word, regions, lang)))
         for k, word in enumerate(fund.scope.industries):
             if word not in industries:
-                warnings.append(Problem(loc=("funds", j, "scope", "industries", k), message=(
-                    f"fund {fund.id}'s industry scope {word!r} matches no enterprise's industry" + _industry_hint(word, industries))))
+                warnings.append(_both(("funds", j, "scope", "industries", k), lambda lang, word=word: VOCABULARY(
+                    "scope_industry_unmatched", lang, fund=fund.id, word=_q(word, lang)) + _industry_hint(word, industries, lang)))
         for word in fund.caps.per_capacity:
             if word not in industries:
-                warnings.append(Problem(loc=("funds", j, "caps", "per_capacity", word), message=(
-                    f"fund {fund.id} caps industry {word!r} per unit of capacity, but no enterprise has that industry, "
-                    "so the cap limits nobody" + _industry_hint(word, industries))))
+                warnings.append(_both(("funds", j, "caps", "per_capacity", word), lambda lang, word=word: VOCABULARY(
+                    "capacity_cap_unmatched", lang, fund=fund.id, word=_q(word, lang)) + _industry_hint(word, industries, lang)))
     warnings += _left_out(scenario)
     return errors, warnings
 
@@ -183,51 +238,53 @@ def _left_out(scenario: Scenario) -> list[Problem]:
         if not any(admits[k][i] for k in payers) and not any(a[i] for a in admits):
             funds = [scenario.funds[k] for k in payers]
             field = "region" if not any(f.scope.admits_region(ent.region) for f in funds) else "industry"
-            found.append(Problem(loc=("enterprises", i, field), message=(
-                f"enterprise {ent.id} is within no fund's scope, so it can receive nothing, although "
-                f"fund(s) {', '.join(f.id for f in funds)} pay its cost categories: " + "; ".join(map(lambda f: _why_out(ent, f), funds)))))
+            found.append(_both(("enterprises", i, field), lambda lang, ent=ent, funds=funds: VOCABULARY(
+                "left_out", lang, ent=ent.id, funds=", ".join(f.id for f in funds),
+                why=VOCABULARY("sep", lang).join(_why_out(ent, f, lang) for f in funds))))
             continue
         for k in payers:
             fund = scenario.funds[k]
             slip = _slip(ent, fund, admits[k][i])
             if slip is not None:
-                field, text = slip
-                found.append(Problem(loc=("enterprises", i, field), message=f"enterprise {ent.id}: {text}"))
+                field, sentence = slip
+                found.append(_both(("enterprises", i, field), sentence))
     return found
 
 
-def _why_out(ent, fund) -> str:
+def _why_out(ent, fund, lang: Lang) -> str:
     scope = fund.scope
     failed = []
     if not scope.admits_region(ent.region):
-        failed.append(f"region(s) {', '.join(scope.regions)}, and {ent.region or '(empty)'!r} is not within them"
-                      + _path_hint(ent.region, scope.regions))
+        failed.append(VOCABULARY("out_region", lang, scope=", ".join(scope.regions),
+                                 region=_q(ent.region, lang) if ent.region else VOCABULARY("empty", lang),
+                                 hint=_path_hint(ent.region, scope.regions, lang)))
     if scope.industries and ent.industry not in scope.industries:
-        failed.append(f"industry(ies) {', '.join(scope.industries)}, not {ent.industry or '(empty)'!r}"
-                      + _industry_hint(ent.industry, scope.industries))
+        failed.append(VOCABULARY("out_industry", lang, scope=", ".join(scope.industries),
+                                 industry=_q(ent.industry, lang) if ent.industry else VOCABULARY("empty", lang),
+                                 hint=_industry_hint(ent.industry, scope.industries, lang)))
     if scope.enterprises and ent.id not in scope.enterprises:
-        failed.append("the enterprises it lists")
-    return f"{fund.id} pays only " + "; and only ".join(failed)
+        failed.append(VOCABULARY("out_listed", lang))
+    return VOCABULARY("why_out", lang, fund=fund.id, failed=VOCABULARY("and_only", lang).join(failed))
 
 
-def _slip(ent, fund, admitted: bool) -> tuple[str, str] | None:
-    """(field, sentence) when `fund` misses the enterprise by a near miss of spelling."""
+def _slip(ent, fund, admitted: bool):
+    """(field, sentence(lang)) when `fund` misses the enterprise by a near miss of spelling."""
     scope = fund.scope
     if not admitted:
         if not scope.admits_region(ent.region):
             near = near_miss(ent.region, scope.regions)
             if near is not None:
-                return "region", (f"region {ent.region!r} is not within fund {fund.id}'s scope ({', '.join(scope.regions)}), "
-                                  f"but looks like a slip for {near!r}, so the fund pays it nothing; scopes match whole path parts")
+                return "region", lambda lang: VOCABULARY("slip_region", lang, ent=ent.id, region=_q(ent.region, lang), fund=fund.id,
+                                                         scope=", ".join(scope.regions), near=_q(near, lang))
         elif scope.industries and ent.industry not in scope.industries:
             near = near_miss(ent.industry, scope.industries)
             if near is not None:
-                return "industry", (f"industry {ent.industry!r} is not in fund {fund.id}'s scope ({', '.join(scope.industries)}), "
-                                    f"but looks like a slip for {near!r}, so the fund pays it nothing")
+                return "industry", lambda lang: VOCABULARY("slip_industry", lang, ent=ent.id, industry=_q(ent.industry, lang), fund=fund.id,
+                                                           scope=", ".join(scope.industries), near=_q(near, lang))
         return None
     if fund.caps.per_capacity and ent.industry not in fund.caps.per_capacity:
         near = near_miss(ent.industry, list(fund.caps.per_capacity))
         if near is not None:
-            return "industry", (f"industry {ent.industry!r} escapes fund {fund.id}'s per-capacity cap on {near!r}, "
-                                "which it looks like a slip for")
+            return "industry", lambda lang: VOCABULARY("slip_capacity", lang, ent=ent.id, industry=_q(ent.industry, lang),
+                                                       fund=fund.id, near=_q(near, lang))
     return None
