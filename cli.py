@@ -76,18 +76,19 @@ def _fail(lines: list[str] | str, code: int) -> None:
     raise typer.Exit(code)
 
 
-def _load(path: Path, strict: bool = False, said: list | None = None):
+def _load(path: Path, strict: bool = False, said: list | None = None, lang: Optional[Lang] = None):
     """Load a scenario, failing with exit 2; the vocabulary's warnings go to stderr (and to `said`
-    when given), or with --strict stop here as errors."""
+    when given), or with --strict stop here as errors. Messages are in `lang`, else the
+    scenario's language (English when the file cannot be read as a scenario at all)."""
     from subsidy.scenario.load import ScenarioError, load_scenario_with_hash
 
     said = [] if said is None else said
     try:
         loaded = load_scenario_with_hash(path, warnings=said)
     except ScenarioError as exc:
-        _fail(str(exc).splitlines(), EXIT_BAD_INPUT)
+        _fail(exc.render(lang.value if lang is not None else exc.lang).splitlines(), EXIT_BAD_INPUT)
     if said:
-        lines = ScenarioError(path, said).render().splitlines()
+        lines = ScenarioError(path, said).render(_doc_lang(lang, loaded[0])).splitlines()
         if strict:
             _fail(lines + [STRICT_NOTE], EXIT_BAD_INPUT)
         for line in lines:
@@ -160,10 +161,10 @@ def solve(
     _refuse_overwriting_inputs([scenario], [xlsx] if xlsx else [], {out: CONTRACT_FILES} if out else None)
     with gc_paused():  # loading and the tables build millions of objects too
         said: list = []
-        loaded, sha = _load(scenario, strict, said)
+        loaded, sha = _load(scenario, strict, said, lang)
         try:
             result = run_solve(loaded, solver=solver, scenario_sha256=sha, method=method.value,
-                               on_findings=lambda found: _report_findings(scenario, found, strict))
+                               on_findings=lambda found: _report_findings(scenario, found, strict, _doc_lang(lang, loaded)))
         except SolveError as exc:
             _solve_failed(scenario, loaded, exc)
         # Everything is rendered before anything is written: a failure in one output leaves all as they were.
@@ -204,28 +205,33 @@ def _write_file(path: Path, data: bytes) -> None:
 
 
 @app.command()
-def validate(scenario: Path = ScenarioArg, strict: bool = StrictOption) -> None:
+def validate(
+    scenario: Path = ScenarioArg,
+    strict: bool = StrictOption,
+    lang: Optional[Lang] = typer.Option(None, "--lang", help=LANG_HELP.format(what="the messages")),
+) -> None:
     """Check a scenario file without solving it: every problem, one line each, then exit 2."""
+    from subsidy.output.phrases import CHECK
     from subsidy.pipeline import diagnosis
 
-    loaded, _ = _load(scenario, strict)
-    _report_findings(scenario, diagnosis(loaded), strict)
+    loaded, _ = _load(scenario, strict, lang=lang)
+    _report_findings(scenario, diagnosis(loaded), strict, _doc_lang(lang, loaded))
     lines = sum(len(e.costs) for e in loaded.enterprises)
-    typer.echo(f"{scenario}: valid: {len(loaded.enterprises)} enterprises, {lines} cost lines, {len(loaded.funds)} funds")
+    typer.echo(CHECK("valid", _doc_lang(lang, loaded), path=scenario, enterprises=len(loaded.enterprises), lines=lines, funds=len(loaded.funds)))
 
 
-def _report_findings(path: Path, findings, strict: bool = False) -> None:
-    """Odd rule sets in plain words: errors stop here (exit 2), warnings go to stderr (with
-    --strict they stop here too)."""
+def _report_findings(path: Path, findings, strict: bool = False, lang: str = "en") -> None:
+    """Odd rule sets in plain words, in `lang`: errors stop here (exit 2), warnings go to
+    stderr (with --strict they stop here too)."""
     from subsidy.checks.diagnose import errors, warnings
     from subsidy.scenario.load import one_line
 
     if strict and warnings(findings):
-        _fail([one_line(f"{path}: {f}") for f in findings] + [STRICT_NOTE], EXIT_BAD_INPUT)
+        _fail([one_line(f"{path}: {f.said(lang)}") for f in findings] + [STRICT_NOTE], EXIT_BAD_INPUT)
     for finding in warnings(findings):
-        typer.echo(one_line(f"warning: {path}: {finding}"), err=True)
+        typer.echo(one_line(f"warning: {path}: {finding.said(lang)}"), err=True)
     if errors(findings):
-        _fail([one_line(f"{path}: {f}") for f in errors(findings)], EXIT_BAD_INPUT)
+        _fail([one_line(f"{path}: {f.said(lang)}") for f in errors(findings)], EXIT_BAD_INPUT)
 
 
 def _solve_failed(path: Path, loaded, exc: Exception) -> None:
@@ -242,6 +248,7 @@ def _solve_failed(path: Path, loaded, exc: Exception) -> None:
 def verify(
     scenario: Path = ScenarioArg,
     allocations: Path = typer.Argument(..., help="Allocation table: CSV (fund, enterprise, category, amount; English, Chinese or bilingual headers) or our result workbook .xlsx.", show_default=False),
+    lang: Optional[Lang] = typer.Option(None, "--lang", help=LANG_HELP.format(what="the messages")),
 ) -> None:
     """Check an allocation table against the scenario's rules, to the fen, without the solver.
 
@@ -255,8 +262,10 @@ def verify(
     from subsidy.scenario.load import ScenarioError, one_line
     from subsidy.checks.verify import verify as run_verify
     from subsidy.checks.verify_read import FUNDS_COLUMNS, GAPS_COLUMNS, read_allocations, read_amounts
+    from subsidy.output.phrases import CHECK
 
-    loaded, sha = _load(scenario)
+    loaded, sha = _load(scenario, lang=lang)
+    said = _doc_lang(lang, loaded)
     try:
         table = read_allocations(allocations)
         companions = _companions(allocations, sha, json, read_amounts, GAPS_COLUMNS, FUNDS_COLUMNS)
@@ -267,9 +276,9 @@ def verify(
         typer.echo(one_line(f"{allocations}: {v}"))
     checked = ", ".join(["allocations"] + [k for k in ("gaps", "funds", "summary") if k in companions])
     if violations:
-        typer.echo(f"{allocations}: {len(violations)} violation(s) of {scenario} ({checked} checked)", err=True)
+        typer.echo(CHECK("violations", said, table=allocations, count=len(violations), scenario=scenario, checked=checked), err=True)
         raise typer.Exit(1)
-    typer.echo(f"{allocations}: ok: {len(table)} row(s) keep every rule of {scenario} ({checked} checked)")
+    typer.echo(CHECK("kept", said, table=allocations, rows=len(table), scenario=scenario, checked=checked))
 
 
 def _companions(allocations: Path, sha: str, json, read_amounts, gaps_columns, funds_columns) -> dict:
@@ -290,13 +299,13 @@ def _companions(allocations: Path, sha: str, json, read_amounts, gaps_columns, f
     return found
 
 
-def _solved(scenario: Path, solver: str, strict: bool = False):
+def _solved(scenario: Path, solver: str, strict: bool = False, lang: Optional[Lang] = None):
     """Load and solve, failing with the CLI's exit codes; returns (scenario, result). With
     `strict`, a warning of the load or the diagnosis stops it (exit 2)."""
     from subsidy.pipeline import SolveError, solve as run_solve
 
-    loaded, sha = _load(scenario, strict)
-    on_findings = (lambda found: _report_findings(scenario, found, True)) if strict else None
+    loaded, sha = _load(scenario, strict, lang=lang)
+    on_findings = (lambda found: _report_findings(scenario, found, True, _doc_lang(lang, loaded))) if strict else None
     try:
         return loaded, run_solve(loaded, solver=solver, scenario_sha256=sha, on_findings=on_findings)
     except SolveError as exc:
@@ -318,7 +327,7 @@ def explain(
     from subsidy.pipeline import SolveError
 
     _refuse_overwriting_inputs([scenario], folders={out: EXPLAIN_FILES} if out else None)
-    loaded, result = _solved(scenario, solver, strict)
+    loaded, result = _solved(scenario, solver, strict, lang)
     try:
         explanation = run_explain(loaded, solver, result)
     except SolveError as exc:
@@ -363,7 +372,7 @@ def close_gap(
             goal = _money(target)
         except ValueError as exc:
             _fail(f"--target: {exc}", EXIT_BAD_INPUT)
-    loaded, result = _solved(scenario, solver, strict)
+    loaded, result = _solved(scenario, solver, strict, lang)
     try:
         closure = run_close_gap(loaded, goal, fund or None, solver, result)
     except SolveError as exc:
@@ -394,7 +403,7 @@ def compare(
     if len(scenarios) < 2:
         _fail("compare needs at least two scenario files", EXIT_BAD_INPUT)
     _refuse_overwriting_inputs(scenarios, folders={out: COMPARE_FILES} if out else None)
-    loaded = [_solved(p, solver, strict) for p in scenarios]
+    loaded = [_solved(p, solver, strict, lang) for p in scenarios]
     labels = option_labels([s.name for s, _ in loaded], labels_for(scenarios))
     comparison = run_compare(list(zip(labels, [s for s, _ in loaded])), solver, [r for _, r in loaded])
     typer.echo(comparison_text(comparison, _doc_lang(lang, loaded[0][0])))
@@ -421,6 +430,7 @@ def sweep(
     solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "; highs reuses one model per worker; other than highs implies the LP."),
     strict: bool = StrictOption,
     method: Method = typer.Option(Method.auto, "--method", help="As for solve: auto solves each point as integer flows when its rules fit (what solve gives), else with the LP; pulp: the LP throughout."),
+    lang: Optional[Lang] = typer.Option(None, "--lang", help=LANG_HELP.format(what="the messages")),
 ) -> None:
     """Solve a scenario over a grid of values and tabulate gap, shares and fund use per point."""
     from subsidy.pipeline import SolveError
@@ -430,12 +440,14 @@ def sweep(
     from subsidy.analysis.sweep import SweepError, grid, parse_vary, sweep as run_sweep
     from subsidy.output.sweep_table import check_out, write_table
 
+    from subsidy.output.phrases import CHECK
+
     _refuse_overwriting_inputs([scenario], [out] if out else [])
-    loaded, _ = _load(scenario, strict)
+    loaded, _ = _load(scenario, strict, lang=lang)
     if strict:
         from subsidy.pipeline import diagnosis
 
-        _report_findings(scenario, diagnosis(loaded), True)
+        _report_findings(scenario, diagnosis(loaded), True, _doc_lang(lang, loaded))
     try:
         varies = [parse_vary(v) for v in vary]
         if out is not None:
@@ -467,11 +479,12 @@ def sweep(
         return
     with _writing(out, "the table"):
         write_table(table, out)
+    said = _doc_lang(lang, loaded)
     lp_points = len(table) - table.attrs["flows"]
-    how = [f"{table.attrs['flows']} solved as flows"] if table.attrs["flows"] else []
+    how = [CHECK("as_flows", said, n=table.attrs["flows"])] if table.attrs["flows"] else []
     if lp_points:
-        how.append(f"{lp_points} by the LP: {table.attrs['model_builds']} solver model(s) built, the rest reused")
-    typer.echo(f"wrote {out} ({len(table)} points; {'; '.join(how)})")
+        how.append(CHECK("by_lp", said, n=lp_points, builds=table.attrs["model_builds"]))
+    typer.echo(CHECK("swept", said, out=out, points=len(table), how=("；" if said == "zh" else "; ").join(how)))
 
 @app.command()
 def template(

@@ -63,7 +63,7 @@ def test_sweep(scenarios_dir, tmp_path):
     path = scenarios_dir / "xianan-2025.yaml"
     out = tmp_path / "s.csv"
     result = run("sweep", path, "--vary", "funds.central_reward.budget=0:300:100", "--vary", "categories.bank_debt.weight=1,2",
-                 "--out", out)
+                 "--out", out, "--lang", "en")
     assert result.exit_code == 0, result.output
     assert "wrote" in result.output and "8 points" in result.output
     table = pd.read_csv(out, encoding="utf-8-sig")

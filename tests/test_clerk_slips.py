@@ -74,7 +74,7 @@ def test_a_blank_region_in_the_workbook_is_refused_with_its_cell(tmp_path):
     wb["企业"]["C4"] = None
     wb.save(book)
     for command in ("validate", "solve"):
-        done = run(command, book)
+        done = run(command, book, "--lang", "en")
         assert done.code == 2, done.stdout
         assert "企业!C4 (地区 region): region is empty, but fund(s) central_reward, hubei_provincial, xianan_district" in done.stderr
 
@@ -83,7 +83,7 @@ def test_a_blank_industry_nobody_is_scoped_by_is_a_warning_and_strict_stops(tmp_
     path = tmp_path / "s.yaml"
     path.write_text("name: s\nenterprises:\n  - {id: a, name: 甲, region: 湖北/黄冈, costs: {resettlement: 10}}\n"
                     "funds:\n  - {id: f, name: 中央, budget: 5, categories: [resettlement]}\n", encoding="utf-8")
-    done = run("validate", path)
+    done = run("validate", path, "--lang", "en")
     assert done.code == 0 and "s.yaml:3: enterprises[0] (a).industry: industry is empty; every enterprise needs one" in done.stderr
     strict = run("validate", path, "--strict")
     assert strict.code == 2 and "error: --strict" in strict.stderr
@@ -107,7 +107,7 @@ def test_a_region_written_in_one_run_is_named_with_its_path_form_and_the_industr
     # which scope parts failed, the path form, and the industry's code.
     path = tmp_path / "qichun.yaml"
     path.write_text(CASE_2, encoding="utf-8")
-    done = run("validate", path)
+    done = run("validate", path, "--lang", "en")
     assert done.code == 0
     warning = next(line for line in done.stderr.splitlines() if "enterprises[0] (e1).region" in line)
     assert "qichun.yaml:3:" in warning
@@ -122,7 +122,7 @@ def test_a_region_written_in_one_run_is_named_with_its_path_form_and_the_industr
 def test_a_scope_word_matching_no_enterprise_names_the_nearest_spelling(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text(CASE_2.replace("regions: [湖北/黄冈/蕲春]", "regions: [湖北/黄岗]"), encoding="utf-8")
-    done = run("validate", path)
+    done = run("validate", path, "--lang", "en")
     assert ("funds[1] (county).scope.regions[0]: fund county's region scope '湖北/黄岗' matches no enterprise's region; "
             "nearest spelling: '湖北/黄冈'") in done.stderr
 
@@ -187,7 +187,7 @@ def _allocations_sheet(book):
 def test_verify_reads_our_own_result_workbook_and_catches_a_changed_amount(tmp_path):
     # Case 6: `verify S result.xlsx` said "neither UTF-8 nor GBK text".
     book = _result_workbook(tmp_path)
-    done = run("verify", SCENARIOS / "xianan-2025.yaml", book)
+    done = run("verify", SCENARIOS / "xianan-2025.yaml", book, "--lang", "en")
     assert done.code == 0, done.stderr
     assert "ok: 7 row(s) keep every rule" in done.stdout  # xianan: 7 payment lines
     wb, sheet, header = _allocations_sheet(book)
@@ -195,7 +195,7 @@ def test_verify_reads_our_own_result_workbook_and_catches_a_changed_amount(tmp_p
     assert sheet.cell(2, fund).value == "central_reward" and sheet.cell(2, amount).value == 180
     sheet.cell(2, amount).value = 181  # one more 万元 to 恒宇 from the central reward: over its budget of 300
     wb.save(book)
-    broken = run("verify", SCENARIOS / "xianan-2025.yaml", book)
+    broken = run("verify", SCENARIOS / "xianan-2025.yaml", book, "--lang", "en")
     assert broken.code == 1 and "budget[central_reward]" in broken.stdout
 
 
@@ -222,7 +222,7 @@ def test_verify_reads_the_allocations_sheet_saved_as_csv_in_any_header_language(
         path = tmp_path / f"{name}.csv"
         with open(path, "w", encoding="utf-8-sig", newline="") as fh:
             csv.writer(fh).writerows([header] + rows[1:])
-        done = run("verify", SCENARIOS / "xianan-2025.yaml", path)
+        done = run("verify", SCENARIOS / "xianan-2025.yaml", path, "--lang", "en")
         assert done.code == 0, (name, done.stdout, done.stderr)
         assert "ok: 7 row(s)" in done.stdout
 

@@ -88,7 +88,7 @@ def write(tmp_path, data) -> str:
 def test_no_enterprises_stops_solve_and_validate(tmp_path):
     path = write(tmp_path, {"name": "x", "funds": BASE["funds"]})
     for args in (("solve", path, "--out", tmp_path / "out"), ("validate", path)):
-        result = run(*args)
+        result = run(*args, "--lang", "en")
         assert result.code == 2
         assert result.stderr == f"error: {path}: the scenario has no enterprises: there is nothing to allocate (list them under `enterprises:`)\n"
     assert not (tmp_path / "out").exists()
@@ -96,7 +96,7 @@ def test_no_enterprises_stops_solve_and_validate(tmp_path):
 
 def test_warnings_are_printed_and_kept_in_the_summary(tmp_path):
     path = write(tmp_path, with_fund(scope={"regions": ["云南"]}))
-    result = run("solve", path, "--out", tmp_path / "out", "--quiet")
+    result = run("solve", path, "--out", tmp_path / "out", "--quiet", "--lang", "en")
     assert result.code == 0
     warning = "fund f can pay nothing: no enterprise is within its scope (regions 云南)"
     # The load's vocabulary warnings, located in the file, come first (issue 11): the scope word
@@ -109,12 +109,12 @@ def test_warnings_are_printed_and_kept_in_the_summary(tmp_path):
     assert summary["warnings"][-1] == warning and len(summary["warnings"]) == len(said)  # every printed warning, in order
     assert summary["warnings"][0].startswith("funds[0] (f).scope.regions[0]: fund f's region scope '云南'")
     assert summary["total_funded"] == 0.0 and summary["total_gap"] == 170.0  # 100 + 50 − 20 own + 40
-    assert run("validate", path).stderr == result.stderr
+    assert run("validate", path, "--lang", "en").stderr == result.stderr
 
 
 def test_no_funds_gives_a_table_of_gaps_with_a_warning(tmp_path):
     path = write(tmp_path, {"name": "x", "enterprises": BASE["enterprises"]})
-    result = run("solve", path, "--out", tmp_path / "out", "--quiet")
+    result = run("solve", path, "--out", tmp_path / "out", "--quiet", "--lang", "en")
     assert result.code == 0 and "the scenario has no funds" in result.stderr
     assert (tmp_path / "out" / "allocations.csv").read_text(encoding="utf-8-sig") == "fund,enterprise,category,amount\n"
 

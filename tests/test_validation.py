@@ -133,7 +133,7 @@ def test_cli_validate_exits_2_with_one_line_each_and_no_traceback(tmp_path):
 
 
 def test_cli_validate_accepts_a_good_file(tmp_path):
-    res = runner.invoke(app, ["validate", str(write(tmp_path, GOOD))])
+    res = runner.invoke(app, ["validate", str(write(tmp_path, GOOD)), "--lang", "en"])
     assert res.exit_code == 0
     assert "valid: 1 enterprises, 2 cost lines, 1 funds" in res.output
 

@@ -186,10 +186,10 @@ def scenario_file(tmp_path: Path) -> Path:
 def test_cli_verify_exit_codes(tmp_path):
     scenario = scenario_file(tmp_path)
     good = write(tmp_path / "good.csv", "fund,enterprise,category,amount\n" + "".join(f"{f},{e},{c},{a}\n" for f, e, c, a in VALID))
-    result = run("verify", scenario, good)
+    result = run("verify", scenario, good, "--lang", "en")
     assert (result.code, result.stdout) == (0, f"{good}: ok: 4 row(s) keep every rule of {scenario} (allocations checked)\n")
     bad = write(tmp_path / "bad.csv", "fund,enterprise,category,amount\ng,a,bank_debt,5\nf,c,bank_debt,1\n")
-    result = run("verify", scenario, bad)
+    result = run("verify", scenario, bad, "--lang", "en")
     assert result.code == 1
     assert result.stdout.splitlines() == [
         f"{bad}: eligible[f,c,bank_debt]: region '云南/楚雄' is outside the fund's regions (湖北)",
@@ -203,7 +203,7 @@ def test_solve_output_verifies_with_its_companion_files(tmp_path):
     for lang in ("en", "zh"):
         out = tmp_path / f"out-{lang}"
         assert run("solve", scenario, "--out", out, "--lang", lang, "--quiet").code == 0
-        result = run("verify", scenario, out / "allocations.csv")
+        result = run("verify", scenario, out / "allocations.csv", "--lang", "en")
         assert result.code == 0, result.stdout + result.stderr
         assert "(allocations, gaps, funds, summary checked)" in result.stdout
     gaps = out / "gaps.csv"
@@ -214,7 +214,7 @@ def test_solve_output_verifies_with_its_companion_files(tmp_path):
     funded = [column_key(h) for h in text[0].split(",")].index("funded")  # 已安排资金（元）: after the names
     cells[funded] = str(Decimal(cells[funded]) + Decimal("0.01"))  # funded one fen more than the allocations
     gaps.write_text("\n".join([text[0], ",".join(cells), *text[2:]]), encoding="utf-8-sig")
-    result = run("verify", scenario, out / "allocations.csv")
+    result = run("verify", scenario, out / "allocations.csv", "--lang", "en")
     assert result.code == 1
     assert f"reconcile[gaps:{cells[0]},{cells[2]}]: funded is" in result.stdout  # enterprise, (its name), category
 
@@ -271,5 +271,5 @@ def test_shipped_scenarios_verify_with_both_solvers(tmp_path, name):
     for solver in ("highs", "cbc"):
         out = tmp_path / solver
         assert run("solve", SCENARIOS / name, "--out", out, "--quiet", "--solver", solver).code == 0
-        result = run("verify", SCENARIOS / name, out / "allocations.csv")
+        result = run("verify", SCENARIOS / name, out / "allocations.csv", "--lang", "en")
         assert result.code == 0 and "(allocations, gaps, funds, summary checked)" in result.stdout, result.stdout

@@ -6,6 +6,7 @@ small helpers that name things in them.
     CLOSE_GAP  `subsidy close-gap`: the least extra budget and what no budget closes
     COMPARE    `subsidy compare`: each option against the first
     WORKBOOK   the filed workbook (`solve --xlsx`): sheet names, titles, headers, the rules in plain words
+    CHECK      the closing lines of `subsidy validate`, `verify` and `sweep`
 
 Column headers are labels, not sentences: they stay in scenario/labels.py (`column`).
 """
@@ -272,6 +273,20 @@ WORKBOOK = Phrases({
     "t_sha": {"en": "Scenario file SHA-256", "zh": "方案文件 SHA-256"},
     "t_version": {"en": "subsidy version", "zh": "subsidy 版本"},
     "t_price": {"en": "Shadow price of {fund} (weighted gap saved per extra {unit})", "zh": "{fund}影子价格（每增加 1 {unit}减少的加权缺口）"},
+})
+
+
+CHECK = Phrases({
+    "valid": {"en": "{path}: valid: {enterprises:,} enterprises, {lines:,} cost lines, {funds:,} funds",
+              "zh": "{path}：有效：{enterprises:,} 家企业，{lines:,} 条费用，{funds:,} 项资金"},
+    "violations": {"en": "{table}: {count:,} violation(s) of {scenario} ({checked} checked)",
+                   "zh": "{table}：违反 {scenario} 的规则 {count:,} 处（已核对 {checked}）"},
+    "kept": {"en": "{table}: ok: {rows:,} row(s) keep every rule of {scenario} ({checked} checked)",
+             "zh": "{table}：通过：{rows:,} 行均符合 {scenario} 的全部规则（已核对 {checked}）"},
+    "swept": {"en": "wrote {out} ({points:,} points; {how})", "zh": "已写入 {out}（{points:,} 个点；{how}）"},
+    "as_flows": {"en": "{n:,} solved as flows", "zh": "{n:,} 个按整数网络流求解"},
+    "by_lp": {"en": "{n:,} by the LP: {builds:,} solver model(s) built, the rest reused",
+              "zh": "{n:,} 个按线性规划求解：建立求解模型 {builds:,} 个，其余复用"},
 })
 
 
