@@ -214,10 +214,17 @@ def validate(
     from subsidy.output.phrases import CHECK
     from subsidy.pipeline import diagnosis
 
-    loaded, _ = _load(scenario, strict, lang=lang)
-    _report_findings(scenario, diagnosis(loaded), strict, _doc_lang(lang, loaded))
+    from subsidy.checks.diagnose import warnings
+
+    said: list = []
+    loaded, _ = _load(scenario, strict, said=said, lang=lang)
+    findings = diagnosis(loaded)
+    _report_findings(scenario, findings, strict, _doc_lang(lang, loaded))
     lines = sum(len(e.costs) for e in loaded.enterprises)
-    typer.echo(CHECK("valid", _doc_lang(lang, loaded), path=scenario, enterprises=len(loaded.enterprises), lines=lines, funds=len(loaded.funds)))
+    # "valid" alone over a screen of warnings reads as "all is well": say how many there are.
+    count = len(said) + len(warnings(findings))
+    typer.echo(CHECK("valid_warned" if count else "valid", _doc_lang(lang, loaded), path=scenario, enterprises=len(loaded.enterprises),
+                     lines=lines, funds=len(loaded.funds), warnings=count))
 
 
 def _report_findings(path: Path, findings, strict: bool = False, lang: str = "en") -> None:

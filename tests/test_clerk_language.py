@@ -56,11 +56,15 @@ def test_a_misspelt_scope_is_named_in_chinese_with_the_nearest_spelling(tmp_path
     warning = next(line for line in done.stderr.splitlines() if "funds[1] (county).scope.regions[0]" in line)
     assert warning.endswith("funds[1] (county).scope.regions[0]: 资金 county 的地区范围 “湖北/黄岗” 与任何企业的地区都不匹配；"
                             "最接近的写法：“湖北/黄冈”——适用范围按地区路径的整段匹配，所以“湖北/黄冈”在“湖北”之内，“湖北省黄冈市”则不在")
-    # The closing line is Chinese too: 2 enterprises, 2 cost lines (one each), 2 funds.
-    assert done.stdout.strip().endswith("qichun.yaml：有效：2 家企业，2 条费用，2 项资金")
+    # The closing line is Chinese too, and does not read as "all is well" under the warnings: it
+    # counts them (one line of stderr each) before 2 enterprises, 2 cost lines (one each), 2 funds.
+    count = sum(line.startswith("warning: ") for line in done.stderr.splitlines())
+    assert count >= 1
+    assert done.stdout.strip().endswith(f"qichun.yaml：格式有效，但有上述 {count} 条警告，求解前请逐条核对：2 家企业，2 条费用，2 项资金")
     english = run("validate", path, "--lang", "en")
     assert "fund county's region scope '湖北/黄岗' matches no enterprise's region; nearest spelling: '湖北/黄冈'" in english.stderr
-    assert english.stdout.strip().endswith("qichun.yaml: valid: 2 enterprises, 2 cost lines, 2 funds")
+    assert english.stdout.strip().endswith(f"qichun.yaml: valid, with {count} warning(s) above to read before solving: "
+                                           "2 enterprises, 2 cost lines, 2 funds")
     # --strict stops on it in the language asked for.
     strict = run("solve", path, "--strict", "--lang", "zh")
     assert strict.code == 2 and "与任何企业的地区都不匹配" in strict.stderr

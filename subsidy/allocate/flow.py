@@ -253,7 +253,8 @@ class FlowBackend:
 
     @property
     def note(self) -> str:
-        return f"min-cost flow in units of 1/{self.net.unit} fen (exact)"
+        step = "whole fen" if self.net.unit == 1 else f"units of 1/{self.net.unit} fen"
+        return f"min-cost flow in {step} (exact)"
 
     @property
     def solver_version(self) -> str:

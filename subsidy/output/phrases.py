@@ -279,6 +279,8 @@ WORKBOOK = Phrases({
 CHECK = Phrases({
     "valid": {"en": "{path}: valid: {enterprises:,} enterprises, {lines:,} cost lines, {funds:,} funds",
               "zh": "{path}：有效：{enterprises:,} 家企业，{lines:,} 条费用，{funds:,} 项资金"},
+    "valid_warned": {"en": "{path}: valid, with {warnings:,} warning(s) above to read before solving: {enterprises:,} enterprises, {lines:,} cost lines, {funds:,} funds",
+                     "zh": "{path}：格式有效，但有上述 {warnings:,} 条警告，求解前请逐条核对：{enterprises:,} 家企业，{lines:,} 条费用，{funds:,} 项资金"},
     "violations": {"en": "{table}: {count:,} violation(s) of {scenario} ({checked} checked)",
                    "zh": "{table}：违反 {scenario} 的规则 {count:,} 处（已核对 {checked}）"},
     "kept": {"en": "{table}: ok: {rows:,} row(s) keep every rule of {scenario} ({checked} checked)",

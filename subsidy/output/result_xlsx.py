@@ -109,6 +109,7 @@ class Sheet:
         self.ws = wb.add_worksheet(name)
         self.look, self.name, self.lang = look, name, lang
         self.widths: dict[int, int] = {}
+        self.heading_width = 0  # what the title and the 编制单位/日期 line need across the table
 
     def ref(self, i: int, j: int) -> str:
         return f"'{self.name}'!{_cell(i, j)}"
@@ -129,6 +130,8 @@ class Sheet:
     def heading(self, title: str, lines: tuple[str, str], columns: int) -> None:
         """The title and the 编制单位 / 单位 + 日期 line above a table `columns` wide."""
         last = max(columns - 1, 2)
+        # The title is set larger than the body (×1.5), and both halves of the line below sit side by side.
+        self.heading_width = max(int(width(title) * 1.5) + 2, width(lines[0]) + width(lines[1]) + 6)
         self.ws.merge_range(0, 0, 0, last, title, self.look.title)
         self.ws.set_row(0, 30)
         split = max(1, last // 2)
@@ -144,9 +147,11 @@ class Sheet:
 
     def finish(self, header_row: int, frozen_cols: int, columns: int, lang: Lang, wrap: dict[int, int] | None = None) -> None:
         """Widths, frozen header, and the print setup of a filed table."""
-        for j in range(columns):
-            w = (wrap or {}).get(j) or min(50, max(8, self.widths.get(j, 0) + 2))
-            self.ws.set_column(j, j, w)
+        widths = [(wrap or {}).get(j) or min(50, max(8, self.widths.get(j, 0) + 2)) for j in range(columns)]
+        # A narrow table (汇总: three columns) would cut its own title on paper: widen it evenly.
+        short = self.heading_width - sum(widths)
+        for j, w in enumerate(widths):
+            self.ws.set_column(j, j, w + (-(-short // columns) if short > 0 else 0))
         self.ws.freeze_panes(header_row + 1, frozen_cols)
         ws = self.ws
         ws.set_paper(9)  # A4
