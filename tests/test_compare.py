@@ -64,7 +64,10 @@ def test_inputs_and_summary(options):
     assert "xianan-more-central against xianan-2025: funds.central_reward.budget 300.00 → 400.00" in text
     assert "the total gap goes from 310.60 to 210.60 万元 (-100.00, -32.2%)" in text
     assert "adds funds.xianning_municipal" in text
-    assert "新增 funds.xianning_municipal" in comparison_summary(c, "zh")
+    # In Chinese the fields are named by the fund's name (the added fund's from its own option) and in words.
+    zh = comparison_summary(c, "zh")
+    assert "新增 咸宁市淘汰落后产能配套资金" in zh
+    assert "中央财政淘汰落后产能奖励资金（以奖代补） 预算 300.00 → 400.00" in zh and "funds." not in zh
     wide = c.wide("enterprises")
     assert ("gap", "xianan-more-central") in wide.columns and ("d_gap", "xianan-more-central") in wide.columns
     assert wide.loc["wenquan", ("d_gap", "xianan-more-central")] == Decimal("-85.00")

@@ -190,7 +190,7 @@ def gap_closure_sentences(gc: GapClosure, lang: Lang = "en") -> list[str]:
         out.append(CLOSE_GAP("no_scope", lang, lines=CLOSE_GAP("sep", lang).join(f"{names.enterprise(r.enterprise)}/{names.category(r.category)} {money(r.amount)}"
                                                                                   for r in scoped.itertuples(index=False))))
     if not gc.caps.empty:
-        out.append(CLOSE_GAP("caps", lang, unit=unit, caps=CLOSE_GAP("sep", lang).join(f"{r.rule} ({money(r.bound)}): {r.closes_per_unit:.4g}"
+        out.append(CLOSE_GAP("caps", lang, unit=unit, caps=CLOSE_GAP("sep", lang).join(f"{names.rule_id(r.rule)} ({money(r.bound)}): {r.closes_per_unit:.4g}"
                                                                                         for r in gc.caps.itertuples(index=False))))
     return out
 
@@ -236,6 +236,16 @@ def _show(value) -> str:
     return str(value)
 
 
+def _names_in(c: Comparison, lang: Lang) -> Names:
+    """Names from every option, the base's first: a fund or enterprise an option adds has its name too."""
+    names = Names(c.scenarios[0], lang)
+    for scenario in c.scenarios[1:]:
+        other = Names(scenario, lang)
+        names.funds = {**other.funds, **names.funds}
+        names.enterprises = {**other.enterprises, **names.enterprises}
+    return names
+
+
 def comparison_summary(c: Comparison, lang: Lang = "en") -> str:
     unit = c.scenarios[0].unit
     base = c.labels[0]
@@ -247,9 +257,10 @@ def comparison_summary(c: Comparison, lang: Lang = "en") -> str:
         if changed.empty:
             text += COMPARE("no_input", lang)
         else:
-            items = [COMPARE("added", lang, field=r["field"]) if r[label] == PRESENT and _missing(r[base])
-                     else COMPARE("removed", lang, field=r["field"]) if r[base] == PRESENT and _missing(r[label])
-                     else f"{r['field']} {_show(r[base])} → {_show(r[label])}" for _, r in changed.head(4).iterrows()]
+            field = _names_in(c, lang).field
+            items = [COMPARE("added", lang, field=field(r["field"])) if r[label] == PRESENT and _missing(r[base])
+                     else COMPARE("removed", lang, field=field(r["field"])) if r[base] == PRESENT and _missing(r[label])
+                     else f"{field(r['field'])} {_show(r[base])} → {_show(r[label])}" for _, r in changed.head(4).iterrows()]
             text += COMPARE("changes", lang, fields=COMPARE("sep", lang).join(items))
             if len(changed) > 4:
                 text += COMPARE("more", lang, n=len(changed) - 4)
@@ -297,6 +308,7 @@ def comparison_text(c: Comparison, lang: Lang = "en") -> str:
     lines += ["", COMPARE("enterprises_title", lang, base=base), side_by_side(c.enterprises, "enterprise", "gap", "gap_share")]
     lines += ["", COMPARE("funds_title", lang, base=base), side_by_side(c.funds, "fund", "used", None)]
     if not c.inputs.empty:
-        rows = [[r["field"], *(_show(r[label]) for label in c.labels)] for _, r in c.inputs.iterrows()]
+        field = _names_in(c, lang).field
+        rows = [[field(r["field"]), *(_show(r[label]) for label in c.labels)] for _, r in c.inputs.iterrows()]
         lines += ["", COMPARE("inputs_title", lang), table([COMPARE("h_field", lang), *c.labels], rows)]
     return "\n".join(lines)

@@ -112,6 +112,11 @@ RULE_ZH = {"budget": "{fund}预算", "cap_enterprise": "{fund}对{enterprise}的
            "commitment": "{fund}对{enterprise}{category}的已定安排"}
 """A rule in the Chinese tables, by its kind (a kind not listed here shows its id)."""
 
+FIELD_ZH = {"budget": "预算", "caps": "", "per_capacity": "单位产能上限", "per_enterprise": "单企业上限", "per_worker": "每人上限",
+            "share_of_need": "需求比例上限", "costs": "", "own_funds": "自有资金", "workers": "职工人数", "capacity": "产能",
+            "categories": "可支付类别", "scope": "适用范围", "regions": "地区", "industries": "行业", "name": "名称"}
+"""Parts of an input field's path in Chinese (a part not here: a category's label, else as written)."""
+
 TABLE_ZH = {"rule_name": "规则", "rule_id": "规则代码", "enterprise_name": "企业名称", "enterprise_id": "企业代码",
             "fund_name": "资金名称", "fund_id": "资金代码"}
 """Headers of the Chinese tables' name and id columns: names first, ids in a column of their own."""
@@ -318,3 +323,25 @@ class Names:
             return rule_id
         return RULE_ZH[kind].format(fund=self.fund(fund) if fund else "", enterprise=self.enterprise(enterprise) if enterprise else "",
                                     category=self.category(category) if category else "")
+
+    def field(self, path: str) -> str:
+        """An input field by its overlay path (`funds.central_reward.budget`): in Chinese the fund's
+        or enterprise's name and the field in words (compare's list of what an option changes)."""
+        parts = path.split(".")
+        if self.lang != "zh" or len(parts) < 2 or parts[0] not in ("funds", "enterprises"):
+            return path
+        head = self.fund(parts[1]) if parts[0] == "funds" else self.enterprise(parts[1])
+        tail = [FIELD_ZH.get(p, self.categories.get(p, p)) for p in parts[2:]]
+        return " ".join([head, "·".join(t for t in tail if t)]).strip()
+
+    def rule_id(self, rule_id: str) -> str:
+        """A rule in words from its id alone (`cap_enterprise[central_reward,wenquan]`), where a
+        table holds only the id (close-gap's caps)."""
+        kind, _, rest = rule_id.partition("[")
+        args = rest.rstrip("]").split(",") if rest else []
+        fund = enterprise = category = None
+        if kind == "own_funds" and args:
+            enterprise = args[0]
+        elif args:
+            fund, enterprise, category = (args + [None, None])[:3]
+        return self.rule(kind, rule_id, fund, enterprise, category)
