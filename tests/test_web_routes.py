@@ -266,6 +266,14 @@ def test_template_files_language_and_sign_out(site):
     at = {column_key(h): i for i, h in enumerate(table[0])}
     rows = [",".join(r[at[k]] for k in ("fund", "enterprise", "category", "amount")) for r in table[1:]]
     assert sorted(rows) == ["hb,hg1,resettlement,45.00", "hb,xn1,resettlement,75.00"]
+    # The printable report is there too, as a PDF whose text holds the total gap: needs 100 + 60
+    # less the 75 + 45 paid = 40.00 (pdftotext, from poppler-utils, as the report's own PDF tests).
+    pdf = analyst.get(solve_url + "/files/report.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    import subprocess
+
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True).stdout.decode("utf-8")
+    assert "资金缺口" in text and "40.00" in text
     assert analyst.get(solve_url + "/files/nothing.csv").status_code == 404
     assert Browser(app, "clerk-xn").get(solve_url + "/files/allocations.csv").status_code == 403
     analyst.get("/lang/en?next=/")

@@ -334,7 +334,7 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
         found = store.result_file(solve_id, name)
         if found is None:
             raise HTTPException(404)
-        kind = {".csv": "text/csv; charset=utf-8", ".json": "application/json", ".html": "text/html; charset=utf-8",
+        kind = {".csv": "text/csv; charset=utf-8", ".json": "application/json", ".html": "text/html; charset=utf-8", ".pdf": "application/pdf",
                 ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}.get(Path(name).suffix, "application/octet-stream")
         return Response(found.content, media_type=kind, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

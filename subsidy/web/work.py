@@ -17,6 +17,7 @@ from subsidy.analysis.compare import compare
 from subsidy.analysis.explain import explain
 from subsidy.output.analysis_text import comparison_text, explanation_sentences, gap_closure_sentences
 from subsidy.output.charts import html_report
+from subsidy.output.report_pdf import pdf_bytes
 from subsidy.output.result_csv import render_contract
 from subsidy.output.result_xlsx import result_workbook
 from subsidy.pipeline import solve
@@ -46,11 +47,12 @@ def gap_view(result) -> dict:
 
 def solve_version(scenario: Scenario, sha256: str) -> tuple[dict, dict[str, bytes], str]:
     """(summary, files, exact total gap) of one version: the CLI's four files, the formal
-    workbook, the charts (`subsidy report`'s page), and view.json with the tables and the explanation and close-gap in both languages."""
+    workbook, the charts (`subsidy report`'s page and its PDF), and view.json with the tables and the explanation and close-gap in both languages."""
     result = solve(scenario, scenario_sha256=sha256)
     files = render_contract(result, "zh")
     files["result.xlsx"] = result_workbook(result, "zh")
     files["report.html"] = html_report([result], [scenario.name], "zh").encode("utf-8")
+    files["report.pdf"] = pdf_bytes([result], [scenario.name], "zh")  # the printable A4 report (`report --pdf`)
     ex = explain(scenario, result=result)
     gc = close_gap(scenario, result=result)
     view = gap_view(result)
