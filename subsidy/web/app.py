@@ -239,15 +239,21 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
                         may_approve=p.user.role in access.APPROVE and v.status != "approved",
                         may_whatif=p.user.role in access.SOLVE, commitments=store.commitments_of(sid, row.version))
 
-    async def whatif(request: Request):
+    async def what_if_form(request: Request):
+        """(page, scenario id, version number, the version's data with the panel's changes, the
+        changes): what the what-if panel and its "save as variant" both start from."""
         p = await page(request)
         need(p, access.SOLVE)
         sid, number = request.path_params["sid"], request.path_params["n"]
         v = load_version(p, sid, number)
         try:
-            data, _changes = editing.apply_form(p.user, v.data, dict(p.form))
+            data, changes = editing.apply_form(p.user, v.data, dict(p.form))
         except editing.Refused as exc:
             raise HTTPException(403, str(exc)) from None
+        return p, sid, number, data, changes
+
+    async def whatif(request: Request):
+        p, _sid, _number, data, _changes = await what_if_form(request)
         scenario, problems = editing.validate(data)
         if scenario is None:
             return p.render("whatif.html", view=None, problems=[f"{q.where}: {q.message}" for q in problems])
@@ -257,14 +263,7 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
     async def variant(request: Request):
         """The what-if's changes kept as a new scenario: a variant of its base (the changes, the
         overlay, are in the record), to compare side by side."""
-        p = await page(request)
-        need(p, access.SOLVE)
-        sid, number = request.path_params["sid"], request.path_params["n"]
-        v = load_version(p, sid, number)
-        try:
-            data, changes = editing.apply_form(p.user, v.data, dict(p.form))
-        except editing.Refused as exc:
-            raise HTTPException(403, str(exc)) from None
+        p, sid, number, data, changes = await what_if_form(request)
         if not changes:
             raise HTTPException(400, "the variant changes nothing")
         label = ", ".join(f"{field.split('].')[0].split('[')[1]} {new}" for field, _old, new in changes)
