@@ -157,7 +157,7 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
         number = request.query_params.get("v")
         v = load_version(p, sid, int(number) if number and number.isdigit() else None)
         latest = store.version(sid).number
-        shown = editing.tables(p.user, v.data)
+        shown = editing.tables(p.user, v.data, p.lang)
         pages = max(1, -(-len(shown.enterprises) // ROWS_PER_PAGE))
         at = request.query_params.get("page", "1")
         at = min(max(int(at), 1), pages) if at.isdigit() else 1
@@ -256,7 +256,7 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
         p, _sid, _number, data, _changes = await what_if_form(request)
         scenario, problems = editing.validate(data)
         if scenario is None:
-            return p.render("whatif.html", view=None, problems=[f"{q.where}: {q.message}" for q in problems])
+            return p.render("whatif.html", view=None, problems=[q.said(p.lang) for q in problems])
         view = await anyio.to_thread.run_sync(work.whatif, scenario, limiter=limiter)
         return p.render("whatif.html", view=view, problems=[])
 

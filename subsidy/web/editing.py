@@ -77,7 +77,7 @@ def cell_of(data: dict, loc: tuple) -> str | None:
     return None
 
 
-def tables(user: User, data: dict) -> Tables:
+def tables(user: User, data: dict, lang: str = "zh") -> Tables:
     visible = access.visible_enterprises(user, data)
     ents = [data["enterprises"][i] for i in visible]
     categories = sorted({c for e in ents for c in (e.get("costs") or {})})
@@ -93,8 +93,9 @@ def tables(user: User, data: dict) -> Tables:
             continue  # another region's problem is not this clerk's to read
         cell = cell_of(data, p.loc)
         if cell is not None:
-            out.cell_problems.setdefault(cell, []).append(p.message)
-        out.problems.append(f"{p.where}: {p.message}" if p.where else p.message)
+            # in the page's language where the check wrote one (issue 11's Chinese sentences)
+            out.cell_problems.setdefault(cell, []).append(p.message_zh if lang == "zh" and p.message_zh else p.message)
+        out.problems.append(p.said(lang))
     return out
 
 
