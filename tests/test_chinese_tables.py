@@ -87,3 +87,20 @@ def test_a_commitment_is_named_in_words():
     assert by_id["commitment[central_reward,hengyu_guihua,resettlement]"] == \
         "中央财政淘汰落后产能奖励资金（以奖代补）对咸宁市恒宇物资有限公司桂花电石生产车间职工安置费的已定安排"
     assert by_id["commitment[xianan_district,wenquan]"] == "咸安区淘汰落后产能配套资金对咸安区温泉电石总厂的已定安排"
+
+
+def test_solve_summary_in_chinese_names_each_binding_rule_in_words_before_its_id():
+    """Xian'an, solved: all three budgets are used up (300 + 150 + 100 = 550 paid), so each is a
+    binding rule; in Chinese the summary names it by its fund (…预算) with the id after it."""
+    from pathlib import Path
+
+    from subsidy.output.console import render_result
+    from subsidy.pipeline import solve
+    from subsidy.scenario.load import load_scenario
+
+    scenario = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "xianan-2025.yaml")
+    result = solve(scenario)
+    zh = render_result(result, "zh").splitlines()
+    assert "  中央财政淘汰落后产能奖励资金（以奖代补）预算（budget[central_reward]）" in zh
+    assert "  咸安区淘汰落后产能配套资金预算（budget[xianan_district]）" in zh
+    assert "  budget[central_reward]" in render_result(result, "en").splitlines()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from subsidy.output.phrases import SOLVE
+from subsidy.output.phrases import SOLVE, Names
 from subsidy.scenario.labels import Lang, column, table
 from subsidy.allocate.result import Result
 from subsidy.allocate.waterfall import from_fen
@@ -47,7 +47,10 @@ def render_result(result: Result, lang: Lang = "en", path: str | None = None, ro
     lines += [SOLVE("funds", lang), table([column(k, lang) for k in ["fund", "name", *fkeys[1:]]], frows, numeric_from=2), ""]
     binding = result.binding_rules()
     lines.append(SOLVE("binding", lang) if binding else SOLVE("none_binding", lang))
-    lines += [f"  {name}" for name in (binding[:rows] if rows else binding)]
+    # In Chinese each rule in words first (中央财政…预算), its id after it for explain and the files.
+    words = Names(result.scenario, lang).rule_id
+    lines += [f"  {words(name)}（{name}）" if lang == "zh" and words(name) != name else f"  {name}"
+              for name in (binding[:rows] if rows else binding)]
     if rows and len(binding) > rows:
         lines.append(SOLVE("more_rules", lang, more=len(binding) - rows))
     if path is not None and result.summary["total_gap"] > 0:
