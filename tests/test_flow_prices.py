@@ -28,6 +28,7 @@ import pytest
 from subsidy.allocate.flow_network import Network, build_network, stage1_flow
 from subsidy.allocate.flow_prices import marginal_values, unit_weight_network
 from subsidy.allocate.lp import LpPrices
+from subsidy.analysis.explain import asked_rules
 from subsidy.pipeline import rules_of as build_rules, solve
 from subsidy.scenario.generate import generate
 from subsidy.scenario.load import load_scenario, scenario_from_data
@@ -47,11 +48,7 @@ def _asked(scenario):
     """The rules explain() asks prices for (budgets, and rules the final allocation fills)."""
     result = solve(scenario)
     rules = result.rules
-    owner, member, limits = rules.membership()
-    used = np.zeros(len(limits), dtype=np.int64)
-    np.add.at(used, owner, result.allocation.fen[member])
-    kind = rules.bound_order[0]
-    bounds = np.flatnonzero((kind != 4) & ((kind == 0) | (used >= limits)))
+    bounds = asked_rules(result)
     return rules, None, rules.bound_names(bounds), bounds
 
 

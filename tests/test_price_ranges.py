@@ -20,7 +20,6 @@ import dataclasses
 from decimal import Decimal
 from fractions import Fraction
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -29,7 +28,7 @@ from conftest import make_scenario
 from subsidy.allocate.flow_network import Network, build_network, stage1_flow
 from subsidy.allocate.flow_prices import marginal_values, price_ranges, unit_weight_network
 from subsidy.allocate.stages import UNBOUNDED
-from subsidy.analysis.explain import explain
+from subsidy.analysis.explain import asked_rules, explain
 from subsidy.output.analysis_text import explanation_sentences, explanation_text
 from subsidy.pipeline import solve
 from subsidy.scenario.generate import generate
@@ -158,11 +157,7 @@ def test_every_rule_explain_asks_about_on_generated_scenarios(n, seed):
     scenario = scenario_from_data(generate(n, 4, seed))
     result = solve(scenario)
     rules = result.rules
-    owner, member, limits = rules.membership()
-    used = np.zeros(len(limits), dtype=np.int64)
-    np.add.at(used, owner, result.allocation.fen[member])
-    kind = rules.bound_order[0]
-    asked = np.flatnonzero((kind != 4) & ((kind == 0) | (used >= limits)))
+    asked = asked_rules(result)
     net = build_network(rules)
     checked = 0
     for unit in (False, True):

@@ -87,11 +87,8 @@ def explain(scenario: Scenario, solver: str = "highs", result: Result | None = N
     allocation = result.allocation
     rules = allocation.rules
     used, limits = result.rule_use  # the final allocation's: binding is what `solve` prints, one set
-    kind = rules.bound_order[0]
-    priced = np.flatnonzero(kind != KIND_NEED)
-    # Prices for every budget and every rule the allocation leaves no room in (a rule with room
-    # in an optimal allocation is worth nothing either way).
-    asked = priced[(kind[priced] == 0) | (used[priced] >= limits[priced])]
+    priced = np.flatnonzero(rules.bound_order[0] != KIND_NEED)  # every rule gets a row; needs are not rules of money
+    asked = asked_rules(result)
     w_more, w_less = allocation.prices.marginal_values(asked)
     p_more, p_less = allocation.prices.marginal_values(asked, unit_weights=True)
     w_up, w_down = allocation.prices.price_ranges(asked)
@@ -143,6 +140,15 @@ def _commitment_rows(scenario: Scenario, allocation) -> list[tuple]:
 
 KIND_NEED = 4
 """need[e,c] rules (`Rules.KINDS`): not priced; a line's own bound is its residual need."""
+
+
+def asked_rules(result: Result) -> np.ndarray:
+    """The bounds explain prices: every budget and every rule the final allocation leaves no room
+    in (a rule with room in an optimal allocation is worth nothing either way); never a need."""
+    used, limits = result.rule_use
+    kind = result.rules.bound_order[0]
+    priced = np.flatnonzero(kind != KIND_NEED)
+    return priced[(kind[priced] == 0) | (used[priced] >= limits[priced])]
 
 
 def _range(fen: int) -> Decimal | None:
