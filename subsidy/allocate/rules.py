@@ -11,6 +11,7 @@ under the `free` rule) and bounds in the order the spec lists them; the LP's row
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -22,6 +23,17 @@ from subsidy.allocate.waterfall import CostLines, floor_fen, to_fen
 
 OWN = "(own funds)"
 """The source name own funds take under the `free` rule."""
+
+_RULE_NAME = re.compile(r"^(\w+)\[(.*)\]$")
+
+
+def parse_rule(name: str) -> tuple[str, list[str]]:
+    """A rule's readable name back to its kind and arguments, the inverse of `Rules.bound_names`:
+    'cap_enterprise[central_reward,wenquan]' → ('cap_enterprise', ['central_reward', 'wenquan'])."""
+    match = _RULE_NAME.match(name)
+    if not match:
+        return name, []
+    return match.group(1), match.group(2).split(",")
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,7 +37,6 @@ All of it in words is output's (`output.analysis_text.explanation_text`).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -46,20 +45,11 @@ import pandas as pd
 
 from subsidy.allocate.result import Result
 from subsidy.allocate.stages import UNBOUNDED
-from subsidy.allocate.rules import OWN
+from subsidy.allocate.rules import OWN, parse_rule
 from subsidy.allocate.waterfall import from_fen
 from subsidy.pipeline import solve
 from subsidy.scenario.model import Scenario
 
-_NAME = re.compile(r"^(\w+)\[(.*)\]$")
-
-
-def parse_rule(name: str) -> tuple[str, list[str]]:
-    """'cap_enterprise[central_reward,wenquan]' → ('cap_enterprise', ['central_reward', 'wenquan'])."""
-    match = _NAME.match(name)
-    if not match:
-        return name, []
-    return match.group(1), match.group(2).split(",")
 
 
 @dataclass

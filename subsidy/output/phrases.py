@@ -13,6 +13,7 @@ Column headers are labels, not sentences: they stay in scenario/labels.py (`colu
 
 from __future__ import annotations
 
+from subsidy.allocate.rules import parse_rule
 from subsidy.scenario.labels import Lang, Phrases
 from subsidy.scenario.model import Scenario
 
@@ -337,8 +338,7 @@ class Names:
     def rule_id(self, rule_id: str) -> str:
         """A rule in words from its id alone (`cap_enterprise[central_reward,wenquan]`), where a
         table holds only the id (close-gap's caps)."""
-        kind, _, rest = rule_id.partition("[")
-        args = rest.rstrip("]").split(",") if rest else []
+        kind, args = parse_rule(rule_id)
         fund = enterprise = category = None
         if kind == "own_funds" and args:
             enterprise = args[0]
