@@ -76,7 +76,7 @@ def _fail(lines: list[str] | str, code: int) -> None:
     raise typer.Exit(code)
 
 
-def _load(path: Path, strict: bool = False, said: list | None = None, lang: Optional[Lang] = None):
+def _load(path: Path, strict: bool = False, said: list | None = None, lang: Optional[Lang] = None, ranges_note: bool = True):
     """Load a scenario, failing with exit 2; the vocabulary's warnings go to stderr (and to `said`
     when given), or with --strict stop here as errors. Messages are in `lang`, else the
     scenario's language (English when the file cannot be read as a scenario at all)."""
@@ -93,6 +93,10 @@ def _load(path: Path, strict: bool = False, said: list | None = None, lang: Opti
             _fail(lines + [STRICT_NOTE], EXIT_BAD_INPUT)
         for line in lines:
             typer.echo(f"warning: {line}", err=True)
+    if ranges_note and loaded[0].ranges:
+        from subsidy.output.risk_table import RISK
+
+        typer.echo(RISK("ranges_note", _doc_lang(lang, loaded[0]), n=len(loaded[0].ranges)), err=True)
     return loaded
 
 
@@ -492,6 +496,47 @@ def sweep(
     if lp_points:
         how.append(CHECK("by_lp", said, n=lp_points, builds=table.attrs["model_builds"]))
     typer.echo(CHECK("swept", said, out=out, points=len(table), how=("；" if said == "zh" else "; ").join(how)))
+
+@app.command()
+def risk(
+    scenario: Path = ScenarioArg,
+    draws: int = typer.Option(1000, "--draws", min=1, help="How many times to draw every amount given as a range."),
+    seed: int = typer.Option(..., "--seed", min=0, help="Seed of the draws: the same seed gives the same numbers, byte for byte, with any number of workers."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write risk_enterprises.csv, risk_funds.csv, risk_summary.csv and risk_draws.csv into this directory (all or nothing)."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Worker processes (default: one per core)."),
+    reoptimise: bool = typer.Option(True, "--reopt/--no-reopt", help="Also solve again on each draw (the gap if the bureau could wait for the facts); --no-reopt is faster."),
+    rows: int = typer.Option(20, "--rows", min=0, help="Enterprises shown on the console, largest P90 gap first (0: all)."),
+    lang: Optional[Lang] = typer.Option(None, "--lang", help=LANG_HELP.format(what="the table and the CSV headers (CSV headers English unless zh)")),
+) -> None:
+    """Draw the amounts given as ranges (low~expected~high, triangular): per enterprise the expected
+    gap and its P50/P90/P99 under the allocation decided on the expected values, and re-optimised;
+    per fund the chance it is overdrawn."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from subsidy.analysis.risk import RiskError, risk as run_risk
+    from subsidy.output.risk_table import RISK, RISK_FILES, render_risk, write_risk
+    from subsidy.pipeline import SolveError
+
+    _refuse_overwriting_inputs([scenario], folders={out: RISK_FILES} if out else None)
+    loaded, _ = _load(scenario, lang=lang, ranges_note=False)
+    said = _doc_lang(lang, loaded)
+    console = Console(stderr=True)
+    bar = Progress(console=console, transient=True, disable=not console.is_terminal)  # no bar in pipes and logs
+    task = bar.add_task("drawing", total=draws)
+    try:
+        with bar:
+            result = run_risk(loaded, draws, seed, workers=workers, reoptimise=reoptimise, progress=lambda n: bar.advance(task, n))
+    except RiskError as exc:
+        _fail(f"{scenario}: {exc}", EXIT_BAD_INPUT)
+    except SolveError as exc:
+        _fail(f"{scenario}: {exc}", EXIT_SOLVE_FAILED)
+    typer.echo(render_risk(result, said, rows))
+    if out is not None:
+        with _writing(out, "the risk tables"):
+            write_risk(result, out, lang.value if lang is not None else "en")
+        typer.echo(RISK("wrote", said, files=", ".join(RISK_FILES), out=out))
+
 
 @app.command()
 def template(

@@ -72,8 +72,23 @@ def test_main_fields_have_english_and_chinese_docs():
     assert ent["workers"]["title"] == "Workers 职工人数"
     assert "职工安置费" in ent["costs"]["description"] and "resettlement" in ent["costs"]["description"]
     assert fund["budget"]["title"] == "Budget 预算" and defs["Caps"]["properties"]["share_of_need"]["anyOf"][0]["maximum"] == 1
-    # Amounts are numbers ≥ 0 for the editor.
-    assert ent["costs"]["additionalProperties"] == {"type": "number", "minimum": 0, "maximum": 10**10}
+    # Amounts are numbers ≥ 0 for the editor; a cost line, own funds and a budget may also be a range.
+    amount = {"type": "number", "minimum": 0, "maximum": 10**10}
+    assert ent["workers"]["anyOf"][0]["type"] == "integer" and defs["Caps"]["properties"]["per_enterprise"]["anyOf"][0] == amount
+    assert ent["costs"]["additionalProperties"]["anyOf"][:2] == [amount, {"$ref": "#/$defs/AmountRange"}]
+    assert fund["budget"]["anyOf"][:2] == [amount, {"$ref": "#/$defs/AmountRange"}]
+
+
+@pytest.mark.parametrize("value, valid", [
+    ({"low": 400, "expected": 640, "high": 700}, True), ("400~640～700", True), (640, True),
+    ({"low": 400, "high": 700}, False), ({"low": 400, "expected": 640, "high": 700, "mode": 1}, False),
+    ("400~640", False), ("about 640", False),
+])
+def test_schema_takes_ranges_where_the_models_do(value, valid):
+    data = json.loads(json.dumps(EXAMPLE))
+    data["enterprises"][0]["own_funds"]["asset_sales"] = value
+    data["funds"][0]["budget"] = value
+    assert (list(validator().iter_errors(data)) == []) == valid
 
 
 def test_exported_data_of_every_format_validates(tmp_path):

@@ -258,9 +258,10 @@ class FlowBackend:
 
     @property
     def solver_version(self) -> str:
-        from importlib.metadata import version
+        import ortools  # its __version__, not importlib.metadata: that parses the package's METADATA
+        # file on every call (5 ms, more than a small solve; subsidy risk solves once per draw)
 
-        return f"OR-Tools {version('ortools')} min-cost flow"
+        return f"OR-Tools {ortools.__version__} min-cost flow"
 
     @property
     def per_unit(self) -> int:

@@ -207,3 +207,21 @@ def _waterfall(enterprise, category, cost, available, rule, klass, exact: bool =
         result[idx] = share + bump
     applied[where] = result
     return applied
+
+
+def redrawn(scenario: Scenario, lines: CostLines, cost: np.ndarray, available: np.ndarray) -> CostLines:
+    """The same cost lines with other amounts (costs per line, own funds per enterprise, in fen),
+    own funds applied again by the one waterfall: a draw of `subsidy risk`. The lines, their order
+    and each enterprise's rule stay those of `lines` (made from `scenario`)."""
+    table = scenario.category_table
+    rule_of = {e.id: ("statutory", "proportional", "free").index(e.own_funds_rule) for e in scenario.enterprises}
+    rule = np.array([rule_of[e] for e in lines.enterprises], dtype=np.int64)
+    klass = np.array([table[c].own_funds_class for c in lines.categories], dtype=np.int64)
+    applied = _waterfall(lines.enterprise, lines.category, cost, available, rule, klass)
+    if applied is None:
+        big = _waterfall(lines.enterprise, lines.category, cost.astype(object), available.astype(object), rule, klass, exact=True)
+        applied = np.array(big.tolist(), dtype=np.int64)
+    spent = np.zeros(len(lines.enterprises), dtype=np.int64)
+    np.add.at(spent, lines.enterprise, applied)
+    return CostLines(lines.enterprises, lines.categories, lines.enterprise, lines.category, cost, applied,
+                     cost - applied, available, available - spent, lines.free)

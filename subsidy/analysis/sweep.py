@@ -229,19 +229,26 @@ def sweep(scenario: Scenario | dict, varies: list[Vary], *, workers: int | None 
         for chunk in chunks:
             collect(run_chunk(data, paths, chunk, solver, method, here))
     else:
-        # Fresh worker processes, not forks: a fork of a process that has run HiGHS may inherit
-        # its thread pool in a locked state.
-        context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context) as pool:
-            futures = [pool.submit(run_chunk, data, paths, chunk, solver, method) for chunk in chunks]
-            for future in as_completed(futures):
-                collect(future.result())
+        in_processes(run_chunk, [(data, paths, chunk, solver, method) for chunk in chunks], workers, collect)
     table = pd.DataFrame([rows[i] for i in range(len(points))])
     table.attrs["model_builds"] = builds
     table.attrs["flows"] = flows
     table.attrs["points"] = len(points)
     table.attrs["varied"] = paths
     return table
+
+
+def in_processes(function: Callable, calls: list[tuple], workers: int, collect: Callable[[Any], None]) -> None:
+    """`function(*call)` for each call on a pool of `workers` processes, each result handed to
+    `collect` as it finishes (in no fixed order: callers put results back by their index). The
+    pool of sweeps and of `subsidy risk`'s draws."""
+    # Fresh worker processes, not forks: a fork of a process that has run HiGHS may inherit
+    # its thread pool in a locked state.
+    context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(calls)), mp_context=context) as pool:
+        futures = [pool.submit(function, *call) for call in calls]
+        for future in as_completed(futures):
+            collect(future.result())
 
 
 def _run_dask(data, paths, chunks, solver, method, workers, scheduler, collect) -> None:

@@ -139,7 +139,31 @@ def scenario_schema() -> dict:
             target = node if name == "" else node["properties"][name]
             target["title"] = title
             target["description"] = description
+    _allow_ranges(schema)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+RANGE_TEXT = r"^\s*[0-9.,]+\s*[~～]\s*[0-9.,]+\s*[~～]\s*[0-9.,]+\s*$"
+"""`400~640~700`: a range as text (low~expected~high), what a workbook cell holds."""
+
+
+def _allow_ranges(schema: dict) -> None:
+    """Cost lines, own funds and budgets may be ranges (scenario/ranges.py): a mapping
+    {low, expected, high} or the text low~expected~high, besides a plain amount."""
+    defs = schema["$defs"]
+    defs["AmountRange"] = {
+        "title": "Range 区间", "type": "object", "additionalProperties": False, "required": ["low", "expected", "high"],
+        "description": "An estimate: triangular from low to high, most likely `expected` (every command but risk uses "
+                       "expected); low ≤ expected ≤ high. 估计数：低值、预期值、高值（三角分布）；除 risk 外均按预期值计算。",
+        "properties": {k: dict(_AMOUNT) for k in ("low", "expected", "high")},
+    }
+    either = [dict(_AMOUNT), {"$ref": "#/$defs/AmountRange"}, {"type": "string", "pattern": RANGE_TEXT}]
+    ent, fund = defs["Enterprise"]["properties"], defs["Fund"]["properties"]
+    for table in (ent["costs"], ent["own_funds"]):
+        table["additionalProperties"] = {"anyOf": [dict(x) for x in either]}
+    for key in list(_AMOUNT):
+        fund["budget"].pop(key)
+    fund["budget"]["anyOf"] = [dict(x) for x in either]
 
 
 def schema_text() -> str:

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from subsidy.scenario.documents import SUFFIXES, ScenarioError, one_line, parse_document, read_bytes, read_text
 from subsidy.scenario.labels import Lang, Phrases, language_of_data
 from subsidy.scenario.model import Problem, Scenario, cross_field_problems, shown
+from subsidy.scenario.ranges import split_ranges
 from subsidy.scenario.vocabulary import vocabulary_problems
 
 __all__ = ["ScenarioError", "one_line", "SUFFIXES", "read_bytes", "load_scenario", "load_scenario_with_hash", "load_data",
@@ -133,12 +134,15 @@ def scenario_from_data(data: dict, path: str | Path = "<scenario>", lines: dict[
     `warnings` when given.
     """
     lines = lines or {}
+    data, ranges, range_problems = split_ranges(data)  # amounts given as ranges: their expected values
     cross = cross_field_problems(data)
     try:
         scenario = Scenario.model_validate(data)
+        scenario._ranges = tuple(ranges)
         problems: list[Problem] = []
     except ValidationError as exc:
         problems = _problems_from_validation(exc, data)
+    problems += range_problems
     flagged = {p.loc for p in [*found, *problems] if p.loc}
     problems = problems + [p for p in cross if p.loc not in flagged]
     said: list[Problem] = []

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WrapValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WrapValidator
 
 # The range the tool promises: every amount (and quantity) at most 10^10 of the unit. In 万元 that
 # is about three times China's whole national general budget (≈ 3×10^9 万元): no real scenario
@@ -447,6 +447,14 @@ class Scenario(_Strict):
     policy: Policy = Field(default_factory=Policy)
     commitments: list[Commitment] = Field(default_factory=list)
     assumptions: list[Assumption] = Field(default_factory=list)
+    # Amounts written as ranges (scenario/ranges.py), each field above holding its expected value;
+    # set when a file is loaded, read by `subsidy risk`. Not a field: a file writes ranges in place.
+    _ranges: tuple = PrivateAttr(default=())
+
+    @property
+    def ranges(self) -> tuple:
+        """The `AmountRange`s of the amounts given as ranges (empty when every amount is a number)."""
+        return self._ranges
 
     @property
     def category_table(self) -> dict[str, Category]:

@@ -1,0 +1,187 @@
+"""Amounts as ranges and `subsidy risk`: the ranges read from every format with located errors,
+every other command on the expected values, and the draws checked against hand-worked values."""
+
+from __future__ import annotations
+
+import json
+import math
+from decimal import Decimal
+
+import numpy as np
+import openpyxl
+import pytest
+import yaml
+
+from conftest import SCENARIOS
+from run_cli import run
+from subsidy.analysis.risk import enterprise_table, fund_table, risk, triangular_fen
+from subsidy.output.risk_table import risk_csvs
+from subsidy.pipeline import solve
+from subsidy.scenario.convert import template
+from subsidy.scenario.load import ScenarioError, load_scenario, scenario_from_data
+
+
+def one_plant(asset_sales, *, cost=1000, budget=100) -> dict:
+    """One plant: a bank debt of `cost`, own funds from an asset sale, one fund of `budget` for the debt."""
+    return {
+        "name": "one plant", "unit": "万元",
+        "enterprises": [{"id": "plant", "name": "Plant", "costs": {"bank_debt": cost}, "own_funds": {"asset_sales": asset_sales}}],
+        "funds": [{"id": "reward", "name": "Reward", "budget": budget, "categories": ["bank_debt"]}],
+    }
+
+
+# --- the format ---------------------------------------------------------------------------------
+def test_a_range_is_a_mapping_or_text_and_every_field_holds_its_expected_value():
+    data = one_plant({"low": 400, "expected": 640, "high": 700}, cost="900~1000～1,200", budget=" 80 ~ 100 ~ 100 ")
+    scenario = scenario_from_data(data)
+    assert scenario.enterprises[0].own_funds == {"asset_sales": Decimal(640)}
+    assert scenario.enterprises[0].costs == {"bank_debt": Decimal(1000)}
+    assert scenario.funds[0].budget == Decimal(100)
+    assert [(r.path, r.text) for r in scenario.ranges] == [
+        ("enterprises.plant.costs.bank_debt", "900~1000~1200"),
+        ("enterprises.plant.own_funds.asset_sales", "400~640~700"),
+        ("funds.reward.budget", "80~100~100"),
+    ]
+    # Solved on the expected values: 1000 − 640 own funds − 100 reward = 260 left.
+    assert solve(scenario).total("gaps", "gap") == Decimal("260.00")
+
+
+@pytest.mark.parametrize("written, english, chinese", [
+    ({"low": 700, "expected": 640, "high": 800}, "a range needs low ≤ expected ≤ high, got 700~640~800",
+     "区间须满足 低 ≤ 预期 ≤ 高，实际为 700~640~800"),
+    ({"low": 400, "high": 700}, "a range needs low, expected and high; expected missing", "缺少 expected"),
+    ("400~640", "a range is written low~expected~high (three numbers, e.g. 400~640~700), got '400~640'", "区间写作“低~预期~高”"),
+    ("400~六百~700", "range expected: must be a number, got '六百'", "区间的 expected 值"),
+    ("400~640.001~700", "range expected: must have at most 2 decimals", "区间的 expected 值"),
+])
+def test_a_wrong_range_is_named_by_its_line_in_english_and_chinese(tmp_path, written, english, chinese):
+    path = tmp_path / "plant.yaml"
+    path.write_text("name: one plant\n"
+                    "enterprises:\n"
+                    "  - id: plant\n"
+                    "    name: Plant\n"
+                    "    costs: {bank_debt: 1000}\n"
+                    "    own_funds:\n"
+                    f"      asset_sales: {json.dumps(written, ensure_ascii=False)}\n"  # line 7
+                    "funds: [{id: reward, name: Reward, budget: 100, categories: [bank_debt]}]\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    [problem] = info.value.problems
+    assert problem.line == 7 and problem.where == "enterprises[0] (plant).own_funds.asset_sales"
+    assert english in problem.said("en") and chinese in problem.said("zh")
+
+
+def test_a_workbook_cell_takes_a_range_as_low_tilde_expected_tilde_high(tmp_path):
+    path = tmp_path / "in.xlsx"
+    path.write_bytes(template("zh"))
+    wb = openpyxl.load_workbook(path)
+    wb["自有资金"]["C3"] = "400~640~700"  # the example's asset sale, 640
+    wb["资金"]["D3"] = "250~300~250"  # high below expected
+    wb.save(path)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    [problem] = info.value.problems
+    assert problem.where.startswith("资金!D3") and "low ≤ expected ≤ high, got 250~300~250" in problem.message
+    wb["资金"]["D3"] = "250~300~350"
+    wb.save(path)
+    scenario = load_scenario(path)
+    assert [(r.path, r.text) for r in scenario.ranges] == [
+        ("enterprises.wenquan.own_funds.asset_sales", "400~640~700"), ("funds.central_reward.budget", "250~300~350")]
+    assert scenario.funds[0].budget == Decimal(300)
+
+
+def test_other_commands_say_once_that_they_use_the_expected_values(tmp_path):
+    path = tmp_path / "plant.yaml"
+    path.write_text(yaml.safe_dump(one_plant("400~640~700")), encoding="utf-8")
+    done = run("solve", path)
+    assert done.code == 0 and done.stderr.count("1 amount(s) are given as ranges; this uses their expected values") == 1
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(yaml.safe_dump(one_plant(640)), encoding="utf-8")
+    assert "ranges" not in run("solve", plain).stderr
+    refused = run("risk", plain, "--seed", "1")
+    assert refused.code == 2 and "gives no amount as a range" in refused.stderr
+
+
+# --- the draws ----------------------------------------------------------------------------------
+def test_the_triangular_quantile_is_the_closed_form():
+    # Tri(400, 640, 700): F(640) = 240/300 = 0.8.
+    # u = 0.5 (below 0.8): 400 + √(0.5·300·240) = 400 + √36000 = 589.7367 → 589.74 (in fen: 58974)
+    # u = 0.9 (above):     700 − √(0.1·300·60)  = 700 − √1800  = 657.5736 → 657.57
+    fen = triangular_fen(np.array([40000] * 4), np.array([64000] * 4), np.array([70000] * 4), np.array([0.0, 0.5, 0.8, 0.9]))
+    assert fen.tolist() == [40000, 58974, 64000, 65757]
+
+
+def test_ranges_collapsed_to_a_point_give_the_deterministic_gap():
+    # xianan-2025 with every own-funds source and budget written as a range low = expected = high:
+    # every draw is the expected scenario, so every draw's gap is solve's, under the plan and re-optimised.
+    data = yaml.safe_load((SCENARIOS / "xianan-2025.yaml").read_text(encoding="utf-8"))
+    for ent in data["enterprises"]:
+        ent["own_funds"] = {k: f"{v}~{v}~{v}" for k, v in ent.get("own_funds", {}).items()}
+    for fund in data["funds"]:
+        fund["budget"] = {"low": fund["budget"], "expected": fund["budget"], "high": fund["budget"]}
+    scenario = scenario_from_data(data)
+    assert scenario.ranges
+    solved = solve(scenario).gaps.groupby("enterprise")["gap"].sum()
+    r = risk(scenario, 5, seed=3, workers=1)
+    table = enterprise_table(r).set_index("enterprise")
+    for column in ("gap_at_expected", "expected_gap", "p50_gap", "p90_gap", "p99_gap", "reopt_expected_gap", "reopt_p99_gap"):
+        assert [Decimal(str(v)) for v in table[column]] == [Decimal(str(v)).quantize(Decimal("0.01")) for v in solved[table.index]]
+    assert (fund_table(r).overdrawn_draws == 0).all()
+
+
+def test_one_asset_sale_drawn_under_a_fixed_allocation_matches_the_closed_form():
+    # One plant: bank debt 1000, asset sale Tri(400, 640, 700), a reward of 100 paid on the debt.
+    # At the expected values the reward pays 100 and the gap is 1000 − 640 − 100 = 260. Under that
+    # plan a draw X of the sale leaves 900 − X, so the gap's P-quantile is 900 − Q_X(1 − P):
+    #   P50: 900 − (400 + √(0.5·300·240)) = 900 − 589.7367 = 310.2633
+    #   P90: 900 − (400 + √(0.1·300·240)) = 900 − 484.8528 = 415.1472
+    #   mean: 900 − (400 + 640 + 700)/3 = 900 − 580 = 320
+    # Sampling error, bounded (DKW): with N = 2000 draws the empirical CDF is within ε = 0.04 of
+    # the true one everywhere with probability ≥ 1 − 2·exp(−2·2000·0.04²) = 1 − 0.0033, so each
+    # empirical quantile lies between the true quantiles at P ± 0.04 (one fen more for rounding).
+    # The mean: sd of X = √(75600/18) = 64.81; 5 standard errors = 5 · 64.81/√2000 = 7.25.
+    scenario = scenario_from_data(one_plant({"low": 400, "expected": 640, "high": 700}))
+    r = risk(scenario, 2000, seed=20251130, workers=1, reoptimise=False)
+    row = enterprise_table(r).iloc[0]
+    assert row.gap_at_expected == Decimal("260.00")
+
+    def gap_quantile(p: float) -> float:
+        u = 1 - p
+        return 900 - (400 + math.sqrt(u * 300 * 240) if u < 0.8 else 700 - math.sqrt((1 - u) * 300 * 60))
+
+    for p, got in ((0.5, row.p50_gap), (0.9, row.p90_gap)):
+        assert gap_quantile(p - 0.04) - 0.01 <= float(got) <= gap_quantile(p + 0.04) + 0.01, (p, got)
+    assert abs(float(row.expected_gap) - 320) <= 7.25
+    # The plan is fixed: the reward pays 100 in every draw, and (a fixed budget) is never overdrawn.
+    assert fund_table(r).overdrawn_draws.tolist() == [0]
+
+
+def test_a_budget_drawn_below_the_plan_is_overdrawn():
+    # The reward's budget Tri(50, 100, 100): below 100 with probability 1, so every draw whose
+    # budget rounds to below 100.00 overdraws it; the plan spends 100 (the debt needs 360).
+    scenario = scenario_from_data(one_plant(640, budget="50~100~100"))
+    r = risk(scenario, 200, seed=1, workers=1)
+    funds = fund_table(r)
+    assert funds.plan_used.tolist() == [Decimal("100.00")]
+    assert funds.overdrawn_draws.iloc[0] >= 199  # a draw lands on exactly 100.00 once in ~6·10^5
+    # Re-optimised, the reward pays its drawn budget: the gap is 360 − budget, never less than 260.
+    table = enterprise_table(r).iloc[0]
+    assert table.reopt_p50_gap > Decimal("260.00") and table.p99_gap == Decimal("260.00")
+
+
+def test_same_seed_same_bytes_with_one_worker_or_two(tmp_path):
+    base = SCENARIOS / "xianan-2025.yaml"
+    overlay = tmp_path / "risky.yaml"
+    overlay.write_text(f"base: {base}\nenterprises:\n  - id: wenquan\n    own_funds: {{asset_sales: 400~640~700}}\n"
+                       "funds:\n  - id: central_reward\n    budget: 250~300~320\n", encoding="utf-8")
+    scenario = load_scenario(overlay)
+    one = risk_csvs(risk(scenario, 40, seed=9, workers=1))
+    again = risk_csvs(risk(scenario, 40, seed=9, workers=1))
+    two = risk_csvs(risk(scenario, 40, seed=9, workers=2))
+    assert one == again == two
+    other = risk_csvs(risk(scenario, 40, seed=10, workers=1))
+    assert other["risk_draws.csv"] != one["risk_draws.csv"]
+    # And through the command: --out writes the same bytes.
+    done = run("risk", overlay, "--draws", "40", "--seed", "9", "--workers", "2", "--out", tmp_path / "out")
+    assert done.code == 0, done.stderr
+    assert {n: (tmp_path / "out" / n).read_bytes() for n in one} == one
