@@ -185,3 +185,16 @@ def test_same_seed_same_bytes_with_one_worker_or_two(tmp_path):
     done = run("risk", overlay, "--draws", "40", "--seed", "9", "--workers", "2", "--out", tmp_path / "out")
     assert done.code == 0, done.stderr
     assert {n: (tmp_path / "out" / n).read_bytes() for n in one} == one
+
+
+def test_ranges_survive_convert_to_every_format(tmp_path):
+    shipped = SCENARIOS / "options" / "chuxiong-risk.yaml"
+    scenario = load_scenario(shipped)
+    # The shipped option: 耀华's asset sale and the central reward the seed leaves blank.
+    assert [(r.path, r.text) for r in scenario.ranges] == [
+        ("enterprises.yaohua.own_funds.asset_sales", "208.2~312.3~364.35"), ("funds.central_reward.budget", "120~200~280")]
+    for suffix in ("yaml", "json", "xlsx"):
+        done = run("convert", shipped, tmp_path / f"risk.{suffix}")
+        assert done.code == 0, done.stderr
+        again = load_scenario(tmp_path / f"risk.{suffix}")
+        assert again.ranges == scenario.ranges and again == scenario

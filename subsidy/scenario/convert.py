@@ -51,11 +51,14 @@ def with_changes(scenario: Scenario, changes: dict | None = None, **fields: Any)
 
 def scenario_bytes(scenario: Scenario, suffix: str, lang: str = "zh") -> bytes:
     """The scenario in the format named by a file suffix (.yaml, .yml, .json, .xlsx)."""
+    from subsidy.scenario.ranges import with_ranges
+
     kind = SUFFIXES.get(suffix.lower())
+    data = with_ranges(scenario_data(scenario), scenario.ranges, _plain)  # a range stays a range
     if kind == "yaml":
-        return yaml.safe_dump(scenario_data(scenario), allow_unicode=True, sort_keys=False, width=100).encode("utf-8")
+        return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100).encode("utf-8")
     if kind == "json":
-        return (json.dumps(scenario_data(scenario), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if kind == "xlsx":
         from subsidy.scenario.scenario_xlsx_write import scenario_workbook
 

@@ -136,3 +136,20 @@ def split_ranges(data: dict) -> tuple[dict, list[AmountRange], list[Problem]]:
                 fund = funds[j] = dict(fund)
                 take(fund, "budget", "budget", str(fund.get("id")), "budget", ("funds", j, "budget"))
     return out, ranges, problems
+
+
+def with_ranges(data: dict, ranges: tuple[AmountRange, ...] | list[AmountRange], number=lambda d: d) -> dict:
+    """Plain scenario data (expected values in place) with each range written back as its
+    mapping {low, expected, high}, each value through `number`: what `convert` writes, so that a
+    range survives YAML → JSON → workbook → YAML."""
+    if not ranges:
+        return data
+    enterprises = {e.get("id"): e for e in data.get("enterprises", [])}
+    funds = {f.get("id"): f for f in data.get("funds", [])}
+    for r in ranges:
+        written = {k: number(getattr(r, k)) for k in KEYS}
+        if r.kind == "budget":
+            funds[r.owner]["budget"] = written
+        else:
+            enterprises[r.owner]["costs" if r.kind == "cost" else "own_funds"][r.key] = written
+    return data

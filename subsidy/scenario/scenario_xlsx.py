@@ -8,6 +8,9 @@ with `--lang zh`, English otherwise), row 2 its field key (`workers`, `budget`, 
 the reader goes by; data start on row 3. A column whose key cell is blank is recognised by its
 row-1 name in either language. Sheets are found by their Chinese or English name.
 
+Amount cells take numbers; cost, own-funds and budget cells (kind "estimate") also a range typed as
+text `400~640~700` (low~expected~high, scenario/ranges.py), which Excel lets through with a warning.
+
 Code cells (categories, fund levels, own-funds rules, fund rules) take the code (`resettlement`),
 its Chinese or English name (`职工安置费`), or the drop-down's "职工安置费 resettlement".
 
@@ -61,15 +64,15 @@ ENTERPRISES = SheetSpec("enterprises", "企业", "Enterprises", (
 ))
 COSTS = SheetSpec("costs", "费用", "Costs", (
     Col("enterprise", "企业代码", "enterprise", "ref:enterprises"), Col("category", "费用类别", "category", "code:category"),
-    Col("amount", "金额", "amount", "money"), Col("source", "数据来源", "source", width=40),
+    Col("amount", "金额", "amount", "estimate"), Col("source", "数据来源", "source", width=40),
 ))
 OWN_FUNDS = SheetSpec("own_funds", "自有资金", "OwnFunds", (
     Col("enterprise", "企业代码", "enterprise", "ref:enterprises"), Col("kind", "资金来源", "kind"),
-    Col("amount", "金额", "amount", "money"),
+    Col("amount", "金额", "amount", "estimate"),
 ))
 FUNDS = SheetSpec("funds", "资金", "Funds", (
     Col("id", "资金代码", "id"), Col("name", "资金名称", "name", width=30), Col("level", "层级", "level", "code:level"),
-    Col("budget", "预算", "budget", "money"), Col("per_enterprise", "每户上限", "cap per enterprise", "money"),
+    Col("budget", "预算", "budget", "estimate"), Col("per_enterprise", "每户上限", "cap per enterprise", "money"),
     Col("share_of_need", "占需求比例上限", "cap share of need", "share"),
     Col("per_worker", "每人上限", "cap per worker", "quantity"),
     Col("source", "数据来源", "source", width=40), Col("notes", "备注", "notes", width=40),

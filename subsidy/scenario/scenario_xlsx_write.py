@@ -34,6 +34,7 @@ def scenario_rows(scenario: Scenario) -> dict[str, list[list]]:
     cat = lambda k: display(k, table[k].label_zh if k in table else None)  # noqa: E731
     rows: dict[str, list[list]] = {s.name: [] for s in DATA_SHEETS}
     set_fields = scenario.model_fields_set
+    ranged = {(r.kind, r.owner, r.key): r.text for r in scenario.ranges}  # written as the clerk types them: 400~640~700
     values = {
         "name": scenario.name, "unit": scenario.unit if "unit" in set_fields else None,
         "description": scenario.description,
@@ -49,12 +50,13 @@ def scenario_rows(scenario: Scenario) -> dict[str, list[list]]:
             _number(e.net_fixed_assets), _number(e.net_equipment), _number(e.tax_paid), e.source or None, e.notes,
         ])
         for c, amount in e.costs.items():
-            rows["costs"].append([e.id, cat(c), _number(amount), e.cost_sources.get(c)])
+            rows["costs"].append([e.id, cat(c), ranged.get(("cost", e.id, c), _number(amount)), e.cost_sources.get(c)])
         for kind, amount in e.own_funds.items():
-            rows["own_funds"].append([e.id, kind, _number(amount)])
+            rows["own_funds"].append([e.id, kind, ranged.get(("own_funds", e.id, kind), _number(amount))])
     for f in scenario.funds:
         rows["funds"].append([
-            f.id, f.name, display(f.level, LEVELS[f.level][0]), _number(f.budget), _number(f.caps.per_enterprise),
+            f.id, f.name, display(f.level, LEVELS[f.level][0]), ranged.get(("budget", f.id, "budget"), _number(f.budget)),
+            _number(f.caps.per_enterprise),
             f.caps.share_of_need, _number(f.caps.per_worker), f.source or None, f.notes,
         ])
         rule = lambda k: display(k, FUND_RULE_KINDS[k][0])  # noqa: E731
@@ -81,6 +83,7 @@ INSTRUCTION_LINES = {
         "",
         "1. 每张表第 1 行是列名，第 2 行是字段代码（程序按字段代码读取，请勿修改），从第 3 行起填写数据，一行一条。",
         "2. 金额单位见“方案”表（默认万元），最多两位小数，不得为负数。空白单元格表示未填写。",
+        "   尚未确定的费用、自有资金、预算可填区间“低~预期~高”（如 400~640~700）：subsidy risk 按三角分布抽样，其余命令按预期值计算。",
         "3. “企业”表每户企业一行；“费用”表每户企业每个费用类别一行；“自有资金”表每笔自有资金一行（如 asset_sales 资产变现）。",
         "4. “资金”表每项资金一行；“资金规则”表写明每项资金可支付的费用类别、适用地区/行业/企业、单位产能上限，一条规则一行。",
         "   未列适用地区/行业/企业表示不限。",
@@ -97,6 +100,7 @@ INSTRUCTION_LINES = {
         "",
         "1. On every sheet row 1 names the columns, row 2 holds the field keys (the program reads these: do not change them); data start on row 3, one item per row.",
         "2. Amounts are in the unit on the Scenario sheet (default 万元), at most 2 decimals, never negative. A blank cell means not given.",
+        "   A cost, own funds or budget not yet known may be a range low~expected~high (e.g. 400~640~700): subsidy risk draws it (triangular), every other command uses expected.",
         "3. Enterprises: one row per enterprise. Costs: one row per enterprise and cost category. OwnFunds: one row per source of own funds (e.g. asset_sales).",
         "4. Funds: one row per fund. FundRules: which categories each fund pays, the regions/industries/enterprises it may pay, its cap per unit of capacity; one rule per row.",
         "   A fund with no region/industry/enterprise rule pays everyone.",
@@ -137,8 +141,8 @@ def scenario_workbook(scenario: Scenario, lang: str = "zh") -> bytes:
             sheet.append(row)
         style_header(sheet, header_rows=2)
         for i, col in enumerate(spec.cols, start=1):
-            if col.kind in ("money", "quantity"):
-                fmt = "0.00" if col.kind == "money" else "General"
+            if col.kind in ("money", "estimate", "quantity"):
+                fmt = "0.00" if col.kind != "quantity" else "General"
                 sheet.column_dimensions[get_column_letter(i)].number_format = fmt  # rows yet to be typed
                 for (cell,) in sheet.iter_rows(min_row=FIRST_ROW, min_col=i, max_col=i):
                     cell.number_format = fmt
@@ -188,13 +192,16 @@ def _add_validations(wb, titles: dict[str, str], codes_title: str, lists: dict[s
         dv.error = {"share": "0 到 1 之间的数 / a number from 0 to 1", "class": "0、1、2 或 3 / 0, 1, 2 or 3",
                     "int": "≥ 0 的整数 / a whole number ≥ 0"}.get(kind, "≥ 0 的数 / a number ≥ 0")
         dv.errorTitle = "数值无效 Invalid number"
+        if kind == "estimate":  # a range is text: Excel warns, and the clerk may keep it
+            dv.errorStyle = "warning"
+            dv.error = "≥ 0 的数，或区间 低~预期~高（如 400~640~700）/ a number ≥ 0, or a range low~expected~high (e.g. 400~640~700)"
         return dv
 
     for spec in DATA_SHEETS:
         ws = wb[titles[spec.name]]
         for j, col in enumerate(spec.cols, start=1):
             rng = f"{get_column_letter(j)}{FIRST_ROW}:{get_column_letter(j)}{last}"
-            if col.kind in ("money", "quantity", "int", "share", "weight", "class"):
+            if col.kind in ("money", "estimate", "quantity", "int", "share", "weight", "class"):
                 dv = number(col.kind)
             elif col.kind.startswith("code:"):
                 name = col.kind[5:]
