@@ -497,6 +497,11 @@ def sweep(
         how.append(CHECK("by_lp", said, n=lp_points, builds=table.attrs["model_builds"]))
     typer.echo(CHECK("swept", said, out=out, points=len(table), how=("；" if said == "zh" else "; ").join(how)))
 
+class RiskPlan(str, Enum):
+    expected = "expected"
+    robust = "robust"
+
+
 @app.command()
 def risk(
     scenario: Path = ScenarioArg,
@@ -505,6 +510,7 @@ def risk(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write risk_enterprises.csv, risk_funds.csv, risk_summary.csv and risk_draws.csv into this directory (all or nothing)."),
     workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Worker processes (default: one per core)."),
     reoptimise: bool = typer.Option(True, "--reopt/--no-reopt", help="Also solve again on each draw (the gap if the bureau could wait for the facts); --no-reopt is faster."),
+    plan: RiskPlan = typer.Option(RiskPlan.expected, "--plan", help="expected: measure the allocation solve makes on the expected values; robust: also choose the public allocation minimising the expected weighted gap over the draws (one LP over all draws) and compare its P90 gap."),
     rows: int = typer.Option(20, "--rows", min=0, help="Enterprises shown on the console, largest P90 gap first (0: all)."),
     lang: Optional[Lang] = typer.Option(None, "--lang", help=LANG_HELP.format(what="the table and the CSV headers (CSV headers English unless zh)")),
 ) -> None:
@@ -526,7 +532,8 @@ def risk(
     task = bar.add_task("drawing", total=draws)
     try:
         with bar:
-            result = run_risk(loaded, draws, seed, workers=workers, reoptimise=reoptimise, progress=lambda n: bar.advance(task, n))
+            result = run_risk(loaded, draws, seed, workers=workers, reoptimise=reoptimise, robust=plan is RiskPlan.robust,
+                              progress=lambda n: bar.advance(task, n))
     except RiskError as exc:
         _fail(f"{scenario}: {exc}", EXIT_BAD_INPUT)
     except SolveError as exc:

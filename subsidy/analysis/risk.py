@@ -158,6 +158,7 @@ class Draw:
     reopt_gap: np.ndarray
     reopt_weighted: float
     overdraft: np.ndarray
+    residual: np.ndarray | None = None  # per line, the drawn residual need (kept for the robust plan)
 
 
 def _by_enterprise(lines: CostLines, per_line: np.ndarray) -> np.ndarray:
@@ -167,7 +168,7 @@ def _by_enterprise(lines: CostLines, per_line: np.ndarray) -> np.ndarray:
 
 
 def run_draws(scenario: Scenario, plan: Plan, seed: int, indexes: list[int], reoptimise: bool = True,
-              method: str = "auto", solver: str = "highs") -> list[Draw]:
+              method: str = "auto", solver: str = "highs", keep_residual: bool = False) -> list[Draw]:
     """The draws `indexes` of seed `seed` (top-level, so that worker processes can run it)."""
     lines = cost_lines(scenario)
     uncertain = Uncertain.of(scenario, lines)
@@ -184,7 +185,8 @@ def run_draws(scenario: Scenario, plan: Plan, seed: int, indexes: list[int], reo
         if reoptimise:
             reopt_line = reoptimised_gaps(scenario, drawn, budget, method, solver)
         out.append(Draw(index, _by_enterprise(drawn, gap_line), float(weight @ gap_line) / 100,
-                        _by_enterprise(drawn, reopt_line), float(weight @ reopt_line) / 100, np.maximum(plan.used - budget, 0)))
+                        _by_enterprise(drawn, reopt_line), float(weight @ reopt_line) / 100, np.maximum(plan.used - budget, 0),
+                        drawn.residual if keep_residual else None))
     return out
 
 
@@ -220,11 +222,20 @@ class Risk:
     reopt_weighted: np.ndarray
     overdraft: np.ndarray  # draws × funds, fen
     reoptimised: bool = True
-    robust: "object | None" = field(default=None)  # analysis.risk_robust.Robust when --plan robust
+    robust: "Robust | None" = field(default=None)  # with --plan robust
 
     @property
     def draws(self) -> int:
         return len(self.weighted)
+
+
+@dataclass
+class Robust:
+    """The robust plan (allocate/robust.py) and its draws: the same draws as the plan's."""
+
+    used: np.ndarray  # per fund, fen
+    gaps: np.ndarray  # draws × enterprises, fen
+    weighted: np.ndarray  # per draw, unit
 
 
 def quantile(sorted_values: np.ndarray, percent: int) -> np.ndarray:
@@ -234,14 +245,37 @@ def quantile(sorted_values: np.ndarray, percent: int) -> np.ndarray:
 
 
 def risk(scenario: Scenario, draws: int, seed: int, *, workers: int | None = None, reoptimise: bool = True,
-         method: str = "auto", solver: str = "highs", progress: Callable[[int], None] | None = None) -> Risk:
-    """Draw `draws` times, in parallel when `workers` > 1 (default: one per core)."""
+         robust: bool = False, method: str = "auto", solver: str = "highs",
+         progress: Callable[[int], None] | None = None) -> Risk:
+    """Draw `draws` times, in parallel when `workers` > 1 (default: one per core). With
+    `robust`, also choose the robust plan on these draws and measure it on the same draws."""
     if not scenario.ranges:
         raise RiskError("the scenario gives no amount as a range: there is nothing to draw")
     if draws < 1:
         raise RiskError("--draws must be at least 1")
     plan, lines = plan_of(scenario, method, solver)
     workers = max(1, workers or os.cpu_count() or 1)
+    ordered = _draws(scenario, plan, seed, draws, workers, progress, reoptimise, method, solver, robust)
+    found = None
+    if robust:
+        from subsidy.allocate.robust import robust_allocation
+
+        rules = build_rules(scenario, lines)
+        chosen = _plan_of_arcs(rules, robust_allocation(rules, np.stack([d.residual for d in ordered])))
+        again = _draws(scenario, chosen, seed, draws, workers, None, False, method, solver, False)
+        found = Robust(chosen.used, np.stack([d.gap for d in again]), np.array([d.weighted for d in again]))
+    return Risk(
+        scenario=scenario, seed=seed, enterprises=list(lines.enterprises),
+        plan_gap=_by_enterprise(lines, plan_gaps(lines, plan)), plan_used=plan.used,
+        gaps=np.stack([d.gap for d in ordered]), weighted=np.array([d.weighted for d in ordered]),
+        reopt_gaps=np.stack([d.reopt_gap for d in ordered]), reopt_weighted=np.array([d.reopt_weighted for d in ordered]),
+        overdraft=np.stack([d.overdraft for d in ordered]), reoptimised=reoptimise, robust=found,
+    )
+
+
+def _draws(scenario: Scenario, plan: Plan, seed: int, draws: int, workers: int, progress, reoptimise: bool,
+           method: str, solver: str, keep_residual: bool) -> list[Draw]:
+    """Draws 0 … draws−1 of `plan`, in chunks over the process pool, back in draw order."""
     size = max(1, min(50, math.ceil(draws / (workers * 4))))
     chunks = [list(range(i, min(draws, i + size))) for i in range(0, draws, size)]
     done: dict[int, Draw] = {}
@@ -252,7 +286,7 @@ def risk(scenario: Scenario, draws: int, seed: int, *, workers: int | None = Non
         if progress:
             progress(len(part))
 
-    calls = [(scenario, plan, seed, chunk, reoptimise, method, solver) for chunk in chunks]
+    calls = [(scenario, plan, seed, chunk, reoptimise, method, solver, keep_residual) for chunk in chunks]
     if workers == 1 or len(chunks) == 1:
         for call in calls:
             collect(run_draws(*call))
@@ -260,14 +294,7 @@ def risk(scenario: Scenario, draws: int, seed: int, *, workers: int | None = Non
         from subsidy.analysis.sweep import in_processes
 
         in_processes(run_draws, calls, workers, collect)
-    ordered = [done[i] for i in range(draws)]
-    return Risk(
-        scenario=scenario, seed=seed, enterprises=list(lines.enterprises),
-        plan_gap=_by_enterprise(lines, plan_gaps(lines, plan)), plan_used=plan.used,
-        gaps=np.stack([d.gap for d in ordered]), weighted=np.array([d.weighted for d in ordered]),
-        reopt_gaps=np.stack([d.reopt_gap for d in ordered]), reopt_weighted=np.array([d.reopt_weighted for d in ordered]),
-        overdraft=np.stack([d.overdraft for d in ordered]), reoptimised=reoptimise,
-    )
+    return [done[i] for i in range(draws)]
 
 
 # --- the tables (numbers only; output/risk_table.py words them) ------------------------------------
@@ -305,6 +332,8 @@ def enterprise_table(r: Risk) -> "pd.DataFrame":
     columns.update(_spread(r.gaps, ""))
     if r.reoptimised:
         columns.update(_spread(r.reopt_gaps, "reopt_"))
+    if r.robust is not None:
+        columns.update(_spread(r.robust.gaps, "robust_"))
     return pd.DataFrame(columns)
 
 
@@ -315,13 +344,16 @@ def fund_table(r: Risk) -> "pd.DataFrame":
 
     funds = r.scenario.funds
     over = r.overdraft
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "fund": [f.id for f in funds], "name": [f.name for f in funds],
         "budget_expected": [f.budget for f in funds], "plan_used": _amounts(r.plan_used),
         "overdrawn_draws": (over > 0).sum(axis=0).tolist(),
         "overdrawn_share": [float(c) / r.draws for c in (over > 0).sum(axis=0).tolist()],
         "expected_overdraft": _amounts(_mean(over)), "p90_overdraft": _amounts(quantile(np.sort(over, axis=0), 90)),
     })
+    if r.robust is not None:
+        table["robust_used"] = _amounts(r.robust.used)
+    return table
 
 
 def summary_table(r: Risk) -> "pd.DataFrame":

@@ -1,7 +1,7 @@
 """`subsidy risk` in words: the console table (en/zh) and the CSVs of --out.
 
     risk_enterprises.csv  per enterprise: gap at the expected values, expected/P50/P90/P99 gap
-                          under the plan, and re-optimised (reopt_…)
+                          under the plan, re-optimised (reopt_…) and under the robust plan (robust_…)
     risk_funds.csv        per fund: expected budget, what the plan spends, draws overdrawn, share,
                           expected and P90 overdraft
     risk_summary.csv      total and weighted gap: expected, P50, P90, P99 per way of deciding
@@ -31,10 +31,11 @@ RISK = Phrases({
     "plan_note": {"en": "plan: the allocation solved on the expected values, kept; reopt: solved again on each draw's amounts "
                         "(the gap if the bureau could wait for the facts)",
                   "zh": "方案：按预期值求得的分配保持不变；重新优化：按每次抽样的金额重新求解（若能等实际数确定后再分配的缺口）"},
-    "robust_note": {"en": "robust: the public allocation minimising the expected weighted gap over the draws; its P90 total gap is "
-                          "{less} {unit} lower than the plan's ({plan} → {robust})",
-                    "zh": "稳健方案：使各次抽样的加权缺口期望最小的公共资金分配；其 P90 缺口合计比按预期值的方案低 {less} {unit}"
-                          "（{plan} → {robust}）"},
+    "robust_note": {"en": "robust: the public allocation minimising the expected weighted gap over these draws (money fixed before "
+                          "the draw); against the plan on expected values its P90 total gap is {less} {unit} lower ({plan} → {robust}), "
+                          "its P90 weighted gap {wless} lower ({wplan} → {wrobust})",
+                    "zh": "稳健方案：使各次抽样加权缺口期望最小的公共资金分配（资金在抽样前确定）；与按预期值的方案相比，"
+                          "P90 缺口合计低 {less} {unit}（{plan} → {robust}），P90 加权缺口低 {wless}（{wplan} → {wrobust}）"},
     "summary": {"en": "Programme", "zh": "总体"},
     "enterprises": {"en": "Enterprises", "zh": "企业"},
     "funds": {"en": "Funds (overdrawn: a drawn budget below what the plan spends from it)",
@@ -59,6 +60,9 @@ HEADERS = Phrases({
     "weighted_gap": {"en": "weighted gap", "zh": "加权缺口"}, "reopt_total_gap": {"en": "reopt total gap", "zh": "重新优化 缺口合计"},
     "reopt_weighted_gap": {"en": "reopt weighted gap", "zh": "重新优化 加权缺口"},
     "overdrawn_funds": {"en": "funds overdrawn", "zh": "超支资金数"},
+    "robust_expected_gap": {"en": "robust expected", "zh": "稳健 期望"}, "robust_p50_gap": {"en": "robust P50", "zh": "稳健 P50"},
+    "robust_p90_gap": {"en": "robust P90", "zh": "稳健 P90"}, "robust_p99_gap": {"en": "robust P99", "zh": "稳健 P99"},
+    "robust_used": {"en": "robust plan spends", "zh": "稳健方案支出"},
     "plan": {"en": "plan", "zh": "方案"}, "reopt": {"en": "reopt", "zh": "重新优化"}, "robust": {"en": "robust", "zh": "稳健方案"},
 })
 
@@ -83,9 +87,11 @@ def render_risk(r: Risk, lang: Lang = "en", rows: int = 20) -> str:
     summary = summary_table(r)
     out += ["", RISK("summary", lang), _lines(summary, lang, ("decided", "measure")), RISK("plan_note", lang)]
     if r.robust is not None:
-        plan90 = summary[(summary.decided == "plan") & (summary.measure == "total_gap")].p90.iloc[0]
-        robust90 = summary[(summary.decided == "robust") & (summary.measure == "total_gap")].p90.iloc[0]
-        out.append(RISK("robust_note", lang, less=money(plan90 - robust90), unit=s.unit, plan=money(plan90), robust=money(robust90)))
+        p90 = {(d, m): v for d, m, v in zip(summary.decided, summary.measure, summary.p90)}
+        plan, robust = p90["plan", "total_gap"], p90["robust", "total_gap"]
+        wplan, wrobust = p90["plan", "weighted_gap"], p90["robust", "weighted_gap"]
+        out.append(RISK("robust_note", lang, less=money(plan - robust), unit=s.unit, plan=money(plan), robust=money(robust),
+                        wless=money(wplan - wrobust), wplan=money(wplan), wrobust=money(wrobust)))
     ents = enterprise_table(r).sort_values(["p90_gap", "enterprise"], ascending=[False, True], kind="stable")
     if rows:
         ents = ents.head(rows)
