@@ -573,7 +573,7 @@ def convert(
     from subsidy.scenario.load import SUFFIXES
 
     _refuse_overwriting_inputs([source], [target])
-    loaded, _ = _load(source)
+    loaded, _ = _load(source, ranges_note=False)  # convert keeps ranges as they are
     if target.suffix.lower() not in SUFFIXES:
         _fail(f"{target}: unsupported file type {target.suffix or '(none)'!r}; use .yaml, .yml, .json or .xlsx", EXIT_BAD_INPUT)
     _write_file(target, scenario_bytes(loaded, target.suffix, lang.value))

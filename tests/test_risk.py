@@ -226,3 +226,16 @@ def test_the_robust_plan_puts_fixed_money_where_the_need_is_certain(tmp_path):
     done = run("risk", path, "--draws", "200", "--seed", "5", "--plan", "robust", "--lang", "en")
     assert done.code == 0 and "robust: the public allocation minimising the expected weighted gap" in done.stdout
 
+
+
+def test_own_funds_under_the_free_rule_pay_what_was_planned_while_they_last():
+    # Free rule: own funds are placed by the solver, before any fund. Resettlement 100, own funds
+    # Tri(0, 50, 50), a fund of 30. At the expected values: own 50 + fund 30, gap 20. In a draw X < 50
+    # the plan's 50 of own money is cut to X, so the gap is 100 − 30 − X = 70 − X, which is also what
+    # re-optimising leaves (X + 30 paid). A cost drawn on the same line moves both alike.
+    data = {"name": "free", "enterprises": [{"id": "p", "name": "P", "costs": {"resettlement": "90~100~100"},
+                                              "own_funds": {"sale": "0~50~50"}, "own_funds_rule": "free"}],
+            "funds": [{"id": "f", "name": "F", "budget": 30, "categories": ["resettlement"]}]}
+    r = risk(scenario_from_data(data), 300, seed=2, workers=1)
+    assert r.plan_gap.tolist() == [2000]
+    assert (r.gaps == r.reopt_gaps).all() and r.gaps.max() > 2000

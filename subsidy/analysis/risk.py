@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -254,16 +255,17 @@ def risk(scenario: Scenario, draws: int, seed: int, *, workers: int | None = Non
     if draws < 1:
         raise RiskError("--draws must be at least 1")
     plan, lines = plan_of(scenario, method, solver)
+    chosen = workers
     workers = max(1, workers or os.cpu_count() or 1)
-    ordered = _draws(scenario, plan, seed, draws, workers, progress, reoptimise, method, solver, robust)
+    ordered = _draws(scenario, plan, seed, draws, workers, progress, reoptimise, method, solver, robust, chosen is None)
     found = None
     if robust:
         from subsidy.allocate.robust import robust_allocation
 
         rules = build_rules(scenario, lines)
-        chosen = _plan_of_arcs(rules, robust_allocation(rules, np.stack([d.residual for d in ordered])))
-        again = _draws(scenario, chosen, seed, draws, workers, None, False, method, solver, False)
-        found = Robust(chosen.used, np.stack([d.gap for d in again]), np.array([d.weighted for d in again]))
+        robust_plan = _plan_of_arcs(rules, robust_allocation(rules, np.stack([d.residual for d in ordered])))
+        again = _draws(scenario, robust_plan, seed, draws, workers, None, False, method, solver, False, chosen is None)
+        found = Robust(robust_plan.used, np.stack([d.gap for d in again]), np.array([d.weighted for d in again]))
     return Risk(
         scenario=scenario, seed=seed, enterprises=list(lines.enterprises),
         plan_gap=_by_enterprise(lines, plan_gaps(lines, plan)), plan_used=plan.used,
@@ -274,8 +276,10 @@ def risk(scenario: Scenario, draws: int, seed: int, *, workers: int | None = Non
 
 
 def _draws(scenario: Scenario, plan: Plan, seed: int, draws: int, workers: int, progress, reoptimise: bool,
-           method: str, solver: str, keep_residual: bool) -> list[Draw]:
-    """Draws 0 … draws−1 of `plan`, in chunks over the process pool, back in draw order."""
+           method: str, solver: str, keep_residual: bool, may_stay: bool = False) -> list[Draw]:
+    """Draws 0 … draws−1 of `plan`, in chunks over the process pool, back in draw order. With
+    `may_stay` (no worker count asked for), the first chunk runs here, and so does the rest when
+    it would take less than starting the pool costs (as a sweep does)."""
     size = max(1, min(50, math.ceil(draws / (workers * 4))))
     chunks = [list(range(i, min(draws, i + size))) for i in range(0, draws, size)]
     done: dict[int, Draw] = {}
@@ -287,7 +291,16 @@ def _draws(scenario: Scenario, plan: Plan, seed: int, draws: int, workers: int, 
             progress(len(part))
 
     calls = [(scenario, plan, seed, chunk, reoptimise, method, solver, keep_residual) for chunk in chunks]
-    if workers == 1 or len(chunks) == 1:
+    if may_stay and workers > 1 and len(calls) > 1:
+        from subsidy.analysis.sweep import SERIAL_BELOW_SECONDS
+
+        started = time.perf_counter()
+        collect(run_draws(*calls[0]))
+        per_draw = (time.perf_counter() - started) / len(chunks[0])
+        calls = calls[1:]
+        if per_draw * (draws - len(chunks[0])) < SERIAL_BELOW_SECONDS:
+            workers = 1
+    if workers == 1 or len(calls) <= 1:
         for call in calls:
             collect(run_draws(*call))
     else:
