@@ -18,7 +18,14 @@ and however many there are: same seed, same numbers, byte for byte. Drawn amount
 whole fen; the quantile P of N draws is the ⌈P·N/100⌉-th smallest draw (a value some draw took:
 exact fen, no interpolation).
 
-Measured (bench/risk.py, this 2-core machine): see bench/RISK.md.
+Measured (bench/risk.py; CPU per draw in one process, since the 2-core machine was shared with a
+load average of 8-13 while it ran): xianan-2025 with 4 ranges, 4.2 ms a draw re-optimised (0.3 ms
+without), so 1,000 draws ≈ 2.1 s on two idle cores (target 5 s); a generated 1,000-enterprise
+scenario with 1,005 ranges, 148 ms a draw re-optimised (10 ms without): ≈ 74 s on two idle cores,
+over the 60 s target (5 s with --no-reopt). The re-optimising solve dominates: about a fifth is
+`build_rules` re-reading scopes and caps that no draw changes, the rest the flow stages. Under
+that load the wall clock was 28 s for xianan (pool start-up alone took 6-11 s; a run that would
+take under two seconds now stays in the calling process).
 """
 
 from __future__ import annotations
