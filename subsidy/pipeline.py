@@ -22,13 +22,16 @@ from subsidy.allocate.result import Result
 from subsidy.allocate.rounding import round_to_fen
 from subsidy.allocate.rules import Rules, build_rules
 from subsidy.allocate.stages import METHODS, Backend, NotAFlow, SolveError, gc_paused, run_stages
+from subsidy.allocate.timing import YearsFlow, is_programme, year_lines
+from subsidy.allocate.timing_result import ProgrammeResult
 from subsidy.allocate.waterfall import cost_lines
 from subsidy.checks.diagnose import Finding, diagnose
 from subsidy.checks.verify import verify_result
+from subsidy.checks.verify_years import verify_programme
 from subsidy.scenario.load import load_scenario_with_hash
 from subsidy.scenario.model import Scenario
 
-__all__ = ["solve", "solve_file", "diagnosis", "rules_of", "allocate", "choose_backend", "SolveError", "NotAFlow", "VerificationError"]
+__all__ = ["solve", "solve_programme", "solve_file", "diagnosis", "rules_of", "allocate", "choose_backend", "SolveError", "NotAFlow", "VerificationError"]
 
 
 class VerificationError(SolveError):
@@ -51,6 +54,10 @@ def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None
     `tables=False` checks the allocations and totals only (a sweep writes no other table).
     `models` (allocate.highs_reuse.HighsModels) lets LP solves reuse held HiGHS models.
     """
+    if is_programme(scenario):
+        raise SolveError("this scenario runs over several years (years:): solve it with solve_programme "
+                         "(`subsidy solve` does); explain, close-gap, compare, sweep and report take one year only / "
+                         "跨年度方案请用 solve_programme（subsidy solve）求解；explain、close-gap、compare、sweep、report 仅支持单一年度")
     with gc_paused():  # millions of small objects and no cycles: see stages.gc_paused
         lines = cost_lines(scenario)                                  # own funds (the waterfall)
         findings = diagnose(scenario, lines)                          # odd rule sets, in words
@@ -61,6 +68,27 @@ def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None
         result = Result(scenario, allocation, [str(f) for f in findings], scenario_sha256)
         if check:                                                     # verify, independently
             violations = verify_result(result, tables=tables)
+            if violations:
+                raise VerificationError(violations)
+        return result
+
+
+def solve_programme(scenario: Scenario, scenario_sha256: str | None = None, check: bool = True, method: str = "auto", *,
+                    on_findings: Callable[[list[Finding]], None] | None = None) -> ProgrammeResult:
+    """A programme over several years (`years:`): the same steps on the network of the years
+    (`allocate.timing`: own funds as they arrive, the stages with the timing stage, whole fen),
+    then the year rules checked independently (`checks.verify_years`)."""
+    if method == "pulp":
+        raise SolveError("the LP does not carry a programme over several years yet; use --method flow (or auto) / "
+                         "线性规划方法暂不支持跨年度方案，请用 --method flow 或 auto")
+    with gc_paused():
+        findings = diagnose(scenario, cost_lines(scenario))           # on the totals, as one year
+        if on_findings is not None:
+            on_findings(findings)
+        years = year_lines(scenario)                                  # dues, own funds as they arrive
+        result = ProgrammeResult(years, run_stages(YearsFlow(years)), [str(f) for f in findings], scenario_sha256)
+        if check:
+            violations = verify_programme(scenario, result.table("allocations").columns, result.table("gaps").columns, result.summary)
             if violations:
                 raise VerificationError(violations)
         return result

@@ -76,6 +76,10 @@ def test_main_fields_have_english_and_chinese_docs():
     amount = {"type": "number", "minimum": 0, "maximum": 10**10}
     assert ent["workers"]["anyOf"][0]["type"] == "integer" and defs["Caps"]["properties"]["per_enterprise"]["anyOf"][0] == amount
     assert ent["costs"]["additionalProperties"]["anyOf"][:2] == [amount, {"$ref": "#/$defs/AmountRange"}]
+    # ... or, in a programme over several years, {year: amount}.
+    assert ent["costs"]["additionalProperties"]["anyOf"][3] == {"type": "object", "additionalProperties": amount,
+                                                                "propertyNames": {"pattern": "^[0-9]{4}$"}}
+    assert fund["tranches"]["anyOf"][0]["additionalProperties"] == amount
     assert fund["budget"]["anyOf"][:2] == [amount, {"$ref": "#/$defs/AmountRange"}]
 
 

@@ -328,10 +328,13 @@ class FlowBackend:
             held = held.fix(net, np.array([net.bypass]), np.array([self.flow3[net.bypass]]))
         self.held = held.pruned(net)
 
+    def tie_break_costs(self, held: Face) -> np.ndarray:
+        return tie_break_costs(self.net, held, self.rules)
+
     def tie_break(self) -> np.ndarray:
         """The tie-break by fund order as one min-cost flow, in integers; x per arc in units."""
         net, held = self.net, self.held
-        cost = tie_break_costs(net, held, self.rules)
+        cost = self.tie_break_costs(held)
         free = np.flatnonzero(held.free)
         # Series and two-arc nodes are folded away first: a third fewer arcs, and OR-Tools' cost
         # scaling is superlinear in size (100k enterprises: 17 s on the face, 5 s reduced).

@@ -7,6 +7,7 @@ model re-solved across a sweep) only knows how to solve one stage on its own mod
 hold a stage's optimum while the next runs:
 
 1. minimise the weighted gap;                                     hold it
+   (several years, `timing`) minimise the weighted arrears;       hold it
 2. (policy.fairness) minimise the largest gap share;              hold it
 3. spend whatever money can still reach a payable line;           hold it
    then the tie-break by fund order picks one allocation.
@@ -130,6 +131,7 @@ class Solution:
     slacks: np.ndarray  # per bound, stage 1, in the scenario unit
     shadow_prices: np.ndarray  # per fund
     backend: Backend
+    weighted_arrears: float | None = None  # the timing stage's optimum (several years only)
 
 
 @dataclass
@@ -174,6 +176,10 @@ def run_stages(backend: Backend) -> Solution:
     weighted_gap = backend.minimise_weighted_gap()
     duals, slacks = backend.stage1_duals()
     backend.hold_weighted_gap(weighted_gap)
+    arrears = None
+    if hasattr(backend, "minimise_weighted_arrears"):  # a programme over several years (`timing`)
+        arrears = backend.minimise_weighted_arrears()
+        backend.hold_weighted_arrears(arrears)
     share = None
     if rules.scenario.policy.fairness and rules.has_need:
         share = backend.minimise_largest_gap_share()
@@ -182,4 +188,4 @@ def run_stages(backend: Backend) -> Solution:
     backend.hold_funded(funded)
     amounts = backend.tie_break()
     return Solution(rules, weighted_gap, share, funded, amounts, backend.units_per_fen, duals, slacks,
-                    backend.fund_prices(), backend)
+                    backend.fund_prices(), backend, arrears)

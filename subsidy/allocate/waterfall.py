@@ -147,14 +147,21 @@ def _cost_lines(scenario: Scenario) -> CostLines:
     rule = np.array([("statutory", "proportional", "free").index(e.own_funds_rule) for e in enterprises], dtype=np.int64)
     free = rule == 2
     klass = np.array([table[c].own_funds_class for c in categories], dtype=np.int64)
-    applied = _waterfall(enterprise, category, costs, available, rule, klass)
-    if applied is None:  # products beyond int64: the same steps on Python integers
-        big = _waterfall(enterprise, category, costs.astype(object), available.astype(object), rule, klass, exact=True)
-        applied = np.array(big.tolist(), dtype=np.int64)
+    applied = own_funds_applied(enterprise, category, costs, available, rule, klass)
     spent = np.zeros(len(enterprises), dtype=np.int64)
     np.add.at(spent, enterprise, applied)
     return CostLines([e.id for e in enterprises], categories, enterprise, category, costs, applied,
                      costs - applied, available, available - spent, free)
+
+
+def own_funds_applied(enterprise, category, cost, available, rule, klass) -> np.ndarray:
+    """Own funds applied per line (the waterfall below), in int64; also each year of a programme
+    over several years (`allocate.timing`), on what is due and still unpaid."""
+    applied = _waterfall(enterprise, category, cost, available, rule, klass)
+    if applied is None:  # products beyond int64: the same steps on Python integers
+        big = _waterfall(enterprise, category, cost.astype(object), available.astype(object), rule, klass, exact=True)
+        applied = np.array(big.tolist(), dtype=np.int64)
+    return applied
 
 
 def _waterfall(enterprise, category, cost, available, rule, klass, exact: bool = False) -> np.ndarray | None:

@@ -7,6 +7,7 @@ small helpers that name things in them.
     COMPARE    `subsidy compare`: each option against the first
     WORKBOOK   the filed workbook (`solve --xlsx`): sheet names, titles, headers, the rules in plain words
     CHECK      the closing lines of `subsidy validate`, `verify` and `sweep`
+    PROGRAMME  `subsidy solve` on a programme over several years (output/programme.py)
 
 Column headers are labels, not sentences: they stay in scenario/labels.py (`column`).
 """
@@ -345,3 +346,18 @@ class Names:
         elif args:
             fund, enterprise, category = (args + [None, None])[:3]
         return self.rule(kind, rule_id, fund, enterprise, category)
+
+
+PROGRAMME = Phrases({
+    "title": {"en": "{name}: solved over {first}-{last} ({solver}), amounts in {unit}",
+              "zh": "{name}：{first}—{last} 年度已求解（{solver}），金额单位 {unit}"},
+    "stages": {"en": "Stage 1 weighted gap at the end {wg:,.2f}   Timing: weighted arrears over the years {wa:,.2f}   Largest gap share {share:.2%}",
+               "zh": "第一阶段 期末加权缺口 {wg:,.2f}   时序阶段 各年加权欠付合计 {wa:,.2f}   最大缺口比例 {share:.2%}"},
+    "arrears": {"en": "Arrears by enterprise and year (due by the year's end, not yet paid)",
+                "zh": "各企业分年度欠付（截至当年末应付未付）"},
+    "largest": {"en": "Arrears of the {shown} enterprises with the largest gap (of {count})",
+                "zh": "缺口最大的 {shown} 户企业的欠付（共 {count} 户）"},
+    "funds": {"en": "Funds by year", "zh": "各资金分年度使用"},
+    "total": {"en": "Total", "zh": "合计"},
+})
+"""`subsidy solve` on a programme over several years: stage values, arrears by year, funds by year."""

@@ -23,6 +23,7 @@ DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "name": ("Name 方案名称", "Free text naming the scenario. 方案名称（自由文本）。"),
         "unit": ("Unit 金额单位", "Unit of every amount; default 万元 (10,000 yuan). 所有金额的单位，默认万元。"),
         "description": ("Description 方案说明", "What the scenario covers and where its figures come from. 方案范围及数据来源说明。"),
+        "years": ("Years 年份", "A programme over several years, e.g. [2025, 2026, 2027]: amounts may then be written {year: amount}; absent, one year. 跨年度方案的年份；填写后金额可按年写作 {年份: 金额}；不填即单一年度。"),
         "categories": ("Categories 费用类别", f"Overrides of the default cost categories (weight, own-funds class, labels) or new ones. Defaults: {_CATEGORY_LIST}. 对默认费用类别的调整或新增类别。"),
         "enterprises": ("Enterprises 企业", "The enterprises closing capacity. 淘汰落后产能的企业。"),
         "funds": ("Funds 资金", "Central, provincial, municipal and county funds, each with its rules. 中央、省、市、县各级资金及其使用规则。"),
@@ -38,9 +39,9 @@ DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "industry": ("Industry 行业", "Industry code, e.g. carbide, cement, steel. 行业代码，如 carbide（电石）、cement（水泥）。"),
         "capacity": ("Capacity 淘汰产能", "Capacity eliminated (for per-capacity caps). 淘汰的产能（用于按产能计算的上限）。"),
         "workers": ("Workers 职工人数", "Workers affected. 涉及职工人数。"),
-        "costs": ("Costs 费用", f"Cost lines by category, in the scenario unit. 按类别列出的费用。Categories 类别: {_CATEGORY_LIST}."),
+        "costs": ("Costs 费用", f"Cost lines by category, in the scenario unit; with years, {{year: amount due}} (a plain amount is due in the first year). 按类别列出的费用；跨年度方案可写 {{年份: 当年应付}}。Categories 类别: {_CATEGORY_LIST}."),
         "cost_sources": ("Cost sources 费用来源", "Where each cost line's figure comes from. 每项费用数据的来源。"),
-        "own_funds": ("Own funds 自有资金", "The enterprise's own money by source, e.g. asset_sales. 企业自有资金，如 asset_sales（资产变现）。"),
+        "own_funds": ("Own funds 自有资金", "The enterprise's own money by source, e.g. asset_sales; with years, {year: amount arriving}. 企业自有资金，如 asset_sales（资产变现）；跨年度方案可写 {年份: 到位金额}。"),
         "own_funds_rule": ("Own-funds rule 自有资金使用规则", "statutory: bankruptcy-law order; proportional: pro rata; free: placed by the LP. statutory 法定清偿顺序；proportional 按比例；free 由模型安排。"),
         "net_fixed_assets": ("Net fixed assets 固定资产净值", "Informative. 参考数据。"),
         "net_equipment": ("Net equipment 设备净值", "Informative. 参考数据。"),
@@ -58,7 +59,9 @@ DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "id": ("Id 资金代码", "Unique code; funds listed first are spent first among equal allocations. 唯一代码；同等条件下先列出的资金先使用。"),
         "name": ("Name 资金名称", "The fund's name. 资金名称。"),
         "level": ("Level 层级", "central 中央 | provincial 省级 | municipal 市级 | county 县级 | other 其他."),
-        "budget": ("Budget 预算", "Money available, in the scenario unit. 可安排金额。"),
+        "budget": ("Budget 预算", "Money available, in the scenario unit (in a programme over several years: all in the first year). 可安排金额（跨年度方案中视为第一年全部到位）。"),
+        "tranches": ("Tranches 分年到位资金", "Instead of budget: money arriving each year, {year: amount}. 代替预算：每年到位的资金，{年份: 金额}。"),
+        "carry_over": ("Carry over 结转", "Whether money unspent in its year stays for later years (default true); false: it lapses. 当年未用完的资金是否结转以后年度（默认是）；否则收回。"),
         "categories": ("Categories 可支付类别", "Cost categories this fund may pay. 该资金可支付的费用类别。"),
         "scope": ("Scope 适用范围", "Regions, industries and enterprises the fund may pay; an empty list admits all. 适用地区、行业、企业；空表示不限。"),
         "caps": ("Caps 上限", "Limits on what one enterprise or one cost line may receive. 每户及每项费用的上限。"),
@@ -120,6 +123,10 @@ def _amounts(node: Any) -> Any:
         if any_of == _NUMERIC:
             rest = {k: v for k, v in node.items() if k != "anyOf"}
             return {**rest, **_AMOUNT}
+        if isinstance(any_of, list) and any_of[:2] == _NUMERIC and len(any_of) == 3 and any_of[2].get("type") == "object":
+            # an amount or {year: amount} (a programme over several years)
+            by_year = {**_amounts(any_of[2]), "propertyNames": {"pattern": "^[0-9]{4}$"}}
+            return {**{k: v for k, v in node.items() if k != "anyOf"}, "anyOf": [dict(_AMOUNT), by_year]}
         if isinstance(any_of, list) and any_of[:2] == _NUMERIC and any_of[2:] == [{"type": "null"}]:
             return {**{k: v for k, v in node.items() if k != "anyOf"}, "anyOf": [dict(_AMOUNT), {"type": "null"}]}
         return {k: _amounts(v) for k, v in node.items()}
@@ -133,6 +140,9 @@ def scenario_schema() -> dict:
     schema = _amounts(Scenario.model_json_schema(by_alias=True, mode="validation"))
     models = dict(schema.get("$defs", {}))
     models["Scenario"] = schema
+    fund = models["Fund"]  # budget, or tranches instead
+    fund["required"] = [r for r in fund["required"] if r != "budget"]
+    fund["anyOf"] = [{"required": ["budget"]}, {"required": ["tranches"]}]
     for model, fields in DOCS.items():
         node = models[model]
         for name, (title, description) in fields.items():
@@ -160,7 +170,8 @@ def _allow_ranges(schema: dict) -> None:
     either = [dict(_AMOUNT), {"$ref": "#/$defs/AmountRange"}, {"type": "string", "pattern": RANGE_TEXT}]
     ent, fund = defs["Enterprise"]["properties"], defs["Fund"]["properties"]
     for table in (ent["costs"], ent["own_funds"]):
-        table["additionalProperties"] = {"anyOf": [dict(x) for x in either]}
+        by_year = [x for x in table["additionalProperties"].get("anyOf", []) if x.get("type") == "object"]  # {year: amount}
+        table["additionalProperties"] = {"anyOf": [dict(x) for x in either] + by_year}
     for key in list(_AMOUNT):
         fund["budget"].pop(key)
     fund["budget"]["anyOf"] = [dict(x) for x in either]

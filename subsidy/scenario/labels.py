@@ -77,6 +77,14 @@ COLUMNS: dict[str, dict[str, str]] = {
     "total_own_funds": {"en": "total_own_funds", "zh": "自有资金合计"},
     "total_funded": {"en": "total_funded", "zh": "已安排资金合计"},
     "total_gap": {"en": "total_gap", "zh": "缺口合计"},
+    # a programme over several years (allocate.timing_result)
+    "year": {"en": "year", "zh": "年度"},
+    "due": {"en": "due", "zh": "当年应付"},
+    "arrears": {"en": "arrears", "zh": "欠付"},
+    "arrived": {"en": "arrived", "zh": "当年到位"},
+    "spent": {"en": "spent", "zh": "当年支付"},
+    "carried_over": {"en": "carried_over", "zh": "结转"},
+    "lapsed": {"en": "lapsed", "zh": "收回"},
 }
 
 

@@ -15,7 +15,10 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WrapValidator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WrapValidator, field_serializer,
+                      model_serializer, model_validator)
+
+from subsidy.scenario.years import Year, budget_of_tranches, by_year, schedules_aside, with_schedules, year_problems
 
 # The range the tool promises: every amount (and quantity) at most 10^10 of the unit. In 万元 that
 # is about three times China's whole national general budget (≈ 3×10^9 万元): no real scenario
@@ -159,6 +162,10 @@ Money = Annotated[Decimal, BeforeValidator(_money)]
 MoneyTable = Annotated[dict[str, Money], WrapValidator(_money_map)]
 """Amounts by name (cost category, own-funds source)."""
 
+# An amount, or (a programme over several years, `scenario.years`) `{year: amount}`; tables of them.
+YearAmount = Annotated[Decimal | dict[int, Decimal], BeforeValidator(lambda v: by_year(v, _money))]
+ScheduleTable = Annotated[dict[str, YearAmount], WrapValidator(_money_map)]
+
 Quantity = Annotated[Decimal, BeforeValidator(_quantity)]
 """A non-negative quantity (capacity, a rate per unit of capacity)."""
 
@@ -235,15 +242,28 @@ class Enterprise(_Strict):
     industry: Word = ""
     capacity: Capacity | None = None
     workers: int | None = Field(default=None, ge=0)
-    costs: MoneyTable = Field(default_factory=dict)
+    costs: ScheduleTable = Field(default_factory=dict)  # totals once validated; `costs_due` by year
     cost_sources: dict[str, str] = Field(default_factory=dict)
-    own_funds: MoneyTable = Field(default_factory=dict)
+    own_funds: ScheduleTable = Field(default_factory=dict)  # totals once validated; `own_funds_arrive` by year
     own_funds_rule: OwnFundsRule = "statutory"
     net_fixed_assets: Money | None = None
     net_equipment: Money | None = None
     tax_paid: Money | None = None
     source: str = ""
     notes: str | None = None
+    _costs_due: dict[str, dict[int, Decimal]] = PrivateAttr(default_factory=dict)
+    _own_funds_arrive: dict[str, dict[int, Decimal]] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _schedules_aside(self) -> "Enterprise":  # totals in costs/own_funds (every table reads them), schedules aside
+        return schedules_aside(self)
+
+    @field_serializer("costs", "own_funds")
+    def _with_schedules(self, table: dict[str, Decimal], info) -> dict[str, Any]:  # as the file wrote them
+        return with_schedules(self, table, info.field_name)
+
+    costs_due = property(lambda self: self._costs_due, doc="Cost lines written by year: category → {year: due}.")
+    own_funds_arrive = property(lambda self: self._own_funds_arrive, doc="Own funds written by year: source → {year: arriving}.")
 
     @property
     def own_funds_total(self) -> Decimal:
@@ -288,12 +308,28 @@ class Fund(_Strict):
     id: Identifier
     name: str
     level: FundLevel = "other"
-    budget: Money
+    budget: Money  # with tranches: their sum (set once validated)
+    tranches: dict[Year, Money] | None = None
+    carry_over: bool = True
     categories: list[str]
     scope: Scope = Field(default_factory=Scope)
     caps: Caps = Field(default_factory=Caps)
     source: str = ""
     notes: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _budget_of_tranches(cls, data: Any) -> Any:  # with tranches, the budget is their sum (set below)
+        has = isinstance(data, dict) and data.get("tranches") is not None and data.get("budget") is None
+        return {**data, "budget": 0} if has else data
+
+    @model_validator(mode="after")
+    def _budget_is_sum(self) -> "Fund":
+        return budget_of_tranches(self)
+
+    @model_serializer(mode="wrap")
+    def _tranches_or_budget(self, handler) -> dict[str, Any]:  # a file gives one of the two
+        return {k: v for k, v in handler(self).items() if not (k == "budget" and self.tranches is not None)}
 
     def enterprise_cap(self, enterprise: Enterprise) -> Decimal | None:
         """min(per_enterprise, per_capacity[industry] × capacity, per_worker × workers); None
@@ -441,6 +477,7 @@ class Scenario(_Strict):
     name: str
     unit: str = "万元"
     description: str | None = None
+    years: list[Year] | None = None  # a programme over several years (scenario.years); None: one year
     categories: dict[str, Category] = Field(default_factory=dict)
     enterprises: list[Enterprise] = Field(default_factory=list)
     funds: list[Fund] = Field(default_factory=list)
@@ -471,7 +508,6 @@ class Scenario(_Strict):
     def problems(self) -> list[Problem]:
         """Cross-field rules a single field validator cannot see."""
         return cross_field_problems(self.model_dump(by_alias=True))
-
 
 
 def _entries(data: dict, key: str) -> list[tuple[int, dict]]:
@@ -535,6 +571,7 @@ def cross_field_problems(data: dict) -> list[Problem]:
             if isinstance(eid, str) and eid not in seen:
                 found.append(Problem(loc=("funds", i, "scope", "enterprises", j), message=f"unknown enterprise {eid!r}"))
     _commitment_problems(data, seen, known_set, names, found)
+    found += [Problem(loc=loc, message=en, message_zh=zh) for loc, en, zh in year_problems(data)]
     return found
 
 

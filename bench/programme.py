@@ -1,0 +1,89 @@
+"""A programme over three years at scale, by the flow method (issue 14: 10,000 enterprises in under 10 s).
+
+For each size: a generated scenario (`subsidy generate`, seed 1, 5 funds) made a programme over
+2025-2027: every cost line split over the three years by fixed pseudo-random shares (whole fen,
+the rest in the last year), own funds arriving half in 2025 and half in 2026, each fund's budget
+as tranches 50 % / 30 % / 20 % and the county-level fund without carry-over; the funds' caps are
+dropped (a programme does not carry them yet). Times `solve_programme` in this process, split into
+loading (validation), the year lines (own funds as they arrive), the stages on the network, and
+the tables with the independent check; prints a table.
+
+    python bench/programme.py                    # 10,000 enterprises
+    python bench/programme.py --sizes 1000,10000
+
+Measured 2026-11-30 on the 2-core machine shared with six other engineers' jobs: see the table
+in the docstring's last paragraph.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+
+from subsidy.allocate.stages import run_stages
+from subsidy.allocate.timing import YearsFlow, year_lines
+from subsidy.allocate.timing_result import ProgrammeResult
+from subsidy.checks.verify_years import verify_programme
+from subsidy.scenario.generate import generate
+from subsidy.scenario.load import scenario_from_data
+
+YEARS = [2025, 2026, 2027]
+
+
+def _split(amount: float, rng: random.Random) -> dict[int, float]:
+    fen = round(amount * 100)
+    a = rng.randint(0, fen)
+    b = rng.randint(0, fen - a)
+    return {2025: a / 100, 2026: b / 100, 2027: (fen - a - b) / 100}
+
+
+def programme_data(enterprises: int, seed: int = 1) -> dict:
+    data = generate(enterprises, 5, seed)
+    rng = random.Random(seed)
+    data["years"] = YEARS
+    for e in data["enterprises"]:
+        e["costs"] = {c: _split(v, rng) for c, v in e["costs"].items()}
+        e["own_funds"] = {s: {2025: round(v * 50) / 100, 2026: round(v * 100 - round(v * 50)) / 100} for s, v in e.get("own_funds", {}).items()}
+        if e.get("own_funds_rule") == "free":
+            e["own_funds_rule"] = "statutory"
+    for f in data["funds"]:
+        fen = round(f.pop("budget") * 100)
+        f["tranches"] = {2025: fen * 5 // 10 / 100, 2026: fen * 3 // 10 / 100, 2027: (fen - fen * 5 // 10 - fen * 3 // 10) / 100}
+        f["carry_over"] = f.get("level") != "county"
+        f.pop("caps", None)
+    data.pop("commitments", None)
+    return data
+
+
+def measure(enterprises: int) -> dict:
+    data = programme_data(enterprises)
+    t0 = time.perf_counter()
+    scenario = scenario_from_data(data)
+    t1 = time.perf_counter()
+    yl = year_lines(scenario)
+    t2 = time.perf_counter()
+    backend = YearsFlow(yl)
+    solution = run_stages(backend)
+    t3 = time.perf_counter()
+    result = ProgrammeResult(yl, solution)
+    violations = verify_programme(scenario, result.table("allocations").columns, result.table("gaps").columns, result.summary)
+    t4 = time.perf_counter()
+    assert not violations, violations[:3]
+    return {"enterprises": enterprises, "arcs": len(backend.net.cap), "load": t1 - t0, "year_lines": t2 - t1, "stages": t3 - t2,
+            "tables+check": t4 - t3, "solve": t4 - t1, "gap": result.summary["total_gap"], "arrears": result.weighted_arrears}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000", help="comma-separated enterprise counts")
+    sizes = [int(s) for s in parser.parse_args().sizes.split(",")]
+    print(f"{'enterprises':>11} {'arcs':>9} {'load s':>7} {'years s':>8} {'stages s':>9} {'tables s':>9} {'solve s':>8} {'total gap':>14} {'w. arrears':>14}")
+    for n in sizes:
+        m = measure(n)
+        print(f"{m['enterprises']:>11,} {m['arcs']:>9,} {m['load']:>7.2f} {m['year_lines']:>8.2f} {m['stages']:>9.2f} "
+              f"{m['tables+check']:>9.2f} {m['solve']:>8.2f} {m['gap']:>14,.2f} {m['arrears']:>14,.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""The independent check of a programme over several years: the year rules, read off the schema.
+
+Nothing here comes from `allocate.timing` (the network) or a stage: the programme's years, each
+fund's money by year and its `carry_over`, what falls due by year and who may pay it are read
+from the scenario again, and the written tables are checked against them in whole fen:
+
+  eligible[f,e,c]          money only where fund f may pay category c of enterprise e, in a year of the programme
+  arrived[f,y]             carry_over: what f has paid by y ≤ what has arrived by y;
+                           without: what f pays in y ≤ that year's tranche (the rest lapses)
+  due[e,c,y]               own funds + funds paid by y ≤ what is due by y (nothing paid ahead of its year)
+  own_funds[e,y]           own funds applied by y ≤ own funds arrived by y
+  arrears[e,c,y]           the gaps table's arrears = due − own funds − funds, by y
+  total[...]               the total rows and summary.json sum their columns
+
+The statutory order inside each year is the one waterfall's (`allocate.waterfall`, tested
+against a plain reference there); its totals are checked here as above.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from subsidy.checks.verify import Violation
+from subsidy.scenario.model import Scenario
+from subsidy.scenario.years import schedule
+
+
+def _fen(amount: Decimal) -> int:
+    return int(amount * 100)
+
+
+def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary: dict) -> list[Violation]:
+    """Violations of the year rules by the tables (columns: money in whole fen)."""
+    years = list(scenario.years)
+    out: list[Violation] = []
+    funds = {f.id: f for f in scenario.funds}
+    ents = {e.id: e for e in scenario.enterprises}
+    pay = defaultdict(int)  # (fund, year) → fen
+    paid = defaultdict(int)  # (enterprise, category, year) → fen
+    for f, y, e, c, a in zip(allocations["fund"], allocations["year"], allocations["enterprise"], allocations["category"],
+                             allocations["amount"].tolist()):
+        fund, ent = funds.get(f), ents.get(e)
+        if a < 0 or fund is None or ent is None or y not in years or c not in ent.costs or c not in fund.categories \
+                or not fund.scope.admits(ent):
+            out.append(Violation(f"eligible[{f},{e},{c}]", f"{a / 100:.2f} in {y}: this fund may not pay this line in that year"))
+            continue
+        pay[f, y] += a
+        paid[e, c, y] += a
+    for f in scenario.funds:
+        arrived = schedule(f.budget, f.tranches, years)
+        total_in = total_out = 0
+        for y in years:
+            total_in, total_out = total_in + _fen(arrived[y]), total_out + pay[f.id, y]
+            limit, spent = (total_in, total_out) if f.carry_over else (_fen(arrived[y]), pay[f.id, y])
+            if spent > limit:
+                out.append(Violation(f"arrived[{f.id},{y}]", f"paid {spent / 100:.2f}, arrived {limit / 100:.2f}"))
+    own_by = defaultdict(int)
+    rows = zip(gaps["enterprise"], gaps["category"], gaps["year"], gaps["due"].tolist(), gaps["own_funds"].tolist(),
+               gaps["funded"].tolist(), gaps["arrears"].tolist())
+    running: dict[tuple, list[int]] = {}
+    final_gap = 0
+    for e, c, y, due, own, funded, arrears in rows:
+        ent = ents[e]
+        if y not in years:  # the line's total row: sums of its years, arrears the last year's
+            d, o, p, last = running.pop((e, c), (0, 0, 0, 0))
+            final_gap += arrears
+            if (due, own, funded, arrears) != (d, o, p, last):
+                out.append(Violation(f"total[{e},{c}]", "the total row does not sum the line's years"))
+            continue
+        want_due = _fen(schedule(ent.costs[c], ent.costs_due.get(c), years)[y])
+        d, o, p, _ = running.get((e, c), [0, 0, 0, 0])
+        d, o, p = d + due, o + own, p + paid[e, c, y]
+        running[e, c] = [d, o, p, d - o - p]
+        own_by[e, y] += own
+        if due != want_due:
+            out.append(Violation(f"due[{e},{c},{y}]", f"the table says {due / 100:.2f} falls due, the scenario {want_due / 100:.2f}"))
+        if funded != paid[e, c, y]:
+            out.append(Violation(f"total[{e},{c},{y}]", f"funded {funded / 100:.2f}, the allocations sum to {paid[e, c, y] / 100:.2f}"))
+        if o + p > d:
+            out.append(Violation(f"due[{e},{c},{y}]", f"own funds and funds paid {(o + p) / 100:.2f} by {y}, only {d / 100:.2f} was due"))
+        if arrears != d - o - p:
+            out.append(Violation(f"arrears[{e},{c},{y}]", f"the table says {arrears / 100:.2f}, due less paid is {(d - o - p) / 100:.2f}"))
+    for e, ent in ents.items():
+        arrived = applied = 0
+        for y in years:
+            arrived += sum(_fen(schedule(total, ent.own_funds_arrive.get(src), years)[y]) for src, total in ent.own_funds.items())
+            applied += own_by[e, y]
+            if applied > arrived:
+                out.append(Violation(f"own_funds[{e},{y}]", f"applied {applied / 100:.2f} by {y}, arrived {arrived / 100:.2f}"))
+    total_funded = int(allocations["amount"].sum())
+    for key, fen in (("total_funded", total_funded), ("total_gap", final_gap)):
+        if round(summary[key] * 100) != fen:
+            out.append(Violation(f"total[summary.{key}]", f"{summary[key]} ≠ the tables' {fen / 100:.2f}"))
+    if running:
+        out.append(Violation("total[gaps]", f"{len(running)} line(s) have no total row"))
+    return out
