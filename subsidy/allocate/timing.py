@@ -34,6 +34,7 @@ commitments, and own funds under the `free` rule.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -41,7 +42,7 @@ from fractions import Fraction
 import numpy as np
 
 from subsidy.allocate.flow import Face, FlowBackend
-from subsidy.allocate.flow_algorithms import min_cost_flow, residual_distances
+from subsidy.allocate.flow_algorithms import Reducer, min_cost_flow, residual_distances
 from subsidy.allocate.flow_network import JITTER_BITS, Network, weight_scale
 from subsidy.allocate.rules import fund_ranks, jitter_of
 from subsidy.allocate.stages import SolveError
@@ -92,13 +93,27 @@ def year_lines(scenario: Scenario) -> YearLines:
     by_id = {e.id: e for e in scenario.enterprises}
     ents = [by_id[i] for i in lines.enterprises]
     due = np.zeros((len(lines), len(years)), dtype=np.int64)
-    for i, (e, c) in enumerate(zip(lines.enterprise.tolist(), lines.category.tolist())):
-        ent, cat = ents[e], lines.categories[c]
-        due[i] = [to_fen(a) for a in schedule(ent.costs[cat], ent.costs_due.get(cat), years).values()]
+    due[:, 0] = lines.cost  # a plain amount is due in the first year; lines written by year below
+    column = {y: k for k, y in enumerate(years)}
+    starts = lines.starts.tolist()
     arrived = np.zeros((len(ents), len(years)), dtype=np.int64)
     for k, ent in enumerate(ents):
+        timed = ent.costs_due
+        if timed:
+            first = starts[k]
+            names = [lines.categories[c] for c in lines.category[first:starts[k + 1]].tolist()]
+            for i, cat in enumerate(names):
+                if cat in timed:
+                    due[first + i] = 0
+                    for y, a in timed[cat].items():
+                        due[first + i, column[y]] = to_fen(a)
+        arriving = ent.own_funds_arrive
         for src, total in ent.own_funds.items():
-            arrived[k] += [to_fen(a) for a in schedule(total, ent.own_funds_arrive.get(src), years).values()]
+            if src in arriving:
+                for y, a in arriving[src].items():
+                    arrived[k, column[y]] += to_fen(a)
+            else:
+                arrived[k, 0] += to_fen(total)
     rule = np.array([("statutory", "proportional", "free").index(e.own_funds_rule) for e in ents], dtype=np.int64)
     klass = np.array([table[c].own_funds_class for c in lines.categories], dtype=np.int64)
     own = np.zeros_like(due)
@@ -130,6 +145,7 @@ class YearNetwork(Network):
     x_line: np.ndarray = None  # type: ignore[assignment]
     x_year: np.ndarray = None  # type: ignore[assignment]
     timing_cost: np.ndarray = None  # type: ignore[assignment]  # per arc: −w·(years from the payment's to the last, inclusive)
+    line_weight: np.ndarray = None  # type: ignore[assignment]  # per cost line: its weight × weight_scale
 
 
 def year_network(yl: YearLines) -> YearNetwork:
@@ -184,7 +200,8 @@ def year_network(yl: YearLines) -> YearNetwork:
     return YearNetwork(n=2 + n_f * n_y + n_l * n_y + n_e, tail=cat(tails), head=cat(heads), cap=cat(caps), cost=cat(costs),
                        supply=supply, x_arc=x_arc, bound_arc=bound_arc, line_arc=line_arc, enterprise_arc=enterprise_arc,
                        enterprises=list(lines.enterprises), need=e_need, bypass=bypass, unit=1, weight_scale=scale,
-                       line_cost_total=int((wint * need).sum()), x_fund=xf, x_line=xl, x_year=xy, timing_cost=cat(timing))
+                       line_cost_total=int((wint * need).sum()), x_fund=xf, x_line=xl, x_year=xy, timing_cost=cat(timing),
+                       line_weight=wint)
 
 
 def optimal_face(net: Network, face: Face, cost: np.ndarray, flow: np.ndarray) -> Face:
@@ -217,7 +234,11 @@ class YearsFlow(FlowBackend):
         net, face = self.net, self.face
         free = np.flatnonzero(face.free)
         flow = face.flow.copy()
-        flow[free] = min_cost_flow(net.n, net.tail[free], net.head[free], net.cap[free], net.timing_cost[free], face.balance)
+        # Series and two-arc nodes folded away first, as the tie-break does (`flow.FlowBackend.tie_break`).
+        small = Reducer(net.n, net.tail[free], net.head[free], net.cap[free], net.timing_cost[free], face.balance)
+        small.reduce()
+        alive = np.flatnonzero(small.alive)
+        flow[free] = small.expand(min_cost_flow(net.n, small.tail[alive], small.head[alive], small.cap[alive], small.cost[alive], small.balance))
         self.flow_timing = flow
         return float(self.weighted_arrears(flow[net.x_arc]))
 
@@ -233,10 +254,10 @@ class YearsFlow(FlowBackend):
 
     def weighted_arrears(self, x: np.ndarray) -> Fraction:
         """Σ over years and lines of w·arrears, in the scenario unit, exactly."""
-        yl = self.rules
+        yl, net = self.rules, self.net
         per_line = self.rules.arrears(self.paid(x)).sum(axis=1)
-        w = [Fraction(Decimal(repr(yl.weights[yl.lines.categories[c]]))) for c in yl.lines.category.tolist()]
-        return sum((wi * int(a) for wi, a in zip(w, per_line.tolist())), Fraction(0)) / 100
+        total = sum(map(operator.mul, net.line_weight.tolist(), per_line.tolist()))  # Python integers: exact
+        return Fraction(total, net.weight_scale * 100)
 
     def fund_prices(self) -> np.ndarray:
         """Per fund: the weighted gap one more unit arriving in the first year saves."""
@@ -252,9 +273,12 @@ class YearsFlow(FlowBackend):
         net, yl = self.net, self.rules
         ranks = fund_ranks(yl.scenario)
         ids = [f.id for f in yl.scenario.funds]
-        ents, cats = yl.lines.names(net.x_line)
         n_y = len(yl.years)
         cost = np.zeros(len(net.cap), dtype=np.int64)
-        cost[net.x_arc] = [(((ranks[ids[f]] + 1) << (JITTER_BITS + 1)) + int(jitter_of(ids[f], e, c) * (1 << JITTER_BITS))) * (n_y + 1) + k
-                           for f, e, c, k in zip(net.x_fund.tolist(), ents, cats, net.x_year.tolist())]
-        return np.where(held.free, cost, 0)
+        open_x = np.flatnonzero(held.free[net.x_arc])  # only arcs still to decide (jitter_of is a sha256 each)
+        pair, which = np.unique(net.x_fund[open_x] * len(yl.lines) + net.x_line[open_x], return_inverse=True)  # a pair's years share it
+        ents, cats = yl.lines.names(pair % len(yl.lines))
+        base = np.array([((ranks[ids[f]] + 1) << (JITTER_BITS + 1)) + int(jitter_of(ids[f], e, c) * (1 << JITTER_BITS))
+                         for f, e, c in zip((pair // len(yl.lines)).tolist(), ents, cats)], dtype=np.int64)
+        cost[net.x_arc[open_x]] = base[which] * (n_y + 1) + net.x_year[open_x]
+        return cost

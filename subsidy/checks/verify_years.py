@@ -38,11 +38,14 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
     ents = {e.id: e for e in scenario.enterprises}
     pay = defaultdict(int)  # (fund, year) → fen
     paid = defaultdict(int)  # (enterprise, category, year) → fen
+    admits: dict[tuple, bool] = {}
     for f, y, e, c, a in zip(allocations["fund"], allocations["year"], allocations["enterprise"], allocations["category"],
                              allocations["amount"].tolist()):
         fund, ent = funds.get(f), ents.get(e)
+        if fund is not None and ent is not None and (f, e) not in admits:
+            admits[f, e] = fund.scope.admits(ent)
         if a < 0 or fund is None or ent is None or y not in years or c not in ent.costs or c not in fund.categories \
-                or not fund.scope.admits(ent):
+                or not admits[f, e]:
             out.append(Violation(f"eligible[{f},{e},{c}]", f"{a / 100:.2f} in {y}: this fund may not pay this line in that year"))
             continue
         pay[f, y] += a
@@ -60,6 +63,7 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
                gaps["funded"].tolist(), gaps["arrears"].tolist())
     running: dict[tuple, list[int]] = {}
     final_gap = 0
+    due_by: dict[tuple, dict] = {}  # (enterprise, category) → {year: fen}, read once per line
     for e, c, y, due, own, funded, arrears in rows:
         ent = ents[e]
         if y not in years:  # the line's total row: sums of its years, arrears the last year's
@@ -68,7 +72,9 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
             if (due, own, funded, arrears) != (d, o, p, last):
                 out.append(Violation(f"total[{e},{c}]", "the total row does not sum the line's years"))
             continue
-        want_due = _fen(schedule(ent.costs[c], ent.costs_due.get(c), years)[y])
+        if (e, c) not in due_by:
+            due_by[e, c] = {yy: _fen(a) for yy, a in schedule(ent.costs[c], ent.costs_due.get(c), years).items()}
+        want_due = due_by[e, c][y]
         d, o, p, _ = running.get((e, c), [0, 0, 0, 0])
         d, o, p = d + due, o + own, p + paid[e, c, y]
         running[e, c] = [d, o, p, d - o - p]
@@ -82,9 +88,12 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
         if arrears != d - o - p:
             out.append(Violation(f"arrears[{e},{c},{y}]", f"the table says {arrears / 100:.2f}, due less paid is {(d - o - p) / 100:.2f}"))
     for e, ent in ents.items():
+        if not ent.own_funds:
+            continue
+        arriving = [schedule(total, ent.own_funds_arrive.get(src), years) for src, total in ent.own_funds.items()]
         arrived = applied = 0
         for y in years:
-            arrived += sum(_fen(schedule(total, ent.own_funds_arrive.get(src), years)[y]) for src, total in ent.own_funds.items())
+            arrived += sum(_fen(s[y]) for s in arriving)
             applied += own_by[e, y]
             if applied > arrived:
                 out.append(Violation(f"own_funds[{e},{y}]", f"applied {applied / 100:.2f} by {y}, arrived {arrived / 100:.2f}"))

@@ -262,8 +262,8 @@ class Enterprise(_Strict):
     def _with_schedules(self, table: dict[str, Decimal], info) -> dict[str, Any]:  # as the file wrote them
         return with_schedules(self, table, info.field_name)
 
-    costs_due = property(lambda self: self._costs_due, doc="Cost lines written by year: category → {year: due}.")
-    own_funds_arrive = property(lambda self: self._own_funds_arrive, doc="Own funds written by year: source → {year: arriving}.")
+    costs_due = property(lambda self: self.__pydantic_private__["_costs_due"], doc="Lines written by year: category → {year: due}.")
+    own_funds_arrive = property(lambda self: self.__pydantic_private__["_own_funds_arrive"], doc="Own funds by year: source → {year: arriving}.")
 
     @property
     def own_funds_total(self) -> Decimal:
