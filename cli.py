@@ -167,7 +167,7 @@ def solve(
         said: list = []
         loaded, sha = _load(scenario, strict, said, lang)
         if loaded.years and len(loaded.years) > 1:
-            return _solve_programme(scenario, loaded, sha, out, lang, method.value, quiet, xlsx, rows, strict, said)
+            return _solve_programme(scenario, loaded, sha, out, lang, method.value, quiet, xlsx, issuer, rows, strict, said)
         try:
             result = run_solve(loaded, solver=solver, scenario_sha256=sha, method=method.value,
                                on_findings=lambda found: _report_findings(scenario, found, strict, _doc_lang(lang, loaded)))
@@ -191,19 +191,22 @@ def solve(
             _write_file(xlsx, workbook)
 
 
-def _solve_programme(path: Path, loaded, sha, out, lang, method: str, quiet: bool, xlsx, rows: int, strict: bool, said: list) -> None:
+def _solve_programme(path: Path, loaded, sha, out, lang, method: str, quiet: bool, xlsx, issuer, rows: int, strict: bool,
+                     said: list) -> None:
     """`solve` on a programme over several years (README "Programmes over several years")."""
     from subsidy.output.programme import render_programme, write_programme
     from subsidy.pipeline import SolveError, solve_programme
 
-    if xlsx is not None:
-        _fail(f"{path}: --xlsx does not write a programme over several years yet; use --out for the CSV files / "
-              "跨年度方案暂不能输出工作簿，请用 --out 输出 CSV 文件", EXIT_BAD_INPUT)
     try:
         result = solve_programme(loaded, scenario_sha256=sha, method=method,
                                  on_findings=lambda found: _report_findings(path, found, strict, _doc_lang(lang, loaded)))
     except SolveError as exc:
         _solve_failed(path, loaded, exc)
+    workbook = None
+    if xlsx is not None:
+        from subsidy.output.programme_xlsx import programme_workbook
+
+        workbook = programme_workbook(result, _doc_lang(lang, loaded), issuer=issuer)
     if not quiet:
         typer.echo(render_programme(result, _doc_lang(lang, loaded), rows=rows))
     if out is not None:
@@ -211,6 +214,8 @@ def _solve_programme(path: Path, loaded, sha, out, lang, method: str, quiet: boo
             extra = {"warnings": [str(p) for p in said] + list(result.summary["warnings"])} if said else None
             written = write_programme(result, out, lang.value if lang is not None else "en", extra)
         typer.echo("\nwrote " + ", ".join(str(p) for p in written))
+    if workbook is not None:
+        _write_file(xlsx, workbook)
 
 
 @contextmanager

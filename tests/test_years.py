@@ -268,3 +268,23 @@ def test_the_verifier_catches_year_rules_broken():
     moved = {**alloc, "year": [2025, 2025]}
     found = [v.rule for v in verify_programme(r.scenario, moved, gaps, summary)]
     assert "due[a,resettlement,2025]" in found
+
+
+def test_the_programme_workbook_files_arrears_by_year(tmp_path):
+    # The example's arrears (see test_the_example_programme): 恒宇 150 every year (operating loss),
+    # 温泉 431.40 / 0 / 160.60; the total row's formulas hold 581.40 / 150.00 / 310.60 as values.
+    import openpyxl
+
+    book = tmp_path / "programme.xlsx"
+    assert run("solve", "scenarios/xianan-2025-2027.yaml", "--xlsx", str(book), "--quiet").code == 0
+    wb = openpyxl.load_workbook(book, data_only=True)
+    assert wb.sheetnames == ["分年度欠付表", "分年度拨付表", "分年度资金表", "分配明细"]
+    rows = list(wb["分年度欠付表"].iter_rows(min_row=4, values_only=True))
+    assert rows[0] == ("序号", "企业名称", "企业代码", "2025", "2026", "2027")
+    assert rows[1][2:] == ("hengyu_guihua", 150, 150, 150) and rows[2][2:] == ("wenquan", 431.4, 0, 160.6)
+    assert rows[3][0] == "合计" and rows[3][3:] == (581.4, 150, 310.6)
+    funds = {(r[1], r[2]): r[3:] for r in wb["分年度资金表"].iter_rows(min_row=5, values_only=True)}
+    # central: 200 arrive in 2025, 58.60 spent, 141.40 carried; 2027 spends the 189.40 carried.
+    assert funds[("central_reward", 2025)] == (200, 58.6, 141.4, 0) and funds[("central_reward", 2027)] == (0, 189.4, 0, 0)
+    paid = list(wb["分年度拨付表"].iter_rows(min_row=5, values_only=True))
+    assert paid[-1][0] == "合计" and paid[-1][-1] == 550.0  # 300 + 150 + 100: every fund spent all, nothing lapsed

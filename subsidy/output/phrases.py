@@ -359,5 +359,12 @@ PROGRAMME = Phrases({
                 "zh": "缺口最大的 {shown} 户企业的欠付（共 {count} 户）"},
     "funds": {"en": "Funds by year", "zh": "各资金分年度使用"},
     "total": {"en": "Total", "zh": "合计"},
+    # the result workbook of a programme (output/programme_xlsx.py): sheet names (≤ 31 characters)
+    "sheet_arrears": {"en": "Arrears by year", "zh": "分年度欠付表"},
+    "sheet_paid": {"en": "Funded by year", "zh": "分年度拨付表"},
+    "sheet_funds": {"en": "Funds by year", "zh": "分年度资金表"},
+    "sheet_allocations": {"en": "Allocations", "zh": "分配明细"},
+    "fund_name": {"en": "Fund", "zh": "资金名称"},
+    "fund_id": {"en": "Id", "zh": "资金代码"},
 })
 """`subsidy solve` on a programme over several years: stage values, arrears by year, funds by year."""

@@ -14,7 +14,7 @@ import numpy as np
 from subsidy.allocate.timing_result import ProgrammeResult
 from subsidy.allocate.waterfall import from_fen
 from subsidy.output.phrases import PROGRAMME
-from subsidy.output.result_csv import CONTRACT_FILES, csv_bytes
+from subsidy.output.result_csv import CONTRACT_FILES, csv_bytes, named_table
 from subsidy.scenario.files import write_files_atomically
 from subsidy.scenario.labels import Lang, column, table
 
@@ -52,8 +52,10 @@ def render_programme(result: ProgrammeResult, lang: Lang = "en", rows: int = 25)
 def render_programme_files(result: ProgrammeResult, lang: Lang = "en", extra_summary: dict | None = None) -> dict[str, bytes]:
     """allocations.csv (fund, year, enterprise, category, amount), gaps.csv (per line and year,
     and a total row), funds.csv (per fund and year) and summary.json, as bytes."""
-    unit = result.scenario.unit if lang == "zh" else None
-    files = {f"{k}.csv": csv_bytes(result.table(k), lang, unit) for k in ("allocations", "gaps", "funds")}
+    if lang == "zh":  # names beside the ids and the unit in the headers, as the one-year files
+        files = {f"{k}.csv": csv_bytes(named_table(result, k), lang, result.scenario.unit) for k in ("allocations", "gaps", "funds")}
+    else:
+        files = {f"{k}.csv": csv_bytes(result.table(k), lang) for k in ("allocations", "gaps", "funds")}
     summary = {**result.summary, "unit": result.scenario.unit, "options": {"lang": lang}, **(extra_summary or {})}
     files["summary.json"] = (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return files
