@@ -288,3 +288,14 @@ def test_the_programme_workbook_files_arrears_by_year(tmp_path):
     assert funds[("central_reward", 2025)] == (200, 58.6, 141.4, 0) and funds[("central_reward", 2027)] == (0, 189.4, 0, 0)
     paid = list(wb["分年度拨付表"].iter_rows(min_row=5, values_only=True))
     assert paid[-1][0] == "合计" and paid[-1][-1] == 550.0  # 300 + 150 + 100: every fund spent all, nothing lapsed
+
+
+def test_a_programme_converts_to_json_and_back_but_not_to_the_workbook(tmp_path):
+    # JSON writes the years as text keys ("2025"); reading them back gives the same schedule.
+    assert run("convert", "scenarios/xianan-2025-2027.yaml", str(tmp_path / "p.json")).code == 0
+    again = load_scenario(tmp_path / "p.json")
+    assert again == load_scenario("scenarios/xianan-2025-2027.yaml")
+    assert again.enterprises[0].own_funds_arrive == {"asset_sales": {2026: 640}}  # 温泉
+    # The input workbook has no by-year sheet: writing one would silently drop the years.
+    refused = run("convert", "scenarios/xianan-2025-2027.yaml", str(tmp_path / "p.xlsx"))
+    assert refused.code == 2 and "cannot hold amounts by year" in refused.stderr and not (tmp_path / "p.xlsx").exists()
