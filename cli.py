@@ -285,6 +285,42 @@ def _solve_failed(path: Path, loaded, exc: Exception) -> None:
 
 
 @app.command()
+def settle(
+    plan: Path = typer.Argument(..., help="The plan's output directory (solve --out): its allocations.csv is what was planned, by year.", show_default=False),
+    actual: Path = typer.Argument(..., help="The programme with the actual costs, own funds and tranches (years: as in the plan).", show_default=False),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write settlement.csv and the re-solved programme's allocations.csv, gaps.csv, funds.csv and summary.json here (all or nothing)."),
+    lang: Optional[Lang] = typer.Option(None, "--lang", help=LANG_HELP.format(what="the printed settlement") + " The CSV files keep English headers unless --lang zh is given."),
+    rows: int = typer.Option(25, "--rows", min=0, help="Enterprises to print in the re-solved programme's arrears; 0 prints all."),
+) -> None:
+    """清算: keep the first year's planned payments, recover what the actual figures make overpaid,
+    and solve the later years again; prints per enterprise and fund what was paid, what is to be
+    recovered and what is still owed."""
+    from subsidy.allocate.settle import PlanError, read_plan
+    from subsidy.output.programme import render_settlement, settlement_files
+    from subsidy.pipeline import SolveError, settle_programme as run_settle
+    from subsidy.scenario.files import write_files_atomically
+
+    from subsidy.output.result_csv import CONTRACT_FILES
+
+    _refuse_overwriting_inputs([actual, plan / "allocations.csv"], [], {out: ("settlement.csv", *CONTRACT_FILES)} if out else None)
+    loaded, _ = _load(actual, lang=lang)
+    if not (loaded.years and len(loaded.years) > 1):
+        _fail(f"{actual}: settle needs a programme over several years (years: [...]) / 清算需要跨年度方案（years）", EXIT_BAD_INPUT)
+    try:
+        settled = run_settle(loaded, read_plan(plan / "allocations.csv"))
+    except PlanError as exc:
+        _fail(str(exc), EXIT_BAD_INPUT)
+    except SolveError as exc:
+        _solve_failed(actual, loaded, exc)
+    doc_lang = _doc_lang(lang, loaded)
+    typer.echo(render_settlement(settled, doc_lang, rows))
+    if out is not None:
+        with _writing(out, "the settlement files"):
+            written = write_files_atomically(out, settlement_files(settled, lang.value if lang is not None else "en"))
+        typer.echo("\nwrote " + ", ".join(str(p) for p in written))
+
+
+@app.command()
 def verify(
     scenario: Path = ScenarioArg,
     allocations: Path = typer.Argument(..., help="Allocation table: CSV (fund, enterprise, category, amount; English, Chinese or bilingual headers) or our result workbook .xlsx.", show_default=False),

@@ -22,6 +22,7 @@ from subsidy.allocate.result import Result
 from subsidy.allocate.rounding import round_to_fen
 from subsidy.allocate.rules import Rules, build_rules
 from subsidy.allocate.stages import METHODS, Backend, NotAFlow, SolveError, gc_paused, run_stages
+from subsidy.allocate.settle import Settlement, settle
 from subsidy.allocate.timing import YearsFlow, is_programme, year_lines
 from subsidy.allocate.timing_result import ProgrammeResult
 from subsidy.allocate.waterfall import cost_lines
@@ -31,7 +32,7 @@ from subsidy.checks.verify_years import verify_programme
 from subsidy.scenario.load import load_scenario_with_hash
 from subsidy.scenario.model import Scenario
 
-__all__ = ["solve", "solve_programme", "solve_file", "diagnosis", "rules_of", "allocate", "choose_backend", "SolveError", "NotAFlow", "VerificationError"]
+__all__ = ["solve", "solve_programme", "settle_programme", "solve_file", "diagnosis", "rules_of", "allocate", "choose_backend", "SolveError", "NotAFlow", "VerificationError"]
 
 
 class VerificationError(SolveError):
@@ -92,6 +93,19 @@ def solve_programme(scenario: Scenario, scenario_sha256: str | None = None, chec
             if violations:
                 raise VerificationError(violations)
         return result
+
+
+def settle_programme(actual: Scenario, plan: list) -> Settlement:
+    """清算 (`allocate.settle`), then the year rules checked independently on the kept and the
+    re-solved payments together; a fund overdrawn is reported, not checked as an error."""
+    with gc_paused():
+        settled = settle(actual, plan)
+        result = settled.result
+        if not settled.overdrawn.any():
+            violations = verify_programme(actual, result.table("allocations").columns, result.table("gaps").columns, result.summary)
+            if violations:
+                raise VerificationError(violations)
+        return settled
 
 
 def rules_of(scenario: Scenario) -> Rules:

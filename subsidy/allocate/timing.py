@@ -35,7 +35,7 @@ commitments, and own funds under the `free` rule.
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
@@ -70,6 +70,13 @@ class YearLines:
     tranche: np.ndarray  # [fund, year] money arriving that year
     carry: np.ndarray  # [fund] bool: unspent money stays for later years
     weights: dict[str, float]
+    # Settled payments (`settle`): made in the first year, fixed; no new payment in the first
+    # `closed` years. `payable` and `tranche` are then what is left after them.
+    prior_fund: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    prior_line: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    prior_fen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    closed: int = 0
+    tranche_settled: np.ndarray | int = 0  # [fund, year] drawn by the settled payments (taken out of `tranche`)
 
     @property
     def need(self) -> np.ndarray:
@@ -178,7 +185,7 @@ def year_network(yl: YearLines) -> YearNetwork:
         cats = set(fund.categories)
         admitted[f] = np.array([ok[lines.enterprises[e]] and lines.categories[c] in cats
                                 for e, c in zip(lines.enterprise.tolist(), lines.category.tolist())], dtype=bool)
-    first_due = np.where(need > 0, np.argmax(yl.payable > 0, axis=1), n_y)
+    first_due = np.maximum(np.where(need > 0, np.argmax(yl.payable > 0, axis=1), n_y), yl.closed)
     xf, xl, xy = [], [], []
     for f in range(n_f):
         for line in np.flatnonzero(admitted[f] & (need > 0)).tolist():
@@ -250,6 +257,7 @@ class YearsFlow(FlowBackend):
         yl, net = self.rules, self.net
         out = np.zeros(yl.payable.shape, dtype=np.int64)
         np.add.at(out, (net.x_line, net.x_year), x)
+        np.add.at(out[:, 0], yl.prior_line, yl.prior_fen)  # settled payments (first year)
         return out
 
     def weighted_arrears(self, x: np.ndarray) -> Fraction:

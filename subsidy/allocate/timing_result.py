@@ -74,13 +74,18 @@ class ProgrammeResult:
         return {"allocations": self._allocations, "gaps": self._gaps, "funds": self._funds, "arrears": self._enterprise_arrears}[name]()
 
     def _allocations(self) -> Table:
-        net = self.solution.backend.net
-        keep = np.flatnonzero(self.fen > 0)
-        order = keep[np.lexsort((net.x_line[keep], net.x_year[keep], net.x_fund[keep]))]
+        net, yl = self.solution.backend.net, self.lines
+        # settled payments (first year, `settle`) and the solved ones, as one list
+        fund = np.concatenate([yl.prior_fund, net.x_fund])
+        line = np.concatenate([yl.prior_line, net.x_line])
+        year = np.concatenate([np.zeros(len(yl.prior_fen), dtype=np.int64), net.x_year])
+        fen = np.concatenate([yl.prior_fen, self.fen])
+        keep = np.flatnonzero(fen > 0)
+        order = keep[np.lexsort((line[keep], year[keep], fund[keep]))]
         ids = [f.id for f in self.scenario.funds]
-        ents, cats = self.lines.lines.names(net.x_line[order])
-        return Table({"fund": [ids[f] for f in net.x_fund[order].tolist()], "year": [self.years[k] for k in net.x_year[order].tolist()],
-                      "enterprise": ents, "category": cats, "amount": self.fen[order]}, frozenset({"amount"}))
+        ents, cats = yl.lines.names(line[order])
+        return Table({"fund": [ids[f] for f in fund[order].tolist()], "year": [self.years[k] for k in year[order].tolist()],
+                      "enterprise": ents, "category": cats, "amount": fen[order]}, frozenset({"amount"}))
 
     def _gaps(self) -> Table:
         yl, n_y = self.lines, len(self.years)
@@ -103,15 +108,17 @@ class ProgrammeResult:
         yl, net = self.lines, self.solution.backend.net
         spent = np.zeros(yl.tranche.shape, dtype=np.int64)
         np.add.at(spent, (net.x_fund, net.x_year), self.fen)
+        np.add.at(spent[:, 0], yl.prior_fund, yl.prior_fen)
         carried = np.zeros_like(spent)
         lapsed = np.zeros_like(spent)
         held = np.zeros(len(spent), dtype=np.int64)
+        arrived = yl.tranche + yl.tranche_settled
         for k in range(len(self.years)):  # in the last year, `carried_over` is what is left at the end
-            left = held + yl.tranche[:, k] - spent[:, k]
+            left = held + arrived[:, k] - spent[:, k]
             carried[:, k] = np.where(yl.carry, left, 0)
             lapsed[:, k] = left - carried[:, k]
             held = carried[:, k]
-        return {"arrived": yl.tranche, "spent": spent, "carried_over": carried, "lapsed": lapsed}
+        return {"arrived": arrived, "spent": spent, "carried_over": carried, "lapsed": lapsed}
 
     def _funds(self) -> Table:
         n_f, n_y = self.lines.tranche.shape
@@ -138,7 +145,7 @@ class ProgrammeResult:
             "years": self.years, "method": "flow", "method_note": self.method_note, "solver_version": self.solver_version,
             "weighted_gap": self.weighted_gap, "weighted_arrears": self.weighted_arrears,
             "max_gap_share": self.solution.max_gap_share, "total_due": _units(self.lines.due.sum()),
-            "total_own_funds": _units(self.lines.own.sum()), "total_funded": _units(self.fen.sum()),
+            "total_own_funds": _units(self.lines.own.sum()), "total_funded": _units(self.fen.sum() + self.lines.prior_fen.sum()),
             "total_gap": _units(self.arrears[:, -1].sum()),
             "arrears_by_year": {str(y): _units(a) for y, a in zip(self.years, yearly.tolist())},
             "lapsed": _units(fy["lapsed"].sum()), "warnings": list(self.warnings),

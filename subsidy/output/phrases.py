@@ -366,5 +366,11 @@ PROGRAMME = Phrases({
     "sheet_allocations": {"en": "Allocations", "zh": "分配明细"},
     "fund_name": {"en": "Fund", "zh": "资金名称"},
     "fund_id": {"en": "Id", "zh": "资金代码"},
+    # `subsidy settle` (清算)
+    "settle_title": {"en": "Settlement of {year} (清算): paid in {year}, to recover, still owed in the later years",
+                     "zh": "{year} 年度清算：{year} 年已拨付、应收回、以后年度仍应拨付"},
+    "overdrawn": {"en": "{fund} paid {amount} more in {year} than its actual money covers",
+                  "zh": "{fund} 在 {year} 年的拨付超出实际到位资金 {amount}"},
+    "resolved": {"en": "The rest of the programme, solved again:", "zh": "其余年度重新求解："},
 })
 """`subsidy solve` on a programme over several years: stage values, arrears by year, funds by year."""

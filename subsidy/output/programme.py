@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from subsidy.allocate.settle import Settlement
+from subsidy.allocate.table import Table
 from subsidy.allocate.timing_result import ProgrammeResult
 from subsidy.allocate.waterfall import from_fen
 from subsidy.output.phrases import PROGRAMME
@@ -18,7 +20,7 @@ from subsidy.output.result_csv import CONTRACT_FILES, csv_bytes, named_table
 from subsidy.scenario.files import write_files_atomically
 from subsidy.scenario.labels import Lang, column, table
 
-__all__ = ["render_programme", "render_programme_files", "write_programme", "CONTRACT_FILES"]
+__all__ = ["render_programme", "render_programme_files", "write_programme", "render_settlement", "settlement_files", "CONTRACT_FILES"]
 
 
 def render_programme(result: ProgrammeResult, lang: Lang = "en", rows: int = 25) -> str:
@@ -64,3 +66,32 @@ def render_programme_files(result: ProgrammeResult, lang: Lang = "en", extra_sum
 def write_programme(result: ProgrammeResult, out_dir: str | Path, lang: Lang = "en", extra_summary: dict | None = None) -> list[Path]:
     """`subsidy solve --out DIR` on a programme: the four files, all or nothing."""
     return write_files_atomically(out_dir, render_programme_files(result, lang, extra_summary))
+
+
+def settlement_table(st: Settlement) -> Table:
+    """Per enterprise and fund: paid in the settled year, to recover, still owed later (fen)."""
+    rows = st.by_enterprise_and_fund()
+    return Table({"enterprise": [r[0] for r in rows], "fund": [r[1] for r in rows],
+                  "paid": np.array([r[2] for r in rows], dtype=np.int64), "to_recover": np.array([r[3] for r in rows], dtype=np.int64),
+                  "still_owed": np.array([r[4] for r in rows], dtype=np.int64)}, frozenset({"paid", "to_recover", "still_owed"}))
+
+
+def render_settlement(st: Settlement, lang: Lang = "en", rows: int = 25) -> str:
+    """`subsidy settle`: the table per enterprise and fund, funds overdrawn, then the re-solved programme."""
+    table_ = settlement_table(st)
+    names = {e.id: e.name for e in st.result.scenario.enterprises}
+    keys = ["paid", "to_recover", "still_owed"]
+    body = [[e, names[e], f, *(from_fen(int(table_.columns[k][i])) for k in keys)]
+            for i, (e, f) in enumerate(zip(table_.columns["enterprise"], table_.columns["fund"]))]
+    body.append([PROGRAMME("total", lang), "", "", *(from_fen(int(table_.columns[k].sum())) for k in keys)])
+    out = [PROGRAMME("settle_title", lang, year=st.year),
+           table([column(k, lang) for k in ["enterprise", "name", "fund", *keys]], body, numeric_from=3)]
+    ids = [f.id for f in st.result.scenario.funds]
+    out += [PROGRAMME("overdrawn", lang, fund=ids[f], amount=from_fen(int(a)), year=st.year) for f, a in enumerate(st.overdrawn.tolist()) if a]
+    return "\n".join(out + ["", PROGRAMME("resolved", lang), render_programme(st.result, lang, rows)])
+
+
+def settlement_files(st: Settlement, lang: Lang = "en") -> dict[str, bytes]:
+    """settlement.csv and the re-solved programme's four files."""
+    unit = st.result.scenario.unit if lang == "zh" else None
+    return {"settlement.csv": csv_bytes(settlement_table(st), lang, unit), **render_programme_files(st.result, lang)}

@@ -85,6 +85,9 @@ COLUMNS: dict[str, dict[str, str]] = {
     "spent": {"en": "spent", "zh": "当年支付"},
     "carried_over": {"en": "carried_over", "zh": "结转"},
     "lapsed": {"en": "lapsed", "zh": "收回"},
+    "paid": {"en": "paid", "zh": "已拨付"},
+    "to_recover": {"en": "to_recover", "zh": "应收回"},
+    "still_owed": {"en": "still_owed", "zh": "仍应拨付"},
 }
 
 
