@@ -293,3 +293,16 @@ def test_the_demo_loads_the_seed_scenarios_and_one_user_per_role_once(tmp_path, 
     assert store.login("clerk-xianning", DEMO_PASSWORD) is not None
     assert load_demo(store, scenarios_dir) == []                                  # a second start adds nothing
     assert len(store.scenario_list()) == len(seeds)
+
+
+def test_a_programme_over_several_years_is_refused_by_the_workbench_solve_with_a_reason(site):
+    # Issue 14: the workbench solves one year; a programme is solved by `subsidy solve` for now,
+    # and the solve button says so (400) instead of failing inside the library.
+    store, app = site
+    analyst = Browser(app, "analyst")
+    with open("scenarios/xianan-2025-2027.yaml", "rb") as fh:
+        r = analyst.post("/upload", files={"file": ("programme.yaml", fh.read(), "application/yaml")})
+    sid = int(r.headers["location"].rsplit("/", 1)[1])
+    refused = analyst.post(f"/s/{sid}/v/1/solve")
+    assert refused.status_code == 400 and "subsidy solve" in refused.text
+    assert store.solves_of(sid) == []

@@ -216,6 +216,8 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
         scenario, problems = editing.validate(v.data)
         if scenario is None:
             raise HTTPException(400, "the version has problems to fix before it can be solved")
+        if scenario.years and len(scenario.years) > 1:  # issue 14: the workbench solves one year
+            raise HTTPException(400, "a programme over several years is solved with `subsidy solve` for now / 跨年度方案暂请用 subsidy solve 求解")
         summary, files, total_gap = await anyio.to_thread.run_sync(work.solve_version, scenario, v.sha256, limiter=limiter)
         solve_id = store.record_solve(sid, number, p.user.name, summary, files, total_gap)
         return RedirectResponse(f"/s/{sid}/solves/{solve_id}", 303)
