@@ -676,6 +676,8 @@ def report(
     for path in scenarios:
         loaded, sha = _load(path, strict)
         language = language or _doc_lang(lang, loaded)  # the first scenario's, as compare does
+        if loaded.years and len(loaded.years) > 1:
+            return _report_programme(path, loaded, sha, scenarios, html, png_dir, pdf, language)
         try:
             results.append(run_solve(loaded, solver=solver, scenario_sha256=sha,
                                      on_findings=(lambda found, p=path: _report_findings(p, found, True)) if strict else None))
@@ -704,6 +706,21 @@ def report(
         with _writing(png_dir, "the charts"):
             written = write_files_atomically(png_dir, pngs)
         typer.echo("wrote " + ", ".join(str(p) for p in written))
+
+
+def _report_programme(path: Path, loaded, sha, scenarios: list[Path], html: Optional[Path], png_dir, pdf, language: str) -> None:
+    """`report --html` on a programme over several years: arrears by year (one scenario, HTML only)."""
+    from subsidy.output.programme_report import programme_html
+    from subsidy.pipeline import SolveError, solve_programme
+
+    if len(scenarios) > 1 or png_dir is not None or pdf is not None or html is None:
+        _fail(f"{path}: a programme over several years is reported alone, as --html only, for now / "
+              "跨年度方案暂只能单独以 --html 输出报告", EXIT_BAD_INPUT)
+    try:
+        result = solve_programme(loaded, scenario_sha256=sha)
+    except SolveError as exc:
+        _fail(f"{path}: {exc}", EXIT_SOLVE_FAILED)
+    _write_file(html, programme_html(result, language).encode("utf-8"))
 
 
 @app.command()

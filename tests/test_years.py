@@ -299,3 +299,17 @@ def test_a_programme_converts_to_json_and_back_but_not_to_the_workbook(tmp_path)
     # The input workbook has no by-year sheet: writing one would silently drop the years.
     refused = run("convert", "scenarios/xianan-2025-2027.yaml", str(tmp_path / "p.xlsx"))
     assert refused.code == 2 and "cannot hold amounts by year" in refused.stderr and not (tmp_path / "p.xlsx").exists()
+
+
+def test_the_programme_report_shows_arrears_by_year(tmp_path):
+    # The HTML page carries the example's arrears (温泉 431.40 in 2025, 160.60 in 2027; totals
+    # 581.40 / 150.00 / 310.60) in its table and the chart's SVG, and fetches nothing.
+    page = tmp_path / "r.html"
+    assert run("report", "scenarios/xianan-2025-2027.yaml", "--html", str(page), "--lang", "en").code == 0
+    text = page.read_text(encoding="utf-8")
+    assert "<td>wenquan</td><td>咸安区温泉电石总厂</td><td class='n gap'>431.40</td><td class='n'>0.00</td><td class='n gap'>160.60</td>" in text
+    assert "<td class='n'>581.40</td><td class='n'>150.00</td><td class='n'>310.60</td>" in text
+    assert "<svg" in text and "Arrears at the end of each year" in text and "http://" not in text.split("<svg")[0]
+    # A PDF (or several scenarios side by side) is not drawn for a programme yet: said, exit 2.
+    refused = run("report", "scenarios/xianan-2025-2027.yaml", "--pdf", str(tmp_path / "r.pdf"))
+    assert refused.code == 2 and "--html only" in refused.stderr

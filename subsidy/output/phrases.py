@@ -372,5 +372,11 @@ PROGRAMME = Phrases({
     "overdrawn": {"en": "{fund} paid {amount} more in {year} than its actual money covers",
                   "zh": "{fund} 在 {year} 年的拨付超出实际到位资金 {amount}"},
     "resolved": {"en": "The rest of the programme, solved again:", "zh": "其余年度重新求解："},
+    # `subsidy report --html` on a programme (output/programme_report.py)
+    "chart_title": {"en": "Arrears at the end of each year (due and not yet paid)", "zh": "各年末欠付（应付未付）"},
+    "chart_others": {"en": "other enterprises", "zh": "其他企业"},
+    "table_title": {"en": "Arrears by enterprise and year", "zh": "各企业分年度欠付"},
+    "weighted_arrears": {"en": "Weighted arrears over the years", "zh": "各年加权欠付合计"},
+    "lapsed": {"en": "Lapsed (funds without carry-over)", "zh": "收回（不结转资金）"},
 })
 """`subsidy solve` on a programme over several years: stage values, arrears by year, funds by year."""
