@@ -342,6 +342,8 @@ def verify(
 
     loaded, sha = _load(scenario, lang=lang)
     said = _doc_lang(lang, loaded)
+    if loaded.years and len(loaded.years) > 1:
+        return _verify_programme(scenario, loaded, allocations, said)
     try:
         table = read_allocations(allocations)
         companions = _companions(allocations, sha, json, read_amounts, GAPS_COLUMNS, FUNDS_COLUMNS)
@@ -355,6 +357,38 @@ def verify(
         typer.echo(CHECK("violations", said, table=allocations, count=len(violations), scenario=scenario, checked=checked), err=True)
         raise typer.Exit(1)
     typer.echo(CHECK("kept", said, table=allocations, rows=len(table), scenario=scenario, checked=checked))
+
+
+def _verify_programme(scenario: Path, loaded, allocations: Path, said: str) -> None:
+    """`verify` on a programme over several years: allocations.csv with its gaps.csv and
+    summary.json beside it (the own funds by year are read from gaps.csv), checked by the year
+    rules (checks.verify_years)."""
+    import json
+
+    import numpy as np
+
+    from subsidy.checks.verify_years import verify_programme
+    from subsidy.output.phrases import CHECK
+    from subsidy.scenario.load import one_line
+    from subsidy.scenario.years import read_year_table
+
+    folder = allocations.resolve().parent
+    try:
+        alloc = read_year_table(allocations, ["fund", "enterprise", "category"], ["year"], ["amount"])
+        gaps = read_year_table(folder / "gaps.csv", ["enterprise", "category"], ["year"], ["due", "own_funds", "funded", "arrears"])
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    except (ValueError, OSError) as exc:
+        _fail(f"{allocations}: a programme over several years is verified with the gaps.csv and summary.json its solve wrote "
+              f"beside allocations.csv: {exc} / 跨年度方案须与同目录下的 gaps.csv、summary.json 一起核验", EXIT_BAD_INPUT)
+    money = lambda t, keys: {k: (np.array(v, dtype=np.int64) if k in keys else v) for k, v in t.items()}  # noqa: E731
+    violations = verify_programme(loaded, money(alloc, {"amount"}), money(gaps, {"due", "own_funds", "funded", "arrears"}), summary)
+    for v in violations:
+        typer.echo(one_line(f"{allocations}: {v}"))
+    checked = "allocations, gaps, summary"
+    if violations:
+        typer.echo(CHECK("violations", said, table=allocations, count=len(violations), scenario=scenario, checked=checked), err=True)
+        raise typer.Exit(1)
+    typer.echo(CHECK("kept", said, table=allocations, rows=len(alloc["fund"]), scenario=scenario, checked=checked))
 
 
 def _companions(allocations: Path, sha: str, json, read_amounts, gaps_columns, funds_columns) -> dict:

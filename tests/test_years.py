@@ -316,3 +316,19 @@ def test_the_programme_report_shows_arrears_by_year(tmp_path):
     # A PDF (or several scenarios side by side) is not drawn for a programme yet: said, exit 2.
     refused = run("report", "scenarios/xianan-2025-2027.yaml", "--pdf", str(tmp_path / "r.pdf"))
     assert refused.code == 2 and "--html only" in refused.stderr
+
+
+def test_verify_checks_a_programme_table_by_the_year_rules(tmp_path):
+    # The example's own files pass; 200 more of central money to 恒宇 in 2025 breaks the year rules:
+    # central has 200 by 2025 (paid 258.60), and 恒宇's resettlement had 200 due by 2025 (paid 400).
+    out = tmp_path / "out"
+    assert run("solve", "scenarios/xianan-2025-2027.yaml", "--out", str(out), "--quiet").code == 0
+    ok = run("verify", "scenarios/xianan-2025-2027.yaml", str(out / "allocations.csv"), "--lang", "en")
+    assert ok.code == 0 and "10 row(s)" in ok.stdout, ok.stdout + ok.stderr
+    table = out / "allocations.csv"
+    table.write_text(table.read_text(encoding="utf-8-sig").replace("2025,hengyu_guihua,resettlement,58.60", "2025,hengyu_guihua,resettlement,258.60"),
+                     encoding="utf-8")
+    bad = run("verify", "scenarios/xianan-2025-2027.yaml", str(table), "--lang", "en")
+    assert bad.code == 1
+    assert "arrived[central_reward,2025]: paid 258.60, arrived 200.00" in bad.stdout
+    assert "due[hengyu_guihua,resettlement,2025]: own funds and funds paid 400.00 by 2025, only 200.00 was due" in bad.stdout

@@ -20,7 +20,6 @@ The result lists, per enterprise and fund: paid in the settled year, to recover,
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -29,8 +28,8 @@ import numpy as np
 from subsidy.allocate.stages import run_stages
 from subsidy.allocate.timing import YearLines, YearsFlow, year_lines
 from subsidy.allocate.timing_result import ProgrammeResult
-from subsidy.scenario.labels import column_key
-from subsidy.scenario.model import Scenario, parse_money
+from subsidy.scenario.model import Scenario
+from subsidy.scenario.years import read_year_table
 
 
 class PlanError(ValueError):
@@ -41,27 +40,10 @@ def read_plan(path: str | Path) -> list[tuple[str, int, str, str, int]]:
     """(fund, year, enterprise, category, fen) of each row of a programme's allocations.csv
     (English or Chinese headers, as `solve --out` writes them)."""
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.reader(fh))
-    except OSError as exc:
-        raise PlanError(f"{path}: cannot read ({exc.strerror or exc}) / 无法读取") from None
-    if not rows:
-        raise PlanError(f"{path}: empty / 文件为空")
-    keys = [column_key(h) for h in rows[0]]
-    need = ["fund", "year", "enterprise", "category", "amount"]
-    missing = [k for k in need if k not in keys]
-    if missing:
-        raise PlanError(f"{path}: no column {', '.join(missing)}: give the allocations.csv of a programme over several years / "
-                        "缺少列，请提供跨年度方案的 allocations.csv")
-    at = {k: keys.index(k) for k in need}
-    out = []
-    for n, row in enumerate(rows[1:], start=2):
-        try:
-            out.append((row[at["fund"]], int(row[at["year"]]), row[at["enterprise"]], row[at["category"]],
-                        int(parse_money(row[at["amount"]]) * 100)))
-        except (ValueError, IndexError) as exc:
-            raise PlanError(f"{path}: row {n}: {exc} / 第 {n} 行无法读取") from None
-    return out
+        t = read_year_table(path, ["fund", "enterprise", "category"], ["year"], ["amount"])
+    except ValueError as exc:
+        raise PlanError(str(exc)) from None
+    return list(zip(t["fund"], t["year"], t["enterprise"], t["category"], t["amount"]))
 
 
 @dataclass

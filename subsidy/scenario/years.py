@@ -15,7 +15,9 @@ outside `years`, a fund with both `budget` and `tranches`), each in English and 
 
 from __future__ import annotations
 
+import csv
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator
@@ -161,3 +163,43 @@ def year_problems(data: dict) -> list[tuple[tuple, str, str]]:
             found.append((("enterprises", i, "own_funds_rule"), "a programme over several years applies own funds as they arrive "
                           "(statutory or proportional), not free", "跨年度方案中自有资金按到位时间依法定顺序或按比例使用，不支持 free"))
     return found
+
+
+def read_year_table(path: str | Path, text: list[str], years: list[str], money: list[str]) -> dict[str, list]:
+    """A table a programme's solve wrote (allocations.csv, gaps.csv; English or Chinese headers,
+    names beside ids allowed) as columns: `text` as read, `years` as whole numbers (or 'total'),
+    `money` in whole fen. ValueError names the file, the row and what is wrong, in both languages."""
+    from subsidy.scenario.labels import column_key
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.reader(fh))
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read ({exc.strerror or exc}) / 无法读取") from None
+    keys = [column_key(h) for h in rows[0]] if rows else []
+    missing = [k for k in text + years + money if k not in keys]
+    if missing:
+        raise ValueError(f"{path}: no column {', '.join(missing)} (a table of a programme over several years is needed) / "
+                         f"缺少列 {', '.join(missing)}（需要跨年度方案的表）")
+    at = {k: keys.index(k) for k in text + years + money}
+    out: dict[str, list] = {k: [] for k in at}
+    for n, row in enumerate(rows[1:], start=2):
+        try:
+            for k in text:
+                out[k].append(row[at[k]])
+            for k in years:
+                out[k].append(row[at[k]] if row[at[k]] == "total" else year_of(row[at[k]]))
+            for k in money:
+                out[k].append(_fen_of(row[at[k]]))
+        except (ValueError, IndexError, ArithmeticError) as exc:
+            raise ValueError(f"{path}: row {n}: {exc} / 第 {n} 行无法读取") from None
+    return out
+
+
+def _fen_of(cell: str) -> int:
+    """An amount cell as whole fen: a number ≥ 0 with at most 2 decimals (thousands separators allowed)."""
+    number = Decimal(cell.strip().replace(",", ""))
+    fen = number * 100
+    if not number.is_finite() or number < 0 or fen != fen.to_integral_value():
+        raise ValueError(f"{cell!r} is not an amount ≥ 0 with at most 2 decimals")
+    return int(fen)
