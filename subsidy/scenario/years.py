@@ -134,7 +134,9 @@ def year_problems(data: dict) -> list[tuple[tuple, str, str]]:
                 found.append((loc + (key,), f"year {year} is not one of the programme's years ({shown})",
                               f"{year} 年不在方案年份（{shown}）之内"))
 
-    for i, ent in enumerate(data.get("enterprises") or []):
+    enterprises = data.get("enterprises") if isinstance(data.get("enterprises"), list) else []
+    funds = data.get("funds") if isinstance(data.get("funds"), list) else []
+    for i, ent in enumerate(enterprises):
         if not isinstance(ent, dict):
             continue
         for table in ("costs", "own_funds"):
@@ -142,7 +144,7 @@ def year_problems(data: dict) -> list[tuple[tuple, str, str]]:
             for name, value in (entries.items() if isinstance(entries, dict) else ()):
                 check(("enterprises", i, table, name), _years_in(value))
     programme = listed is not None and len(listed) > 1
-    for i, fund in enumerate(data.get("funds") or []):
+    for i, fund in enumerate(funds):
         if not isinstance(fund, dict):
             continue
         caps = fund.get("caps")
@@ -158,7 +160,7 @@ def year_problems(data: dict) -> list[tuple[tuple, str, str]]:
     if programme and data.get("commitments"):
         found.append((("commitments",), "a programme over several years does not carry commitments yet",
                       "跨年度方案暂不支持已定事项（commitments）"))
-    for i, ent in enumerate(data.get("enterprises") or []):
+    for i, ent in enumerate(enterprises):
         if programme and isinstance(ent, dict) and ent.get("own_funds_rule") == "free":
             found.append((("enterprises", i, "own_funds_rule"), "a programme over several years applies own funds as they arrive "
                           "(statutory or proportional), not free", "跨年度方案中自有资金按到位时间依法定顺序或按比例使用，不支持 free"))
