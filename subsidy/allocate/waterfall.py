@@ -156,7 +156,8 @@ def _cost_lines(scenario: Scenario) -> CostLines:
 
 def own_funds_applied(enterprise, category, cost, available, rule, klass) -> np.ndarray:
     """Own funds applied per line (the waterfall below), in int64; also each year of a programme
-    over several years (`allocate.timing`), on what is due and still unpaid."""
+    over several years (`allocate.timing`), on what is due and still unpaid, and each draw of
+    `subsidy risk` (`redrawn`)."""
     applied = _waterfall(enterprise, category, cost, available, rule, klass)
     if applied is None:  # products beyond int64: the same steps on Python integers
         big = _waterfall(enterprise, category, cost.astype(object), available.astype(object), rule, klass, exact=True)
@@ -224,10 +225,7 @@ def redrawn(scenario: Scenario, lines: CostLines, cost: np.ndarray, available: n
     rule_of = {e.id: ("statutory", "proportional", "free").index(e.own_funds_rule) for e in scenario.enterprises}
     rule = np.array([rule_of[e] for e in lines.enterprises], dtype=np.int64)
     klass = np.array([table[c].own_funds_class for c in lines.categories], dtype=np.int64)
-    applied = _waterfall(lines.enterprise, lines.category, cost, available, rule, klass)
-    if applied is None:
-        big = _waterfall(lines.enterprise, lines.category, cost.astype(object), available.astype(object), rule, klass, exact=True)
-        applied = np.array(big.tolist(), dtype=np.int64)
+    applied = own_funds_applied(lines.enterprise, lines.category, cost, available, rule, klass)
     spent = np.zeros(len(lines.enterprises), dtype=np.int64)
     np.add.at(spent, lines.enterprise, applied)
     return CostLines(lines.enterprises, lines.categories, lines.enterprise, lines.category, cost, applied,
