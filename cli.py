@@ -159,10 +159,10 @@ def solve(
     from subsidy.allocate.stages import gc_paused
     from subsidy.output.console import render_result
     from subsidy.output.result_csv import write_contract
-    from subsidy.output.result_csv import CONTRACT_FILES
+    from subsidy.output.result_csv import CONTRACT_FILES, DISTRIBUTION_FILE
     from subsidy.pipeline import SolveError, solve as run_solve
 
-    _refuse_overwriting_inputs([scenario], [xlsx] if xlsx else [], {out: CONTRACT_FILES} if out else None)
+    _refuse_overwriting_inputs([scenario], [xlsx] if xlsx else [], {out: CONTRACT_FILES + (DISTRIBUTION_FILE,)} if out else None)
     with gc_paused():  # loading and the tables build millions of objects too
         said: list = []
         loaded, sha = _load(scenario, strict, said, lang)

@@ -1,6 +1,7 @@
 """The allocation's rules as one flow network in exact integers (arrays for OR-Tools).
 
     s ─budget─▶ fund ─cap_enterprise─▶ (fund,enterprise) ─cap_share─▶ line ─need, cost −w─▶ enterprise ─▶ t
+                fund ─distribution─▶ region ─▶ (fund,enterprise) or line, for a fund split by factors
     s ─own_funds─▶ own[e] ──────────────────────────────────────────────▶ line
     s ─▶ t   (money left unspent)
 
@@ -129,12 +130,21 @@ def build_network(rules: Rules) -> Network:
     line_node = np.full(len(lines), -1, dtype=np.int64)
     line_node[rules.need_line] = n + np.arange(len(rules.need_line))
     n += len(rules.need_line)
+    region_node = n + np.arange(len(rules.dist_fund))  # the factor method: fund → region → its enterprises
+    n += len(region_node)
 
     # Arcs of the bounds, in this order: budgets, own funds, enterprise caps, lines.
     fund_node = 2 + np.arange(nf)
+    # The node each public arc (and each capped pair) hangs from: its fund, or its region of the fund.
+    parent = fund_node[np.minimum(rules.arc_source, max(nf - 1, 0))] if nf else np.zeros(len(rules.arc_source), dtype=np.int64)
+    in_region = rules.arc_dist >= 0
+    parent[in_region] = region_node[rules.arc_dist[in_region]]
+    pair_parent = fund_node[rules.cap_fund].copy()
+    capped_in_region = np.flatnonzero((rules.arc_cap >= 0) & in_region)
+    pair_parent[rules.arc_cap[capped_in_region]] = parent[capped_in_region]
     cap_units = rules.cap_fen * q
     need_cost = -wint[lines.category[rules.need_line]]
-    tail = np.concatenate([np.zeros(nf + len(own_node), dtype=np.int64), fund_node[rules.cap_fund], line_node[rules.need_line]])
+    tail = np.concatenate([np.zeros(nf + len(own_node), dtype=np.int64), pair_parent, line_node[rules.need_line]])
     head = np.concatenate([fund_node, own_node, cap_node, ent_node[lines.enterprise[rules.need_line]]])
     cap = np.concatenate([rules.budget_fen * q, own_fen * q, cap_units, lines.residual[rules.need_line] * q])
     cost = np.concatenate([np.zeros(nf + len(own_node) + len(cap_node), dtype=np.int64), need_cost])
@@ -144,7 +154,7 @@ def build_network(rules: Rules) -> Network:
     # One arc per arc of the rules: from its fund, its capped pair or its own-funds node, to its line.
     x_tail = np.full(len(rules.arc_source), -1, dtype=np.int64)
     public = rules.arc_source < nf
-    x_tail[public] = fund_node[rules.arc_source[public]]
+    x_tail[public] = parent[public]
     capped, own = rules.arc_cap >= 0, rules.arc_own >= 0
     x_tail[capped] = cap_node[rules.arc_cap[capped]]
     x_tail[own] = own_node[rules.arc_own[own]]
@@ -154,10 +164,10 @@ def build_network(rules: Rules) -> Network:
     first_x = len(cap)
     first_e = first_x + len(x_cap)
     bypass = first_e + len(ent_open)
-    tail = np.concatenate([tail, x_tail, ent_node[ent_open], [Network.S]])
-    head = np.concatenate([head, x_head, np.full(len(ent_open), Network.T), [Network.T]])
-    cap = np.concatenate([cap, x_cap, np.full(len(ent_open) + 1, infinite, dtype=np.int64)])
-    cost = np.concatenate([cost, np.zeros(len(x_cap) + len(ent_open) + 1, dtype=np.int64)])
+    tail = np.concatenate([tail, x_tail, ent_node[ent_open], [Network.S], fund_node[rules.dist_fund]])
+    head = np.concatenate([head, x_head, np.full(len(ent_open), Network.T), [Network.T], region_node])
+    cap = np.concatenate([cap, x_cap, np.full(len(ent_open) + 1, infinite, dtype=np.int64), rules.dist_fen * q])
+    cost = np.concatenate([cost, np.zeros(len(x_cap) + len(ent_open) + 1 + len(region_node), dtype=np.int64)])
 
     # The network arc of each bound, bounds numbered as in rules.bounds; a share cap bounds the x arc.
     kind, pos = rules.bound_order
@@ -168,6 +178,8 @@ def build_network(rules: Rules) -> Network:
         bound_arc[on] = start + pos[on]
     on = kind == 3
     bound_arc[on] = first_x + rules.share_arc[pos[on]]
+    on = kind == 5  # the factor method's region amounts: arcs fund → region, after s → t
+    bound_arc[on] = bypass + 1 + pos[on]
 
     max_cost = int(np.abs(wint).max()) if len(wint) else 0
     if max_cost * (n + 1) >= COST_LIMIT:

@@ -18,6 +18,7 @@ import numpy as np
 
 from subsidy.scenario.model import Scenario
 from subsidy._version import __version__
+from subsidy.allocate.distribution import distributions
 from subsidy.allocate.rules import Rules
 from subsidy.allocate.stages import Allocation
 from subsidy.allocate.table import Table
@@ -87,6 +88,18 @@ class Result:
         used = np.zeros(len(limits), dtype=np.int64)
         np.add.at(used, owner, self.allocation.fen[member])
         return used, limits
+
+    def distribution_table(self) -> Table:
+        """distribution.csv: per fund split by the factor method and region, its factors (capacity
+        weighted by the early-exit weights), exact share (10 decimals), amount and what the
+        allocation pays the region's enterprises."""
+        rows = [r for regions in distributions(self.scenario).values() for r in regions]
+        used = self.rule_use[0][self.rules.bound_order[0] == self.rules.KINDS.index("distribution")]
+        return Table({"fund": [r.fund for r in rows], "region": [r.region for r in rows],
+                      "capacity": [_decimal(r.capacity) for r in rows], "workers": [r.workers for r in rows],
+                      "difficulty": [_decimal(r.difficulty) for r in rows], "share": [_decimal(r.share) for r in rows],
+                      "amount": np.array([r.amount_fen for r in rows], dtype=np.int64), "used": np.asarray(used, dtype=np.int64)},
+                     frozenset({"amount", "used"}))
 
     def binding_rules(self) -> list[str]:
         """The rules the final allocation leaves no room in, in the rules' order; a line's need
@@ -265,3 +278,9 @@ class Result:
     def total(self, table: str, column: str) -> Decimal:
         """A money column's total, exact."""
         return from_fen(sum(self.table(table).columns[column].tolist()))
+
+
+def _decimal(value) -> str:
+    """An exact fraction as a decimal of at most 10 places, as text (distribution.csv's factors and
+    shares: the money columns' two places would show a share of 0.600361 as 0.60)."""
+    return format((Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("1e-10")).normalize(), "f")

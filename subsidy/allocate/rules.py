@@ -19,6 +19,7 @@ from functools import cached_property
 import numpy as np
 
 from subsidy.scenario.model import Scenario, ScopeGroups
+from subsidy.allocate.distribution import region_amounts, region_key
 from subsidy.allocate.waterfall import CostLines, floor_fen, to_fen
 
 OWN = "(own funds)"
@@ -75,8 +76,14 @@ class Rules:
     commit_arcs: list[np.ndarray] = field(default_factory=list)
     commit_lower: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     commit_upper: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # distribution[f,region]: the factor method's region amounts (`distribution`), after the
+    # needs in the rules' order: each row's fund, region name and amount in fen; per arc its row or -1.
+    dist_fund: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    dist_region: list[str] = field(default_factory=list)
+    dist_fen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    arc_dist: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
-    KINDS = ("budget", "cap_enterprise", "own_funds", "cap_share", "need")
+    KINDS = ("budget", "cap_enterprise", "own_funds", "cap_share", "need", "distribution")
 
     def commitment_names(self) -> list[str]:
         """`commitment[fund,enterprise,category]` (or `[fund,enterprise]`) of each commitment."""
@@ -135,8 +142,10 @@ class Rules:
         pair_kind = np.concatenate([np.full(len(self.cap_fund), 1), np.full(len(self.own_enterprise), 2)])
         pair_pos = np.concatenate([np.arange(len(self.cap_fund)), np.arange(len(self.own_enterprise))])
         order = np.argsort(pair_key, kind="stable")
-        kind = np.concatenate([np.zeros(nf, dtype=np.int64), pair_kind[order], np.full(len(self.share_arc), 3), np.full(len(self.need_line), 4)])
-        pos = np.concatenate([np.arange(nf), pair_pos[order], np.arange(len(self.share_arc)), np.arange(len(self.need_line))])
+        kind = np.concatenate([np.zeros(nf, dtype=np.int64), pair_kind[order], np.full(len(self.share_arc), 3), np.full(len(self.need_line), 4),
+                               np.full(len(self.dist_fund), 5)])
+        pos = np.concatenate([np.arange(nf), pair_pos[order], np.arange(len(self.share_arc)), np.arange(len(self.need_line)),
+                              np.arange(len(self.dist_fund))])
         return kind.astype(np.int64), pos.astype(np.int64)
 
     def bound_names(self, which: np.ndarray | None = None) -> list[str]:
@@ -157,7 +166,9 @@ class Rules:
             if k == 3:
                 a = self.share_arc[p]
                 return f"cap_share[{srcs[self.arc_source[a]]},{line_of(self.arc_line[a])}]"
-            return f"need[{line_of(self.need_line[p])}]"
+            if k == 4:
+                return f"need[{line_of(self.need_line[p])}]"
+            return f"distribution[{srcs[self.dist_fund[p]]},{self.dist_region[p]}]"
 
         kind, pos = self.bound_order
         if which is not None:
@@ -184,6 +195,9 @@ class Rules:
         line_bound[self.need_line] = which[4]
         owners.append(line_bound[self.arc_line])
         members.append(arcs)
+        in_region = self.arc_dist >= 0
+        owners.append(which[5][self.arc_dist[in_region]])
+        members.append(arcs[in_region])
         owner, member = np.concatenate(owners), np.concatenate(members)
         order = np.lexsort((member, owner))
         limits = np.empty(len(kind), dtype=np.int64)
@@ -192,6 +206,7 @@ class Rules:
         limits[which[2]] = self.lines.unused[self.own_enterprise]
         limits[which[3]] = self.share_cap()
         limits[which[4]] = self.lines.residual[self.need_line]
+        limits[which[5]] = self.dist_fen
         return owner[order], member[order], limits
 
     @property
@@ -331,6 +346,7 @@ def build_rules(scenario: Scenario, lines: CostLines) -> Rules:
     first_arc = np.unique(arcs_line, return_index=True)
     need_line = first_arc[0][np.argsort(first_arc[1], kind="stable")]
     commit_arcs = _commitment_arcs(scenario, lines, sources, np.concatenate(arc_source), arcs_line)
+    dist_fund, dist_region, dist_fen, arc_dist = _distribution_rows(scenario, lines, np.concatenate(arc_source), arcs_line)
     return Rules(
         scenario=scenario,
         lines=lines,
@@ -349,7 +365,35 @@ def build_rules(scenario: Scenario, lines: CostLines) -> Rules:
         commit_arcs=commit_arcs,
         commit_lower=np.array([to_fen(c.lower) if c.lower is not None else 0 for c in scenario.commitments], dtype=np.int64),
         commit_upper=np.array([to_fen(c.upper) if c.upper is not None else -1 for c in scenario.commitments], dtype=np.int64),
+        dist_fund=dist_fund,
+        dist_region=dist_region,
+        dist_fen=dist_fen,
+        arc_dist=arc_dist,
     )
+
+
+def _distribution_rows(scenario: Scenario, lines: CostLines, arc_source: np.ndarray,
+                       arc_line: np.ndarray) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+    """The factor method's rows, funds as listed and regions by name: (fund index, region name,
+    amount in fen) per row, and per arc its row (-1 for arcs of funds without a distribution).
+    A region whose enterprises have no open line keeps its row (with no arcs): it is a rule
+    the fund's money keeps, whatever the needs."""
+    arc_dist = np.full(len(arc_source), -1, dtype=np.int64)
+    funds, names, fen = [], [], []
+    by_id = {e.id: e for e in scenario.enterprises}
+    for f, fund in enumerate(scenario.funds):
+        if fund.distribution is None:
+            continue
+        row_of = {}
+        for region in region_amounts(scenario, fund):
+            row_of[region.region] = len(names)
+            funds.append(f)
+            names.append(region.region)
+            fen.append(region.amount_fen)
+        ent_row = np.array([row_of.get(region_key(by_id[e], fund), -1) for e in lines.enterprises], dtype=np.int64)
+        mine = arc_source == f
+        arc_dist[mine] = ent_row[lines.enterprise[arc_line[mine]]]
+    return np.array(funds, dtype=np.int64), names, np.array(fen, dtype=np.int64), arc_dist
 
 
 def _cap_fen(caps: list[Decimal], enterprise: np.ndarray, lines: CostLines) -> np.ndarray:

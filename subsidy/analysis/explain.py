@@ -43,6 +43,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from subsidy.allocate.distribution import region_key
 from subsidy.allocate.result import Result
 from subsidy.allocate.stages import UNBOUNDED
 from subsidy.allocate.rules import OWN, parse_rule
@@ -95,7 +96,7 @@ def explain(scenario: Scenario, solver: str = "highs", result: Result | None = N
         ranges = ((_range(w_up[k]), from_fen(int(w_down[k])), _range(p_up[k]), from_fen(int(p_down[k])))
                   if k is not None else (None, from_fen(bound - use), None, from_fen(bound - use)))
         fund = args[0] if kind_name != "own_funds" else OWN
-        enterprise = args[1] if kind_name in ("cap_enterprise", "cap_share") else (args[0] if kind_name == "own_funds" else "")
+        enterprise = args[1] if kind_name in ("cap_enterprise", "cap_share", "distribution") else (args[0] if kind_name == "own_funds" else "")
         category = args[2] if kind_name == "cap_share" else ""
         rows.append((name, kind_name, fund, enterprise, category, from_fen(bound), from_fen(use), from_fen(bound - use),
                      use >= bound, wm, pm, wl, pl, *ranges))
@@ -178,6 +179,7 @@ def _gap_reasons(scenario: Scenario, result: Result, rules: pd.DataFrame) -> pd.
                                    ("commitment", f"commitment[{fund.id},{ent.id}]"),
                                    ("cap_share", f"cap_share[{fund.id},{ent.id},{line.category}]"),
                                    ("cap_enterprise", f"cap_enterprise[{fund.id},{ent.id}]"),
+                                   ("distribution", f"distribution[{fund.id},{region_key(ent, fund)}]" if fund.distribution else ""),
                                    ("budget", f"budget[{fund.id}]")):
                     if rule in binding:
                         blockers.append((fund.id, kind, rule))
@@ -188,6 +190,7 @@ def _gap_reasons(scenario: Scenario, result: Result, rules: pd.DataFrame) -> pd.
             reason = "+".join(code for code, hit in (("funds_exhausted", "budget" in kinds),
                                                      ("cap_binds", bool(kinds & {"cap_share", "cap_enterprise"})),
                                                      ("commitment_binds", "commitment" in kinds),
+                                                     ("region_amount_binds", "distribution" in kinds),
                                                      ("unexplained", "unexplained" in kinds)) if hit)
         own = f"own_funds[{ent.id}]" if ent.own_funds_rule == "free" else None
         if own and own in binding:

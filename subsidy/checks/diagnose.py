@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Iterable, Literal
 
+from subsidy.allocate.distribution import distribution_errors
 from subsidy.checks.commitments import commitment_conflicts
 from subsidy.scenario.labels import Lang, Phrases
 from subsidy.scenario.model import Enterprise, Fund, Scenario, ScopeGroups
@@ -140,6 +141,7 @@ def diagnose(scenario: Scenario, lines: CostLines) -> list[Finding]:
         found.append(_finding("error", "no_enterprises", lambda lang: DIAGNOSIS("no_enterprises", lang)))
         return found
     found += [Finding("error", code, message) for code, message in commitment_conflicts(scenario, lines)]
+    found += [Finding("error", "distribution", str(exc), exc.message_zh) for exc in distribution_errors(scenario)]
     if not scenario.funds:
         found.append(_finding("warning", "no_funds", lambda lang: DIAGNOSIS("no_funds", lang)))
     need = bool(lines.residual.any())

@@ -15,6 +15,8 @@ Rules, named as in the LP so that a violation can be looked up in the model:
   need[e,c]             own funds + Σ_f x[f,e,c] ≤ the cost line
   commitment[f,e,c]     x[f,e,c] (or Σ_c x[f,e,c] when the category is left out) = amount,
                         ≥ at_least, ≤ at_most
+  distribution[f,r]     Σ of f's rows to region r's enterprises ≤ r's amount by the factor method
+                        (recomputed on its own: `verify_distribution`)
   own_funds[e]          own funds applied by the enterprise's rule (see below)
   waterfall[e]          the statutory/proportional split itself keeps its rule (a self-check)
   total[row N]          a total row equals the sum of the rows
@@ -47,6 +49,7 @@ import numpy as np
 
 from subsidy.scenario.labels import OWN_FUNDS_NAMES, OWN_FUNDS_SOURCE
 from subsidy.checks.verify_read import (ALLOCATION_COLUMNS, parse_amount)
+from subsidy.checks.verify_distribution import check_distributions
 from subsidy.checks.verify_reconcile import reconcile
 from subsidy.scenario.model import Enterprise, Fund, Scenario, ScopeGroups
 from subsidy.allocate.table import Table
@@ -447,6 +450,7 @@ def _check(checker: _Checker, rows: _Rows, totals: list, gaps, funds, summary) -
     checker.caps(k_src[public], k_line[public], sums[public], stray)
     checker.needs()
     _commitments(checker, rows)
+    check_distributions(checker.scenario, rows.fund, rows.enterprise, rows.fen.tolist(), checker.flag, _money)
     for row, total in totals:
         if total not in (all_fen, public_fen):
             checker.flag(f"total[row {row}]", f"the total row says {_money(total)}, the rows add up to {_money(public_fen)}")

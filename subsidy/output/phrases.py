@@ -60,6 +60,10 @@ EXPLAIN = Phrases({
         "en": "cap_enterprise[{fund}, {enterprise}] binds at {bound}{terms}: {effect}{less}.",
         "zh": "{fund}对{enterprise}的单企业上限 {bound} {unit}{terms}起约束作用：{effect}{less}。",
     },
+    "distribution": {
+        "en": "distribution[{fund}, {enterprise}] binds at {bound} (what the factor method gives this region): {effect}{less}.",
+        "zh": "{fund}按因素法分给{enterprise}的额度 {bound} {unit}起约束作用：{effect}{less}。",
+    },
     "cap_terms": {"en": " ({terms})", "zh": "（{terms}）"},
     "cap_per_enterprise": {"en": "per_enterprise", "zh": "每户上限"},
     "cap_per_capacity": {"en": "per_capacity {rate} × {amount} {cunit}", "zh": "单位产能上限 {rate} × {amount} {cunit}"},
@@ -92,6 +96,7 @@ EXPLAIN = Phrases({
     "by_cap_enterprise": {"en": "{fund}'s cap for this enterprise binds", "zh": "{fund}的单企业上限已满"},
     "by_cap_share": {"en": "{fund}'s share cap binds", "zh": "{fund}的比例上限已满"},
     "by_own_funds": {"en": "its own funds are used up", "zh": "自有资金已用完"},
+    "by_distribution": {"en": "what the factor method gives its region of {fund} is used up", "zh": "{fund}按因素法分给其所在地区的额度已用完"},
     "by_commitment": {"en": "a commitment caps what {fund} pays here", "zh": "已定事项限定了{fund}在此的支付"},
     "commitment": {
         "en": "{rule}{source} binds at {bound}: {effect}.",
@@ -111,7 +116,7 @@ EXPLAIN = Phrases({
 
 RULE_ZH = {"budget": "{fund}预算", "cap_enterprise": "{fund}对{enterprise}的单企业上限",
            "cap_share": "{fund}对{enterprise}{category}的比例上限", "own_funds": "{enterprise}的自有资金",
-           "commitment": "{fund}对{enterprise}{category}的已定安排"}
+           "commitment": "{fund}对{enterprise}{category}的已定安排", "distribution": "{fund}按因素法分给{enterprise}的额度"}
 """A rule in the Chinese tables, by its kind (a kind not listed here shows its id)."""
 
 FIELD_ZH = {"budget": "预算", "caps": "", "per_capacity": "单位产能上限", "per_enterprise": "单企业上限", "per_worker": "每人上限",
@@ -124,7 +129,7 @@ TABLE_ZH = {"rule_name": "规则", "rule_id": "规则代码", "enterprise_name":
 """Headers of the Chinese tables' name and id columns: names first, ids in a column of their own."""
 
 REASON_ZH = {"category_not_payable": "无资金可支付该类别", "no_eligible_fund": "无适用资金", "funds_exhausted": "资金已用完",
-             "cap_binds": "上限约束", "commitment_binds": "已定事项约束", "unexplained": "未能解释"}
+             "cap_binds": "上限约束", "commitment_binds": "已定事项约束", "region_amount_binds": "因素法地区额度约束", "unexplained": "未能解释"}
 """Explain's gap reasons (codes joined by "+") in the Chinese table."""
 
 CLOSE_GAP = Phrases({

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 CONTRACT_FILES = ("allocations.csv", "gaps.csv", "funds.csv", "summary.json")
+DISTRIBUTION_FILE = "distribution.csv"
+"""Written beside the contract when a fund is split by the factor method (`distribution:`)."""
 
 
 def _cell(value) -> str:
@@ -143,12 +145,15 @@ def render_contract(result: Result, lang: Lang = "en", extra_summary: dict | Non
         tables = {k: csv_bytes(named_table(result, k), lang, unit) for k in ("allocations", "gaps", "funds")}
     else:
         tables = {k: csv_bytes(result.table(k), lang) for k in ("allocations", "gaps", "funds")}
-    return {
+    files = {
         "allocations.csv": tables["allocations"],
         "gaps.csv": tables["gaps"],
         "funds.csv": tables["funds"],
         "summary.json": summary_bytes(result, extra_summary, lang),
     }
+    if any(f.distribution is not None for f in result.scenario.funds):  # the factor method's regions
+        files[DISTRIBUTION_FILE] = csv_bytes(result.distribution_table(), lang, result.scenario.unit if lang == "zh" else None)
+    return files
 
 
 def write_contract(result: Result, out_dir: str | Path, lang: Lang = "en", extra_summary: dict | None = None) -> list[Path]:

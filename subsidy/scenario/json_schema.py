@@ -29,6 +29,7 @@ DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "funds": ("Funds 资金", "Central, provincial, municipal and county funds, each with its rules. 中央、省、市、县各级资金及其使用规则。"),
         "policy": ("Policy 政策", "Switches of the allocation. 分配政策开关。"),
         "commitments": ("Commitments 已定事项", "Decisions already taken that the allocation must keep. 分配必须遵守的已定事项。"),
+        "regions": ("Regions 地区", "Data per region path for the factor method (its difficulty). 因素法所用的地区数据（难度系数）。"),
         "assumptions": ("Assumptions 假设", "Estimates and rates the figures rest on, with their sources. 估算依据及其来源。"),
     },
     "Enterprise": {
@@ -39,6 +40,7 @@ DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "industry": ("Industry 行业", "Industry code, e.g. carbide, cement, steel. 行业代码，如 carbide（电石）、cement（水泥）。"),
         "capacity": ("Capacity 淘汰产能", "Capacity eliminated (for per-capacity caps). 淘汰的产能（用于按产能计算的上限）。"),
         "workers": ("Workers 职工人数", "Workers affected. 涉及职工人数。"),
+        "exit_year": ("Exit year 退出年份", "Year the capacity was closed, for the factor method's early-exit weights. 产能退出年份（用于因素法的提前退出系数）。"),
         "costs": ("Costs 费用", f"Cost lines by category, in the scenario unit; with years, {{year: amount due}} (a plain amount is due in the first year). 按类别列出的费用；跨年度方案可写 {{年份: 当年应付}}。Categories 类别: {_CATEGORY_LIST}."),
         "cost_sources": ("Cost sources 费用来源", "Where each cost line's figure comes from. 每项费用数据的来源。"),
         "own_funds": ("Own funds 自有资金", "The enterprise's own money by source, e.g. asset_sales; with years, {year: amount arriving}. 企业自有资金，如 asset_sales（资产变现）；跨年度方案可写 {年份: 到位金额}。"),
@@ -65,6 +67,7 @@ DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "categories": ("Categories 可支付类别", "Cost categories this fund may pay. 该资金可支付的费用类别。"),
         "scope": ("Scope 适用范围", "Regions, industries and enterprises the fund may pay; an empty list admits all. 适用地区、行业、企业；空表示不限。"),
         "caps": ("Caps 上限", "Limits on what one enterprise or one cost line may receive. 每户及每项费用的上限。"),
+        "distribution": ("Distribution 因素法分配", "The factor method: the budget is split between regions by factors first; each region's amount caps what the fund pays its enterprises. 因素法：预算先按因素分到各地区，各地区额度为该资金对其企业支付的上限。"),
         "source": ("Source 数据来源", "Provenance of the fund's figures and rules. 资金数据和规则的来源。"),
         "notes": ("Notes 备注", "Free text. 备注。"),
     },
@@ -101,6 +104,23 @@ DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "at_least": ("At least 不少于", "At least this much. 不少于此金额。"),
         "at_most": ("At most 不超过", "At most this much; 0 forbids. 不超过此金额；0 表示不得支付。"),
         "source": ("Source 依据", "Where the decision comes from, e.g. the minutes. 决定依据，如会议纪要。"),
+    },
+    "Distribution": {
+        "": ("Distribution 因素法分配", "How the budget is split between regions. 预算在各地区之间的分配方法。"),
+        "level": ("Level 地区层级", "Region path depth (1 = 湖北, 2 = 湖北/咸宁), or enterprise (each enterprise alone). 地区路径层级（1 为省，2 为市），或 enterprise（按企业）。"),
+        "factors": ("Factors 因素权重", "Weights of capacity, workers and difficulty, adding up to 1. 产能、职工人数、难度系数的权重，合计为 1。"),
+        "early_exit_weights": ("Early-exit weights 提前退出系数", "Year → weight of capacity closed that year (1 when not listed). 各退出年份产能的折算系数（未列出为 1）。"),
+    },
+    "Factors": {
+        "": ("Factors 因素权重", "2018 管理办法: capacity 0.5, workers 0.3, difficulty 0.2. 2018 年办法：产能 0.5、职工 0.3、难度 0.2。"),
+        "capacity": ("Capacity 产能", "Weight of capacity closed (× early-exit weight). 淘汰产能（乘提前退出系数）的权重。"),
+        "workers": ("Workers 职工人数", "Weight of workers to resettle. 需安置职工人数的权重。"),
+        "difficulty": ("Difficulty 难度", "Weight of the regions' difficulty. 地区难度系数的权重。"),
+    },
+    "Region": {
+        "": ("Region 地区", "Data of one region path. 一个地区的数据。"),
+        "path": ("Path 地区路径", "As in the enterprises' region, e.g. 湖北 or 湖北/咸宁. 与企业地区写法相同。"),
+        "difficulty": ("Difficulty 难度系数", "The factor method's difficulty of the region; 1 where not given. 因素法中该地区的难度系数，缺省为 1。"),
     },
     "Assumption": {
         "": ("Assumption 假设", "An estimate the scenario rests on. 方案所依据的估算。"),

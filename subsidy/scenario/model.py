@@ -1,10 +1,9 @@
 """The scenario schema: enterprises, their cost lines, funds and the rules funds pay under.
 
-Amounts are `Decimal` with at most two decimals of the scenario's unit, never floats: the schema is
-the edge where a clerk's numbers enter, and they must come out exact. The code calls a hundredth of
-the unit a "fen"; it is a real fen (0.01 元) only when the unit is 元: in 万元 it is 100 元.
-Cross-field rules (unknown categories, duplicate ids) live in `Scenario.problems()` so that every
-error can be reported at once with its location, not only the first.
+Amounts are `Decimal` with at most two decimals of the scenario's unit, never floats: the schema is the edge where a clerk's
+numbers enter, and they must come out exact. The code calls a hundredth of the unit a "fen"; it is a real fen (0.01 元) only
+when the unit is 元: in 万元 it is 100 元. Cross-field rules (unknown categories, duplicate ids) live in `Scenario.problems()`
+so that every error can be reported at once with its location, not only the first.
 """
 
 from __future__ import annotations
@@ -15,21 +14,19 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WrapValidator, field_serializer,
-                      model_serializer, model_validator)
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WrapValidator, field_serializer, model_serializer, model_validator
 
+from subsidy.scenario.factors import Distribution, Region
 from subsidy.scenario.years import Year, budget_of_tranches, by_year, schedules_aside, with_schedules, year_problems
 
-# The range the tool promises: every amount (and quantity) at most 10^10 of the unit. In 万元 that
-# is about three times China's whole national general budget (≈ 3×10^9 万元): no real scenario
-# comes near it, and within it every method writes the exact whole-fen optimum (tested on the
-# corpus of tests/rational_lp.py, amounts from one fen to 10^10 in one scenario). 10^10 units are
-# 10^12 fen, so sums of a few thousand such amounts stay exact in a double (2^53 ≈ 9×10^15).
-# Beyond it the input is refused (exit 2) rather than solved wrongly: with amounts of 10^11-10^12
-# CBC's stage 1 was off by 1.2×10^-4 and some scenarios failed on every method.
+# The range the tool promises: every amount (and quantity) at most 10^10 of the unit. In 万元 that is about three times China's
+# whole national general budget (≈ 3×10^9 万元): no real scenario comes near it, and within it every method writes the exact
+# whole-fen optimum (tested on the corpus of tests/rational_lp.py, amounts from one fen to 10^10 in one scenario). 10^10 units are
+# 10^12 fen, so sums of a few thousand such amounts stay exact in a double (2^53 ≈ 9×10^15). Beyond it the input is refused (exit
+# 2) rather than solved wrongly: with amounts of 10^11-10^12 CBC's stage 1 was off by 1.2×10^-4 and some scenarios failed on every
+# method.
 MAX_AMOUNT = Decimal(10) ** 10
-OUT_OF_RANGE = ("must be at most 10^10 (the range solved exactly to the fen; 3× China's national budget in 万元) / "
-                "不得超过 10^10（可精确到分求解的范围，约为全国一般公共预算的 3 倍，以万元计）")
+OUT_OF_RANGE = "must be at most 10^10 (the range solved exactly to the fen; 3× China's national budget in 万元) / 不得超过 10^10（可精确到分求解的范围，约为全国一般公共预算的 3 倍，以万元计）"
 
 
 _BLANKS = str.maketrans("", "", " \u00a0\u3000\u2009\u202f")
@@ -242,6 +239,7 @@ class Enterprise(_Strict):
     industry: Word = ""
     capacity: Capacity | None = None
     workers: int | None = Field(default=None, ge=0)
+    exit_year: int | None = Field(default=None, ge=1900, le=2100)
     costs: ScheduleTable = Field(default_factory=dict)  # totals once validated; `costs_due` by year
     cost_sources: dict[str, str] = Field(default_factory=dict)
     own_funds: ScheduleTable = Field(default_factory=dict)  # totals once validated; `own_funds_arrive` by year
@@ -314,6 +312,7 @@ class Fund(_Strict):
     categories: list[str]
     scope: Scope = Field(default_factory=Scope)
     caps: Caps = Field(default_factory=Caps)
+    distribution: Distribution | None = None
     source: str = ""
     notes: str | None = None
 
@@ -483,6 +482,7 @@ class Scenario(_Strict):
     funds: list[Fund] = Field(default_factory=list)
     policy: Policy = Field(default_factory=Policy)
     commitments: list[Commitment] = Field(default_factory=list)
+    regions: list[Region] = Field(default_factory=list)
     assumptions: list[Assumption] = Field(default_factory=list)
     # Amounts written as ranges (scenario/ranges.py), each field above holding its expected value;
     # set when a file is loaded, read by `subsidy risk`. Not a field: a file writes ranges in place.
