@@ -492,14 +492,14 @@ def close_gap(
     typer.echo(gap_closure_text(closure, _doc_lang(lang, loaded)))
 
 
-COMPARE_FILES = ("enterprises.csv", "funds.csv", "totals.csv", "inputs.csv")
+COMPARE_FILES = ("enterprises.csv", "funds.csv", "totals.csv", "inputs.csv", "allocations.csv")
 
 
 @app.command()
 def compare(
     scenarios: list[Path] = typer.Argument(..., help="Two or more scenario files; differences are against the first.", show_default=False),
     lang: Optional[Lang] = typer.Option(None, "--lang", help=LANG_HELP.format(what="the summary and tables") + " The CSV files keep English headers unless --lang zh is given."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write enterprises.csv, funds.csv, totals.csv and inputs.csv (long tables) into this directory."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Also write enterprises.csv, funds.csv, totals.csv, inputs.csv and allocations.csv (what each fund pays each enterprise where an option differs; long tables) into this directory."),
     solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "."),
     strict: bool = StrictOption,
 ) -> None:

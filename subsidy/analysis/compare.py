@@ -41,7 +41,7 @@ def option_labels(names: list[str], file_labels: list[str]) -> list[str]:
             for name, label in zip(names, file_labels)]
 
 
-MONEY_MEASURES = ("need", "own_funds", "funded", "gap", "budget", "used", "left",
+MONEY_MEASURES = ("need", "own_funds", "funded", "gap", "budget", "used", "left", "amount",
                   "total_need", "total_own_funds", "total_funded", "total_gap")
 """The measures of the comparison tables that are amounts in the scenario unit (and their d_…)."""
 
@@ -62,6 +62,9 @@ class Comparison:
     funds: pd.DataFrame        # scenario, fund, name, present, budget, used, left, shadow_price, d_…
     totals: pd.DataFrame       # scenario, weighted_gap, max_gap_share, total_…, d_…
     inputs: pd.DataFrame       # field, one column per scenario label (values that differ)
+    # scenario, fund, enterprise, name, amount, d_amount: what each public fund pays each
+    # enterprise (all categories), where some scenario differs from the first: where money moved
+    allocations: pd.DataFrame | None = None
 
     def wide(self, table: str, measures: tuple[str, ...] | None = None) -> pd.DataFrame:
         """Side by side: one row per enterprise (or fund), columns (scenario, measure) then Δ."""
@@ -94,7 +97,31 @@ def compare(scenarios: list[tuple[str, Scenario]], solver: str = "highs", result
                       _long(labels, [r.exact("enterprises") for r in results], "enterprise", ENTERPRISE_MEASURES),
                       _long(labels, [_funds(r) for r in results], "fund", FUND_MEASURES),
                       _totals(labels, results),
-                      _inputs(labels, models))
+                      _inputs(labels, models),
+                      _allocations(labels, results))
+
+
+def _allocations(labels: list[str], results: list[Result]) -> pd.DataFrame:
+    """Per public fund and enterprise, what each scenario pays (all categories together), for
+    the pairs where some scenario differs from the first: the fund-by-fund view of where money
+    moved (a formula's split against the optimiser's, say), in the first scenario's order."""
+    paid: list[dict[tuple[str, str], Decimal]] = []
+    names: dict[str, str] = {}
+    order: list[tuple[str, str]] = []
+    for r in results:
+        names.update({e.id: e.name for e in r.scenario.enterprises})
+        mine: dict[tuple[str, str], Decimal] = {}
+        for row in r.exact("allocations").itertuples(index=False):
+            key = (row.fund, row.enterprise)
+            mine[key] = mine.get(key, Decimal("0.00")) + row.amount
+            if key not in order:
+                order.append(key)
+        paid.append(mine)
+    moved = [k for k in order if len({p.get(k, Decimal("0.00")) for p in paid}) > 1]
+    rows = [{"scenario": label, "fund": f, "enterprise": e, "name": names.get(e, e),
+             "amount": p.get((f, e), Decimal("0.00")), "d_amount": p.get((f, e), Decimal("0.00")) - paid[0].get((f, e), Decimal("0.00"))}
+            for label, p in zip(labels, paid) for f, e in moved]
+    return pd.DataFrame(rows, columns=["scenario", "fund", "enterprise", "name", "amount", "d_amount"])
 
 
 def _funds(result: Result) -> pd.DataFrame:

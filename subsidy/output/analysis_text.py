@@ -277,12 +277,17 @@ def comparison_summary(c: Comparison, lang: Lang = "en") -> str:
         else:
             top = ents.assign(size=ents["d_gap"].map(abs)).sort_values(["size", "enterprise"], ascending=[False, True]).head(3)
             text += COMPARE("ents", lang, items=COMPARE("sep", lang).join(f"{r.name if lang == 'zh' else r.enterprise} {_signed(r.d_gap)}" for r in top.itertuples(index=False)))
+            # Every enterprise both ways: what this option leaves open that the first funds, and the reverse.
+            for key, rows in (("unfunded", ents[ents["d_gap"] > 0]), ("reverse", ents[ents["d_gap"] < 0])):
+                items = COMPARE("sep", lang).join(f"{r.name if lang == 'zh' else r.enterprise} {money(abs(r.d_gap))}" for r in rows.itertuples(index=False))
+                text += COMPARE(key, lang, base=base, items=items) if items else COMPARE(f"{key}_none", lang, base=base)
         parts.append(text + COMPARE("end", lang))
     return COMPARE("join", lang).join(parts)
 
 
 def comparison_text(c: Comparison, lang: Lang = "en") -> str:
     base = c.labels[0]
+    names_in = _names_in(c, lang)
     lines = [comparison_summary(c, lang), "", COMPARE("totals_title", lang)]
     keys = ["total_need", "total_own_funds", "total_funded", "total_gap", "weighted_gap", "max_gap_share"]
     rows = [[r["scenario"], *(money(r[k]) for k in keys[:5]), f"{r['max_gap_share']:.1%}"] for _, r in c.totals.iterrows()]
@@ -307,6 +312,10 @@ def comparison_text(c: Comparison, lang: Lang = "en") -> str:
 
     lines += ["", COMPARE("enterprises_title", lang, base=base), side_by_side(c.enterprises, "enterprise", "gap", "gap_share")]
     lines += ["", COMPARE("funds_title", lang, base=base), side_by_side(c.funds, "fund", "used", None)]
+    if c.allocations is not None and not c.allocations.empty:
+        moved = c.allocations.assign(pair=c.allocations["fund"] + " → " + c.allocations["enterprise"], present=True,
+                                     name=[f"{names_in.fund(f)} → {n}" for f, n in zip(c.allocations["fund"], c.allocations["name"])])
+        lines += ["", COMPARE("moved_title", lang, base=base), side_by_side(moved, "pair", "amount", None)]
     if not c.inputs.empty:
         field = _names_in(c, lang).field
         rows = [[field(r["field"]), *(_show(r[label]) for label in c.labels)] for _, r in c.inputs.iterrows()]

@@ -121,11 +121,13 @@ RULE_ZH = {"budget": "{fund}预算", "cap_enterprise": "{fund}对{enterprise}的
 
 FIELD_ZH = {"budget": "预算", "caps": "", "per_capacity": "单位产能上限", "per_enterprise": "单企业上限", "per_worker": "每人上限",
             "share_of_need": "需求比例上限", "costs": "", "own_funds": "自有资金", "workers": "职工人数", "capacity": "产能",
-            "categories": "可支付类别", "scope": "适用范围", "regions": "地区", "industries": "行业", "name": "名称"}
+            "categories": "可支付类别", "scope": "适用范围", "regions": "地区", "industries": "行业", "name": "名称",
+            "distribution": "因素法", "level": "地区层级", "factors": "", "difficulty": "难度系数", "early_exit_weights": "提前退出系数",
+            "exit_year": "退出年份"}
 """Parts of an input field's path in Chinese (a part not here: a category's label, else as written)."""
 
 TABLE_ZH = {"rule_name": "规则", "rule_id": "规则代码", "enterprise_name": "企业名称", "enterprise_id": "企业代码",
-            "fund_name": "资金名称", "fund_id": "资金代码"}
+            "fund_name": "资金名称", "fund_id": "资金代码", "pair_name": "资金 → 企业", "pair_id": "代码"}
 """Headers of the Chinese tables' name and id columns: names first, ids in a column of their own."""
 
 REASON_ZH = {"category_not_payable": "无资金可支付该类别", "no_eligible_fund": "无适用资金", "funds_exhausted": "资金已用完",
@@ -171,6 +173,12 @@ COMPARE = Phrases({
     "funds": {"en": "; fund use changes: {items}", "zh": "；资金使用变化：{items}"},
     "ents": {"en": "; gaps change most at {items}", "zh": "；缺口变化最大的企业：{items}"},
     "same": {"en": "; no enterprise's gap changes", "zh": "；各企业缺口均无变化"},
+    "unfunded": {"en": ". It leaves unfunded what {base} funds: {items}", "zh": "。{base}已安排而本方案未安排的：{items}"},
+    "unfunded_none": {"en": ". It leaves unfunded nothing that {base} funds", "zh": "。{base}已安排的，本方案都已安排"},
+    "reverse": {"en": "; the reverse, it funds what {base} leaves unfunded: {items}", "zh": "；反之，本方案安排而{base}未安排的：{items}"},
+    "reverse_none": {"en": "; it funds nothing that {base} leaves unfunded", "zh": "；{base}未安排的，本方案也未安排"},
+    "moved_title": {"en": "Where money moved (fund → enterprise, all categories; Δ against {base})",
+                    "zh": "资金去向变化（资金 → 企业，各类别合计；与{base}之差）"},
     "end": {"en": ".", "zh": "。"},
     "join": {"en": " ", "zh": ""},
     "sep": {"en": ", ", "zh": "、"},

@@ -89,12 +89,15 @@ def _comparison_header_zh(key: str, unit: str) -> str:
 
 
 def comparison_csvs(c: Comparison, lang: Lang = "en") -> dict[str, bytes]:
-    """`compare --out DIR`: enterprises.csv, funds.csv, totals.csv and inputs.csv (long tables).
+    """`compare --out DIR`: enterprises.csv, funds.csv, totals.csv, inputs.csv and allocations.csv
+    (what each fund pays each enterprise where an option differs from the first; long tables).
     In English the column keys, which other tools read; in Chinese Chinese headers with the unit on
     every amount (`资金缺口（万元）`, `资金缺口与基准之差（万元）`) and 是/否. Options are named by
     `c.labels` (the scenarios' names: analysis.compare.option_labels)."""
     files = {}
-    for name in ("enterprises", "funds", "totals", "inputs"):
+    for name in ("enterprises", "funds", "totals", "inputs", "allocations"):
+        if getattr(c, name) is None:
+            continue
         table = getattr(c, name).astype(object)
         if lang == "zh":
             unit = c.scenarios[0].unit

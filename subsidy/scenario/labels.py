@@ -52,6 +52,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "shadow_price": {"en": "shadow_price", "zh": "影子价格"},
     "level": {"en": "level", "zh": "层级"},
     "region": {"en": "region", "zh": "地区"},
+    "pair": {"en": "fund → enterprise", "zh": "资金 → 企业"},
     "capacity": {"en": "capacity", "zh": "产能（按提前退出系数折算）"},
     "workers": {"en": "workers", "zh": "职工人数"},
     "difficulty": {"en": "difficulty", "zh": "难度系数"},
