@@ -126,6 +126,12 @@ def whole_step_weighted_gap(data: dict) -> Fraction:
                     row({a}, (share * lines[k][2]).__floor__())  # floored to whole fen
     for k, (_, _, need) in enumerate(lines):
         row({a for a, (_, line) in enumerate(arcs) if line == k}, need)
+    # the factor method: what fund f pays one region's enterprises ≤ the region's amount
+    for f, fund in enumerate(data["funds"]):
+        if fund.get("distribution"):
+            region_of, amounts = region_amounts(data, fund)
+            for r, limit in sorted(amounts.items()):
+                row({a for a, (g, k) in enumerate(arcs) if g == f and region_of.get(lines[k][0]) == r}, limit)
     # commitments: what fund f pays enterprise e (in category c, if given); a least L as −Σ x ≤ −L
     funds = {fund["id"]: f for f, fund in enumerate(data["funds"])}
     for c in data.get("commitments", []):
@@ -140,6 +146,34 @@ def whole_step_weighted_gap(data: dict) -> Fraction:
     at_zero = sum((weights[c] * need for _, c, need in lines), Fraction(0))
     best = maximise([weights[lines[k][1]] for _, k in arcs], rows, b) if arcs else Fraction(0)
     return (at_zero - best) / 100
+
+
+def region_amounts(data: dict, fund: dict) -> tuple[dict[str, str], dict[str, int]]:
+    """(enterprise → region, region → amount in whole fen) of a fund's `distribution`, from the
+    spec's words: Σ_k w_k·F_k(r)/Σ F_k of the budget, capacity × early-exit weight, workers,
+    difficulty (1 unless `regions` gives it); floors, then the fen left one each to the largest
+    remainders, ties to the region named first. Integer level only, scopes by enterprise list."""
+    dist = fund["distribution"]
+    listed = fund.get("scope", {}).get("enterprises")
+    difficulty = {r["path"]: Fraction(str(r.get("difficulty", 1))) for r in data.get("regions", [])}
+    early = {int(y): Fraction(str(w)) for y, w in dist.get("early_exit_weights", {}).items()}
+    region_of, factors = {}, {}
+    for e in data["enterprises"]:
+        if listed and e["id"] not in listed:
+            continue
+        r = "/".join(e.get("region", "").split("/")[: int(dist.get("level", 1))])
+        region_of[e["id"]] = r
+        f = factors.setdefault(r, [Fraction(0), Fraction(0), difficulty.get(r, Fraction(1))])
+        f[0] += Fraction(str(e.get("capacity", {}).get("amount", 0))) * early.get(e.get("exit_year"), Fraction(1))
+        f[1] += e.get("workers", 0)
+    w = [Fraction(str(dist["factors"].get(k, 0))) for k in ("capacity", "workers", "difficulty")]
+    sums = [sum(v[k] for v in factors.values()) for k in range(3)]
+    budget = fen(fund["budget"])
+    exact = {r: budget * sum((w[k] * v[k] / sums[k] for k in range(3) if w[k]), Fraction(0)) for r, v in factors.items()}
+    amounts = {r: x.__floor__() for r, x in exact.items()}
+    for r in sorted(exact, key=lambda r: (amounts[r] - exact[r], r))[: budget - sum(amounts.values())]:
+        amounts[r] += 1
+    return region_of, amounts
 
 
 PROMISED_FEN = 10**12
