@@ -167,6 +167,7 @@ def region_amounts(data: dict, fund: dict) -> tuple[dict[str, str], dict[str, in
         f[0] += Fraction(str(e.get("capacity", {}).get("amount", 0))) * early.get(e.get("exit_year"), Fraction(1))
         f[1] += e.get("workers", 0)
     w = [Fraction(str(dist["factors"].get(k, 0))) for k in ("capacity", "workers", "difficulty")]
+    w = [x / sum(w) for x in w]  # each weight as its part of their sum
     sums = [sum(v[k] for v in factors.values()) for k in range(3)]
     budget = fen(fund["budget"])
     exact = {r: budget * sum((w[k] * v[k] / sums[k] for k in range(3) if w[k]), Fraction(0)) for r, v in factors.items()}

@@ -36,7 +36,8 @@ from subsidy.allocate.distribution import apportion, region_amounts
 from subsidy.analysis.explain import explain
 from subsidy.checks.verify import verify
 from subsidy.checks.verify_distribution import region_caps
-from subsidy.pipeline import solve
+from subsidy.analysis.sweep import parse_vary, sweep
+from subsidy.pipeline import diagnosis, solve
 from subsidy.scenario.load import scenario_from_data
 
 METHODS = {"flow": {"method": "flow"}, "lp-highs": {"method": "pulp"}, "lp-cbc": {"method": "pulp", "solver": "cbc"}}
@@ -132,11 +133,32 @@ def test_mixed_capacity_units_stop_before_solving_in_both_languages(tmp_path):
     assert zh.code == 2 and "产能单位不一致（万吨、吨）" in zh.stderr
 
 
-def test_factors_must_add_up_to_one():
+def test_weights_not_adding_up_to_one_count_as_their_parts_with_a_warning():
+    # 1 / 0.6 / 0.4 (sum 2) is 0.5 / 0.3 / 0.2: the same fen as the worked example, and a warning.
     data = copy.deepcopy(DATA)
-    data["funds"][0]["distribution"]["factors"]["difficulty"] = 0.3
-    with pytest.raises(Exception, match="add up to 1"):
+    data["funds"][0]["distribution"]["factors"] = {"capacity": 1, "workers": 0.6, "difficulty": 0.4}
+    s = scenario_from_data(data)
+    assert [r.amount_fen for r in region_amounts(s, s.funds[0])] == [6004, 3996]
+    assert region_caps(s, s.funds[0])[0] == {"湖北": 6004, "湖南": 3996}
+    warned = [f for f in diagnosis(s) if f.code == "factor_weights[central_reward]"]
+    assert warned and "add up to 2" in warned[0].message and "权重之和为 2" in warned[0].message_zh
+    data["funds"][0]["distribution"]["factors"] = {"capacity": 0, "workers": 0, "difficulty": 0}
+    with pytest.raises(Exception, match="at least one factor"):
         scenario_from_data(data)
+
+
+def test_a_sweep_over_a_factor_weight_and_the_budget():
+    # capacity weight 0.5 → 0.9 (of 0.9 + 0.3 + 0.2 = 1.4); budget 100 → 140: the regions' amounts follow.
+    table = sweep(scenario_from_data(DATA), [parse_vary("funds.central_reward.distribution.factors.capacity=0.5,0.9"),
+                                             parse_vary("funds.central_reward.budget=100,140")], workers=1)
+    gaps = {(float(r[0]), float(r[1])): float(r[2]) for r in table[["funds.central_reward.distribution.factors.capacity",
+                                                               "funds.central_reward.budget", "total_gap"]].itertuples(index=False)}
+    assert gaps[(0.5, 100.0)] == pytest.approx(49.96)
+    # 湖北: 9/14·43/63 + 3/14·150/300 + 2/14·1.2/2.2 = 43/98 + 3/28 + 6/77 = (946 + 231 + 168)/2156
+    # = 1345/2156. Of 10,000 fen: 6238.40 and 湖南 3761.60 → floors 6238 + 3761, the fen left to 湖南
+    # (.60 > .40): 62.38, gap 110 − 62.38 = 47.62 (湖南 needs 30 of 37.62). Of 14,000 fen: 8733.77
+    # and 5266.23 → 8733 + 5266, the fen to 湖北 (.77): 87.34, gap 22.66.
+    assert gaps[(0.9, 100.0)] == pytest.approx(47.62) and gaps[(0.9, 140.0)] == pytest.approx(22.66)
 
 
 # --- properties on generated scenarios ---------------------------------------------------------

@@ -7,7 +7,8 @@ or each enterprise alone (`level: enterprise`). Over the enterprises the fund's 
     F_capacity(r)   = Σ capacity × early-exit weight of the exit year (1 when absent or not listed)
     F_workers(r)    = Σ workers
     F_difficulty(r) = the region's difficulty (`regions:`; 1 where not given)
-    share(r)        = Σ_k w_k · F_k(r) / Σ_regions F_k      (the weights add up to 1)
+    share(r)        = Σ_k w_k · F_k(r) / Σ_regions F_k      (w_k each weight's part of their sum,
+                                                             the weight itself when they add up to 1)
 
 Shares are exact fractions; amount(r) = budget × share(r) in fen is apportioned by largest
 remainder: each region gets the floor, and the fen left over go one each to the largest
@@ -79,8 +80,9 @@ def region_amounts(scenario: Scenario, fund: Fund) -> list[RegionAmount]:
     cap = {r: sum((Fraction(e.capacity.amount) * early.get(e.exit_year, Fraction(1)) for e in groups[r] if e.capacity is not None), Fraction(0)) for r in names}
     work = {r: sum(e.workers or 0 for e in groups[r]) for r in names}
     diff = {r: difficulty.get(groups[r][0].region if dist.depth is None else r, Fraction(1)) for r in names}
-    factors = (("capacity", Fraction(dist.factors.capacity), cap), ("workers", Fraction(dist.factors.workers), work),
-               ("difficulty", Fraction(dist.factors.difficulty), diff))
+    total_weight = Fraction(dist.weight_total)  # weights count as their part of the total (1 in the 2018 method)
+    factors = (("capacity", Fraction(dist.factors.capacity) / total_weight, cap), ("workers", Fraction(dist.factors.workers) / total_weight, work),
+               ("difficulty", Fraction(dist.factors.difficulty) / total_weight, diff))
     share = {r: Fraction(0) for r in names}
     for name, weight, values in factors:
         total = sum(values.values(), Fraction(0))

@@ -73,6 +73,8 @@ DIAGNOSIS = Phrases({
                           "zh": "资金 {fund} 对企业 {ent} 无法支付：它按产能对“{industry}”设上限，而该企业的产能{state}"},
     "workers_cap_zero": {"en": "fund {fund} can pay enterprise {ent} nothing: it caps per worker ({rate} per worker) but the enterprise's workers are {state}",
                          "zh": "资金 {fund} 对企业 {ent} 无法支付：它按职工人数设上限（每人 {rate}），而该企业的职工人数{state}"},
+    "factor_weights": {"en": "fund {fund}: the factor method's weights add up to {total}, not 1; each counts as its part of {total}",
+                       "zh": "资金 {fund}：因素法各因素权重之和为 {total}，不是 1；各权重按其占 {total} 的比例计算"},
     "missing": {"en": "missing", "zh": "未填写"},
     "zero": {"en": "0", "zh": "为 0"},
 })
@@ -142,6 +144,10 @@ def diagnose(scenario: Scenario, lines: CostLines) -> list[Finding]:
         return found
     found += [Finding("error", code, message) for code, message in commitment_conflicts(scenario, lines)]
     found += [Finding("error", "distribution", str(exc), exc.message_zh) for exc in distribution_errors(scenario)]
+    for fund in scenario.funds:
+        if fund.distribution is not None and fund.distribution.weight_total != 1:
+            found.append(_finding("warning", f"factor_weights[{fund.id}]", lambda lang, f=fund: DIAGNOSIS(
+                "factor_weights", lang, fund=f.id, total=f.distribution.weight_total)))
     if not scenario.funds:
         found.append(_finding("warning", "no_funds", lambda lang: DIAGNOSIS("no_funds", lang)))
     need = bool(lines.residual.any())

@@ -40,7 +40,8 @@ def region_caps(scenario: Scenario, fund: Fund) -> tuple[dict[str, int], dict[st
         sums[r][0] += cap
         sums[r][1] += e.workers or 0
     totals = [sum(v[k] for v in sums.values()) for k in range(3)]
-    w = (Fraction(dist.factors.capacity), Fraction(dist.factors.workers), Fraction(dist.factors.difficulty))
+    given = (Fraction(dist.factors.capacity), Fraction(dist.factors.workers), Fraction(dist.factors.difficulty))
+    w = [g / sum(given) for g in given]
     share = {r: sum((w[k] * v[k] / totals[k] for k in range(3) if w[k]), Fraction(0)) for r, v in sums.items()}
     budget = int(fund.budget * 100)
     base, rest = {}, {}
