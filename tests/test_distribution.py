@@ -33,7 +33,9 @@ import pytest
 import rational_lp
 from run_cli import run
 from subsidy.allocate.distribution import apportion, region_amounts
+from subsidy.analysis.close_gap import close_gap
 from subsidy.analysis.explain import explain
+from subsidy.allocate.stages import SolveError
 from subsidy.checks.verify import verify
 from subsidy.checks.verify_distribution import region_caps
 from subsidy.analysis.sweep import parse_vary, sweep
@@ -221,3 +223,14 @@ def test_the_generated_cases_make_region_caps_bind():
         t = r.distribution_table()
         full += int(np.any((t.columns["used"] == t.columns["amount"]) & (t.columns["amount"] > 0)))
     assert full >= 8
+
+
+def test_close_gap_grows_the_regions_with_the_budget():
+    # 湖北 needs 110 − 60.04 = 49.96 more; each fen of budget gives it 8321/13860 of a fen:
+    # 4996 × 13860/8321 = 8321.6… → 8322 fen = 83.22. Solved again at 183.22 (18,322 fen):
+    # 湖北 18322·8321/13860 = 10999.7…, 湖南 7322.3… → floors 10999 + 7322, the fen to 湖北: 110.00.
+    closure = close_gap(scenario_from_data(DATA))
+    assert str(closure.total_extra) == "83.22"
+    assert closure.after is not None and closure.after.total("gaps", "gap") == 0
+    with pytest.raises(SolveError, match="factor method"):
+        close_gap(scenario_from_data(DATA), method="flow")

@@ -44,6 +44,7 @@ import pulp
 
 import numpy as np
 
+from subsidy.allocate.distribution import distributions
 from subsidy.allocate.lp_solvers import make_solver
 from subsidy.allocate.result import Result
 from subsidy.allocate.rules import OWN, Arc, Rules
@@ -60,6 +61,9 @@ class AllocationLP:
     def __init__(self, rules: Rules):
         self.arcs = rules.arcs
         self.upper_bounds = rules.upper_bounds()
+        # distribution[f,r] → (fund, the region's exact share): its amount grows with the fund's budget
+        self.region_shares = {f"distribution[{r.fund},{r.region}]": (r.fund, r.share)
+                              for regions in distributions(rules.scenario).values() for r in regions}
         # (name, arcs, least, most) of each commitment, in fen (most -1: none); hard rules here too
         self.commitments = [(name, [self.arcs[a] for a in arcs.tolist()], low, high) for name, arcs, low, high in
                             zip(rules.commitment_names(), rules.commit_arcs, rules.commit_lower.tolist(), rules.commit_upper.tolist())]
@@ -104,6 +108,15 @@ def _rules(lp: AllocationLP, prog: _Program, growable: set[str] | None) -> None:
             if fund in growable:
                 prog.extra[fund] = prog.problem.add_variable(f"extra{len(prog.extra)}", lowBound=0)
                 expr = expr - prog.extra[fund]
+        elif name in lp.region_shares:  # the factor method: a region gets its share of any extra budget
+            fund, share = lp.region_shares[name]
+            if growable is None:
+                continue
+            if fund in growable:
+                extra = prog.extra.get(fund)
+                if extra is None:
+                    extra = prog.extra[fund] = prog.problem.add_variable(f"extra{len(prog.extra)}", lowBound=0)
+                expr = expr - float(share) * extra
         prog.add(name, expr <= bound / 100)
     for name, arcs, low, high in lp.commitments:
         expr = pulp.lpSum(prog.x[a] for a in arcs)
@@ -262,7 +275,11 @@ def close_gap(scenario: Scenario, target: Decimal | None = None, funds: list[str
         raise ValueError(f"unknown fund {', '.join(map(repr, unknown))}; funds: {', '.join(known)}")
     rules = result.rules  # the solve's own rules: its waterfall, arcs and bounds
     reach = None
-    if method == "flow" or (method == "auto" and solver == "highs"):
+    split = [f.id for f in scenario.funds if f.distribution is not None]
+    if split and method == "flow":
+        raise SolveError(f"the flow method cannot grow a budget split by the factor method ({', '.join(split)}): "
+                         "its regions' amounts grow with it in fixed shares; use --method pulp")
+    if method == "flow" or (method == "auto" and solver == "highs" and not split):
         from subsidy.allocate.flow_network import NotANetwork, build_network
 
         try:
