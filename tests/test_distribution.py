@@ -234,3 +234,23 @@ def test_close_gap_grows_the_regions_with_the_budget():
     assert closure.after is not None and closure.after.total("gaps", "gap") == 0
     with pytest.raises(SolveError, match="factor method"):
         close_gap(scenario_from_data(DATA), method="flow")
+
+
+def test_the_workbook_carries_the_factor_method_and_locates_a_slip(tmp_path):
+    # 因素法 sheet (fund, level, weights), early-exit weights as fund rules, a 地区 sheet, and
+    # 退出年份 as the enterprises' last column: the workbook reads back as the same scenario.
+    from openpyxl import load_workbook
+
+    from subsidy.scenario.convert import write_scenario
+    from subsidy.scenario.load import load_scenario
+
+    s = scenario_from_data(DATA)
+    write_scenario(s, tmp_path / "two.xlsx")
+    assert load_scenario(tmp_path / "two.xlsx") == s
+    wb = load_workbook(tmp_path / "two.xlsx")
+    assert [c.value for c in wb["因素法"][3]] == ["central_reward", 1, 0.5, 0.3, 0.2]
+    assert [c.value for c in wb["地区"][3]] == ["湖北", 1.2]
+    wb["因素法"]["B3"] = "按省"
+    wb.save(tmp_path / "slip.xlsx")
+    done = run("validate", tmp_path / "slip.xlsx", "--lang", "en")
+    assert done.code == 2 and "因素法!B3" in done.stderr

@@ -61,6 +61,7 @@ ENTERPRISES = SheetSpec("enterprises", "企业", "Enterprises", (
     Col("net_fixed_assets", "固定资产净值", "net fixed assets", "money"),
     Col("net_equipment", "设备净值", "net equipment", "money"), Col("tax_paid", "纳税额", "tax paid", "money"),
     Col("source", "数据来源", "source", width=40), Col("notes", "备注", "notes", width=40),
+    Col("exit_year", "退出年份", "exit year", "int"),  # last, so that the other cells keep their addresses
 ))
 COSTS = SheetSpec("costs", "费用", "Costs", (
     Col("enterprise", "企业代码", "enterprise", "ref:enterprises"), Col("category", "费用类别", "category", "code:category"),
@@ -80,13 +81,21 @@ FUNDS = SheetSpec("funds", "资金", "Funds", (
 FUND_RULES = SheetSpec("fund_rules", "资金规则", "FundRules", (
     Col("fund", "资金代码", "fund", "ref:funds"), Col("rule", "规则", "rule", "code:fund_rule"),
     Col("value", "类别/地区/行业/企业", "category / region / industry / enterprise", width=28),
-    Col("amount", "单位产能上限", "cap per unit of capacity", "quantity"),
+    Col("amount", "单位产能上限", "cap per unit of capacity", "quantity"),  # also an early_exit rule's weight
 ))
 COMMITMENTS = SheetSpec("commitments", "已定事项", "Commitments", (
     Col("fund", "资金代码", "fund", "ref:funds"), Col("enterprise", "企业代码", "enterprise", "ref:enterprises"),
     Col("category", "费用类别（空白=该资金合计）", "category (blank: the fund's total)", "code:category", width=24),
     Col("amount", "金额", "amount", "money"), Col("at_least", "不少于", "at least", "money"),
     Col("at_most", "不超过", "at most", "money"), Col("source", "依据", "source", width=40),
+))
+REGIONS = SheetSpec("regions", "地区", "Regions", (
+    Col("path", "地区路径", "region path", width=24), Col("difficulty", "难度系数", "difficulty", "quantity"),
+))
+DISTRIBUTION = SheetSpec("distribution", "因素法", "FactorMethod", (
+    Col("fund", "资金代码", "fund", "ref:funds"), Col("level", "地区层级（1、2…或 enterprise 按企业）", "level (1, 2, … or enterprise)", "any", 24),
+    Col("capacity", "产能权重", "capacity weight", "quantity"), Col("workers", "职工人数权重", "workers weight", "quantity"),
+    Col("difficulty", "难度权重", "difficulty weight", "quantity"),
 ))
 CATEGORIES = SheetSpec("categories", "类别", "Categories", (
     Col("key", "类别代码", "category"), Col("label_zh", "中文名称", "Chinese name", width=20),
@@ -97,7 +106,7 @@ ASSUMPTIONS = SheetSpec("assumptions", "假设", "Assumptions", (
     Col("id", "代码", "id"), Col("text", "内容", "text", width=50), Col("value", "数值", "value", "any"),
     Col("unit", "单位", "unit"), Col("source", "来源", "source", width=40),
 ))
-DATA_SHEETS = (SCENARIO, ENTERPRISES, COSTS, OWN_FUNDS, FUNDS, FUND_RULES, COMMITMENTS, CATEGORIES, ASSUMPTIONS)
+DATA_SHEETS = (SCENARIO, ENTERPRISES, COSTS, OWN_FUNDS, FUNDS, FUND_RULES, COMMITMENTS, CATEGORIES, ASSUMPTIONS, DISTRIBUTION, REGIONS)
 INSTRUCTIONS = ("说明", "Instructions")
 CODES = ("代码表", "Codes")
 
@@ -117,6 +126,7 @@ FUND_RULE_KINDS = {
     "category": ("可支付类别", "pays category"), "region": ("适用地区", "region in scope"),
     "industry": ("适用行业", "industry in scope"), "enterprise": ("适用企业", "enterprise in scope"),
     "per_capacity": ("单位产能上限", "cap per unit of capacity"),
+    "early_exit": ("提前退出系数", "early-exit weight"),  # value: the year; amount: the weight (the 因素法 sheet's fund)
 }
 YES = {"是", "yes", "y", "true", "1", "对", "开"}
 NO = {"否", "no", "n", "false", "0", "关"}

@@ -148,9 +148,11 @@ class _Reader:
         self._costs()
         self._own_funds()
         self._funds()
+        self._distribution()
         self._fund_rules()
         self._commitments()
         self._assumptions()
+        self._regions()
 
     def _rows(self, name: str) -> Iterable[tuple[int, dict]]:
         sheet = self.sheets.get(name)
@@ -229,7 +231,7 @@ class _Reader:
             for field in ("id", "name", "region", "industry", "source", "notes"):
                 value = values.get(field)
                 self._put(e, field, None if value is None else str(value), loc + (field,), "enterprises", field, row)
-            for field in ("workers", "net_fixed_assets", "net_equipment", "tax_paid"):
+            for field in ("workers", "net_fixed_assets", "net_equipment", "tax_paid", "exit_year"):
                 self._put(e, field, values.get(field), loc + (field,), "enterprises", field, row)
             rule = values.get("own_funds_rule")
             self._put(e, "own_funds_rule", None if rule is None else parse_code(str(rule), rules), loc + ("own_funds_rule",), "enterprises", "own_funds_rule", row)
@@ -356,6 +358,11 @@ class _Reader:
                     continue
                 self.places[loc + ("categories", len(f["categories"]))] = self.sheets["fund_rules"].cell("value", row)
                 f["categories"].append(cat)
+            elif kind == "early_exit":  # value: the year, amount: the weight, on the fund's 因素法 row
+                weights = f.setdefault("distribution", {}).setdefault("early_exit_weights", {})
+                year = int(value) if isinstance(value, (int, float)) or str(value).strip().isdigit() else str(value)
+                self.places[loc + ("distribution", "early_exit_weights", year)] = self.sheets["fund_rules"].cell("amount", row)
+                weights[year] = values.get("amount")
             elif kind == "per_capacity":
                 per = f.setdefault("caps", {}).setdefault("per_capacity", {})
                 if str(value) in per:
@@ -368,8 +375,43 @@ class _Reader:
                 items = f.setdefault("scope", {}).setdefault(field, [])
                 self.places[loc + ("scope", field, len(items))] = self.sheets["fund_rules"].cell("value", row)
                 items.append(str(value))
-            if kind != "per_capacity" and values.get("amount") is not None:
+            if kind not in ("per_capacity", "early_exit") and values.get("amount") is not None:
                 self._problem("fund_rules", "amount", row, f"only a per_capacity rule takes an amount; leave it blank for a {kind} rule")
+
+    def _distribution(self) -> None:
+        """因素法 rows: one per fund split by the factor method (its early-exit weights are fund rules)."""
+        for row, values in self._rows("distribution"):
+            ref = values.get("fund")
+            j = self.fund_index.get(str(ref)) if ref is not None else None
+            if j is None:
+                self._problem("distribution", "fund", row, "fund id is missing" if ref is None else
+                              f"unknown fund {ref!r}; it must be an id on the {self.sheets['funds'].title} sheet")
+                continue
+            loc = ("funds", j, "distribution")
+            d = self.data["funds"][j].setdefault("distribution", {})
+            self.places[loc] = self.sheets["distribution"].cell("fund", row)
+            level = values.get("level")
+            if isinstance(level, str) and level.strip() in ("enterprise", "企业", "按企业"):
+                level = "enterprise"
+            self._put(d, "level", level, loc + ("level",), "distribution", "level", row)
+            factors: dict[str, Any] = {}
+            for field in ("capacity", "workers", "difficulty"):
+                self._put(factors, field, values.get(field), loc + ("factors", field), "distribution", field, row)
+            d["factors"] = factors
+            self.places[loc + ("factors",)] = self.sheets["distribution"].cell("capacity", row)
+
+    def _regions(self) -> None:
+        items = []
+        for row, values in self._rows("regions"):
+            loc = ("regions", len(items))
+            r: dict[str, Any] = {}
+            self.places[loc] = self.sheets["regions"].cell("path", row)
+            path = values.get("path")
+            self._put(r, "path", None if path is None else str(path), loc + ("path",), "regions", "path", row)
+            self._put(r, "difficulty", values.get("difficulty"), loc + ("difficulty",), "regions", "difficulty", row)
+            items.append(r)
+        if items:
+            self.data["regions"] = items
 
     def _commitments(self) -> None:
         items = []

@@ -47,7 +47,7 @@ def scenario_rows(scenario: Scenario) -> dict[str, list[list]]:
             e.id, e.name, e.region or None, e.industry or None,
             _number(e.capacity.amount) if e.capacity else None, e.capacity.unit if e.capacity else None,
             e.workers, display(e.own_funds_rule, RULES[e.own_funds_rule][0]),
-            _number(e.net_fixed_assets), _number(e.net_equipment), _number(e.tax_paid), e.source or None, e.notes,
+            _number(e.net_fixed_assets), _number(e.net_equipment), _number(e.tax_paid), e.source or None, e.notes, e.exit_year,
         ])
         for c, amount in e.costs.items():
             rows["costs"].append([e.id, cat(c), ranged.get(("cost", e.id, c), _number(amount)), e.cost_sources.get(c)])
@@ -65,9 +65,14 @@ def scenario_rows(scenario: Scenario) -> dict[str, list[list]]:
         rows["fund_rules"] += [[f.id, rule("industry"), i, None] for i in f.scope.industries]
         rows["fund_rules"] += [[f.id, rule("enterprise"), x, None] for x in f.scope.enterprises]
         rows["fund_rules"] += [[f.id, rule("per_capacity"), i, _number(r)] for i, r in f.caps.per_capacity.items()]
+        if f.distribution is not None:
+            d = f.distribution
+            rows["distribution"].append([f.id, d.level, _number(d.factors.capacity), _number(d.factors.workers), _number(d.factors.difficulty)])
+            rows["fund_rules"] += [[f.id, rule("early_exit"), year, _number(w)] for year, w in d.early_exit_weights.items()]
     for c in scenario.commitments:
         rows["commitments"].append([c.fund, c.enterprise, cat(c.category) if c.category else None, _number(c.amount),
                                     _number(c.at_least), _number(c.at_most), c.source or None])
+    rows["regions"] += [[r.path, _number(r.difficulty)] for r in scenario.regions]
     for key, c in scenario.categories.items():
         given = c.model_dump(exclude_unset=True, by_alias=True)
         rows["categories"].append([key, given.get("label_zh"), given.get("label_en"), given.get("weight"), given.get("class")])
