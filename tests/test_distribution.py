@@ -254,3 +254,14 @@ def test_the_workbook_carries_the_factor_method_and_locates_a_slip(tmp_path):
     wb.save(tmp_path / "slip.xlsx")
     done = run("validate", tmp_path / "slip.xlsx", "--lang", "en")
     assert done.code == 2 and "因素法!B3" in done.stderr
+
+
+def test_the_result_workbook_has_a_factor_method_sheet(tmp_path):
+    from openpyxl import load_workbook
+
+    from subsidy.output.result_xlsx import result_workbook
+
+    (tmp_path / "r.xlsx").write_bytes(result_workbook(solve(scenario_from_data(DATA)), "zh"))
+    ws = load_workbook(tmp_path / "r.xlsx")["因素法分配表"]
+    assert [c.value for c in ws[5]][2:9] == ["湖北", 43, 150, 1.2, 0.6003607504, 60.04, 60.04]
+    assert [c.value for c in ws[6]][2:] == ["湖南", 20, 150, 1, 0.3996392496, 39.96, 30, "=H6-I6"]  # 结余 9.96 as a formula

@@ -192,6 +192,8 @@ def result_workbook(result: Result, lang: Lang = "zh", issuer: str | None = None
     _gaps(Sheet(wb, look, W("gaps", lang), lang), result, lang, lines)
     totals.update(_fund_use(Sheet(wb, look, W("fund_use", lang), lang), result, lang, lines))
     totals.update(_enterprises(Sheet(wb, look, W("enterprises", lang), lang), result, lang, lines))
+    if any(f.distribution is not None for f in result.scenario.funds):
+        _distribution(Sheet(wb, look, W("distribution", lang), lang), result, lang, lines)
     _allocations(Sheet(wb, look, W("allocations", lang), lang), result, lang)
     notes(Sheet(wb, look, W("notes", lang), lang), result, lang, lines, TITLE_ROWS)
     technical(Sheet(wb, look, W("technical", lang), lang), result, lang)
@@ -300,6 +302,28 @@ def _fund_use(sheet: Sheet, result: Result, lang: Lang, lines) -> dict[str, tupl
     sheet.formula(t, 7, f"=IF({_cell(t, 4)}>0,{_cell(t, 5)}/{_cell(t, 4)},0)", sums[5] / sums[4] if sums[4] else 0.0, look.total_share)
     sheet.finish(h, 3, 8, lang)
     return {"total_budget": (sheet.ref(t, 4), sums[4]), "total_left": (sheet.ref(t, 6), sums[6])}
+
+
+def _distribution(sheet: Sheet, result: Result, lang: Lang, lines) -> None:
+    """因素法分配表: distribution.csv's rows (funds split by the factor method, region by region),
+    结余 as a formula."""
+    look = sheet.look
+    t = result.distribution_table().columns
+    names = {f.id: f.name for f in result.scenario.funds}
+    heads = ("no", "fund_name", "region", "capacity_weighted", "workers", "difficulty", "factor_share", "region_amount", "used", "left")
+    sheet.heading(W("title", lang, name=result.scenario.name, table=W("distribution", lang)), lines, len(heads))
+    h = TITLE_ROWS
+    sheet.headers(h, [W(k, lang) for k in heads])
+    for n, fund in enumerate(t["fund"]):
+        i = h + 1 + n
+        for j, value in enumerate((n + 1, names[fund], t["region"][n], float(t["capacity"][n]), t["workers"][n],
+                                   float(t["difficulty"][n]), float(t["share"][n]))):
+            sheet.put(i, j, value, look.share if j == 6 else look.text)
+        amount, used = int(t["amount"][n]), int(t["used"][n])
+        sheet.put(i, 7, _amount(amount), look.money)
+        sheet.put(i, 8, _amount(used), look.money)
+        sheet.formula(i, 9, f"={_cell(i, 7)}-{_cell(i, 8)}", _amount(amount - used), look.money)
+    sheet.finish(h, 3, len(heads), lang)
 
 
 ENTERPRISE_MONEY = ("need", "own_funds", "residual_need", "funded", "gap")
