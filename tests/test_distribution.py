@@ -37,6 +37,7 @@ from subsidy.analysis.close_gap import close_gap
 from subsidy.analysis.explain import explain
 from subsidy.allocate.stages import SolveError
 from subsidy.checks.verify import verify
+from subsidy.output.analysis_text import explanation_sentences
 from subsidy.checks.verify_distribution import region_caps
 from subsidy.analysis.sweep import parse_vary, sweep
 from subsidy.pipeline import diagnosis, solve
@@ -97,6 +98,10 @@ def test_explain_prices_the_region_amount_with_its_range():
     assert bool(row.binding) and row.shadow_weighted == 3.0 and row.shadow_unweighted == 1.0
     assert str(row.increase_weighted) == "9.96"  # then the budget binds (90.04 of 100.00 used)
     assert rules.loc["distribution[central_reward,湖南]"].shadow_weighted == 0.0
+    # The 9.96 left is 湖南's, which it cannot use: said so, not "no line is open" (湖北's are).
+    words = explanation_sentences(explain(s), "en")
+    assert "central_reward budget has 9.96 of 100.00 left: the factor method's amounts for the regions with open lines are used up" in words[1]
+    assert "hb1 (湖北一厂) has a gap of 36.34 万元 (45.4% of its residual need): resettlement 36.34, because what the factor method gives its region of central_reward is used up." in words
 
 
 def test_the_verifier_rejects_one_fen_over_a_region():

@@ -32,6 +32,7 @@ def explanation_sentences(ex: Explanation, lang: Lang = "en") -> list[str]:
     out = [EXPLAIN("headline", lang, name=s.name, gap=money(gap), residual=money(residual), unit=unit,
                    share=float(gap / residual) if residual else 0.0, wg=r.weighted_gap, ms=r.max_gap_share)]
     capped = {fund for line in ex.gaps.itertuples(index=False) for fund, kind, _ in line.blockers if kind.startswith("cap_")}
+    split = {fund for line in ex.gaps.itertuples(index=False) for fund, kind, _ in line.blockers if kind == "distribution"}
     for rule in ex.rules.itertuples(index=False):
         less = ""
         if rule.kind == "commitment":
@@ -52,7 +53,7 @@ def explanation_sentences(ex: Explanation, lang: Lang = "en") -> list[str]:
         if rule.kind == "budget":
             # "fully used" only when nothing is left, to the fen (a binding budget may keep 0.99 of its unit)
             key = ("budget_used" if rule.left == 0 else "budget_binding_left") if rule.binding \
-                else "budget_left_capped" if rule.fund in capped else "budget_left"
+                else "budget_left_split" if rule.fund in split else "budget_left_capped" if rule.fund in capped else "budget_left"
             out.append(EXPLAIN(key, lang, **values))
         elif rule.kind == "commitment" and rule.binding:
             sw = rule.shadow_weighted

@@ -56,6 +56,10 @@ EXPLAIN = Phrases({
         "en": "{fund} budget has {left} of {bound} left: its caps stop it from paying the lines still open, so more money there closes nothing.",
         "zh": "{fund}预算 {bound} {unit}尚余 {left} {unit}：其上限限制了对仍有缺口费用的支付，增加该资金不能减少缺口。",
     },
+    "budget_left_split": {
+        "en": "{fund} budget has {left} of {bound} left: the factor method's amounts for the regions with open lines are used up, and what is left belongs to regions that cannot use it, so more money there closes nothing.",
+        "zh": "{fund}预算 {bound} {unit}尚余 {left} {unit}：按因素法分给仍有缺口地区的额度已用完，结余属于用不完额度的地区，增加该资金不能减少缺口。",
+    },
     "cap_enterprise": {
         "en": "cap_enterprise[{fund}, {enterprise}] binds at {bound}{terms}: {effect}{less}.",
         "zh": "{fund}对{enterprise}的单企业上限 {bound} {unit}{terms}起约束作用：{effect}{less}。",
