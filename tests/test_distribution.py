@@ -270,3 +270,13 @@ def test_the_result_workbook_has_a_factor_method_sheet(tmp_path):
     ws = load_workbook(tmp_path / "r.xlsx")["因素法分配表"]
     assert [c.value for c in ws[5]][2:9] == ["湖北", 43, 150, 1.2, 0.6003607504, 60.04, 60.04]
     assert [c.value for c in ws[6]][2:] == ["湖南", 20, 150, 1, 0.3996392496, 39.96, 30, "=H6-I6"]  # 结余 9.96 as a formula
+
+
+def test_a_region_shorter_than_the_level_is_a_warning_and_its_own_region():
+    # At level 2 湖北/咸宁 and 湖北/黄冈 are two regions; hn1 written as '湖南' alone is a third, '湖南'.
+    data = copy.deepcopy(DATA)
+    data["enterprises"][2]["region"] = "湖南"
+    data["funds"][0]["distribution"]["level"] = 2
+    s = scenario_from_data(data)
+    assert [r.region for r in region_amounts(s, s.funds[0])] == ["湖北/咸宁", "湖北/黄冈", "湖南"]
+    assert [f.code for f in diagnosis(s) if f.code.startswith("region_too_short")] == ["region_too_short[central_reward,hn1]"]

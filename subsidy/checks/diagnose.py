@@ -75,6 +75,8 @@ DIAGNOSIS = Phrases({
                          "zh": "资金 {fund} 对企业 {ent} 无法支付：它按职工人数设上限（每人 {rate}），而该企业的职工人数{state}"},
     "factor_weights": {"en": "fund {fund}: the factor method's weights add up to {total}, not 1; each counts as its part of {total}",
                        "zh": "资金 {fund}：因素法各因素权重之和为 {total}，不是 1；各权重按其占 {total} 的比例计算"},
+    "region_too_short": {"en": "fund {fund} splits its budget by regions of level {level}, but enterprise {ent}'s region '{region}' has fewer parts: it counts in the region '{region}' as written",
+                         "zh": "资金 {fund} 按第 {level} 级地区分配预算，而企业 {ent} 的地区“{region}”层级不足：按所填地区“{region}”单独计算"},
     "missing": {"en": "missing", "zh": "未填写"},
     "zero": {"en": "0", "zh": "为 0"},
 })
@@ -148,6 +150,13 @@ def diagnose(scenario: Scenario, lines: CostLines) -> list[Finding]:
         if fund.distribution is not None and fund.distribution.weight_total != 1:
             found.append(_finding("warning", f"factor_weights[{fund.id}]", lambda lang, f=fund: DIAGNOSIS(
                 "factor_weights", lang, fund=f.id, total=f.distribution.weight_total)))
+        depth = fund.distribution.depth if fund.distribution is not None else None
+        if depth is not None:
+            short = [e for e, ok in zip(scenario.enterprises, fund.admits_each(scenario.enterprises))
+                     if ok and len([p for p in e.region.split("/") if p]) < depth]
+            for e in short:
+                found.append(_finding("warning", f"region_too_short[{fund.id},{e.id}]", lambda lang, f=fund, e=e: DIAGNOSIS(
+                    "region_too_short", lang, fund=f.id, ent=e.id, region=e.region, level=depth)))
     if not scenario.funds:
         found.append(_finding("warning", "no_funds", lambda lang: DIAGNOSIS("no_funds", lang)))
     need = bool(lines.residual.any())
