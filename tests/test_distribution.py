@@ -91,15 +91,16 @@ def test_the_region_cap_binds_by_every_method(method):
     assert table.columns["amount"].tolist() == [6004, 3996] and table.columns["used"].tolist() == [6004, 3000]
 
 
-def test_explain_prices_the_region_amount_with_its_range():
+@pytest.mark.parametrize("solver", ["highs", "cbc"])  # the flow's residual graph, and the LP's dual face (CBC)
+def test_explain_prices_the_region_amount_with_its_range(solver):
     s = scenario_from_data(DATA)
-    rules = explain(s).rules.set_index("rule")
+    rules = explain(s, solver).rules.set_index("rule")
     row = rules.loc["distribution[central_reward,湖北]"]
     assert bool(row.binding) and row.shadow_weighted == 3.0 and row.shadow_unweighted == 1.0
     assert str(row.increase_weighted) == "9.96"  # then the budget binds (90.04 of 100.00 used)
     assert rules.loc["distribution[central_reward,湖南]"].shadow_weighted == 0.0
     # The 9.96 left is 湖南's, which it cannot use: said so, not "no line is open" (湖北's are).
-    words = explanation_sentences(explain(s), "en")
+    words = explanation_sentences(explain(s, solver), "en")
     assert "central_reward budget has 9.96 of 100.00 left: the factor method's amounts for the regions with open lines are used up" in words[1]
     assert "hb1 (湖北一厂) has a gap of 36.34 万元 (45.4% of its residual need): resettlement 36.34, because what the factor method gives its region of central_reward is used up." in words
 
