@@ -31,6 +31,7 @@ import numpy as np
 import pytest
 
 import rational_lp
+from conftest import SCENARIOS as SCENARIOS_DIR
 from run_cli import run
 from subsidy.allocate.distribution import apportion, region_amounts
 from subsidy.analysis.close_gap import close_gap
@@ -281,3 +282,11 @@ def test_a_region_shorter_than_the_level_is_a_warning_and_its_own_region():
     s = scenario_from_data(data)
     assert [r.region for r in region_amounts(s, s.funds[0])] == ["湖北/咸宁", "湖北/黄冈", "湖南"]
     assert [f.code for f in diagnosis(s) if f.code.startswith("region_too_short")] == ["region_too_short[central_reward,hn1]"]
+
+
+def test_a_programme_over_several_years_refuses_the_factor_method(tmp_path):
+    # Not carried by the programme's network of fund-years yet: said before solving, not ignored.
+    (tmp_path / "p.yaml").write_text("base: " + str(SCENARIOS_DIR / "xianan-2025-2027.yaml") + "\n"
+                                     "funds:\n  - id: central_reward\n    distribution: {level: 1, factors: {workers: 1}}\n", encoding="utf-8")
+    done = run("validate", tmp_path / "p.yaml", "--lang", "en")
+    assert done.code == 2 and "does not carry the factor method yet" in done.stderr

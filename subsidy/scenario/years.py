@@ -152,6 +152,9 @@ def year_problems(data: dict) -> list[tuple[tuple, str, str]]:
             found.append((("funds", i, "caps"), "a programme over several years does not carry fund caps yet (a cap over all years "
                           "is no longer a network); leave caps out or solve one year at a time",
                           "跨年度方案暂不支持资金上限（跨年度合计的上限不再是网络流模型）；请删除 caps，或逐年求解"))
+        if programme and fund.get("distribution") is not None:
+            found.append((("funds", i, "distribution"), "a programme over several years does not carry the factor method yet; "
+                          "solve one year at a time", "跨年度方案暂不支持因素法分配（distribution）；请逐年求解"))
         has_budget, tranches = fund.get("budget") is not None, fund.get("tranches")
         if tranches is not None and has_budget:
             found.append((("funds", i, "tranches"), "give budget (all in the first year) or tranches (by year), not both",
