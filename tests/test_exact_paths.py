@@ -100,6 +100,26 @@ def test_cbc_writes_the_whole_fen_optimum_on_a_third_of_the_corpus():
                                  rational_lp.whole_step_weighted_gap(data))
 
 
+def test_cbc_holds_stage_3_at_a_total_of_ten_to_the_twelve_fen_and_one():
+    """Corpus scenario "wide 38": a fund of 10^10 and one of 0.01 (one fen). CBC declared the
+    tie-break infeasible (exit 3) when stage 3 was held by the row Σ x ≥ 1,000,000,000,001 fen;
+    it is now held by stage 3's optimal face (the rules' own limits).
+    By hand: f0's 10^10 all go to e1's retiree insurance (weight 3: saves 3·10^10), f1's single
+    fen to e0's other costs (weight 1; f1 may pay only e0, and e0's losses weigh 0). Weighted
+    need 1·10^10 + 0·10^10 (e0) + 16.29 + 21.08 + 2·0.01 + 3·10^10 (e1) = 4·10^10 + 37.39, so the
+    weighted gap is 10^10 + 37.38, and 10^10 + 0.01 is funded."""
+    data = CORPUS[178]
+    assert data["name"] == "corpus wide 38"
+    best = rational_lp.whole_step_weighted_gap(data)
+    assert best == Fraction(10**10) + Fraction("37.38")
+    result = solve(scenario_from_data(data), method="pulp", solver="cbc")
+    _check_against_reference(result, data, best)
+    assert result.summary["total_funded"] == 10_000_000_000.01
+    lines = result.allocations
+    paid = {(f, e, c): a for f, e, c, a in zip(lines["fund"], lines["enterprise"], lines["category"], lines["amount"]) if a}
+    assert paid == {("f0", "e1", "retiree_social_insurance"): 10**10, ("f1", "e0", "custom_line"): 0.01}
+
+
 @pytest.mark.parametrize("method", ["auto", "pulp"])
 def test_close_gap_one_fund_alone_reaches_its_target_after_solving_again(method):
     """close-gap's 'if only this fund grew' extra, added to that fund alone and solved again,

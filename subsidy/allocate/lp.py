@@ -19,7 +19,9 @@ integral, and so is every stage's optimum as long as each hold keeps the program
 2. minimise the largest gap share t (one more variable, one row per enterprise:
    funded_e + t · need_e ≥ need_e); held by whole-fen floors funded_e ≥ ⌊(1 − t) · need_e⌋
    (`enterprise_floors`), the share then fixed at 1 so its rows fall silent;
-3. spend what can still be spent; held at that whole number of fen; the tie-break by fund order.
+3. spend what can still be spent; held by its optimal face as stage 1 is (from the solver's
+   stage-3 duals; where the tie-break on it does not spend that whole number of fen, by the row
+   Σ x ≥ funded instead); the tie-break by fund order.
 
 Commitments (issue 13) are rows too, after the bounds: a least Σ x ≥ L, a most Σ x ≤ U (an
 amount both), over one arc or a fund's arcs to one enterprise, which are sets of the first laminar
@@ -258,18 +260,47 @@ class PulpBackend:
         self.problem.setObjective(-self.total_funded)
         run(self.problem, self.engine, "stage 3 (spend what can still be spent)")
         self.funded = round(-objective_value(self.problem, self.engine))  # a vertex: whole fen
+        # Stage 3's duals, kept for its hold (their solve is overwritten by the tie-break's).
+        self.funded_face = ([v for v in self.x if (v.dj or 0.0) > FACE_TOLERANCE and v.upBound != 0],
+                            [c for c in self.rows if abs(c.pi or 0.0) > FACE_TOLERANCE])
         return self.funded / 100
 
     def hold_funded(self, value: float) -> None:
-        if not self.empty:
-            self._add(self.total_funded >= self.funded)
+        """Held by stage 3's optimal face, as stage 1 is: by complementary slackness an arc with
+        a reduced cost stays at 0 and a row with a dual stays at its limit. The row Σ x ≥ funded
+        (the fallback in `tie_break`) made CBC declare a feasible hold infeasible before any
+        iteration when the total was 10^12 + 1 fen (corpus scenario "wide 38": a fund of 10^10
+        and one of 0.01); the face's rows keep the limits of the rules themselves."""
+        if self.empty:
+            return
+        empty_arcs, rows = self.funded_face
+        for v in empty_arcs:
+            v.upBound = 0
+        self.senses = [(c, c.sense) for c in rows]
+        for c in rows:
+            c.sense = pulp.LpConstraintEQ
 
     def tie_break(self) -> np.ndarray:
-        """Amounts per arc in fen (floats: whole fen up to the solver's noise)."""
+        """Amounts per arc in fen (floats: whole fen up to the solver's noise). On stage 3's face
+        (`hold_funded`), checked to spend all stage 3 found in whole fen: the face comes from the
+        solver's duals, and if they were off (or that program fails), the hold is the row Σ x ≥
+        funded instead."""
         if self.empty:
             return np.zeros(0)
         costs = self.rules.tie_break_costs()
         self.problem.setObjective(pulp.LpAffineExpression(list(zip(self.x, costs))))
+        try:
+            run(self.problem, self.engine, "stage 3 (tie-break by fund order)")
+            amounts = np.array([max(0.0, float(v.varValue or 0.0)) for v in self.x])
+            if round(amounts.sum()) == self.funded:
+                return amounts
+        except SolveError:
+            pass
+        for v in self.funded_face[0]:
+            v.upBound = None
+        for c, sense in self.senses:
+            c.sense = sense
+        self._add(self.total_funded >= self.funded)
         run(self.problem, self.engine, "stage 3 (tie-break by fund order)")
         return np.array([max(0.0, float(v.varValue or 0.0)) for v in self.x])
 
