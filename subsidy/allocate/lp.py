@@ -331,8 +331,11 @@ def dual_face(rules: Rules, weights: list[float], optimum: np.ndarray) -> tuple[
     complementary slackness with the primal optimum `optimum` (whole fen, a vertex): u_r = 0
     where it leaves rule r room, y_j = 0 where it is off commitment row j's bound, and
     equality where it pays arc a. Every point of it is an optimal dual, and only those.
-    An arc gets a row when it saves something (w > 0) or is in a commitment row (a least's −y
-    can make a row of weight 0 bind); a rule over no such arc is in no row and gets no variable
+    An arc gets a row when it saves something (w > 0), is in a commitment row (a least's −y
+    can make a row of weight 0 bind) or is paid by `optimum` (then its rules' u sum to w, 0 for a
+    weight-0 line: a budget partly spent on operating losses costs nothing to cut, and without
+    that row its "one unit less" came out at the heavier lines' weight); a rule over no such arc
+    is in no row and gets no variable
     (a variable in no row made CBC's solution file leave it out, and PuLP failed reading it
     back: KeyError 'u0'); its price is 0 both ways."""
     owner, member, limits = rules.membership()
@@ -344,7 +347,7 @@ def dual_face(rules: Rules, weights: list[float], optimum: np.ndarray) -> tuple[
     for j, (arcs, _, _) in enumerate(rows):
         for a in arcs:
             committing[a].append(j)
-    in_rows = [i for i, w in enumerate(weights) if w > 0 or committing[i]]
+    in_rows = [i for i, w in enumerate(weights) if w > 0 or committing[i] or optimum[i] > 0]
     used = np.zeros(len(limits), dtype=np.int64)
     np.add.at(used, owner, optimum[member])
     face = pulp.LpProblem("dual", pulp.LpMinimize)
