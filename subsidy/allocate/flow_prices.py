@@ -71,7 +71,9 @@ through which more could go (up to GROWTH_ROUNDS rounds), and only then is the w
 Measured on national-2000 (5,245 priced rules, weighted and plain: 7,747 + 6,893 max flows): one
 OR-Tools model of the whole graph re-solved per pair took 13.1 + 13.2 s of CPU (2-6 ms a pair);
 on the parts 4.8-5.9 + 4.5-6.0 s (23,272 + 20,526 small max flows of about 0.1 ms, and 29 + 68
-pairs on the whole graph), the same 2 × 5,245 ranges to the fen.
+pairs on the whole graph), the same 2 × 5,245 ranges to the fen. `subsidy explain` on
+national-2000 as a whole process, median of 3 runs, each against the other in turn on the shared
+machine (load ~9 on 2 cores): CPU 41.3 s before, 24.6 s after (ratio 0.58); wall 234 s and 149 s.
 
 Measured (national-2000: 13,563 nodes, 26,228 arcs, ~5,000 rules asked: 5 budgets, ~1,500
 cap_enterprise, ~100 own_funds, ~3,400 cap_share): build_rules + build_network + stage1_flow
