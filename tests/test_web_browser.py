@@ -146,6 +146,23 @@ def test_a_team_round_in_the_browser(live, chromium, tmp_path):
     approver.goto(f"{base}/record?scenario={sid}")
     shot(approver, "record")
 
+    # later runs carry the approved allocation: version 3 (hb's budget 150) is solved with hb
+    # paying xn1 exactly the 80 approved (gap 20 as before); a what-if cutting hb to 50, which
+    # gave gap 50 before the approval, is now refused: 80 are committed out of a budget of 50
+    analyst.goto(f"{base}/s/{sid}")
+    analyst.fill('input[name="budget|hb"]', "150")
+    analyst.click("#save")
+    analyst.wait_for_selector("#valid")
+    analyst.click("#solve")
+    analyst.wait_for_selector("#carried")
+    assert analyst.inner_text("#total-gap") == "20.00"
+    carried = [c.inner_text() for c in analyst.locator("#carried tr").nth(1).locator("td").all()]
+    assert carried[:4] == ["hb", "xn1", "resettlement", "= 80.00"] and carried[4].startswith("approved by approver at ")
+    analyst.fill('input[name="budget|hb"]', "50")
+    analyst.click("#recompute")
+    analyst.wait_for_selector("#whatif-result .refused")
+    assert "commitment[hb,xn1,resettlement]" in analyst.inner_text("#whatif-result")
+
     # a clerk of 黄冈 sees neither the 咸宁 scenario in the list nor by its URL
     other = sign_in(chromium, base, "clerk-hg")
     assert "咸宁 报送" not in other.inner_text("body")

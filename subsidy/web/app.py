@@ -30,7 +30,7 @@ from starlette.staticfiles import StaticFiles
 
 from subsidy.scenario.convert import template as make_template
 from subsidy.web import access, editing, uploads, work
-from subsidy.web.store import Conflict, Frozen, Store, User
+from subsidy.web.store import Conflict, Frozen, Store, User, canonical, now, sha256_of
 from subsidy.web.ui_text import t
 
 HERE = Path(__file__).parent
@@ -84,6 +84,13 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
         if v is None or not access.may_open(p.user, v.data):
             raise HTTPException(404)  # a clerk learns nothing of another region's scenario, not even that it exists
         return v
+
+    def as_solved(sid: int, data: dict) -> tuple[dict, object]:
+        """(the data as a solve of scenario `sid` reads it, the approval it carries): every solve
+        after an approval, of any version, a what-if or a variant, carries the approved allocation
+        as commitments (work.carrying)."""
+        approval = store.approval_in_force(sid)
+        return work.carrying(data, approval), approval
 
     # --- sign in and out ------------------------------------------------------------------------
     async def login_form(request: Request):
@@ -213,12 +220,19 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
         need(p, access.SOLVE)
         sid, number = request.path_params["sid"], request.path_params["n"]
         v = load_version(p, sid, number)
-        scenario, problems = editing.validate(v.data)
+        data, _approval = as_solved(sid, v.data)
+        scenario, problems = editing.validate(data)
         if scenario is None:
-            raise HTTPException(400, "the version has problems to fix before it can be solved")
+            raise HTTPException(400, "the version has problems to fix before it can be solved: "
+                                     + "; ".join(q.said(p.lang) for q in problems[:5]))
         if scenario.years and len(scenario.years) > 1:  # issue 14: the workbench solves one year
             raise HTTPException(400, "a programme over several years is solved with `subsidy solve` for now / 跨年度方案暂请用 subsidy solve 求解")
-        summary, files, total_gap = await anyio.to_thread.run_sync(work.solve_version, scenario, v.sha256, limiter=limiter)
+        text = canonical(data)  # its sha256 is the version's unless an approval's commitments are carried
+        try:
+            summary, files, total_gap = await anyio.to_thread.run_sync(work.solve_version, scenario, sha256_of(text), limiter=limiter)
+        except work.Unsolvable as exc:
+            raise HTTPException(400, "; ".join(exc.said(p.lang))) from None
+        files["scenario.json"] = text.encode("utf-8")  # the data as solved: `subsidy solve scenario.json` gives the same files
         solve_id = store.record_solve(sid, number, p.user.name, summary, files, total_gap)
         return RedirectResponse(f"/s/{sid}/solves/{solve_id}", 303)
 
@@ -255,11 +269,14 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
         return p, sid, number, data, changes
 
     async def whatif(request: Request):
-        p, _sid, _number, data, _changes = await what_if_form(request)
-        scenario, problems = editing.validate(data)
+        p, sid, _number, data, _changes = await what_if_form(request)
+        scenario, problems = editing.validate(as_solved(sid, data)[0])
         if scenario is None:
             return p.render("whatif.html", view=None, problems=[q.said(p.lang) for q in problems])
-        view = await anyio.to_thread.run_sync(work.whatif, scenario, limiter=limiter)
+        try:
+            view = await anyio.to_thread.run_sync(work.whatif, scenario, limiter=limiter)
+        except work.Unsolvable as exc:
+            return p.render("whatif.html", view=None, problems=exc.said(p.lang))
         return p.render("whatif.html", view=view, problems=[])
 
     async def variant(request: Request):
@@ -288,13 +305,16 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
             if not (sid.isdigit() and number.isdigit()):
                 raise HTTPException(400, "pick versions as scenario:version")
             v = load_version(p, int(sid), int(number))
-            scenario, _problems = editing.validate(v.data)
+            scenario, _problems = editing.validate(as_solved(int(sid), v.data)[0])
             if scenario is None:
                 raise HTTPException(400, f"scenario {sid} version {number} has problems to fix first")
             chosen.append((f"#{sid} v{number}", scenario))
         text = None
         if len(chosen) >= 2:
-            text = await anyio.to_thread.run_sync(work.comparison, chosen, p.lang, limiter=limiter)
+            try:
+                text = await anyio.to_thread.run_sync(work.comparison, chosen, p.lang, limiter=limiter)
+            except work.Unsolvable as exc:
+                raise HTTPException(400, "; ".join(exc.said(p.lang))) from None
         return p.render("compare.html", text=text, picked=[label for label, _ in chosen],
                         scenarios=store.scenario_list())
 
@@ -304,9 +324,11 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
         sid, solve_id = request.path_params["sid"], request.path_params["solve"]
         row = solve_of(p, sid, solve_id)
         v = load_version(p, sid, row.version)
-        if row.scenario_sha256 != v.sha256:
-            raise HTTPException(409, "the solve is not of this version's data")
-        source = f"approved: {store.scenario(sid).name} v{row.version} (sha256 {v.sha256[:12]}), solve {solve_id}, by {p.user.name}"
+        if row.scenario_sha256 != sha256_of(canonical(as_solved(sid, v.data)[0])):
+            raise HTTPException(409, "the solve is not of this version's data with the approved commitments now in force "
+                                     "(another approval came after it): solve again, then approve")
+        source = (f"approved by {p.user.name} at {now():%Y-%m-%d %H:%M} UTC: {store.scenario(sid).name} v{row.version} "
+                  f"(sha256 {v.sha256[:12]}), solve {solve_id}")
         rows = work.commitment_rows(store.result_file(solve_id, "allocations.csv").content, source)
         try:
             store.approve(sid, row.version, solve_id, rows, p.user.name)

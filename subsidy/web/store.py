@@ -168,7 +168,8 @@ class Store:
         changes): the overlay it applies, kept in the record."""
         text = canonical(data)
         with self.engine.begin() as c:
-            sid = c.execute(insert(scenarios).values(name=name, created_by=by, created_at=now())).inserted_primary_key[0]
+            sid = c.execute(insert(scenarios).values(name=name, created_by=by, created_at=now(), base_scenario=base and base[0],
+                                                     base_version=base and base[1])).inserted_primary_key[0]
             c.execute(insert(versions).values(scenario_id=sid, number=1, parent=None, data=text, sha256=sha256_of(text),
                                               status="draft", created_by=by, created_at=now()))
             detail = {"sha256": sha256_of(text)}
@@ -279,6 +280,24 @@ class Store:
             return c.execute(select(commitments).where(commitments.c.scenario_id == sid, commitments.c.version == number)
                              .order_by(commitments.c.id)).all()
 
+    def approval_in_force(self, sid: int) -> Approval | None:
+        """The approval whose allocation later solves of scenario `sid` carry as commitments: the
+        scenario's latest approval (a later one supersedes an earlier; both stay in the record),
+        else, for a variant, its base scenario's, and so on up the chain of bases."""
+        seen = set()
+        with self.engine.connect() as c:
+            while sid is not None and sid not in seen:
+                seen.add(sid)
+                row = c.execute(select(audit.c.version, audit.c.detail, audit.c.at, audit.c.user_name)
+                                .where(audit.c.scenario_id == sid, audit.c.action == "approve")
+                                .order_by(audit.c.id.desc()).limit(1)).first()
+                if row is not None:
+                    rows = c.execute(select(commitments).where(commitments.c.scenario_id == sid, commitments.c.version == row.version)
+                                     .order_by(commitments.c.id)).all()
+                    return Approval(sid, row.version, json.loads(row.detail)["solve"], row.user_name, _aware(row.at), rows)
+                sid = c.execute(select(scenarios.c.base_scenario).where(scenarios.c.id == sid)).scalar()
+        return None
+
     # --- the record -----------------------------------------------------------------------------
     def audit_rows(self, sid: int | None = None) -> list:
         q = select(audit).order_by(audit.c.id)
@@ -291,6 +310,18 @@ class Store:
                old: str = "", new: str = "", detail: dict | None = None) -> None:
         c.execute(insert(audit).values(at=now(), user_name=by, action=action, scenario_id=sid, version=number, field=field,
                                        old=old, new=new, detail=json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)))
+
+
+@dataclass(frozen=True)
+class Approval:
+    """One approval: of version `version` of scenario `scenario`, from solve `solve`, by whom and
+    when, with its allocation as commitment rows (fund, enterprise, category, amount, source)."""
+    scenario: int
+    version: int
+    solve: int
+    by: str
+    at: datetime
+    rows: list
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,8 @@ scenarios = Table(
     Column("name", Text, nullable=False),
     Column("created_by", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("base_scenario", Integer, ForeignKey("scenarios.id", name="fk_scenarios_base")),  # a variant's base (migration 0002)
+    Column("base_version", Integer),
 )
 
 versions = Table(

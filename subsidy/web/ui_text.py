@@ -39,6 +39,9 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (中文, English)
     "upload_refused": ("上传未接受", "Upload refused"), "no_scenarios": ("还没有方案", "No scenarios yet"),
     "view_version": ("查看", "View"), "role": ("角色", "Role"),
     "variant": ("另存为方案变体", "Save as a variant"), "compare": ("方案比较", "Compare"),
+    "carried": ("本次测算带入的承诺 (已批准的分配等)", "Commitments this solve carried (approved allocations and others)"),
+    "carried_whatif": ("带入的承诺", "Commitments carried"), "bound": ("约束", "Bound"),
+    "approved_here": ("此版本批准后的分配, 作为以后测算的承诺", "This version's approved allocation, carried by later solves"),
     "compare_pick": ("选两个或更多方案比较 (第一个为基准)", "Pick two or more to compare (the first is the base)"),
 }
 

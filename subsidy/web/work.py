@@ -20,10 +20,35 @@ from subsidy.output.charts import html_report
 from subsidy.output.report_pdf import pdf_bytes
 from subsidy.output.result_csv import render_contract
 from subsidy.output.result_xlsx import result_workbook
-from subsidy.pipeline import solve
+from subsidy.pipeline import SolveError, solve
 from subsidy.scenario.model import Scenario
 
 WHATIF_ROWS = 30  # enterprises shown in the what-if gap table, largest gap first
+
+
+class Unsolvable(Exception):
+    """A valid scenario that cannot be solved: the diagnosis found errors (e.g. approved
+    commitments beyond a lowered budget; the CLI's exit 2) or the rules contradict each other
+    (exit 3). `said(lang)` gives the lines to show."""
+
+    def __init__(self, lines: list[tuple[str, str]]):
+        self.lines = lines
+        super().__init__("; ".join(en for en, _zh in lines))
+
+    def said(self, lang: str) -> list[str]:
+        return [zh if lang == "zh" and zh else en for en, zh in self.lines]
+
+
+def _solved(scenario: Scenario, **options):
+    """pipeline.solve, stopping on the diagnosis' errors as the CLI does."""
+    def stop_on_errors(found) -> None:
+        errors = [f for f in found if f.level == "error"]
+        if errors:
+            raise Unsolvable([(f.message, f.message_zh) for f in errors])
+    try:
+        return solve(scenario, on_findings=stop_on_errors, **options)
+    except SolveError as exc:
+        raise Unsolvable([(str(exc), f"无法测算: {exc}")]) from None
 
 
 def _money(fen) -> str:
@@ -48,7 +73,7 @@ def gap_view(result) -> dict:
 def solve_version(scenario: Scenario, sha256: str) -> tuple[dict, dict[str, bytes], str]:
     """(summary, files, exact total gap) of one version: the CLI's four files, the formal
     workbook, the charts (`subsidy report`'s page and its PDF), and view.json with the tables and the explanation and close-gap in both languages."""
-    result = solve(scenario, scenario_sha256=sha256)
+    result = _solved(scenario, scenario_sha256=sha256)
     files = render_contract(result, "zh")
     files["result.xlsx"] = result_workbook(result, "zh")
     files["report.html"] = html_report([result], [scenario.name], "zh").encode("utf-8")
@@ -56,6 +81,7 @@ def solve_version(scenario: Scenario, sha256: str) -> tuple[dict, dict[str, byte
     ex = explain(scenario, result=result)
     gc = close_gap(scenario, result=result)
     view = gap_view(result)
+    view["commitments"] = commitment_view(scenario)
     view["explain"] = {lang: explanation_sentences(ex, lang) for lang in ("zh", "en")}
     view["close_gap"] = {lang: gap_closure_sentences(gc, lang) for lang in ("zh", "en")}
     files["view.json"] = json.dumps(view, ensure_ascii=False, indent=1).encode("utf-8")
@@ -67,10 +93,32 @@ def whatif(scenario: Scenario) -> dict:
     and its totals are verified as in every solve; the four tables are not (they are not
     written: a sweep's point is checked the same way), which saves a fifth of the time at
     1,000 enterprises."""
-    result = solve(scenario, tables=False)
+    result = _solved(scenario, tables=False)
     view = gap_view(result)
     view["enterprises"] = [r for r in view["enterprises"] if r["gap_fen"] > 0][:WHATIF_ROWS]
     return view
+
+
+def commitment_view(scenario: Scenario) -> list[dict]:
+    """The commitments a solve carried, as the page shows them: `= 40.00`, `≥ 50.00`, `≤ 0.00`."""
+    def bound(c) -> str:
+        if c.amount is not None:
+            return f"= {c.amount:,.2f}"
+        return " ".join(part for part in (c.at_least is not None and f"≥ {c.at_least:,.2f}", c.at_most is not None and f"≤ {c.at_most:,.2f}") if part)
+    return [{"fund": c.fund, "enterprise": c.enterprise, "category": c.category or "", "bound": bound(c), "source": c.source}
+            for c in scenario.commitments]
+
+
+def carrying(data: dict, approval) -> dict:
+    """The version's data as later runs solve it: the approval in force's allocation (store.Approval,
+    or None) first in `commitments`, then the version's own. Nothing is merged away: an own
+    commitment on a line the approval fixed is a second commitment for that line, and validation
+    says so, as for a file (an approved allocation changes only by approving another)."""
+    if approval is None or not approval.rows:
+        return data
+    carried = [{"fund": r.fund, "enterprise": r.enterprise, "category": r.category, "amount": r.amount, "source": r.source}
+               for r in approval.rows]
+    return {**data, "commitments": carried + list(data.get("commitments") or [])}
 
 
 def commitment_rows(allocations_csv: bytes, source: str) -> list[dict]:
@@ -92,4 +140,5 @@ def commitment_rows(allocations_csv: bytes, source: str) -> list[dict]:
 
 def comparison(labelled: list[tuple[str, Scenario]], lang: str) -> str:
     """`subsidy compare`'s text for the chosen versions, the first the base."""
-    return comparison_text(compare(labelled), lang)
+    results = [_solved(scenario) for _label, scenario in labelled]
+    return comparison_text(compare(labelled, results=results), lang)
