@@ -275,7 +275,7 @@ def test_template_files_language_and_sign_out(site):
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True).stdout.decode("utf-8")
     assert "资金缺口" in text and "40.00" in text
     assert analyst.get(solve_url + "/files/nothing.csv").status_code == 404
-    assert Browser(app, "clerk-xn").get(solve_url + "/files/allocations.csv").status_code == 403
+    assert Browser(app, "clerk-xn").get(solve_url + "/files/result.xlsx").status_code == 403      # every region: not a clerk's (test_web_regional)
     analyst.get("/lang/en?next=/")
     assert "Scenarios" in analyst.get("/").text
     assert analyst.post("/logout").status_code == 303

@@ -11,6 +11,10 @@
 A clerk's region path (`湖北/咸宁`) covers an enterprise whose region starts with the same whole
 parts, as fund scopes do; a scenario with none of their enterprises does not exist for them.
 (*) a clerk's upload must hold only enterprises of their regions.
+
+A clerk reads a solve of a scenario they may open cut to their enterprises (app.clerks_enterprises,
+work.regional_view): those rows, totals over them, what each fund paid them; allocations.csv and
+gaps.csv cut the same way; no other file, no explanation, no what-if (they cover every region).
 """
 
 from __future__ import annotations

@@ -178,7 +178,7 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
                         may_edit_funds=editable and p.user.role in access.EDIT_FUNDS,
                         may_submit=p.user.role in access.SUBMIT and v.status == "draft" and shown.scenario is not None,
                         may_solve=p.user.role in access.SOLVE and shown.scenario is not None,
-                        solves=store.solves_of(sid, v.number) if p.user.role != "clerk" else [],
+                        solves=store.solves_of(sid, v.number),
                         notice=notice, conflict=conflict)
 
     async def save(request: Request):
@@ -237,23 +237,35 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
         return RedirectResponse(f"/s/{sid}/solves/{solve_id}", 303)
 
     def solve_of(p: Page, sid: int, solve_id: int):
-        if p.user.role == "clerk":
-            raise HTTPException(403)  # a solve holds every region's enterprises
+        """The solve `solve_id` of scenario `sid` (404 if it is another scenario's, or the user
+        may not open the scenario), with the version it solved."""
         row = next((r for r in store.solves_of(sid) if r.id == solve_id), None)
         if row is None:
             raise HTTPException(404)
-        return row
+        return row, load_version(p, sid, row.version)
+
+    def clerks_enterprises(p: Page, v) -> set[str] | None:
+        """The ids of the enterprises a clerk's regions hold in version `v`; None for every other
+        role (they see the whole solve). A clerk's views of a solve show only these."""
+        if p.user.role != "clerk":
+            return None
+        return {str(v.data["enterprises"][i].get("id")) for i in access.visible_enterprises(p.user, v.data)}
 
     async def solve_page(request: Request):
         p = await page(request)
         sid, solve_id = request.path_params["sid"], request.path_params["solve"]
-        row = solve_of(p, sid, solve_id)
-        v = load_version(p, sid, row.version)
+        row, v = solve_of(p, sid, solve_id)
         view = json.loads(store.result_file(solve_id, "view.json").content)
-        return p.render("solve.html", sid=sid, s=store.scenario(sid), v=v, row=row, view=view,
-                        files=store.file_names(solve_id), funds=v.data.get("funds") or [], shown=editing.shown,
+        files, commitments = store.file_names(solve_id), store.commitments_of(sid, row.version)
+        mine = clerks_enterprises(p, v)
+        if mine is not None:  # a clerk: their regions' enterprises, lines and totals, nothing of the others
+            view = work.regional_view(view, store.result_file(solve_id, "allocations.csv").content, mine)
+            files = [f for f in files if f in work.REGIONAL_FILES]
+            commitments = [c for c in commitments if c.enterprise in mine]
+        return p.render("solve.html", sid=sid, s=store.scenario(sid), v=v, row=row, view=view, regions=mine is not None,
+                        files=files, funds=v.data.get("funds") or [], shown=editing.shown,
                         may_approve=p.user.role in access.APPROVE and v.status != "approved",
-                        may_whatif=p.user.role in access.SOLVE, commitments=store.commitments_of(sid, row.version))
+                        may_whatif=p.user.role in access.SOLVE, commitments=commitments)
 
     async def what_if_form(request: Request):
         """(page, scenario id, version number, the version's data with the panel's changes, the
@@ -322,8 +334,7 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
         p = await page(request)
         need(p, access.APPROVE)
         sid, solve_id = request.path_params["sid"], request.path_params["solve"]
-        row = solve_of(p, sid, solve_id)
-        v = load_version(p, sid, row.version)
+        row, v = solve_of(p, sid, solve_id)
         if row.scenario_sha256 != sha256_of(canonical(as_solved(sid, v.data)[0])):
             raise HTTPException(409, "the solve is not of this version's data with the approved commitments now in force "
                                      "(another approval came after it): solve again, then approve")
@@ -339,13 +350,11 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
     async def commitments_file(request: Request):
         p = await page(request)
         sid, number = request.path_params["sid"], request.path_params["n"]
-        if p.user.role == "clerk":
-            raise HTTPException(403)
-        load_version(p, sid, number)
+        mine = clerks_enterprises(p, load_version(p, sid, number))
         import yaml
 
         entries = [{"fund": r.fund, "enterprise": r.enterprise, "category": r.category, "amount": r.amount, "source": r.source}
-                   for r in store.commitments_of(sid, number)]
+                   for r in store.commitments_of(sid, number) if mine is None or r.enterprise in mine]
         text = yaml.safe_dump({"commitments": entries}, allow_unicode=True, sort_keys=False)
         return Response(text, media_type="application/yaml; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="commitments-{sid}-v{number}.yaml"'})
@@ -353,13 +362,17 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
     async def result_file(request: Request):
         p = await page(request)
         sid, solve_id, name = request.path_params["sid"], request.path_params["solve"], request.path_params["name"]
-        solve_of(p, sid, solve_id)
+        _row, v = solve_of(p, sid, solve_id)
+        mine = clerks_enterprises(p, v)
+        if mine is not None and name not in work.REGIONAL_FILES:
+            raise HTTPException(403)  # the workbook, report, summary and scenario are of every region
         found = store.result_file(solve_id, name)
         if found is None:
             raise HTTPException(404)
+        content = found.content if mine is None else work.regional_csv(found.content, mine)
         kind = {".csv": "text/csv; charset=utf-8", ".json": "application/json", ".html": "text/html; charset=utf-8", ".pdf": "application/pdf",
                 ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}.get(Path(name).suffix, "application/octet-stream")
-        return Response(found.content, media_type=kind, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(content, media_type=kind, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     # --- the record -----------------------------------------------------------------------------
     def record_rows(p: Page, sid: int | None):

@@ -42,6 +42,8 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (中文, English)
     "carried": ("本次测算带入的承诺 (已批准的分配等)", "Commitments this solve carried (approved allocations and others)"),
     "carried_whatif": ("带入的承诺", "Commitments carried"), "bound": ("约束", "Bound"),
     "approved_here": ("此版本批准后的分配, 作为以后测算的承诺", "This version's approved allocation, carried by later solves"),
+    "regional": ("只显示您所辖地区的企业及其合计:", "Only the enterprises of your regions, and their totals:"),
+    "your_regions": ("您所辖地区", "your regions"), "paid_yours": ("支付给您所辖企业", "Paid to your enterprises"),
     "compare_pick": ("选两个或更多方案比较 (第一个为基准)", "Pick two or more to compare (the first is the base)"),
 }
 

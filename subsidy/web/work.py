@@ -138,6 +138,45 @@ def commitment_rows(allocations_csv: bytes, source: str) -> list[dict]:
             for r in reader if Decimal(r[a]) != 0]
 
 
+REGIONAL_FILES = ("allocations.csv", "gaps.csv")  # the files a clerk may download, cut to their enterprises
+
+
+def regional_csv(content: bytes, enterprises: set[str]) -> bytes:
+    """A recorded result CSV (allocations.csv, gaps.csv, in either language) cut to the rows of
+    `enterprises`, its header and encoding (BOM, CRLF) as recorded."""
+    import csv
+    import io
+
+    from subsidy.scenario.labels import column_key
+
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    at = [column_key(h) for h in rows[0]].index("enterprise")
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows([rows[0]] + [r for r in rows[1:] if r[at] in enterprises])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def regional_view(view: dict, allocations_csv: bytes, enterprises: set[str]) -> dict:
+    """A solve's page for a clerk: only `enterprises` (their regions'), the total gap over them,
+    and per fund only what it paid them; no sentence about the whole (explain and close-gap name
+    other regions' enterprises and the funds' totals)."""
+    import csv
+    import io
+
+    from subsidy.scenario.labels import column_key
+
+    rows = [r for r in view["enterprises"] if r["enterprise"] in enterprises]
+    table = list(csv.reader(io.StringIO(regional_csv(allocations_csv, enterprises).decode("utf-8-sig"))))
+    at = {column_key(h): i for i, h in enumerate(table[0])}
+    paid: dict[str, Decimal] = {}
+    for r in table[1:]:
+        paid[r[at["fund"]]] = paid.get(r[at["fund"]], Decimal(0)) + Decimal(r[at["amount"]])
+    return {"total_gap": _money(sum(r["gap_fen"] for r in rows)), "unit": view["unit"], "enterprises": rows,
+            "paid": [{"fund": f, "paid": f"{amount:,.2f}"} for f, amount in sorted(paid.items())],
+            "commitments": [c for c in view.get("commitments", []) if c["enterprise"] in enterprises],
+            "explain": {"zh": [], "en": []}, "close_gap": {"zh": [], "en": []}}
+
+
 def comparison(labelled: list[tuple[str, Scenario]], lang: str) -> str:
     """`subsidy compare`'s text for the chosen versions, the first the base."""
     results = [_solved(scenario) for _label, scenario in labelled]
