@@ -107,3 +107,44 @@ def test_a_solve_made_before_a_later_approval_cannot_be_approved(site):
     assert store.version(sid, 2).status == "draft"
     again = analyst.post(f"/s/{sid}/v/2/solve").headers["location"]
     assert approver.post(again + "/approve").status_code == 303
+
+
+def test_the_whatif_panel_adds_and_removes_commitments(site):
+    """two_counties (gap 40: hb pays xn1 75, hg1 45).
+
+    Adding "hb pays xn1 at most 50": hb pays xn1 50 and hg1 its whole 60 (under the cap 80),
+    110 of 120: gap 160 − 110 = 50.00, xn1's row 100 − 50 = 50.00.
+    A version with its own commitment "hb pays xn1 exactly 30": xn1 30, hg1 60: gap 70.00;
+    ticking it off in the what-if gives back gap 40.00. Neither what-if stores anything; a
+    variant keeps the added commitment and the record names it."""
+    store, app = site
+    analyst = Browser(app, "analyst")
+    sid = store.create_scenario("湖北 两县", two_counties(), "admin")
+    solve_url = analyst.post(f"/s/{sid}/v/1/solve").headers["location"]
+    page = analyst.get(solve_url).text
+    assert 'name="add|0|fund"' in page and '<option value="xn1">' in page
+    add = {"add|0|fund": "hb", "add|0|enterprise": "xn1", "add|0|category": "", "add|0|kind": "at_most", "add|0|value": "50"}
+    r = analyst.post(f"/s/{sid}/v/1/whatif", add)
+    assert total_gap(r.text, "whatif-total") == "50.00"
+    assert re.search(r"<td>xn1</td><td>咸宁甲厂</td><td class=\"num\">50.00</td>", r.text)
+    assert "commitments" not in store.version(sid).data
+    # what is typed is validated by the library: an unknown enterprise is a message, not a solve
+    r = analyst.post(f"/s/{sid}/v/1/whatif", {**add, "add|0|enterprise": "nobody"})
+    assert 'class="refused"' in r.text and "nobody" in r.text
+    variant = int(analyst.post(f"/s/{sid}/v/1/variant", add).headers["location"].rsplit("/", 1)[1])
+    assert store.version(variant).data["commitments"] == [{"fund": "hb", "enterprise": "xn1", "at_most": 50, "source": "what-if by analyst"}]
+    made = [r for r in store.audit_rows(variant) if r.action == "variant"][0]
+    import json
+
+    assert json.loads(made.detail)["changes"] == [["commitments[hb,xn1].at_most", "", "50"]]
+
+    data = two_counties()
+    data["commitments"] = [{"fund": "hb", "enterprise": "xn1", "category": "resettlement", "amount": 30}]
+    own = store.create_scenario("湖北 两县 (已定 30)", data, "admin")
+    own_url = analyst.post(f"/s/{own}/v/1/solve").headers["location"]
+    page = analyst.get(own_url).text
+    assert total_gap(page) == "70.00" and 'name="drop|0"' in page
+    assert total_gap(analyst.post(f"/s/{own}/v/1/whatif", {"drop|0": "1"}).text, "whatif-total") == "40.00"
+    assert analyst.post(f"/s/{own}/v/1/whatif", {"drop|1": "1"}).status_code == 403      # no such commitment: refused
+    assert Browser(app, "clerk-xn").post(f"/s/{own}/v/1/whatif", {"drop|0": "1"}).status_code == 403
+    assert store.version(own).data["commitments"] == data["commitments"]

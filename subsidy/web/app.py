@@ -265,7 +265,15 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
         return p.render("solve.html", sid=sid, s=store.scenario(sid), v=v, row=row, view=view, regions=mine is not None,
                         files=files, funds=v.data.get("funds") or [], shown=editing.shown,
                         may_approve=p.user.role in access.APPROVE and v.status != "approved",
-                        may_whatif=p.user.role in access.SOLVE, commitments=commitments)
+                        may_whatif=p.user.role in access.SOLVE, commitments=commitments, **whatif_choices(v.data))
+
+    def whatif_choices(data: dict) -> dict:
+        """What the what-if panel's commitment rows offer: the version's own commitments (to
+        remove), enterprise ids and cost categories (to add), blank rows."""
+        ents = [e for e in data.get("enterprises") or [] if isinstance(e, dict)]
+        return {"own_commitments": list(enumerate(data.get("commitments") or [])), "enterprise_ids": [str(e.get("id")) for e in ents],
+                "categories": sorted({str(c) for e in ents for c in (e.get("costs") or {})}),
+                "new_rows": range(editing.NEW_COMMITMENTS), "kinds": editing.COMMITMENT_KINDS}
 
     async def what_if_form(request: Request):
         """(page, scenario id, version number, the version's data with the panel's changes, the
@@ -276,9 +284,10 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
         v = load_version(p, sid, number)
         try:
             data, changes = editing.apply_form(p.user, v.data, dict(p.form))
+            data, more = editing.apply_commitments(p.user, data, dict(p.form))
         except editing.Refused as exc:
             raise HTTPException(403, str(exc)) from None
-        return p, sid, number, data, changes
+        return p, sid, number, data, changes + more
 
     async def whatif(request: Request):
         p, sid, _number, data, _changes = await what_if_form(request)

@@ -147,6 +147,61 @@ def apply_form(user: User, data: dict, form: dict[str, str]) -> tuple[dict, list
     return new, changes
 
 
+COMMITMENT_KINDS = ("amount", "at_least", "at_most")
+NEW_COMMITMENTS = 3  # blank rows the what-if panel offers for commitments to add
+
+
+def apply_commitments(user: User, data: dict, form: dict[str, str]) -> tuple[dict, list[tuple[str, str, str]]]:
+    """The what-if panel's commitments: `drop|I` removes the version's own commitment I (an
+    approval's, carried at each solve, is not in the data and cannot be removed here), and each
+    filled row `add|K|fund`, `add|K|enterprise`, `add|K|category`, `add|K|kind`, `add|K|value`
+    adds one {fund, enterprise, category?, amount|at_least|at_most}. What is typed is kept as
+    typed; validation judges it (an unknown fund or enterprise is a problem shown, not a refusal).
+    Only the roles that edit funds may change commitments."""
+    drops = sorted({name.partition("|")[2] for name, typed in form.items() if name.startswith("drop|") and typed})
+    adds = {}
+    for name, typed in form.items():
+        kind, _, rest = name.partition("|")
+        if kind == "add" and typed.strip():
+            row, _, field = rest.partition("|")
+            adds.setdefault(row, {})[field] = typed.strip()
+    adds = {row: a for row, a in adds.items() if a.get("fund") or a.get("enterprise") or a.get("value")}
+    if not (drops or adds):
+        return data, []
+    if user.role not in access.EDIT_FUNDS:
+        raise Refused("commitments are not yours to change")
+    own = list(data.get("commitments") or [])
+    changes = []
+    if not all(d.isdigit() and int(d) < len(own) for d in drops):
+        raise Refused("the form removes a commitment the version does not have")
+    for d in sorted(map(int, drops), reverse=True):
+        gone = own.pop(d)
+        kinds = [k for k in COMMITMENT_KINDS if isinstance(gone, dict) and gone.get(k) is not None]
+        changes.append((_commitment_label(gone, "+".join(kinds)), " ".join(shown(gone.get(k)) for k in kinds), ""))
+    for _row, a in sorted(adds.items()):
+        kind = a.get("kind", "amount")
+        if kind not in COMMITMENT_KINDS:
+            raise Refused(f"a commitment is an amount, at_least or at_most, not {kind!r}")
+        entry = {"fund": a.get("fund", ""), "enterprise": a.get("enterprise", ""), kind: _number(a.get("value", "")),
+                 "source": f"what-if by {user.name}"}
+        if a.get("category"):
+            entry["category"] = a["category"]
+        own.append(entry)
+        changes.append((_commitment_label(entry, kind), "", a.get("value", "")))
+    new = copy.deepcopy(data)
+    if own:
+        new["commitments"] = own
+    else:
+        new.pop("commitments", None)
+    return new, changes
+
+
+def _commitment_label(c, kind: str) -> str:
+    c = c if isinstance(c, dict) else {}
+    key = ",".join(str(c.get(k)) for k in ("fund", "enterprise", "category") if c.get(k))
+    return f"commitments[{key}].{kind}"
+
+
 def _number(typed: str):
     """A typed cell as the number it plainly is, else the text itself for validation to judge
     (a blank stays None: a missing number)."""

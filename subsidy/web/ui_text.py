@@ -27,7 +27,7 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (中文, English)
     "need": ("需求", "Need"), "funded": ("已安排", "Funded"), "used": ("已用", "Used"), "left": ("结余", "Left"),
     "gap_share": ("缺口占比", "Gap share"), "files": ("下载结果文件", "Result files"),
     "explain": ("为什么有缺口", "Why the gap remains"), "close_gap": ("补足缺口需要", "What closes the gap"),
-    "whatif": ("假设分析: 改预算和上限, 立即看缺口", "What-if: change budgets and caps, see the gap at once"),
+    "whatif": ("假设分析: 改预算、上限和承诺, 立即看缺口", "What-if: change budgets, caps and commitments, see the gap at once"),
     "recompute": ("重新测算", "Recompute"), "whatif_gap": ("假设下的缺口", "Gap under the what-if"),
     "solves": ("测算记录", "Solves"), "sha": ("方案 sha256", "Scenario sha256"), "tool": ("工具版本", "Tool version"),
     "solver": ("求解器", "Solver"), "commitments": ("已批准的承诺 (commitments)", "Approved commitments"),
@@ -44,6 +44,10 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (中文, English)
     "approved_here": ("此版本批准后的分配, 作为以后测算的承诺", "This version's approved allocation, carried by later solves"),
     "regional": ("只显示您所辖地区的企业及其合计:", "Only the enterprises of your regions, and their totals:"),
     "your_regions": ("您所辖地区", "your regions"), "paid_yours": ("支付给您所辖企业", "Paid to your enterprises"),
+    "whatif_commitments": ("承诺: 勾选以移除本版本的承诺, 或填写一行以添加 (已批准的承诺照旧带入)",
+                           "Commitments: tick to remove one of this version's, fill a row to add one (approved ones are carried regardless)"),
+    "kind_amount": ("等于", "exactly"), "kind_at_least": ("不少于", "at least"), "kind_at_most": ("不超过", "at most"),
+    "remove": ("移除", "remove"), "all_categories": ("(全部类别)", "(all categories)"),
     "compare_pick": ("选两个或更多方案比较 (第一个为基准)", "Pick two or more to compare (the first is the base)"),
 }
 
