@@ -13,6 +13,7 @@ keeps a run).
 
     python bench/serve_load.py                         # 20 users, 60 s, 1,000 enterprises
     python bench/serve_load.py --users 5 --seconds 10  # quick look
+    python bench/serve_load.py --single --alone 50     # only the single-user what-if round trip
 """
 
 from __future__ import annotations
@@ -113,6 +114,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--enterprises", type=int, default=1000)
     ap.add_argument("--alone", type=int, default=20, help="what-if round trips timed with one user first")
+    ap.add_argument("--single", action="store_true", help="time the single-user what-if round trips only (no concurrent users)")
     args = ap.parse_args()
 
     load_before = os.getloadavg()[0]  # the machine is shared: say how busy it was
@@ -132,7 +134,10 @@ def main() -> None:
                 except httpx.HTTPError:
                     time.sleep(0.1)
             alone = whatif_alone(base, sid, args.alone)
+            load_alone = os.getloadavg()[0]
             results: dict[str, list] = defaultdict(list)
+            if args.single:
+                args.users = args.seconds = 0
             lock = threading.Lock()
             until = time.perf_counter() + args.seconds
             threads = [threading.Thread(target=user_loop, args=(base, sid, i, until, results, lock)) for i in range(args.users)]
@@ -149,7 +154,10 @@ def main() -> None:
     print(f"{args.enterprises:,} enterprises, 5 funds; server: `subsidy serve` (SQLite, 2 solve workers); "
           f"{os.cpu_count()} CPUs, load average {load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after\n")
     print(f"What-if round trip, one user alone ({len(alone)} requests): p50 {statistics.median(alone) * 1000:.0f} ms, "
-          f"p95 {percentile(alone, 0.95) * 1000:.0f} ms, best {min(alone) * 1000:.0f} ms\n")
+          f"p95 {percentile(alone, 0.95) * 1000:.0f} ms, best {min(alone) * 1000:.0f} ms "
+          f"(load average {load_alone:.1f} when they were done)\n")
+    if args.single:
+        return
     print(f"{args.users} concurrent users for {wall:.0f} s:\n")
     print("| request | count | per second | p50 ms | p95 ms | max ms | conflicts | errors |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")

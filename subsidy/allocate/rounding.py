@@ -52,9 +52,11 @@ def values_of(rules: Rules, fen: np.ndarray) -> tuple[float, float, float]:
     funded = np.zeros(len(lines), dtype=np.int64)
     np.add.at(funded, rules.arc_line, fen)
     weights = {c: Fraction(Decimal(repr(w))) for c, w in rules.weights.items()}
-    cats = lines.categories
-    gap = (lines.residual - funded).tolist()
-    weighted = sum((weights[cats[c]] * g for c, g in zip(lines.category.tolist(), gap) if g), Fraction(0))
+    # Σ weight × gap, summed per category first in int64 fen (exact), then a few fractions: one
+    # fraction per line cost 35 ms of a 1,000-enterprise what-if.
+    gap_of_category = np.zeros(len(lines.categories), dtype=np.int64)
+    np.add.at(gap_of_category, lines.category, lines.residual - funded)
+    weighted = sum((weights[c] * g for c, g in zip(lines.categories, gap_of_category.tolist()) if g), Fraction(0))
     need = np.zeros(len(lines.enterprises), dtype=np.int64)
     np.add.at(need, lines.enterprise, lines.residual)
     got = np.zeros(len(lines.enterprises), dtype=np.int64)

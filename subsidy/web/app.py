@@ -30,6 +30,7 @@ from starlette.staticfiles import StaticFiles
 
 from subsidy.scenario.convert import template as make_template
 from subsidy.web import access, editing, uploads, work
+from subsidy.web.state import Versions
 from subsidy.web.store import Conflict, Frozen, Store, User, canonical, now, sha256_of
 from subsidy.web.ui_text import t
 
@@ -56,6 +57,7 @@ class Page:
 
 def create_app(store: Store, solve_workers: int = 2) -> Starlette:
     limiter = anyio.CapacityLimiter(solve_workers)
+    versions = Versions(store)  # the what-if's versions, read and validated once (state.py)
 
     async def page(request: Request, need_login: bool = True) -> Page:
         found = store.session(request.cookies.get(COOKIE, "")) if request.cookies.get(COOKIE) else None
@@ -276,22 +278,25 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
                 "new_rows": range(editing.NEW_COMMITMENTS), "kinds": editing.COMMITMENT_KINDS}
 
     async def what_if_form(request: Request):
-        """(page, scenario id, version number, the version's data with the panel's changes, the
-        changes): what the what-if panel and its "save as variant" both start from."""
+        """(page, scenario id, version number, the version prepared, the version's data with the
+        panel's changes, the changes): what the what-if panel and its "save as variant" both
+        start from. The version comes from the app's `versions` (read and validated once)."""
         p = await page(request)
         need(p, access.SOLVE)
         sid, number = request.path_params["sid"], request.path_params["n"]
-        v = load_version(p, sid, number)
+        prepared = versions.get(sid, number)
+        if prepared is None or not access.may_open(p.user, prepared.version.data):
+            raise HTTPException(404)
         try:
-            data, changes = editing.apply_form(p.user, v.data, dict(p.form))
+            data, changes = editing.apply_form(p.user, prepared.version.data, dict(p.form))
             data, more = editing.apply_commitments(p.user, data, dict(p.form))
         except editing.Refused as exc:
             raise HTTPException(403, str(exc)) from None
-        return p, sid, number, data, changes + more
+        return p, sid, number, prepared, data, changes + more
 
     async def whatif(request: Request):
-        p, sid, _number, data, _changes = await what_if_form(request)
-        scenario, problems = editing.validate(as_solved(sid, data)[0])
+        p, sid, _number, prepared, data, _changes = await what_if_form(request)
+        scenario, problems = editing.validate_changed(prepared.scenario, prepared.version.data, as_solved(sid, data)[0])
         if scenario is None:
             return p.render("whatif.html", view=None, problems=[q.said(p.lang) for q in problems])
         try:
@@ -303,7 +308,7 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
     async def variant(request: Request):
         """The what-if's changes kept as a new scenario: a variant of its base (the changes, the
         overlay, are in the record), to compare side by side."""
-        p, sid, number, data, changes = await what_if_form(request)
+        p, sid, number, _prepared, data, changes = await what_if_form(request)
         if not changes:
             raise HTTPException(400, "the variant changes nothing")
         label = ", ".join(f"{field.split('].')[0].split('[')[1]} {new}" for field, _old, new in changes)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
-from subsidy.scenario.load import ScenarioError, scenario_from_data
+from subsidy.scenario.load import ScenarioError, scenario_from_data, scenario_with_changed_funds
 from subsidy.scenario.model import DEFAULT_CATEGORIES, Problem, Scenario
 from subsidy.web import access
 from subsidy.web.store import User
@@ -51,6 +51,17 @@ def validate(data: dict) -> tuple[Scenario | None, list[Problem]]:
     """The scenario, or the problems that stop it (each with its place in the data)."""
     try:
         return scenario_from_data(data), []
+    except ScenarioError as exc:
+        return None, exc.problems
+
+
+def validate_changed(base: Scenario | None, base_data: dict, data: dict) -> tuple[Scenario | None, list[Problem]]:
+    """As validate(data), for `data` made from `base_data` whose scenario `base` is already
+    validated: only what changed is validated again when only funds and commitments changed."""
+    if base is None:
+        return validate(data)
+    try:
+        return scenario_with_changed_funds(base, base_data, data), []
     except ScenarioError as exc:
         return None, exc.problems
 
@@ -101,10 +112,27 @@ def tables(user: User, data: dict, lang: str = "zh") -> Tables:
 
 def apply_form(user: User, data: dict, form: dict[str, str]) -> tuple[dict, list[tuple[str, str, str]]]:
     """The data with the form's changed cells written in, and (field, old, new) for each change.
-    Refused if any cell named is not the user's to change; unchanged cells are not changes."""
-    new = copy.deepcopy(data)
-    ents = {e.get("id"): e for e in new.get("enterprises") or [] if isinstance(e, dict)}
-    funds = {f.get("id"): f for f in new.get("funds") or [] if isinstance(f, dict)}
+    Refused if any cell named is not the user's to change; unchanged cells are not changes.
+
+    `data` is never changed: the new data shares every enterprise and fund the form leaves alone
+    and holds copies of those it changes (a what-if of one budget at 1,000 enterprises copied
+    them all, 40 ms a request)."""
+    new = dict(data)
+    ents = {e.get("id"): ("enterprises", i) for i, e in enumerate(data.get("enterprises") or []) if isinstance(e, dict)}
+    funds = {f.get("id"): ("funds", i) for i, f in enumerate(data.get("funds") or []) if isinstance(f, dict)}
+    copied: set[tuple[str, int]] = set()
+
+    def writable(at: tuple[str, int] | None) -> dict | None:
+        """The entry at `at` in `new`, copied (once) so that changing it leaves `data` as it was."""
+        if at is None:
+            return None
+        if at not in copied:
+            if not any(a[0] == at[0] for a in copied):
+                new[at[0]] = list(new[at[0]])
+            new[at[0]][at[1]] = copy.deepcopy(new[at[0]][at[1]])
+            copied.add(at)
+        return new[at[0]][at[1]]
+
     changes = []
     for name, typed in form.items():
         kind, _, rest = name.partition("|")
@@ -113,7 +141,7 @@ def apply_form(user: User, data: dict, form: dict[str, str]) -> tuple[dict, list
         key, _, sub = rest.partition("|")
         typed = typed.strip()
         if kind in ("cost", "own", "workers"):
-            e = ents.get(key)
+            e = writable(ents.get(key))
             if e is None or user.role not in access.EDIT_ENTERPRISES or not access.covers(user, e.get("region") if isinstance(e.get("region"), str) else ""):
                 raise Refused(f"enterprise {key!r} is not yours to change")
             if kind == "workers":
@@ -125,7 +153,7 @@ def apply_form(user: User, data: dict, form: dict[str, str]) -> tuple[dict, list
                     raise Refused(f"enterprise {key!r} has no {section} line {sub!r}")
                 leaf, label = sub, f"enterprises[{key}].{section}.{sub}"
         else:
-            f = funds.get(key)
+            f = writable(funds.get(key))
             if f is None or user.role not in access.EDIT_FUNDS:
                 raise Refused(f"fund {key!r} is not yours to change")
             if kind == "budget":

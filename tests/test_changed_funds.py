@@ -1,0 +1,60 @@
+"""scenario_with_changed_funds (the workbench's what-if): a scenario whose funds' budgets, caps
+per enterprise or commitments changed is validated without validating its enterprises again,
+and gives exactly what the full validation gives, problems included."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from subsidy.scenario.documents import ScenarioError
+from subsidy.scenario.generate import generate
+from subsidy.scenario.load import scenario_from_data, scenario_with_changed_funds
+
+
+@pytest.fixture(scope="module")
+def base():
+    data = generate(60, 5, 1)
+    return data, scenario_from_data(data)
+
+
+def changed(data: dict, **fund0) -> dict:
+    new = {**data, "funds": copy.deepcopy(data["funds"])}
+    new["funds"][0].update(fund0)
+    return new
+
+
+def test_a_changed_budget_cap_and_commitment_equal_the_full_validation_and_reuse_the_enterprises(base):
+    data, scenario = base
+    new = changed(data, budget=12345, caps={**data["funds"][0].get("caps", {}), "per_enterprise": 77})
+    e = data["enterprises"][0]
+    new["commitments"] = [{"fund": data["funds"][0]["id"], "enterprise": e["id"], "at_most": 5, "source": "what-if"}]
+    fast = scenario_with_changed_funds(scenario, data, new)
+    assert fast == scenario_from_data(new)
+    assert fast.funds[0].budget == 12345 and fast.funds[0].caps.per_enterprise == 77 and fast.commitments[0].at_most == 5
+    assert all(a is b for a, b in zip(fast.enterprises, scenario.enterprises))          # not validated again
+
+
+def test_problems_are_the_full_validations(base):
+    data, scenario = base
+    for bad in (changed(data, budget="abc"), {**data, "commitments": [{"fund": "nobody", "enterprise": "x", "amount": 1}]}):
+        with pytest.raises(ScenarioError) as fast:
+            scenario_with_changed_funds(scenario, data, bad)
+        with pytest.raises(ScenarioError) as full:
+            scenario_from_data(bad)
+        assert [(p.loc, p.message) for p in fast.value.problems] == [(p.loc, p.message) for p in full.value.problems]
+        assert fast.value.problems                                                      # and there are some
+
+
+def test_any_other_change_is_validated_in_full(base):
+    """An enterprise's cost, a fund's categories: the enterprises are validated again."""
+    data, scenario = base
+    cost = copy.deepcopy(data)
+    category = next(iter(cost["enterprises"][0]["costs"]))
+    cost["enterprises"][0]["costs"][category] = 1
+    scope = changed(data, categories=data["funds"][0]["categories"][:1])
+    for new in (cost, scope):
+        again = scenario_with_changed_funds(scenario, data, new)
+        assert again == scenario_from_data(new) and again != scenario
+        assert again.enterprises[1] is not scenario.enterprises[1]
