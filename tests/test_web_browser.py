@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import socket
 import threading
 import time
@@ -157,11 +158,23 @@ def test_a_team_round_in_the_browser(live, chromium, tmp_path):
     analyst.wait_for_selector("#carried")
     assert analyst.inner_text("#total-gap") == "20.00"
     carried = [c.inner_text() for c in analyst.locator("#carried tr").nth(1).locator("td").all()]
-    assert carried[:4] == ["hb", "xn1", "resettlement", "= 80.00"] and carried[4].startswith("approved by approver at ")
+    assert carried[:4] == ["hb", "xn1", "resettlement", "= 80.00"] and re.match(r"approver 于 \d{4}-\d\d-\d\d \d\d:\d\d UTC 批准: 咸宁 报送 版本 2 ", carried[4])
+    shot(analyst, "solve-carried")
     analyst.fill('input[name="budget|hb"]', "50")
     analyst.click("#recompute")
     analyst.wait_for_selector("#whatif-result .refused")
     assert "commitment[hb,xn1,resettlement]" in analyst.inner_text("#whatif-result")
+
+    # the clerk sees the solve cut to 咸宁: xn1 alone (it is the only enterprise here: gap 20)
+    clerk.goto(analyst.url)
+    clerk.wait_for_selector("#regional")
+    assert clerk.inner_text("#total-gap") == "20.00" and clerk.locator("#explain").count() == 0
+    shot(clerk, "solve-clerk")
+
+    # versions 2 and 3 side by side: hb's budget 120 → 150, gap 20 both (the approved 80 fixed)
+    analyst.goto(f"{base}/compare?v={sid}:2&v={sid}:3")
+    assert "150.00" in analyst.inner_text("body")
+    shot(analyst, "compare")
 
     # a clerk of 黄冈 sees neither the 咸宁 scenario in the list nor by its URL
     other = sign_in(chromium, base, "clerk-hg")

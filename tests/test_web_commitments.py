@@ -64,7 +64,8 @@ def test_a_later_version_whatif_and_variant_carry_the_approved_allocation(site):
                          page.split('id="carried"')[1].split("</table>")[0])
     assert sorted((f, e, a) for f, e, a, _source in carried) == [("hb", "hg1", "45.00"), ("hb", "xn1", "75.00")]
     source = carried[0][3]
-    assert source.startswith("approved by approver at ") and "湖北 两县 v1" in source   # who, when, which version
+    # who, when, which version, in the scenario's language (its names are Chinese)
+    assert re.fullmatch(r"approver 于 \d{4}-\d\d-\d\d \d\d:\d\d UTC 批准: 湖北 两县 版本 1 \(sha256 [0-9a-f]{12}\), 测算 #1", source)
     solve_id = int(second.rsplit("/", 1)[1])
     import csv
 
@@ -87,7 +88,7 @@ def test_a_later_version_whatif_and_variant_carry_the_approved_allocation(site):
     third = analyst.get(analyst.post(f"/s/{sid}/v/3/solve").headers["location"]).text
     assert total_gap(third) == "10.00"
     rows = third.split('id="carried"')[1].split("</table>")[0]
-    assert rows.count("<tr><td>") == 4 and "湖北 两县 v2" in rows and "湖北 两县 v1" not in rows
+    assert rows.count("<tr><td>") == 4 and "湖北 两县 版本 2" in rows and "湖北 两县 版本 1" not in rows
     assert sorted(c.amount for c in store.commitments_of(sid, 1)) == ["45.00", "75.00"]   # the first approval stays in the record
     assert [r.action for r in store.audit_rows(sid)].count("approve") == 2
 

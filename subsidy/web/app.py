@@ -29,6 +29,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from subsidy.scenario.convert import template as make_template
+from subsidy.scenario.labels import language_of_data
 from subsidy.web import access, editing, uploads, work
 from subsidy.web.state import Versions
 from subsidy.web.store import Conflict, Frozen, Store, User, canonical, now, sha256_of
@@ -352,8 +353,8 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
         if row.scenario_sha256 != sha256_of(canonical(as_solved(sid, v.data)[0])):
             raise HTTPException(409, "the solve is not of this version's data with the approved commitments now in force "
                                      "(another approval came after it): solve again, then approve")
-        source = (f"approved by {p.user.name} at {now():%Y-%m-%d %H:%M} UTC: {store.scenario(sid).name} v{row.version} "
-                  f"(sha256 {v.sha256[:12]}), solve {solve_id}")
+        source = work.approval_source(p.user.name, now(), store.scenario(sid).name, row.version, v.sha256, solve_id,
+                                      language_of_data(v.data))
         rows = work.commitment_rows(store.result_file(solve_id, "allocations.csv").content, source)
         try:
             store.approve(sid, row.version, solve_id, rows, p.user.name)

@@ -48,6 +48,8 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (中文, English)
                            "Commitments: tick to remove one of this version's, fill a row to add one (approved ones are carried regardless)"),
     "kind_amount": ("等于", "exactly"), "kind_at_least": ("不少于", "at least"), "kind_at_most": ("不超过", "at most"),
     "remove": ("移除", "remove"), "all_categories": ("(全部类别)", "(all categories)"),
+    "act_upload": ("上传", "upload"), "act_edit": ("修改", "edit"), "act_submit": ("报送", "submit"), "act_solve": ("测算", "solve"),
+    "act_approve": ("批准", "approve"), "act_variant": ("方案变体", "variant"), "act_user": ("用户", "user"),
     "compare_pick": ("选两个或更多方案比较 (第一个为基准)", "Pick two or more to compare (the first is the base)"),
 }
 

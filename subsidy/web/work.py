@@ -121,6 +121,14 @@ def carrying(data: dict, approval) -> dict:
     return {**data, "commitments": carried + list(data.get("commitments") or [])}
 
 
+def approval_source(by: str, at, scenario: str, version: int, sha256: str, solve_id: int, lang: str) -> str:
+    """The `source` of an approval's commitments, in the scenario's language (it is shown with
+    them in pages, explanations and files): who approved which version of what, when, from which solve."""
+    if lang == "zh":
+        return f"{by} 于 {at:%Y-%m-%d %H:%M} UTC 批准: {scenario} 版本 {version} (sha256 {sha256[:12]}), 测算 #{solve_id}"
+    return f"approved by {by} at {at:%Y-%m-%d %H:%M} UTC: {scenario} v{version} (sha256 {sha256[:12]}), solve #{solve_id}"
+
+
 def commitment_rows(allocations_csv: bytes, source: str) -> list[dict]:
     """The approved solve's allocation (its allocations.csv, as recorded) as commitments entries
     {fund, enterprise, category, amount, source}."""
