@@ -58,3 +58,28 @@ def test_any_other_change_is_validated_in_full(base):
         again = scenario_with_changed_funds(scenario, data, new)
         assert again == scenario_from_data(new) and again != scenario
         assert again.enterprises[1] is not scenario.enterprises[1]
+
+
+def test_the_apps_versions_are_read_once_and_bounded(tmp_path):
+    """The workbench's what-if reads and validates a version once (state.Versions); the LRU
+    keeps at most KEEP versions, the least recently used dropped first; a version's problems
+    are kept with it."""
+    from conftest import optional_module
+
+    optional_module("sqlalchemy", "web")
+    from subsidy.web.state import Versions
+    from web_support import make_store, two_counties
+
+    store = make_store(f"sqlite:///{tmp_path / 'v.db'}")
+    bad = two_counties()
+    bad["funds"][0]["budget"] = "abc"
+    sids = [store.create_scenario(f"s{i}", two_counties() if i else bad, "admin") for i in range(3)]
+    versions = Versions(store)
+    versions.KEEP = 2
+    first = versions.get(sids[0], 1)
+    assert first.scenario is None and first.problems and versions.get(sids[0], 1) is first and versions.reads == 1
+    assert versions.get(sids[1], 1).scenario.funds[0].budget == 120
+    versions.get(sids[0], 1)                                   # s0 used again: s1 is now the oldest
+    versions.get(sids[2], 1)
+    assert list(versions.held) == [(sids[0], 1), (sids[2], 1)] and versions.reads == 3
+    assert versions.get(sids[0], 9) is None
