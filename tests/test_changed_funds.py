@@ -83,3 +83,16 @@ def test_the_apps_versions_are_read_once_and_bounded(tmp_path):
     versions.get(sids[2], 1)
     assert list(versions.held) == [(sids[0], 1), (sids[2], 1)] and versions.reads == 3
     assert versions.get(sids[0], 9) is None
+
+
+def test_a_scenario_with_ranges_keeps_them(base):
+    """A cost given as a range (issue 14: low~expected~high) travels with the scenario for
+    `subsidy risk`; the changed scenario keeps it as the full validation does."""
+    data, _scenario = base
+    ranged = copy.deepcopy(data)
+    category = next(iter(ranged["enterprises"][0]["costs"]))
+    ranged["enterprises"][0]["costs"][category] = "1~2~3"
+    scenario = scenario_from_data(ranged)
+    new = changed(ranged, budget=999)
+    fast = scenario_with_changed_funds(scenario, ranged, new)
+    assert fast.ranges and fast.ranges == scenario_from_data(new).ranges and fast.funds[0].budget == 999

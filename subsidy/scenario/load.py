@@ -163,10 +163,10 @@ def scenario_with_changed_funds(base: Scenario, base_data: dict, data: dict) -> 
     taken as they are (pydantic accepts validated instances as they are); the model's own checks
     and the cross-field ones (duplicates, unknown ids, commitments) run on the whole changed data;
     the vocabulary's, which read only enterprises and funds' scopes, stand as they were for the
-    base. Anything else changed, or any problem found: scenario_from_data(data) itself, so the
+    base. Anything else changed, amounts given as ranges, or any problem found: scenario_from_data(data) itself, so the
     answer and the problems are always the full validation's. At 1,000 enterprises this takes
     ~5 ms where the full validation takes ~130-200 ms (bench/SERVE.md)."""
-    if not _only_funds_changed(base_data, data):
+    if base.ranges or not _only_funds_changed(base_data, data):  # ranges are split off by the full path only
         return scenario_from_data(data)
     try:
         scenario = Scenario.model_validate({**data, "enterprises": base.enterprises})
