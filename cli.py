@@ -172,7 +172,7 @@ def solve(
             result = run_solve(loaded, solver=solver, scenario_sha256=sha, method=method.value,
                                on_findings=lambda found: _report_findings(scenario, found, strict, _doc_lang(lang, loaded)))
         except SolveError as exc:
-            _solve_failed(scenario, loaded, exc)
+            _solve_failed(scenario, loaded, exc, _doc_lang(lang, loaded))
         # Everything is rendered before anything is written: a failure in one output leaves all as they were.
         workbook = None
         if xlsx is not None:
@@ -274,10 +274,14 @@ def _report_findings(path: Path, findings, strict: bool = False, lang: str = "en
         _fail([one_line(f"{path}: {f.said(lang)}") for f in errors(findings)], EXIT_BAD_INPUT)
 
 
-def _solve_failed(path: Path, loaded, exc: Exception) -> None:
+def _solve_failed(path: Path, loaded, exc: Exception, lang: str | None = None) -> None:
     from subsidy.checks.diagnose import explain_failure
+    from subsidy.allocate.stages import RulesConflict
+    from subsidy.output.analysis_text import conflict_sentences
     from subsidy.scenario.load import one_line
 
+    if isinstance(exc, RulesConflict):
+        _fail([one_line(f"{path}: {line}") for line in conflict_sentences(loaded, exc, lang or _doc_lang(None, loaded))], EXIT_SOLVE_FAILED)
     violations = getattr(exc, "violations", None)
     if violations:
         _fail([one_line(f"{path}: {exc}")] + [one_line(f"{path}: {v}") for v in violations], EXIT_SOLVE_FAILED)

@@ -21,7 +21,7 @@ from typing import Callable
 from subsidy.allocate.result import Result
 from subsidy.allocate.rounding import round_to_fen
 from subsidy.allocate.rules import Rules, build_rules
-from subsidy.allocate.stages import METHODS, Backend, NotAFlow, SolveError, gc_paused, run_stages
+from subsidy.allocate.stages import METHODS, Backend, NotAFlow, RulesConflict, SolveError, gc_paused, run_stages
 from subsidy.allocate.settle import Settlement, settle
 from subsidy.allocate.timing import YearsFlow, is_programme, year_lines
 from subsidy.allocate.timing_result import ProgrammeResult
@@ -32,7 +32,7 @@ from subsidy.checks.verify_years import verify_programme
 from subsidy.scenario.load import load_scenario_with_hash
 from subsidy.scenario.model import Scenario
 
-__all__ = ["solve", "solve_programme", "settle_programme", "solve_file", "diagnosis", "rules_of", "allocate", "choose_backend", "SolveError", "NotAFlow", "VerificationError"]
+__all__ = ["solve", "solve_programme", "settle_programme", "solve_file", "diagnosis", "rules_of", "allocate", "choose_backend", "SolveError", "NotAFlow", "RulesConflict", "VerificationError"]
 
 
 class VerificationError(SolveError):
@@ -65,7 +65,10 @@ def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None
         if on_findings is not None:
             on_findings(findings)
         rules = build_rules(scenario, lines)                          # arcs and bounds
-        allocation = allocate(rules, method, solver, models)          # stages, then round to fen
+        try:
+            allocation = allocate(rules, method, solver, models)      # stages, then round to fen
+        except SolveError as exc:
+            raise conflict_of(rules, solver, exc) from None
         result = Result(scenario, allocation, [str(f) for f in findings], scenario_sha256)
         if check:                                                     # verify, independently
             violations = verify_result(result, tables=tables)
@@ -106,6 +109,19 @@ def settle_programme(actual: Scenario, plan: list) -> Settlement:
             if violations:
                 raise VerificationError(violations)
         return settled
+
+
+def conflict_of(rules: Rules, solver: str, exc: SolveError) -> SolveError:
+    """A stage 1 found infeasible where some rule asks for money: the smallest set of rules in
+    conflict and the least extra budget per fund (`RulesConflict`); any other failure as it was."""
+    if isinstance(exc, NotAFlow) or "infeasible" not in str(exc).lower() or not (rules.commit_lower > 0).any():
+        return exc
+    from subsidy.allocate.conflicts import conflicting_rules, least_extra_budget
+
+    found = conflicting_rules(rules, solver)
+    if found is None:
+        return exc
+    return RulesConflict(found, least_extra_budget(rules, solver), str(exc))
 
 
 def rules_of(scenario: Scenario) -> Rules:

@@ -100,6 +100,10 @@ def build_network(rules: Rules) -> Network:
         # network, but the flows here start from 0 and would need a feasible circulation first.
         raise NotANetwork(f"{len(scenario.commitments)} commitment(s) (decisions already taken), "
                           "which the flow method does not carry yet")
+    if len(rules.coverage_line):
+        # A least on a line: a network bound too, but like a commitment's it needs a feasible flow first.
+        raise NotANetwork(f"minimum coverage asks money for {len(rules.coverage_line)} cost line(s) "
+                          "(policy.minimum_coverage: a least on each line), which the flow method does not carry yet")
     lines = rules.lines
     q = 1  # flow units per fen: bounds are floored to whole fen (module docstring)
     weights = rules.weights

@@ -472,6 +472,50 @@ class LpPrices:
             more[k], less[k] = _extremes(dual, engine, terms, with_less)
         return more, less
 
+    def least_ranges(self, rows: list[int], unit_weights: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """(increase, decrease) in whole fen for rows of `commit_arcs` that are a least alone
+        (minimum coverage's): how far the least may rise with every fen still saving its `more`
+        of `commitment_values`, and fall with every fen still costing its `less` (UNBOUNDED where
+        it rises without end; 0 where the price itself is infinite). One parametric LP per row
+        and side, as `price_ranges`: the least moved by Δ, an allocation saving S* + sign·price·Δ."""
+        rules = self.rules
+        increase = np.zeros(len(rows), dtype=np.int64)
+        decrease = np.zeros(len(rows), dtype=np.int64)
+        if not rows or not len(rules.arc_source):
+            return increase, decrease
+        more, less = self.commitment_values(unit_weights)
+        weights = [1.0] * len(rules.arc_source) if unit_weights else rules.arc_weights()
+        limits = rules.membership()[2]
+        engine = make_solver(self.solver)
+        saved = float(np.dot(weights, self._primal_optimum(weights, limits, engine)))
+        members = rules.bound_members()
+        owners = commitment_owners(rules)
+        for i, k in enumerate(rows):
+            low = int(rules.commit_lower[k])
+            for sign, price, out in ((+1, more[k], increase), (-1, less[k], decrease)):
+                if not np.isfinite(price):
+                    continue
+                program = pulp.LpProblem("least_range", pulp.LpMaximize)
+                x = [program.add_variable(f"x{a}", lowBound=0) for a in range(len(weights))]
+                delta = program.add_variable("delta", lowBound=0, upBound=None if sign > 0 else low)
+                for b, (arcs, limit) in enumerate(zip(members, limits.tolist())):
+                    program.addConstraint(pulp.LpAffineExpression([(x[a], 1.0) for a in arcs]) <= limit, name=f"c{b}")
+                for j, (arcs, sense, fen) in enumerate(commitment_rows(rules)):
+                    moved = [(delta, -float(sign))] if owners[j] == k else []
+                    expr = pulp.LpAffineExpression([(x[a], 1.0) for a in arcs] + moved)
+                    program.addConstraint(expr <= fen if sense > 0 else expr >= fen, name=f"k{j}")
+                program.addConstraint(pulp.LpAffineExpression([(v, w) for v, w in zip(x, weights)] + [(delta, -sign * float(price))])
+                                      >= saved, name="keeps_the_price")
+                program.setObjective(delta + 0)
+                status = program.solve(engine)
+                if status == pulp.LpStatusUnbounded:
+                    out[i] = UNBOUNDED
+                    continue
+                if status != pulp.LpStatusOptimal:
+                    raise SolveError(f"shadow prices: the solver did not reach an optimum ({pulp.LpStatus.get(status, status)})")
+                out[i] = int(round(float(delta.varValue or 0.0)))
+        return increase, decrease
+
     def price_ranges(self, bounds: np.ndarray, unit_weights: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """(increase, decrease) per bound in whole fen: how far the bound may rise with every fen
         still saving `more`, and fall with every fen still costing `less` (UNBOUNDED: more is 0).

@@ -70,9 +70,12 @@ class Rules:
     share_arc: np.ndarray  # cap_share[f,e,c]: the arc, and the fund's share as p/q
     share_ratio: dict[int, tuple[int, int]]  # fund index → (p, q)
     need_line: np.ndarray  # need[e,c]: lines with residual > 0 in the order their first arc comes
-    # commitment[f,e(,c)]: decisions already taken, in the scenario's order: each one's arcs, its
-    # least and most in whole fen (0 and -1 where not given). Not in `membership`: a least is a
-    # lower bound, and only the LP carries them (the flow method refuses them; see flow_network).
+    # The rules that ask for money, each a least and/or a most in whole fen (0 and -1 where not
+    # given) on a set of arcs: first commitment[f,e(,c)], decisions already taken, in the
+    # scenario's order (one arc, or a fund's arcs to one enterprise); then coverage[e,c], minimum
+    # coverage (policy.minimum_coverage), a least on all the arcs of one line (`coverage_line`).
+    # Not in `membership`: a least is a lower bound, and only the LP carries them (the flow
+    # method refuses them; see flow_network).
     commit_arcs: list[np.ndarray] = field(default_factory=list)
     commit_lower: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     commit_upper: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -82,12 +85,15 @@ class Rules:
     dist_region: list[str] = field(default_factory=list)
     dist_fen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     arc_dist: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    coverage_line: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     KINDS = ("budget", "cap_enterprise", "own_funds", "cap_share", "need", "distribution")
 
     def commitment_names(self) -> list[str]:
-        """`commitment[fund,enterprise,category]` (or `[fund,enterprise]`) of each commitment."""
-        return [c.rule for c in self.scenario.commitments]
+        """The name of each row of `commit_arcs`: `commitment[fund,enterprise,category]` (or
+        `[fund,enterprise]`) of each commitment, then `coverage[enterprise,category]`."""
+        ents, cats = self.lines.names(self.coverage_line)
+        return [c.rule for c in self.scenario.commitments] + [f"coverage[{e},{c}]" for e, c in zip(ents, cats)]
 
     @property
     def own_source(self) -> int:
@@ -347,6 +353,8 @@ def build_rules(scenario: Scenario, lines: CostLines) -> Rules:
     need_line = first_arc[0][np.argsort(first_arc[1], kind="stable")]
     commit_arcs = _commitment_arcs(scenario, lines, sources, np.concatenate(arc_source), arcs_line)
     dist_fund, dist_region, dist_fen, arc_dist = _distribution_rows(scenario, lines, np.concatenate(arc_source), arcs_line)
+    coverage_line, coverage_least = coverage_leasts(scenario, lines)
+    commit_arcs += _line_arcs(arcs_line, coverage_line)
     return Rules(
         scenario=scenario,
         lines=lines,
@@ -363,8 +371,11 @@ def build_rules(scenario: Scenario, lines: CostLines) -> Rules:
         share_ratio=share_ratio,
         need_line=need_line,
         commit_arcs=commit_arcs,
-        commit_lower=np.array([to_fen(c.lower) if c.lower is not None else 0 for c in scenario.commitments], dtype=np.int64),
-        commit_upper=np.array([to_fen(c.upper) if c.upper is not None else -1 for c in scenario.commitments], dtype=np.int64),
+        commit_lower=np.array([to_fen(c.lower) if c.lower is not None else 0 for c in scenario.commitments]
+                              + coverage_least.tolist(), dtype=np.int64),
+        commit_upper=np.array([to_fen(c.upper) if c.upper is not None else -1 for c in scenario.commitments]
+                              + [-1] * len(coverage_line), dtype=np.int64),
+        coverage_line=coverage_line,
         dist_fund=dist_fund,
         dist_region=dist_region,
         dist_fen=dist_fen,
@@ -394,6 +405,39 @@ def _distribution_rows(scenario: Scenario, lines: CostLines, arc_source: np.ndar
         mine = arc_source == f
         arc_dist[mine] = ent_row[lines.enterprise[arc_line[mine]]]
     return np.array(funds, dtype=np.int64), names, np.array(fen, dtype=np.int64), arc_dist
+
+
+def coverage_leasts(scenario: Scenario, lines: CostLines) -> tuple[np.ndarray, np.ndarray]:
+    """(line, least) of each line minimum coverage asks money for, in line order: the funds and
+    own funds placed by the allocation must bring it to ⌈p·cost / q⌉ fen with the own funds the
+    waterfall applied, p/q the category's share as written; lines already there get no row."""
+    coverage = scenario.policy.minimum_coverage
+    if not coverage:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    out_line, out_least = [], []
+    for k, cat in enumerate(lines.categories):
+        ratio = scenario.policy.coverage_ratio(cat)
+        if ratio is None:
+            continue
+        p, q = ratio
+        mine = np.flatnonzero(lines.category == k)
+        least = [-(-p * c // q) - a for c, a in zip(lines.cost[mine].tolist(), lines.applied[mine].tolist())]
+        on = [i for i, v in enumerate(least) if v > 0]
+        out_line += mine[on].tolist()
+        out_least += [least[i] for i in on]
+    order = np.argsort(out_line, kind="stable")
+    return np.array(out_line, dtype=np.int64)[order], np.array(out_least, dtype=np.int64)[order]
+
+
+def _line_arcs(arc_line: np.ndarray, wanted: np.ndarray) -> list[np.ndarray]:
+    """The arcs (ascending) of each of the lines `wanted`."""
+    if not len(wanted):
+        return []
+    order = np.argsort(arc_line, kind="stable")
+    sorted_lines = arc_line[order]
+    lo = np.searchsorted(sorted_lines, wanted, side="left")
+    hi = np.searchsorted(sorted_lines, wanted, side="right")
+    return [np.sort(order[a:b]) for a, b in zip(lo.tolist(), hi.tolist())]
 
 
 def _cap_fen(caps: list[Decimal], enterprise: np.ndarray, lines: CostLines) -> np.ndarray:

@@ -44,6 +44,18 @@ class SolveError(RuntimeError):
     """The solver could not produce an optimal allocation; the message says why in plain words."""
 
 
+class RulesConflict(SolveError):
+    """The rules that ask for money (commitments, minimum coverage) cannot be kept together with
+    the bounds: `rules` names the smallest set in conflict (`allocate.conflicts`), `extra_budget`
+    the least extra budget per fund, in whole fen, that would make it possible (None: more
+    budget alone cannot)."""
+
+    def __init__(self, rules: list[str], extra_budget: dict[str, int] | None, detail: str):
+        self.rules = rules
+        self.extra_budget = extra_budget
+        super().__init__(f"{detail}; these rules cannot all be kept: {', '.join(rules)}")
+
+
 class NotAFlow(SolveError):
     """`method="flow"` was asked for, but the rules cannot be solved exactly as an integer flow
     (the message says which rule); the LP can solve them."""

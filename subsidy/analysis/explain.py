@@ -29,6 +29,10 @@ least or its most; its shadow_weighted is the weighted gap one unit more of it s
 where a least forces money away from heavier lines), one-sided and exact from the LP's dual face
 (only the LP carries commitments), and so on for the other columns.
 
+Minimum coverage (policy.minimum_coverage) is one rule per line it asks money for,
+`coverage[enterprise,category]`: its bound is share × cost (own funds count), its `left` what the
+line has above it, and it binds at its bound; priced like a commitment's least.
+
 Every line with a gap gets a reason: no fund lists its category at all; funds list it but none
 admits the enterprise (scope); the funds that may pay it are used up; a cap stops them; or a
 commitment's most does.
@@ -101,6 +105,7 @@ def explain(scenario: Scenario, solver: str = "highs", result: Result | None = N
         rows.append((name, kind_name, fund, enterprise, category, from_fen(bound), from_fen(use), from_fen(bound - use),
                      use >= bound, wm, pm, wl, pl, *ranges))
     rows += _commitment_rows(scenario, allocation)
+    rows += _coverage_rows(scenario, allocation)
     table = pd.DataFrame(rows, columns=["rule", "kind", "fund", "enterprise", "category", "bound", "used", "left", "binding",
                                         "shadow_weighted", "shadow_unweighted", "less_weighted", "less_unweighted",
                                         "increase_weighted", "decrease_weighted", "increase_unweighted", "decrease_unweighted"])
@@ -126,6 +131,34 @@ def _commitment_rows(scenario: Scenario, allocation) -> list[tuple]:
         out.append((c.rule, "commitment", c.fund, c.enterprise, c.category or "", from_fen(bound), from_fen(use),
                     from_fen(bound - use), at_low or at_high, float(w_more[k]), float(p_more[k]), wl, pl,
                     None, None, None, None))  # no ranges: a commitment's price is one-sided at its side
+    return out
+
+
+def _coverage_rows(scenario: Scenario, allocation) -> list[tuple]:
+    """One explain row per line minimum coverage asks money for (`coverage[e,c]`): its bound is
+    share × cost in whole fen, rounded up, own funds included; it binds when the line has no
+    more than that; its prices are one-sided, from the LP's dual face (a least's row, as a
+    commitment's): shadow_weighted < 0 where the least holds money away from heavier lines."""
+    rules = allocation.rules
+    n = len(scenario.commitments)
+    if not len(rules.coverage_line):
+        return []
+    w_more, w_less = allocation.prices.commitment_values()
+    p_more, p_less = allocation.prices.commitment_values(unit_weights=True)
+    names = rules.commitment_names()
+    lines = rules.lines
+    asked = list(range(n, n + len(rules.coverage_line)))
+    w_up, w_down = allocation.prices.least_ranges(asked)
+    p_up, p_down = allocation.prices.least_ranges(asked, unit_weights=True)
+    out = []
+    for j, line in enumerate(rules.coverage_line.tolist()):
+        k = n + j
+        given = int(lines.applied[line])
+        bound, use = int(rules.commit_lower[k]) + given, int(allocation.fen[rules.commit_arcs[k]].sum()) + given
+        ent, cat = lines.enterprises[int(lines.enterprise[line])], lines.categories[int(lines.category[line])]
+        out.append((names[k], "coverage", "", ent, cat, from_fen(bound), from_fen(use), from_fen(use - bound), use <= bound,
+                    float(w_more[k]), float(p_more[k]), _less(w_less[k]), _less(p_less[k]),
+                    _range(w_up[j]), from_fen(int(w_down[j])), _range(p_up[j]), from_fen(int(p_down[j]))))
     return out
 
 

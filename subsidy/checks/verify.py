@@ -13,6 +13,7 @@ Rules, named as in the LP so that a violation can be looked up in the model:
                                            per_worker × workers)
   cap_share[f,e,c]      x[f,e,c] ≤ share_of_need × residual need
   need[e,c]             own funds + Σ_f x[f,e,c] ≤ the cost line
+  coverage[e,c]         own funds + Σ_f x[f,e,c] ≥ policy.minimum_coverage[c] × the cost line
   commitment[f,e,c]     x[f,e,c] (or Σ_c x[f,e,c] when the category is left out) = amount,
                         ≥ at_least, ≤ at_most
   distribution[f,r]     Σ of f's rows to region r's enterprises ≤ r's amount by the factor method
@@ -338,6 +339,23 @@ class _Checker:
             self.flag(f"need[{names[0][i]},{names[1][i]}]", f"funded {_money(funded)}, residual need {_money(cost - own)} "
                       f"(cost {_money(cost)} − own funds {_money(own)}; over by {_money(own + funded - cost)})")
 
+    def coverage(self) -> None:
+        """policy.minimum_coverage: own funds + public money ≥ share × cost on each line of the
+        category, compared exactly (q·(own + funded) ≥ p·cost, in integer fen)."""
+        lines = self.lines
+        names = self.line_names
+        for k, cat in enumerate(lines.categories):
+            share = self.scenario.policy.minimum_coverage.get(cat)
+            if share is None:
+                continue
+            p, q = Decimal(repr(share)).as_integer_ratio()
+            mine = np.flatnonzero(lines.category == k)
+            for i, cost, have in zip(mine.tolist(), lines.cost[mine].tolist(), (self.own + self.funded)[mine].tolist()):
+                if have * q < p * cost:
+                    least = -(-p * cost // q)
+                    self.flag(f"coverage[{names[0][i]},{cat}]", f"own funds + funded {_money(have)}, minimum coverage {share:g} × cost "
+                              f"{_money(cost)} = {_money(least)} (short by {_money(least - have)})")
+
 
 @dataclass
 class _Rows:
@@ -449,6 +467,7 @@ def _check(checker: _Checker, rows: _Rows, totals: list, gaps, funds, summary) -
     checker.own_funds(given, has_given)
     checker.caps(k_src[public], k_line[public], sums[public], stray)
     checker.needs()
+    checker.coverage()
     _commitments(checker, rows)
     check_distributions(checker.scenario, rows.fund, rows.enterprise, rows.fen.tolist(), checker.flag, _money)
     for row, total in totals:

@@ -3,6 +3,7 @@
 are in output/phrases.py.
 
     explanation_sentences(ex, lang), explanation_text(ex, lang)   an `Explanation`
+    conflict_sentences(scenario, conflict, lang)                  a `RulesConflict` (solve's exit 3)
     gap_closure_sentences(gc, lang), gap_closure_text(gc, lang)   a `GapClosure`
     comparison_summary(c, lang), comparison_text(c, lang)         a `Comparison`
 """
@@ -16,7 +17,9 @@ import pandas as pd
 from subsidy.analysis.close_gap import GapClosure
 from subsidy.analysis.compare import PRESENT, Comparison
 from subsidy.analysis.explain import Explanation
-from subsidy.output.phrases import CLOSE_GAP, COMPARE, EXPLAIN, REASON_ZH, TABLE_ZH, Names
+from subsidy.allocate.stages import RulesConflict
+from subsidy.allocate.waterfall import from_fen
+from subsidy.output.phrases import CLOSE_GAP, COMPARE, CONFLICT, EXPLAIN, REASON_ZH, TABLE_ZH, Names
 from subsidy.scenario.labels import Lang, column, money, table
 
 _num = money  # prices, like amounts, with two decimals
@@ -35,7 +38,7 @@ def explanation_sentences(ex: Explanation, lang: Lang = "en") -> list[str]:
     split = {fund for line in ex.gaps.itertuples(index=False) for fund, kind, _ in line.blockers if kind == "distribution"}
     for rule in ex.rules.itertuples(index=False):
         less = ""
-        if rule.kind == "commitment":
+        if rule.kind in ("commitment", "coverage"):
             effect = ""  # a commitment has sentences of its own below: one-sided prices, no ranges
         else:
             if rule.binding and rule.less_weighted is not None and (rule.less_weighted or rule.less_unweighted):
@@ -62,6 +65,14 @@ def explanation_sentences(ex: Explanation, lang: Lang = "en") -> list[str]:
             source = next((c.source for c in s.commitments if c.rule == rule.rule), "")
             out.append(EXPLAIN("commitment", lang, rule=rule.rule, bound=money(rule.bound), unit=unit, effect=effect,
                                source=EXPLAIN("cap_terms", lang, terms=source) if source else ""))
+        elif rule.kind == "coverage" and rule.binding:
+            sw = rule.shadow_weighted
+            key = "commit_impossible" if sw == float("-inf") else "commit_saves" if sw > 0 else "commit_costs" if sw < 0 else "commit_free"
+            share = s.policy.minimum_coverage.get(rule.category)
+            out.append(EXPLAIN("coverage", lang, rule=names.rule("coverage", rule.rule, None, rule.enterprise, rule.category),
+                               bound=money(rule.bound), unit=unit, share=f"{share:g}", effect=EXPLAIN(key, lang, unit=unit, pw=_num(abs(sw))),
+                               range="" if _missing(rule.increase_weighted) or not rule.increase_weighted or not sw else
+                               EXPLAIN("coverage_range", lang, up=money(rule.increase_weighted), unit=unit)))
         elif rule.kind == "cap_enterprise" and rule.binding:
             out.append(EXPLAIN(rule.kind, lang, terms=_cap_terms(s, rule.fund, rule.enterprise, lang), **values))
         elif rule.binding:
@@ -81,6 +92,22 @@ def explanation_sentences(ex: Explanation, lang: Lang = "en") -> list[str]:
         row = totals.loc[eid]
         out.append(EXPLAIN("enterprise_gap", lang, enterprise=names.enterprise(eid), gap=money(row["gap"]), unit=unit,
                            share=float(row["gap_share"]), lines=EXPLAIN("sep", lang).join(parts)))
+    return out
+
+
+def conflict_sentences(scenario, conflict: RulesConflict, lang: Lang = "en") -> list[str]:
+    """Why `solve` ends with exit 3 when rules that ask for money conflict: the smallest set of
+    rules in conflict (in words in Chinese, ids in English), and the least extra budget per fund."""
+    names = Names(scenario, lang)
+    out = [CONFLICT("rules", lang, rules=EXPLAIN("and", lang).join(names.rule_id(r) + (f"（{r}）" if lang == "zh" and names.rule_id(r) != r else "")
+                                                                 for r in conflict.rules))]
+    extra = conflict.extra_budget
+    if extra is None:
+        out.append(CONFLICT("no_extra", lang))
+    elif extra:
+        funds = EXPLAIN("and", lang).join(CONFLICT("fund_extra", lang, fund=names.fund(f), amount=money(from_fen(fen)), unit=scenario.unit)
+                                          for f, fen in extra.items())
+        out.append(CONFLICT("extra", lang, funds=funds, total=money(from_fen(sum(extra.values()))), unit=scenario.unit))
     return out
 
 

@@ -106,6 +106,11 @@ EXPLAIN = Phrases({
         "en": "{rule}{source} binds at {bound}: {effect}.",
         "zh": "已定事项 {rule}{source}在 {bound} {unit}起约束作用：{effect}。",
     },
+    "coverage": {
+        "en": "{rule} (minimum coverage {share} of the cost, own funds included) binds at {bound}: {effect}{range}.",
+        "zh": "{rule}（自有资金与财政资金合计不低于费用的 {share}）在 {bound} {unit}起约束作用：{effect}{range}。",
+    },
+    "coverage_range": {"en": ", at this rate for the first {up} {unit} more", "zh": "，此比率适用于增加的前 {up} {unit}"},
     "commit_saves": {"en": "one {unit} more of it would reduce the weighted gap by {pw}", "zh": "每增加 1 {unit}，加权缺口减少 {pw}"},
     "commit_costs": {"en": "one {unit} more of it would add {pw} to the weighted gap", "zh": "每增加 1 {unit}，加权缺口增加 {pw}"},
     "commit_impossible": {"en": "one {unit} more of it would leave no allocation that keeps every rule",
@@ -120,7 +125,8 @@ EXPLAIN = Phrases({
 
 RULE_ZH = {"budget": "{fund}预算", "cap_enterprise": "{fund}对{enterprise}的单企业上限",
            "cap_share": "{fund}对{enterprise}{category}的比例上限", "own_funds": "{enterprise}的自有资金",
-           "commitment": "{fund}对{enterprise}{category}的已定安排", "distribution": "{fund}按因素法分给{enterprise}的额度"}
+           "commitment": "{fund}对{enterprise}{category}的已定安排", "distribution": "{fund}按因素法分给{enterprise}的额度",
+           "coverage": "{enterprise}{category}的保底比例"}
 """A rule in the Chinese tables, by its kind (a kind not listed here shows its id)."""
 
 FIELD_ZH = {"budget": "预算", "caps": "", "per_capacity": "单位产能上限", "per_enterprise": "单企业上限", "per_worker": "每人上限",
@@ -133,6 +139,17 @@ FIELD_ZH = {"budget": "预算", "caps": "", "per_capacity": "单位产能上限"
 TABLE_ZH = {"rule_name": "规则", "rule_id": "规则代码", "enterprise_name": "企业名称", "enterprise_id": "企业代码",
             "fund_name": "资金名称", "fund_id": "资金代码", "pair_name": "资金 → 企业", "pair_id": "代码"}
 """Headers of the Chinese tables' name and id columns: names first, ids in a column of their own."""
+
+CONFLICT = Phrases({
+    "rules": {"en": "these rules cannot all be kept together (the smallest such set): {rules}",
+              "zh": "以下规则无法同时满足（最小冲突集合）：{rules}"},
+    "extra": {"en": "the least extra budget that would make them possible: {funds} ({total} {unit} in all)",
+              "zh": "至少需要追加预算：{funds}（合计 {total} {unit}）"},
+    "fund_extra": {"en": "{fund} +{amount}", "zh": "{fund} +{amount} {unit}"},
+    "no_extra": {"en": "more budget alone cannot make them possible: a cap or a line's need is in the way",
+                 "zh": "仅追加预算无法解决：有上限或费用需求的限制"},
+})
+"""`solve` ending with exit 3 because rules that ask for money (commitments, minimum coverage) conflict."""
 
 REASON_ZH = {"category_not_payable": "无资金可支付该类别", "no_eligible_fund": "无适用资金", "funds_exhausted": "资金已用完",
              "cap_binds": "上限约束", "commitment_binds": "已定事项约束", "region_amount_binds": "因素法地区额度约束", "unexplained": "未能解释"}
@@ -366,6 +383,8 @@ class Names:
         fund = enterprise = category = None
         if kind == "own_funds" and args:
             enterprise = args[0]
+        elif kind == "coverage" and len(args) == 2:
+            enterprise, category = args
         elif args:
             fund, enterprise, category = (args + [None, None])[:3]
         return self.rule(kind, rule_id, fund, enterprise, category)

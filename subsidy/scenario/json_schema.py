@@ -94,6 +94,7 @@ DOCS: dict[str, dict[str, tuple[str, str]]] = {
     "Policy": {
         "": ("Policy 政策", "Allocation switches. 分配政策开关。"),
         "fairness": ("Fairness 公平性", "Stage 2: minimise the largest gap share. 第二阶段：使最大缺口比例最小。"),
+        "minimum_coverage": ("Minimum coverage 保底比例", "Category → share 0-1: on each cost line of the category, own funds + public money ≥ share × its cost, in every stage. 费用类别 → 比例：该类别每项费用的自有资金与财政资金合计不低于费用乘以该比例。"),
     },
     "Commitment": {
         "": ("Commitment 已定事项", "What one fund pays one enterprise, already decided. 已经决定的某项资金对某企业的安排。"),

@@ -437,6 +437,14 @@ class Commitment(_Strict):
 
 class Policy(_Strict):
     fairness: bool = True
+    # Minimum coverage (保底): category → share; on each cost line of that category, own funds +
+    # public money ≥ share × its cost. A hard rule of every stage (a least on the line).
+    minimum_coverage: dict[str, Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] = Field(default_factory=dict)
+
+    def coverage_ratio(self, category: str) -> tuple[int, int] | None:
+        """The category's minimum coverage as an exact fraction p/q (as written), or None."""
+        share = self.minimum_coverage.get(category)
+        return None if share is None else Decimal(repr(share)).as_integer_ratio()
 
 
 class Assumption(_Strict):
@@ -572,6 +580,11 @@ def cross_field_problems(data: dict) -> list[Problem]:
                 found.append(Problem(loc=("funds", i, "scope", "enterprises", j), message=f"unknown enterprise {eid!r}"))
     _commitment_problems(data, seen, known_set, names, found)
     found += [Problem(loc=loc, message=en, message_zh=zh) for loc, en, zh in year_problems(data)]
+    policy = data.get("policy") if isinstance(data.get("policy"), dict) else {}
+    coverage = policy.get("minimum_coverage") if isinstance(policy.get("minimum_coverage"), dict) else {}
+    for cat in coverage:
+        if cat not in known_set:
+            found.append(Problem(loc=("policy", "minimum_coverage", cat), message=f"unknown category {cat!r}; known: {names}"))
     return found
 
 

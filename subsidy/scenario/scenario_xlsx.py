@@ -96,6 +96,9 @@ DISTRIBUTION = SheetSpec("distribution", "因素法", "FactorMethod", (
     Col("fund", "资金代码", "fund", "ref:funds"), Col("level", "地区层级（1、2…或 enterprise 按企业）", "level (1, 2, … or enterprise)", "any", 24),
     Col("capacity", "产能权重", "capacity weight", "quantity"), Col("workers", "职工人数权重", "workers weight", "quantity"),
     Col("difficulty", "难度权重", "difficulty weight", "quantity"),
+MINIMUM_COVERAGE = SheetSpec("minimum_coverage", "保底比例", "MinimumCoverage", (
+    Col("category", "费用类别", "category", "code:category", width=24),
+    Col("share", "保底比例（自有资金+财政资金不低于费用的）", "minimum share of cost (own funds + public money)", "share", width=20),
 ))
 CATEGORIES = SheetSpec("categories", "类别", "Categories", (
     Col("key", "类别代码", "category"), Col("label_zh", "中文名称", "Chinese name", width=20),
@@ -106,7 +109,8 @@ ASSUMPTIONS = SheetSpec("assumptions", "假设", "Assumptions", (
     Col("id", "代码", "id"), Col("text", "内容", "text", width=50), Col("value", "数值", "value", "any"),
     Col("unit", "单位", "unit"), Col("source", "来源", "source", width=40),
 ))
-DATA_SHEETS = (SCENARIO, ENTERPRISES, COSTS, OWN_FUNDS, FUNDS, FUND_RULES, COMMITMENTS, CATEGORIES, ASSUMPTIONS, DISTRIBUTION, REGIONS)
+DATA_SHEETS = (SCENARIO, ENTERPRISES, COSTS, OWN_FUNDS, FUNDS, FUND_RULES, COMMITMENTS, MINIMUM_COVERAGE, CATEGORIES, ASSUMPTIONS,
+               DISTRIBUTION, REGIONS)
 INSTRUCTIONS = ("说明", "Instructions")
 CODES = ("代码表", "Codes")
 

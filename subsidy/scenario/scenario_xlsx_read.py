@@ -151,6 +151,7 @@ class _Reader:
         self._distribution()
         self._fund_rules()
         self._commitments()
+        self._minimum_coverage()
         self._assumptions()
         self._regions()
 
@@ -433,6 +434,24 @@ class _Reader:
             items.append(c)
         if items:
             self.data["commitments"] = items
+
+    def _minimum_coverage(self) -> None:
+        """policy.minimum_coverage: one row per category, its share (保底比例)."""
+        coverage: dict[str, Any] = {}
+        for row, values in self._rows("minimum_coverage"):
+            raw = values.get("category")
+            if raw is None:
+                self._problem("minimum_coverage", "category", row, "category is missing")
+                continue
+            cat = parse_code(str(raw), self.categories)
+            loc = ("policy", "minimum_coverage", cat)
+            if cat not in self.categories:
+                self._problem("minimum_coverage", "category", row, f"unknown category {raw!r}; known: {', '.join(self.categories)}", loc)
+            self._put(coverage, cat, values.get("share"), loc, "minimum_coverage", "share", row)
+            if values.get("share") is None:
+                self._problem("minimum_coverage", "share", row, "share is missing (a number from 0 to 1)", loc)
+        if coverage:
+            self.data.setdefault("policy", {})["minimum_coverage"] = coverage
 
     def _assumptions(self) -> None:
         items = []

@@ -69,6 +69,8 @@ def scenario_rows(scenario: Scenario) -> dict[str, list[list]]:
             d = f.distribution
             rows["distribution"].append([f.id, d.level, _number(d.factors.capacity), _number(d.factors.workers), _number(d.factors.difficulty)])
             rows["fund_rules"] += [[f.id, rule("early_exit"), year, _number(w)] for year, w in d.early_exit_weights.items()]
+    for k, share in scenario.policy.minimum_coverage.items():
+        rows["minimum_coverage"].append([cat(k), share])
     for c in scenario.commitments:
         rows["commitments"].append([c.fund, c.enterprise, cat(c.category) if c.category else None, _number(c.amount),
                                     _number(c.at_least), _number(c.at_most), c.source or None])
