@@ -97,7 +97,7 @@ def fen(amount: str) -> int:
 def whole_step_weighted_gap(data: dict) -> Fraction:
     """The least weighted gap (scenario unit) of any allocation in whole fen that keeps every rule
     of the scenario `data` (the corpus' shape: no own funds, scopes by enterprise list only; and
-    its commitments, if any). ArithmeticError("infeasible") where no allocation keeps them."""
+    its commitments and minimum coverage, if any). ArithmeticError("infeasible") where no allocation keeps them."""
     weights = {c: Fraction(str(w)) for c, w in WEIGHTS.items()}
     weights.update({c: Fraction(str(v["weight"])) for c, v in data.get("categories", {}).items()})
     lines = [(e["id"], c, fen(a)) for e in data["enterprises"] for c, a in sorted(e["costs"].items()) if fen(a) > 0]
@@ -143,7 +143,16 @@ def whole_step_weighted_gap(data: dict) -> Fraction:
             b.append(Fraction(-fen(str(least))))
         if most is not None:
             row(members, fen(str(most)))
+    # minimum coverage: on each line of the category Σ x ≥ ⌈share × cost⌉ (no own funds here), as −Σ x ≤ −L
+    for cat, share in data.get("policy", {}).get("minimum_coverage", {}).items():
+        for k, (_, c, need) in enumerate(lines):
+            least = -((-Fraction(Decimal(repr(share))) * need).__floor__())
+            if c == cat and least > 0:
+                rows.append([Fraction(-int(line == k)) for _, line in arcs])
+                b.append(Fraction(-least))
     at_zero = sum((weights[c] * need for _, c, need in lines), Fraction(0))
+    if not arcs and any(v < 0 for v in b):
+        raise ArithmeticError("infeasible")  # a least on no arc at all
     best = maximise([weights[lines[k][1]] for _, k in arcs], rows, b) if arcs else Fraction(0)
     return (at_zero - best) / 100
 

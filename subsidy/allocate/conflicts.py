@@ -46,6 +46,10 @@ def _feasible(n_arcs: int, rows: list[tuple[list[int], int, int]], keep: list[in
     x = [problem.add_variable(f"x{i}", lowBound=0) for i in range(n_arcs)]
     for k in keep:
         arcs, sense, fen = rows[k]
+        if not arcs:  # 0 ≤ fen always holds; 0 ≥ a positive least never does
+            if sense < 0 and fen > 0:
+                return False
+            continue
         expr = pulp.LpAffineExpression([(x[a], 1.0) for a in arcs])
         problem.addConstraint(expr <= fen if sense > 0 else expr >= fen, name=f"r{k}")
     problem.setObjective(pulp.LpAffineExpression([]) + 0)
@@ -107,6 +111,10 @@ def least_extra_budget(rules: Rules, solver: str = "highs") -> dict[str, int] | 
     x = [problem.add_variable(f"x{i}", lowBound=0) for i in range(len(rules.arc_source))]
     s = [problem.add_variable(f"s{f}", lowBound=0) for f in range(n_funds)]
     for k, (arcs, sense, fen) in enumerate(rows):
+        if not arcs and k >= n_funds:
+            if sense < 0 and fen > 0:
+                return None  # a least no money may reach: no budget helps
+            continue
         terms = [(x[a], 1.0) for a in arcs] + ([(s[k], -1.0)] if k < n_funds else [])
         expr = pulp.LpAffineExpression(terms)
         problem.addConstraint(expr <= fen if sense > 0 else expr >= fen, name=f"r{k}")

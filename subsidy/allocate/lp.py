@@ -193,6 +193,8 @@ class PulpBackend:
     # --- the stages -------------------------------------------------------------------------------
     def minimise_weighted_gap(self) -> float:
         if self.empty:  # nothing can be paid: every stage's optimum is the all-zero allocation
+            if any(sense < 0 and fen > 0 for _, sense, fen in self.commitment_rows):
+                raise SolveError("stage 1 (weighted gap): the solver did not reach an optimum (Infeasible: a least on no arc)")
             return self.weighted_need / 100
         self.problem.setObjective(-self.weighted_saved)
         run(self.problem, self.engine, "stage 1 (weighted gap)")

@@ -96,6 +96,7 @@ DISTRIBUTION = SheetSpec("distribution", "因素法", "FactorMethod", (
     Col("fund", "资金代码", "fund", "ref:funds"), Col("level", "地区层级（1、2…或 enterprise 按企业）", "level (1, 2, … or enterprise)", "any", 24),
     Col("capacity", "产能权重", "capacity weight", "quantity"), Col("workers", "职工人数权重", "workers weight", "quantity"),
     Col("difficulty", "难度权重", "difficulty weight", "quantity"),
+))
 MINIMUM_COVERAGE = SheetSpec("minimum_coverage", "保底比例", "MinimumCoverage", (
     Col("category", "费用类别", "category", "code:category", width=24),
     Col("share", "保底比例（自有资金+财政资金不低于费用的）", "minimum share of cost (own funds + public money)", "share", width=20),
