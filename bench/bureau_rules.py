@@ -1,7 +1,9 @@
 """What the bureau rules of issue 13 cost at scale: a generated scenario solved with and without them.
 
 Of issue 13's rules this branch carries per-worker standards (`caps.per_worker`), one more term
-of each fund's enterprise cap and so a network bound, and commitments, which only the LP carries.
+of each fund's enterprise cap and so a network bound, and commitments and minimum coverage, which
+only the LP carries. The last variant adds minimum coverage (`COVERAGE`) to the commitments one,
+with a 兜底 fund that makes it feasible (`with_coverage`).
 For each size: generate a scenario (`subsidy generate`, seed 1); write a copy with a per-worker
 standard on every fund (`RATES`, 万元 per worker; generated resettlement runs 0.3-1.2 per worker,
 so the standards bind on many enterprises); and a copy of that with commitments besides: every
@@ -26,6 +28,12 @@ Again after commitments moved onto the whole-fen LP (load average 4.3, `--sizes 
 2.90 s / LP 9.71 s without bureau rules (total gap 321,459.8), flow 2.97 s / LP 10.81 s with
 per-worker standards (408,703.3), LP 14.33 s with 137 commitments besides: total gap 408,703.3,
 the same as without them to the fen, as it must be (the commitments are rows of that optimum).
+
+With minimum coverage besides (`--sizes 2000`, load average 8.3-9.5: seven engineers' jobs on 2
+cores, so every time here is about 3× an idle machine's): no bureau rules flow 6.41 s / LP 22.48 s,
+per-worker flow 8.51 s / LP 21.67 s, + 137 commitments LP 17.91 s, + minimum coverage (resettlement
+1.0, retirees' social insurance 0.5, on 2,000 enterprises' lines; a 兜底 fund added) LP 25.14 s,
+total gap 205,130.07 (lower: the 兜底 fund is new money).
 """
 
 from __future__ import annotations
@@ -80,6 +88,28 @@ def with_commitments(path: Path, allocations: Path, out: Path) -> int:
     return len(commitments)
 
 
+COVERAGE = {"resettlement": 1.0, "retiree_social_insurance": 0.5}
+"""Minimum coverage for the coverage variant: resettlement in full (the issue's example) and half
+of retirees' social insurance."""
+
+
+def with_coverage(path: Path, out: Path) -> None:
+    """`path` with `COVERAGE`, and one more fund that may pay those categories anywhere (a
+    provincial 兜底 fund, budget: what coverage asks in all): generated scopes leave some
+    enterprises no fund at all, where coverage alone would be a contradiction (exit 2)."""
+    from subsidy.allocate.rules import coverage_leasts
+    from subsidy.allocate.waterfall import cost_lines, from_fen
+    from subsidy.scenario.load import scenario_from_data
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data.setdefault("policy", {})["minimum_coverage"] = dict(COVERAGE)
+    scenario = scenario_from_data(data)
+    _, least = coverage_leasts(scenario, cost_lines(scenario))
+    data["funds"].append({"id": "bottom_line", "name": "省级兜底资金（bench）", "level": "provincial",
+                          "budget": str(from_fen(int(least.sum()))), "categories": sorted(COVERAGE)})
+    out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000")
@@ -97,18 +127,24 @@ def main() -> None:
             timed(cli + ["generate", "--enterprises", str(n), "--funds", "5", "--seed", "1", "--out", str(plain)])
         with_per_worker(plain, ruled)
         committed = work / f"rules-{n}-seed1-commitments.json"
-        for label, path in (("no bureau rules", plain), ("per-worker standards", ruled), ("per-worker standards + commitments", committed)):
+        covered = work / f"rules-{n}-seed1-coverage.json"
+        lp_only = (committed, covered)
+        for label, path in (("no bureau rules", plain), ("per-worker standards", ruled), ("per-worker standards + commitments", committed),
+                            ("per-worker standards + commitments + minimum coverage", covered)):
             if path is committed:
                 label += f" ({with_commitments(ruled, work / 'out-flow' / 'allocations.csv', committed)})"
+            if path is covered:
+                with_coverage(committed, covered)
+                label += " (resettlement 1.0, retirees 0.5; + a 兜底 fund)"
             cells = []
             for m in ("flow", "pulp"):
-                if path is committed and m == "flow":
+                if path in lp_only and m == "flow":
                     cells.append("n/a (LP only)")
                 elif m == "flow" or n <= args.pulp_max:
                     cells.append(f"{timed(cli + ['solve', str(path), '--quiet', '--method', m, '--out', str(work / f'out-{m}')]):.2f} s")
                 else:
                     cells.append("skipped")
-            summary = json.loads((work / ("out-pulp" if path is committed else "out-flow") / "summary.json").read_text(encoding="utf-8"))
+            summary = json.loads((work / ("out-pulp" if path in lp_only else "out-flow") / "summary.json").read_text(encoding="utf-8"))
             rows.append((n, label, summary["total_gap"], *cells))
             print(f"{n} {label}: flow {cells[0]}, LP {cells[1]}", flush=True)
     print()

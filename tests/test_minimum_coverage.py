@@ -366,3 +366,17 @@ def test_the_verifier_accepts_every_solve_and_rejects_a_covered_line_one_fen_sho
             short.loc[row.Index, "amount"] -= Decimal("0.01")
             assert f"coverage[{row.enterprise},{cat}]" in [v.rule for v in verify(s, short)]
             return
+
+
+def test_commitments_that_conflict_only_through_a_line_are_named_too():
+    # a gives e1's resettlement at least 60 and b (resettlement only) gives e1 at least 50 in all:
+    # each fits, but e1's one resettlement line is 100 < 110. No budget helps: the need is in the way.
+    data = copy.deepcopy(DATA)
+    data["commitments"] = [{"fund": "a", "enterprise": "e1", "category": "resettlement", "at_least": 60},
+                           {"fund": "b", "enterprise": "e1", "at_least": 50}]
+    s = scenario_from_data(data)
+    assert [f for f in diagnosis(s) if f.level == "error"] == []
+    with pytest.raises(RulesConflict) as info:
+        solve(s)
+    assert info.value.rules == ["commitment[a,e1,resettlement]", "commitment[b,e1]", "need[e1,resettlement]"]
+    assert info.value.extra_budget is None

@@ -7,10 +7,13 @@ bounds. What the data alone show is reported before solving (`checks.commitments
 `checks.coverage`); this module is for the rest, and runs only after stage 1 was found infeasible.
 
 - `conflicting_rules`: an irreducible infeasible subset by a deletion filter: drop one group of
-  rows, and if what is left is still infeasible, leave it out for good. Groups first (each least,
-  each most, each budget, and per fund its caps for enterprises, its share caps; own funds; needs),
-  then the rows of each group kept one by one, so the names at the end are single rules, each
-  needed for the conflict. Each test is one LP without objective (about 20 ms on a few hundred arcs).
+  rows, and if what is left is still infeasible, leave it out for good. Groups first (each
+  commitment, minimum coverage per category, each budget, per fund its caps for enterprises and
+  its share caps, own funds, needs), then the rows of each kept group in halves, quarters, … down
+  to one (a conflict is a few rules among thousands: most halves go at once), so the names at the
+  end are single rules, each needed for the conflict. Each test is one LP without objective
+  (about 20 ms on a few hundred arcs; a second or more at 10,000 enterprises, and the search
+  runs only when a solve has failed).
 - `least_extra_budget`: min Σ s_f with every budget row Σ x ≤ B_f + s_f and every other rule
   kept; budget slacks are one more arc per budget row, so the program is still a network and the
   optimum whole fen. None where no budget helps (a cap or a need is in the way).
@@ -24,11 +27,6 @@ import pulp
 from subsidy.allocate.lp import commitment_rows, commitment_owners
 from subsidy.allocate.lp_solvers import make_solver
 from subsidy.allocate.rules import Rules
-
-REFINE_MAX_ROWS = 400
-"""A kept group of more rows than this stays a group in the answer (its rows are not tested one
-by one: each is an LP), named by its kind and fund."""
-
 
 def _rows(rules: Rules) -> tuple[list[tuple[list[int], int, int]], list[str]]:
     """Every row as (arcs, sense, whole fen): the bounds (≤) in the rules' order, then the
@@ -58,48 +56,56 @@ def _feasible(n_arcs: int, rows: list[tuple[list[int], int, int]], keep: list[in
 
 
 def conflicting_rules(rules: Rules, solver: str = "highs") -> list[str] | None:
-    """The names of an irreducible set of rules no allocation can keep together (leasts first,
-    then the bounds, each in the rules' order), or None when the rules can all be kept."""
+    """The names of an irreducible set of rules no allocation can keep together (leasts and mosts
+    first, then the bounds, each in the rules' order), or None when the rules can all be kept."""
     rows, names = _rows(rules)
     n = len(rules.arc_source)
     engine = make_solver(solver)
-    everything = list(range(len(rows)))
-    if _feasible(n, rows, everything, engine):
+    if _feasible(n, rows, list(range(len(rows))), engine):
         return None
-    groups: dict[tuple, list[int]] = {}
     kind, _ = rules.bound_order
     n_bounds = len(kind)
-    for k in everything:
-        if k >= n_bounds:
-            key = ("side", k)
-        else:
-            name = names[k]
-            fund = name[name.index("[") + 1:].split(",")[0].rstrip("]")
-            key = (int(kind[k]), fund) if int(kind[k]) in (1, 3) else ((0, k) if int(kind[k]) == 0 else (int(kind[k]),))
+    n_commit = len(rules.scenario.commitments)
+    owners = commitment_owners(rules)
+    groups: dict[tuple, list[int]] = {}
+    for k in range(len(rows)):
+        if k >= n_bounds:  # commitments one by one; minimum coverage by category
+            owner = owners[k - n_bounds]
+            key = ("commitment", owner) if owner < n_commit else \
+                ("coverage", int(rules.lines.category[rules.coverage_line[owner - n_commit]]))
+        elif int(kind[k]) in (1, 3):  # caps for enterprises, share caps: by fund
+            key = (int(kind[k]), names[k][names[k].index("[") + 1:].split(",")[0])
+        else:  # each budget; own funds together; needs together
+            key = (0, k) if int(kind[k]) == 0 else (int(kind[k]),)
         groups.setdefault(key, []).append(k)
-    kept = list(groups.values())
+    kept = _deletion_filter(list(groups.values()), [], lambda trial: not _feasible(n, rows, trial, engine))
+    core: list[int] = []
+    for i, group in enumerate(kept):  # then the rules of each kept group, in halves down to one
+        others = core + [k for g in kept[i + 1:] for k in g]
+        size = max(1, len(group) // 2)
+        while True:
+            chunks = [group[j:j + size] for j in range(0, len(group), size)]
+            group = [k for c in _deletion_filter(chunks, others, lambda trial: not _feasible(n, rows, trial, engine)) for k in c]
+            if size == 1:
+                break
+            size = max(1, size // 2)
+        core += group
+    order = sorted(core, key=lambda k: (k < n_bounds, k))  # leasts and mosts first, then bounds
+    return [names[k] for k in order]
+
+
+def _deletion_filter(items: list[list[int]], fixed: list[int], conflicts) -> list[list[int]]:
+    """The items (lists of rows) that stay after leaving each out in turn, for good wherever the
+    rest (with `fixed`) still conflicts: each one kept is needed for the conflict."""
+    kept = list(items)
     i = 0
-    while i < len(kept):  # the deletion filter over groups
-        trial = [k for j, g in enumerate(kept) if j != i for k in g]
-        if not _feasible(n, rows, trial, engine):
+    while i < len(kept):
+        trial = fixed + [k for j, g in enumerate(kept) if j != i for k in g]
+        if conflicts(trial):
             del kept[i]
         else:
             i += 1
-    singles: list[int] = [k for g in kept if len(g) == 1 for k in g]
-    big = [g for g in kept if len(g) > 1]
-    core = singles + [k for g in big if len(g) > REFINE_MAX_ROWS for k in g]
-    for g in (g for g in big if len(g) <= REFINE_MAX_ROWS):
-        members = list(g)
-        j = 0
-        while j < len(members):  # then the rows of each kept group
-            trial = core + members[:j] + members[j + 1:] + [k for h in big if h is not g and len(h) <= REFINE_MAX_ROWS for k in h]
-            if not _feasible(n, rows, trial, engine):
-                del members[j]
-            else:
-                j += 1
-        core += members
-    order = sorted(core, key=lambda k: (k < n_bounds, k))  # leasts and mosts first, then bounds
-    return [names[k] for k in order]
+    return kept
 
 
 def least_extra_budget(rules: Rules, solver: str = "highs") -> dict[str, int] | None:
