@@ -380,3 +380,15 @@ def test_commitments_that_conflict_only_through_a_line_are_named_too():
         solve(s)
     assert info.value.rules == ["commitment[a,e1,resettlement]", "commitment[b,e1]", "need[e1,resettlement]"]
     assert info.value.extra_budget is None
+
+
+def test_compare_and_the_result_workbook_say_the_rule_in_words():
+    base = SCENARIOS / "xianan-2025.yaml"
+    done = run("compare", str(base), str(SHIPPED))
+    # weighted gap 160.60 → 166.20 (test_shipped_coverage_on_xianan), the total gap unchanged
+    assert "保底比例·职工安置费 — → 1.0、保底比例·银行债务 — → 0.6；资金缺口由 310.60 变为 310.60 万元" in done.stdout
+    assert "加权缺口由 160.60 变为 166.20" in done.stdout
+    from subsidy.output.result_xlsx_notes import rules_in_words
+
+    words = [row[2] for row in rules_in_words(solve(load_scenario(SHIPPED)), "zh")]
+    assert "保底比例：每项银行债务的自有资金与财政资金合计不低于费用的 0.6。" in words

@@ -296,6 +296,8 @@ WORKBOOK = Phrases({
              "zh": "在各企业之间，使单户最大缺口比例尽可能小，资金分配尽量均衡。"},
     "unfair": {"en": "The money is not spread further among enterprises once the priorities are met (fairness: false).",
                "zh": "满足优先顺序后，不再在企业之间均衡分配（fairness: false）。"},
+    "coverage_rule": {"en": "Minimum coverage: on each {label} line, own funds and public money together reach at least {share:g} of the cost.",
+                      "zh": "保底比例：每项{label}的自有资金与财政资金合计不低于费用的 {share:g}。"},
     "blank": {"en": "In the gaps table a blank cell means the enterprise has no such cost; 0 means the cost is fully paid.",
               "zh": "缺口表中空白表示该企业无此项费用，0 表示该项费用已全部安排。"},
     "exact": {"en": "Amounts are exact to 0.01 {unit}; every total is the sum of the rows above it.",
@@ -370,6 +372,8 @@ class Names:
         """An input field by its overlay path (`funds.central_reward.budget`): in Chinese the fund's
         or enterprise's name and the field in words (compare's list of what an option changes)."""
         parts = path.split(".")
+        if self.lang == "zh" and parts[:2] == ["policy", "minimum_coverage"] and len(parts) == 3:
+            return f"保底比例·{self.categories.get(parts[2], parts[2])}"
         if self.lang != "zh" or len(parts) < 2 or parts[0] not in ("funds", "enterprises"):
             return path
         head = self.fund(parts[1]) if parts[0] == "funds" else self.enterprise(parts[1])

@@ -37,6 +37,8 @@ def rules_in_words(result: Result, lang: Lang) -> list[tuple[str, str, str, str]
         rows.append((policy, "", W(f"own_{rule}", lang), ""))
     rows.append((policy, "", W("priority", lang), ""))
     rows.append((policy, "", W("fair" if sc.policy.fairness else "unfair", lang), ""))
+    for c, share in sc.policy.minimum_coverage.items():
+        rows.append((policy, label(c), W("coverage_rule", lang, label=label(c), share=share), ""))
     rows.append((policy, "", W("exact", lang, unit=unit), ""))
     rows.append((policy, "", W("blank", lang), ""))
     for c, cat in table.items():
