@@ -25,7 +25,9 @@ integral, and so is every stage's optimum as long as each hold keeps the program
 
 Commitments (issue 13) are rows too, after the bounds: a least Σ x ≥ L, a most Σ x ≤ U (an
 amount both), over one arc or a fund's arcs to one enterprise, which are sets of the first laminar
-family, so the matrix stays a network with whole-fen bounds on both sides. A least brings a
+family, so the matrix stays a network with whole-fen bounds on both sides. Minimum coverage
+(`coverage[e,c]`) is one more least per line, on the line's arcs: the same set as its need row,
+in the second family, so the same holds. A least brings a
 dual variable with the other sign (`_reduced_costs`), and the face holds a commitment row whose
 value is not 0 at its bound, as a full rule is held full.
 

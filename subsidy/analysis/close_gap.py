@@ -13,6 +13,7 @@ The total gap (summary.json's total_gap) splits into three parts that behave dif
     budget[f]:      Σ x[f,·,·] ≤ budget_f + extra[f]
     cap_…, need[…]: the allocation program's rules, unchanged (caps stay)
     commitment[…]:  decisions already taken, unchanged (only the LPs: the flow refuses them)
+    coverage[…]:    minimum coverage, each line's least, unchanged (the same)
     target_gap:     Σ r[e,c] − Σ x ≥ …  i.e.  total gap ≤ target
 
   then, holding that minimum, the same program puts the extra into funds in the order listed
