@@ -35,7 +35,7 @@ def robust_allocation(rules: Rules, residual: np.ndarray) -> np.ndarray:
     import highspy
 
     if rules.commit_arcs:
-        raise SolveError("--plan robust does not take commitments yet: remove them, or use the plan on expected values")
+        raise SolveError("--plan robust does not take commitments or minimum coverage yet: remove them, or use the plan on expected values")
     n_x = len(rules.arc_source)
     draws = len(residual)
     weights = rules.weights
