@@ -392,3 +392,16 @@ def test_compare_and_the_result_workbook_say_the_rule_in_words():
 
     words = [row[2] for row in rules_in_words(solve(load_scenario(SHIPPED)), "zh")]
     assert "保底比例：每项银行债务的自有资金与财政资金合计不低于费用的 0.6。" in words
+
+
+def test_a_programme_over_several_years_refuses_minimum_coverage():
+    # The years' network (allocate.timing) carries no leasts: refused where the file is read,
+    # rather than solved without the rule.
+    data = {"name": "t", "years": [2025, 2026],
+            "enterprises": [{"id": "a", "name": "A", "costs": {"bank_debt": {2025: 1}}}],
+            "funds": [{"id": "c", "name": "C", "tranches": {2025: 1}, "categories": ["bank_debt"]}],
+            "policy": {"minimum_coverage": {"bank_debt": 1.0}}}
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_data(data)
+    assert "a programme over several years does not carry minimum coverage yet" in info.value.render("en")
+    assert "跨年度方案暂不支持保底比例" in info.value.render("zh")
