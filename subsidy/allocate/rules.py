@@ -18,6 +18,7 @@ from functools import cached_property
 
 import numpy as np
 
+from subsidy.scenario.asks import coverage_ratio
 from subsidy.scenario.model import Scenario, ScopeGroups
 from subsidy.allocate.distribution import region_amounts, region_key
 from subsidy.allocate.waterfall import CostLines, floor_fen, to_fen
@@ -416,7 +417,8 @@ def coverage_leasts(scenario: Scenario, lines: CostLines) -> tuple[np.ndarray, n
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     out_line, out_least = [], []
     for k, cat in enumerate(lines.categories):
-        ratio = scenario.policy.coverage_ratio(cat)
+        share = scenario.policy.minimum_coverage.get(cat)
+        ratio = None if share is None else coverage_ratio(share)
         if ratio is None:
             continue
         p, q = ratio

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from subsidy.allocate.waterfall import CostLines, floor_fen, from_fen, to_fen
 from subsidy.scenario.labels import Phrases
+from subsidy.scenario.asks import coverage_ratio
 from subsidy.scenario.model import Scenario
 
 COVERAGE = Phrases({
@@ -51,7 +52,8 @@ def coverage_conflicts(scenario: Scenario, lines: CostLines) -> list[tuple[str, 
 
     for i in range(len(lines)):
         cat = lines.categories[int(lines.category[i])]
-        ratio = scenario.policy.coverage_ratio(cat)
+        share = scenario.policy.minimum_coverage.get(cat)
+        ratio = None if share is None else coverage_ratio(share)
         if ratio is None:
             continue
         p, q = ratio

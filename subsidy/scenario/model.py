@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WrapValidator, field_serializer, model_serializer, model_validator
 
+from subsidy.scenario.asks import asking_problems
 from subsidy.scenario.factors import Distribution, Region
 from subsidy.scenario.years import Year, budget_of_tranches, by_year, schedules_aside, with_schedules, year_problems
 
@@ -437,14 +438,7 @@ class Commitment(_Strict):
 
 class Policy(_Strict):
     fairness: bool = True
-    # Minimum coverage (保底): category → share; on each cost line of that category, own funds +
-    # public money ≥ share × its cost. A hard rule of every stage (a least on the line).
-    minimum_coverage: dict[str, Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] = Field(default_factory=dict)
-
-    def coverage_ratio(self, category: str) -> tuple[int, int] | None:
-        """The category's minimum coverage as an exact fraction p/q (as written), or None."""
-        share = self.minimum_coverage.get(category)
-        return None if share is None else Decimal(repr(share)).as_integer_ratio()
+    minimum_coverage: dict[str, Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] = Field(default_factory=dict)  # see asks.py
 
 
 class Assumption(_Strict):
@@ -578,36 +572,6 @@ def cross_field_problems(data: dict) -> list[Problem]:
         for j, eid in enumerate(listed):
             if isinstance(eid, str) and eid not in seen:
                 found.append(Problem(loc=("funds", i, "scope", "enterprises", j), message=f"unknown enterprise {eid!r}"))
-    _commitment_problems(data, seen, known_set, names, found)
+    found += [Problem(loc=loc, message=m) for loc, m in asking_problems(data, seen, known_set, names)]
     found += [Problem(loc=loc, message=en, message_zh=zh) for loc, en, zh in year_problems(data)]
-    policy = data.get("policy") if isinstance(data.get("policy"), dict) else {}
-    coverage = policy.get("minimum_coverage") if isinstance(policy.get("minimum_coverage"), dict) else {}
-    for cat in coverage:
-        if cat not in known_set:
-            found.append(Problem(loc=("policy", "minimum_coverage", cat), message=f"unknown category {cat!r}; known: {names}"))
     return found
-
-
-def _commitment_problems(data: dict, enterprises: dict, known: set, names: str, found: list[Problem]) -> None:
-    """Each commitment names a fund, an enterprise and (if any) a category the file has, gives
-    `amount` or `at_least`/`at_most` (not both kinds), and no two bind the same thing."""
-    funds = {f.get("id") for _, f in _entries(data, "funds")}
-    first: dict[tuple, int] = {}
-    for i, c in _entries(data, "commitments"):
-        for key, ok, noun in (("fund", lambda v: v in funds, "fund"), ("enterprise", lambda v: v in enterprises, "enterprise")):
-            if isinstance(c.get(key), str) and not ok(c[key]):
-                found.append(Problem(loc=("commitments", i, key), message=f"unknown {noun} {c[key]!r}"))
-        cat = c.get("category")
-        if isinstance(cat, str) and cat not in known:
-            found.append(Problem(loc=("commitments", i, "category"), message=f"unknown category {cat!r}; known: {names}"))
-        given = [k for k in ("amount", "at_least", "at_most") if c.get(k) is not None]
-        if not given:
-            found.append(Problem(loc=("commitments", i), message="give amount, or at_least and/or at_most"))
-        elif "amount" in given and len(given) > 1:
-            found.append(Problem(loc=("commitments", i, given[1]), message="amount fixes the commitment: leave at_least and at_most out"))
-        key = (c.get("fund"), c.get("enterprise"), cat)
-        if all(isinstance(k, (str, type(None))) for k in key):
-            if key in first:
-                found.append(Problem(loc=("commitments", i), message=f"a second commitment for the same fund, enterprise and category (first at commitments[{first[key]}])"))
-            else:
-                first[key] = i
