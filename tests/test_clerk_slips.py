@@ -332,9 +332,11 @@ def test_solve_and_explain_print_the_same_binding_rules_taken_from_the_final_all
     ex = explain(scenario, result=result)
     assert set(printed) == set(ex.binding["rule"])
     assert "cap_enterprise[central_reward,honglu_cement]" not in printed
+    # 宏鲁 now gets 105.38 of central money (85.43 + 19.95, its even share with its equal 东风:
+    # case 5), below central's cap of 25 × 10 万吨 = 250, so that cap is not binding.
     paid = result.allocations
     central_to_honglu = paid[(paid["fund"] == "central_reward") & (paid["enterprise"] == "honglu_cement")]["amount"].sum()
-    assert central_to_honglu == 0
+    assert round(central_to_honglu, 2) == 105.38
     # Every rule called binding is used to the fen in allocations.csv; e.g. linzi's four budgets
     # 2,500 + 1,500 + 1,000 + 800 万元 are all spent.
     rows = ex.binding.set_index("rule")

@@ -20,6 +20,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from subsidy.allocate.equals import equal_treatment
 from subsidy.allocate.rules import Rules
 from subsidy.allocate.stages import Allocation, Solution
 
@@ -37,6 +38,7 @@ def round_to_fen(solution: Solution) -> Allocation:
         fen = np.asarray(amounts, dtype=np.int64)
     else:
         fen = fen_of_units(rules, np.asarray(amounts, dtype=np.int64), q)
+    fen = equal_treatment(rules, fen)  # equals get even shares (allocate.equals), whichever method solved
     backend = solution.backend
     weighted_gap, max_gap_share, total_funded = values_of(rules, fen)
     return Allocation(rules, fen, weighted_gap, max_gap_share, total_funded, solution.max_gap_share,
