@@ -9,7 +9,8 @@ it: equal costs leave the solver free to pay one of the two from the cheaper fun
 *Equals* are enterprises every rule treats alike: the same cost lines left after own funds
 (category and residual, in fen), the same funds allowed to pay each of them, the same cap from
 each fund (in whole fen, as solved), the same own funds left under the `free` rule, and no
-commitment naming either. Same data apart from id, name and source implies all of it.
+commitment naming either, and the same region and industry (a fund's distribution by region
+bounds enterprises by where they are). Same data apart from id, name and source implies all of it.
 
 After rounding, each class of k equals keeps its total S on every (source, category) and shares
 it out: every member gets ⌊S/k⌋ or ⌈S/k⌉ on each, so equals differ by at most one fen fund by fund
@@ -78,6 +79,7 @@ def classes_of_equals(rules: Rules) -> list[np.ndarray]:
     cap_order = np.lexsort((rules.cap_fund, rules.cap_enterprise))
     cap_starts = np.searchsorted(rules.cap_enterprise[cap_order], np.arange(n_ent + 1))
     own = set(rules.own_enterprise.tolist())
+    located = {x.id: (x.region, x.industry) for x in rules.scenario.enterprises}
     exact: dict[tuple, list[int]] = {}
     for e in sorted(candidates):
         mine = slice(line_starts[e], line_starts[e + 1])
@@ -86,7 +88,8 @@ def classes_of_equals(rules: Rules) -> list[np.ndarray]:
         signature = (key[order[starts[e]:starts[e + 1]]].tobytes(),
                      lines.category[mine][open_].tobytes(), lines.residual[mine][open_].tobytes(),
                      rules.cap_fund[caps].tobytes(), rules.cap_fen[caps].tobytes(),
-                     int(lines.unused[e]) if e in own else None)
+                     int(lines.unused[e]) if e in own else None,
+                     located[lines.enterprises[e]])  # region and industry: rules by region (distribution) see them
         exact.setdefault(signature, []).append(e)
     return [np.stack([order[starts[e]:starts[e + 1]] for e in members])
             for members in exact.values() if len(members) > 1]

@@ -34,8 +34,16 @@ Minimum coverage (policy.minimum_coverage) is one rule per line it asks money fo
 line has above it, and it binds at its bound; priced like a commitment's least.
 
 Every line with a gap gets a reason: no fund lists its category at all; funds list it but none
-admits the enterprise (scope); the funds that may pay it are used up; a cap stops them; or a
-commitment's most does.
+admits the enterprise (scope); or, for every fund that may pay it, *all* the rules on that fund's
+way to the line that the final allocation leaves no room in (its budget, its cap for the
+enterprise, its share of the line, a commitment's most), and the enterprise's own funds under
+`free`. All of them, not the first: a fund whose cap and budget both run out is held back by
+both, and lifting one alone would pay the line nothing more. What makes the reason true
+(README, explain; tests/test_explain_reasons.py re-solves to check it): lifting every rule the
+line names, each by the line's gap, gives a strictly better allocation in the order the stages
+rank them (a smaller weighted gap; else a smaller largest gap share; else more money paid),
+since the fund could then carry at least a fen more to the line. It need not pay *this* line
+more: the money freed may go to an equally or more deserving line elsewhere.
 All of it in words is output's (`output.analysis_text.explanation_text`).
 """
 
@@ -68,7 +76,9 @@ class Explanation:
 
     @property
     def binding(self) -> pd.DataFrame:
-        return self.rules[self.rules["binding"]]
+        # as bool: an empty column of a scenario without rules is of object dtype, and indexing by
+        # it would select no columns instead of no rows
+        return self.rules[self.rules["binding"].astype(bool)]
 
 
 def explain(scenario: Scenario, solver: str = "highs", result: Result | None = None) -> Explanation:
@@ -207,18 +217,15 @@ def _gap_reasons(scenario: Scenario, result: Result, rules: pd.DataFrame) -> pd.
         elif not eligible:
             reason = "no_eligible_fund"
         else:
-            for fund in eligible:
-                for kind, rule in (("commitment", f"commitment[{fund.id},{ent.id},{line.category}]"),
-                                   ("commitment", f"commitment[{fund.id},{ent.id}]"),
-                                   ("cap_share", f"cap_share[{fund.id},{ent.id},{line.category}]"),
-                                   ("cap_enterprise", f"cap_enterprise[{fund.id},{ent.id}]"),
-                                   ("distribution", f"distribution[{fund.id},{region_key(ent, fund)}]" if fund.distribution else ""),
-                                   ("budget", f"budget[{fund.id}]")):
-                    if rule in binding:
-                        blockers.append((fund.id, kind, rule))
-                        break
-                else:
-                    blockers.append((fund.id, "unexplained", ""))
+            for fund in eligible:  # every rule on the fund's way to the line that has no room
+                mine = [(fund.id, kind, rule) for kind, rule in (
+                    ("commitment", f"commitment[{fund.id},{ent.id},{line.category}]"),
+                    ("commitment", f"commitment[{fund.id},{ent.id}]"),
+                    ("cap_share", f"cap_share[{fund.id},{ent.id},{line.category}]"),
+                    ("cap_enterprise", f"cap_enterprise[{fund.id},{ent.id}]"),
+                    ("distribution", f"distribution[{fund.id},{region_key(ent, fund)}]" if fund.distribution else ""),
+                    ("budget", f"budget[{fund.id}]")) if rule and rule in binding]
+                blockers += mine or [(fund.id, "unexplained", "")]
             kinds = {k for _, k, _ in blockers}
             reason = "+".join(code for code, hit in (("funds_exhausted", "budget" in kinds),
                                                      ("cap_binds", bool(kinds & {"cap_share", "cap_enterprise"})),
