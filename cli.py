@@ -186,9 +186,9 @@ def solve(
                 # The vocabulary's warnings (located in the file) first, then the diagnosis's.
                 extra = {"warnings": [str(p) for p in said] + list(result.summary["warnings"])} if said else None
                 written = write_contract(result, out, lang.value if lang is not None else "en", extra)
-            typer.echo("\nwrote " + ", ".join(str(p) for p in written))
+            _wrote(written, _doc_lang(lang, loaded), blank_line=True)
         if workbook is not None:
-            _write_file(xlsx, workbook)
+            _write_file(xlsx, workbook, _doc_lang(lang, loaded))
 
 
 def _solve_programme(path: Path, loaded, sha, out, lang, method: str, quiet: bool, xlsx, issuer, rows: int, strict: bool,
@@ -201,7 +201,7 @@ def _solve_programme(path: Path, loaded, sha, out, lang, method: str, quiet: boo
         result = solve_programme(loaded, scenario_sha256=sha, method=method,
                                  on_findings=lambda found: _report_findings(path, found, strict, _doc_lang(lang, loaded)))
     except SolveError as exc:
-        _solve_failed(path, loaded, exc)
+        _solve_failed(path, loaded, exc, _doc_lang(lang, loaded))
     workbook = None
     if xlsx is not None:
         from subsidy.output.programme_xlsx import programme_workbook
@@ -213,9 +213,9 @@ def _solve_programme(path: Path, loaded, sha, out, lang, method: str, quiet: boo
         with _writing(out, "the output files"):
             extra = {"warnings": [str(p) for p in said] + list(result.summary["warnings"])} if said else None
             written = write_programme(result, out, lang.value if lang is not None else "en", extra)
-        typer.echo("\nwrote " + ", ".join(str(p) for p in written))
+        _wrote(written, _doc_lang(lang, loaded), blank_line=True)
     if workbook is not None:
-        _write_file(xlsx, workbook)
+        _write_file(xlsx, workbook, _doc_lang(lang, loaded))
 
 
 @contextmanager
@@ -228,13 +228,20 @@ def _writing(path: Path, what: str = ""):
         _fail(f"{path}: could not write{' ' + what if what else ''} ({exc.strerror or exc}); nothing was written", EXIT_WRITE_FAILED)
 
 
-def _write_file(path: Path, data: bytes) -> None:
+def _write_file(path: Path, data: bytes, lang: str) -> None:
     """Write one output file atomically, or fail with exit 4 leaving any old file as it was."""
     from subsidy.scenario.files import write_file_atomically
 
     with _writing(path):
         write_file_atomically(path, data)
-    typer.echo(f"wrote {path}")
+    _wrote([path], lang)
+
+
+def _wrote(paths, lang: str, blank_line: bool = False) -> None:
+    """The confirmation that files were written, in `lang`."""
+    from subsidy.output.phrases import CHECK
+
+    typer.echo(("\n" if blank_line else "") + CHECK("wrote", lang, files=", ".join(str(p) for p in paths)))
 
 
 @app.command()
@@ -274,18 +281,18 @@ def _report_findings(path: Path, findings, strict: bool = False, lang: str = "en
         _fail([one_line(f"{path}: {f.said(lang)}") for f in errors(findings)], EXIT_BAD_INPUT)
 
 
-def _solve_failed(path: Path, loaded, exc: Exception, lang: str | None = None) -> None:
+def _solve_failed(path: Path, loaded, exc: Exception, lang: str) -> None:
     from subsidy.checks.diagnose import explain_failure
     from subsidy.allocate.stages import RulesConflict
     from subsidy.output.analysis_text import conflict_sentences
     from subsidy.scenario.load import one_line
 
     if isinstance(exc, RulesConflict):
-        _fail([one_line(f"{path}: {line}") for line in conflict_sentences(loaded, exc, lang or _doc_lang(None, loaded))], EXIT_SOLVE_FAILED)
+        _fail([one_line(f"{path}: {line}") for line in conflict_sentences(loaded, exc, lang)], EXIT_SOLVE_FAILED)
     violations = getattr(exc, "violations", None)
     if violations:
-        _fail([one_line(f"{path}: {exc}")] + [one_line(f"{path}: {v}") for v in violations], EXIT_SOLVE_FAILED)
-    _fail([one_line(f"{path}: {line}") for line in explain_failure(loaded, str(exc))], EXIT_SOLVE_FAILED)
+        _fail([one_line(f"{path}: {exc}")] + [one_line(f"{path}: {v.said(lang)}") for v in violations], EXIT_SOLVE_FAILED)
+    _fail([one_line(f"{path}: {line}") for line in explain_failure(loaded, str(exc), lang)], EXIT_SOLVE_FAILED)
 
 
 @app.command()
@@ -315,13 +322,13 @@ def settle(
     except PlanError as exc:
         _fail(str(exc), EXIT_BAD_INPUT)
     except SolveError as exc:
-        _solve_failed(actual, loaded, exc)
+        _solve_failed(actual, loaded, exc, _doc_lang(lang, loaded))
     doc_lang = _doc_lang(lang, loaded)
     typer.echo(render_settlement(settled, doc_lang, rows))
     if out is not None:
         with _writing(out, "the settlement files"):
             written = write_files_atomically(out, settlement_files(settled, lang.value if lang is not None else "en"))
-        typer.echo("\nwrote " + ", ".join(str(p) for p in written))
+        _wrote(written, doc_lang, blank_line=True)
 
 
 @app.command()
@@ -355,7 +362,7 @@ def verify(
         _fail(str(exc).splitlines(), EXIT_BAD_INPUT)
     violations = run_verify(loaded, table, **companions)
     for v in violations:
-        typer.echo(one_line(f"{allocations}: {v}"))
+        typer.echo(one_line(f"{allocations}: {v.said(said)}"))
     checked = ", ".join(["allocations"] + [k for k in ("gaps", "funds", "summary") if k in companions])
     if violations:
         typer.echo(CHECK("violations", said, table=allocations, count=len(violations), scenario=scenario, checked=checked), err=True)
@@ -454,7 +461,7 @@ def explain(
         files = {name: csv_bytes(frame, lang.value if lang is not None else "en") for name, frame in explanation_tables(explanation).items()}
         with _writing(out, "the output files"):
             written = write_files_atomically(out, files)
-        typer.echo("\nwrote " + ", ".join(str(p) for p in written))
+        _wrote(written, _doc_lang(lang, loaded), blank_line=True)
 
 
 EXPLAIN_FILES = ("reasons.csv", "bindings.csv")
@@ -525,7 +532,7 @@ def compare(
         files = comparison_csvs(comparison, lang.value if lang is not None else "en")
         with _writing(out, "the output files"):
             written = write_files_atomically(out, files)
-        typer.echo("\nwrote " + ", ".join(str(p) for p in written))
+        _wrote(written, _doc_lang(lang, loaded[0][0]), blank_line=True)
 
 
 class Engine(str, Enum):
@@ -662,7 +669,7 @@ def template(
 
     if file.suffix.lower() != ".xlsx":
         _fail(f"{file}: a template is an .xlsx workbook; name the file *.xlsx", EXIT_BAD_INPUT)
-    _write_file(file, make_template(lang.value))
+    _write_file(file, make_template(lang.value), lang.value)
 
 
 @app.command()
@@ -682,7 +689,7 @@ def convert(
     if loaded.years and SUFFIXES[target.suffix.lower()] == "xlsx":  # the workbook has no by-year sheet yet: it would drop the years
         _fail(f"{target}: the input workbook cannot hold amounts by year yet; convert a programme over several years to "
               ".yaml or .json / 输入工作簿暂不能保存分年度金额，跨年度方案请转换为 .yaml 或 .json", EXIT_BAD_INPUT)
-    _write_file(target, scenario_bytes(loaded, target.suffix, lang.value))
+    _write_file(target, scenario_bytes(loaded, target.suffix, lang.value), lang.value)
 
 
 @app.command()
@@ -735,15 +742,15 @@ def report(
         except PdfUnavailable as exc:
             _fail(f"{pdf}: {exc}", EXIT_WRITE_FAILED)
     if page is not None:
-        _write_file(html, page)
+        _write_file(html, page, language)
     if document is not None:
-        _write_file(pdf, document)
+        _write_file(pdf, document, language)
     if pngs:
         from subsidy.scenario.files import write_files_atomically
 
         with _writing(png_dir, "the charts"):
             written = write_files_atomically(png_dir, pngs)
-        typer.echo("wrote " + ", ".join(str(p) for p in written))
+        _wrote(written, language)
 
 
 def _report_programme(path: Path, loaded, sha, scenarios: list[Path], html: Optional[Path], png_dir, pdf, language: str) -> None:
@@ -758,7 +765,7 @@ def _report_programme(path: Path, loaded, sha, scenarios: list[Path], html: Opti
         result = solve_programme(loaded, scenario_sha256=sha)
     except SolveError as exc:
         _fail(f"{path}: {exc}", EXIT_SOLVE_FAILED)
-    _write_file(html, programme_html(result, language).encode("utf-8"))
+    _write_file(html, programme_html(result, language).encode("utf-8"), language)
 
 
 @app.command()

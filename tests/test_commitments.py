@@ -178,7 +178,9 @@ def test_cli_exit_2_names_the_rules_and_writes_nothing(tmp_path):
         done = run(*command)
         out = done.stdout + done.stderr
         assert done.code == 2, out
-        assert "commitment[central_reward,wenquan,resettlement] commits 100.00 万元, beyond need[wenquan,resettlement]: 0.00 万元" in out
+        assert "commitment[central_reward,wenquan,resettlement] 已定 100.00 万元，超出 need[wenquan,resettlement]：0.00 万元" in out
+    english = run("validate", str(path), "--lang", "en").stderr  # the scenario's language is Chinese; --lang en
+    assert "commitment[central_reward,wenquan,resettlement] commits 100.00 万元, beyond need[wenquan,resettlement]: 0.00 万元" in english
     assert not (tmp_path / "out").exists()
 
 

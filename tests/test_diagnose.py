@@ -133,7 +133,7 @@ def test_an_infeasible_rule_set_is_explained_not_traced(tmp_path, monkeypatch):
 
     monkeypatch.setattr(PulpBackend, "__init__", with_minimum)
     path = write(tmp_path, BASE)
-    result = run("solve", path, "--out", tmp_path / "out", "--method", "pulp")  # the flow has no such rule
+    result = run("solve", path, "--out", tmp_path / "out", "--method", "pulp", "--lang", "en")  # the flow has no such rule
     assert result.code == 3
     assert not (tmp_path / "out").exists() and result.stdout == ""
     assert result.stderr.splitlines() == [

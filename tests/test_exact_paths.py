@@ -195,9 +195,12 @@ def test_an_amount_beyond_the_promised_range_is_refused_in_both_languages(tmp_pa
             "funds": [{"id": "f", "name": "中央", "budget": "10000000000.01", "categories": ["bank_debt"]}]}
     path = tmp_path / "s.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    out = run("solve", path, "--out", tmp_path / "o")
+    out = run("solve", path, "--out", tmp_path / "o", "--lang", "en")
     assert out.code == 2 and not (tmp_path / "o").exists()
-    assert "budget" in out.stderr and "at most 10^10" in out.stderr and "不得超过 10^10" in out.stderr
+    assert "budget" in out.stderr and "must be at most 10^10" in out.stderr and "got 10000000000.01" in out.stderr
+    out = run("solve", path, "--out", tmp_path / "o", "--lang", "zh")
+    assert out.code == 2 and not (tmp_path / "o").exists()
+    assert "budget" in out.stderr and "不得超过 10^10" in out.stderr and "实际为 10000000000.01" in out.stderr
     data["funds"][0]["budget"] = "10000000000"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     out = run("solve", path, "--out", tmp_path / "o", "--quiet")

@@ -210,8 +210,9 @@ def test_cli_reports_bad_cells_and_writes_nothing(book, tmp_path):
     edit(费用__C4="四百", 资金__D3=-1)
     out = runner.invoke(app, ["solve", str(path), "--xlsx", str(tmp_path / "r.xlsx"), "--out", str(tmp_path / "out")])
     assert out.exit_code == 2
-    assert f"error: {path}: 费用!C4 (职工安置费 resettlement): must be a number, got '四百'" in out.output
-    assert f"error: {path}: 资金!D3 (预算 budget): must be ≥ 0, got -1" in out.output
+    # A Chinese workbook: Chinese sentences (issue 11 item 7), the cell and the field as before.
+    assert f"error: {path}: 费用!C4 (职工安置费 resettlement): 必须是数字，实际为 '四百'" in out.output
+    assert f"error: {path}: 资金!D3 (预算 budget): 不得为负数，实际为 -1" in out.output
     assert not (tmp_path / "r.xlsx").exists() and not (tmp_path / "out").exists()
 
 

@@ -17,18 +17,42 @@ from __future__ import annotations
 from decimal import Decimal
 
 from subsidy.allocate.waterfall import CostLines, floor_fen, from_fen, to_fen
+from subsidy.scenario.labels import Phrases
 from subsidy.scenario.model import Commitment, Scenario
+
+CONFLICTS = Phrases({
+    "least_above_most": {"en": "{rule}: at_least {low} is above at_most {high}", "zh": "{rule}：至少 {low} 高于至多 {high}"},
+    "out_of_scope": {"en": "{rule} commits {low}, but fund {fund}'s scope does not admit enterprise {ent}",
+                     "zh": "{rule} 已定 {low}，但资金 {fund} 的范围不包括企业 {ent}"},
+    "not_payable": {"en": "{rule} commits {low}, but fund {fund} may not pay {cat} (it pays {paid})",
+                    "zh": "{rule} 已定 {low}，但资金 {fund} 不能支付 {cat}（它可支付：{paid}）"},
+    "beyond": {"en": "{rule} commits {low}, beyond {name}: {limit}", "zh": "{rule} 已定 {low}，超出 {name}：{limit}"},
+    "needs_of": {"en": "the residual needs fund {fund} may pay at {ent}", "zh": "资金 {fund} 在 {ent} 可支付的剩余需求"},
+    "within_share": {"en": "{what} within cap_share ({share} of each line)", "zh": "{what}（按 cap_share，每项的 {share}）"},
+    "add_up": {"en": "commitments {rules} add up to {total}, beyond {name}: {limit}",
+               "zh": "已定事项 {rules} 合计 {total}，超出 {name}：{limit}"},
+    "add_up_most": {"en": "commitments {rules} add up to {total}, beyond {rule}: at most {limit}",
+                    "zh": "已定事项 {rules} 合计 {total}，超出 {rule}：至多 {limit}"},
+    "nothing": {"en": "nothing", "zh": "无"},
+})
+
+
+def _both(key: str, **values) -> tuple[str, str]:
+    """A CONFLICTS sentence in English and Chinese; a value given as (en, zh) is said in each."""
+    return tuple(CONFLICTS(key, lang, **{k: v[i] if isinstance(v, tuple) else v for k, v in values.items()})
+                 for i, lang in enumerate(("en", "zh")))
 
 
 def commitment_conflicts(scenario: Scenario, lines: CostLines) -> list[tuple[str, str]]:
-    """(code, message) for each contradiction the data show; [] when there are no commitments."""
+    """(code, message, message in Chinese) for each contradiction the data show; [] when there are
+    no commitments."""
     if not scenario.commitments:
         return []
     funds = {f.id: f for f in scenario.funds}
     ents = {e.id: e for e in scenario.enterprises}
     index = {e: i for i, e in enumerate(lines.enterprises)}
     starts = lines.starts.tolist()
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str, str]] = []
 
     def money(fen: int) -> str:
         return f"{from_fen(fen)} {scenario.unit}"
@@ -49,16 +73,17 @@ def commitment_conflicts(scenario: Scenario, lines: CostLines) -> list[tuple[str
         low = least[id(c)]
         fund, ent = funds[c.fund], ents[c.enterprise]
         if c.upper is not None and low > to_fen(c.upper):
-            out.append((f"commitment_conflict[{c.rule}]", f"{c.rule}: at_least {money(low)} is above at_most {money(to_fen(c.upper))}"))
+            out.append((f"commitment_conflict[{c.rule}]", *_both("least_above_most", rule=c.rule, low=money(low), high=money(to_fen(c.upper)))))
         if low == 0:
             continue
         why = None
         if not fund.scope.admits(ent):
-            why = f"fund {fund.id}'s scope does not admit enterprise {ent.id}"
+            why = _both("out_of_scope", rule=c.rule, low=money(low), fund=fund.id, ent=ent.id)
         elif c.category is not None and c.category not in fund.categories:
-            why = f"fund {fund.id} may not pay {c.category!r} (it pays {', '.join(fund.categories) or 'nothing'})"
+            paid = (", ".join(fund.categories),) * 2 if fund.categories else _both("nothing")
+            why = _both("not_payable", rule=c.rule, low=money(low), fund=fund.id, cat=repr(c.category), paid=paid)
         if why:
-            out.append((f"commitment_conflict[{c.rule}]", f"{c.rule} commits {money(low)}, but {why}"))
+            out.append((f"commitment_conflict[{c.rule}]", *why))
             continue
         needs = residual(ent.id)
         cats = [c.category] if c.category is not None else [k for k in fund.categories if k in needs]
@@ -67,13 +92,13 @@ def commitment_conflicts(scenario: Scenario, lines: CostLines) -> list[tuple[str
         cap = fund.enterprise_cap(ent)
         if cap is not None:
             limits.append((f"cap_enterprise[{fund.id},{ent.id}]", floor_fen(cap)))
-        what = f"need[{ent.id},{c.category}]" if c.category is not None else f"the residual needs fund {fund.id} may pay at {ent.id}"
+        what = (f"need[{ent.id},{c.category}]",) * 2 if c.category is not None else _both("needs_of", fund=fund.id, ent=ent.id)
         if fund.caps.share_of_need is not None and fund.caps.share_of_need < 1:
-            what += f" within cap_share ({fund.caps.share_of_need:g} of each line)"
+            what = _both("within_share", what=what, share=f"{fund.caps.share_of_need:g}")
         limits.append((what, room))
         for name, limit in limits:
             if low > limit:
-                out.append((f"commitment_conflict[{c.rule}]", f"{c.rule} commits {money(low)}, beyond {name}: {money(limit)}"))
+                out.append((f"commitment_conflict[{c.rule}]", *_both("beyond", rule=c.rule, low=money(low), name=name, limit=money(limit))))
                 break
     # Leasts that fit one by one but not together: one fund's budget, one line's need, one
     # fund's cap for one enterprise.
@@ -99,11 +124,11 @@ def commitment_conflicts(scenario: Scenario, lines: CostLines) -> list[tuple[str
             name, limit = f"cap_enterprise[{key[1]},{key[2]}]", floor_fen(cap)
         if total > limit:
             rules = ", ".join(f"{c.rule} {money(least[id(c)])}" for c in mine)
-            out.append((f"commitment_conflict[{name}]", f"commitments {rules} add up to {money(total)}, beyond {name}: {money(limit)}"))
+            out.append((f"commitment_conflict[{name}]", *_both("add_up", rules=rules, total=money(total), name=name, limit=money(limit))))
     for c in scenario.commitments:  # a most on a fund's total to an enterprise, below its lines' leasts
         mine = groups.get(("cap", c.fund, c.enterprise), [])
         if c.category is None and c.upper is not None and mine and sum(least[id(k)] for k in mine) > to_fen(c.upper):
             total = sum(least[id(k)] for k in mine)
             rules = ", ".join(f"{k.rule} {money(least[id(k)])}" for k in mine)
-            out.append((f"commitment_conflict[{c.rule}]", f"commitments {rules} add up to {money(total)}, beyond {c.rule}: at most {money(to_fen(c.upper))}"))
+            out.append((f"commitment_conflict[{c.rule}]", *_both("add_up_most", rules=rules, total=money(total), rule=c.rule, limit=money(to_fen(c.upper)))))
     return out

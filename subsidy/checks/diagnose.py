@@ -43,6 +43,17 @@ class Finding:
 # Every sentence of the diagnosis, in English and Chinese (a Finding carries both; the command
 # prints the one its language asks for).
 DIAGNOSIS = Phrases({
+    # explain_failure: why a solve stopped (exit 3)
+    "fail_infeasible": {"en": "{detail}: the rules contradict each other, so no allocation can keep them all. Look for a rule "
+                              "that demands money (a minimum to cover) that budgets, caps or needs cannot supply.",
+                        "zh": "{detail}：各项规则相互矛盾，没有任何分配能同时满足。请检查要求拨付资金的规则（如必须覆盖的最低金额），"
+                              "看预算、上限或需求是否无法满足。"},
+    "fail_unbounded": {"en": "{detail}: the model has no limit on some amount; this is a bug in the model, please report it.",
+                       "zh": "{detail}：模型中某个金额没有上限；这是模型的缺陷，请报告。"},
+    "fail_stopped": {"en": "{detail}: the solver stopped without a proven optimum.", "zh": "{detail}：求解器未得到经证明的最优解即已停止。"},
+    "fail_range": {"en": "amounts range from {low} to {high} {unit}, eleven or more orders of magnitude: check for a mistyped "
+                         "unit (元 vs 万元), or try --solver cbc",
+                   "zh": "金额从 {low} 到 {high} {unit}，相差十一个数量级以上：请检查单位是否填错（元与万元），或改用 --solver cbc"},
     "budget_zero": {"en": "its budget is 0", "zh": "其预算为 0"},
     "no_categories": {"en": "it lists no categories it may pay", "zh": "未列出可支付的费用类别"},
     "none_in_scope": {"en": "no enterprise is within its scope ({parts})", "zh": "没有企业在其适用范围内（{parts}）"},
@@ -145,7 +156,7 @@ def diagnose(scenario: Scenario, lines: CostLines) -> list[Finding]:
     if not scenario.enterprises:
         found.append(_finding("error", "no_enterprises", lambda lang: DIAGNOSIS("no_enterprises", lang)))
         return found
-    found += [Finding("error", code, message) for code, message in commitment_conflicts(scenario, lines)]
+    found += [Finding("error", code, message, zh) for code, message, zh in commitment_conflicts(scenario, lines)]
     found += [Finding("error", "distribution", str(exc), exc.message_zh) for exc in distribution_errors(scenario)]
     for fund in scenario.funds:
         if fund.distribution is not None and fund.distribution.weight_total != 1:
@@ -216,18 +227,12 @@ def amount_range(scenario: Scenario) -> tuple[Decimal, Decimal] | None:
     return (min(amounts), max(amounts)) if amounts else None
 
 
-def explain_failure(scenario: Scenario, detail: str) -> list[str]:
-    """Why a solve failed, in plain words, from the solver's status text (SolveError's message)."""
-    lines = []
-    if "infeasible" in detail.lower():
-        lines.append(f"{detail}: the rules contradict each other, so no allocation can keep them all. "
-                     "Look for a rule that demands money (a minimum to cover) that budgets, caps or needs cannot supply.")
-    elif "unbounded" in detail.lower():
-        lines.append(f"{detail}: the model has no limit on some amount; this is a bug in the model, please report it.")
-    else:
-        lines.append(f"{detail}: the solver stopped without a proven optimum.")
+def explain_failure(scenario: Scenario, detail: str, lang: Lang = "en") -> list[str]:
+    """Why a solve failed, in plain words in `lang`, from the solver's status text (SolveError's message)."""
+    low = detail.lower()
+    key = "fail_infeasible" if "infeasible" in low else "fail_unbounded" if "unbounded" in low else "fail_stopped"
+    lines = [DIAGNOSIS(key, lang, detail=detail)]
     span = amount_range(scenario)
     if span and span[1] / span[0] > Decimal(10) ** 10:
-        lines.append(f"amounts range from {from_fen(to_fen(span[0]))} to {from_fen(to_fen(span[1]))} {scenario.unit}, "
-                     "eleven or more orders of magnitude: check for a mistyped unit (元 vs 万元), or try --solver cbc")
+        lines.append(DIAGNOSIS("fail_range", lang, low=from_fen(to_fen(span[0])), high=from_fen(to_fen(span[1])), unit=scenario.unit))
     return lines

@@ -52,6 +52,8 @@ from subsidy.scenario.labels import OWN_FUNDS_NAMES, OWN_FUNDS_SOURCE
 from subsidy.checks.verify_read import (ALLOCATION_COLUMNS, parse_amount)
 from subsidy.checks.verify_distribution import check_distributions
 from subsidy.checks.verify_reconcile import reconcile
+from subsidy.checks.verify_terms import VERIFY
+from subsidy.scenario.slips import Slip
 from subsidy.scenario.model import Enterprise, Fund, Scenario, ScopeGroups
 from subsidy.allocate.table import Table
 from subsidy.allocate.waterfall import CostLines, OwnFundsSplit, cost_lines, floor_fen, from_fen, to_fen
@@ -61,13 +63,23 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Violation:
-    """One rule an allocation breaks: the rule's name as in the LP, and the amounts in words."""
+    """One rule an allocation breaks: the rule's name as in the LP, and the amounts in words
+    (English; `message_zh` the same in Chinese, `said(lang)` either)."""
 
     rule: str
     message: str
+    message_zh: str = ""
+
+    @classmethod
+    def of(cls, rule: str, key: str, /, **values) -> "Violation":
+        """The violation of `rule` said by `verify_terms.VERIFY[key]` in both languages."""
+        return cls(rule, VERIFY(key, "en", **values), VERIFY(key, "zh", **values))
+
+    def said(self, lang: str) -> str:
+        return f"{self.rule}: {self.message_zh if lang == 'zh' and self.message_zh else self.message}"
 
     def __str__(self) -> str:
-        return f"{self.rule}: {self.message}"
+        return self.said("en")
 
 
 # --- the rules ------------------------------------------------------------------------------
@@ -94,16 +106,16 @@ def _resolver(pairs: Iterable[tuple[str, Iterable[str | None]]]) -> dict[str, st
     return {k: v for k, v in out.items() if k not in ambiguous or k == v}
 
 
-def _scope_refusal(fund: Fund, ent: Enterprise) -> str | None:
-    """Why the fund's scope does not admit the enterprise, in words; None when it does."""
+def _scope_refusal(fund: Fund, ent: Enterprise) -> tuple[str, dict] | None:
+    """Why the fund's scope does not admit the enterprise (a VERIFY key and its values); None when it does."""
     scope = fund.scope
     if scope.admits(ent):
         return None
     if scope.enterprises and ent.id not in scope.enterprises:
-        return f"enterprise {ent.id} is not among the fund's enterprises ({', '.join(scope.enterprises)})"
+        return "scope_enterprise", {"ent": ent.id, "listed": ", ".join(scope.enterprises)}
     if scope.industries and ent.industry not in scope.industries:
-        return f"industry {ent.industry or '(none)'!r} is outside the fund's industries ({', '.join(scope.industries)})"
-    return f"region {ent.region or '(none)'!r} is outside the fund's regions ({', '.join(scope.regions)})"
+        return "scope_industry", {"industry": repr(ent.industry or ""), "listed": ", ".join(scope.industries)}
+    return "scope_region", {"region": repr(ent.region or ""), "listed": ", ".join(scope.regions)}
 
 
 def check_waterfall(ent: Enterprise, split: OwnFundsSplit, class_of: dict[str, int]) -> list[Violation]:
@@ -114,13 +126,13 @@ def check_waterfall(ent: Enterprise, split: OwnFundsSplit, class_of: dict[str, i
     total = to_fen(ent.own_funds_total)
     found: list[Violation] = []
     if sum(split.applied.values()) + split.unused != total:
-        found.append(Violation(rule, f"own funds applied {_money(sum(split.applied.values()))} + unused {_money(split.unused)} ≠ own funds {_money(total)}"))
+        found.append(Violation.of(rule, "waterfall_sum", applied=_money(sum(split.applied.values())), unused=_money(split.unused), total=_money(total)))
     for c, cost in costs.items():
         if not 0 <= split.applied.get(c, 0) <= cost or split.applied.get(c, 0) + split.residual.get(c, 0) != cost:
-            found.append(Violation(rule, f"{c}: own funds {_money(split.applied.get(c, 0))} + residual {_money(split.residual.get(c, 0))} ≠ cost {_money(cost)}"))
+            found.append(Violation.of(rule, "waterfall_line", cat=c, applied=_money(split.applied.get(c, 0)), residual=_money(split.residual.get(c, 0)), cost=_money(cost)))
     if ent.own_funds_rule == "free":
         if any(split.applied.values()):
-            found.append(Violation(rule, "own funds applied before the LP under the free rule"))
+            found.append(Violation.of(rule, "waterfall_free"))
         return found
     classes = sorted({class_of[c] for c in costs}) if ent.own_funds_rule == "statutory" else [0]
     members = {k: [c for c in costs if ent.own_funds_rule != "statutory" or class_of[c] == k] for k in classes}
@@ -129,13 +141,13 @@ def check_waterfall(ent: Enterprise, split: OwnFundsSplit, class_of: dict[str, i
         need = sum(costs[c] for c in members[k])
         paid = sum(split.applied[c] for c in members[k])
         if short and paid:
-            found.append(Violation(rule, f"class {k} got own funds {_money(paid)} while an earlier class was not paid in full"))
+            found.append(Violation.of(rule, "waterfall_order", k=k, paid=_money(paid)))
         for c in members[k]:  # pro rata within the class: within one fen of paid × cost / need
             if need and abs(split.applied[c] * need - paid * costs[c]) >= need:
-                found.append(Violation(rule, f"{c}: own funds {_money(split.applied[c])} are not pro rata within class {k}"))
+                found.append(Violation.of(rule, "waterfall_pro_rata", cat=c, applied=_money(split.applied[c]), k=k))
         short = short or paid < need
     if short and split.unused:
-        found.append(Violation(rule, f"own funds {_money(split.unused)} left unused while a cost line is unpaid"))
+        found.append(Violation.of(rule, "waterfall_unused", unused=_money(split.unused)))
     return found
 
 
@@ -168,8 +180,9 @@ class _Checker:
     def line_names(self) -> tuple[list[str], list[str]]:
         return self.lines.names()
 
-    def flag(self, rule: str, message: str) -> None:
-        self.violations.append(Violation(rule, message))
+    def flag(self, rule: str, key: str, /, **values) -> None:
+        """`rule` is broken, as `verify_terms.VERIFY[key]` says with `values`."""
+        self.violations.append(Violation.of(rule, key, **values))
 
     def rows_of_frame(self, allocations: "pd.DataFrame") -> "_Rows":
         """A clerk's table: names resolved to ids, amounts parsed (bad ones flagged fen[...])."""
@@ -182,7 +195,7 @@ class _Checker:
             try:
                 fen = parse_amount(amount)
             except ValueError as exc:
-                self.flag(f"fen[{fund},{ent},{cat}]", str(exc))
+                self.flag(f"fen[{fund},{ent},{cat}]", "bad_amount", text=str(exc), text_zh=exc.said("zh") if isinstance(exc, Slip) else str(exc))
                 continue
             fund_col.append(fund)
             ent_col.append(ent)
@@ -206,20 +219,20 @@ class _Checker:
         rule = f"eligible[{','.join(key)}]"
         ent = self.enterprises.get(eid)
         if source != OWN_FUNDS_SOURCE and source not in self.funds:
-            self.flag(rule, f"no fund {source!r} in the scenario")
+            self.flag(rule, "no_fund", fund=repr(source))
         if ent is None:
-            self.flag(rule, f"no enterprise {eid!r} in the scenario")
+            self.flag(rule, "no_enterprise", ent=repr(eid))
             return False
         if cat not in ent.costs:
-            self.flag(rule, f"enterprise {eid} has no cost line {cat!r}")
+            self.flag(rule, "no_line", ent=eid, cat=repr(cat))
             return False
         fund = self.funds.get(source)
         if fund is not None:
             if cat not in fund.categories:
-                self.flag(rule, f"fund {source} may not pay {cat!r} (it pays {', '.join(fund.categories) or 'nothing'})")
+                self.flag(rule, "not_payable" if fund.categories else "not_payable_any", fund=source, cat=repr(cat), paid=", ".join(fund.categories))
             refusal = _scope_refusal(fund, ent)
             if refusal:
-                self.flag(rule, refusal)
+                self.flag(rule, refusal[0], **refusal[1])
         return True
 
     def may_pay(self) -> np.ndarray:
@@ -263,11 +276,11 @@ class _Checker:
                 self.violations += check_waterfall(ent, split, class_of)
             if over[i]:
                 u, available = int(used[i]), int(lines.available[i])
-                self.flag(f"own_funds[{eid}]", f"own funds used {_money(u)} exceed the enterprise's own funds {_money(available)} by {_money(u - available)}")
+                self.flag(f"own_funds[{eid}]", "own_over", used=_money(u), available=_money(available), over=_money(u - available))
             if differs[i]:
                 for c, have, rule in zip(cats, given[span].tolist(), lines.applied[span].tolist()):
                     if have != rule:
-                        self.flag(f"own_funds[{eid}]", f"own funds on {c}: the table has {_money(have)}, the {ent.own_funds_rule} rule applies {_money(rule)}")
+                        self.flag(f"own_funds[{eid}]", "own_rule", cat=c, have=_money(have), by=ent.own_funds_rule, applies=_money(rule))
 
     def caps(self, src: np.ndarray, line: np.ndarray, fen: np.ndarray, stray: dict) -> None:
         """Budgets, enterprise caps and share caps. `src`/`line`/`fen`: public rows on known lines
@@ -288,7 +301,7 @@ class _Checker:
         for f, fund in enumerate(self.scenario.funds):
             budget = to_fen(fund.budget)
             if self.used[f] > budget:
-                self.flag(f"budget[{fund.id}]", f"allocated {_money(int(self.used[f]))}, budget {_money(budget)} (over by {_money(int(self.used[f]) - budget)})")
+                self.flag(f"budget[{fund.id}]", "budget_over", got=_money(int(self.used[f])), bound=_money(budget), over=_money(int(self.used[f]) - budget))
         # Per (fund, enterprise): known rows grouped by a combined key, stray rows added.
         n_ent = len(lines.enterprises)
         pair = src[known] * n_ent + lines.enterprise[line[known]]
@@ -309,7 +322,7 @@ class _Checker:
                 if cap is not None and per_pair[k] > floor_fen(cap):
                     over.append(((fund.id, ent.id), per_pair[k], floor_fen(cap)))
         for (f, e), amount, bound in sorted(over):
-            self.flag(f"cap_enterprise[{f},{e}]", f"allocated {_money(amount)}, cap {_money(bound)} (over by {_money(amount - bound)})")
+            self.flag(f"cap_enterprise[{f},{e}]", "cap_over", got=_money(amount), bound=_money(bound), over=_money(amount - bound))
         # Share caps as exact fractions p/q of the residual need (the waterfall's): integer
         # arithmetic per row, and only the rows over their cap are sorted (to report them in order).
         over = []
@@ -329,15 +342,15 @@ class _Checker:
                 i = int(line[rows[k]])
                 over.append(((fund.id, names[0][i], names[1][i]), int(fen[rows[k]]), share, int(bound[k]), int(lines.residual[i])))
         for (f, e, c), amount, share, bound, base in sorted(over):
-            self.flag(f"cap_share[{f},{e},{c}]", f"allocated {_money(amount)}, {share:g} of the residual need {_money(base)} is {_money(bound)} (over by {_money(amount - bound)})")
+            self.flag(f"cap_share[{f},{e},{c}]", "share_over", got=_money(amount), share=f"{share:g}", base=_money(base), bound=_money(bound), over=_money(amount - bound))
 
     def needs(self) -> None:
         lines = self.lines
         names = self.line_names
         for i in np.flatnonzero(self.own + self.funded > lines.cost).tolist():
             cost, own, funded = int(lines.cost[i]), int(self.own[i]), int(self.funded[i])
-            self.flag(f"need[{names[0][i]},{names[1][i]}]", f"funded {_money(funded)}, residual need {_money(cost - own)} "
-                      f"(cost {_money(cost)} − own funds {_money(own)}; over by {_money(own + funded - cost)})")
+            self.flag(f"need[{names[0][i]},{names[1][i]}]", "need_over", got=_money(funded), need=_money(cost - own),
+                      cost=_money(cost), own=_money(own), over=_money(own + funded - cost))
 
     def coverage(self) -> None:
         """policy.minimum_coverage: own funds + public money ≥ share × cost on each line of the
@@ -472,7 +485,7 @@ def _check(checker: _Checker, rows: _Rows, totals: list, gaps, funds, summary) -
     check_distributions(checker.scenario, rows.fund, rows.enterprise, rows.fen.tolist(), checker.flag, _money)
     for row, total in totals:
         if total not in (all_fen, public_fen):
-            checker.flag(f"total[row {row}]", f"the total row says {_money(total)}, the rows add up to {_money(public_fen)}")
+            checker.flag(f"total[row {row}]", "total_row", total=_money(total), rows=_money(public_fen))
     reconcile(checker, gaps, funds, summary)
     return checker.violations
 
@@ -492,9 +505,9 @@ def _commitments(checker: _Checker, rows: _Rows) -> None:
         got = paid.get((c.fund, c.enterprise, c.category), 0)
         low, high = (to_fen(v) if v is not None else None for v in (c.lower, c.upper))
         if low is not None and got < low:
-            checker.flag(c.rule, f"allocated {_money(got)}, committed {'' if c.amount is not None else 'at least '}{_money(low)} (short by {_money(low - got)})")
+            checker.flag(c.rule, "commit_short" if c.amount is not None else "commit_short_least", got=_money(got), bound=_money(low), short=_money(low - got))
         elif high is not None and got > high:
-            checker.flag(c.rule, f"allocated {_money(got)}, committed {'' if c.amount is not None else 'at most '}{_money(high)} (over by {_money(got - high)})")
+            checker.flag(c.rule, "commit_over" if c.amount is not None else "commit_over_most", got=_money(got), bound=_money(high), over=_money(got - high))
 
 
 def _own_from_gaps(checker: _Checker, gaps, given: np.ndarray, has_given: np.ndarray) -> None:

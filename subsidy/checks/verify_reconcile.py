@@ -9,6 +9,8 @@ from subsidy.allocate.table import Table
 from subsidy.allocate.waterfall import from_fen, to_fen
 
 from subsidy.checks.verify_read import FUNDS_COLUMNS, GAPS_COLUMNS, parse_amount
+from subsidy.checks.verify_terms import WHAT_ZH
+from subsidy.scenario.slips import Slip
 
 
 def reconcile(checker, gaps, funds, summary: dict | None) -> None:
@@ -21,10 +23,11 @@ def reconcile(checker, gaps, funds, summary: dict | None) -> None:
         try:
             fen = parse_amount(shown)
         except ValueError as exc:
-            flag(rule, f"{what}: {exc}")
+            flag(rule, "reconcile_bad", what=what, what_zh=WHAT_ZH.get(what, what), text=str(exc),
+                 text_zh=exc.said("zh") if isinstance(exc, Slip) else str(exc))
             return
         if fen != expected:
-            flag(rule, f"{what} is {_money(fen)}, the allocations give {_money(expected)}")
+            flag(rule, "reconcile_differs", what=what, what_zh=WHAT_ZH.get(what, what), shown=_money(fen), expected=_money(expected))
 
     expected = {"need": lines.cost, "own_funds": checker.own, "funded": checker.funded, "gap": lines.cost - checker.own - checker.funded}
     if gaps is not None:
@@ -33,8 +36,8 @@ def reconcile(checker, gaps, funds, summary: dict | None) -> None:
             # Our own table, line for line: compare the fen columns whole.
             for what in ("need", "own_funds", "funded", "gap"):
                 for i in np.flatnonzero(gaps.columns[what] != expected[what]).tolist():
-                    flag(f"reconcile[gaps:{names[0][i]},{names[1][i]}]",
-                         f"{what} is {_money(int(gaps.columns[what][i]))}, the allocations give {_money(int(expected[what][i]))}")
+                    flag(f"reconcile[gaps:{names[0][i]},{names[1][i]}]", "reconcile_differs", what=what, what_zh=WHAT_ZH[what],
+                         shown=_money(int(gaps.columns[what][i])), expected=_money(int(expected[what][i])))
         else:
             if isinstance(gaps, Table):
                 gaps = gaps.frame()
@@ -45,14 +48,14 @@ def reconcile(checker, gaps, funds, summary: dict | None) -> None:
                 key = (str(ent), str(cat))
                 i = index.get(key)
                 if i is None:
-                    flag(f"reconcile[gaps:{key[0]},{key[1]}]", "a line that is not a cost line of the scenario")
+                    flag(f"reconcile[gaps:{key[0]},{key[1]}]", "not_a_line")
                     continue
                 seen.add(key)
                 for what, shown in zip(("need", "own_funds", "funded", "gap"), (need, own, funded, gap)):
                     same(f"reconcile[gaps:{key[0]},{key[1]}]", what, shown, cols[what][i])
             for key in index:
                 if key not in seen:
-                    flag(f"reconcile[gaps:{key[0]},{key[1]}]", "cost line missing from the gaps table")
+                    flag(f"reconcile[gaps:{key[0]},{key[1]}]", "line_missing")
     if funds is not None:
         if isinstance(funds, Table):
             funds = funds.frame()
@@ -62,7 +65,7 @@ def reconcile(checker, gaps, funds, summary: dict | None) -> None:
             fund = checker.funds.get(str(fid))
             rule = f"reconcile[funds:{fid}]"
             if fund is None:
-                flag(rule, "not a fund of the scenario")
+                flag(rule, "not_a_fund")
                 continue
             seen.add(fund.id)
             budget, u = to_fen(fund.budget), used[fund.id]
@@ -70,7 +73,7 @@ def reconcile(checker, gaps, funds, summary: dict | None) -> None:
             same(rule, "used", used_shown, u)
             same(rule, "left", left_shown, budget - u)
         for fid in checker.funds.keys() - seen:
-            flag(f"reconcile[funds:{fid}]", "fund missing from the funds table")
+            flag(f"reconcile[funds:{fid}]", "fund_missing")
     if summary is not None:
         totals = {
             "total_need": sum(expected["need"].tolist()),
@@ -80,15 +83,15 @@ def reconcile(checker, gaps, funds, summary: dict | None) -> None:
         }
         for key, fen in totals.items():
             if key not in summary:
-                flag(f"reconcile[summary:{key}]", "missing from the summary")
+                flag(f"reconcile[summary:{key}]", "summary_missing")
                 continue
             try:  # summary.json holds floats: equal to the fen when rounded to the fen
                 shown = round(Decimal(repr(summary[key])) * 100)
             except (InvalidOperation, TypeError, ValueError):
-                flag(f"reconcile[summary:{key}]", f"{summary[key]!r} is not a number")
+                flag(f"reconcile[summary:{key}]", "summary_not_number", shown=repr(summary[key]))
                 continue
             if shown != fen:
-                flag(f"reconcile[summary:{key}]", f"{key} is {summary[key]}, the allocations give {_money(fen)}")
+                flag(f"reconcile[summary:{key}]", "reconcile_differs", what=key, what_zh=WHAT_ZH[key], shown=str(summary[key]), expected=_money(fen))
 
 
 def _money(fen: int) -> str:

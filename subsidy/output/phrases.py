@@ -335,6 +335,7 @@ CHECK = Phrases({
     "kept": {"en": "{table}: ok: {rows:,} row(s) keep every rule of {scenario} ({checked} checked)",
              "zh": "{table}：通过：{rows:,} 行均符合 {scenario} 的全部规则（已核对 {checked}）"},
     "swept": {"en": "wrote {out} ({points:,} points; {how})", "zh": "已写入 {out}（{points:,} 个点；{how}）"},
+    "wrote": {"en": "wrote {files}", "zh": "已写入 {files}"},
     "as_flows": {"en": "{n:,} solved as flows", "zh": "{n:,} 个按整数网络流求解"},
     "by_lp": {"en": "{n:,} by the LP: {builds:,} solver model(s) built, the rest reused",
               "zh": "{n:,} 个按线性规划求解：建立求解模型 {builds:,} 个，其余复用"},

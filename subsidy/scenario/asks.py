@@ -3,8 +3,8 @@
 
 Minimum coverage (`policy.minimum_coverage`, 保底比例): category → share 0-1; on each cost line of
 that category own funds + public money ≥ share × its cost, a hard rule of every stage (a least on
-the line: `allocate.rules.coverage_leasts`). Problems come back as (loc, message) for the model to
-wrap, so this module needs nothing of it.
+the line: `allocate.rules.coverage_leasts`). Problems come back as (loc, key of `slips.SLIPS`,
+values) for the model to wrap in both languages, so this module needs nothing of it.
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ def coverage_ratio(share: float) -> tuple[int, int]:
     return Decimal(repr(share)).as_integer_ratio()
 
 
-def asking_problems(data: dict, enterprises: dict, known: set, names: str) -> list[tuple[tuple, str]]:
-    """(loc, message) for each commitment or minimum-coverage entry naming what the file lacks."""
-    found: list[tuple[tuple, str]] = []
+def asking_problems(data: dict, enterprises: dict, known: set, names: str) -> list[tuple[tuple, str, dict]]:
+    """(loc, slip key, values) for each commitment or minimum-coverage entry naming what the file lacks."""
+    found: list[tuple[tuple, str, dict]] = []
     _commitment_problems(data, enterprises, known, names, found)
     policy = data.get("policy") if isinstance(data.get("policy"), dict) else {}
     coverage = policy.get("minimum_coverage") if isinstance(policy.get("minimum_coverage"), dict) else {}
-    found += [(("policy", "minimum_coverage", cat), f"unknown category {cat!r}; known: {names}") for cat in coverage if cat not in known]
+    found += [(("policy", "minimum_coverage", cat), "unknown_category", {"value": repr(cat), "known": names})
+              for cat in coverage if cat not in known]
     return found
 
 
@@ -38,20 +39,20 @@ def _commitment_problems(data: dict, enterprises: dict, known: set, names: str, 
     funds = {f.get("id") for _, f in _entries(data, "funds")}
     first: dict[tuple, int] = {}
     for i, c in _entries(data, "commitments"):
-        for key, ok, noun in (("fund", lambda v: v in funds, "fund"), ("enterprise", lambda v: v in enterprises, "enterprise")):
+        for key, ok in (("fund", lambda v: v in funds), ("enterprise", lambda v: v in enterprises)):
             if isinstance(c.get(key), str) and not ok(c[key]):
-                found.append((("commitments", i, key), f"unknown {noun} {c[key]!r}"))
+                found.append((("commitments", i, key), f"unknown_{key}", {"value": repr(c[key])}))
         cat = c.get("category")
         if isinstance(cat, str) and cat not in known:
-            found.append((("commitments", i, "category"), f"unknown category {cat!r}; known: {names}"))
+            found.append((("commitments", i, "category"), "unknown_category", {"value": repr(cat), "known": names}))
         given = [k for k in ("amount", "at_least", "at_most") if c.get(k) is not None]
         if not given:
-            found.append((("commitments", i), "give amount, or at_least and/or at_most"))
+            found.append((("commitments", i), "give_amount", {}))
         elif "amount" in given and len(given) > 1:
-            found.append((("commitments", i, given[1]), "amount fixes the commitment: leave at_least and at_most out"))
+            found.append((("commitments", i, given[1]), "amount_fixes", {}))
         key = (c.get("fund"), c.get("enterprise"), cat)
         if all(isinstance(k, (str, type(None))) for k in key):
             if key in first:
-                found.append((("commitments", i), f"a second commitment for the same fund, enterprise and category (first at commitments[{first[key]}])"))
+                found.append((("commitments", i), "second_commitment", {"first": f"commitments[{first[key]}]"}))
             else:
                 first[key] = i

@@ -14,6 +14,7 @@ from subsidy.scenario.documents import SUFFIXES, ScenarioError, one_line, parse_
 from subsidy.scenario.labels import Lang, Phrases, language_of_data
 from subsidy.scenario.model import Problem, Scenario, cross_field_problems, shown
 from subsidy.scenario.ranges import split_ranges
+from subsidy.scenario.slips import Slip
 from subsidy.scenario.vocabulary import vocabulary_problems
 
 __all__ = ["ScenarioError", "one_line", "SUFFIXES", "read_bytes", "load_scenario", "load_scenario_with_hash", "load_data",
@@ -82,7 +83,8 @@ def _clerk_terms(err: dict, lang: Lang = "en") -> str:
     if err["type"] in ("extra_forbidden", "missing"):
         return CLERK_TERMS(err["type"], lang)
     if err["type"] == "value_error":
-        return err["msg"].removeprefix("Value error, ")
+        slip = (err.get("ctx") or {}).get("error")
+        return slip.said(lang) if isinstance(slip, Slip) else err["msg"].removeprefix("Value error, ")
     if err["type"] not in CLERK_TERMS:
         message = err["msg"]
     else:

@@ -20,6 +20,8 @@ from subsidy.scenario.asks import asking_problems
 from subsidy.scenario.factors import Distribution, Region
 from subsidy.scenario.years import Year, budget_of_tranches, by_year, schedules_aside, with_schedules, year_problems
 
+from subsidy.scenario.slips import SLIPS, Slip
+
 # The range the tool promises: every amount (and quantity) at most 10^10 of the unit. In 万元 that is about three times China's
 # whole national general budget (≈ 3×10^9 万元): no real scenario comes near it, and within it every method writes the exact
 # whole-fen optimum (tested on the corpus of tests/rational_lp.py, amounts from one fen to 10^10 in one scenario). 10^10 units are
@@ -27,7 +29,6 @@ from subsidy.scenario.years import Year, budget_of_tranches, by_year, schedules_
 # 2) rather than solved wrongly: with amounts of 10^11-10^12 CBC's stage 1 was off by 1.2×10^-4 and some scenarios failed on every
 # method.
 MAX_AMOUNT = Decimal(10) ** 10
-OUT_OF_RANGE = "must be at most 10^10 (the range solved exactly to the fen; 3× China's national budget in 万元) / 不得超过 10^10（可精确到分求解的范围，约为全国一般公共预算的 3 倍，以万元计）"
 
 
 _BLANKS = str.maketrans("", "", " \u00a0\u3000\u2009\u202f")
@@ -41,7 +42,7 @@ def number_text(text: str) -> str:
     plain = text.translate(_BLANKS).lstrip("¥￥").replace("，", ",")
     if "," in plain:
         if not _GROUPED.match(plain):
-            raise ValueError(f"must be a number (a comma may only separate thousands, as in 1,234.56), got {text!r}")
+            raise Slip("comma", value=repr(text))
         plain = plain.replace(",", "")
     return plain
 
@@ -64,29 +65,29 @@ def shown(value: Any) -> str:
 
 def _to_decimal(value: Any, *, places: int | None) -> Decimal:
     if isinstance(value, bool) or value is None:
-        raise ValueError(f"must be a number, got {shown(value)}")
+        raise Slip("number", value=shown(value))
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
-            raise ValueError(f"must be a finite number, got {shown(value)}")
+            raise Slip("finite", value=shown(value))
         value = repr(value)
     if isinstance(value, str):
         text = number_text(value)
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise ValueError(f"must be a number, got {shown(value)}") from None
+            raise Slip("number", value=shown(value)) from None
     elif isinstance(value, (int, Decimal)):
         number = Decimal(value)
     else:
-        raise ValueError(f"must be a number, got {shown(value)}")
+        raise Slip("number", value=shown(value))
     if not number.is_finite():
-        raise ValueError(f"must be a finite number, got {shown(value)}")
+        raise Slip("finite", value=shown(value))
     if number < 0:
-        raise ValueError(f"must be ≥ 0, got {shown(value)}")
+        raise Slip("negative", value=shown(value))
     if number > MAX_AMOUNT:
-        raise ValueError(f"{OUT_OF_RANGE}, got {shown(value)}")
+        raise Slip("out_of_range", value=shown(value))
     if places is not None and number != number.quantize(Decimal(1).scaleb(-places)):
-        raise ValueError(f"must have at most {places} decimals, got {shown(value)}")
+        raise Slip("places", places=str(places), value=shown(value))
     return number + 0  # normalise -0
 
 
@@ -181,11 +182,10 @@ def _identifier(value: str) -> str:
     (funds.id.budget) can all carry."""
     wide = next((ch for ch in value if "\uff01" <= ch <= "\uff5e"), None)
     if wide is not None:  # ｗｅｎ is not wen: a slip of the input method, not another id
-        raise ValueError(f"has the full-width character {wide!r}: type ids with the input method in half-width mode, got {value!r}")
+        raise Slip("full_width", char=repr(wide), value=repr(value))
     bad = next((ch for ch in value if not (ch.isalnum() or ch in "_-")), None)
     if bad is not None:
-        what = "a space" if bad.isspace() else repr(bad)
-        raise ValueError(f"may hold only letters (Chinese too), digits, _ and -, not {what}: got {value!r}")
+        raise Slip("id_space", value=repr(value)) if bad.isspace() else Slip("id_chars", char=repr(bad), value=repr(value))
     return value
 
 
@@ -474,6 +474,11 @@ class Problem(BaseModel):
         return ": ".join(parts + [self.message_zh if lang == "zh" and self.message_zh else self.message])
 
 
+def slip_problem(loc: tuple, key: str, **values: str) -> Problem:
+    """A Problem at `loc` saying `slips.SLIPS[key]`, in English and Chinese."""
+    return Problem(loc=loc, message=SLIPS(key, "en", **values), message_zh=SLIPS(key, "zh", **values))
+
+
 class Scenario(_Strict):
     name: str
     unit: str = "万元"
@@ -525,7 +530,7 @@ def _first_of_each_id(data: dict, key: str, noun: str, found: list[Problem]) -> 
         if not isinstance(ident, str):
             continue
         if ident in first:
-            found.append(Problem(loc=(key, i, "id"), message=f"duplicate {noun} id {ident!r} (first at {key}[{first[ident]}])"))
+            found.append(slip_problem((key, i, "id"), f"duplicate_{noun}", value=repr(ident), first=f"{key}[{first[ident]}]"))
         else:
             first[ident] = i
     return first
@@ -551,12 +556,12 @@ def cross_field_problems(data: dict) -> list[Problem]:
         elif not known_set.issuperset(costs):
             for cat in costs:
                 if cat not in known_set:
-                    found.append(Problem(loc=("enterprises", i, "costs", cat), message=f"unknown category {cat!r}; known: {names}"))
+                    found.append(slip_problem(("enterprises", i, "costs", cat), "unknown_category", value=repr(cat), known=names))
         sources = ent.get("cost_sources")
         if isinstance(sources, dict) and sources and not costs.keys() >= sources.keys():
             for cat in sources:
                 if cat not in costs:
-                    found.append(Problem(loc=("enterprises", i, "cost_sources", cat), message=f"source given for a cost line {cat!r} the enterprise does not have"))
+                    found.append(slip_problem(("enterprises", i, "cost_sources", cat), "source_without_line", value=repr(cat)))
     _first_of_each_id(data, "funds", "fund", found)
     for i, fund in _entries(data, "funds"):
         categories = fund.get("categories") if isinstance(fund.get("categories"), list) else []
@@ -564,14 +569,14 @@ def cross_field_problems(data: dict) -> list[Problem]:
             if not isinstance(cat, str):
                 continue
             if cat not in known:
-                found.append(Problem(loc=("funds", i, "categories", j), message=f"unknown category {cat!r}; known: {names}"))
+                found.append(slip_problem(("funds", i, "categories", j), "unknown_category", value=repr(cat), known=names))
             elif cat in categories[:j]:
-                found.append(Problem(loc=("funds", i, "categories", j), message=f"category {cat!r} is listed twice"))
+                found.append(slip_problem(("funds", i, "categories", j), "category_twice", value=repr(cat)))
         scope = fund.get("scope") if isinstance(fund.get("scope"), dict) else {}
         listed = scope.get("enterprises") if isinstance(scope.get("enterprises"), list) else []
         for j, eid in enumerate(listed):
             if isinstance(eid, str) and eid not in seen:
-                found.append(Problem(loc=("funds", i, "scope", "enterprises", j), message=f"unknown enterprise {eid!r}"))
-    found += [Problem(loc=loc, message=m) for loc, m in asking_problems(data, seen, known_set, names)]
+                found.append(slip_problem(("funds", i, "scope", "enterprises", j), "unknown_enterprise", value=repr(eid)))
+    found += [slip_problem(loc, key, **values) for loc, key, values in asking_problems(data, seen, known_set, names)]
     found += [Problem(loc=loc, message=en, message_zh=zh) for loc, en, zh in year_problems(data)]
     return found
