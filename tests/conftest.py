@@ -16,7 +16,8 @@ SCENARIOS = ROOT / "scenarios"
 
 def make_scenario(enterprises, funds=(), **extra):
     """A scenario from plain data, with sensible defaults for fields a test does not care about."""
-    return scenario_from_data({"name": "test", "enterprises": _named(enterprises, "e"), "funds": _named(funds, "f"), **extra})
+    located = [{"region": "湖北/咸宁", "industry": "cement", **e} for e in enterprises]  # both required of every enterprise
+    return scenario_from_data({"name": "test", "enterprises": _named(located, "e"), "funds": _named(funds, "f"), **extra})
 
 
 def _named(entries, prefix):
@@ -52,9 +53,9 @@ def policy_case_data() -> dict:
     return {
         "name": "policy case",
         "enterprises": [
-            {"id": "e1", "name": "甲厂", "region": "湖北", "costs": {"resettlement": 100, "bank_debt": 100}},
-            {"id": "e2", "name": "乙厂", "region": "湖北", "costs": {"resettlement": 50, "conversion": 30}},
-            {"id": "e3", "name": "丙厂", "region": "湖南", "costs": {"bank_debt": 40}},
+            {"id": "e1", "name": "甲厂", "industry": "cement", "region": "湖北", "costs": {"resettlement": 100, "bank_debt": 100}},
+            {"id": "e2", "name": "乙厂", "industry": "cement", "region": "湖北", "costs": {"resettlement": 50, "conversion": 30}},
+            {"id": "e3", "name": "丙厂", "industry": "cement", "region": "湖南", "costs": {"bank_debt": 40}},
         ],
         "funds": [
             {"id": "a", "name": "甲资金", "budget": 100, "categories": ["resettlement"], "caps": {"per_enterprise": 40}},

@@ -209,7 +209,8 @@ def scenario(seed: int, kind: str) -> dict:
     enterprises = []
     for eid in ids:
         chosen = rng.sample(cats, rng.randint(1, 4))
-        enterprises.append({"id": eid, "name": f"企业 {eid}", "costs": {c: _amount(rng, kind) for c in chosen}})
+        enterprises.append({"id": eid, "name": f"企业 {eid}", "region": "湖北/咸宁", "industry": "cement",
+                            "costs": {c: _amount(rng, kind) for c in chosen}})
     funds = []
     for f in range(rng.randint(1, 3)):
         fund = {"id": f"f{f}", "name": f"资金 {f}", "budget": _amount(rng, kind),

@@ -40,10 +40,10 @@ METHODS = {"flow": {"method": "flow"}, "lp-highs": {"method": "pulp"}, "lp-cbc":
 DATA = {
     "name": "per-worker standards",
     "enterprises": [
-        {"id": "wenquan", "name": "温泉电石总厂", "workers": 386, "costs": {"resettlement": 453.6, "bank_debt": 20}},
-        {"id": "hengyu", "name": "恒宇化工", "workers": 100, "costs": {"resettlement": 342}},
-        {"id": "idle", "name": "无职工数据", "costs": {"resettlement": 50}},
-        {"id": "yaohua", "name": "耀华水泥", "workers": 90, "costs": {"resettlement": 150}},
+        {"id": "wenquan", "name": "温泉电石总厂", "region": "湖北/咸宁", "industry": "cement", "workers": 386, "costs": {"resettlement": 453.6, "bank_debt": 20}},
+        {"id": "hengyu", "name": "恒宇化工", "region": "湖北/咸宁", "industry": "cement", "workers": 100, "costs": {"resettlement": 342}},
+        {"id": "idle", "name": "无职工数据", "region": "湖北/咸宁", "industry": "cement", "costs": {"resettlement": 50}},
+        {"id": "yaohua", "name": "耀华水泥", "region": "湖北/咸宁", "industry": "cement", "workers": 90, "costs": {"resettlement": 150}},
     ],
     "funds": [
         {"id": "central", "name": "中央奖励资金", "budget": 500, "categories": ["resettlement", "bank_debt"],

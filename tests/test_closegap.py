@@ -86,7 +86,7 @@ def test_free_own_funds_pay_what_no_fund_may(tmp_path):
     """Under `free`, own funds (20) can pay conversion, which no fund may: with a's budget grown
     to pay resettlement (10), own funds go to conversion and only 10 stays open."""
     scenario = scenario_from_data({
-        "name": "free", "enterprises": [{"id": "e", "name": "e", "costs": {"conversion": 30, "resettlement": 10},
+        "name": "free", "enterprises": [{"id": "e", "name": "e", "region": "湖北/咸宁", "industry": "cement", "costs": {"conversion": 30, "resettlement": 10},
                                          "own_funds": {"cash": 20}, "own_funds_rule": "free"}],
         "funds": [{"id": "a", "name": "a", "budget": 0, "categories": ["resettlement"]}]})
     gc = close_gap(scenario)

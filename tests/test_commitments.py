@@ -34,8 +34,8 @@ from fuzz_scenarios import FUZZ, scenario_data
 
 DATA = {
     "name": "commitments",
-    "enterprises": [{"id": "e1", "name": "甲", "costs": {"resettlement": 100, "bank_debt": 100}},
-                    {"id": "e2", "name": "乙", "costs": {"resettlement": 80}}],
+    "enterprises": [{"id": "e1", "name": "甲", "region": "湖北/咸宁", "industry": "cement", "costs": {"resettlement": 100, "bank_debt": 100}},
+                    {"id": "e2", "name": "乙", "region": "湖北/咸宁", "industry": "cement", "costs": {"resettlement": 80}}],
     "funds": [{"id": "a", "name": "甲资金", "budget": 150, "categories": ["resettlement", "bank_debt"]},
               {"id": "b", "name": "乙资金", "budget": 50, "categories": ["resettlement"]}],
 }

@@ -28,7 +28,7 @@ WEIGHT_ZERO_FUND_FIRST = {
     # the shadow-price dual. CBC then left it out of its solution file and PuLP stopped reading
     # it back (KeyError 'u0', exit 70).
     "name": "weight-0 rule first",
-    "enterprises": [{"id": "e1", "name": "甲厂", "costs": {"resettlement": "10", "bank_debt": "5", "operating_loss": "4"}}],
+    "enterprises": [{"id": "e1", "name": "甲厂", "region": "湖北/咸宁", "industry": "cement", "costs": {"resettlement": "10", "bank_debt": "5", "operating_loss": "4"}}],
     "funds": [
         {"id": "zero", "name": "零预算", "budget": "0", "categories": ["operating_loss"]},
         {"id": "f", "name": "省级", "budget": "8", "categories": ["resettlement", "bank_debt"]},
@@ -191,16 +191,16 @@ def test_close_gap_lp_and_flow_agree_to_the_fen():
 def test_an_amount_beyond_the_promised_range_is_refused_in_both_languages(tmp_path):
     """The promise is 10^10 of the unit (≈ 3× China's national general budget in 万元): one fen
     more stops with exit 2, naming the field, in English and Chinese; 10^10 itself solves."""
-    data = {"name": "range", "enterprises": [{"id": "e1", "name": "甲厂", "costs": {"bank_debt": "10000000000"}}],
+    data = {"name": "range", "enterprises": [{"id": "e1", "name": "甲厂", "region": "湖北/咸宁", "industry": "cement", "costs": {"bank_debt": "10000000000"}}],
             "funds": [{"id": "f", "name": "中央", "budget": "10000000000.01", "categories": ["bank_debt"]}]}
     path = tmp_path / "s.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     out = run("solve", path, "--out", tmp_path / "o", "--lang", "en")
     assert out.code == 2 and not (tmp_path / "o").exists()
-    assert "budget" in out.stderr and "must be at most 10^10" in out.stderr and "got 10000000000.01" in out.stderr
+    assert "budget" in out.stderr and "must be at most 10^10" in out.stderr and "got '10000000000.01'" in out.stderr
     out = run("solve", path, "--out", tmp_path / "o", "--lang", "zh")
     assert out.code == 2 and not (tmp_path / "o").exists()
-    assert "budget" in out.stderr and "不得超过 10^10" in out.stderr and "实际为 10000000000.01" in out.stderr
+    assert "budget" in out.stderr and "不得超过 10^10" in out.stderr and "实际为 '10000000000.01'" in out.stderr
     data["funds"][0]["budget"] = "10000000000"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     out = run("solve", path, "--out", tmp_path / "o", "--quiet")

@@ -113,7 +113,7 @@ def test_flow_is_exact_on_a_hand_worked_case():
     # residual needs 100 and 90: a gets x, b 100 − x, (100 − x)/100 = (x − 10)/90, so
     # x = 10000/190 = 52.63… (inside both caps) and the share is 9/19.
     s = make_scenario(
-        [{"id": "a", "costs": {"resettlement": 100}}, {"id": "b", "costs": {"resettlement": 80, "bank_debt": 10}}],
+        [{"region": "湖北/咸宁", "industry": "cement", "id": "a", "costs": {"resettlement": 100}}, {"region": "湖北/咸宁", "industry": "cement", "id": "b", "costs": {"resettlement": 80, "bank_debt": 10}}],
         [{"id": "f", "budget": 100, "categories": ["resettlement"], "caps": {"share_of_need": 0.8}}],
     )
     r = solve(s, method="flow")
@@ -182,7 +182,7 @@ def test_cli_method_option_is_recorded(tmp_path):
 
 
 def test_no_payable_arc_at_all():
-    s = make_scenario([{"id": "a", "costs": {"operating_loss": 10}}], [{"id": "f", "budget": 5, "categories": ["bank_debt"]}])
+    s = make_scenario([{"region": "湖北/咸宁", "industry": "cement", "id": "a", "costs": {"operating_loss": 10}}], [{"id": "f", "budget": 5, "categories": ["bank_debt"]}])
     flow, lp = solve(s, method="flow"), solve(s, method="pulp")
     assert flow.weighted_gap == lp.weighted_gap == 0 and flow.max_gap_share == lp.max_gap_share == 1.0
     assert flow.total("gaps", "gap") == Decimal("10.00")
@@ -191,7 +191,7 @@ def test_no_payable_arc_at_all():
 def test_free_own_funds_are_a_source_in_the_flow():
     # Own funds 30 under `free` pay any line; the fund (budget 50) pays resettlement only.
     s = make_scenario(
-        [{"id": "a", "costs": {"resettlement": 60, "bank_debt": 40}, "own_funds": {"cash": 30}, "own_funds_rule": "free"}],
+        [{"region": "湖北/咸宁", "industry": "cement", "id": "a", "costs": {"resettlement": 60, "bank_debt": 40}, "own_funds": {"cash": 30}, "own_funds_rule": "free"}],
         [{"id": "f", "budget": 50, "categories": ["resettlement"]}],
     )
     flow, lp = solve(s, method="flow"), solve(s, method="pulp")

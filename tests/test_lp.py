@@ -37,7 +37,7 @@ def test_one_fund_two_enterprises_pays_heavier_weight_first(solve):
     # Budget 100; e1 resettlement 80 (weight 3), e2 bank debt 50 (weight 1).
     # Stage 1: 80 to e1, the remaining 20 to e2. Weighted gap = 3·0 + 1·30 = 30.
     s = make_scenario(
-        [{"id": "e1", "costs": {"resettlement": 80}}, {"id": "e2", "costs": {"bank_debt": 50}}],
+        [{"region": "湖北/咸宁", "industry": "cement", "id": "e1", "costs": {"resettlement": 80}}, {"region": "湖北/咸宁", "industry": "cement", "id": "e2", "costs": {"bank_debt": 50}}],
         [{"id": "f", "budget": 100, "categories": ALL}],
     )
     r = solve(s)
@@ -51,7 +51,7 @@ def test_one_fund_two_enterprises_pays_heavier_weight_first(solve):
 def test_shadow_price_is_the_weight_of_the_marginal_line(solve):
     # Budget 50 < 80 of resettlement: the marginal unit still goes to weight 3.
     s = make_scenario(
-        [{"id": "e1", "costs": {"resettlement": 80}}, {"id": "e2", "costs": {"bank_debt": 50}}],
+        [{"region": "湖北/咸宁", "industry": "cement", "id": "e1", "costs": {"resettlement": 80}}, {"region": "湖北/咸宁", "industry": "cement", "id": "e2", "costs": {"bank_debt": 50}}],
         [{"id": "f", "budget": 50, "categories": ALL}],
     )
     r = solve(s)
@@ -63,7 +63,7 @@ def test_fairness_spreads_an_equal_priority_shortfall(solve):
     # Two identical 100 bank debts, budget 100: stage 1 is indifferent (weighted gap 100 either
     # way); stage 2 evens the gap shares to 50 % each.
     s = make_scenario(
-        [{"id": "a", "costs": {"bank_debt": 100}}, {"id": "b", "costs": {"bank_debt": 100}}],
+        [{"region": "湖北/咸宁", "industry": "cement", "id": "a", "costs": {"bank_debt": 100}}, {"region": "湖北/咸宁", "industry": "cement", "id": "b", "costs": {"bank_debt": 100}}],
         [{"id": "f", "budget": 100, "categories": ALL}],
     )
     r = solve(s)
@@ -76,7 +76,7 @@ def test_fairness_moves_money_between_unequal_needs(solve):
     # a needs 300, b needs 100, budget 200, same weight. Fair: gaps 150 and 50 (both 50 %),
     # so a gets 150 and b gets 50. Without fairness any split is stage-1 optimal.
     s = make_scenario(
-        [{"id": "a", "costs": {"bank_debt": 300}}, {"id": "b", "costs": {"bank_debt": 100}}],
+        [{"region": "湖北/咸宁", "industry": "cement", "id": "a", "costs": {"bank_debt": 300}}, {"region": "湖北/咸宁", "industry": "cement", "id": "b", "costs": {"bank_debt": 100}}],
         [{"id": "f", "budget": 200, "categories": ALL}],
     )
     r = solve(s)
@@ -86,7 +86,7 @@ def test_fairness_moves_money_between_unequal_needs(solve):
 
 def test_fairness_off_keeps_stage_one_value_but_not_the_split(solve):
     s = make_scenario(
-        [{"id": "a", "costs": {"bank_debt": 300}}, {"id": "b", "costs": {"bank_debt": 100}}],
+        [{"region": "湖北/咸宁", "industry": "cement", "id": "a", "costs": {"bank_debt": 300}}, {"region": "湖北/咸宁", "industry": "cement", "id": "b", "costs": {"bank_debt": 100}}],
         [{"id": "f", "budget": 200, "categories": ALL}],
         policy={"fairness": False},
     )
@@ -99,7 +99,7 @@ def test_fairness_off_keeps_stage_one_value_but_not_the_split(solve):
 def test_per_capacity_cap_binds(solve):
     # 150 per 万吨 × 1.2 万吨 = 180 < need 300 < budget 500.
     s = make_scenario(
-        [{"id": "w", "industry": "carbide", "capacity": {"amount": 1.2}, "costs": {"resettlement": 300}}],
+        [{"region": "湖北/咸宁", "id": "w", "industry": "carbide", "capacity": {"amount": 1.2}, "costs": {"resettlement": 300}}],
         [{"id": "c", "budget": 500, "categories": ALL, "caps": {"per_capacity": {"carbide": 150}, "per_enterprise": 200}}],
     )
     r = solve(s)
@@ -110,7 +110,7 @@ def test_per_capacity_cap_binds(solve):
 
 def test_per_enterprise_cap_binds_when_smaller(solve):
     s = make_scenario(
-        [{"id": "w", "industry": "carbide", "capacity": {"amount": 2}, "costs": {"resettlement": 300}}],
+        [{"region": "湖北/咸宁", "id": "w", "industry": "carbide", "capacity": {"amount": 2}, "costs": {"resettlement": 300}}],
         [{"id": "c", "budget": 500, "categories": ALL, "caps": {"per_capacity": {"carbide": 150}, "per_enterprise": 200}}],
     )
     assert funded(solve(s), "w") == Decimal("200.00")
@@ -119,7 +119,7 @@ def test_per_enterprise_cap_binds_when_smaller(solve):
 def test_share_cap_binds_and_second_fund_tops_up(solve):
     # f1 may pay at most 80 % of each line: 80 of 100; f2 (no cap, listed second) pays the rest.
     s = make_scenario(
-        [{"id": "e", "costs": {"bank_debt": 100}}],
+        [{"region": "湖北/咸宁", "industry": "cement", "id": "e", "costs": {"bank_debt": 100}}],
         [{"id": "f1", "budget": 1000, "categories": ALL, "caps": {"share_of_need": 0.8}},
          {"id": "f2", "budget": 15, "categories": ALL}],
     )
@@ -132,8 +132,8 @@ def test_share_cap_binds_and_second_fund_tops_up(solve):
 def test_scope_and_categories_limit_eligibility(solve):
     # The fund covers 湖北 and resettlement only: the 云南 enterprise and the bank debt get nothing.
     s = make_scenario(
-        [{"id": "hb", "region": "湖北/咸宁", "costs": {"resettlement": 10, "bank_debt": 10}},
-         {"id": "yn", "region": "云南/楚雄", "costs": {"resettlement": 10}}],
+        [{"industry": "cement", "id": "hb", "region": "湖北/咸宁", "costs": {"resettlement": 10, "bank_debt": 10}},
+         {"industry": "cement", "id": "yn", "region": "云南/楚雄", "costs": {"resettlement": 10}}],
         [{"id": "f", "budget": 100, "categories": ["resettlement"], "scope": {"regions": ["湖北"]}}],
     )
     r = solve(s)
@@ -143,7 +143,7 @@ def test_scope_and_categories_limit_eligibility(solve):
 
 def test_region_scope_matches_whole_path_parts_only(solve):
     s = make_scenario(
-        [{"id": "x", "region": "湖北省/武汉", "costs": {"resettlement": 10}}],
+        [{"industry": "cement", "id": "x", "region": "湖北省/武汉", "costs": {"resettlement": 10}}],
         [{"id": "f", "budget": 100, "categories": ["resettlement"], "scope": {"regions": ["湖北"]}}],
     )
     assert solve(s).allocations.empty
@@ -152,7 +152,7 @@ def test_region_scope_matches_whole_path_parts_only(solve):
 def test_stage_three_prefers_funds_in_listed_order(solve):
     # Two funds could each pay the whole line; the first listed pays.
     s = make_scenario(
-        [{"id": "e", "costs": {"resettlement": 60}}],
+        [{"region": "湖北/咸宁", "industry": "cement", "id": "e", "costs": {"resettlement": 60}}],
         [{"id": "central", "budget": 100, "categories": ALL}, {"id": "county", "budget": 100, "categories": ALL}],
     )
     r = solve(s)
@@ -163,7 +163,7 @@ def test_stage_three_prefers_funds_in_listed_order(solve):
 def test_weight_zero_lines_get_leftover_money_in_stage_three(solve):
     # operating_loss has weight 0: stage 1 does not care, stage 3 still spends money on it.
     s = make_scenario(
-        [{"id": "e", "costs": {"resettlement": 10, "operating_loss": 50}}],
+        [{"region": "湖北/咸宁", "industry": "cement", "id": "e", "costs": {"resettlement": 10, "operating_loss": 50}}],
         [{"id": "f", "budget": 30, "categories": ALL}],
         policy={"fairness": False},
     )
@@ -176,7 +176,7 @@ def test_free_own_funds_are_spent_by_the_lp_before_public_money(solve):
     # Under `free`, 40 of own funds go where they help most (resettlement, weight 3) and
     # are used before the fund; the fund then pays the bank debt.
     s = make_scenario(
-        [{"id": "e", "costs": {"resettlement": 40, "bank_debt": 60}, "own_funds": {"sale": 40}, "own_funds_rule": "free"}],
+        [{"region": "湖北/咸宁", "industry": "cement", "id": "e", "costs": {"resettlement": 40, "bank_debt": 60}, "own_funds": {"sale": 40}, "own_funds_rule": "free"}],
         [{"id": "f", "budget": 100, "categories": ALL}],
     )
     r = solve(s)
@@ -188,7 +188,7 @@ def test_free_own_funds_are_spent_by_the_lp_before_public_money(solve):
 
 
 def test_no_payable_line_gives_zero_allocation_not_an_error(solve):
-    s = make_scenario([{"id": "e", "costs": {"operating_loss": 5}}], [{"id": "f", "budget": 10, "categories": ["resettlement"]}])
+    s = make_scenario([{"region": "湖北/咸宁", "industry": "cement", "id": "e", "costs": {"operating_loss": 5}}], [{"id": "f", "budget": 10, "categories": ["resettlement"]}])
     r = solve(s)
     assert r.allocations.empty
     assert r.summary["total_gap"] == 5.0
@@ -202,7 +202,7 @@ def test_lp_beyond_exact_prices_reports_the_stage_1_dual(monkeypatch):
     # solve must not overwrite it).
     monkeypatch.setattr("subsidy.allocate.lp.EXACT_PRICES_MAX_ARCS", 0)
     s = make_scenario(
-        [{"id": "e1", "costs": {"resettlement": 80}}, {"id": "e2", "costs": {"bank_debt": 50}}],
+        [{"region": "湖北/咸宁", "industry": "cement", "id": "e1", "costs": {"resettlement": 80}}, {"region": "湖北/咸宁", "industry": "cement", "id": "e2", "costs": {"bank_debt": 50}}],
         [{"id": "f", "budget": 100, "categories": ALL}],
     )
     r = run_solve(s, method="pulp")

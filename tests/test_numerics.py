@@ -24,9 +24,9 @@ from conftest import reconcile_to_fen, solve_lp
 DATA = {
     "name": "one fen to a billion",
     "enterprises": [
-        {"id": "big", "name": "大", "costs": {"bank_debt": "1000000000.00", "resettlement": "0.01"}},
-        {"id": "tiny", "name": "小", "costs": {"resettlement": "0.01"}},
-        {"id": "mid", "name": "中", "costs": {"bank_debt": "12345.67"}, "own_funds": {"cash": "0.01"}},
+        {"id": "big", "name": "大", "region": "湖北/咸宁", "industry": "cement", "costs": {"bank_debt": "1000000000.00", "resettlement": "0.01"}},
+        {"id": "tiny", "name": "小", "region": "湖北/咸宁", "industry": "cement", "costs": {"resettlement": "0.01"}},
+        {"id": "mid", "name": "中", "region": "湖北/咸宁", "industry": "cement", "costs": {"bank_debt": "12345.67"}, "own_funds": {"cash": "0.01"}},
     ],
     "funds": [
         {"id": "big_fund", "name": "大额资金", "budget": "999999999.99", "categories": ["bank_debt", "resettlement"]},
@@ -67,9 +67,9 @@ def test_a_fen_lost_to_a_fractional_cap_moves_another_line_by_exactly_one_fen():
     """Budget 0.01; shares of 0.5 cap e1 and e2 at 0.005 (0 fen) but e0 at 0.01. If the solver
     puts the fen on e1/e2 (half each), rounding spends it on e0: a move of exactly one fen."""
     data = {"name": "x", "enterprises": [
-        {"id": "e0", "name": "e0", "costs": {"bank_debt": "0.02"}},
-        {"id": "e1", "name": "e1", "costs": {"bank_debt": "0.01"}},
-        {"id": "e2", "name": "e2", "costs": {"conversion": "0.01"}}],
+        {"id": "e0", "name": "e0", "region": "湖北/咸宁", "industry": "cement", "costs": {"bank_debt": "0.02"}},
+        {"id": "e1", "name": "e1", "region": "湖北/咸宁", "industry": "cement", "costs": {"bank_debt": "0.01"}},
+        {"id": "e2", "name": "e2", "region": "湖北/咸宁", "industry": "cement", "costs": {"conversion": "0.01"}}],
         "funds": [{"id": "f0", "name": "f0", "budget": "0.01", "categories": ["bank_debt", "conversion"], "caps": {"share_of_need": 0.5}}],
         "policy": {"fairness": False}}
     solution = solve_lp(scenario_from_data(data))
@@ -81,7 +81,7 @@ def test_a_fen_lost_to_a_fractional_cap_moves_another_line_by_exactly_one_fen():
 def test_reconcile_repairs_a_large_overshoot_and_stays_within_a_fen_otherwise():
     """The solver may hand back a value above a bound (CBC's 8-digit values: 2135289.06 is read
     back as 2135289.1): the bound wins, by as many fen as it takes."""
-    data = {"name": "x", "enterprises": [{"id": "e", "name": "e", "costs": {"bank_debt": 100000000},
+    data = {"name": "x", "enterprises": [{"id": "e", "name": "e", "region": "湖北/咸宁", "industry": "cement", "costs": {"bank_debt": 100000000},
                                          "own_funds": {"cash": "2135289.06"}, "own_funds_rule": "free"}]}
     solution = solve_lp(scenario_from_data(data))
     values = {arc: 2135289.1 for arc in solution.values}
@@ -97,8 +97,8 @@ def test_cbc_solves_holds_with_a_margin_of_a_millionth_on_amounts_of_a_fen():
     """cbcbox's CBC declared stage 3 of this program infeasible (its bound propagation) until it
     was turned off: the hold x0 + 3·x1 + 2·x2 ≥ 0.069999 against a maximum of 0.07."""
     data = {"name": "fen amounts", "policy": {"fairness": False}, "enterprises": [
-        {"id": "e0", "name": "e0", "costs": {"bank_debt": "0.01"}, "own_funds_rule": "free", "own_funds": {"cash": "0.01"}},
-        {"id": "e1", "name": "e1", "costs": {"pooled_fund_repayment": "0.02", "living_allowance": "0.02"},
+        {"id": "e0", "name": "e0", "region": "湖北/咸宁", "industry": "cement", "costs": {"bank_debt": "0.01"}, "own_funds_rule": "free", "own_funds": {"cash": "0.01"}},
+        {"id": "e1", "name": "e1", "region": "湖北/咸宁", "industry": "cement", "costs": {"pooled_fund_repayment": "0.02", "living_allowance": "0.02"},
          "own_funds_rule": "free", "own_funds": {"cash": "0.02"}}]}
     for solver in ("highs", "cbc"):
         stages = allocate(rules_of(scenario_from_data(data)), "pulp", solver)
@@ -110,7 +110,7 @@ def test_fairness_is_found_by_both_solvers_on_a_need_of_a_billion():
     """Own funds of 1,000 may go to an operating loss of 10^9 (weight 0): stage 1 is indifferent,
     stage 2 gains 1,000 / 10^9 of gap share from them. Unscaled, that is a reduced cost of 1e-9,
     under CBC's tolerance: CBC left them unused (share 0.99999999999 instead of 0.99999899999)."""
-    data = {"name": "x", "enterprises": [{"id": "e0", "name": "e0", "costs": {"bank_debt": "0.01", "operating_loss": "1000000000"},
+    data = {"name": "x", "enterprises": [{"id": "e0", "name": "e0", "region": "湖北/咸宁", "industry": "cement", "costs": {"bank_debt": "0.01", "operating_loss": "1000000000"},
                                          "own_funds_rule": "free", "own_funds": {"land": "1000"}}],
             "funds": [{"id": "f0", "name": "f0", "budget": "0.01", "categories": ["bank_debt"]}]}
     for solver in ("highs", "cbc"):

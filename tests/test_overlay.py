@@ -18,12 +18,12 @@ from subsidy.scenario.overlay import merge
 BASE = """\
 name: base
 enterprises:
-  - id: e1
-    name: 甲厂
-    costs: {resettlement: 100, bank_debt: 50}
-  - id: e2
-    name: 乙厂
-    costs: {resettlement: 30}
+  - {id: e1, name: 甲厂,
+     region: 湖北/咸宁, industry: cement,
+     costs: {resettlement: 100, bank_debt: 50}}
+  - {id: e2, name: 乙厂,
+     region: 湖北/咸宁, industry: cement,
+     costs: {resettlement: 30}}
 funds:
   - id: central
     name: 中央

@@ -93,9 +93,9 @@ def test_shuffled_funds_keep_per_enterprise_gaps_where_the_optimum_fixes_them():
     data = {
         "name": "interchangeable funds",
         "enterprises": [
-            {"id": "a", "name": "甲", "costs": {"resettlement": 100}},
-            {"id": "b", "name": "乙", "costs": {"resettlement": 50}},
-            {"id": "c", "name": "丙", "costs": {"resettlement": 50}},
+            {"id": "a", "name": "甲", "region": "湖北/咸宁", "industry": "cement", "costs": {"resettlement": 100}},
+            {"id": "b", "name": "乙", "region": "湖北/咸宁", "industry": "cement", "costs": {"resettlement": 50}},
+            {"id": "c", "name": "丙", "region": "湖北/咸宁", "industry": "cement", "costs": {"resettlement": 50}},
         ],
         "funds": [{"id": f"f{i}", "name": f"资金{i}", "budget": b, "categories": ["resettlement"]}
                   for i, b in enumerate([50, 40, 30, 20])],

@@ -11,7 +11,7 @@ CASES = {
     "chuxiong": lambda: load_scenario(SCENARIOS / "chuxiong-2025.yaml"),
     "linzi": lambda: load_scenario(SCENARIOS / "linzi-portfolio.yaml"),
     "fairness": lambda: make_scenario(
-        [{"id": "a", "costs": {"bank_debt": 300, "resettlement": 20}}, {"id": "b", "costs": {"bank_debt": 100}}],
+        [{"region": "湖北/咸宁", "industry": "cement", "id": "a", "costs": {"bank_debt": 300, "resettlement": 20}}, {"region": "湖北/咸宁", "industry": "cement", "id": "b", "costs": {"bank_debt": 100}}],
         [{"id": "f", "budget": 200, "categories": ["bank_debt", "resettlement"], "caps": {"share_of_need": 0.9}}],
     ),
 }

@@ -29,8 +29,8 @@ DATA = {
     "enterprises": [
         {"id": "a", "name": "甲厂", "region": "湖北/咸宁", "industry": "carbide", "capacity": {"amount": 1.5},
          "costs": {"resettlement": 100, "bank_debt": 50}, "own_funds": {"cash": 30}},
-        {"id": "b", "name": "乙厂", "region": "湖北/武汉", "costs": {"bank_debt": 40}, "own_funds": {"cash": 10}, "own_funds_rule": "free"},
-        {"id": "c", "name": "丙厂", "region": "云南/楚雄", "costs": {"bank_debt": 10}},
+        {"id": "b", "name": "乙厂", "industry": "cement", "region": "湖北/武汉", "costs": {"bank_debt": 40}, "own_funds": {"cash": 10}, "own_funds_rule": "free"},
+        {"id": "c", "name": "丙厂", "industry": "cement", "region": "云南/楚雄", "costs": {"bank_debt": 10}},
     ],
     "funds": [
         {"id": "f", "name": "中央奖励资金", "budget": 100, "categories": ["resettlement", "bank_debt"], "scope": {"regions": ["湖北"]},

@@ -6,7 +6,7 @@ from conftest import make_scenario
 from subsidy.allocate.waterfall import from_fen
 from waterfall_reference import apply_own_funds, pro_rata
 
-WENQUAN = {
+WENQUAN = {"region": "湖北/咸宁", "industry": "cement", 
     "id": "wenquan",
     "costs": {"pooled_fund_repayment": 30, "resettlement": 453.6, "retiree_social_insurance": 110,
               "restructuring": 50, "bank_debt": 350},

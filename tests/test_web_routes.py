@@ -232,7 +232,7 @@ def test_a_large_scenario_is_shown_a_hundred_enterprises_a_page(site):
     the cell it names."""
     store, app = site
     data = two_counties()
-    data["enterprises"] = [{"id": f"e{i:03d}", "name": f"厂{i}", "region": "湖北/咸宁", "costs": {"resettlement": i + 1}}
+    data["enterprises"] = [{"id": f"e{i:03d}", "name": f"厂{i}", "industry": "cement", "region": "湖北/咸宁", "costs": {"resettlement": i + 1}}
                            for i in range(250)]
     sid = store.create_scenario("250", data, "admin")
     analyst = Browser(app, "analyst")

@@ -92,15 +92,15 @@ def two_counties() -> dict:
     return {
         "name": "湖北 两县",
         "enterprises": [
-            {"id": "xn1", "name": "咸宁甲厂", "region": "湖北/咸宁/咸安", "workers": 10, "costs": {"resettlement": 100}},
-            {"id": "hg1", "name": "黄冈乙厂", "region": "湖北/黄冈", "workers": 5, "costs": {"resettlement": 60}},
+            {"id": "xn1", "name": "咸宁甲厂", "industry": "cement", "region": "湖北/咸宁/咸安", "workers": 10, "costs": {"resettlement": 100}},
+            {"id": "hg1", "name": "黄冈乙厂", "industry": "cement", "region": "湖北/黄冈", "workers": 5, "costs": {"resettlement": 60}},
         ],
         "funds": [{"id": "hb", "name": "湖北资金", "budget": 120, "categories": ["resettlement"], "caps": {"per_enterprise": 80}}],
     }
 
 
 def huanggang_only() -> dict:
-    return {"name": "黄冈 单县", "enterprises": [{"id": "hg9", "name": "黄冈丙厂", "region": "湖北/黄冈", "costs": {"resettlement": 7}}],
+    return {"name": "黄冈 单县", "enterprises": [{"id": "hg9", "name": "黄冈丙厂", "industry": "cement", "region": "湖北/黄冈", "costs": {"resettlement": 7}}],
             "funds": [{"id": "hb", "name": "湖北资金", "budget": 1, "categories": ["resettlement"]}]}
 
 

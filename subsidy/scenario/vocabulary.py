@@ -7,9 +7,9 @@ fund, and the money goes elsewhere. The vocabulary is what the scenario uses: th
 enterprises' regions (with every leading part: 湖北/黄冈/蕲春 brings 湖北 and 湖北/黄冈) and
 industries. Against it:
 
-- an enterprise without a region or an industry is an error when some fund's scope looks at that
-  field (the enterprise would be silently out of it), a warning otherwise (required, but no money
-  depends on it yet);
+- an enterprise without a region or an industry is an error (exit 2): both are required of every
+  enterprise, and the message says why when some fund's scope looks at that field (the enterprise
+  would be silently out of it); without such a scope today, one added later would do the same;
 - a fund's scope word that matches no enterprise is a warning naming the nearest spelling, and so
   is an industry the fund caps per unit of capacity (a misspelt one silently lifts the cap);
 - an enterprise that no fund's scope admits while some fund would pay its categories is a warning
@@ -107,8 +107,8 @@ VOCABULARY = Phrases({
     "example_region": {"en": " as a path, e.g. 湖北/黄冈/蕲春", "zh": "，用路径写法，例如 湖北/黄冈/蕲春"},
     "example_industry": {"en": ", e.g. cement", "zh": "，例如 cement"},
     "blank": {"en": "{field} is empty; every enterprise needs one (no fund is limited by {field} yet, "
-                    "but a scope added later would silently leave this enterprise out)",
-              "zh": "{field}为空；每家企业都必须填写（目前没有资金按{field}限定范围，但以后加上范围时该企业会被悄悄排除在外）"},
+                    "but a scope added later would silently leave this enterprise out); fill in the {field}{example}",
+              "zh": "{field}为空；每家企业都必须填写（目前没有资金按{field}限定范围，但以后加上范围时该企业会被悄悄排除在外）；请填写{field}{example}"},
     "region": {"en": "region", "zh": "地区"},
     "industry": {"en": "industry", "zh": "行业"},
     "scope_region_unmatched": {"en": "fund {fund}'s region scope {word} matches no enterprise's region",
@@ -190,9 +190,9 @@ def vocabulary_problems(scenario: Scenario) -> tuple[list[Problem], list[Problem
                 errors.append(_both(("enterprises", i, field), lambda lang, field=field: VOCABULARY(
                     "blank_scoped", lang, field=VOCABULARY(field, lang), funds=", ".join(scoped[field]),
                     example=VOCABULARY(f"example_{field}", lang))))
-            else:
-                warnings.append(_both(("enterprises", i, field), lambda lang, field=field: VOCABULARY(
-                    "blank", lang, field=VOCABULARY(field, lang))))
+            else:  # required all the same (issue 11): no scope reads it yet, but one added later would
+                errors.append(_both(("enterprises", i, field), lambda lang, field=field: VOCABULARY(
+                    "blank", lang, field=VOCABULARY(field, lang), example=VOCABULARY(f"example_{field}", lang))))
     for j, fund in enumerate(scenario.funds):
         for k, word in enumerate(fund.scope.regions):
             if not any(region_within(e.region, word) for e in _first_of_regions(enterprises)):
