@@ -25,7 +25,7 @@ def one_plant(asset_sales, *, cost=1000, budget=100) -> dict:
     """One plant: a bank debt of `cost`, own funds from an asset sale, one fund of `budget` for the debt."""
     return {
         "name": "one plant", "unit": "万元",
-        "enterprises": [{"id": "plant", "name": "Plant", "costs": {"bank_debt": cost}, "own_funds": {"asset_sales": asset_sales}}],
+        "enterprises": [{"id": "plant", "name": "Plant", "region": "湖北/咸宁", "industry": "cement", "costs": {"bank_debt": cost}, "own_funds": {"asset_sales": asset_sales}}],
         "funds": [{"id": "reward", "name": "Reward", "budget": budget, "categories": ["bank_debt"]}],
     }
 
@@ -212,8 +212,8 @@ def test_the_robust_plan_puts_fixed_money_where_the_need_is_certain(tmp_path):
     # mean weighted gap 3·E r_A = 300 (sd of r_A 40.8; 5 standard errors at 2000 draws: 4.6, ×3 = 13.7).
     scenario = scenario_from_data({
         "name": "two", "enterprises": [
-            {"id": "a", "name": "A", "costs": {"resettlement": 200}, "own_funds": {"asset_sales": "0~100~200"}},
-            {"id": "b", "name": "B", "costs": {"resettlement": 100}}],
+            {"id": "a", "name": "A", "region": "湖北/咸宁", "industry": "cement", "costs": {"resettlement": 200}, "own_funds": {"asset_sales": "0~100~200"}},
+            {"id": "b", "name": "B", "region": "湖北/咸宁", "industry": "cement", "costs": {"resettlement": 100}}],
         "funds": [{"id": "f", "name": "F", "budget": 100, "categories": ["resettlement"]}]})
     r = risk(scenario, 2000, seed=5, workers=1, robust=True)
     assert r.robust.used.tolist() == [10000]  # 100.00 in fen: spent in full
@@ -233,7 +233,7 @@ def test_own_funds_under_the_free_rule_pay_what_was_planned_while_they_last():
     # Tri(0, 50, 50), a fund of 30. At the expected values: own 50 + fund 30, gap 20. In a draw X < 50
     # the plan's 50 of own money is cut to X, so the gap is 100 − 30 − X = 70 − X, which is also what
     # re-optimising leaves (X + 30 paid). A cost drawn on the same line moves both alike.
-    data = {"name": "free", "enterprises": [{"id": "p", "name": "P", "costs": {"resettlement": "90~100~100"},
+    data = {"name": "free", "enterprises": [{"id": "p", "name": "P", "region": "湖北/咸宁", "industry": "cement", "costs": {"resettlement": "90~100~100"},
                                               "own_funds": {"sale": "0~50~50"}, "own_funds_rule": "free"}],
             "funds": [{"id": "f", "name": "F", "budget": 30, "categories": ["resettlement"]}]}
     r = risk(scenario_from_data(data), 300, seed=2, workers=1)
