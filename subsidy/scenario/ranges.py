@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from subsidy.scenario.model import Problem, parse_money
+from subsidy.scenario.slips import Slip
 
 KEYS = ("low", "expected", "high")
 TILDES = ("~", "～")
@@ -82,7 +83,7 @@ def read_range(value: Any, kind: str, owner: str, key: str, loc: tuple) -> tuple
         try:
             numbers[name] = parse_money(raw)
         except ValueError as exc:
-            problems.append(Problem(loc=loc, message=f"range {name}: {exc}", message_zh=f"区间的 {name} 值：{exc}"))
+            problems.append(Problem(loc=loc, message=f"range {name}: {exc}", message_zh=f"区间的 {name} 值：{exc.said('zh') if isinstance(exc, Slip) else exc}"))
     if problems:
         return None, problems
     low, expected, high = (numbers[k] for k in KEYS)
