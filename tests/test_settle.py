@@ -19,8 +19,8 @@ c1,2026,b,bank_debt,10.00
 
 def actual(tmp_path, c1_2025=100, c1_carry=True):
     data = {"name": "settle", "years": [2025, 2026],
-            "enterprises": [{"id": "a", "name": "A", "costs": {"resettlement": {2025: 70}}},
-                            {"id": "b", "name": "B", "costs": {"bank_debt": {2026: 100}}}],
+            "enterprises": [{"id": "a", "name": "A", "region": "湖北/咸宁", "industry": "cement", "costs": {"resettlement": {2025: 70}}},
+                            {"id": "b", "name": "B", "region": "湖北/咸宁", "industry": "cement", "costs": {"bank_debt": {2026: 100}}}],
             "funds": [{"id": "c1", "name": "C1", "tranches": {2025: c1_2025, 2026: 50}, "carry_over": c1_carry,
                        "categories": ["resettlement", "bank_debt"]},
                       {"id": "c2", "name": "C2", "tranches": {2025: 50}, "categories": ["resettlement", "bank_debt"]}]}

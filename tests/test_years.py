@@ -39,8 +39,8 @@ def arrears_by_year(result) -> list[float]:
 # Two enterprises over 2025-2026. a: resettlement (weight 3) 100 due in 2025 and 100 in 2026;
 # b: bank debt (weight 1) 100 due in 2026. The fund gets 150 in 2025 and 50 in 2026.
 TWO_YEARS_FUND = {"id": "c", "name": "C", "tranches": {2025: 150, 2026: 50}, "categories": ["resettlement", "bank_debt"]}
-TWO_YEARS_ENTERPRISES = [{"id": "a", "name": "A", "costs": {"resettlement": {2025: 100, 2026: 100}}},
-                         {"id": "b", "name": "B", "costs": {"bank_debt": {2026: 100}}}]
+TWO_YEARS_ENTERPRISES = [{"id": "a", "name": "A", "region": "湖北/咸宁", "industry": "cement", "costs": {"resettlement": {2025: 100, 2026: 100}}},
+                         {"id": "b", "name": "B", "region": "湖北/咸宁", "industry": "cement", "costs": {"bank_debt": {2026: 100}}}]
 
 
 def test_carry_over_lets_2025_money_pay_2026_dues():
@@ -71,8 +71,8 @@ def test_timing_stage_pays_what_is_due_first():
     # arrears 0 in 2025 and b's 100 in 2026: Σ = 100; paying b in 2026 would leave a's 100 in
     # both years: Σ = 200. The timing stage must pay a, in 2025.
     fund = {"id": "c", "name": "C", "tranches": {2025: 100}, "categories": ["bank_debt"]}
-    ents = [{"id": "a", "name": "A", "costs": {"bank_debt": {2025: 100}}},
-            {"id": "b", "name": "B", "costs": {"bank_debt": {2026: 100}}}]
+    ents = [{"id": "a", "name": "A", "region": "湖北/咸宁", "industry": "cement", "costs": {"bank_debt": {2025: 100}}},
+            {"id": "b", "name": "B", "region": "湖北/咸宁", "industry": "cement", "costs": {"bank_debt": {2026: 100}}}]
     r = solve_programme(programme([fund], ents))
     assert payments(r) == {("c", 2025, "a", "bank_debt"): 100_00}
     assert (r.weighted_gap, r.weighted_arrears) == (100.0, 100.0)
@@ -84,7 +84,7 @@ def test_timing_stage_pays_late_money_on_old_arrears_not_ahead():
     # nothing may be paid ahead of its due year, and 2026 money may settle 2025's arrears:
     # a gets 100 in 2026. Arrears: 2025 100 (×3 = 300), 2026 0 → weighted arrears 300, gap 0.
     fund = {"id": "c", "name": "C", "tranches": {2025: 0, 2026: 100}, "categories": ["resettlement"]}
-    r = solve_programme(programme([fund], [{"id": "a", "name": "A", "costs": {"resettlement": {2025: 100}}}]))
+    r = solve_programme(programme([fund], [{"id": "a", "name": "A", "region": "湖北/咸宁", "industry": "cement", "costs": {"resettlement": {2025: 100}}}]))
     assert payments(r) == {("c", 2026, "a", "resettlement"): 100_00}
     assert (r.weighted_gap, r.weighted_arrears) == (0.0, 300.0)
 
@@ -94,7 +94,7 @@ def test_own_funds_go_through_the_statutory_order_as_they_arrive():
     # arrive in 2025 and pay the only line then due, the bank debt (nothing is held back for
     # the 2026 worker claim). 2026: resettlement open, fund pays 60 (all it has): gap 40 × 3.
     fund = {"id": "c", "name": "C", "tranches": {2026: 60}, "categories": ["resettlement", "bank_debt"]}
-    ent = {"id": "a", "name": "A", "costs": {"bank_debt": {2025: 100}, "resettlement": {2026: 100}}, "own_funds": {"sale": {2025: 100}}}
+    ent = {"id": "a", "name": "A", "region": "湖北/咸宁", "industry": "cement", "costs": {"bank_debt": {2025: 100}, "resettlement": {2026: 100}}, "own_funds": {"sale": {2025: 100}}}
     r = solve_programme(programme([fund], [ent]))
     gaps = r.table("gaps").columns
     own = {(c, y): o for c, y, o in zip(gaps["category"], gaps["year"], gaps["own_funds"].tolist())}
@@ -108,7 +108,7 @@ def test_public_money_does_not_pay_what_own_funds_settle_later():
     # 2025 money may not pay it (own money would then pay a line already paid): the line is in
     # arrears in 2025 (100 × 3 = 300) and closed in 2026; the fund spends nothing.
     fund = {"id": "c", "name": "C", "tranches": {2025: 100}, "categories": ["resettlement"]}
-    ent = {"id": "a", "name": "A", "costs": {"resettlement": {2025: 100}}, "own_funds": {"sale": {2026: 100}}}
+    ent = {"id": "a", "name": "A", "region": "湖北/咸宁", "industry": "cement", "costs": {"resettlement": {2025: 100}}, "own_funds": {"sale": {2026: 100}}}
     r = solve_programme(programme([fund], [ent]))
     assert payments(r) == {} and arrears_by_year(r) == [100.0, 0.0] and r.weighted_arrears == 300.0
 
@@ -122,7 +122,7 @@ def _random_programme(rng: random.Random) -> dict:
         costs = {c: {y: round(rng.uniform(0, 80), 2) for y in rng.sample(years, rng.randint(1, 3))}
                  for c in rng.sample(cats, rng.randint(1, 4))}
         own = {"sale": {2027: round(rng.uniform(0, 120), 2)}} if rng.random() < 0.7 else {}
-        ents.append({"id": f"e{i}", "name": f"E{i}", "region": rng.choice(["湖北/咸宁", "湖北/黄冈", "云南"]),
+        ents.append({"id": f"e{i}", "name": f"E{i}", "industry": "cement", "region": rng.choice(["湖北/咸宁", "湖北/黄冈", "云南"]),
                      "own_funds_rule": rng.choice(["statutory", "proportional"]), "costs": costs, "own_funds": own})
     funds = [{"id": f"f{j}", "name": f"F{j}", "categories": rng.sample(cats, rng.randint(1, 5)),
               "scope": {"regions": rng.choice([[], ["湖北"], ["云南"]])},
@@ -216,7 +216,7 @@ def test_the_example_programme(tmp_path):
 
 
 def test_year_errors_are_located_and_said_in_both_languages():
-    base = {"name": "t", "enterprises": [{"id": "a", "name": "A", "costs": {"bank_debt": {2025: 1}}}],
+    base = {"name": "t", "enterprises": [{"id": "a", "name": "A", "region": "湖北/咸宁", "industry": "cement", "costs": {"bank_debt": {2025: 1}}}],
             "funds": [{"id": "c", "name": "C", "tranches": {2025: 1}, "categories": ["bank_debt"]}]}
     with pytest.raises(ScenarioError) as no_years:
         scenario_from_data(base)

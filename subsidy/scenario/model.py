@@ -20,7 +20,7 @@ from subsidy.scenario.asks import asking_problems
 from subsidy.scenario.factors import Distribution, Region
 from subsidy.scenario.years import Year, budget_of_tranches, by_year, schedules_aside, with_schedules, year_problems
 
-from subsidy.scenario.slips import SLIPS, Slip
+from subsidy.scenario.slips import Slip, said
 
 # The range the tool promises: every amount (and quantity) at most 10^10 of the unit. In 万元 that is about three times China's
 # whole national general budget (≈ 3×10^9 万元): no real scenario comes near it, and within it every method writes the exact
@@ -474,11 +474,6 @@ class Problem(BaseModel):
         return ": ".join(parts + [self.message_zh if lang == "zh" and self.message_zh else self.message])
 
 
-def slip_problem(loc: tuple, key: str, **values: str) -> Problem:
-    """A Problem at `loc` saying `slips.SLIPS[key]`, in English and Chinese."""
-    return Problem(loc=loc, message=SLIPS(key, "en", **values), message_zh=SLIPS(key, "zh", **values))
-
-
 class Scenario(_Strict):
     name: str
     unit: str = "万元"
@@ -530,7 +525,7 @@ def _first_of_each_id(data: dict, key: str, noun: str, found: list[Problem]) -> 
         if not isinstance(ident, str):
             continue
         if ident in first:
-            found.append(slip_problem((key, i, "id"), f"duplicate_{noun}", value=repr(ident), first=f"{key}[{first[ident]}]"))
+            found.append(Problem(loc=(key, i, "id"), **said(f"duplicate_{noun}", value=repr(ident), first=f"{key}[{first[ident]}]")))
         else:
             first[ident] = i
     return first
@@ -556,12 +551,12 @@ def cross_field_problems(data: dict) -> list[Problem]:
         elif not known_set.issuperset(costs):
             for cat in costs:
                 if cat not in known_set:
-                    found.append(slip_problem(("enterprises", i, "costs", cat), "unknown_category", value=repr(cat), known=names))
+                    found.append(Problem(loc=("enterprises", i, "costs", cat), **said("unknown_category", value=repr(cat), known=names)))
         sources = ent.get("cost_sources")
         if isinstance(sources, dict) and sources and not costs.keys() >= sources.keys():
             for cat in sources:
                 if cat not in costs:
-                    found.append(slip_problem(("enterprises", i, "cost_sources", cat), "source_without_line", value=repr(cat)))
+                    found.append(Problem(loc=("enterprises", i, "cost_sources", cat), **said("source_without_line", value=repr(cat))))
     _first_of_each_id(data, "funds", "fund", found)
     for i, fund in _entries(data, "funds"):
         categories = fund.get("categories") if isinstance(fund.get("categories"), list) else []
@@ -569,14 +564,14 @@ def cross_field_problems(data: dict) -> list[Problem]:
             if not isinstance(cat, str):
                 continue
             if cat not in known:
-                found.append(slip_problem(("funds", i, "categories", j), "unknown_category", value=repr(cat), known=names))
+                found.append(Problem(loc=("funds", i, "categories", j), **said("unknown_category", value=repr(cat), known=names)))
             elif cat in categories[:j]:
-                found.append(slip_problem(("funds", i, "categories", j), "category_twice", value=repr(cat)))
+                found.append(Problem(loc=("funds", i, "categories", j), **said("category_twice", value=repr(cat))))
         scope = fund.get("scope") if isinstance(fund.get("scope"), dict) else {}
         listed = scope.get("enterprises") if isinstance(scope.get("enterprises"), list) else []
         for j, eid in enumerate(listed):
             if isinstance(eid, str) and eid not in seen:
-                found.append(slip_problem(("funds", i, "scope", "enterprises", j), "unknown_enterprise", value=repr(eid)))
-    found += [slip_problem(loc, key, **values) for loc, key, values in asking_problems(data, seen, known_set, names)]
+                found.append(Problem(loc=("funds", i, "scope", "enterprises", j), **said("unknown_enterprise", value=repr(eid))))
+    found += [Problem(loc=loc, **said(key, **values)) for loc, key, values in asking_problems(data, seen, known_set, names)]
     found += [Problem(loc=loc, message=en, message_zh=zh) for loc, en, zh in year_problems(data)]
     return found

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from subsidy.scenario.model import DEFAULT_CATEGORIES, Problem, slip_problem
+from subsidy.scenario.model import DEFAULT_CATEGORIES, Problem
+from subsidy.scenario.slips import said
 from subsidy.scenario.scenario_xlsx import (
     DATA_SHEETS, ENTERPRISES, FIRST_ROW, FUND_RULE_KINDS, FUNDS, LEVELS, NO, RULES, SCENARIO, SCENARIO_FIELDS, YES,
     SheetSpec, display, parse_code,
@@ -81,10 +82,10 @@ class _Sheet:
                 continue
             found = labels.get(str(name)) or labels.get(str(name).lower())
             if found is None:
-                problems.append(slip_problem((), "unknown_column", value=repr(name), known=", ".join(c.key for c in spec.cols)).model_copy(
-                    update={"where": _ref(self.title, j + 1, 2 if key is not None else 1)}))
+                problems.append(Problem(**said("unknown_column", value=repr(name), known=", ".join(c.key for c in spec.cols)),
+                                        where=_ref(self.title, j + 1, 2 if key is not None else 1)))
             elif found in self.columns:
-                problems.append(slip_problem((), "column_twice", value=repr(found)).model_copy(update={"where": _ref(self.title, j + 1, 2)}))
+                problems.append(Problem(**said("column_twice", value=repr(found)), where=_ref(self.title, j + 1, 2)))
             else:
                 self.columns[found] = j + 1
         self.rows: list[tuple[int, dict[str, Any]]] = []

@@ -57,3 +57,8 @@ class Slip(ValueError):
 
     def said(self, lang: Lang) -> str:
         return SLIPS(self.key, lang, **self.values)
+
+
+def said(key: str, **values: str) -> dict[str, str]:
+    """`SLIPS[key]` in both languages, as a Problem's `message` and `message_zh`."""
+    return {"message": SLIPS(key, "en", **values), "message_zh": SLIPS(key, "zh", **values)}
