@@ -49,10 +49,10 @@ METHODS = {"flow": {"method": "flow"}, "lp-highs": {"method": "pulp"}, "lp-cbc":
 DATA = {
     "name": "two regions",
     "enterprises": [
-        {"id": "hb1", "name": "湖北一厂", "region": "湖北/咸宁", "capacity": {"amount": 30}, "workers": 100, "exit_year": 2016,
+        {"id": "hb1", "name": "湖北一厂", "industry": "cement", "region": "湖北/咸宁", "capacity": {"amount": 30}, "workers": 100, "exit_year": 2016,
          "costs": {"resettlement": 80}},
-        {"id": "hb2", "name": "湖北二厂", "region": "湖北/黄冈", "capacity": {"amount": 10}, "workers": 50, "costs": {"resettlement": 30}},
-        {"id": "hn1", "name": "湖南一厂", "region": "湖南/岳阳", "capacity": {"amount": 20}, "workers": 150, "exit_year": 2017,
+        {"id": "hb2", "name": "湖北二厂", "industry": "cement", "region": "湖北/黄冈", "capacity": {"amount": 10}, "workers": 50, "costs": {"resettlement": 30}},
+        {"id": "hn1", "name": "湖南一厂", "industry": "cement", "region": "湖南/岳阳", "capacity": {"amount": 20}, "workers": 150, "exit_year": 2017,
          "costs": {"resettlement": 30}},
     ],
     "funds": [{"id": "central_reward", "name": "中央奖补资金", "budget": 100, "categories": ["resettlement"],
@@ -179,7 +179,7 @@ def _generated(seed: int) -> dict:
     provinces = rng.sample(["湖北", "湖南", "山东", "云南"], rng.randint(2, 3))
     ents = []
     for i in range(rng.randint(3, 6)):
-        e = {"id": f"e{i}", "name": f"企业{i}", "region": f"{rng.choice(provinces)}/县{i}", "capacity": {"amount": rng.randint(0, 60)},
+        e = {"id": f"e{i}", "name": f"企业{i}", "industry": "cement", "region": f"{rng.choice(provinces)}/县{i}", "capacity": {"amount": rng.randint(0, 60)},
              "workers": rng.randint(0, 900), "costs": {c: rng.randint(0, 30000) / 100 for c in rng.sample(["resettlement", "bank_debt", "dismantling"], 2)}}
         if rng.random() < 0.6:
             e["exit_year"] = rng.choice([2016, 2017, 2018, 2019, 2020, 2021])
