@@ -31,8 +31,8 @@ from conftest import SCENARIOS
 
 DATA = {
     "name": "minimum coverage",
-    "enterprises": [{"id": "e1", "name": "甲", "costs": {"resettlement": 100, "bank_debt": 100}},
-                    {"id": "e2", "name": "乙", "costs": {"resettlement": 80}}],
+    "enterprises": [{"id": "e1", "name": "甲", "region": "湖北/咸宁", "industry": "cement", "costs": {"resettlement": 100, "bank_debt": 100}},
+                    {"id": "e2", "name": "乙", "region": "湖北/咸宁", "industry": "cement", "costs": {"resettlement": 80}}],
     "funds": [{"id": "a", "name": "甲资金", "budget": 150, "categories": ["resettlement", "bank_debt"]},
               {"id": "b", "name": "乙资金", "budget": 50, "categories": ["resettlement"]}],
 }
@@ -164,8 +164,8 @@ CONFLICT = {
     # pays only bank debt: a cannot cover both resettlement lines. Smallest conflicting set: the
     # two coverage rules and a's budget; 50 more of a's budget makes it possible.
     "name": "two lines, one fund",
-    "enterprises": [{"id": "e1", "name": "甲厂", "costs": {"resettlement": 75, "bank_debt": 10}},
-                    {"id": "e2", "name": "乙厂", "costs": {"resettlement": 75, "bank_debt": 10}}],
+    "enterprises": [{"id": "e1", "name": "甲厂", "region": "湖北/咸宁", "industry": "cement", "costs": {"resettlement": 75, "bank_debt": 10}},
+                    {"id": "e2", "name": "乙厂", "region": "湖北/咸宁", "industry": "cement", "costs": {"resettlement": 75, "bank_debt": 10}}],
     "funds": [{"id": "a", "name": "甲资金", "budget": 100, "categories": ["resettlement"]},
               {"id": "b", "name": "乙资金", "budget": 100, "categories": ["bank_debt"]}],
     "policy": {"minimum_coverage": {"resettlement": 1.0}},
@@ -398,7 +398,7 @@ def test_a_programme_over_several_years_refuses_minimum_coverage():
     # The years' network (allocate.timing) carries no leasts: refused where the file is read,
     # rather than solved without the rule.
     data = {"name": "t", "years": [2025, 2026],
-            "enterprises": [{"id": "a", "name": "A", "costs": {"bank_debt": {2025: 1}}}],
+            "enterprises": [{"id": "a", "name": "A", "region": "湖北/咸宁", "industry": "cement", "costs": {"bank_debt": {2025: 1}}}],
             "funds": [{"id": "c", "name": "C", "tranches": {2025: 1}, "categories": ["bank_debt"]}],
             "policy": {"minimum_coverage": {"bank_debt": 1.0}}}
     with pytest.raises(ScenarioError) as info:
