@@ -218,7 +218,10 @@ def test_flow_lp_and_the_rational_reference_agree_and_verify_accepts(seed):
                    if f == "central" and region_of.get(e) == region and amt > 0)
         broken = frame.copy()
         broken.loc[row, "amount"] += frame.amount.iloc[0].__class__("0.01")
-        assert f"distribution[central,{region}]" in [v.rule for v in verify(s, broken)]
+        found = [v for v in verify(s, broken) if v.rule == f"distribution[central,{region}]"]
+        assert found, region
+        # The one fen over, said in both languages (the region's amount +0.01).
+        assert "(over by 0.01)" in found[0].said("en") and "（超出 0.01）" in found[0].said("zh")
 
 
 def test_the_generated_cases_make_region_caps_bind():

@@ -213,7 +213,8 @@ def test_an_amount_beyond_the_promised_range_is_refused_in_both_languages(tmp_pa
 OPERATING_LOSSES_SHARE_A_BUDGET = {
     # Fund f (10) may pay resettlement (weight 3, need 5) and operating losses (weight 0, need 10).
     "name": "weight-0 line in the optimum",
-    "enterprises": [{"id": "e1", "name": "甲厂", "costs": {"resettlement": "5", "operating_loss": "10"}}],
+    "enterprises": [{"id": "e1", "name": "甲厂", "region": "湖北/咸宁", "industry": "cement",
+                     "costs": {"resettlement": "5", "operating_loss": "10"}}],
     "funds": [{"id": "f", "name": "省级", "budget": "10", "categories": ["resettlement", "operating_loss"]}],
 }
 

@@ -181,9 +181,8 @@ class _Checker:
         return self.lines.names()
 
     def flag(self, rule: str, key: str, /, **values) -> None:
-        """`rule` is broken, as `verify_terms.VERIFY[key]` says with `values` (a key not in VERIFY is
-        a sentence of its own, English only: verify_distribution's, not yet in the table)."""
-        self.violations.append(Violation.of(rule, key, **values) if key in VERIFY else Violation(rule, key))
+        """`rule` is broken, as `verify_terms.VERIFY[key]` says with `values`, in both languages."""
+        self.violations.append(Violation.of(rule, key, **values))
 
     def rows_of_frame(self, allocations: "pd.DataFrame") -> "_Rows":
         """A clerk's table: names resolved to ids, amounts parsed (bad ones flagged fen[...])."""

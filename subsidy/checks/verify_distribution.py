@@ -54,7 +54,7 @@ def region_caps(scenario: Scenario, fund: Fund) -> tuple[dict[str, int], dict[st
 
 
 def check_distributions(scenario: Scenario, fund_col: list[str], ent_col: list[str], fen: list[int],
-                        flag: Callable[[str, str], None], money: Callable[[int], str]) -> None:
+                        flag: Callable[..., None], money: Callable[[int], str]) -> None:
     """Flag distribution[f,region] wherever a fund pays a region's enterprises more than its amount."""
     for fund in scenario.funds:
         if fund.distribution is None:
@@ -66,5 +66,5 @@ def check_distributions(scenario: Scenario, fund_col: list[str], ent_col: list[s
                 paid[region_of[e]] += a
         for r in sorted(caps):
             if paid[r] > caps[r]:
-                flag(f"distribution[{fund.id},{r}]", f"pays the region's enterprises {money(paid[r])}, the factor method gives the region "
-                                                     f"{money(caps[r])} (over by {money(paid[r] - caps[r])})")
+                flag(f"distribution[{fund.id},{r}]", "distribution_over", paid=money(paid[r]), amount=money(caps[r]),
+                     over=money(paid[r] - caps[r]))
