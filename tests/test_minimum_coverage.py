@@ -116,8 +116,9 @@ def test_verifier_rejects_a_line_one_fen_short():
     assert verify(s, table) == []
     row = table.index[(table.enterprise == "e1") & (table.category == "bank_debt")][0]
     table.loc[row, "amount"] -= Decimal("0.01")
-    found = [(v.rule, v.message) for v in verify(s, table)]
-    assert ("coverage[e1,bank_debt]", "own funds + funded 49.99, minimum coverage 0.5 × cost 100.00 = 50.00 (short by 0.01)") in found
+    found = [(v.rule, v.message, v.message_zh) for v in verify(s, table)]
+    assert ("coverage[e1,bank_debt]", "own funds + funded 49.99, minimum coverage 0.5 × cost 100.00 = 50.00 (short by 0.01)",
+            "自有资金 + 已分配 49.99，保底比例 0.5 × 费用 100.00 = 50.00（差 0.01）") in found
 
 
 def test_contradictions_in_the_data_stop_before_solving():

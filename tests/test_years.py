@@ -266,6 +266,8 @@ def test_the_verifier_catches_year_rules_broken():
     more = {**alloc, "amount": np.array([100_00, 60_00])}
     found = [v.rule for v in verify_programme(r.scenario, more, gaps, summary)]
     assert "arrived[c,2026]" in found
+    said = next(v for v in verify_programme(r.scenario, more, gaps, summary) if v.rule == "arrived[c,2026]")
+    assert said.said("zh").startswith("arrived[c,2026]: 已支付 ") and "到位仅" in said.said("zh")
     # Moving a's 2026 payment of 50 into 2025 stays within 2025's 150 but pays a's 2026 due
     # ahead of its year: by 2025 it has 150 paid against 100 due.
     moved = {**alloc, "year": [2025, 2025]}

@@ -366,8 +366,8 @@ class _Checker:
             for i, cost, have in zip(mine.tolist(), lines.cost[mine].tolist(), (self.own + self.funded)[mine].tolist()):
                 if have * q < p * cost:
                     least = -(-p * cost // q)
-                    self.flag(f"coverage[{names[0][i]},{cat}]", f"own funds + funded {_money(have)}, minimum coverage {share:g} × cost "
-                              f"{_money(cost)} = {_money(least)} (short by {_money(least - have)})")
+                    self.flag(f"coverage[{names[0][i]},{cat}]", "coverage_short", have=_money(have), share=f"{share:g}",
+                              cost=_money(cost), least=_money(least), short=_money(least - have))
 
 
 @dataclass

@@ -37,6 +37,22 @@ VERIFY = Phrases({
     # rows that may not exist
     "bad_amount": {"en": "{text}", "zh": "{text_zh}"},
     "no_fund": {"en": "no fund {fund} in the scenario", "zh": "方案中没有资金 {fund}"},
+    # a programme over several years (verify_years)
+    "year_not_eligible": {"en": "{paid} in {year}: this fund may not pay this line in that year",
+                          "zh": "{year} 年支付 {paid}：该资金当年不得支付此项费用"},
+    "year_arrived": {"en": "paid {paid}, arrived {arrived}", "zh": "已支付 {paid}，到位仅 {arrived}"},
+    "year_total_row": {"en": "the total row does not sum the line's years", "zh": "合计行不等于该项费用各年之和"},
+    "year_due_differs": {"en": "the table says {table} falls due, the scenario {want}", "zh": "表中应付 {table}，方案为 {want}"},
+    "year_funded_differs": {"en": "funded {funded}, the allocations sum to {paid}", "zh": "已分配 {funded}，分配明细合计 {paid}"},
+    "year_paid_ahead": {"en": "own funds and funds paid {paid} by {year}, only {due} was due",
+                        "zh": "截至 {year} 年自有资金与财政资金已付 {paid}，而应付仅 {due}"},
+    "year_arrears_differs": {"en": "the table says {table}, due less paid is {want}", "zh": "表中为 {table}，应付减已付为 {want}"},
+    "year_own_ahead": {"en": "applied {applied} by {year}, arrived {arrived}", "zh": "截至 {year} 年已抵扣 {applied}，到位仅 {arrived}"},
+    "year_summary_differs": {"en": "{summary} ≠ the tables' {tables}", "zh": "{summary} ≠ 表中的 {tables}"},
+    "year_no_total": {"en": "{n} line(s) have no total row", "zh": "有 {n} 项费用没有合计行"},
+    # minimum coverage (policy.minimum_coverage)
+    "coverage_short": {"en": "own funds + funded {have}, minimum coverage {share} × cost {cost} = {least} (short by {short})",
+                       "zh": "自有资金 + 已分配 {have}，保底比例 {share} × 费用 {cost} = {least}（差 {short}）"},
     # the factor method (verify_distribution)
     "distribution_over": {"en": "pays the region's enterprises {paid}, the factor method gives the region {amount} (over by {over})",
                           "zh": "支付该地区企业 {paid}，因素法分给该地区 {amount}（超出 {over}）"},

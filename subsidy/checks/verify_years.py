@@ -46,7 +46,7 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
             admits[f, e] = fund.scope.admits(ent)
         if a < 0 or fund is None or ent is None or y not in years or c not in ent.costs or c not in fund.categories \
                 or not admits[f, e]:
-            out.append(Violation(f"eligible[{f},{e},{c}]", f"{a / 100:.2f} in {y}: this fund may not pay this line in that year"))
+            out.append(Violation.of(f"eligible[{f},{e},{c}]", "year_not_eligible", paid=f"{a / 100:.2f}", year=y))
             continue
         pay[f, y] += a
         paid[e, c, y] += a
@@ -57,7 +57,7 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
             total_in, total_out = total_in + _fen(arrived[y]), total_out + pay[f.id, y]
             limit, spent = (total_in, total_out) if f.carry_over else (_fen(arrived[y]), pay[f.id, y])
             if spent > limit:
-                out.append(Violation(f"arrived[{f.id},{y}]", f"paid {spent / 100:.2f}, arrived {limit / 100:.2f}"))
+                out.append(Violation.of(f"arrived[{f.id},{y}]", "year_arrived", paid=f"{spent / 100:.2f}", arrived=f"{limit / 100:.2f}"))
     own_by = defaultdict(int)
     rows = zip(gaps["enterprise"], gaps["category"], gaps["year"], gaps["due"].tolist(), gaps["own_funds"].tolist(),
                gaps["funded"].tolist(), gaps["arrears"].tolist())
@@ -70,7 +70,7 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
             d, o, p, last = running.pop((e, c), (0, 0, 0, 0))
             final_gap += arrears
             if (due, own, funded, arrears) != (d, o, p, last):
-                out.append(Violation(f"total[{e},{c}]", "the total row does not sum the line's years"))
+                out.append(Violation.of(f"total[{e},{c}]", "year_total_row"))
             continue
         if (e, c) not in due_by:
             due_by[e, c] = {yy: _fen(a) for yy, a in schedule(ent.costs[c], ent.costs_due.get(c), years).items()}
@@ -80,13 +80,13 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
         running[e, c] = [d, o, p, d - o - p]
         own_by[e, y] += own
         if due != want_due:
-            out.append(Violation(f"due[{e},{c},{y}]", f"the table says {due / 100:.2f} falls due, the scenario {want_due / 100:.2f}"))
+            out.append(Violation.of(f"due[{e},{c},{y}]", "year_due_differs", table=f"{due / 100:.2f}", want=f"{want_due / 100:.2f}"))
         if funded != paid[e, c, y]:
-            out.append(Violation(f"total[{e},{c},{y}]", f"funded {funded / 100:.2f}, the allocations sum to {paid[e, c, y] / 100:.2f}"))
+            out.append(Violation.of(f"total[{e},{c},{y}]", "year_funded_differs", funded=f"{funded / 100:.2f}", paid=f"{paid[e, c, y] / 100:.2f}"))
         if o + p > d:
-            out.append(Violation(f"due[{e},{c},{y}]", f"own funds and funds paid {(o + p) / 100:.2f} by {y}, only {d / 100:.2f} was due"))
+            out.append(Violation.of(f"due[{e},{c},{y}]", "year_paid_ahead", paid=f"{(o + p) / 100:.2f}", year=y, due=f"{d / 100:.2f}"))
         if arrears != d - o - p:
-            out.append(Violation(f"arrears[{e},{c},{y}]", f"the table says {arrears / 100:.2f}, due less paid is {(d - o - p) / 100:.2f}"))
+            out.append(Violation.of(f"arrears[{e},{c},{y}]", "year_arrears_differs", table=f"{arrears / 100:.2f}", want=f"{(d - o - p) / 100:.2f}"))
     for e, ent in ents.items():
         if not ent.own_funds:
             continue
@@ -96,11 +96,11 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
             arrived += sum(_fen(s[y]) for s in arriving)
             applied += own_by[e, y]
             if applied > arrived:
-                out.append(Violation(f"own_funds[{e},{y}]", f"applied {applied / 100:.2f} by {y}, arrived {arrived / 100:.2f}"))
+                out.append(Violation.of(f"own_funds[{e},{y}]", "year_own_ahead", applied=f"{applied / 100:.2f}", year=y, arrived=f"{arrived / 100:.2f}"))
     total_funded = int(allocations["amount"].sum())
     for key, fen in (("total_funded", total_funded), ("total_gap", final_gap)):
         if round(summary[key] * 100) != fen:
-            out.append(Violation(f"total[summary.{key}]", f"{summary[key]} ≠ the tables' {fen / 100:.2f}"))
+            out.append(Violation.of(f"total[summary.{key}]", "year_summary_differs", summary=summary[key], tables=f"{fen / 100:.2f}"))
     if running:
-        out.append(Violation("total[gaps]", f"{len(running)} line(s) have no total row"))
+        out.append(Violation.of("total[gaps]", "year_no_total", n=len(running)))
     return out
