@@ -28,7 +28,9 @@ def asking_problems(data: dict, enterprises: dict, known: set, names: str) -> li
     return found
 
 
-def _entries(data: dict, key: str) -> list[tuple[int, dict]]:
+def entries(data: dict, key: str) -> list[tuple[int, dict]]:
+    """(index, entry) of each mapping in the list `data[key]` of raw data (anything else skipped:
+    its type error is pydantic's to report)."""
     items = data.get(key)
     return [(i, e) for i, e in enumerate(items) if isinstance(e, dict)] if isinstance(items, list) else []
 
@@ -36,9 +38,9 @@ def _entries(data: dict, key: str) -> list[tuple[int, dict]]:
 def _commitment_problems(data: dict, enterprises: dict, known: set, names: str, found: list) -> None:
     """Each commitment names a fund, an enterprise and (if any) a category the file has, gives
     `amount` or `at_least`/`at_most` (not both kinds), and no two bind the same thing."""
-    funds = {f.get("id") for _, f in _entries(data, "funds")}
+    funds = {f.get("id") for _, f in entries(data, "funds")}
     first: dict[tuple, int] = {}
-    for i, c in _entries(data, "commitments"):
+    for i, c in entries(data, "commitments"):
         for key, ok in (("fund", lambda v: v in funds), ("enterprise", lambda v: v in enterprises)):
             if isinstance(c.get(key), str) and not ok(c[key]):
                 found.append((("commitments", i, key), f"unknown_{key}", {"value": repr(c[key])}))

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WrapValidator, field_serializer, model_serializer, model_validator
 
-from subsidy.scenario.asks import asking_problems
+from subsidy.scenario.asks import asking_problems, entries
 from subsidy.scenario.factors import Distribution, Region
 from subsidy.scenario.years import Year, budget_of_tranches, by_year, schedules_aside, with_schedules, year_problems
 
@@ -512,15 +512,10 @@ class Scenario(_Strict):
         return cross_field_problems(self.model_dump(by_alias=True))
 
 
-def _entries(data: dict, key: str) -> list[tuple[int, dict]]:
-    items = data.get(key)
-    return [(i, e) for i, e in enumerate(items) if isinstance(e, dict)] if isinstance(items, list) else []
-
-
 def _first_of_each_id(data: dict, key: str, noun: str, found: list[Problem]) -> dict[str, int]:
     """id → index of its first entry; each later entry with the same id is a problem."""
     first: dict[str, int] = {}
-    for i, entry in _entries(data, key):
+    for i, entry in entries(data, key):
         ident = entry.get("id")
         if not isinstance(ident, str):
             continue
@@ -543,7 +538,7 @@ def cross_field_problems(data: dict) -> list[Problem]:
     known_set = set(known)
     names = ", ".join(known)
     seen = _first_of_each_id(data, "enterprises", "enterprise", found)
-    for i, ent in _entries(data, "enterprises"):
+    for i, ent in entries(data, "enterprises"):
         # The problem-free case (every file that loads) is checked whole, as set operations.
         costs = ent.get("costs")
         if not isinstance(costs, dict):
@@ -558,7 +553,7 @@ def cross_field_problems(data: dict) -> list[Problem]:
                 if cat not in costs:
                     found.append(Problem(loc=("enterprises", i, "cost_sources", cat), **said("source_without_line", value=repr(cat))))
     _first_of_each_id(data, "funds", "fund", found)
-    for i, fund in _entries(data, "funds"):
+    for i, fund in entries(data, "funds"):
         categories = fund.get("categories") if isinstance(fund.get("categories"), list) else []
         for j, cat in enumerate(categories):
             if not isinstance(cat, str):
