@@ -86,7 +86,8 @@ class Violation:
 
 
 def _money(fen: int) -> str:
-    return f"{from_fen(fen):,.2f}"
+    """An amount in fen as the verifier says it (exact; numpy integers too)."""
+    return f"{from_fen(int(fen)):,.2f}"
 
 
 def _resolver(pairs: Iterable[tuple[str, Iterable[str | None]]]) -> dict[str, str]:

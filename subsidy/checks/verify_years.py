@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from subsidy.checks.verify import Violation
+from subsidy.checks.verify import Violation, _money
 from subsidy.scenario.model import Scenario
 from subsidy.scenario.years import schedule
 
@@ -46,7 +46,7 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
             admits[f, e] = fund.scope.admits(ent)
         if a < 0 or fund is None or ent is None or y not in years or c not in ent.costs or c not in fund.categories \
                 or not admits[f, e]:
-            out.append(Violation.of(f"eligible[{f},{e},{c}]", "year_not_eligible", paid=f"{a / 100:.2f}", year=y))
+            out.append(Violation.of(f"eligible[{f},{e},{c}]", "year_not_eligible", paid=_money(a), year=y))
             continue
         pay[f, y] += a
         paid[e, c, y] += a
@@ -57,7 +57,7 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
             total_in, total_out = total_in + _fen(arrived[y]), total_out + pay[f.id, y]
             limit, spent = (total_in, total_out) if f.carry_over else (_fen(arrived[y]), pay[f.id, y])
             if spent > limit:
-                out.append(Violation.of(f"arrived[{f.id},{y}]", "year_arrived", paid=f"{spent / 100:.2f}", arrived=f"{limit / 100:.2f}"))
+                out.append(Violation.of(f"arrived[{f.id},{y}]", "year_arrived", paid=_money(spent), arrived=_money(limit)))
     own_by = defaultdict(int)
     rows = zip(gaps["enterprise"], gaps["category"], gaps["year"], gaps["due"].tolist(), gaps["own_funds"].tolist(),
                gaps["funded"].tolist(), gaps["arrears"].tolist())
@@ -80,13 +80,13 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
         running[e, c] = [d, o, p, d - o - p]
         own_by[e, y] += own
         if due != want_due:
-            out.append(Violation.of(f"due[{e},{c},{y}]", "year_due_differs", table=f"{due / 100:.2f}", want=f"{want_due / 100:.2f}"))
+            out.append(Violation.of(f"due[{e},{c},{y}]", "year_due_differs", table=_money(due), want=_money(want_due)))
         if funded != paid[e, c, y]:
-            out.append(Violation.of(f"total[{e},{c},{y}]", "year_funded_differs", funded=f"{funded / 100:.2f}", paid=f"{paid[e, c, y] / 100:.2f}"))
+            out.append(Violation.of(f"total[{e},{c},{y}]", "year_funded_differs", funded=_money(funded), paid=_money(paid[e, c, y])))
         if o + p > d:
-            out.append(Violation.of(f"due[{e},{c},{y}]", "year_paid_ahead", paid=f"{(o + p) / 100:.2f}", year=y, due=f"{d / 100:.2f}"))
+            out.append(Violation.of(f"due[{e},{c},{y}]", "year_paid_ahead", paid=_money(o + p), year=y, due=_money(d)))
         if arrears != d - o - p:
-            out.append(Violation.of(f"arrears[{e},{c},{y}]", "year_arrears_differs", table=f"{arrears / 100:.2f}", want=f"{(d - o - p) / 100:.2f}"))
+            out.append(Violation.of(f"arrears[{e},{c},{y}]", "year_arrears_differs", table=_money(arrears), want=_money(d - o - p)))
     for e, ent in ents.items():
         if not ent.own_funds:
             continue
@@ -96,11 +96,11 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
             arrived += sum(_fen(s[y]) for s in arriving)
             applied += own_by[e, y]
             if applied > arrived:
-                out.append(Violation.of(f"own_funds[{e},{y}]", "year_own_ahead", applied=f"{applied / 100:.2f}", year=y, arrived=f"{arrived / 100:.2f}"))
+                out.append(Violation.of(f"own_funds[{e},{y}]", "year_own_ahead", applied=_money(applied), year=y, arrived=_money(arrived)))
     total_funded = int(allocations["amount"].sum())
     for key, fen in (("total_funded", total_funded), ("total_gap", final_gap)):
         if round(summary[key] * 100) != fen:
-            out.append(Violation.of(f"total[summary.{key}]", "year_summary_differs", summary=summary[key], tables=f"{fen / 100:.2f}"))
+            out.append(Violation.of(f"total[summary.{key}]", "year_summary_differs", summary=summary[key], tables=_money(fen)))
     if running:
         out.append(Violation.of("total[gaps]", "year_no_total", n=len(running)))
     return out
