@@ -686,9 +686,6 @@ def convert(
     loaded, _ = _load(source, ranges_note=False)  # convert keeps ranges as they are
     if target.suffix.lower() not in SUFFIXES:
         _fail(f"{target}: unsupported file type {target.suffix or '(none)'!r}; use .yaml, .yml, .json or .xlsx", EXIT_BAD_INPUT)
-    if loaded.years and SUFFIXES[target.suffix.lower()] == "xlsx":  # the workbook has no by-year sheet yet: it would drop the years
-        _fail(f"{target}: the input workbook cannot hold amounts by year yet; convert a programme over several years to "
-              ".yaml or .json / 输入工作簿暂不能保存分年度金额，跨年度方案请转换为 .yaml 或 .json", EXIT_BAD_INPUT)
     _write_file(target, scenario_bytes(loaded, target.suffix, lang.value), lang.value)
 
 

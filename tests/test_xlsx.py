@@ -59,7 +59,7 @@ def test_template_reads_back_as_the_wenquan_example(book):
 def test_template_has_instructions_validation_and_frozen_headers(book):
     path, _ = book
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["说明", "方案", "企业", "费用", "自有资金", "资金", "资金规则", "已定事项", "保底比例", "类别", "假设", "因素法", "地区", "代码表"]
+    assert wb.sheetnames == ["说明", "方案", "企业", "费用", "自有资金", "资金", "资金规则", "已定事项", "保底比例", "类别", "假设", "因素法", "地区", "分年度", "资金分年度到账", "代码表"]
     assert "第 2 行是字段代码" in wb["说明"]["A3"].value
     costs = wb["费用"]
     assert [c.value for c in costs[1]] == ["企业代码", "费用类别", "金额", "数据来源"]
@@ -69,7 +69,7 @@ def test_template_has_instructions_validation_and_frozen_headers(book):
     assert rules[("decimal", "C3:C1002")].operator == "greaterThanOrEqual" and rules[("decimal", "C3:C1002")].formula1 == "0"
     assert rules[("list", "B3:B1002")].formula1 == "'代码表'!$A$3:$A$12"  # the ten default categories
     levels = {str(dv.sqref): dv.formula1 for dv in wb["资金"].data_validations.dataValidation if dv.type == "list"}
-    assert levels == {"C3:C1002": "'代码表'!$B$3:$B$7"}
+    assert levels == {"C3:C1002": "'代码表'!$B$3:$B$7", "J3:J1002": '"是 yes,否 no"'}  # and carry_over (a programme's)
     assert [wb["代码表"].cell(row=r, column=2).value for r in range(3, 8)] == ["中央 central", "省级 provincial", "市级 municipal", "县级 county", "其他 other"]
     # Column widths fit the Chinese names (two columns per character).
     assert wb["企业"].column_dimensions["B"].width >= 2 * len("咸安区温泉电石总厂")

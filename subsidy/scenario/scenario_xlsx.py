@@ -11,6 +11,10 @@ row-1 name in either language. Sheets are found by their Chinese or English name
 Amount cells take numbers; cost, own-funds and budget cells (kind "estimate") also a range typed as
 text `400~640~700` (low~expected~high, scenario/ranges.py), which Excel lets through with a warning.
 
+A programme over several years (`years:` on the Scenario sheet) writes amounts by year on two
+more sheets: 分年度 / ByYear (a cost line or own-funds source, one row per year) and 资金分年度到账 /
+FundTranches (a fund's tranches), read and written by `subsidy.scenario.scenario_xlsx_years`.
+
 Code cells (categories, fund levels, own-funds rules, fund rules) take the code (`resettlement`),
 its Chinese or English name (`职工安置费`), or the drop-down's "职工安置费 resettlement".
 
@@ -77,6 +81,7 @@ FUNDS = SheetSpec("funds", "资金", "Funds", (
     Col("share_of_need", "占需求比例上限", "cap share of need", "share"),
     Col("per_worker", "每人上限", "cap per worker", "quantity"),
     Col("source", "数据来源", "source", width=40), Col("notes", "备注", "notes", width=40),
+    Col("carry_over", "结转（未用完留作以后年度）", "carry over (unspent money stays)", "bool", 14),  # a programme's; last, so the other cells keep their addresses
 ))
 FUND_RULES = SheetSpec("fund_rules", "资金规则", "FundRules", (
     Col("fund", "资金代码", "fund", "ref:funds"), Col("rule", "规则", "rule", "code:fund_rule"),
@@ -110,8 +115,19 @@ ASSUMPTIONS = SheetSpec("assumptions", "假设", "Assumptions", (
     Col("id", "代码", "id"), Col("text", "内容", "text", width=50), Col("value", "数值", "value", "any"),
     Col("unit", "单位", "unit"), Col("source", "来源", "source", width=40),
 ))
+# A programme over several years (scenario.years; scenario_xlsx_years reads and writes these):
+# a cost line or own-funds source by year, one row per year; a fund's money arriving by year.
+BY_YEAR = SheetSpec("by_year", "分年度", "ByYear", (
+    Col("enterprise", "企业代码", "enterprise", "ref:enterprises"),
+    Col("category", "费用类别", "category", "code:category", 24),
+    Col("kind", "自有资金来源（费用类别空白时）", "own-funds source (category blank)", width=20),
+    Col("year", "年度", "year", "int"), Col("amount", "金额", "amount", "money"),
+))
+TRANCHES = SheetSpec("tranches", "资金分年度到账", "FundTranches", (
+    Col("fund", "资金代码", "fund", "ref:funds"), Col("year", "年度", "year", "int"), Col("amount", "金额", "amount", "money"),
+))
 DATA_SHEETS = (SCENARIO, ENTERPRISES, COSTS, OWN_FUNDS, FUNDS, FUND_RULES, COMMITMENTS, MINIMUM_COVERAGE, CATEGORIES, ASSUMPTIONS,
-               DISTRIBUTION, REGIONS)
+               DISTRIBUTION, REGIONS, BY_YEAR, TRANCHES)
 INSTRUCTIONS = ("说明", "Instructions")
 CODES = ("代码表", "Codes")
 
@@ -121,6 +137,8 @@ SCENARIO_FIELDS = (
     ("unit", "金额单位", "unit of amounts", "text", "默认 万元 / default 万元"),
     ("description", "方案说明", "description", "text", ""),
     ("fairness", "公平性（第二阶段）", "fairness (stage 2)", "bool", "是/否 yes/no: 缩小最大缺口比例 minimise the largest gap share"),
+    ("years", "年度（跨年度方案）", "years (a programme)", "text",
+     "如 2025, 2026, 2027；空白为单一年度，分年度金额见“分年度”“资金分年度到账”表 / e.g. 2025, 2026, 2027; blank: one year"),
 )
 
 LEVELS = {"central": ("中央", "central"), "provincial": ("省级", "provincial"), "municipal": ("市级", "municipal"),

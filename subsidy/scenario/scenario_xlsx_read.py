@@ -20,6 +20,7 @@ from typing import Any, Iterable
 
 from subsidy.scenario.model import DEFAULT_CATEGORIES, Problem
 from subsidy.scenario.slips import said
+from subsidy.scenario.scenario_xlsx_years import YearReader, years_of_cell
 from subsidy.scenario.scenario_xlsx import (
     DATA_SHEETS, ENTERPRISES, FIRST_ROW, FUND_RULE_KINDS, FUNDS, LEVELS, NO, RULES, SCENARIO, SCENARIO_FIELDS, YES,
     SheetSpec, display, parse_code,
@@ -155,6 +156,7 @@ class _Reader:
         self._minimum_coverage()
         self._assumptions()
         self._regions()
+        YearReader(self)  # a programme's amounts by year, into the lines and funds read above
 
     def _rows(self, name: str) -> Iterable[tuple[int, dict]]:
         sheet = self.sheets.get(name)
@@ -177,7 +179,9 @@ class _Reader:
             if field not in labels:
                 self._problem("scenario", "field", row, f"unknown field {field!r}; known: {', '.join(labels)}")
                 continue
-            if field == "fairness":
+            if field == "years":
+                self._put(self.data, field, years_of_cell(value), (field,), "scenario", "value", row, labels[field])
+            elif field == "fairness":
                 where = self.sheets["scenario"].cell("value", row, labels[field])
                 self.places[("policy",)] = self.places[("policy", "fairness")] = where
                 if value is not None:
@@ -322,6 +326,8 @@ class _Reader:
             level = values.get("level")
             self._put(f, "level", None if level is None else parse_code(str(level), LEVELS), loc + ("level",), "funds", "level", row)
             self._put(f, "budget", values.get("budget"), loc + ("budget",), "funds", "budget", row)
+            carry = values.get("carry_over")
+            self._put(f, "carry_over", None if carry is None else self._bool(carry), loc + ("carry_over",), "funds", "carry_over", row)
             caps: dict[str, Any] = {}
             for field in ("per_enterprise", "per_worker", "share_of_need"):
                 self._put(caps, field, values.get(field), loc + ("caps", field), "funds", field, row)

@@ -13,6 +13,7 @@ import json
 from decimal import Decimal
 
 from subsidy.scenario.model import Scenario
+from subsidy.scenario.scenario_xlsx_years import programme_rows, years_cell
 from subsidy.scenario.scenario_xlsx import (
     CODES, DATA_SHEETS, FIRST_ROW, FUND_RULE_KINDS, INSTRUCTIONS, LEVELS, MAX_ROWS, RULES, SCENARIO_FIELDS, code_lists,
     display,
@@ -39,6 +40,7 @@ def scenario_rows(scenario: Scenario) -> dict[str, list[list]]:
         "name": scenario.name, "unit": scenario.unit if "unit" in set_fields else None,
         "description": scenario.description,
         "fairness": None if "policy" not in set_fields else ("是 yes" if scenario.policy.fairness else "否 no"),
+        "years": years_cell(scenario.years),
     }
     for key, zh, en, _, help_ in SCENARIO_FIELDS:
         rows["scenario"].append([zh, key, values[key], help_])
@@ -58,6 +60,7 @@ def scenario_rows(scenario: Scenario) -> dict[str, list[list]]:
             f.id, f.name, display(f.level, LEVELS[f.level][0]), ranged.get(("budget", f.id, "budget"), _number(f.budget)),
             _number(f.caps.per_enterprise),
             f.caps.share_of_need, _number(f.caps.per_worker), f.source or None, f.notes,
+            None if "carry_over" not in f.model_fields_set else ("是 yes" if f.carry_over else "否 no"),
         ])
         rule = lambda k: display(k, FUND_RULE_KINDS[k][0])  # noqa: E731
         rows["fund_rules"] += [[f.id, rule("category"), cat(c), None] for c in f.categories]
@@ -75,6 +78,7 @@ def scenario_rows(scenario: Scenario) -> dict[str, list[list]]:
         rows["commitments"].append([c.fund, c.enterprise, cat(c.category) if c.category else None, _number(c.amount),
                                     _number(c.at_least), _number(c.at_most), c.source or None])
     rows["regions"] += [[r.path, _number(r.difficulty)] for r in scenario.regions]
+    rows.update(programme_rows(scenario, cat))  # amounts by year (a programme); the totals are on Costs / OwnFunds / Funds
     for key, c in scenario.categories.items():
         given = c.model_dump(exclude_unset=True, by_alias=True)
         rows["categories"].append([key, given.get("label_zh"), given.get("label_en"), given.get("weight"), given.get("class")])
@@ -98,6 +102,9 @@ INSTRUCTION_LINES = {
         "6. “类别”表只在需要改变默认权重/顺序或新增类别时填写；“假设”表记录估算依据。",
         "   “已定事项”表填写已经决定的安排（如常务会纪要）：某资金给某企业（某费用类别，空白为该资金合计）的金额，或不少于/不超过的金额。",
         "   “保底比例”表：某费用类别的每项费用，自有资金与财政资金合计不得低于费用乘以该比例（0 至 1，如职工安置费 1 为全额保障）。",
+        "   跨年度方案：在“方案”表的“年度”填写 2025, 2026, 2027；按年度到期的费用、按年度到位的自有资金填在“分年度”表（每年一行），",
+        "   按年度到账的资金填在“资金分年度到账”表，“资金”表的“结转”填 否 表示当年未用完的资金收回（默认结转）。",
+        "   “费用”“资金”表中对应的金额可留空或填写各年之和。",
         "7. 检查：subsidy validate 本文件.xlsx ；求解：subsidy solve 本文件.xlsx --xlsx 结果.xlsx",
         "   出错时会列出全部问题，并指明表名和单元格，例如 费用!C7。",
         "",
@@ -116,6 +123,9 @@ INSTRUCTION_LINES = {
         "6. Fill Categories only to change a default weight/order or add a category; Assumptions records how estimates were made.",
         "   Commitments: decisions already taken (e.g. minutes of a meeting): what a fund pays an enterprise (for a category, or blank: all), as an amount or at least / at most.",
         "   MinimumCoverage: per category, a share 0-1: on each of its cost lines own funds + public money must reach that share of the cost (resettlement 1: in full).",
+        "   A programme over several years: years on the Scenario sheet (2025, 2026, 2027); costs due and own funds arriving by year on ByYear",
+        "   (one row per year), a fund's money by year on FundTranches; carry over 否 no on Funds: what is unspent at the end of its year lapses (default: it stays).",
+        "   The amount of such a line on Costs / Funds may be blank or the sum of its years.",
         "7. Check: subsidy validate THIS.xlsx ; solve: subsidy solve THIS.xlsx --xlsx result.xlsx",
         "   Errors list every problem with its sheet and cell, e.g. Costs!C7.",
         "",
@@ -212,6 +222,8 @@ def _add_validations(wb, titles: dict[str, str], codes_title: str, lists: dict[s
             rng = f"{get_column_letter(j)}{FIRST_ROW}:{get_column_letter(j)}{last}"
             if col.kind in ("money", "estimate", "quantity", "int", "share", "weight", "class"):
                 dv = number(col.kind)
+            elif col.kind == "bool":
+                dv = DataValidation(type="list", formula1='"是 yes,否 no"', allow_blank=True)
             elif col.kind.startswith("code:"):
                 name = col.kind[5:]
                 letter = code_column[name]
