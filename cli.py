@@ -751,18 +751,29 @@ def report(
 
 
 def _report_programme(path: Path, loaded, sha, scenarios: list[Path], html: Optional[Path], png_dir, pdf, language: str) -> None:
-    """`report --html` on a programme over several years: arrears by year (one scenario, HTML only)."""
+    """`report --html/--pdf` on a programme over several years: arrears by year (one scenario; no PNGs)."""
     from subsidy.output.programme_report import programme_html
     from subsidy.pipeline import SolveError, solve_programme
 
-    if len(scenarios) > 1 or png_dir is not None or pdf is not None or html is None:
-        _fail(f"{path}: a programme over several years is reported alone, as --html only, for now / "
-              "跨年度方案暂只能单独以 --html 输出报告", EXIT_BAD_INPUT)
+    if len(scenarios) > 1 or png_dir is not None:
+        _fail(f"{path}: a programme over several years is reported alone, as --html or --pdf, for now / "
+              "跨年度方案暂只能单独以 --html 或 --pdf 输出报告", EXIT_BAD_INPUT)
     try:
         result = solve_programme(loaded, scenario_sha256=sha)
     except SolveError as exc:
         _fail(f"{path}: {exc}", EXIT_SOLVE_FAILED)
-    _write_file(html, programme_html(result, language).encode("utf-8"), language)
+    document = None
+    if pdf is not None:
+        from subsidy.output.report_pdf import PdfUnavailable, programme_pdf_bytes
+
+        try:
+            document = programme_pdf_bytes(result, language)
+        except PdfUnavailable as exc:
+            _fail(f"{pdf}: {exc}", EXIT_WRITE_FAILED)
+    if html is not None:
+        _write_file(html, programme_html(result, language).encode("utf-8"), language)
+    if document is not None:
+        _write_file(pdf, document, language)
 
 
 @app.command()

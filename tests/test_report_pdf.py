@@ -57,3 +57,31 @@ def test_a4_with_the_cjk_font_embedded(xianan_pdf):
 def test_nowhere_to_write_names_pdf_too():
     out = runner.invoke(app, ["report", str(SCENARIOS / "xianan-2025.yaml")])
     assert out.exit_code == 2 and "--pdf FILE.pdf" in out.output
+
+
+@pytest.fixture(scope="module")
+def programme_pdf(tmp_path_factory):
+    out = tmp_path_factory.mktemp("pdf") / "programme.pdf"
+    result = runner.invoke(app, ["report", str(SCENARIOS / "xianan-2025-2027.yaml"), "--pdf", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_a_programme_prints_its_arrears_by_year_on_one_a4_page(programme_pdf):
+    # xianan-2025-2027 (test_years.test_the_example_programme): arrears at the end of 2025 / 2026 /
+    # 2027 are 581.40 / 150.00 / 310.60 = 温泉 431.40 / 0 / 160.60 + 恒宇 150 each year (operating
+    # loss, which no fund pays); central's 200 of 2025 spend 58.60 and carry 141.40.
+    text = subprocess.run(["pdftotext", "-layout", str(programme_pdf), "-"], capture_output=True, text=True, check=True).stdout
+    totals = next(line for line in text.splitlines() if line.strip().startswith("合计"))
+    assert totals.split()[1:] == ["581.40", "150.00", "310.60"]
+    wenquan = next(line for line in text.splitlines() if line.strip().startswith("wenquan"))
+    assert wenquan.split()[-3:] == ["431.40", "0.00", "160.60"]
+    # The fund table names each fund beside its id (item 3 of the closing note's list).
+    central = next(line for line in text.splitlines() if "中央财政淘汰落后产能奖励资金（以奖代补）" in line and "2025" in line)
+    assert central.split()[:2] == ["central_reward", "中央财政淘汰落后产能奖励资金（以奖代补）"] and central.split()[-4:] == ["200.00", "58.60", "141.40", "0.00"]
+    assert "各年末欠付（应付未付）" in text and "第 1 页，共 1 页" in text  # the chart's title; one page, counted
+    info = subprocess.run(["pdfinfo", str(programme_pdf)], capture_output=True, text=True, check=True).stdout
+    assert "595.276 x 841.89 pts (A4)" in info and "Pages:           1" in info
+    fonts = subprocess.run(["pdffonts", str(programme_pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    cjk = [line for line in fonts if "CJK" in line]
+    assert cjk and all(line.split()[-5] == "yes" for line in cjk), fonts  # emb = yes

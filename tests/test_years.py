@@ -291,6 +291,10 @@ def test_the_programme_workbook_files_arrears_by_year(tmp_path):
     funds = {(r[1], r[2]): r[3:] for r in wb["分年度资金表"].iter_rows(min_row=5, values_only=True)}
     # central: 200 arrive in 2025, 58.60 spent, 141.40 carried; 2027 spends the 189.40 carried.
     assert funds[("central_reward", 2025)] == (200, 58.6, 141.4, 0) and funds[("central_reward", 2027)] == (0, 189.4, 0, 0)
+    # 分配明细 names each id as the one-year workbook does; its total is every payment, 550.
+    long = list(wb["分配明细"].iter_rows(values_only=True))
+    assert long[0][:3] == ("资金", "资金名称", "年度")
+    assert long[1][:2] == ("central_reward", "中央财政淘汰落后产能奖励资金（以奖代补）") and long[-1][-1] == 550.0
     paid = list(wb["分年度拨付表"].iter_rows(min_row=5, values_only=True))
     assert paid[-1][0] == "合计" and paid[-1][-1] == 550.0  # 300 + 150 + 100: every fund spent all, nothing lapsed
 
@@ -313,9 +317,11 @@ def test_the_programme_report_shows_arrears_by_year(tmp_path):
     assert "<td>wenquan</td><td>咸安区温泉电石总厂</td><td class='n gap'>431.40</td><td class='n'>0.00</td><td class='n gap'>160.60</td>" in text
     assert "<td class='n'>581.40</td><td class='n'>150.00</td><td class='n'>310.60</td>" in text
     assert "<svg" in text and "Arrears at the end of each year" in text and "http://" not in text.split("<svg")[0]
-    # A PDF (or several scenarios side by side) is not drawn for a programme yet: said, exit 2.
-    refused = run("report", "scenarios/xianan-2025-2027.yaml", "--pdf", str(tmp_path / "r.pdf"))
-    assert refused.code == 2 and "--html only" in refused.stderr
+    # Each fund's name beside its id (the PDF of the same page: tests/test_report_pdf.py).
+    assert "<td>central_reward</td><td>中央财政淘汰落后产能奖励资金（以奖代补）</td><td>2025</td>" in text
+    # PNG charts (or several scenarios side by side) are not drawn for a programme yet: said, exit 2.
+    refused = run("report", "scenarios/xianan-2025-2027.yaml", "--png-dir", str(tmp_path / "png"))
+    assert refused.code == 2 and "--html or --pdf" in refused.stderr and not (tmp_path / "png").exists()
 
 
 def test_verify_checks_a_programme_table_by_the_year_rules(tmp_path):

@@ -46,8 +46,8 @@ def render_programme(result: ProgrammeResult, lang: Lang = "en", rows: int = 25)
     out += [heading, table([column("enterprise", lang), column("name", lang), *map(str, years)], body, numeric_from=2), ""]
     fy = result.fund_years
     keys = ["arrived", "spent", "carried_over", "lapsed"]
-    frows = [[f.id, y, *(from_fen(int(fy[k][i, j])) for k in keys)] for i, f in enumerate(sc.funds) for j, y in enumerate(years)]
-    out += [PROGRAMME("funds", lang), table([column(k, lang) for k in ["fund", "year", *keys]], frows, numeric_from=2)]
+    frows = [[f.id, f.name, y, *(from_fen(int(fy[k][i, j])) for k in keys)] for i, f in enumerate(sc.funds) for j, y in enumerate(years)]
+    out += [PROGRAMME("funds", lang), table([column(k, lang) for k in ["fund", "fund_name", "year", *keys]], frows, numeric_from=3)]
     return "\n".join(out)
 
 

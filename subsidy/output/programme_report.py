@@ -34,7 +34,8 @@ def _chart(result: ProgrammeResult, per: np.ndarray, shown: list[int], lang: Lan
     fig, ax = plt.subplots(figsize=(7, 3.2))
     bottom = np.zeros(len(years))
     rest = per.sum(axis=0) - per[shown].sum(axis=0)
-    layers = [(names[ents[i]], per[i]) for i in shown] + ([(P("chart_others", lang), rest)] if rest.any() else [])
+    layers = ([(names[ents[i]] if lang == "zh" else ents[i], per[i]) for i in shown]  # ids in English, as the one-year charts
+              + ([(P("chart_others", lang), rest)] if rest.any() else []))
     for k, (label, row) in enumerate(layers):
         values = row / 100
         ax.bar(years, values, bottom=bottom, label=label, color=_PALETTE[k % len(_PALETTE)] if k < len(shown) else "#D9D9D9")
@@ -73,8 +74,8 @@ def programme_html(result: ProgrammeResult, lang: Lang) -> str:
              + "</tr>")
     fy = result.fund_years
     keys = ["arrived", "spent", "carried_over", "lapsed"]
-    fhead = "".join(f"<th>{html.escape(column(k, lang))}</th>" for k in ["fund", "year", *keys])
-    fbody = "".join(f"<tr><td>{html.escape(f.id)}</td><td>{y}</td>" + "".join(f"<td class='n'>{money(int(fy[k][i, j]) / 100)}</td>" for k in keys)
+    fhead = "".join(f"<th>{html.escape(column(k, lang))}</th>" for k in ["fund", "fund_name", "year", *keys])
+    fbody = "".join(f"<tr><td>{html.escape(f.id)}</td><td>{html.escape(f.name)}</td><td>{y}</td>" + "".join(f"<td class='n'>{money(int(fy[k][i, j]) / 100)}</td>" for k in keys)
                     + "</tr>" for i, f in enumerate(sc.funds) for j, y in enumerate(result.years))
     unit = f"{_t('unit', lang)}{'：' if lang == 'zh' else ': '}{_unit(sc.unit, lang)}"
     return (f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"

@@ -92,13 +92,27 @@ def _funds(sheet: Sheet, result: ProgrammeResult, lang: Lang, lines) -> None:
 
 
 def _long(sheet: Sheet, result: ProgrammeResult, lang: Lang) -> None:
-    """The allocations as allocations.csv has them, under a one-row header (what `verify` reads)."""
+    """The allocations as allocations.csv has them, each id followed by its name (fund, enterprise,
+    category label) as in the one-year workbook's 分配明细, under a one-row header (what `verify`
+    reads: labels.column_key knows the name columns) and a total row."""
     look = sheet.look
-    table = result.table("allocations")
-    keys = list(table.columns)
-    sheet.headers(0, [column(k, lang) for k in keys])
-    for n in range(len(table)):
-        for j, key in enumerate(keys):
-            value = table.columns[key][n]
-            sheet.put(n + 1, j, _amount(int(value)) if key in table.money else value, look.money if key in table.money else look.text)
+    sc = result.scenario
+    cols = result.table("allocations").columns
+    names = {"fund": {f.id: f.name for f in sc.funds}, "enterprise": {e.id: e.name for e in sc.enterprises},
+             "category": {k: (c.label_zh if lang == "zh" else c.label_en) or k for k, c in sc.category_table.items()}}
+    label = {"fund": "fund_name", "enterprise": "enterprise_name", "category": "category_label"}
+    keys = [k for key in cols if key != "amount" for k in ([key, label[key]] if key in label else [key])] + ["amount"]
+    unit = f"（{sc.unit}）" if lang == "zh" else f" ({sc.unit})"
+    sheet.headers(0, [column(k, lang) + (unit if k == "amount" else "") for k in keys])
+    fen = cols["amount"].tolist()
+    for n in range(len(fen)):
+        row = [v for key in cols if key != "amount" for v in ([cols[key][n], names[key].get(cols[key][n], cols[key][n])]
+                                                                if key in names else [cols[key][n]])]
+        for j, value in enumerate(row):
+            sheet.put(n + 1, j, value, look.text)
+        sheet.put(n + 1, len(row), _amount(fen[n]), look.money)
+    t, last = len(fen) + 1, len(keys) - 1
+    sheet.put(t, 0, P("total", lang), look.total_text)
+    sheet.formula(t, last, f"=SUM({_cell(1, last)}:{_cell(t - 1, last)})" if fen else "=0", _amount(sum(fen)), look.total_money)
+    sheet.ws.autofilter(0, 0, max(t - 1, 1), last)
     sheet.finish(0, 0, len(keys), lang)
