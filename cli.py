@@ -420,12 +420,12 @@ def _companions(allocations: Path, sha: str, json, read_amounts, gaps_columns, f
     return found
 
 
-def _solved(scenario: Path, solver: str, strict: bool = False, lang: Optional[Lang] = None):
-    """Load and solve, failing with the CLI's exit codes; returns (scenario, result). With
-    `strict`, a warning of the load or the diagnosis stops it (exit 2)."""
+def _solved(scenario: Path, solver: str, strict: bool = False, lang: Optional[Lang] = None, read=None):
+    """Load (unless `read`, what `_load` gave, is passed) and solve, failing with the CLI's exit
+    codes; returns (scenario, result). With `strict`, a warning of the load or the diagnosis stops it (exit 2)."""
     from subsidy.pipeline import SolveError, solve as run_solve
 
-    loaded, sha = _load(scenario, strict, lang=lang)
+    loaded, sha = read or _load(scenario, strict, lang=lang)
     on_findings = (lambda found: _report_findings(scenario, found, True, _doc_lang(lang, loaded))) if strict else None
     try:
         return loaded, run_solve(loaded, solver=solver, scenario_sha256=sha, on_findings=on_findings)
@@ -515,7 +515,9 @@ def compare(
     strict: bool = StrictOption,
 ) -> None:
     """Compare policy options side by side: per enterprise and per fund, against the first; each
-    option named by its scenario's name (with the file's where two share one)."""
+    option named by its scenario's name (with the file's where two share one). Programmes over
+    several years: gaps and arrears by year, and money moved per enterprise and year (--out:
+    totals.csv, allocations.csv, inputs.csv)."""
     from subsidy.analysis.compare import compare as run_compare, labels_for, option_labels
     from subsidy.output.analysis_text import comparison_text
     from subsidy.output.result_csv import comparison_csvs
@@ -524,7 +526,10 @@ def compare(
     if len(scenarios) < 2:
         _fail("compare needs at least two scenario files", EXIT_BAD_INPUT)
     _refuse_overwriting_inputs(scenarios, folders={out: COMPARE_FILES} if out else None)
-    loaded = [_solved(p, solver, strict, lang) for p in scenarios]
+    read = [_load(p, strict, lang=lang) for p in scenarios]
+    if any(s.years and len(s.years) > 1 for s, _ in read):
+        return _compare_programmes(scenarios, read, lang, out)
+    loaded = [_solved(p, solver, strict, lang, r) for p, r in zip(scenarios, read)]
     labels = option_labels([s.name for s, _ in loaded], labels_for(scenarios))
     comparison = run_compare(list(zip(labels, [s for s, _ in loaded])), solver, [r for _, r in loaded])
     typer.echo(comparison_text(comparison, _doc_lang(lang, loaded[0][0])))
@@ -533,6 +538,37 @@ def compare(
         with _writing(out, "the output files"):
             written = write_files_atomically(out, files)
         _wrote(written, _doc_lang(lang, loaded[0][0]), blank_line=True)
+
+
+def _compare_programmes(scenarios: list[Path], read: list, lang: Optional[Lang], out: Optional[Path]) -> None:
+    """`compare` on programmes over several years (all of them, over the same years): totals and
+    arrears by year side by side, money moved per enterprise and year (analysis.compare_programme)."""
+    from subsidy.analysis.compare import labels_for, option_labels
+    from subsidy.analysis.compare_programme import compare_programmes
+    from subsidy.output.programme_compare import programme_comparison_csvs, programme_comparison_text
+    from subsidy.pipeline import SolveError, solve_programme
+    from subsidy.scenario.files import write_files_atomically
+
+    for path, (s, _) in zip(scenarios, read):
+        if not (s.years and len(s.years) > 1):
+            _fail(f"{path}: a programme over several years is compared with programmes only / 跨年度方案只能与跨年度方案对比", EXIT_BAD_INPUT)
+        if s.years != read[0][0].years:
+            _fail(f"{path}: its years {s.years} differ from {scenarios[0]}'s {read[0][0].years}; options of a programme share its years / "
+                  f"年份 {s.years} 与 {scenarios[0]} 的 {read[0][0].years} 不同；同一方案的各选项须年份相同", EXIT_BAD_INPUT)
+    results = []
+    for path, (s, sha) in zip(scenarios, read):
+        try:
+            results.append(solve_programme(s, scenario_sha256=sha))
+        except SolveError as exc:
+            _fail(f"{path}: {exc}", EXIT_SOLVE_FAILED)
+    labels = option_labels([s.name for s, _ in read], labels_for(scenarios))
+    comparison = compare_programmes(list(zip(labels, [s for s, _ in read])), results)
+    language = _doc_lang(lang, read[0][0])
+    typer.echo(programme_comparison_text(comparison, language))
+    if out is not None:
+        with _writing(out, "the output files"):
+            written = write_files_atomically(out, programme_comparison_csvs(comparison, lang.value if lang is not None else "en"))
+        _wrote(written, language, blank_line=True)
 
 
 class Engine(str, Enum):

@@ -425,5 +425,16 @@ PROGRAMME = Phrases({
     "table_title": {"en": "Arrears by enterprise and year", "zh": "各企业分年度欠付"},
     "weighted_arrears": {"en": "Weighted arrears over the years", "zh": "各年加权欠付合计"},
     "lapsed": {"en": "Lapsed (funds without carry-over)", "zh": "收回（不结转资金）"},
+    # `subsidy compare` on programmes (output/programme_compare.py)
+    "cmp_title": {"en": "Options over {first}-{last} against {base} (amounts in {unit})", "zh": "{first}—{last} 年各方案与{base}对比（金额单位 {unit}）"},
+    "cmp_measure": {"en": "measure", "zh": "指标"},
+    "cmp_weighted_gap": {"en": "Weighted gap at the end", "zh": "期末加权缺口"},
+    "cmp_total_gap": {"en": "Total gap at the end", "zh": "期末资金缺口"},
+    "cmp_weighted_arrears": {"en": "Weighted arrears over the years", "zh": "各年加权欠付合计"},
+    "cmp_arrears_year": {"en": "Arrears at the end of {year}", "zh": "{year} 年末欠付"},
+    "cmp_moved": {"en": "Public money paid per enterprise and year, where an option differs from {base} (all funds and categories)",
+                  "zh": "各企业分年度拨付（各资金、各类别合计），仅列与{base}不同的"},
+    "cmp_not_moved": {"en": "Every option pays each enterprise the same public money each year as {base}.",
+                      "zh": "各方案每年拨付各企业的财政资金均与{base}相同。"},
 })
 """`subsidy solve` on a programme over several years: stage values, arrears by year, funds by year."""
