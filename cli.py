@@ -744,7 +744,8 @@ def report(
     strict: bool = StrictOption,
 ) -> None:
     """Charts of a solved scenario (or several, side by side): need, own funds, funded and gap per
-    enterprise; fund use; gap by category."""
+    enterprise; fund use; gap by category. A programme over several years (alone; --html, --pdf):
+    arrears at each year's end, funds by year."""
     from subsidy.pipeline import SolveError, solve as run_solve
 
     if html is None and png_dir is None and pdf is None:
