@@ -57,8 +57,8 @@ def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None
     """
     if is_programme(scenario):
         raise SolveError("this scenario runs over several years (years:): solve it with solve_programme "
-                         "(`subsidy solve` does); explain, close-gap, compare, sweep and report take one year only / "
-                         "跨年度方案请用 solve_programme（subsidy solve）求解；explain、close-gap、compare、sweep、report 仅支持单一年度")
+                         "(`subsidy solve`, `compare` and `report --html/--pdf` do); explain, close-gap, sweep and risk take one year only / "
+                         "跨年度方案请用 solve_programme（subsidy solve、compare、report --html/--pdf）求解；explain、close-gap、sweep、risk 仅支持单一年度")
     with gc_paused():  # millions of small objects and no cycles: see stages.gc_paused
         lines = cost_lines(scenario)                                  # own funds (the waterfall)
         findings = diagnose(scenario, lines)                          # odd rule sets, in words
