@@ -258,7 +258,7 @@ def test_the_workbook_carries_the_factor_method_and_locates_a_slip(tmp_path):
     write_scenario(s, tmp_path / "two.xlsx")
     assert load_scenario(tmp_path / "two.xlsx") == s
     wb = load_workbook(tmp_path / "two.xlsx")
-    assert [c.value for c in wb["因素法"][3]] == ["central_reward", 1, 0.5, 0.3, 0.2]
+    assert [c.value for c in wb["因素法"][3]] == ["central_reward", 1, 0.5, 0.3, 0.2, None]  # share blank: 1
     assert [c.value for c in wb["地区"][3]] == ["湖北", 1.2]
     wb["因素法"]["B3"] = "按省"
     wb.save(tmp_path / "slip.xlsx")

@@ -10,12 +10,16 @@ or each enterprise alone (`level: enterprise`). Over the enterprises the fund's 
     share(r)        = Σ_k w_k · F_k(r) / Σ_regions F_k      (w_k each weight's part of their sum,
                                                              the weight itself when they add up to 1)
 
-Shares are exact fractions; amount(r) = budget × share(r) in fen is apportioned by largest
-remainder: each region gets the floor, and the fen left over go one each to the largest
-fractional parts, ties by region name (code-point order), so the amounts add up to the budget
-exactly and the same way every run. Each amount is an upper bound on what the fund pays that
-region's enterprises (`distribution[fund,region]` in `rules`); the regions' amounts nest inside
-the fund's budget, and the fund-enterprise caps inside a region, so the rules stay a network.
+Shares are exact fractions. The part split is D = ⌊s × budget⌋ fen (s = `share`, 1 by default);
+amount(r) = D × share(r) is apportioned by largest remainder: each region gets the floor, and the
+fen left over go one each to the largest fractional parts, ties by region name (code-point order),
+so the amounts add up to D exactly and the same way every run. Each amount is an upper bound on
+what the fund pays that region's enterprises (`distribution[fund,region]` in `rules`); the
+regions' amounts nest inside the fund's budget, and the fund-enterprise caps inside a region, so
+the rules stay a network. The rest, U = budget − D (the pool, 不分地区), tops up any region: what
+the fund pays region r is at most A_r + z_r with z_r ≥ 0 and Σ z_r ≤ U
+(`distribution_pool[fund]`). As a network that is fund → pool (U) → each region, beside fund →
+region (A_r): still a flow; the LP carries one variable z_r per region.
 
 `checks.verify` recomputes all of this on its own; the two must agree to the fen.
 """
@@ -28,6 +32,10 @@ from fractions import Fraction
 
 from subsidy.allocate.waterfall import to_fen
 from subsidy.scenario.model import Enterprise, Fund, Scenario
+
+
+POOL_REGION = "*"
+"""The region column of a pool's row in distribution.csv: the part not tied to a region (不分地区)."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,17 @@ def region_amounts(scenario: Scenario, fund: Fund) -> list[RegionAmount]:
         for r in names:
             share[r] += weight * values[r] / total
     return [RegionAmount(fund.id, r, cap[r], work[r], diff[r], share[r], fen, tuple(e.id for e in groups[r]))
-            for r, fen in zip(names, apportion(to_fen(fund.budget), [share[r] for r in names]))]
+            for r, fen in zip(names, apportion(split_fen(fund), [share[r] for r in names]))]
+
+
+def split_fen(fund: Fund) -> int:
+    """D = ⌊share × budget⌋ in fen: the part of the budget the factors split between regions."""
+    return int(Fraction(fund.distribution.share) * to_fen(fund.budget))
+
+
+def pool_fen(fund: Fund) -> int:
+    """U = budget − D in fen: the pool (不分地区) that tops up any region; 0 when share is 1."""
+    return to_fen(fund.budget) - split_fen(fund)
 
 
 def apportion(total_fen: int, shares: list[Fraction]) -> list[int]:

@@ -18,6 +18,8 @@ Rules, named as in the LP so that a violation can be looked up in the model:
                         ≥ at_least, ≤ at_most
   distribution[f,r]     Σ of f's rows to region r's enterprises ≤ r's amount by the factor method
                         (recomputed on its own: `verify_distribution`)
+  distribution_pool[f]  with share < 1: Σ_r max(0, paid_r − r's amount) ≤ the pool (budget less
+                        the part split by the factors)
   own_funds[e]          own funds applied by the enterprise's rule (see below)
   waterfall[e]          the statutory/proportional split itself keeps its rule (a self-check)
   total[row N]          a total row equals the sum of the rows

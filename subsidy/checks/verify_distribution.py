@@ -6,6 +6,12 @@ enterprises the fund's scope admits, one region at a time, each share is one exa
 common denominator, and the whole fen are apportioned with integer `divmod` (floors, then one fen
 each to the largest remainders, ties by region name). A table passes only if, for every fund and
 region, Σ of the fund's rows to that region's enterprises ≤ the region's amount.
+
+With `share` < 1 only D = ⌊share × budget⌋ fen is split, and the pool U = budget − D tops up any
+region. The solve carries it as a variable z_r ≥ 0 per region (Σ z_r ≤ U); read without them, a
+table is possible exactly when Σ_r max(0, paid_r − A_r) ≤ U (take z_r = max(0, paid_r − A_r), the
+least each region needs; no smaller z will do). So a region is over only by what the pool cannot
+cover: the regions above their amounts are flagged together, under `distribution_pool[fund]`.
 """
 
 from __future__ import annotations
@@ -44,6 +50,8 @@ def region_caps(scenario: Scenario, fund: Fund) -> tuple[dict[str, int], dict[st
     w = [g / sum(given) for g in given]
     share = {r: sum((w[k] * v[k] / totals[k] for k in range(3) if w[k]), Fraction(0)) for r, v in sums.items()}
     budget = int(fund.budget * 100)
+    share_num, share_den = Fraction(dist.share).as_integer_ratio()
+    budget = budget * share_num // share_den  # D: the part split by the factors, rounded down
     base, rest = {}, {}
     for r, s in share.items():
         base[r], rem = divmod(budget * s.numerator, s.denominator)
@@ -51,6 +59,13 @@ def region_caps(scenario: Scenario, fund: Fund) -> tuple[dict[str, int], dict[st
     for r in sorted(share, key=lambda r: (-rest[r], r))[: budget - sum(base.values())]:
         base[r] += 1
     return base, region_of
+
+
+def pool_amount(fund: Fund) -> int:
+    """U in fen: the budget less the part split by the factors (0 when share is 1)."""
+    fen = int(fund.budget * 100)
+    num, den = Fraction(fund.distribution.share).as_integer_ratio()
+    return fen - fen * num // den
 
 
 def check_distributions(scenario: Scenario, fund_col: list[str], ent_col: list[str], fen: list[int],
@@ -64,7 +79,12 @@ def check_distributions(scenario: Scenario, fund_col: list[str], ent_col: list[s
         for f, e, a in zip(fund_col, ent_col, fen):
             if f == fund.id and e in region_of:
                 paid[region_of[e]] += a
-        for r in sorted(caps):
-            if paid[r] > caps[r]:
+        pool = pool_amount(fund)
+        above = {r: paid[r] - caps[r] for r in sorted(caps) if paid[r] > caps[r]}
+        if pool == 0:
+            for r, over in above.items():
                 flag(f"distribution[{fund.id},{r}]", "distribution_over", paid=money(paid[r]), amount=money(caps[r]),
-                     over=money(paid[r] - caps[r]))
+                     over=money(over))
+        elif sum(above.values()) > pool:
+            flag(f"distribution_pool[{fund.id}]", "distribution_pool_over", regions=", ".join(above), above=money(sum(above.values())),
+                 pool=money(pool), over=money(sum(above.values()) - pool))

@@ -56,6 +56,8 @@ VERIFY = Phrases({
     # the factor method (verify_distribution)
     "distribution_over": {"en": "pays the region's enterprises {paid}, the factor method gives the region {amount} (over by {over})",
                           "zh": "支付该地区企业 {paid}，因素法分给该地区 {amount}（超出 {over}）"},
+    "distribution_pool_over": {"en": "pays regions {regions} {above} beyond the factor method's amounts, the part not split by region is {pool} (over by {over})",
+                               "zh": "地区 {regions} 超出因素法分配额共 {above}，不分地区部分为 {pool}（超出 {over}）"},
     "no_enterprise": {"en": "no enterprise {ent} in the scenario", "zh": "方案中没有企业 {ent}"},
     "no_line": {"en": "enterprise {ent} has no cost line {cat}", "zh": "企业 {ent} 没有费用项目 {cat}"},
     "not_payable": {"en": "fund {fund} may not pay {cat} (it pays {paid})", "zh": "资金 {fund} 不能支付 {cat}（它可支付：{paid}）"},

@@ -11,7 +11,7 @@ import math
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 
 def _weight(value: Any) -> Decimal:
@@ -30,6 +30,16 @@ def _weight(value: Any) -> Decimal:
 Weight = Annotated[Decimal, BeforeValidator(_weight)]
 
 
+def _at_most_one(value: Decimal) -> Decimal:
+    if value > 1:
+        raise ValueError(f"the part of the budget split by the factors is from 0 to 1, got {value} / "
+                         f"按因素分配的预算比例应在 0 到 1 之间，实为 {value}")
+    return value
+
+
+Share = Annotated[Decimal, BeforeValidator(_weight), AfterValidator(_at_most_one)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -44,9 +54,11 @@ class Factors(_Strict):
 
 class Distribution(_Strict):
     """因素法: the budget split between regions (path prefixes of depth `level`, or each enterprise) by
-    factors first; each region's amount caps what the fund pays its enterprises (`allocate.distribution`)."""
+    factors first; each region's amount caps what the fund pays its enterprises (`allocate.distribution`).
+    `share` < 1 splits only that part of the budget; the rest (the pool, 不分地区) tops up any region."""
 
     level: Annotated[int, Field(ge=1)] | Literal["enterprise"] = 1
+    share: Share = Decimal(1)  # the part of the budget split by the factors; the rest tops up any region
     factors: Factors
     early_exit_weights: dict[int, Weight] = Field(default_factory=dict)
 

@@ -109,6 +109,7 @@ DOCS: dict[str, dict[str, tuple[str, str]]] = {
     "Distribution": {
         "": ("Distribution 因素法分配", "How the budget is split between regions. 预算在各地区之间的分配方法。"),
         "level": ("Level 地区层级", "Region path depth (1 = 湖北, 2 = 湖北/咸宁), or enterprise (each enterprise alone). 地区路径层级（1 为省，2 为市），或 enterprise（按企业）。"),
+        "share": ("Share 按因素分配比例", "Part of the budget split by the factors (default 1); the rest is a pool that tops up any region. 按因素分配的预算比例（默认 1）；其余为不分地区的统筹部分。"),
         "factors": ("Factors 因素权重", "Weights of capacity, workers and difficulty, adding up to 1. 产能、职工人数、难度系数的权重，合计为 1。"),
         "early_exit_weights": ("Early-exit weights 提前退出系数", "Year → weight of capacity closed that year (1 when not listed). 各退出年份产能的折算系数（未列出为 1）。"),
     },

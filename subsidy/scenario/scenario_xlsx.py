@@ -101,6 +101,7 @@ DISTRIBUTION = SheetSpec("distribution", "因素法", "FactorMethod", (
     Col("fund", "资金代码", "fund", "ref:funds"), Col("level", "地区层级（1、2…或 enterprise 按企业）", "level (1, 2, … or enterprise)", "any", 24),
     Col("capacity", "产能权重", "capacity weight", "quantity"), Col("workers", "职工人数权重", "workers weight", "quantity"),
     Col("difficulty", "难度权重", "difficulty weight", "quantity"),
+    Col("share", "按因素分配比例（其余不分地区；空为 1）", "share split by factors (the rest tops up any region; blank: 1)", "share", 20),
 ))
 MINIMUM_COVERAGE = SheetSpec("minimum_coverage", "保底比例", "MinimumCoverage", (
     Col("category", "费用类别", "category", "code:category", width=24),

@@ -407,6 +407,7 @@ class _Reader:
                 self._put(factors, field, values.get(field), loc + ("factors", field), "distribution", field, row)
             d["factors"] = factors
             self.places[loc + ("factors",)] = self.sheets["distribution"].cell("capacity", row)
+            self._put(d, "share", values.get("share"), loc + ("share",), "distribution", "share", row)
 
     def _regions(self) -> None:
         items = []

@@ -70,7 +70,8 @@ def scenario_rows(scenario: Scenario) -> dict[str, list[list]]:
         rows["fund_rules"] += [[f.id, rule("per_capacity"), i, _number(r)] for i, r in f.caps.per_capacity.items()]
         if f.distribution is not None:
             d = f.distribution
-            rows["distribution"].append([f.id, d.level, _number(d.factors.capacity), _number(d.factors.workers), _number(d.factors.difficulty)])
+            rows["distribution"].append([f.id, d.level, _number(d.factors.capacity), _number(d.factors.workers), _number(d.factors.difficulty),
+                                          _number(d.share) if d.share != 1 else None])
             rows["fund_rules"] += [[f.id, rule("early_exit"), year, _number(w)] for year, w in d.early_exit_weights.items()]
     for k, share in scenario.policy.minimum_coverage.items():
         rows["minimum_coverage"].append([cat(k), share])
