@@ -164,7 +164,7 @@ def choose_backend(rules: Rules, method: str = "auto", solver: str = "highs", mo
             note = f"not solved as a flow: {exc}"
     from subsidy.allocate.lp import LP_NOTE, PulpBackend
 
-    if models is not None and solver == "highs" and len(rules.arc_source) and not rules.commit_arcs:
+    if models is not None and solver == "highs" and len(rules.arc_source) and not rules.commit_arcs and not len(rules.pool_fund):
         from subsidy.allocate.highs_reuse import ReusedHighs
 
         return ReusedHighs(rules, models, note or LP_NOTE)

@@ -126,12 +126,19 @@ def whole_step_weighted_gap(data: dict) -> Fraction:
                     row({a}, (share * lines[k][2]).__floor__())  # floored to whole fen
     for k, (_, _, need) in enumerate(lines):
         row({a for a, (_, line) in enumerate(arcs) if line == k}, need)
-    # the factor method: what fund f pays one region's enterprises ≤ the region's amount
+    # the factor method: what fund f pays one region's enterprises ≤ the region's amount, plus
+    # z_r ≥ 0 from the pool (share < 1: the budget less the regions' amounts), Σ_r z_r ≤ the pool
+    pool_columns = []  # (region row, pool row): z_r is −1 in the first, +1 in the second
     for f, fund in enumerate(data["funds"]):
         if fund.get("distribution"):
             region_of, amounts = region_amounts(data, fund)
+            first = len(rows)
             for r, limit in sorted(amounts.items()):
                 row({a for a, (g, k) in enumerate(arcs) if g == f and region_of.get(lines[k][0]) == r}, limit)
+            pool = fen(fund["budget"]) - sum(amounts.values())
+            if pool > 0:
+                row(set(), pool)
+                pool_columns += [(i, len(rows) - 1) for i in range(first, len(rows) - 1)]
     # commitments: what fund f pays enterprise e (in category c, if given); a least L as −Σ x ≤ −L
     funds = {fund["id"]: f for f, fund in enumerate(data["funds"])}
     for c in data.get("commitments", []):
@@ -153,7 +160,9 @@ def whole_step_weighted_gap(data: dict) -> Fraction:
     at_zero = sum((weights[c] * need for _, c, need in lines), Fraction(0))
     if not arcs and any(v < 0 for v in b):
         raise ArithmeticError("infeasible")  # a least on no arc at all
-    best = maximise([weights[lines[k][1]] for _, k in arcs], rows, b) if arcs else Fraction(0)
+    for i, values in enumerate(rows):  # the pool's columns after the arcs' (no weight)
+        values += [Fraction(-1 if i == region else 1 if i == pool else 0) for region, pool in pool_columns]
+    best = maximise([weights[lines[k][1]] for _, k in arcs] + [Fraction(0)] * len(pool_columns), rows, b) if arcs else Fraction(0)
     return (at_zero - best) / 100
 
 
@@ -161,7 +170,8 @@ def region_amounts(data: dict, fund: dict) -> tuple[dict[str, str], dict[str, in
     """(enterprise → region, region → amount in whole fen) of a fund's `distribution`, from the
     spec's words: Σ_k w_k·F_k(r)/Σ F_k of the budget, capacity × early-exit weight, workers,
     difficulty (1 unless `regions` gives it); floors, then the fen left one each to the largest
-    remainders, ties to the region named first. Integer level only, scopes by enterprise list."""
+    remainders, ties to the region named first. Of a `share` below 1 only ⌊share × budget⌋ fen is
+    split (the rest is the pool). Integer level only, scopes by enterprise list."""
     dist = fund["distribution"]
     listed = fund.get("scope", {}).get("enterprises")
     difficulty = {r["path"]: Fraction(str(r.get("difficulty", 1))) for r in data.get("regions", [])}
@@ -178,7 +188,7 @@ def region_amounts(data: dict, fund: dict) -> tuple[dict[str, str], dict[str, in
     w = [Fraction(str(dist["factors"].get(k, 0))) for k in ("capacity", "workers", "difficulty")]
     w = [x / sum(w) for x in w]  # each weight as its part of their sum
     sums = [sum(v[k] for v in factors.values()) for k in range(3)]
-    budget = fen(fund["budget"])
+    budget = (fen(fund["budget"]) * Fraction(Decimal(str(dist.get("share", 1))))).__floor__()
     exact = {r: budget * sum((w[k] * v[k] / sums[k] for k in range(3) if w[k]), Fraction(0)) for r, v in factors.items()}
     amounts = {r: x.__floor__() for r, x in exact.items()}
     for r in sorted(exact, key=lambda r: (amounts[r] - exact[r], r))[: budget - sum(amounts.values())]:

@@ -25,6 +25,7 @@ import numpy as np
 import pulp
 
 from subsidy.allocate.lp import commitment_rows, commitment_owners
+from subsidy.allocate.lp_pool import pool_terms, pool_variables
 from subsidy.allocate.lp_solvers import make_solver
 from subsidy.allocate.rules import Rules
 
@@ -39,16 +40,19 @@ def _rows(rules: Rules) -> tuple[list[tuple[list[int], int, int]], list[str]]:
     return bounds + extra, names + [side[k] for k in owners]
 
 
-def _feasible(n_arcs: int, rows: list[tuple[list[int], int, int]], keep: list[int], engine) -> bool:
+def _feasible(rules: Rules, rows: list[tuple[list[int], int, int]], keep: list[int], engine) -> bool:
+    """Whether the rows `keep` hold together. The factor method's pool variables (`lp_pool`) are
+    in every program: a region's row left out frees its variable, the pool's left out frees them all."""
     problem = pulp.LpProblem("conflict", pulp.LpMinimize)
-    x = [problem.add_variable(f"x{i}", lowBound=0) for i in range(n_arcs)]
+    x = [problem.add_variable(f"x{i}", lowBound=0) for i in range(len(rules.arc_source))]
+    pool = pool_terms(rules, pool_variables(problem, rules))
     for k in keep:
         arcs, sense, fen = rows[k]
-        if not arcs:  # 0 ≤ fen always holds; 0 ≥ a positive least never does
+        if not arcs and k not in pool:  # 0 ≤ fen always holds; 0 ≥ a positive least never does
             if sense < 0 and fen > 0:
                 return False
             continue
-        expr = pulp.LpAffineExpression([(x[a], 1.0) for a in arcs])
+        expr = pulp.LpAffineExpression([(x[a], 1.0) for a in arcs] + pool.get(k, []))
         problem.addConstraint(expr <= fen if sense > 0 else expr >= fen, name=f"r{k}")
     problem.setObjective(pulp.LpAffineExpression([]) + 0)
     problem.solve(engine)
@@ -59,9 +63,8 @@ def conflicting_rules(rules: Rules, solver: str = "highs") -> list[str] | None:
     """The names of an irreducible set of rules no allocation can keep together (leasts and mosts
     first, then the bounds, each in the rules' order), or None when the rules can all be kept."""
     rows, names = _rows(rules)
-    n = len(rules.arc_source)
     engine = make_solver(solver)
-    if _feasible(n, rows, list(range(len(rows))), engine):
+    if _feasible(rules, rows, list(range(len(rows))), engine):
         return None
     kind, _ = rules.bound_order
     n_bounds = len(kind)
@@ -78,14 +81,14 @@ def conflicting_rules(rules: Rules, solver: str = "highs") -> list[str] | None:
         else:  # each budget; own funds together; needs together
             key = (0, k) if int(kind[k]) == 0 else (int(kind[k]),)
         groups.setdefault(key, []).append(k)
-    kept = _deletion_filter(list(groups.values()), [], lambda trial: not _feasible(n, rows, trial, engine))
+    kept = _deletion_filter(list(groups.values()), [], lambda trial: not _feasible(rules, rows, trial, engine))
     core: list[int] = []
     for i, group in enumerate(kept):  # then the rules of each kept group, in halves down to one
         others = core + [k for g in kept[i + 1:] for k in g]
         size = max(1, len(group) // 2)
         while True:
             chunks = [group[j:j + size] for j in range(0, len(group), size)]
-            group = [k for c in _deletion_filter(chunks, others, lambda trial: not _feasible(n, rows, trial, engine)) for k in c]
+            group = [k for c in _deletion_filter(chunks, others, lambda trial: not _feasible(rules, rows, trial, engine)) for k in c]
             if size == 1:
                 break
             size = max(1, size // 2)
@@ -116,12 +119,13 @@ def least_extra_budget(rules: Rules, solver: str = "highs") -> dict[str, int] | 
     problem = pulp.LpProblem("extra_budget", pulp.LpMinimize)
     x = [problem.add_variable(f"x{i}", lowBound=0) for i in range(len(rules.arc_source))]
     s = [problem.add_variable(f"s{f}", lowBound=0) for f in range(n_funds)]
+    pool = pool_terms(rules, pool_variables(problem, rules))  # the factor method's pool (lp_pool)
     for k, (arcs, sense, fen) in enumerate(rows):
-        if not arcs and k >= n_funds:
+        if not arcs and k >= n_funds and k not in pool:
             if sense < 0 and fen > 0:
                 return None  # a least no money may reach: no budget helps
             continue
-        terms = [(x[a], 1.0) for a in arcs] + ([(s[k], -1.0)] if k < n_funds else [])
+        terms = [(x[a], 1.0) for a in arcs] + pool.get(k, []) + ([(s[k], -1.0)] if k < n_funds else [])
         expr = pulp.LpAffineExpression(terms)
         problem.addConstraint(expr <= fen if sense > 0 else expr >= fen, name=f"r{k}")
     problem.setObjective(pulp.lpSum(s) + 0)

@@ -2,6 +2,7 @@
 
     s ─budget─▶ fund ─cap_enterprise─▶ (fund,enterprise) ─cap_share─▶ line ─need, cost −w─▶ enterprise ─▶ t
                 fund ─distribution─▶ region ─▶ (fund,enterprise) or line, for a fund split by factors
+                fund ─distribution_pool─▶ pool ─▶ each region of the fund   (share < 1: the rest tops up any region)
     s ─own_funds─▶ own[e] ──────────────────────────────────────────────▶ line
     s ─▶ t   (money left unspent)
 
@@ -136,6 +137,9 @@ def build_network(rules: Rules) -> Network:
     n += len(rules.need_line)
     region_node = n + np.arange(len(rules.dist_fund))  # the factor method: fund → region → its enterprises
     n += len(region_node)
+    pool_node = n + np.arange(len(rules.pool_fund))  # share < 1: fund → pool → each of its regions
+    n += len(pool_node)
+    pooled = np.flatnonzero(rules.dist_pool >= 0)
 
     # Arcs of the bounds, in this order: budgets, own funds, enterprise caps, lines.
     fund_node = 2 + np.arange(nf)
@@ -168,10 +172,12 @@ def build_network(rules: Rules) -> Network:
     first_x = len(cap)
     first_e = first_x + len(x_cap)
     bypass = first_e + len(ent_open)
-    tail = np.concatenate([tail, x_tail, ent_node[ent_open], [Network.S], fund_node[rules.dist_fund]])
-    head = np.concatenate([head, x_head, np.full(len(ent_open), Network.T), [Network.T], region_node])
-    cap = np.concatenate([cap, x_cap, np.full(len(ent_open) + 1, infinite, dtype=np.int64), rules.dist_fen * q])
-    cost = np.concatenate([cost, np.zeros(len(x_cap) + len(ent_open) + 1 + len(region_node), dtype=np.int64)])
+    tail = np.concatenate([tail, x_tail, ent_node[ent_open], [Network.S], fund_node[rules.dist_fund],
+                           fund_node[rules.pool_fund], pool_node[rules.dist_pool[pooled]]])
+    head = np.concatenate([head, x_head, np.full(len(ent_open), Network.T), [Network.T], region_node, pool_node, region_node[pooled]])
+    cap = np.concatenate([cap, x_cap, np.full(len(ent_open) + 1, infinite, dtype=np.int64), rules.dist_fen * q,
+                          rules.pool_fen * q, np.full(len(pooled), infinite, dtype=np.int64)])
+    cost = np.concatenate([cost, np.zeros(len(x_cap) + len(ent_open) + 1 + len(region_node) + len(pool_node) + len(pooled), dtype=np.int64)])
 
     # The network arc of each bound, bounds numbered as in rules.bounds; a share cap bounds the x arc.
     kind, pos = rules.bound_order
@@ -184,6 +190,8 @@ def build_network(rules: Rules) -> Network:
     bound_arc[on] = first_x + rules.share_arc[pos[on]]
     on = kind == 5  # the factor method's region amounts: arcs fund → region, after s → t
     bound_arc[on] = bypass + 1 + pos[on]
+    on = kind == 6  # the pools: arcs fund → pool, after the regions'
+    bound_arc[on] = bypass + 1 + len(region_node) + pos[on]
 
     max_cost = int(np.abs(wint).max()) if len(wint) else 0
     if max_cost * (n + 1) >= COST_LIMIT:

@@ -49,6 +49,8 @@ import math
 import numpy as np
 import pulp
 
+from subsidy.allocate.lp_face import extremes
+from subsidy.allocate.lp_pool import pool_reduced_costs, pool_terms, pool_variables
 from subsidy.allocate.lp_solvers import make_solver, objective_value, solver_version
 from subsidy.allocate.rules import Rules
 from subsidy.allocate.stages import UNBOUNDED, SolveError
@@ -150,8 +152,10 @@ class PulpBackend:
         self.engine = make_solver(solver, n)
         self.rows: list[pulp.LpConstraint] = []
         self.limits = rules.membership()[2].tolist()  # whole fen
-        for arcs, limit in zip(rules.bound_members(), self.limits):
-            self._add(pulp.LpAffineExpression([(self.x[a], 1.0) for a in arcs]) <= limit)
+        self.z = pool_variables(self.problem, rules)  # the factor method's pool (lp_pool)
+        self.pool_terms = pool_terms(rules, self.z)
+        for b, (arcs, limit) in enumerate(zip(rules.bound_members(), self.limits)):
+            self._add(pulp.LpAffineExpression([(self.x[a], 1.0) for a in arcs] + self.pool_terms.get(b, [])) <= limit)
         self.n_bounds = len(self.rows)
         # Commitments: their rows after the bounds, so the bounds' duals keep their positions.
         self.commitment_rows = commitment_rows(rules)
@@ -225,9 +229,11 @@ class PulpBackend:
         empty_arcs, full_rules, tight = stage1_face(self.rules, self.duals, self.commit_values)
         for a in empty_arcs.tolist():
             self.x[a].upBound = 0
+        for j in np.flatnonzero(pool_reduced_costs(self.rules, self.duals) > FACE_TOLERANCE).tolist():
+            self.z[j].upBound = 0  # a region that takes from the pool in no stage-1 optimum
         members = self.rules.bound_members()
         for r in full_rules.tolist():
-            self._add(pulp.LpAffineExpression([(self.x[a], 1.0) for a in members[r]]) >= self.limits[r])
+            self._add(pulp.LpAffineExpression([(self.x[a], 1.0) for a in members[r]] + self.pool_terms.get(r, [])) >= self.limits[r])
         for j in tight.tolist():  # a commitment row whose value is not 0 stays at its bound
             arcs, sense, fen = self.commitment_rows[j]
             expr = pulp.LpAffineExpression([(self.x[a], 1.0) for a in arcs])
@@ -265,7 +271,7 @@ class PulpBackend:
         run(self.problem, self.engine, "stage 3 (spend what can still be spent)")
         self.funded = round(-objective_value(self.problem, self.engine))  # a vertex: whole fen
         # Stage 3's duals, kept for its hold (their solve is overwritten by the tie-break's).
-        self.funded_face = ([v for v in self.x if (v.dj or 0.0) > FACE_TOLERANCE and v.upBound != 0],
+        self.funded_face = ([v for v in self.x + self.z if (v.dj or 0.0) > FACE_TOLERANCE and v.upBound != 0],
                             [c for c in self.rows if abs(c.pi or 0.0) > FACE_TOLERANCE])
         return self.funded / 100
 
@@ -323,11 +329,6 @@ class PulpBackend:
         return -duals[:nf] + 0.0
 
 
-def _clean(value: float) -> float:
-    # Marginal values are sums of category weights; the solver's noise is far below the 1e-5 kept.
-    return round(value, 5) + 0.0
-
-
 def dual_face(rules: Rules, weights: list[float], optimum: np.ndarray) -> tuple[pulp.LpProblem, dict[int, pulp.LpVariable], dict[int, pulp.LpVariable]]:
     """The optimal face of the stage-1 dual as a PuLP program without objective, and its
     variables by rule and by commitment row: u ≥ 0 per bound and y ≥ 0 per commitment row with
@@ -352,16 +353,20 @@ def dual_face(rules: Rules, weights: list[float], optimum: np.ndarray) -> tuple[
         for a in arcs:
             committing[a].append(j)
     in_rows = [i for i, w in enumerate(weights) if w > 0 or committing[i] or optimum[i] > 0]
-    used = np.zeros(len(limits), dtype=np.int64)
-    np.add.at(used, owner, optimum[member])
+    used = rules.rule_use(optimum)  # a pooled region's row at the least pool take (lp_pool)
     face = pulp.LpProblem("dual", pulp.LpMinimize)
+    region, pool = (b.tolist() for b in rules.pool_columns)
     u = {r: face.add_variable(f"u{r}", lowBound=0, upBound=0 if used[r] < limits[r] else None)
-         for r in sorted({r for i in in_rows for r in covering[i]})}
+         for r in sorted({r for i in in_rows for r in covering[i]} | ({*pool} if region else set()))}
     y = {j: face.add_variable(f"y{j}", lowBound=0, upBound=0 if int(optimum[arcs].sum()) != fen else None)
          for j, (arcs, _, fen) in enumerate(rows) if arcs}
     for i in in_rows:
         row = pulp.LpAffineExpression([(u[r], 1.0) for r in covering[i]] + [(y[j], float(rows[j][1])) for j in committing[i]])
         face.addConstraint(row == weights[i] if optimum[i] > 0 else row >= weights[i], name=f"arc{i}")
+    for j, (take, r, p) in enumerate(zip(rules.pool_take(optimum).tolist(), region, pool)):  # z_r's column: u_pool ≥ u_r
+        if r in u:
+            row = pulp.LpAffineExpression([(u[p], 1.0), (u[r], -1.0)])
+            face.addConstraint(row == 0 if take > 0 else row >= 0, name=f"pool{j}")
     return face, u, y
 
 
@@ -370,13 +375,14 @@ def is_optimal_dual(rules: Rules, duals: np.ndarray, optimum: np.ndarray, commit
     `_reduced_costs`) are an optimal dual with the whole-fen primal optimum `optimum`, up to
     FACE_TOLERANCE: dual feasible and complementary. (CBC once returned duals −1 and −3 on two
     budgets where 3 and 3 were right.)"""
-    owner, member, limits = rules.membership()
+    limits = rules.membership()[2]
     reduced = _reduced_costs(rules, duals, commit_values)
-    used = np.zeros(len(limits), dtype=np.int64)
-    np.add.at(used, owner, optimum[member])
+    used = rules.rule_use(optimum)
+    pooled, take = pool_reduced_costs(rules, duals), rules.pool_take(optimum)
     ok = bool((duals <= FACE_TOLERANCE).all() and (reduced >= -FACE_TOLERANCE).all()
               and (np.abs(duals[used < limits]) <= FACE_TOLERANCE).all()
-              and (np.abs(reduced[optimum > 0]) <= FACE_TOLERANCE).all())
+              and (np.abs(reduced[optimum > 0]) <= FACE_TOLERANCE).all()
+              and (pooled >= -FACE_TOLERANCE).all() and (np.abs(pooled[take > 0]) <= FACE_TOLERANCE).all())
     if commit_values is not None:
         for (arcs, _, fen), y in zip(commitment_rows(rules), np.asarray(commit_values, dtype=float).tolist()):
             ok = ok and y >= -FACE_TOLERANCE and (abs(y) <= FACE_TOLERANCE or int(optimum[arcs].sum()) == fen)
@@ -422,8 +428,9 @@ class LpPrices:
         """x* of max Σ w·x over the rules and the commitments, in whole fen."""
         primal = pulp.LpProblem("primal", pulp.LpMinimize)
         x = [primal.add_variable(f"x{i}", lowBound=0) for i in range(len(weights))]
+        pool = pool_terms(self.rules, pool_variables(primal, self.rules))
         for i, (arcs, limit) in enumerate(zip(self.rules.bound_members(), limits.tolist())):
-            primal.addConstraint(pulp.LpAffineExpression([(x[a], 1.0) for a in arcs]) <= limit, name=f"c{i}")
+            primal.addConstraint(pulp.LpAffineExpression([(x[a], 1.0) for a in arcs] + pool.get(i, [])) <= limit, name=f"c{i}")
         for j, (arcs, sense, fen) in enumerate(commitment_rows(self.rules)):
             expr = pulp.LpAffineExpression([(x[a], 1.0) for a in arcs])
             primal.addConstraint(expr <= fen if sense > 0 else expr >= fen, name=f"k{j}")
@@ -451,7 +458,7 @@ class LpPrices:
             if r not in u:
                 more[k], less[k] = 0.0, (0.0 if exact[r] > 0 and not right_only else np.nan)
                 continue
-            more[k], less[k] = _extremes(dual, engine, [(u[r], 1.0)], exact[r] > 0 and not right_only)
+            more[k], less[k] = extremes(dual, engine, [(u[r], 1.0)], exact[r] > 0 and not right_only)
         return more, less
 
     def commitment_values(self, unit_weights: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -473,7 +480,7 @@ class LpPrices:
             if not terms:
                 more[k], less[k] = 0.0, (0.0 if with_less else np.nan)
                 continue
-            more[k], less[k] = _extremes(dual, engine, terms, with_less)
+            more[k], less[k] = extremes(dual, engine, terms, with_less)
         return more, less
 
     def least_ranges(self, rows: list[int], unit_weights: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -502,8 +509,9 @@ class LpPrices:
                 program = pulp.LpProblem("least_range", pulp.LpMaximize)
                 x = [program.add_variable(f"x{a}", lowBound=0) for a in range(len(weights))]
                 delta = program.add_variable("delta", lowBound=0, upBound=None if sign > 0 else low)
+                pool = pool_terms(rules, pool_variables(program, rules))
                 for b, (arcs, limit) in enumerate(zip(members, limits.tolist())):
-                    program.addConstraint(pulp.LpAffineExpression([(x[a], 1.0) for a in arcs]) <= limit, name=f"c{b}")
+                    program.addConstraint(pulp.LpAffineExpression([(x[a], 1.0) for a in arcs] + pool.get(b, [])) <= limit, name=f"c{b}")
                 for j, (arcs, sense, fen) in enumerate(commitment_rows(rules)):
                     moved = [(delta, -float(sign))] if owners[j] == k else []
                     expr = pulp.LpAffineExpression([(x[a], 1.0) for a in arcs] + moved)
@@ -546,21 +554,22 @@ class LpPrices:
         commitments = commitment_rows(rules)
         for k, r in enumerate(asked.tolist()):
             if more[k] > 0:
-                increase[k] = self._parametric(weights, limits, members, commitments, r, +1, float(more[k]), saved, engine)
+                increase[k] = self._parametric(weights, limits, members, commitments, r, +1, float(more[k]), saved, engine, rules)
             # An infinite "less" (a commitment would break) holds over no range: the decrease stays 0.
             if limits[r] > 0 and np.isfinite(less[k]):
-                decrease[k] = self._parametric(weights, limits, members, commitments, r, -1, float(less[k]), saved, engine)
+                decrease[k] = self._parametric(weights, limits, members, commitments, r, -1, float(less[k]), saved, engine, rules)
         return increase, decrease
 
     @staticmethod
-    def _parametric(weights, limits, members, commitments, r: int, sign: int, price: float, saved: float, engine) -> int:
+    def _parametric(weights, limits, members, commitments, r: int, sign: int, price: float, saved: float, engine, rules: Rules) -> int:
         """max Δ ≥ 0 (≤ the bound when it falls) such that the bound r moved by sign·Δ still
         admits an allocation saving saved + sign·price·Δ, in whole fen."""
         program = pulp.LpProblem("price_range", pulp.LpMaximize)
         x = [program.add_variable(f"x{i}", lowBound=0) for i in range(len(weights))]
         delta = program.add_variable("delta", lowBound=0, upBound=None if sign > 0 else int(limits[r]))
+        pool = pool_terms(rules, pool_variables(program, rules))
         for i, (arcs, limit) in enumerate(zip(members, limits.tolist())):
-            row = pulp.LpAffineExpression([(x[a], 1.0) for a in arcs] + ([(delta, -float(sign))] if i == r else []))
+            row = pulp.LpAffineExpression([(x[a], 1.0) for a in arcs] + pool.get(i, []) + ([(delta, -float(sign))] if i == r else []))
             program.addConstraint(row <= limit, name=f"c{i}")
         for j, (arcs, sense, fen) in enumerate(commitments):  # decisions already taken hold while the bound moves
             expr = pulp.LpAffineExpression([(x[a], 1.0) for a in arcs])
@@ -570,26 +579,6 @@ class LpPrices:
         program.setObjective(delta + 0)
         _solve_dual(program, engine)
         return int(round(float(delta.varValue or 0.0)))
-
-
-def _extremes(face: pulp.LpProblem, engine: pulp.LpSolver, terms: list, with_less: bool) -> tuple[float, float]:
-    """(least, largest) of Σ coef·var over the dual's optimal face; NaN largest where not asked.
-    With commitments the face can be unbounded: −inf least where one unit more leaves no
-    feasible allocation (a least raised past what the budget allows), inf largest where one unit
-    less does (a budget cut below a least)."""
-    expr = pulp.LpAffineExpression(terms)
-    low = _extreme(face, engine, expr, 1.0)
-    return low, (_extreme(face, engine, expr, -1.0) if with_less else np.nan)
-
-
-def _extreme(face: pulp.LpProblem, engine: pulp.LpSolver, expr: pulp.LpAffineExpression, sign: float) -> float:
-    """The least (sign 1) or largest (sign −1) of expr over the face; ∓inf where unbounded."""
-    face.setObjective(sign * expr + 0)
-    if face.solve(engine) == pulp.LpStatusUnbounded:
-        return -sign * np.inf
-    if face.status != pulp.LpStatusOptimal:
-        raise SolveError(f"shadow prices: the solver did not reach an optimum ({pulp.LpStatus.get(face.status, face.status)})")
-    return _clean(float(pulp.value(expr) or 0.0))
 
 
 def _solve_dual(problem: pulp.LpProblem, engine: pulp.LpSolver) -> None:

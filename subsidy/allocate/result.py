@@ -18,7 +18,7 @@ import numpy as np
 
 from subsidy.scenario.model import Scenario
 from subsidy._version import __version__
-from subsidy.allocate.distribution import distributions
+from subsidy.allocate.distribution import POOL_REGION, distributions
 from subsidy.allocate.rules import Rules
 from subsidy.allocate.stages import Allocation
 from subsidy.allocate.table import Table
@@ -83,23 +83,35 @@ class Result:
 
     @cached_property
     def rule_use(self) -> tuple[np.ndarray, np.ndarray]:
-        """(used, limit) of every bound in whole fen, from the final allocation (allocations.csv)."""
-        owner, member, limits = self.rules.membership()
-        used = np.zeros(len(limits), dtype=np.int64)
-        np.add.at(used, owner, self.allocation.fen[member])
-        return used, limits
+        """(used, limit) of every bound in whole fen, from the final allocation (allocations.csv);
+        a pooled region's row counts what the pool does not cover (`Rules.rule_use`)."""
+        return self.rules.rule_use(self.allocation.fen), self.rules.membership()[2]
 
     def distribution_table(self) -> Table:
         """distribution.csv: per fund split by the factor method and region, its factors (capacity
         weighted by the early-exit weights), exact share (10 decimals), amount and what the
-        allocation pays the region's enterprises."""
-        rows = [r for regions in distributions(self.scenario).values() for r in regions]
-        used = self.rule_use[0][self.rules.bound_order[0] == self.rules.KINDS.index("distribution")]
-        return Table({"fund": [r.fund for r in rows], "region": [r.region for r in rows],
-                      "capacity": [_decimal(r.capacity) for r in rows], "workers": [r.workers for r in rows],
-                      "difficulty": [_decimal(r.difficulty) for r in rows], "share": [_decimal(r.share) for r in rows],
-                      "amount": np.array([r.amount_fen for r in rows], dtype=np.int64), "used": np.asarray(used, dtype=np.int64)},
-                     frozenset({"amount", "used"}))
+        allocation pays the region's enterprises (pool money too). A fund with a pool (share < 1)
+        gets one more row after its regions: region `*`, amount U, used Σ of what its regions take
+        beyond their amounts; its factor columns are empty."""
+        kind = self.rules.bound_order[0]
+        paid = self.rule_use[0][kind == self.rules.KINDS.index("distribution")].tolist()
+        taken = self.rule_use[0][kind == self.rules.KINDS.index("distribution_pool")].tolist()
+        dist_bound, pool_bound = self.rules.pool_columns
+        for row, take in zip(np.searchsorted(np.flatnonzero(kind == 5), dist_bound).tolist(), self.rules.pool_take(self.allocation.fen).tolist()):
+            paid[row] += take  # the region's row counts what the pool does not cover: add the pool's part back
+        pools = dict(zip((self.scenario.funds[f].id for f in self.rules.pool_fund.tolist()), zip(self.rules.pool_fen.tolist(), taken)))
+        cols: dict[str, list] = {k: [] for k in ("fund", "region", "capacity", "workers", "difficulty", "share", "amount", "used")}
+        k = 0
+        for fund, regions in distributions(self.scenario).items():
+            for r in regions:
+                for key, value in zip(cols, (r.fund, r.region, _decimal(r.capacity), r.workers, _decimal(r.difficulty), _decimal(r.share), r.amount_fen, paid[k])):
+                    cols[key].append(value)
+                k += 1
+            if fund in pools:
+                for key, value in zip(cols, (fund, POOL_REGION, "", "", "", "", *pools[fund])):
+                    cols[key].append(value)
+        cols["amount"], cols["used"] = np.array(cols["amount"], dtype=np.int64), np.array(cols["used"], dtype=np.int64)
+        return Table(cols, frozenset({"amount", "used"}))
 
     def binding_rules(self) -> list[str]:
         """The rules the final allocation leaves no room in, in the rules' order; a line's need

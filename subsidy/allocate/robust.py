@@ -36,6 +36,9 @@ def robust_allocation(rules: Rules, residual: np.ndarray) -> np.ndarray:
 
     if rules.commit_arcs:
         raise SolveError("--plan robust does not take commitments or minimum coverage yet: remove them, or use the plan on expected values")
+    if len(rules.pool_fund):
+        raise SolveError("--plan robust does not take the factor method's share below 1 yet (the pool not tied to a region): "
+                         "use the plan on expected values")
     n_x = len(rules.arc_source)
     draws = len(residual)
     weights = rules.weights

@@ -82,7 +82,7 @@ def fen_of_floats(rules: Rules, amounts) -> np.ndarray:
         return out
 
     targets = {s: round(sum(exact[idx].tolist())) for s, idx in _groups(rules.arc_source)}  # Python's sum, in arc order
-    return _give_back(rules, fen, fractions, targets)
+    return _give_back(rules, fen, fractions, targets, rules.limits_with_pool(exact))
 
 
 def keep_commitments(rules: Rules, fen: np.ndarray) -> np.ndarray:
@@ -92,7 +92,8 @@ def keep_commitments(rules: Rules, fen: np.ndarray) -> np.ndarray:
     keeps every commitment to within its tolerance."""
     if not rules.commit_arcs:
         return fen
-    owner, member, limits = rules.membership()
+    owner, member, _ = rules.membership()
+    limits = rules.limits_with_pool(fen)  # a pooled region keeps what it takes from the pool
     used = np.zeros(len(limits), dtype=np.int64)
     np.add.at(used, owner, fen[member])
     room = limits - used
@@ -130,7 +131,7 @@ def fen_of_units(rules: Rules, units: np.ndarray, q: int) -> np.ndarray:
     for s, idx in _groups(rules.arc_source):
         whole, part = divmod(sum(units[idx].tolist()), q)
         targets[s] = whole + (1 if 2 * part > q or (2 * part == q and whole % 2) else 0)
-    return _give_back(rules, fen, fractions, targets)
+    return _give_back(rules, fen, fractions, targets, rules.limits_with_pool(units / q))
 
 
 def _groups(source: np.ndarray):
@@ -143,13 +144,15 @@ def _groups(source: np.ndarray):
         yield int(source[idx[0]]), idx
 
 
-def _give_back(rules: Rules, fen: np.ndarray, fractions, targets: dict[int, int]) -> np.ndarray:
+def _give_back(rules: Rules, fen: np.ndarray, fractions, targets: dict[int, int], limits: np.ndarray) -> np.ndarray:
     """Floors `fen` kept within every rule, then fen handed back per source up to its target.
 
     Vectorised with numpy where the order of operations does not matter; the greedy steps
     (repairing a rule the floors overshoot, handing back fen) stay sequential, in arc order.
+    `limits` are the rules' (`Rules.limits_with_pool`: a pooled region's with what the solution
+    takes from the pool).
     """
-    owner, member, limits = rules.membership()
+    owner, member, _ = rules.membership()
     n_rules = len(limits)
     begin = np.searchsorted(owner, np.arange(n_rules + 1))
     fen = fen.copy()

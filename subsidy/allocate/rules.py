@@ -20,7 +20,7 @@ import numpy as np
 
 from subsidy.scenario.asks import coverage_ratio
 from subsidy.scenario.model import Scenario, ScopeGroups
-from subsidy.allocate.distribution import region_amounts, region_key
+from subsidy.allocate.distribution import pool_fen, region_amounts, region_key
 from subsidy.allocate.waterfall import CostLines, floor_fen, to_fen
 
 OWN = "(own funds)"
@@ -86,9 +86,16 @@ class Rules:
     dist_region: list[str] = field(default_factory=list)
     dist_fen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     arc_dist: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # distribution_pool[f]: the part of a split fund's budget not tied to a region (share < 1),
+    # last in the rules' order: per pool its fund and amount in fen; per distribution row its pool
+    # or -1. It has no arcs of its own: the LP gives each region of the fund a variable z_r ≥ 0
+    # (`pool_columns`) in the rows Σ_{a∈r} x_a − z_r ≤ A_r and Σ_r z_r ≤ U.
+    pool_fund: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pool_fen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    dist_pool: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     coverage_line: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
-    KINDS = ("budget", "cap_enterprise", "own_funds", "cap_share", "need", "distribution")
+    KINDS = ("budget", "cap_enterprise", "own_funds", "cap_share", "need", "distribution", "distribution_pool")
 
     def commitment_names(self) -> list[str]:
         """The name of each row of `commit_arcs`: `commitment[fund,enterprise,category]` (or
@@ -150,9 +157,9 @@ class Rules:
         pair_pos = np.concatenate([np.arange(len(self.cap_fund)), np.arange(len(self.own_enterprise))])
         order = np.argsort(pair_key, kind="stable")
         kind = np.concatenate([np.zeros(nf, dtype=np.int64), pair_kind[order], np.full(len(self.share_arc), 3), np.full(len(self.need_line), 4),
-                               np.full(len(self.dist_fund), 5)])
+                               np.full(len(self.dist_fund), 5), np.full(len(self.pool_fund), 6)])
         pos = np.concatenate([np.arange(nf), pair_pos[order], np.arange(len(self.share_arc)), np.arange(len(self.need_line)),
-                              np.arange(len(self.dist_fund))])
+                              np.arange(len(self.dist_fund)), np.arange(len(self.pool_fund))])
         return kind.astype(np.int64), pos.astype(np.int64)
 
     def bound_names(self, which: np.ndarray | None = None) -> list[str]:
@@ -175,7 +182,9 @@ class Rules:
                 return f"cap_share[{srcs[self.arc_source[a]]},{line_of(self.arc_line[a])}]"
             if k == 4:
                 return f"need[{line_of(self.need_line[p])}]"
-            return f"distribution[{srcs[self.dist_fund[p]]},{self.dist_region[p]}]"
+            if k == 5:
+                return f"distribution[{srcs[self.dist_fund[p]]},{self.dist_region[p]}]"
+            return f"distribution_pool[{srcs[self.pool_fund[p]]}]"
 
         kind, pos = self.bound_order
         if which is not None:
@@ -214,7 +223,53 @@ class Rules:
         limits[which[3]] = self.share_cap()
         limits[which[4]] = self.lines.residual[self.need_line]
         limits[which[5]] = self.dist_fen
+        limits[which[6]] = self.pool_fen
         return owner[order], member[order], limits
+
+    @cached_property
+    def pool_columns(self) -> tuple[np.ndarray, np.ndarray]:
+        """(distribution bound, pool bound) of each pool variable z_r, one per region of a fund
+        with a pool, in the rules' order (bounds numbered as in `membership`): z_r is −1 in the
+        first row and +1 in the second."""
+        kind, _ = self.bound_order
+        dist_bound, pool_bound = np.flatnonzero(kind == 5), np.flatnonzero(kind == 6)
+        rows = np.flatnonzero(self.dist_pool >= 0) if len(self.dist_pool) else np.zeros(0, dtype=np.int64)
+        return dist_bound[rows], pool_bound[self.dist_pool[rows]]
+
+    def pool_take(self, amounts: np.ndarray) -> np.ndarray:
+        """Per pool variable, what its region takes from the pool under `amounts` (per arc):
+        max(0, paid_r − A_r), the least that keeps the region's row (the same type as amounts)."""
+        dist_bound, _ = self.pool_columns
+        if not len(dist_bound):
+            return np.zeros(0, dtype=np.asarray(amounts).dtype)
+        owner, member, limits = self.membership()
+        paid = np.zeros(len(limits), dtype=np.asarray(amounts).dtype)
+        np.add.at(paid, owner, np.asarray(amounts)[member])
+        return np.maximum(paid[dist_bound] - limits[dist_bound], 0)
+
+    def limits_with_pool(self, amounts: np.ndarray) -> np.ndarray:
+        """`membership`'s limits with each pooled region's raised by what it takes from the pool
+        under `amounts` (a vertex, so whole fen up to a solver's noise): the rules as arc-only
+        rows around this allocation, for rounding (Σ of the takes is within the pool)."""
+        limits = self.membership()[2].copy()
+        dist_bound, _ = self.pool_columns
+        if len(dist_bound):
+            limits[dist_bound] += np.rint(self.pool_take(np.asarray(amounts, dtype=np.float64))).astype(np.int64)
+        return limits
+
+    def rule_use(self, amounts: np.ndarray) -> np.ndarray:
+        """Per bound, its row's value under `amounts` (per arc) with each region's pool variable
+        at `pool_take`: Σ x over the arcs, less z_r on a pooled region's row, Σ z_r on the pool's."""
+        owner, member, limits = self.membership()
+        amounts = np.asarray(amounts)
+        used = np.zeros(len(limits), dtype=amounts.dtype)
+        np.add.at(used, owner, amounts[member])
+        dist_bound, pool_bound = self.pool_columns
+        if len(dist_bound):
+            take = self.pool_take(amounts)
+            np.subtract.at(used, dist_bound, take)
+            np.add.at(used, pool_bound, take)
+        return used
 
     @property
     def has_need(self) -> bool:
@@ -354,6 +409,7 @@ def build_rules(scenario: Scenario, lines: CostLines) -> Rules:
     need_line = first_arc[0][np.argsort(first_arc[1], kind="stable")]
     commit_arcs = _commitment_arcs(scenario, lines, sources, np.concatenate(arc_source), arcs_line)
     dist_fund, dist_region, dist_fen, arc_dist = _distribution_rows(scenario, lines, np.concatenate(arc_source), arcs_line)
+    pool_fund = np.array([f for f, fund in enumerate(scenario.funds) if fund.distribution is not None and pool_fen(fund) > 0], dtype=np.int64)
     coverage_line, coverage_least = coverage_leasts(scenario, lines)
     commit_arcs += _line_arcs(arcs_line, coverage_line)
     return Rules(
@@ -381,6 +437,9 @@ def build_rules(scenario: Scenario, lines: CostLines) -> Rules:
         dist_region=dist_region,
         dist_fen=dist_fen,
         arc_dist=arc_dist,
+        pool_fund=pool_fund,
+        pool_fen=np.array([pool_fen(scenario.funds[f]) for f in pool_fund.tolist()], dtype=np.int64),
+        dist_pool=np.array([np.searchsorted(pool_fund, f) if f in pool_fund else -1 for f in dist_fund.tolist()], dtype=np.int64),
     )
 
 

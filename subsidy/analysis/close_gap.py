@@ -42,6 +42,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 import pandas as pd
 import pulp
@@ -66,8 +67,14 @@ class AllocationLP:
         self.arcs = rules.arcs
         self.upper_bounds = rules.upper_bounds()
         # distribution[f,r] → (fund, the region's exact share): its amount grows with the fund's budget
-        self.region_shares = {f"distribution[{r.fund},{r.region}]": (r.fund, r.share)
+        # (× `share`, the part split by region); distribution_pool[f] → (fund, 1 − share), and the
+        # pooled regions by fund: each region's row gets its z_r, the pool's row their sum (lp_pool)
+        split = {f.id: Fraction(f.distribution.share) for f in rules.scenario.funds if f.distribution is not None}
+        self.region_shares = {f"distribution[{r.fund},{r.region}]": (r.fund, split[r.fund] * r.share)
                               for regions in distributions(rules.scenario).values() for r in regions}
+        self.pools = {f"distribution_pool[{rules.sources[f]}]": (rules.sources[f], 1 - split[rules.sources[f]]) for f in rules.pool_fund.tolist()}
+        self.pooled = {rules.sources[f]: [n for n in self.region_shares if n.startswith(f"distribution[{rules.sources[f]},")]
+                       for f in rules.pool_fund.tolist()}
         # (name, arcs, least, most) of each commitment, in fen (most -1: none); hard rules here too
         self.commitments = [(name, [self.arcs[a] for a in arcs.tolist()], low, high) for name, arcs, low, high in
                             zip(rules.commitment_names(), rules.commit_arcs, rules.commit_lower.tolist(), rules.commit_upper.tolist())]
@@ -80,6 +87,7 @@ class _Program:
         self.problem = pulp.LpProblem(name, pulp.LpMinimize)
         self.x = {arc: self.problem.add_variable(f"x{i}", lowBound=0) for i, arc in enumerate(arcs)}
         self.extra: dict[str, pulp.LpVariable] = {}
+        self.pool_z: dict[str, pulp.LpVariable] = {}  # the factor method's pool: per region's rule name
         self.constraints: dict[str, pulp.LpConstraint] = {}
 
     def add(self, name: str, constraint: pulp.LpConstraint) -> None:
@@ -112,10 +120,13 @@ def _rules(lp: AllocationLP, prog: _Program, growable: set[str] | None) -> None:
             if fund in growable:
                 prog.extra[fund] = prog.problem.add_variable(f"extra{len(prog.extra)}", lowBound=0)
                 expr = expr - prog.extra[fund]
-        elif name in lp.region_shares:  # the factor method: a region gets its share of any extra budget
-            fund, share = lp.region_shares[name]
+        elif name in lp.region_shares or name in lp.pools:  # the factor method: a region (or the pool) gets its share of any extra budget
+            fund, share = lp.region_shares.get(name) or lp.pools[name]
             if growable is None:
                 continue
+            if fund in lp.pooled:  # z_r in its region's row, Σ z_r in the pool's
+                z = {r: prog.pool_z.setdefault(r, prog.problem.add_variable(f"z{len(prog.pool_z)}", lowBound=0)) for r in lp.pooled[fund]}
+                expr = expr - z[name] if name in z else expr + pulp.lpSum(z.values())
             if fund in growable:
                 extra = prog.extra.get(fund)
                 if extra is None:

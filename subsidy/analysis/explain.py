@@ -204,6 +204,7 @@ def _gap_reasons(scenario: Scenario, result: Result, rules: pd.DataFrame) -> pd.
         if row is not None and (c.upper is None or row.used < c.upper):
             del binding[c.rule]
     enterprises = {e.id: e for e in scenario.enterprises}
+    pooled = {result.rules.sources[f] for f in result.rules.pool_fund.tolist()}
     rows = []
     for line in result.exact("gaps").itertuples(index=False):
         if line.gap <= 0:
@@ -218,12 +219,16 @@ def _gap_reasons(scenario: Scenario, result: Result, rules: pd.DataFrame) -> pd.
             reason = "no_eligible_fund"
         else:
             for fund in eligible:  # every rule on the fund's way to the line that has no room
+                # a region's amount holds money back only with the fund's pool (share < 1) used up too
+                pool = f"distribution_pool[{fund.id}]" if fund.id in pooled else ""
+                region = f"distribution[{fund.id},{region_key(ent, fund)}]" if fund.distribution and (not pool or pool in binding) else ""
                 mine = [(fund.id, kind, rule) for kind, rule in (
                     ("commitment", f"commitment[{fund.id},{ent.id},{line.category}]"),
                     ("commitment", f"commitment[{fund.id},{ent.id}]"),
                     ("cap_share", f"cap_share[{fund.id},{ent.id},{line.category}]"),
                     ("cap_enterprise", f"cap_enterprise[{fund.id},{ent.id}]"),
-                    ("distribution", f"distribution[{fund.id},{region_key(ent, fund)}]" if fund.distribution else ""),
+                    ("distribution", region),
+                    ("distribution_pool", pool if region in binding else ""),
                     ("budget", f"budget[{fund.id}]")) if rule and rule in binding]
                 blockers += mine or [(fund.id, "unexplained", "")]
             kinds = {k for _, k, _ in blockers}

@@ -68,6 +68,10 @@ EXPLAIN = Phrases({
         "en": "distribution[{fund}, {enterprise}] binds at {bound} (what the factor method gives this region): {effect}{less}.",
         "zh": "{fund}按因素法分给{enterprise}的额度 {bound} {unit}起约束作用：{effect}{less}。",
     },
+    "distribution_pool": {
+        "en": "distribution_pool[{fund}] binds at {bound} (the part of the budget not tied to a region, which tops up any region): {effect}{less}.",
+        "zh": "{fund}不分地区的部分 {bound} {unit}（可补充任一地区）起约束作用：{effect}{less}。",
+    },
     "cap_terms": {"en": " ({terms})", "zh": "（{terms}）"},
     "cap_per_enterprise": {"en": "per_enterprise", "zh": "每户上限"},
     "cap_per_capacity": {"en": "per_capacity {rate} × {amount} {cunit}", "zh": "单位产能上限 {rate} × {amount} {cunit}"},
@@ -101,6 +105,7 @@ EXPLAIN = Phrases({
     "by_cap_share": {"en": "{fund}'s share cap binds", "zh": "{fund}的比例上限已满"},
     "by_own_funds": {"en": "its own funds are used up", "zh": "自有资金已用完"},
     "by_distribution": {"en": "what the factor method gives its region of {fund} is used up", "zh": "{fund}按因素法分给其所在地区的额度已用完"},
+    "by_distribution_pool": {"en": "so is the part of {fund} not tied to a region", "zh": "{fund}不分地区的部分也已用完"},
     "by_commitment": {"en": "a commitment caps what {fund} pays here", "zh": "已定事项限定了{fund}在此的支付"},
     "commitment": {
         "en": "{rule}{source} binds at {bound}: {effect}.",
@@ -126,7 +131,7 @@ EXPLAIN = Phrases({
 RULE_ZH = {"budget": "{fund}预算", "cap_enterprise": "{fund}对{enterprise}的单企业上限",
            "cap_share": "{fund}对{enterprise}{category}的比例上限", "own_funds": "{enterprise}的自有资金",
            "commitment": "{fund}对{enterprise}{category}的已定安排", "distribution": "{fund}按因素法分给{enterprise}的额度",
-           "coverage": "{enterprise}{category}的保底比例"}
+           "distribution_pool": "{fund}不分地区的部分", "coverage": "{enterprise}{category}的保底比例"}
 """A rule in the Chinese tables, by its kind (a kind not listed here shows its id)."""
 
 FIELD_ZH = {"budget": "预算", "caps": "", "per_capacity": "单位产能上限", "per_enterprise": "单企业上限", "per_worker": "每人上限",
@@ -228,6 +233,7 @@ WORKBOOK = Phrases({
     "difficulty": {"en": "Difficulty", "zh": "难度系数"},
     "factor_share": {"en": "Share", "zh": "分配比例"},
     "region_amount": {"en": "Amount", "zh": "分配额"},
+    "pool_region": {"en": "(not tied to a region)", "zh": "（不分地区）"},
     "enterprises": {"en": "Enterprises", "zh": "企业情况表"},
     "allocations": {"en": "Allocations", "zh": "分配明细"},
     "notes": {"en": "Notes", "zh": "说明"},

@@ -316,8 +316,9 @@ def _distribution(sheet: Sheet, result: Result, lang: Lang, lines) -> None:
     sheet.headers(h, [W(k, lang) for k in heads])
     for n, fund in enumerate(t["fund"]):
         i = h + 1 + n
-        for j, value in enumerate((n + 1, names[fund], t["region"][n], float(t["capacity"][n]), t["workers"][n],
-                                   float(t["difficulty"][n]), float(t["share"][n]))):
+        pool = t["share"][n] == ""  # the part not split by region (share < 1): no factors of its own
+        for j, value in enumerate((n + 1, names[fund], W("pool_region", lang) if pool else t["region"][n]) + ((None,) * 4 if pool else (
+                float(t["capacity"][n]), t["workers"][n], float(t["difficulty"][n]), float(t["share"][n])))):
             sheet.put(i, j, value, look.share if j == 6 else look.text)
         amount, used = int(t["amount"][n]), int(t["used"][n])
         sheet.put(i, 7, _amount(amount), look.money)
