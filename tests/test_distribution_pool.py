@@ -82,14 +82,14 @@ def test_the_pool_tops_up_the_region_that_needs_it_by_every_method(method):
 @pytest.mark.parametrize("solver", ["highs", "cbc"])  # the flow's residual graph, and the LP's dual face (CBC)
 def test_explain_prices_the_region_and_the_pool(solver):
     s = scenario_from_data(_pooled())
-    rules = explain(s, solver).rules.set_index("rule")
+    ex = explain(s, solver)
+    rules = ex.rules.set_index("rule")
     for name in ("distribution[central_reward,湖北]", "distribution_pool[central_reward]"):
         row = rules.loc[name]
         assert bool(row.binding) and row.shadow_weighted == 3.0 and row.shadow_unweighted == 1.0, name
         assert str(row.increase_weighted) == "1.97", name  # then the budget binds (98.03 of 100.00 used)
     assert rules.loc["distribution[central_reward,湖南]"].shadow_weighted == 0.0
-    en = explanation_sentences(explain(s, solver), "en")
-    zh = explanation_sentences(explain(s, solver), "zh")
+    en, zh = explanation_sentences(ex, "en"), explanation_sentences(ex, "zh")
     assert any(w.startswith("distribution_pool[central_reward] binds at 20.00 (the part of the budget not tied to a region") for w in en)
     assert "hb1 (湖北一厂) has a gap of 30.53 万元 (38.2% of its residual need): resettlement 30.53, because what the factor method " \
            "gives its region of central_reward is used up, so is the part of central_reward not tied to a region." in en

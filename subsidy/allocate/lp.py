@@ -356,8 +356,9 @@ def dual_face(rules: Rules, weights: list[float], optimum: np.ndarray) -> tuple[
     used = rules.rule_use(optimum)  # a pooled region's row at the least pool take (lp_pool)
     face = pulp.LpProblem("dual", pulp.LpMinimize)
     region, pool = (b.tolist() for b in rules.pool_columns)
-    u = {r: face.add_variable(f"u{r}", lowBound=0, upBound=0 if used[r] < limits[r] else None)
-         for r in sorted({r for i in in_rows for r in covering[i]} | ({*pool} if region else set()))}
+    ruled = {r for i in in_rows for r in covering[i]}
+    ruled |= {p for r, p in zip(region, pool) if r in ruled}  # a pool with a priced region (a pool in no row gets no variable)
+    u = {r: face.add_variable(f"u{r}", lowBound=0, upBound=0 if used[r] < limits[r] else None) for r in sorted(ruled)}
     y = {j: face.add_variable(f"y{j}", lowBound=0, upBound=0 if int(optimum[arcs].sum()) != fen else None)
          for j, (arcs, _, fen) in enumerate(rows) if arcs}
     for i in in_rows:
