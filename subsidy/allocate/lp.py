@@ -29,7 +29,9 @@ family, so the matrix stays a network with whole-fen bounds on both sides. Minim
 (`coverage[e,c]`) is one more least per line, on the line's arcs: the same set as its need row,
 in the second family, so the same holds. A least brings a
 dual variable with the other sign (`_reduced_costs`), and the face holds a commitment row whose
-value is not 0 at its bound, as a full rule is held full.
+value is not 0 at its bound, as a full rule is held full. The factor method's pool (`share` < 1)
+adds one variable z_r per region (`lp_pool`): −1 in its region's row, +1 in the pool's, the
+column of the network's arc pool → region, so the same holds; every program here carries them.
 
 So the tie-break's vertex is whole fen and rounding only clears the solver's noise. The face
 comes from the solver's stage-1 duals when they pass an exact check (`is_optimal_dual`), else
