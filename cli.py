@@ -655,6 +655,8 @@ def risk(
     seed: int = typer.Option(..., "--seed", min=0, help="Seed of the draws: the same seed gives the same numbers, byte for byte, with any number of workers."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write risk_enterprises.csv, risk_funds.csv, risk_summary.csv and risk_draws.csv into this directory (all or nothing)."),
     workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Worker processes (default: one per core)."),
+    engine: Engine = typer.Option(Engine.futures, "--engine", help="futures: a local process pool; dask: Dask (needs the 'dask' extra), as for sweep."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --engine dask: address of a Dask scheduler (default: a local cluster of --workers processes)."),
     reoptimise: bool = typer.Option(True, "--reopt/--no-reopt", help="Also solve again on each draw (the gap if the bureau could wait for the facts); --no-reopt is faster."),
     plan: RiskPlan = typer.Option(RiskPlan.expected, "--plan", help="expected: measure the allocation solve makes on the expected values; robust: also choose the public allocation minimising the expected weighted gap over the draws (one LP over all draws) and compare its P90 gap."),
     rows: int = typer.Option(20, "--rows", min=0, help="Enterprises shown on the console, largest P90 gap first (0: all)."),
@@ -667,6 +669,7 @@ def risk(
     from rich.progress import Progress
 
     from subsidy.analysis.risk import RiskError, risk as run_risk
+    from subsidy.analysis.sweep import SweepError
     from subsidy.output.risk_table import RISK, RISK_FILES, render_risk, write_risk
     from subsidy.pipeline import SolveError
 
@@ -679,8 +682,8 @@ def risk(
     try:
         with bar:
             result = run_risk(loaded, draws, seed, workers=workers, reoptimise=reoptimise, robust=plan is RiskPlan.robust,
-                              progress=lambda n: bar.advance(task, n))
-    except RiskError as exc:
+                              engine=engine.value, scheduler=scheduler, progress=lambda n: bar.advance(task, n))
+    except (RiskError, SweepError) as exc:
         _fail(f"{scenario}: {exc}", EXIT_BAD_INPUT)
     except SolveError as exc:
         _fail(f"{scenario}: {exc}", EXIT_SOLVE_FAILED)

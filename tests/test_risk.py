@@ -239,3 +239,72 @@ def test_own_funds_under_the_free_rule_pay_what_was_planned_while_they_last():
     r = risk(scenario_from_data(data), 300, seed=2, workers=1)
     assert r.plan_gap.tolist() == [2000]
     assert (r.gaps == r.reopt_gaps).all() and r.gaps.max() > 2000
+
+
+def test_a_draw_reads_scopes_caps_and_jitters_once_and_solves_as_afresh():
+    # A thousand draws of one scenario share its scopes, caps and tie-break jitters
+    # (`rules.eligibility_of`, built once per run). On drawn amounts the rules built from it must be
+    # the rules `build_rules` makes afresh, field by field, and the solve the same to the fen: a
+    # generated scenario with regional scopes, per-enterprise, per-capacity and share caps, own
+    # funds under `free` for some plants, and one fund capped per worker.
+    from dataclasses import fields
+
+    from subsidy.allocate.rules import build_rules, eligibility_of
+    from subsidy.allocate.waterfall import redrawn, redrawn_each
+    from subsidy.analysis.risk import Setting, draw_uniforms, drawn_scenario
+    from subsidy.pipeline import allocate
+    from subsidy.scenario.generate import generate
+
+    data = generate(40, funds=4, seed=11)
+    data["funds"][-1]["caps"] = {"per_worker": 0.5}
+    for ent in data["enterprises"][::4]:
+        ent["own_funds_rule"] = "free"
+        ent["own_funds"] = {"asset_sales": "10~60~90"}
+    for ent in data["enterprises"][1::4]:
+        ent["own_funds"] = {"asset_sales": "0~40~300"}
+    for fund in data["funds"]:
+        fund["budget"] = f"{fund['budget'] * 0.5:.2f}~{fund['budget']}~{fund['budget'] * 1.2:.2f}"
+    scenario = scenario_from_data(data)
+    setting = Setting.of(scenario)
+    assert not all(ok.all() for ok in setting.eligibility.admitted)  # some fund's scope leaves plants out
+    u = setting.uncertain
+    closed = 0
+    value = triangular_fen(u.low, u.mode, u.high, np.stack([draw_uniforms(5, index, len(u.low)) for index in range(6)]))
+    costs, availables, budgets = u.amounts(setting.lines, setting.budgets, value)
+    for drawn, cost, available, budget in zip(redrawn_each(scenario, setting.lines, costs, availables), costs, availables, budgets):
+        # The waterfall run over six draws side by side is each draw's own waterfall.
+        alone = redrawn(scenario, setting.lines, cost, available)
+        for column in ("cost", "applied", "residual", "available", "unused"):
+            assert getattr(drawn, column).tolist() == getattr(alone, column).tolist()
+        closed += int((drawn.residual == 0).sum())
+        on_draw = drawn_scenario(scenario, budget)
+        afresh, shared = build_rules(on_draw, drawn), build_rules(on_draw, drawn, setting.eligibility)
+        for f in fields(afresh):
+            if f.name in ("scenario", "lines", "eligibility"):
+                continue
+            a, b = getattr(afresh, f.name), getattr(shared, f.name)
+            if isinstance(a, np.ndarray):
+                assert a.dtype == b.dtype and a.tolist() == b.tolist(), f.name
+            elif f.name == "commit_arcs":
+                assert [x.tolist() for x in a] == [x.tolist() for x in b]
+            else:
+                assert a == b, f.name
+        assert shared.arc_jitter(np.arange(len(shared.arc_source))).tolist() == afresh.arc_jitter(np.arange(len(afresh.arc_source))).tolist()
+        assert len(shared.cap_fund) and len(shared.share_arc) and (shared.arc_source == shared.own_source).any()
+        assert allocate(afresh).fen.tolist() == allocate(shared).fen.tolist()
+    assert closed > 0  # some draws pay a line in full from own funds: its arcs drop out of that draw's rules
+
+
+def test_draws_on_dask_give_the_same_bytes_as_in_this_process():
+    # "Draws run in parallel (the sweep's pool or Dask)": a Dask cluster runs the same draws
+    # (each seeded from (seed, draw) alone), so the tables are the same bytes.
+    from conftest import optional_module
+
+    distributed = optional_module("distributed", "dask")
+    scenario = load_scenario(SCENARIOS / "options" / "chuxiong-risk.yaml")
+    here = risk_csvs(risk(scenario, 60, seed=4, workers=1))
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        on_dask = risk(scenario, 60, seed=4, workers=2, engine="dask", scheduler=cluster.scheduler_address)
+    assert risk_csvs(on_dask) == here
+    refused = run("risk", SCENARIOS / "options" / "chuxiong-risk.yaml", "--seed", "1", "--draws", "3", "--engine", "nope")
+    assert refused.code == 2 and "nope" in refused.stderr

@@ -48,7 +48,7 @@ import numpy as np
 
 from subsidy.allocate.flow_algorithms import FlowError, Reducer, Residual, leaf_round, max_flow, min_cost_flow, residual_distances
 from subsidy.allocate.flow_network import COST_LIMIT, FLOW_LIMIT, JITTER_BITS, Network, build_network, stage1_flow
-from subsidy.allocate.rules import Rules, fund_ranks, jitter_of
+from subsidy.allocate.rules import Rules, fund_ranks
 
 # ---------------------------------------------------------------------------------------------
 # The optimal face, and what is left to decide on it
@@ -224,13 +224,9 @@ def tie_break_costs(net: Network, held: Face, rules: Rules) -> np.ndarray:
         bits -= 1
     cost = np.zeros(len(net.cap), dtype=np.int64)
     open_x = np.flatnonzero(held.free[net.x_arc])
-    sources = rules.sources
-    src = rules.arc_source[open_x].tolist()
-    ents, cats = rules.lines.names(rules.arc_line[open_x])
-    cost[net.x_arc[open_x]] = [
-        ((ranks[sources[f]] + 1) << (bits + 1)) + int(jitter_of(sources[f], e, c) * (1 << bits))
-        for f, e, c in zip(src, ents, cats)
-    ]
+    rank = np.array([ranks[s] for s in rules.sources], dtype=np.int64)[rules.arc_source[open_x]]
+    # jitter·2^b is exact in float64 (48 bits), and truncating it is the floor: int() of it
+    cost[net.x_arc[open_x]] = ((rank + 1) << (bits + 1)) + (rules.arc_jitter(open_x) * (1 << bits)).astype(np.int64)
     return cost
 
 

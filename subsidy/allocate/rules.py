@@ -21,7 +21,7 @@ import numpy as np
 from subsidy.scenario.asks import coverage_ratio
 from subsidy.scenario.model import Scenario, ScopeGroups
 from subsidy.allocate.distribution import pool_fen, region_amounts, region_key
-from subsidy.allocate.waterfall import CostLines, floor_fen, to_fen
+from subsidy.allocate.waterfall import INT64_SAFE, CostLines, floor_fen, to_fen
 
 OWN = "(own funds)"
 """The source name own funds take under the `free` rule."""
@@ -94,6 +94,7 @@ class Rules:
     pool_fen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     dist_pool: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     coverage_line: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    eligibility: "Eligibility | None" = None  # what build_rules was handed (draws of `subsidy risk`)
 
     KINDS = ("budget", "cap_enterprise", "own_funds", "cap_share", "need", "distribution", "distribution_pool")
 
@@ -305,6 +306,15 @@ class Rules:
         ents, cats = self.lines.names(self.arc_line)
         return [ranks[srcs[s]] + 1 + 0.5 * jitter_of(srcs[s], e, c) for s, e, c in zip(self.arc_source.tolist(), ents, cats)]
 
+    def arc_jitter(self, arcs: np.ndarray) -> np.ndarray:
+        """`jitter_of` of each of the arcs `arcs`: looked up in the eligibility's table when the
+        rules were built with one (a sha256 per arc is most of a 1,000-enterprise tie-break)."""
+        if self.eligibility is not None:
+            return self.eligibility.jitter[self.arc_source[arcs], self.arc_line[arcs]]
+        srcs = self.sources
+        ents, cats = self.lines.names(self.arc_line[arcs])
+        return np.array([jitter_of(srcs[s], e, c) for s, e, c in zip(self.arc_source[arcs].tolist(), ents, cats)], dtype=np.float64)
+
     def bound_members(self) -> list[list[int]]:
         """Each bound's arcs (indexes, ascending), in the rules' order: the LP's rows."""
         owner, member, limits = self.membership()
@@ -367,8 +377,41 @@ def fund_ranks(scenario: Scenario) -> dict[str, int]:
     return ranks
 
 
-def build_rules(scenario: Scenario, lines: CostLines) -> Rules:
-    """The spec's arcs and bounds, as arrays, on the cost lines once own funds are applied."""
+@dataclass(eq=False)
+class Eligibility:
+    """What the rules take from the scenario that no amount changes: per fund, the enterprises
+    its scope admits and its cap on each (None: uncapped), by index into `lines.enterprises`,
+    and the tie-break's jitter of every arc there may be (sources × lines; NaN where none may
+    be). `subsidy risk` solves a thousand draws of one scenario: reading scopes, caps and sha256
+    again in each was a third of a draw. Built once by `eligibility_of`, handed to `build_rules`."""
+
+    admitted: list[np.ndarray]  # per fund: bool per enterprise
+    caps: list[list[Decimal | None]]  # per fund: per enterprise
+    cap_floor: list[np.ndarray]  # per fund: each cap in whole fen rounded down, at most INT64_SAFE (-1: none)
+    jitter: np.ndarray
+
+
+def eligibility_of(scenario: Scenario, lines: CostLines) -> Eligibility:
+    """The scopes, caps and jitters of `scenario` on the lines `lines` (or any redrawing of them:
+    the same enterprises and categories, other amounts)."""
+    by_id = {e.id: e for e in scenario.enterprises}
+    enterprises = [by_id[eid] for eid in lines.enterprises]
+    groups = ScopeGroups.of(enterprises)
+    admitted = [np.array(fund.admits_each(enterprises, groups), dtype=bool) for fund in scenario.funds]
+    caps = [fund.enterprise_caps(enterprises) for fund in scenario.funds]
+    cap_floor = [np.array([-1 if c is None else min(floor_fen(c), INT64_SAFE) for c in mine], dtype=np.int64) for mine in caps]
+    sources = [f.id for f in scenario.funds] + [OWN]
+    jitter = np.full((len(sources), len(lines)), np.nan)
+    for f, ok in enumerate(admitted + [lines.free]):
+        mine = np.flatnonzero(ok[lines.enterprise])
+        ents, cats = lines.names(mine)
+        jitter[f, mine] = [jitter_of(sources[f], e, c) for e, c in zip(ents, cats)]
+    return Eligibility(admitted, caps, cap_floor, jitter)
+
+
+def build_rules(scenario: Scenario, lines: CostLines, eligibility: Eligibility | None = None) -> Rules:
+    """The spec's arcs and bounds, as arrays, on the cost lines once own funds are applied;
+    scopes and caps from `eligibility` when given (made by `eligibility_of` for these lines)."""
     by_id = {e.id: e for e in scenario.enterprises}
     enterprises = [by_id[eid] for eid in lines.enterprises]
     cat_index = {c: k for k, c in enumerate(lines.categories)}
@@ -381,17 +424,22 @@ def build_rules(scenario: Scenario, lines: CostLines) -> Rules:
     cap_exact: list[Decimal] = []
     share_arc: list[np.ndarray] = []
     share_ratio: dict[int, tuple[int, int]] = {}
+    cap_floor: list[np.ndarray] = []
     n_arcs = 0
-    groups = ScopeGroups.of(enterprises)
+    groups = ScopeGroups.of(enterprises) if eligibility is None else None
     for f, fund in enumerate(scenario.funds):
         payable = np.zeros(len(lines.categories), dtype=bool)
         payable[[cat_index[c] for c in fund.categories if c in cat_index]] = True
-        ok = np.array(fund.admits_each(enterprises, groups), dtype=bool)
+        ok = np.array(fund.admits_each(enterprises, groups), dtype=bool) if eligibility is None else eligibility.admitted[f]
         mine = np.flatnonzero(open_line & payable[lines.category] & ok[lines.enterprise])
         arc_source.append(np.full(len(mine), f, dtype=np.int64))
         arc_line.append(mine)
         paid = np.unique(lines.enterprise[mine])
-        caps = fund.enterprise_caps([enterprises[e] for e in paid.tolist()])
+        if eligibility is None:
+            caps = fund.enterprise_caps([enterprises[e] for e in paid.tolist()])
+        else:
+            caps = [eligibility.caps[f][e] for e in paid.tolist()]
+            cap_floor.append(eligibility.cap_floor[f][paid[eligibility.cap_floor[f][paid] >= 0]])
         capped = [i for i, c in enumerate(caps) if c is not None]
         cap_fund.append(np.full(len(capped), f, dtype=np.int64))
         cap_ent.append(paid[capped])
@@ -423,7 +471,8 @@ def build_rules(scenario: Scenario, lines: CostLines) -> Rules:
         cap_fund=np.concatenate(cap_fund) if cap_fund else np.zeros(0, dtype=np.int64),
         cap_enterprise=np.concatenate(cap_ent) if cap_ent else np.zeros(0, dtype=np.int64),
         cap_exact=cap_exact,
-        cap_fen=_cap_fen(cap_exact, np.concatenate(cap_ent) if cap_ent else np.zeros(0, dtype=np.int64), lines),
+        cap_fen=_cap_fen(cap_exact, np.concatenate(cap_ent) if cap_ent else np.zeros(0, dtype=np.int64), lines,
+                         None if eligibility is None else np.concatenate(cap_floor) if cap_floor else np.zeros(0, dtype=np.int64)),
         share_arc=np.concatenate(share_arc) if share_arc else np.zeros(0, dtype=np.int64),
         share_ratio=share_ratio,
         need_line=need_line,
@@ -440,6 +489,7 @@ def build_rules(scenario: Scenario, lines: CostLines) -> Rules:
         pool_fund=pool_fund,
         pool_fen=np.array([pool_fen(scenario.funds[f]) for f in pool_fund.tolist()], dtype=np.int64),
         dist_pool=np.array([np.searchsorted(pool_fund, f) if f in pool_fund else -1 for f in dist_fund.tolist()], dtype=np.int64),
+        eligibility=eligibility,
     )
 
 
@@ -501,12 +551,15 @@ def _line_arcs(arc_line: np.ndarray, wanted: np.ndarray) -> list[np.ndarray]:
     return [np.sort(order[a:b]) for a, b in zip(lo.tolist(), hi.tolist())]
 
 
-def _cap_fen(caps: list[Decimal], enterprise: np.ndarray, lines: CostLines) -> np.ndarray:
+def _cap_fen(caps: list[Decimal], enterprise: np.ndarray, lines: CostLines, floors: np.ndarray | None = None) -> np.ndarray:
     """Each enterprise cap in whole fen (rounded down), and no more than one fen above all the
     enterprise's residual need: a cap above that can never bind, and per_capacity × capacity
-    (up to 10^20) would not fit an int64 in fen."""
+    (up to 10^20) would not fit an int64 in fen. `floors`: the caps in fen already, at most
+    INT64_SAFE (above any need, so the least is the same)."""
     need = np.zeros(len(lines.enterprises), dtype=np.int64)
     np.add.at(need, lines.enterprise, lines.residual)
+    if floors is not None:
+        return np.minimum(floors, need[enterprise] + 1)
     room = (need[enterprise] + 1).tolist()
     return np.array([min(floor_fen(c), r) for c, r in zip(caps, room)], dtype=np.int64)
 

@@ -221,12 +221,23 @@ def redrawn(scenario: Scenario, lines: CostLines, cost: np.ndarray, available: n
     """The same cost lines with other amounts (costs per line, own funds per enterprise, in fen),
     own funds applied again by the one waterfall: a draw of `subsidy risk`. The lines, their order
     and each enterprise's rule stay those of `lines` (made from `scenario`)."""
+    return redrawn_each(scenario, lines, cost[None, :], available[None, :])[0]
+
+
+def redrawn_each(scenario: Scenario, lines: CostLines, cost: np.ndarray, available: np.ndarray) -> list[CostLines]:
+    """`redrawn` for many draws at once (cost: draws × lines, available: draws × enterprises): one
+    pass of the waterfall over every draw's lines side by side, draw d's enterprise i as enterprise
+    d·E + i (each enterprise's waterfall is its own, so this is each draw's waterfall exactly)."""
     table = scenario.category_table
     rule_of = {e.id: ("statutory", "proportional", "free").index(e.own_funds_rule) for e in scenario.enterprises}
     rule = np.array([rule_of[e] for e in lines.enterprises], dtype=np.int64)
     klass = np.array([table[c].own_funds_class for c in lines.categories], dtype=np.int64)
-    applied = own_funds_applied(lines.enterprise, lines.category, cost, available, rule, klass)
-    spent = np.zeros(len(lines.enterprises), dtype=np.int64)
-    np.add.at(spent, lines.enterprise, applied)
-    return CostLines(lines.enterprises, lines.categories, lines.enterprise, lines.category, cost, applied,
-                     cost - applied, available, available - spent, lines.free)
+    draws, n_ent = len(cost), len(lines.enterprises)
+    enterprise = (lines.enterprise[None, :] + n_ent * np.arange(draws)[:, None]).ravel()
+    applied = own_funds_applied(enterprise, np.tile(lines.category, draws), cost.ravel(), available.ravel(),
+                                np.tile(rule, draws), klass).reshape(cost.shape)
+    spent = np.zeros(draws * n_ent, dtype=np.int64)
+    np.add.at(spent, enterprise, applied.ravel())
+    unused = available - spent.reshape(draws, n_ent)
+    return [CostLines(lines.enterprises, lines.categories, lines.enterprise, lines.category, cost[d], applied[d],
+                      cost[d] - applied[d], available[d], unused[d], lines.free) for d in range(draws)]

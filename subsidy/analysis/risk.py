@@ -38,8 +38,8 @@ from typing import Callable
 
 import numpy as np
 
-from subsidy.allocate.rules import build_rules
-from subsidy.allocate.waterfall import CostLines, cost_lines, redrawn, to_fen
+from subsidy.allocate.rules import Eligibility, build_rules, eligibility_of
+from subsidy.allocate.waterfall import CostLines, cost_lines, redrawn_each, to_fen
 from subsidy.pipeline import allocate
 from subsidy.scenario.model import Scenario
 
@@ -77,12 +77,10 @@ class Plan:
     used: np.ndarray
 
 
-def plan_of(scenario: Scenario, method: str = "auto", solver: str = "highs") -> tuple[Plan, CostLines]:
+def plan_of(setting: "Setting", method: str = "auto", solver: str = "highs") -> Plan:
     """Solve on the expected values (what `subsidy solve` does, stages and rounding) and hold it."""
-    lines = cost_lines(scenario)
-    rules = build_rules(scenario, lines)
-    fen = allocate(rules, method, solver).fen
-    return _plan_of_arcs(rules, fen), lines
+    rules = build_rules(setting.scenario, setting.lines, setting.eligibility)
+    return _plan_of_arcs(rules, allocate(rules, method, solver).fen)
 
 
 def _plan_of_arcs(rules, fen: np.ndarray) -> Plan:
@@ -131,13 +129,15 @@ class Uncertain:
         )
 
     def amounts(self, lines: CostLines, budget: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Costs per line, own funds per enterprise and budgets per fund with the drawn values."""
-        cost = lines.cost.copy()
-        cost[self.cost_line] = value[self.cost]
-        available = lines.available.copy()
-        np.add.at(available, self.own_enterprise, value[self.own] - self.mode[self.own])
-        budget = budget.copy()
-        budget[self.budget_fund] = value[self.budget]
+        """Costs per line, own funds per enterprise and budgets per fund with the drawn values
+        (`value`: draws × ranges; each result is draws × lines, enterprises, funds)."""
+        draws = len(value)
+        cost = np.tile(lines.cost, (draws, 1))
+        cost[:, self.cost_line] = value[:, self.cost]
+        available = np.tile(lines.available, (draws, 1))
+        np.add.at(available, (slice(None), self.own_enterprise), value[:, self.own] - self.mode[self.own])
+        budget = np.tile(budget, (draws, 1))
+        budget[:, self.budget_fund] = value[:, self.budget]
         return cost, available, budget
 
 
@@ -175,23 +175,43 @@ def _by_enterprise(lines: CostLines, per_line: np.ndarray) -> np.ndarray:
     return out
 
 
-def run_draws(scenario: Scenario, plan: Plan, seed: int, indexes: list[int], reoptimise: bool = True,
+@dataclass
+class Setting:
+    """What every draw starts from, made once per run and handed to each chunk of draws: the
+    expected cost lines, the ranges on them, the budgets and line weights, and what the rules
+    read from the scenario that no draw changes (scopes, caps, tie-break jitters)."""
+
+    scenario: Scenario
+    lines: CostLines
+    uncertain: Uncertain
+    budgets: np.ndarray  # per fund, fen, at the expected values
+    weight: np.ndarray  # per line, its category's weight
+    eligibility: Eligibility
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> "Setting":
+        lines = cost_lines(scenario)
+        table = scenario.category_table
+        return cls(scenario, lines, Uncertain.of(scenario, lines),
+                   np.array([to_fen(f.budget) for f in scenario.funds], dtype=np.int64),
+                   np.array([table[c].weight for c in lines.categories], dtype=np.float64)[lines.category],
+                   eligibility_of(scenario, lines))
+
+
+def run_draws(setting: Setting, plan: Plan, seed: int, indexes: list[int], reoptimise: bool = True,
               method: str = "auto", solver: str = "highs", keep_residual: bool = False) -> list[Draw]:
     """The draws `indexes` of seed `seed` (top-level, so that worker processes can run it)."""
-    lines = cost_lines(scenario)
-    uncertain = Uncertain.of(scenario, lines)
-    budgets = np.array([to_fen(f.budget) for f in scenario.funds], dtype=np.int64)
-    table = scenario.category_table
-    weight = np.array([table[c].weight for c in lines.categories], dtype=np.float64)[lines.category]
+    lines, uncertain, weight = setting.lines, setting.uncertain, setting.weight
+    # Every draw of the chunk at once: the quantiles, the amounts and the waterfall are numpy
+    # passes over draws × lines; only the re-optimising solve goes draw by draw.
+    u = np.stack([draw_uniforms(seed, index, len(uncertain.low)) for index in indexes])
+    costs, availables, budgets = uncertain.amounts(lines, setting.budgets, triangular_fen(uncertain.low, uncertain.mode, uncertain.high, u))
     out = []
-    for index in indexes:
-        value = triangular_fen(uncertain.low, uncertain.mode, uncertain.high, draw_uniforms(seed, index, len(uncertain.low)))
-        cost, available, budget = uncertain.amounts(lines, budgets, value)
-        drawn = redrawn(scenario, lines, cost, available)
+    for index, drawn, budget in zip(indexes, redrawn_each(setting.scenario, lines, costs, availables), budgets):
         gap_line = plan_gaps(drawn, plan)
         reopt_line = np.zeros(len(drawn), dtype=np.int64)
         if reoptimise:
-            reopt_line = reoptimised_gaps(scenario, drawn, budget, method, solver)
+            reopt_line = reoptimised_gaps(setting, drawn, budget, method, solver)
         out.append(Draw(index, _by_enterprise(drawn, gap_line), float(weight @ gap_line) / 100,
                         _by_enterprise(drawn, reopt_line), float(weight @ reopt_line) / 100, np.maximum(plan.used - budget, 0),
                         drawn.residual if keep_residual else None))
@@ -206,9 +226,9 @@ def drawn_scenario(scenario: Scenario, budget: np.ndarray) -> Scenario:
     return scenario.model_copy(update={"funds": funds})
 
 
-def reoptimised_gaps(scenario: Scenario, drawn: CostLines, budget: np.ndarray, method: str, solver: str) -> np.ndarray:
+def reoptimised_gaps(setting: Setting, drawn: CostLines, budget: np.ndarray, method: str, solver: str) -> np.ndarray:
     """Per line, the gap the whole solve (the same stages and rounding) leaves on the drawn amounts."""
-    rules = build_rules(drawn_scenario(scenario, budget), drawn)
+    rules = build_rules(drawn_scenario(setting.scenario, budget), drawn, setting.eligibility)
     fen = allocate(rules, method, solver).fen
     funded = np.zeros(len(drawn), dtype=np.int64)
     np.add.at(funded, rules.arc_line, fen)
@@ -253,25 +273,34 @@ def quantile(sorted_values: np.ndarray, percent: int) -> np.ndarray:
 
 
 def risk(scenario: Scenario, draws: int, seed: int, *, workers: int | None = None, reoptimise: bool = True,
-         robust: bool = False, method: str = "auto", solver: str = "highs",
-         progress: Callable[[int], None] | None = None) -> Risk:
-    """Draw `draws` times, in parallel when `workers` > 1 (default: one per core). With
-    `robust`, also choose the robust plan on these draws and measure it on the same draws."""
+         robust: bool = False, method: str = "auto", solver: str = "highs", engine: str = "futures",
+         scheduler: str | None = None, progress: Callable[[int], None] | None = None) -> Risk:
+    """Draw `draws` times, in parallel when `workers` > 1 (default: one per core) on a process
+    pool (`engine` "futures") or on Dask ("dask": a local cluster of `workers` processes, or the
+    scheduler at `scheduler`), as a sweep does. With `robust`, also choose the robust plan on
+    these draws and measure it on the same draws."""
+    from subsidy.analysis.sweep import ENGINES
+
+    if engine not in ENGINES:
+        raise RiskError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     if not scenario.ranges:
         raise RiskError("the scenario gives no amount as a range: there is nothing to draw")
     if draws < 1:
         raise RiskError("--draws must be at least 1")
-    plan, lines = plan_of(scenario, method, solver)
+    setting = Setting.of(scenario)
+    lines = setting.lines
+    plan = plan_of(setting, method, solver)
     chosen = workers
     workers = max(1, workers or os.cpu_count() or 1)
-    ordered = _draws(scenario, plan, seed, draws, workers, progress, reoptimise, method, solver, robust, chosen is None)
+    pool = (engine, scheduler)
+    ordered = _draws(setting, plan, seed, draws, workers, progress, reoptimise, method, solver, robust, chosen is None, pool)
     found = None
     if robust:
         from subsidy.allocate.robust import robust_allocation
 
-        rules = build_rules(scenario, lines)
+        rules = build_rules(scenario, lines, setting.eligibility)
         robust_plan = _plan_of_arcs(rules, robust_allocation(rules, np.stack([d.residual for d in ordered])))
-        again = _draws(scenario, robust_plan, seed, draws, workers, None, False, method, solver, False, chosen is None)
+        again = _draws(setting, robust_plan, seed, draws, workers, None, False, method, solver, False, chosen is None, pool)
         found = Robust(robust_plan.used, np.stack([d.gap for d in again]), np.array([d.weighted for d in again]))
     return Risk(
         scenario=scenario, seed=seed, enterprises=list(lines.enterprises),
@@ -282,11 +311,13 @@ def risk(scenario: Scenario, draws: int, seed: int, *, workers: int | None = Non
     )
 
 
-def _draws(scenario: Scenario, plan: Plan, seed: int, draws: int, workers: int, progress, reoptimise: bool,
-           method: str, solver: str, keep_residual: bool, may_stay: bool = False) -> list[Draw]:
-    """Draws 0 … draws−1 of `plan`, in chunks over the process pool, back in draw order. With
-    `may_stay` (no worker count asked for), the first chunk runs here, and so does the rest when
-    it would take less than starting the pool costs (as a sweep does)."""
+def _draws(setting: Setting, plan: Plan, seed: int, draws: int, workers: int, progress, reoptimise: bool,
+           method: str, solver: str, keep_residual: bool, may_stay: bool = False,
+           pool: tuple[str, str | None] = ("futures", None)) -> list[Draw]:
+    """Draws 0 … draws−1 of `plan`, in chunks over the process pool or Dask (`pool`: engine,
+    scheduler), back in draw order. With `may_stay` (no worker count asked for) on the process
+    pool, the first chunk runs here, and so does the rest when it would take less than starting
+    the pool costs (as a sweep does)."""
     size = max(1, min(50, math.ceil(draws / (workers * 4))))
     chunks = [list(range(i, min(draws, i + size))) for i in range(0, draws, size)]
     done: dict[int, Draw] = {}
@@ -297,7 +328,13 @@ def _draws(scenario: Scenario, plan: Plan, seed: int, draws: int, workers: int, 
         if progress:
             progress(len(part))
 
-    calls = [(scenario, plan, seed, chunk, reoptimise, method, solver, keep_residual) for chunk in chunks]
+    calls = [(setting, plan, seed, chunk, reoptimise, method, solver, keep_residual) for chunk in chunks]
+    engine, scheduler = pool
+    if engine == "dask":
+        from subsidy.analysis.sweep import on_dask
+
+        on_dask(run_draws, calls, workers, scheduler, collect)
+        return [done[i] for i in range(draws)]
     if may_stay and workers > 1 and len(calls) > 1:
         from subsidy.analysis.sweep import SERIAL_BELOW_SECONDS
 

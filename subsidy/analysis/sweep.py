@@ -252,6 +252,13 @@ def in_processes(function: Callable, calls: list[tuple], workers: int, collect: 
 
 
 def _run_dask(data, paths, chunks, solver, method, workers, scheduler, collect) -> None:
+    on_dask(run_chunk, [(data, paths, chunk, solver, method) for chunk in chunks], workers, scheduler, collect)
+
+
+def on_dask(function: Callable, calls: list[tuple], workers: int, scheduler: str | None, collect: Callable[[Any], None]) -> None:
+    """`function(*call)` for each call on Dask: the scheduler at `scheduler`, or a local cluster
+    of `workers` processes; results handed to `collect` as they finish (the `in_processes` of
+    `--engine dask`, for sweeps and `subsidy risk`'s draws)."""
     try:
         from dask.distributed import Client, LocalCluster, as_completed as dask_completed
     except ImportError:
@@ -263,8 +270,7 @@ def _run_dask(data, paths, chunks, solver, method, workers, scheduler, collect) 
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
-        futures = client.map(run_chunk, [data] * len(chunks), [paths] * len(chunks), chunks, [solver] * len(chunks),
-                             [method] * len(chunks), pure=False)
+        futures = [client.submit(function, *call, pure=False) for call in calls]
         for future in dask_completed(futures):
             collect(future.result())
     finally:
