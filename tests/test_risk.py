@@ -308,3 +308,56 @@ def test_draws_on_dask_give_the_same_bytes_as_in_this_process():
     assert risk_csvs(on_dask) == here
     refused = run("risk", SCENARIOS / "options" / "chuxiong-risk.yaml", "--seed", "1", "--draws", "3", "--engine", "nope")
     assert refused.code == 2 and "nope" in refused.stderr
+
+
+def two_plants_two_funds(budget_central="60~60~60", commitments=None) -> dict:
+    """A needs 100 of resettlement, B 300; two funds of 60 and 40 may pay either. Every range is a
+    point, so every draw is the expected scenario and the robust plan must be the plan."""
+    return {
+        "name": "two plants", "enterprises": [
+            {"id": "a", "name": "A", "region": "湖北/咸宁", "industry": "cement", "costs": {"resettlement": 100}},
+            {"id": "b", "name": "B", "region": "湖北/咸宁", "industry": "cement", "costs": {"resettlement": 300}}],
+        "funds": [{"id": "central", "name": "Central", "budget": budget_central, "categories": ["resettlement"]},
+                  {"id": "province", "name": "Province", "budget": 40, "categories": ["resettlement"]}],
+        "commitments": commitments or []}
+
+
+def test_the_robust_plan_is_determined_by_fairness_and_the_tie_break():
+    # Every split of the 100 between A and B leaves the same weighted gap, 3·(400 − 100) = 900:
+    # stage 1 alone leaves the robust plan undetermined. Stage 2 (the largest expected gap share)
+    # equalises (100 − x_A)/100 = (300 − x_B)/300 with x_A + x_B = 100: x_B = 3·x_A, so A gets 25,
+    # B 75 (both shares 0.75, gaps 75 and 225); the tie-break by fund order picks which fund pays
+    # whom, as the solve's LP (same tie-break costs) does.
+    from subsidy.allocate.robust import robust_allocation
+    from subsidy.allocate.rules import build_rules
+    from subsidy.allocate.waterfall import cost_lines
+
+    scenario = scenario_from_data(two_plants_two_funds())
+    lines = cost_lines(scenario)
+    rules = build_rules(scenario, lines)
+    fen = robust_allocation(rules, np.tile(lines.residual, (7, 1)))
+    by_enterprise = np.zeros(2, dtype=np.int64)
+    np.add.at(by_enterprise, rules.arc_enterprise, fen)
+    assert by_enterprise.tolist() == [2500, 7500]
+    assert fen.tolist() == solve(scenario, method="pulp").allocation.fen.tolist()
+    r = risk(scenario, 7, seed=1, workers=1, robust=True, reoptimise=False)
+    assert r.robust.used.tolist() == [6000, 4000]
+    assert r.robust.gaps.tolist() == [[7500, 22500]] * 7 and r.robust.weighted.tolist() == [900.0] * 7
+
+
+def test_the_robust_plan_keeps_commitments():
+    # The province fund has committed 40 to A (an amount): x_A ≥ 40 > 25, so stage 2's best is
+    # x_A = 40, x_B = 60 (shares 0.6 and 0.8: t = 0.8 = (300 − 60)/300, no smaller with x_B ≤ 60).
+    # The central fund's 60 can then only go to B: central→B 60, province→A 40, the rest 0.
+    from subsidy.allocate.robust import robust_allocation
+    from subsidy.allocate.rules import build_rules
+    from subsidy.allocate.waterfall import cost_lines
+
+    scenario = scenario_from_data(two_plants_two_funds(commitments=[{"fund": "province", "enterprise": "a", "amount": 40}]))
+    lines = cost_lines(scenario)
+    rules = build_rules(scenario, lines)
+    fen = robust_allocation(rules, np.tile(lines.residual, (3, 1)))
+    assert dict(zip([(a.source, a.enterprise) for a in rules.arcs], fen.tolist())) == {
+        ("central", "a"): 0, ("central", "b"): 6000, ("province", "a"): 4000, ("province", "b"): 0}
+    r = risk(scenario, 3, seed=1, workers=1, robust=True, reoptimise=False)
+    assert r.robust.gaps.tolist() == [[6000, 24000]] * 3
