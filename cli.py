@@ -658,7 +658,7 @@ def risk(
     engine: Engine = typer.Option(Engine.futures, "--engine", help="futures: a local process pool; dask: Dask (needs the 'dask' extra), as for sweep."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --engine dask: address of a Dask scheduler (default: a local cluster of --workers processes)."),
     reoptimise: bool = typer.Option(True, "--reopt/--no-reopt", help="Also solve again on each draw (the gap if the bureau could wait for the facts); --no-reopt is faster."),
-    plan: RiskPlan = typer.Option(RiskPlan.expected, "--plan", help="expected: measure the allocation solve makes on the expected values; robust: also choose the public allocation minimising the expected weighted gap over the draws (one LP over all draws) and compare its P90 gap."),
+    plan: RiskPlan = typer.Option(RiskPlan.expected, "--plan", help="expected: measure the allocation solve makes on the expected values; robust: also choose the public allocation minimising the expected weighted gap over the draws (one LP over all draws; ties settled by the solve's fairness stage and tie-break) and compare its P90 gap."),
     rows: int = typer.Option(20, "--rows", min=0, help="Enterprises shown on the console, largest P90 gap first (0: all)."),
     lang: Optional[Lang] = typer.Option(None, "--lang", help=LANG_HELP.format(what="the table and the CSV headers (CSV headers English unless zh)")),
 ) -> None:
