@@ -18,14 +18,24 @@ and however many there are: same seed, same numbers, byte for byte. Drawn amount
 whole fen; the quantile P of N draws is the ⌈P·N/100⌉-th smallest draw (a value some draw took:
 exact fen, no interpolation).
 
-Measured (bench/risk.py; CPU per draw in one process, since the 2-core machine was shared with a
-load average of 8-13 while it ran): xianan-2025 with 4 ranges, 4.2 ms a draw re-optimised (0.3 ms
-without), so 1,000 draws ≈ 2.1 s on two idle cores (target 5 s); a generated 1,000-enterprise
-scenario with 1,005 ranges, 148 ms a draw re-optimised (10 ms without): ≈ 74 s on two idle cores,
-over the 60 s target (5 s with --no-reopt). The re-optimising solve dominates: about a fifth is
-`build_rules` re-reading scopes and caps that no draw changes, the rest the flow stages. Under
-that load the wall clock was 28 s for xianan (pool start-up alone took 6-11 s; a run that would
-take under two seconds now stays in the calling process).
+Measured (bench/risk.py, 1,000 draws on 2 workers; CPU per draw in one process, since the 2-core
+machine was shared, load average 7-11 while it ran): xianan-2025 with 4 ranges, 5.1 ms a draw
+re-optimised (0.4 ms without), so 1,000 draws ≈ 2.6 s on two idle cores (target 5 s); a generated
+1,000-enterprise scenario with 1,005 ranges, 80 ms a draw re-optimised (3.0 ms without): ≈ 40 s
+on two idle cores (target 60 s; it was 148 ms, ≈ 74 s). The wall clock under that load, 14.5 s and
+408 s, measured the load, not the code.
+
+What a draw does again, and what it does not. The scenario's scopes, caps and tie-break jitters
+are read once per run (`rules.Eligibility`, in the `Setting` each chunk of draws receives); the
+quantiles, the amounts and the waterfall run over a chunk's draws side by side as arrays
+(`waterfall.redrawn_each`). Each draw still builds its own rules and network: the arcs are those
+of the lines left to pay, and a line that a drawn asset sale pays in full drops out, so the arcs
+are not the same in every draw. Nothing of the solve is skipped: stage 2 and the tie-break never
+change the weighted gap, but among the stage-1 optima they choose which enterprise's lines get
+the money (two plants of equal weight competing for one fund), and the report gives each
+enterprise's gap; without them those numbers would change. Of the 80 ms, half is OR-Tools itself
+(the tie-break's min-cost flow about 30 ms, stage 2's max flows about 20 ms), most of the rest the
+flow's numpy work between stages.
 """
 
 from __future__ import annotations
