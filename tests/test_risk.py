@@ -249,7 +249,7 @@ def test_a_draw_reads_scopes_caps_and_jitters_once_and_solves_as_afresh():
     # funds under `free` for some plants, and one fund capped per worker.
     from dataclasses import fields
 
-    from subsidy.allocate.rules import build_rules, eligibility_of
+    from subsidy.allocate.rules import build_rules
     from subsidy.allocate.waterfall import redrawn, redrawn_each
     from subsidy.analysis.risk import Setting, draw_uniforms, drawn_scenario
     from subsidy.pipeline import allocate
