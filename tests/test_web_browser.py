@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import IN_CI, optional_module
-from web_support import DEMO_PASSWORD, make_store, two_counties
+from web_support import DEMO_PASSWORD, GatedPool, make_store, two_counties
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -37,14 +37,15 @@ def live(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="warning"))
+    documents = GatedPool()  # a solve's documents wait until the test opens the gate
+    server = uvicorn.Server(uvicorn.Config(create_app(store, document_pool=documents), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", store
+    yield f"http://127.0.0.1:{port}", store, documents
     server.should_exit = True
     thread.join(10)
 
@@ -98,7 +99,7 @@ def shot(page, name: str) -> None:
 
 
 def test_a_team_round_in_the_browser(live, chromium, tmp_path):
-    base, store = live
+    base, store, documents = live
     store.create_scenario("湖北 两县", two_counties(), "admin")
     upload = tmp_path / "咸宁报送.xlsx"
     upload.write_bytes(workbook_with_one_bad_cell())
@@ -129,6 +130,16 @@ def test_a_team_round_in_the_browser(live, chromium, tmp_path):
     analyst.wait_for_selector("#total-gap")
     assert analyst.inner_text("#total-gap") == "20.00"
     solve_url = analyst.url
+    # the tables at once, the documents still being made (they wait for the gate), then their
+    # links and the explanation appear without reloading: the page polls its documents part
+    assert analyst.locator("#waiting .doc-coming").count() == 5 and "正在生成…" in analyst.inner_text("#waiting")
+    assert analyst.locator('#documents a[href$="/files/report.pdf"]').count() == 0
+    assert analyst.locator("#gap-table tr").count() == 2                     # header and xn1 (the clerk's upload)
+    shot(analyst, "solve-documents-coming")
+    documents.gate.set()
+    analyst.wait_for_selector('#documents a[href$="/files/report.pdf"]', timeout=60_000)
+    assert analyst.locator("#waiting").count() == 0
+    assert analyst.locator("#explain li").count() > 0 and analyst.locator("#close-gap li").count() > 0
     analyst.fill('input[name="budget|hb"]', "50")
     analyst.click("#recompute")
     analyst.wait_for_selector("#whatif-total")
@@ -191,7 +202,8 @@ def test_a_long_solve_does_not_block_other_users(live, monkeypatch):
     from subsidy.web import work
     from web_support import token_in
 
-    base, store = live
+    base, store, documents = live
+    documents.gate.set()
     sid = store.create_scenario("湖北 两县", two_counties(), "admin")
     real = work.solve_version
 

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from conftest import optional_module
-from web_support import Browser, make_store, two_counties
+from web_support import Browser, InlinePool, make_store, two_counties
 
 optional_module("starlette", "web")
 
@@ -19,7 +19,7 @@ def site(tmp_path):
     from subsidy.web.app import create_app
 
     store = make_store(f"sqlite:///{tmp_path / 'site.db'}")
-    return store, create_app(store)
+    return store, create_app(store, document_pool=InlinePool())
 
 
 def two_counties_two_funds() -> dict:

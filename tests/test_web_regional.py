@@ -9,7 +9,7 @@ import re
 import pytest
 
 from conftest import optional_module
-from web_support import Browser, huanggang_only, make_store, two_counties
+from web_support import Browser, InlinePool, huanggang_only, make_store, two_counties
 
 optional_module("starlette", "web")
 
@@ -21,7 +21,7 @@ def solved(tmp_path):
     from subsidy.web.app import create_app
 
     store = make_store(f"sqlite:///{tmp_path / 'site.db'}")
-    app = create_app(store)
+    app = create_app(store, document_pool=InlinePool())
     sid = store.create_scenario("湖北 两县", two_counties(), "admin")
     return store, app, sid, Browser(app, "analyst").post(f"/s/{sid}/v/1/solve").headers["location"]
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 import pytest
 
 from conftest import optional_module, policy_case_data
-from web_support import Browser, huanggang_only, make_store, token_in, two_counties
+from web_support import Browser, HeldPool, InlinePool, huanggang_only, make_store, token_in, two_counties
 
 optional_module("starlette", "web")
 
@@ -21,7 +22,7 @@ def site(tmp_path):
     from subsidy.web.app import create_app
 
     store = make_store(f"sqlite:///{tmp_path / 'site.db'}")
-    return store, create_app(store)
+    return store, create_app(store, document_pool=InlinePool())
 
 
 def test_sign_in_sets_an_httponly_samesite_cookie_and_a_wrong_password_is_refused(site):
@@ -128,7 +129,7 @@ def test_solve_whatif_and_approval_give_the_hand_worked_numbers(site):
     assert sum(Decimal(c["amount"]) for c in entries) == Decimal("185")
     assert approver.post(solve_url + "/approve").status_code in (403, 409)       # approved once, frozen
     record = analyst.get(f"/record.csv?scenario={sid}").content.decode("utf-8-sig")
-    assert [line.split(",")[3] for line in record.splitlines()[1:]] == ["upload", "solve", "approve"]
+    assert [line.split(",")[3] for line in record.splitlines()[1:]] == ["upload", "solve"] + ["document"] * 5 + ["approve"]  # the solve, its five documents
 
 
 def test_uploads_are_bounded_and_hostile_workbooks_refused(site):
@@ -306,3 +307,48 @@ def test_a_programme_over_several_years_is_refused_by_the_workbench_solve_with_a
     refused = analyst.post(f"/s/{sid}/v/1/solve")
     assert refused.status_code == 400 and "subsidy solve" in refused.text
     assert store.solves_of(sid) == []
+
+
+def test_allocate_shows_the_tables_at_once_and_the_documents_as_they_come(tmp_path, monkeypatch):
+    """The Allocate button answers with the solve's tables (two counties: gap 100 + 60 − 120 = 40.00)
+    while its five documents wait in the pool, each shown as being made and the part polled;
+    once made they are files to download and in the record; one that fails says why in words
+    (no traceback) and the others are kept; a document a stopped server never made says so."""
+    from subsidy.web import work
+    from subsidy.web.app import create_app
+
+    store = make_store(f"sqlite:///{tmp_path / 'docs.db'}")
+    pool = HeldPool()
+    app = create_app(store, document_pool=pool)
+    sid = store.create_scenario("湖北 两县", two_counties(), "admin")
+    analyst = Browser(app, "analyst")
+    solve_url = analyst.post(f"/s/{sid}/v/1/solve").headers["location"]
+    page = analyst.get(solve_url).text
+    assert '<strong id="total-gap">40.00</strong>' in page                      # the tables, before any document
+    assert page.count('class="doc-coming"') == 5 and "正在生成…" in page and 'hx-trigger="every 2s"' in page
+    assert 'href="' + solve_url + '/files/report.pdf"' not in page
+    assert analyst.get(solve_url + "/files/report.pdf").status_code == 404
+    assert sorted(job[1][1] for job in pool.jobs) == sorted(work.DOCUMENTS)
+
+    def broken(scenario, result):
+        raise RuntimeError("no CJK font found for the PDF\nsecond line of detail")
+
+    monkeypatch.setitem(work.DOCUMENT_MAKERS, "report.pdf", broken)
+    pool.run()
+    part = analyst.get(solve_url + "/documents").text
+    assert "hx-trigger" not in part                                             # nothing coming: the polling stops
+    for name in ("result.xlsx", "report.html", "allocations.csv"):
+        assert f'href="{solve_url}/files/{name}"' in part, name
+    failed = re.search(r'<li class="doc-failed" data-document="report.pdf">([^<]*)</li>', part).group(1)
+    assert "生成失败: no CJK font found for the PDF (#" in failed and "second line" not in failed and "Traceback" not in part
+    assert 'id="words" hx-swap-oob="true"' in part
+    explained = re.findall(r"<li>([^<]*)</li>", part.split('id="explain"')[1].split("</ul>")[0])
+    assert explained and explained == json.loads(store.result_file(int(solve_url.rsplit("/", 1)[1]), "explain.json").content)["zh"]
+    record = [(r.action, r.field, r.new) for r in store.audit_rows(sid) if r.action == "document"]
+    assert sorted(record) == sorted([("document", n, "failed" if n == "report.pdf" else "ready") for n in work.DOCUMENTS])
+
+    # a second solve whose documents the server never made (it stopped): a new app says so
+    second = analyst.post(f"/s/{sid}/v/1/solve").headers["location"]
+    restarted = Browser(create_app(store, document_pool=HeldPool()), "analyst")
+    page = restarted.get(second).text
+    assert page.count('class="doc-stopped"') == 5 and "请重新测算" in page and "hx-trigger" not in page.split('id="documents"')[1].split("</div>")[0]

@@ -135,3 +135,49 @@ class Browser:
 
 def token_in(html: str) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+class InlinePool:
+    """A document pool that makes each document as it is handed over, before the solve's
+    redirect: the tests that read a solve's files find them all."""
+
+    def submit(self, fn, *args):
+        fn(*args)
+
+
+class HeldPool:
+    """A document pool that holds the jobs until `run()`: the page between the solve and its
+    documents."""
+
+    def __init__(self):
+        self.jobs = []
+
+    def submit(self, fn, *args):
+        self.jobs.append((fn, args))
+
+    def run(self):
+        jobs, self.jobs = self.jobs, []
+        for fn, args in jobs:
+            fn(*args)
+
+
+class GatedPool:
+    """A real worker thread whose jobs wait until `gate` is set: a live server's page between
+    the solve and its documents."""
+
+    def __init__(self):
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.gate = threading.Event()
+        self.threads = ThreadPoolExecutor(1, thread_name_prefix="gated-documents")
+
+    def submit(self, fn, *args):
+        def held():
+            self.gate.wait(60)
+            fn(*args)
+        self.threads.submit(held)
+
+    def shutdown(self, wait=False, cancel_futures=True):
+        self.gate.set()
+        self.threads.shutdown(wait=wait, cancel_futures=cancel_futures)

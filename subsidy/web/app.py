@@ -6,11 +6,14 @@ refused; what the user may see or change is decided here from the session's user
 never from the request's fields. Request bodies over uploads.MAX_UPLOAD are refused before they
 are read. Any unexpected error shows a plain page with an error number; the traceback goes to
 the server's log only. Solves run in a bounded thread pool so that a long one never blocks
-the pages of other users.
+the pages of other users; a solve's documents (workbook, charts, PDF, explanation, close-gap:
+about 60 s at 1,000 enterprises against the solve's 1 s) are made afterwards in the app's
+document pool (state.Documents) while the page shows the tables and polls for them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hmac
 import io
@@ -31,7 +34,7 @@ from starlette.staticfiles import StaticFiles
 from subsidy.scenario.convert import template as make_template
 from subsidy.scenario.labels import language_of_data
 from subsidy.web import access, editing, uploads, work
-from subsidy.web.state import Versions
+from subsidy.web.state import Documents, Versions
 from subsidy.web.store import Conflict, Frozen, Store, User, canonical, now, sha256_of
 from subsidy.web.ui_text import t
 
@@ -56,9 +59,12 @@ class Page:
         return HTMLResponse(html, status_code=status)
 
 
-def create_app(store: Store, solve_workers: int = 2) -> Starlette:
+def create_app(store: Store, solve_workers: int = 2, document_pool=None) -> Starlette:
+    """The app on `store`; `document_pool` (default a thread pool of one) makes a solve's
+    documents after its tables are shown (state.Documents)."""
     limiter = anyio.CapacityLimiter(solve_workers)
     versions = Versions(store)  # the what-if's versions, read and validated once (state.py)
+    documents = Documents(store, document_pool)
 
     async def page(request: Request, need_login: bool = True) -> Page:
         found = store.session(request.cookies.get(COOKIE, "")) if request.cookies.get(COOKIE) else None
@@ -232,11 +238,13 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
             raise HTTPException(400, "a programme over several years is solved with `subsidy solve` for now / 跨年度方案暂请用 subsidy solve 求解")
         text = canonical(data)  # its sha256 is the version's unless an approval's commitments are carried
         try:
-            summary, files, total_gap = await anyio.to_thread.run_sync(work.solve_version, scenario, sha256_of(text), limiter=limiter)
+            result, summary, files, total_gap = await anyio.to_thread.run_sync(work.solve_version, scenario, sha256_of(text),
+                                                                               limiter=limiter)
         except work.Unsolvable as exc:
             raise HTTPException(400, "; ".join(exc.said(p.lang))) from None
         files["scenario.json"] = text.encode("utf-8")  # the data as solved: `subsidy solve scenario.json` gives the same files
-        solve_id = store.record_solve(sid, number, p.user.name, summary, files, total_gap)
+        solve_id = store.record_solve(sid, number, p.user.name, summary, files, total_gap, documents=work.DOCUMENTS)
+        documents.hand_over(solve_id, p.user.name, scenario, result)  # the page shows the tables now, the documents as they come
         return RedirectResponse(f"/s/{sid}/solves/{solve_id}", 303)
 
     def solve_of(p: Page, sid: int, solve_id: int):
@@ -254,19 +262,44 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
             return None
         return {str(v.data["enterprises"][i].get("id")) for i in access.visible_enterprises(p.user, v.data)}
 
+    def documents_of(p: Page, sid: int, solve_id: int, view: dict, mine: set[str] | None) -> dict:
+        """What the documents part of a solve's page shows: the files to download, each document
+        still coming or failed, the explanation and close-gap in words once made. A clerk's: the
+        CSV files cut to their regions, nothing else (explain and close-gap cover every region)."""
+        if mine is not None:
+            return {"files": [f for f in store.file_names(solve_id) if f in work.REGIONAL_FILES], "waiting": [], "coming": False,
+                    "explain": [], "close_gap": []}
+        states = documents.states(solve_id)
+        words = {}
+        for name in ("explain", "close_gap"):
+            kept = store.result_file(solve_id, f"{name}.json")  # a solve from before the documents came afterwards: in view.json
+            words[name] = json.loads(kept.content)[p.lang] if kept is not None else view.get(name, {}).get(p.lang, [])
+        return {"files": [f for f in store.file_names(solve_id) if f not in ("view.json", "explain.json", "close_gap.json")],
+                "waiting": [s for s in states if s[1] != "ready"], "coming": any(s[1] == "coming" for s in states), **words}
+
+    async def documents_part(request: Request):
+        """The documents part alone: the page polls it (htmx, every 2 s) while any is coming."""
+        p = await page(request)
+        sid, solve_id = request.path_params["sid"], request.path_params["solve"]
+        row, v = solve_of(p, sid, solve_id)
+        mine = clerks_enterprises(p, v)
+        view = json.loads(store.result_file(solve_id, "view.json").content)
+        return p.render("documents.html", part=True, sid=sid, row=row, regions=mine is not None,
+                        docs=documents_of(p, sid, solve_id, view, mine))
+
     async def solve_page(request: Request):
         p = await page(request)
         sid, solve_id = request.path_params["sid"], request.path_params["solve"]
         row, v = solve_of(p, sid, solve_id)
         view = json.loads(store.result_file(solve_id, "view.json").content)
-        files, commitments = store.file_names(solve_id), store.commitments_of(sid, row.version)
+        commitments = store.commitments_of(sid, row.version)
         mine = clerks_enterprises(p, v)
+        docs = documents_of(p, sid, solve_id, view, mine)
         if mine is not None:  # a clerk: their regions' enterprises, lines and totals, nothing of the others
             view = work.regional_view(view, store.result_file(solve_id, "allocations.csv").content, mine)
-            files = [f for f in files if f in work.REGIONAL_FILES]
             commitments = [c for c in commitments if c.enterprise in mine]
         return p.render("solve.html", sid=sid, s=store.scenario(sid), v=v, row=row, view=view, regions=mine is not None,
-                        files=files, funds=v.data.get("funds") or [], shown=editing.shown,
+                        docs=docs, funds=v.data.get("funds") or [], shown=editing.shown,
                         may_approve=p.user.role in access.APPROVE and v.status != "approved",
                         may_whatif=p.user.role in access.SOLVE, commitments=commitments, **whatif_choices(v.data))
 
@@ -437,12 +470,18 @@ def create_app(store: Store, solve_workers: int = 2) -> Starlette:
         Route("/s/{sid:int}/v/{n:int}/variant", variant, methods=["POST"]),
         Route("/s/{sid:int}/v/{n:int}/commitments.yaml", commitments_file), Route("/compare", compare_page),
         Route("/s/{sid:int}/solves/{solve:int}", solve_page),
+        Route("/s/{sid:int}/solves/{solve:int}/documents", documents_part),
         Route("/s/{sid:int}/solves/{solve:int}/approve", approve, methods=["POST"]),
         Route("/s/{sid:int}/solves/{solve:int}/files/{name}", result_file),
         Route("/record", record), Route("/record.csv", record_csv),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error})
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        yield
+        documents.close()  # documents not yet begun are dropped; their pages say to allocate again
+
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error}, lifespan=lifespan)
     return BodyLimit(app)
 
 

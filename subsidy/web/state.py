@@ -1,5 +1,5 @@
-"""What the workbench keeps between requests, owned by the app (create_app makes one and it
-lives as long as the app): the latest few versions read and validated, so that a what-if, which
+"""What the workbench keeps between requests, owned by the app (create_app makes one of each and
+they live as long as the app): the document pool (`Documents`, below), and the latest few versions read and validated, so that a what-if, which
 changes a budget of a version and solves it, neither reads the version again (a 1,000-enterprise
 version is 25 ms of JSON) nor validates its unchanged enterprises again (130-200 ms; it
 validates only what the panel changed, scenario.load.scenario_with_changed_funds).
@@ -57,3 +57,67 @@ class Versions:
             while len(self.held) > self.KEEP:
                 self.held.popitem(last=False)
         return prepared
+
+
+class Documents:
+    """The app's pool for a solve's documents (work.DOCUMENTS), which take about 60 s together at
+    1,000 enterprises while the solve's tables take about 1 s: the Allocate button records the
+    solve with its tables and hands the documents here; each is kept (store.keep_document) when
+    made, or its failure is recorded in words (store.document_failed), while the page polls.
+
+    One worker by default: the documents of several solves queue behind each other rather than
+    take the CPU from the what-if panel and the solves (they share one Python process). `pool`
+    is anything with `submit(fn, *args)` (tests pass their own to hold or run the jobs).
+    `in_hand` tells a document still coming from one whose server stopped before making it.
+    """
+
+    def __init__(self, store: Store, pool=None, workers: int = 1):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.store = store
+        self.pool = pool if pool is not None else ThreadPoolExecutor(workers, thread_name_prefix="documents")
+        self.in_hand: dict[int, int] = {}  # solve id: its documents not yet made or failed
+        self.lock = threading.Lock()
+
+    def hand_over(self, solve_id: int, by: str, scenario: Scenario, result) -> None:
+        from subsidy.web import work
+
+        with self.lock:
+            self.in_hand[solve_id] = len(work.DOCUMENTS)
+        for name in work.DOCUMENTS:
+            self.pool.submit(self._make, solve_id, name, by, scenario, result)
+
+    def _make(self, solve_id: int, name: str, by: str, scenario: Scenario, result) -> None:
+        import logging
+        import secrets
+
+        from subsidy.web import work
+
+        try:
+            content = work.document(name, scenario, result)
+        except Exception as exc:  # noqa: BLE001 - any failure is recorded and shown in words
+            number = secrets.token_hex(4)
+            logging.getLogger("subsidy.web").exception("error %s making %s of solve %s", number, name, solve_id)
+            words = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+            self.store.document_failed(solve_id, name, f"{words} (#{number})", by)
+        else:
+            self.store.keep_document(solve_id, name, content, by)
+        finally:
+            with self.lock:
+                self.in_hand[solve_id] -= 1
+                if not self.in_hand[solve_id]:
+                    del self.in_hand[solve_id]
+
+    def states(self, solve_id: int) -> list[tuple[str, str, str]]:
+        """(name, state, why) of each document solve `solve_id` planned; state is ready, failed,
+        coming, or stopped (planned, not made, and no longer in hand: the server was restarted)."""
+        with self.lock:
+            coming = solve_id in self.in_hand  # read before the store: a document done meanwhile is then in it
+        planned, kept, failed = self.store.documents(solve_id)
+        return [(name, "ready", "") if name in kept else (name, "failed", failed[name]) if name in failed
+                else (name, "coming" if coming else "stopped", "") for name in planned]
+
+    def close(self) -> None:
+        shutdown = getattr(self.pool, "shutdown", None)
+        if shutdown is not None:
+            shutdown(wait=False, cancel_futures=True)

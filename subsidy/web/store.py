@@ -231,7 +231,10 @@ class Store:
                         number, field="status", old=old, new=status, detail=detail)
 
     # --- solves, files, approvals ---------------------------------------------------------------
-    def record_solve(self, sid: int, number: int, by: str, summary: dict, files: dict[str, bytes], total_gap: str) -> int:
+    def record_solve(self, sid: int, number: int, by: str, summary: dict, files: dict[str, bytes], total_gap: str,
+                     documents: tuple[str, ...] = ()) -> int:
+        """The solve, its files and its record row, which names the `documents` still to come
+        (keep_document or document_failed records each)."""
         with self.engine.begin() as c:
             sol = c.execute(insert(solves).values(
                 scenario_id=sid, version=number, at=now(), user_name=by, scenario_sha256=summary["scenario_sha256"],
@@ -242,8 +245,40 @@ class Store:
             self._audit(c, by, "solve", sid, number, field="total_gap", new=total_gap,
                         detail={"solve": sol, "sha256": summary["scenario_sha256"], "tool_version": summary["tool_version"],
                                 "solver": summary["solver"], "solver_version": str(summary["solver_version"]),
-                                "method": summary["method"], "files": sorted(files)})
+                                "method": summary["method"], "files": sorted(files), "documents": list(documents)})
         return sol
+
+    def keep_document(self, solve_id: int, name: str, content: bytes, by: str) -> None:
+        """A document of solve `solve_id`, made after it: its file and its record row, together."""
+        with self.engine.begin() as c:
+            sid, number = c.execute(select(solves.c.scenario_id, solves.c.version).where(solves.c.id == solve_id)).one()
+            c.execute(insert(result_files).values(solve_id=solve_id, name=name, content=content))
+            self._audit(c, by, "document", sid, number, field=name, new="ready",
+                        detail={"solve": solve_id, "file": name, "bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()})
+
+    def document_failed(self, solve_id: int, name: str, reason: str, by: str) -> None:
+        """A document of solve `solve_id` that could not be made, and why, in the record."""
+        with self.engine.begin() as c:
+            sid, number = c.execute(select(solves.c.scenario_id, solves.c.version).where(solves.c.id == solve_id)).one()
+            self._audit(c, by, "document", sid, number, field=name, new="failed", detail={"solve": solve_id, "file": name, "error": reason})
+
+    def documents(self, solve_id: int) -> tuple[list[str], set[str], dict[str, str]]:
+        """(the documents solve `solve_id` planned, those kept, those failed with why), from its
+        record rows and files. A solve recorded before documents came afterwards planned none."""
+        with self.engine.connect() as c:
+            sid = c.execute(select(solves.c.scenario_id).where(solves.c.id == solve_id)).scalar()
+            rows = c.execute(select(audit.c.action, audit.c.new, audit.c.detail).where(
+                audit.c.scenario_id == sid, audit.c.action.in_(("solve", "document"))).order_by(audit.c.id)).all()
+        planned, failed = [], {}
+        for row in rows:
+            detail = json.loads(row.detail or "{}")
+            if detail.get("solve") != solve_id:
+                continue
+            if row.action == "solve":
+                planned = list(detail.get("documents") or [])
+            elif row.new == "failed":
+                failed[detail["file"]] = detail.get("error", "")
+        return planned, set(self.file_names(solve_id)), failed
 
     def solves_of(self, sid: int, number: int | None = None) -> list:
         q = select(solves).where(solves.c.scenario_id == sid)

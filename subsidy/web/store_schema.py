@@ -62,7 +62,7 @@ audit = Table(
     Column("id", Integer, primary_key=True),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("user_name", String(64), nullable=False),
-    Column("action", String(16), nullable=False),           # upload | edit | submit | solve | approve | user
+    Column("action", String(16), nullable=False),           # upload | edit | submit | solve | document | approve | variant | user
     Column("scenario_id", Integer),
     Column("version", Integer),
     Column("field", Text, nullable=False, default=""),

@@ -50,6 +50,12 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (中文, English)
     "remove": ("移除", "remove"), "all_categories": ("(全部类别)", "(all categories)"),
     "act_upload": ("上传", "upload"), "act_edit": ("修改", "edit"), "act_submit": ("报送", "submit"), "act_solve": ("测算", "solve"),
     "act_approve": ("批准", "approve"), "act_variant": ("方案变体", "variant"), "act_user": ("用户", "user"),
+    "doc_close_gap_json": ("补足缺口需要", "What closes the gap"), "doc_explain_json": ("为什么有缺口", "Why the gap remains"),
+    "doc_result_xlsx": ("正式结果工作簿", "The formal workbook"), "doc_report_html": ("图表报告", "The charts report"),
+    "doc_report_pdf": ("打印版报告", "The printable report"), "doc_coming": ("正在生成…", "being made…"),
+    "doc_failed": ("生成失败:", "could not be made:"),
+    "doc_stopped": ("未生成 (服务器在生成前已重启), 请重新测算", "not made (the server restarted first): allocate again"),
+    "act_document": ("生成文件", "document"), "ready": ("已生成", "ready"), "failed": ("失败", "failed"),
     "compare_pick": ("选两个或更多方案比较 (第一个为基准)", "Pick two or more to compare (the first is the base)"),
 }
 
