@@ -70,10 +70,20 @@ EXIT_SOLVE_FAILED = 3
 EXIT_WRITE_FAILED = 4
 
 
-def _fail(lines: list[str] | str, code: int) -> None:
+LEVELS = {"zh": {"error": "错误", "warning": "警告"}, "en": {"error": "error", "warning": "warning"},
+          None: {"error": "错误 / error", "warning": "警告 / warning"}}
+"""The word before each message on stderr: in the messages' language where they have one (a
+scenario's, or --lang), in both where the message itself is in both or in neither."""
+
+
+def _fail(lines: list[str] | str, code: int, lang: str | None = None) -> None:
     for line in [lines] if isinstance(lines, str) else lines:
-        typer.echo(f"error: {line}", err=True)
+        typer.echo(f"{LEVELS[lang]['error']}: {line}", err=True)
     raise typer.Exit(code)
+
+
+def _warn(line: str, lang: str | None = None) -> None:
+    typer.echo(f"{LEVELS[lang]['warning']}: {line}", err=True)
 
 
 def _load(path: Path, strict: bool = False, said: list | None = None, lang: Optional[Lang] = None, ranges_note: bool = True):
@@ -86,13 +96,15 @@ def _load(path: Path, strict: bool = False, said: list | None = None, lang: Opti
     try:
         loaded = load_scenario_with_hash(path, warnings=said)
     except ScenarioError as exc:
-        _fail(exc.render(lang.value if lang is not None else exc.lang).splitlines(), EXIT_BAD_INPUT)
+        shown_in = lang.value if lang is not None else exc.lang
+        _fail(exc.render(shown_in).splitlines(), EXIT_BAD_INPUT, shown_in)
     if said:
-        lines = ScenarioError(path, said).render(_doc_lang(lang, loaded[0])).splitlines()
+        shown_in = _doc_lang(lang, loaded[0])
+        lines = ScenarioError(path, said).render(shown_in).splitlines()
         if strict:
-            _fail(lines + [STRICT_NOTE], EXIT_BAD_INPUT)
+            _fail(lines + [STRICT_NOTE], EXIT_BAD_INPUT)  # the note is in both languages
         for line in lines:
-            typer.echo(f"warning: {line}", err=True)
+            _warn(line, shown_in)
     if ranges_note and loaded[0].ranges:
         from subsidy.output.risk_table import RISK
 
@@ -276,9 +288,9 @@ def _report_findings(path: Path, findings, strict: bool = False, lang: str = "en
     if strict and warnings(findings):
         _fail([one_line(f"{path}: {f.said(lang)}") for f in findings] + [STRICT_NOTE], EXIT_BAD_INPUT)
     for finding in warnings(findings):
-        typer.echo(one_line(f"warning: {path}: {finding.said(lang)}"), err=True)
+        _warn(one_line(f"{path}: {finding.said(lang)}"), lang)
     if errors(findings):
-        _fail([one_line(f"{path}: {f.said(lang)}") for f in errors(findings)], EXIT_BAD_INPUT)
+        _fail([one_line(f"{path}: {f.said(lang)}") for f in errors(findings)], EXIT_BAD_INPUT, lang)
 
 
 def _solve_failed(path: Path, loaded, exc: Exception, lang: str) -> None:
@@ -288,11 +300,11 @@ def _solve_failed(path: Path, loaded, exc: Exception, lang: str) -> None:
     from subsidy.scenario.load import one_line
 
     if isinstance(exc, RulesConflict):
-        _fail([one_line(f"{path}: {line}") for line in conflict_sentences(loaded, exc, lang)], EXIT_SOLVE_FAILED)
+        _fail([one_line(f"{path}: {line}") for line in conflict_sentences(loaded, exc, lang)], EXIT_SOLVE_FAILED, lang)
     violations = getattr(exc, "violations", None)
     if violations:
         _fail([one_line(f"{path}: {exc}")] + [one_line(f"{path}: {v.said(lang)}") for v in violations], EXIT_SOLVE_FAILED)
-    _fail([one_line(f"{path}: {line}") for line in explain_failure(loaded, str(exc), lang)], EXIT_SOLVE_FAILED)
+    _fail([one_line(f"{path}: {line}") for line in explain_failure(loaded, str(exc), lang)], EXIT_SOLVE_FAILED, lang)
 
 
 @app.command()
@@ -887,7 +899,7 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as exc:  # noqa: BLE001 - last line of defence for a clerk's terminal
-        typer.echo(f"error: internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
+        typer.echo(f"{LEVELS[None]['error']}: internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
         sys.exit(70)
 
 

@@ -58,7 +58,7 @@ def test_a_misspelt_scope_is_named_in_chinese_with_the_nearest_spelling(tmp_path
                             "最接近的写法：“湖北/黄冈”——适用范围按地区路径的整段匹配，所以“湖北/黄冈”在“湖北”之内，“湖北省黄冈市”则不在")
     # The closing line is Chinese too, and does not read as "all is well" under the warnings: it
     # counts them (one line of stderr each) before 2 enterprises, 2 cost lines (one each), 2 funds.
-    count = sum(line.startswith("warning: ") for line in done.stderr.splitlines())
+    count = sum(line.startswith("警告: ") for line in done.stderr.splitlines())  # in the scenario's language
     assert count >= 1
     assert done.stdout.strip().endswith(f"qichun.yaml：格式有效，但有上述 {count} 条警告，求解前请逐条核对：2 家企业，2 条费用，2 项资金")
     english = run("validate", path, "--lang", "en")
@@ -109,7 +109,7 @@ def test_diagnosis_warnings_follow_the_language(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text("name: 蕲春\nenterprises:\n  - {id: e1, name: 甲厂, region: 湖北, industry: cement, costs: {resettlement: 3}}\n"
                     "funds:\n  - {id: f, name: 中央, budget: 0, categories: [resettlement]}\n", encoding="utf-8")
-    assert "warning: " + str(path) + ": 资金 f 无法支付任何金额：其预算为 0" in run("validate", path).stderr
+    assert "警告: " + str(path) + ": 资金 f 无法支付任何金额：其预算为 0" in run("validate", path).stderr
     assert "warning: " + str(path) + ": fund f can pay nothing: its budget is 0" in run("validate", path, "--lang", "en").stderr
 
 

@@ -118,7 +118,7 @@ def test_cli_reports_an_unwritable_target_in_one_line(tmp_path):
     blocker.write_text("x", encoding="utf-8")
     res = runner.invoke(app, ["solve", str(SCENARIOS / "xianan-2025.yaml"), "--out", str(blocker / "sub"), "-q"])
     assert res.exit_code == 4
-    assert res.output.strip().splitlines()[-1].startswith("error: ")
+    assert res.output.strip().splitlines()[-1].startswith("错误 / error: ")  # a write failure's message is in neither language of the scenario: both words
     assert blocker.read_text(encoding="utf-8") == "x"
 
 

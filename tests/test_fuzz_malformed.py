@@ -14,6 +14,8 @@ from run_cli import Run, run
 
 SEED = int(os.environ.get("SUBSIDY_FUZZ_SEED", "5"))
 
+PREFIXES = ("error: ", "warning: ", "错误: ", "警告: ", "错误 / error: ", "警告 / warning: ")  # cli.LEVELS
+
 
 def refusal_problems(result: Run, path: Path, code: int = 2) -> list[str]:
     """What is wrong with a refusal, if anything (empty list: a proper refusal)."""
@@ -26,7 +28,7 @@ def refusal_problems(result: Run, path: Path, code: int = 2) -> list[str]:
     if "Traceback" in result.stderr or "internal error" in result.stderr:
         problems.append("traceback / internal error")
     for line in lines:
-        if not line.startswith(("error: ", "warning: ")) or str(path) not in line:
+        if not line.startswith(PREFIXES) or str(path) not in line:
             problems.append(f"not a located one-line error: {line[:120]!r}")
     return problems
 

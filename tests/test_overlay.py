@@ -153,7 +153,7 @@ def test_cli_reports_overlay_errors(tmp_path, base):
     result = CliRunner().invoke(app, ["validate", str(tmp_path / "o.yaml")])
     assert result.exit_code == 2
     # The base names its enterprises and funds in Chinese, so the message is Chinese; --lang en English.
-    assert f"error: {tmp_path / 'o.yaml'}:4: funds[1] (county).budget: 不得为负数，实际为 -5" in result.output
+    assert f"错误: {tmp_path / 'o.yaml'}:4: funds[1] (county).budget: 不得为负数，实际为 -5" in result.output
     english = CliRunner().invoke(app, ["validate", str(tmp_path / "o.yaml"), "--lang", "en"])
     assert f"error: {tmp_path / 'o.yaml'}:4: funds[1] (county).budget: must be ≥ 0, got -5" in english.output
 

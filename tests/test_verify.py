@@ -236,10 +236,10 @@ def test_solve_refuses_to_write_a_result_that_breaks_a_rule(tmp_path, monkeypatc
     result = run("solve", scenario_file(tmp_path), "--out", out)
     assert result.code == 3
     assert not out.exists() and result.stdout == ""
-    lines = [line for line in result.stderr.splitlines() if not line.startswith("warning: ")]  # b has no industry: a warning
+    lines = [line for line in result.stderr.splitlines() if not line.startswith("警告: ")]  # b has no industry: a warning (the scenario's language)
     assert "the allocation failed its independent check" in lines[0]
     assert any("budget[" in line or "need[" in line or "cap_" in line for line in lines[1:])
-    assert all(line.startswith("error: ") for line in lines)
+    assert all(line.startswith("错误 / error: ") for line in lines)  # the check's first line is English, its rules Chinese: both words
 
 
 def test_verifier_shares_no_code_with_the_solvers():
