@@ -378,3 +378,48 @@ def test_explain_out_writes_reasons_and_bindings_and_relaxing_the_named_rule_fun
     paid = solve(scenario_from_data(data)).allocations
     assert sorted(paid["amount"].tolist()) == [87.5, 87.5]
     assert run("explain", path, "--out", path).code == 2  # the scenario is no output directory
+
+
+def test_a_clerks_slips_are_all_reported_in_one_round(tmp_path):
+    # A text amount (三十 in 费用!C3, 温泉's pooled-fund repayment) used to stop validation before
+    # the check of blank industries, so the blank 企业!D3 (温泉's industry, which central_reward's
+    # industry scope reads) came out only after the first fix: two rounds.
+    # Now both come at once, from validate and from solve (exit 2, nothing written).
+    import openpyxl
+
+    book = tmp_path / "咸安.xlsx"
+    assert run("convert", SCENARIOS / "xianan-2025.yaml", book).code == 0
+    wb = openpyxl.load_workbook(book)
+    wb["费用"]["C3"] = "三十"
+    wb["企业"]["D3"] = None
+    wb.save(book)
+    for command in ("validate", "solve"):
+        done = run(command, book, *(("--out", tmp_path / "out") if command == "solve" else ()))
+        assert done.code == 2, done.stdout
+        said = [line for line in done.stderr.splitlines() if "咸安.xlsx" in line]
+        assert len(said) == 2, done.stderr
+        assert "费用!C3 (职工集资偿还 pooled_fund_repayment): 必须是数字，实际为 '三十'" in said[0]
+        assert "企业!D3 (行业 industry): 行业为空，但资金 central_reward 只在其行业范围内支付" in said[1]
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_entry_broken_beyond_a_number_is_left_out_and_the_others_still_checked(tmp_path):
+    # a's region is a list (no amount can stand in for it): a is left out of the blank-field
+    # check, while b (a text amount, taken as 0 for the check) and c, both without an industry
+    # against fund f scoped to cement, are each named at their own line and index.
+    path = tmp_path / "s.yaml"
+    path.write_text("name: s\nenterprises:\n"
+                    "  - {id: a, name: 甲, region: [湖北], industry: cement, costs: {resettlement: 10}}\n"
+                    "  - {id: b, name: 乙, region: 湖北/黄冈, costs: {resettlement: 十}}\n"
+                    "  - {id: c, name: 丙, region: 湖北/黄冈, costs: {resettlement: 10}}\n"
+                    "funds:\n  - {id: f, name: 中央, budget: 5, categories: [resettlement], scope: {industries: [cement]}}\n",
+                    encoding="utf-8")
+    done = run("validate", path, "--lang", "en")
+    assert done.code == 2
+    said = [line.split(": ", 1)[1] for line in done.stderr.splitlines() if "s.yaml:" in line]
+    assert [s.split(": ")[0] for s in said] == [f"{path}:3", f"{path}:4", f"{path}:4", f"{path}:5"]
+    assert "enterprises[0] (a).region: must be text, got a list" in said[0]
+    assert "enterprises[1] (b).costs.resettlement: must be a number, got '十'" in said[1]
+    assert "enterprises[1] (b).industry: industry is empty, but fund(s) f pay only within their industry scope" in said[2]
+    assert "enterprises[2] (c).industry: industry is empty, but fund(s) f pay only within their industry scope" in said[3]
+    assert "enterprises[0] (a).industry" not in done.stderr and "enterprises[0] (a).region: region" not in done.stderr

@@ -80,8 +80,14 @@ def test_duplicate_ids_are_reported_each(tmp_path):
 
 def test_yaml_line_numbers_point_at_the_field(tmp_path):
     path = tmp_path / "s.yaml"
+    path.write_text("name: t\nenterprises:\n  - id: a\n    name: A\n    region: 湖北\n    industry: cement\n    costs:\n"
+                    "      bank_debt: -1\n", encoding="utf-8")
+    assert errors_of(path) == [f"{path}:8: enterprises[0] (a).costs.bank_debt: must be ≥ 0, got -1"]
+    # without the region and industry, those are said in the same round, at the enterprise's line
     path.write_text("name: t\nenterprises:\n  - id: a\n    name: A\n    costs:\n      bank_debt: -1\n", encoding="utf-8")
-    assert errors_of(path) == [f"{path}:6: enterprises[0] (a).costs.bank_debt: must be ≥ 0, got -1"]
+    assert [e.split(": ", 2)[:2] for e in errors_of(path)] == [
+        [f"{path}:3", "enterprises[0] (a).region"], [f"{path}:3", "enterprises[0] (a).industry"],
+        [f"{path}:6", "enterprises[0] (a).costs.bank_debt"]]
 
 
 def test_all_problems_at_once_in_file_order(tmp_path):
@@ -128,7 +134,7 @@ def test_cli_validate_exits_2_with_one_line_each_and_no_traceback(tmp_path):
     res = runner.invoke(app, ["validate", str(path)])
     assert res.exit_code == 2
     lines = res.output.strip().splitlines()
-    assert all(l.startswith(f"error: {path}:") for l in lines), lines
+    assert all(l.startswith(f"错误: {path}:") for l in lines), lines  # the scenario's names are Chinese: 错误
     assert "Traceback" not in res.output
 
 

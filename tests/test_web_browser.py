@@ -137,8 +137,8 @@ def test_a_team_round_in_the_browser(live, chromium, tmp_path):
     assert analyst.locator("#gap-table tr").count() == 2                     # header and xn1 (the clerk's upload)
     shot(analyst, "solve-documents-coming")
     documents.gate.set()
-    analyst.wait_for_selector('#documents a[href$="/files/report.pdf"]', timeout=60_000)
-    assert analyst.locator("#waiting").count() == 0
+    analyst.wait_for_selector("#waiting", state="detached", timeout=60_000)  # the last one made, the polling stops
+    assert analyst.locator('#documents a[href$="/files/report.pdf"]').count() == 1
     assert analyst.locator("#explain li").count() > 0 and analyst.locator("#close-gap li").count() > 0
     analyst.fill('input[name="budget|hb"]', "50")
     analyst.click("#recompute")
@@ -153,7 +153,7 @@ def test_a_team_round_in_the_browser(live, chromium, tmp_path):
     approver.click("#approve")
     approver.wait_for_selector("#commitments")
     assert approver.inner_text("#status") == "已批准"
-    assert [c.inner_text() for c in approver.locator("#commitments tr").nth(1).locator("td").all()] == ["hb", "xn1", "resettlement", "80.00"]
+    assert [c.inner_text() for c in approver.locator("#commitments tr").nth(1).locator("td").all()] == ["hb", "xn1", "职工安置费", "80.00"]
     shot(approver, "approved")
     approver.goto(f"{base}/record?scenario={sid}")
     shot(approver, "record")
@@ -169,7 +169,7 @@ def test_a_team_round_in_the_browser(live, chromium, tmp_path):
     analyst.wait_for_selector("#carried")
     assert analyst.inner_text("#total-gap") == "20.00"
     carried = [c.inner_text() for c in analyst.locator("#carried tr").nth(1).locator("td").all()]
-    assert carried[:4] == ["hb", "xn1", "resettlement", "= 80.00"] and re.match(r"approver 于 \d{4}-\d\d-\d\d \d\d:\d\d UTC 批准: 咸宁 报送 版本 2 ", carried[4])
+    assert carried[:4] == ["hb", "xn1", "职工安置费", "= 80.00"] and re.match(r"approver 于 \d{4}-\d\d-\d\d \d\d:\d\d UTC 批准: 咸宁 报送 版本 2 ", carried[4])
     shot(analyst, "solve-carried")
     analyst.fill('input[name="budget|hb"]', "50")
     analyst.click("#recompute")

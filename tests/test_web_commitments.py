@@ -60,7 +60,7 @@ def test_a_later_version_whatif_and_variant_carry_the_approved_allocation(site):
     second = analyst.post(f"/s/{sid}/v/2/solve").headers["location"]
     page = analyst.get(second).text
     assert total_gap(page) == "10.00"
-    carried = re.findall(r"<tr><td>(\w+)</td><td>(\w+)</td><td>resettlement</td><td class=\"num\">= ([\d.]+)</td><td>([^<]*)</td></tr>",
+    carried = re.findall(r"<tr><td>(\w+)</td><td>(\w+)</td><td title=\"resettlement\">职工安置费</td><td class=\"num\">= ([\d.]+)</td><td>([^<]*)</td></tr>",
                          page.split('id="carried"')[1].split("</table>")[0])
     assert sorted((f, e, a) for f, e, a, _source in carried) == [("hb", "hg1", "45.00"), ("hb", "xn1", "75.00")]
     source = carried[0][3]

@@ -85,4 +85,4 @@ def test_a_clerk_reaches_no_other_region_by_url_or_form(solved):
     assert [(c["enterprise"], c["amount"]) for c in mine] == [("xn1", "75.00")]
     page = xn.get(solve_url).text
     assert "hg1" not in page and "45.00" not in page and "= 75.00" not in page   # v1 carried nothing; only their approved line
-    assert "<td>xn1</td><td>resettlement</td><td class=\"num\">75.00</td>" in page
+    assert "<td>xn1</td><td title=\"resettlement\">职工安置费</td><td class=\"num\">75.00</td>" in page

@@ -352,3 +352,61 @@ def test_allocate_shows_the_tables_at_once_and_the_documents_as_they_come(tmp_pa
     restarted = Browser(create_app(store, document_pool=HeldPool()), "analyst")
     page = restarted.get(second).text
     assert page.count('class="doc-stopped"') == 5 and "请重新测算" in page and "hx-trigger" not in page.split('id="documents"')[1].split("</div>")[0]
+
+
+def test_a_clerks_two_slips_show_at_their_cells_at_once_and_one_save_fixes_both(site, tmp_path):
+    # xianan-2025 as the template workbook with 三十 typed for 温泉's pooled-fund repayment
+    # (费用!C3) and 温泉's industry (企业!D3) left blank: both messages are at their cells on the
+    # first page, and one save (30 and carbide) leaves the version valid.
+    from openpyxl import load_workbook
+
+    from run_cli import run
+
+    store, app = site
+    book = tmp_path / "咸安.xlsx"
+    assert run("convert", "scenarios/xianan-2025.yaml", book).code == 0
+    wb = load_workbook(book)
+    industry = wb["企业"]["D3"].value
+    wb["费用"]["C3"] = "三十"
+    wb["企业"]["D3"] = None
+    wb.save(book)
+    clerk = Browser(app, "clerk-xn")  # 咸安 is in 湖北/咸宁: the county clerk's own workbook
+    r = clerk.post("/upload", files={"file": ("咸安.xlsx", book.read_bytes(), "application/octet-stream")})
+    sid = int(r.headers["location"].rsplit("/", 1)[1])
+    page = clerk.get(f"/s/{sid}").text
+    cost = re.search(r'data-cell="cost\|wenquan\|pooled_fund_repayment">.*?</td>', page, re.S).group(0)
+    blank = re.search(r'data-cell="industry\|wenquan">.*?</td>', page, re.S).group(0)
+    assert "必须是数字，实际为 &#39;三十&#39;" in cost and "行业为空，但资金 central_reward 只在其行业范围内支付" in blank
+    assert clerk.post(f"/s/{sid}/save", {"base": "1", "cost|wenquan|pooled_fund_repayment": "30",
+                                           "industry|wenquan": industry}).status_code == 303
+    assert 'id="valid"' in clerk.get(f"/s/{sid}").text
+    assert store.version(sid).data["enterprises"][0]["industry"] == industry == "carbide"
+
+
+def test_the_record_and_the_commitments_name_fields_and_categories_in_the_pages_language(site):
+    """A Chinese page names a record's fields in Chinese (资金 hb · 预算 for funds[hb].budget) and the
+    category 职工安置费 for resettlement; the English page and the CSV export keep the ids."""
+    import csv
+
+    store, app = site
+    sid = store.create_scenario("湖北 两县", two_counties(), "admin")
+    analyst = Browser(app, "analyst")
+    assert analyst.post(f"/s/{sid}/save", {"base": "1", "budget|hb": "150", "cap|hb": "90", "cost|xn1|resettlement": "110",
+                                            "workers|xn1": "12"}).status_code == 303
+    solve_url = analyst.post(f"/s/{sid}/v/2/solve").headers["location"]
+    assert Browser(app, "approver").post(solve_url + "/approve").status_code == 303
+    page = analyst.get(f"/record?scenario={sid}").text
+    fields = re.findall(r'<td title="([^"]*)">([^<]*)</td>', page)
+    for kept, shown in [("funds[hb].budget", "资金 hb · 预算"), ("funds[hb].caps.per_enterprise", "资金 hb · 每户上限"),
+                        ("enterprises[xn1].costs.resettlement", "企业 xn1 · 费用 · 职工安置费"),
+                        ("enterprises[xn1].workers", "企业 xn1 · 职工人数"), ("status", "状态"), ("total_gap", "资金缺口合计")]:
+        assert (kept, shown) in fields, kept
+    exported = list(csv.reader(analyst.get(f"/record.csv?scenario={sid}").content.decode("utf-8-sig").splitlines()))
+    assert {"funds[hb].budget", "enterprises[xn1].costs.resettlement"} <= {row[6] for row in exported}
+    # the approved allocation's table: hb pays xn1 90 (its cap, of 110) and hg1 60; category by name
+    rows = re.findall(r'<tr><td>(\w+)</td><td>(\w+)</td><td title="(\w+)">([^<]*)</td><td class="num">([\d.]+)</td></tr>',
+                      analyst.get(solve_url).text.split('id="commitments"')[1].split("</table>")[0])
+    assert sorted(rows) == [("hb", "hg1", "resettlement", "职工安置费", "60.00"), ("hb", "xn1", "resettlement", "职工安置费", "90.00")]
+    analyst.get("/lang/en?next=/")
+    assert '<td title="funds[hb].budget">funds[hb].budget</td>' in analyst.get(f"/record?scenario={sid}").text
+    assert '<td title="resettlement">worker resettlement</td>' in analyst.get(solve_url).text

@@ -173,7 +173,7 @@ BAD_CELLS = {
     "unknown fund": (dict(资金规则__A5="nofund"), "资金规则!A5 (资金代码 fund): unknown fund 'nofund'"),
     "unknown fund rule": (dict(资金规则__B5="上限"), "资金规则!B5 (规则 rule): unknown rule '上限'"),
     "duplicate cost line": (dict(费用__A8="wenquan", 费用__B8="resettlement", 费用__C8=1), "费用!B8 (费用类别 category): cost line 'resettlement' of this enterprise appears twice (first in row 4)"),
-    "duplicate enterprise": (dict(企业__A4="wenquan", 企业__B4="again"), "企业!A4 (企业代码 id): duplicate enterprise id 'wenquan' (first in row 3)"),
+    "duplicate enterprise": (dict(企业__A4="wenquan", 企业__B4="again", 企业__C4="湖北/咸宁/咸安", 企业__D4="carbide"), "企业!A4 (企业代码 id): duplicate enterprise id 'wenquan' (first in row 3)"),
     "duplicate fund": (dict(资金__A4="central_reward", 资金__B4="again", 资金__D4=1), "资金!A4 (资金代码 id): duplicate fund id 'central_reward' (first in row 3)"),
     "scope names an unknown enterprise": (dict(资金规则__B12="enterprise", 资金规则__A12="central_reward", 资金规则__C12="ghost"), "资金规则!C12 (类别/地区/行业/企业 value): unknown enterprise 'ghost'"),
     "bad fairness": (dict(方案__C6="maybe"), "方案!C6 (公平性（第二阶段） fairness): must be yes or no (true/false, 是/否)"),
@@ -211,8 +211,8 @@ def test_cli_reports_bad_cells_and_writes_nothing(book, tmp_path):
     out = runner.invoke(app, ["solve", str(path), "--xlsx", str(tmp_path / "r.xlsx"), "--out", str(tmp_path / "out")])
     assert out.exit_code == 2
     # A Chinese workbook: Chinese sentences (issue 11 item 7), the cell and the field as before.
-    assert f"error: {path}: 费用!C4 (职工安置费 resettlement): 必须是数字，实际为 '四百'" in out.output
-    assert f"error: {path}: 资金!D3 (预算 budget): 不得为负数，实际为 -1" in out.output
+    assert f"错误: {path}: 费用!C4 (职工安置费 resettlement): 必须是数字，实际为 '四百'" in out.output
+    assert f"错误: {path}: 资金!D3 (预算 budget): 不得为负数，实际为 -1" in out.output
     assert not (tmp_path / "r.xlsx").exists() and not (tmp_path / "out").exists()
 
 

@@ -36,7 +36,7 @@ from subsidy.scenario.labels import language_of_data
 from subsidy.web import access, editing, uploads, work
 from subsidy.web.state import Documents, Versions
 from subsidy.web.store import Conflict, Frozen, Store, User, canonical, now, sha256_of
-from subsidy.web.ui_text import t
+from subsidy.web.ui_text import category_names, field_label, t
 
 HERE = Path(__file__).parent
 COOKIE, LOGIN_COOKIE, LANG_COOKIE = "subsidy_session", "subsidy_login_csrf", "subsidy_lang"
@@ -299,9 +299,14 @@ def create_app(store: Store, solve_workers: int = 2, document_pool=None) -> Star
             view = work.regional_view(view, store.result_file(solve_id, "allocations.csv").content, mine)
             commitments = [c for c in commitments if c.enterprise in mine]
         return p.render("solve.html", sid=sid, s=store.scenario(sid), v=v, row=row, view=view, regions=mine is not None,
-                        docs=docs, funds=v.data.get("funds") or [], shown=editing.shown,
+                        docs=docs, funds=v.data.get("funds") or [], shown=editing.shown, cat=category_of(p, v.data),
                         may_approve=p.user.role in access.APPROVE and v.status != "approved",
                         may_whatif=p.user.role in access.SOLVE, commitments=commitments, **whatif_choices(v.data))
+
+    def category_of(p: Page, data: dict):
+        """A cost category's code as the page names it: 职工安置费 for resettlement on a Chinese page."""
+        names, column = category_names(data), 0 if p.lang == "zh" else 1
+        return lambda code: names[code][column] if code in names else (code or "")
 
     def whatif_choices(data: dict) -> dict:
         """What the what-if panel's commitment rows offer: the version's own commitments (to
@@ -432,7 +437,8 @@ def create_app(store: Store, solve_workers: int = 2, document_pool=None) -> Star
         p = await page(request)
         sid = request.query_params.get("scenario")
         sid = int(sid) if sid and sid.isdigit() else None
-        return p.render("audit.html", rows=record_rows(p, sid), sid=sid)
+        names = category_names()
+        return p.render("audit.html", rows=record_rows(p, sid), sid=sid, field=lambda f: field_label(f, p.lang, names))
 
     async def record_csv(request: Request):
         p = await page(request)

@@ -78,6 +78,8 @@ def cell_of(data: dict, loc: tuple) -> str | None:
             return f"own|{eid}|{loc[3]}"
         if loc[2:3] == ("workers",):
             return f"workers|{eid}"
+        if loc[2:3] in (("region",), ("industry",)):
+            return f"{loc[2]}|{eid}"
     if len(loc) >= 3 and loc[0] == "funds" and isinstance(loc[1], int):
         funds = data.get("funds") or []
         f = funds[loc[1]] if 0 <= loc[1] < len(funds) and isinstance(funds[loc[1]], dict) else {}
@@ -136,16 +138,16 @@ def apply_form(user: User, data: dict, form: dict[str, str]) -> tuple[dict, list
     changes = []
     for name, typed in form.items():
         kind, _, rest = name.partition("|")
-        if kind not in ("cost", "own", "workers", "budget", "cap"):
+        if kind not in ("cost", "own", "workers", "industry", "budget", "cap"):
             continue  # csrf, base and other fields of the form
         key, _, sub = rest.partition("|")
         typed = typed.strip()
-        if kind in ("cost", "own", "workers"):
+        if kind in ("cost", "own", "workers", "industry"):
             e = writable(ents.get(key))
             if e is None or user.role not in access.EDIT_ENTERPRISES or not access.covers(user, e.get("region") if isinstance(e.get("region"), str) else ""):
                 raise Refused(f"enterprise {key!r} is not yours to change")
-            if kind == "workers":
-                holder, leaf, label = e, "workers", f"enterprises[{key}].workers"
+            if kind in ("workers", "industry"):
+                holder, leaf, label = e, kind, f"enterprises[{key}].{kind}"
             else:
                 section = "costs" if kind == "cost" else "own_funds"
                 holder = e.get(section)
@@ -170,7 +172,7 @@ def apply_form(user: User, data: dict, form: dict[str, str]) -> tuple[dict, list
         if typed == "" and kind == "cap":
             holder.pop(leaf)
         else:
-            holder[leaf] = _number(typed)
+            holder[leaf] = typed if kind == "industry" else _number(typed)  # an industry is a word (a code: cement)
         changes.append((label, old, typed))
     return new, changes
 

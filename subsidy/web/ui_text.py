@@ -1,7 +1,13 @@
 """Every word of the workbench's pages, in Chinese and English (the templates hold none of their
-own). `t(lang)` gives the table for a page."""
+own). `t(lang)` gives the table for a page; `field_label` names a field of the record (as the
+store keeps it: `funds[hb].budget`, ids and English keys, as the CSV export gives it) in the
+page's language, and `category_names` a scenario's cost categories."""
 
 from __future__ import annotations
+
+import re
+
+from subsidy.scenario.model import DEFAULT_CATEGORIES
 
 WORDS: dict[str, tuple[str, str]] = {  # key: (中文, English)
     "title": ("淘汰落后产能奖励资金 工作台", "Capacity-closure funds workbench"),
@@ -14,7 +20,7 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (中文, English)
     "versions": ("版本", "Versions"), "version": ("版本", "Version"), "status": ("状态", "Status"),
     "draft": ("草稿", "draft"), "submitted": ("已报送", "submitted"), "approved": ("已批准", "approved"),
     "enterprises": ("企业", "Enterprises"), "funds": ("资金", "Funds"),
-    "id": ("代码", "Code"), "region": ("地区", "Region"), "workers": ("职工人数", "Workers"),
+    "id": ("代码", "Code"), "region": ("地区", "Region"), "industry": ("行业", "Industry"), "workers": ("职工人数", "Workers"),
     "own_funds": ("自有资金", "Own funds"), "budget": ("预算", "Budget"), "cap": ("每户上限", "Cap per enterprise"),
     "level": ("层级", "Level"), "save": ("保存为新版本", "Save as a new version"),
     "saved": ("已保存为版本", "Saved as version"), "submit": ("报送", "Submit"), "solve": ("测算分配", "Allocate"),
@@ -63,3 +69,50 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (中文, English)
 def t(lang: str) -> dict[str, str]:
     column = 0 if lang == "zh" else 1
     return {k: v[column] for k, v in WORDS.items()}
+
+
+FIELD_PARTS: dict[str, str] = {  # the Chinese for each part of a record's field (English pages show the field as kept)
+    "funds": "资金", "enterprises": "企业", "commitments": "承诺", "budget": "预算", "caps.per_enterprise": "每户上限",
+    "workers": "职工人数", "industry": "行业", "region": "地区", "costs": "费用", "own_funds": "自有资金",
+    "amount": "等于", "at_least": "不少于", "at_most": "不超过", "status": "状态", "total_gap": "资金缺口合计",
+    "scenario": "方案", "user": "用户",
+}
+_ENTRY = re.compile(r"^(funds|enterprises|commitments)\[([^\]]*)\]\.(.+)$")
+
+
+def category_names(data: dict | None = None) -> dict[str, tuple[str, str]]:
+    """code: (中文, English) of the cost categories: the defaults, and a scenario's own labels
+    (its `categories:`) where `data` gives them."""
+    names = {code: (c.label_zh or code, c.label_en or code) for code, c in DEFAULT_CATEGORIES.items()}
+    own = (data or {}).get("categories")
+    for code, c in (own.items() if isinstance(own, dict) else ()):
+        if isinstance(c, dict):
+            zh, en = names.get(code, (code, code))
+            names[code] = (c.get("label_zh") or zh, c.get("label_en") or en)
+    return names
+
+
+def field_label(field: str, lang: str, categories: dict[str, tuple[str, str]] | None = None) -> str:
+    """A record's field as a page in `lang` shows it: `funds[hb].caps.per_enterprise` → 资金 hb ·
+    每户上限; `enterprises[xn1].costs.resettlement` → 企业 xn1 · 费用 · 职工安置费;
+    `commitments[hb,xn1,resettlement].amount` → 承诺 hb, xn1, 职工安置费 · 等于. English pages, and
+    anything not of these forms (a document's file name), show the field as kept."""
+    if lang != "zh":
+        return field
+    categories = categories if categories is not None else category_names()
+    found = _ENTRY.match(field)
+    if found is None:
+        head, _, rest = field.partition(" ")  # "status", "total_gap", "user li"
+        return " ".join(p for p in (FIELD_PARTS.get(head, head), rest) if p)
+    kind, key, rest = found.groups()
+    if kind == "commitments":
+        key = ", ".join(categories.get(k, (k,))[0] if i == 2 else k for i, k in enumerate(key.split(",")))
+        rest = "+".join(FIELD_PARTS.get(k, k) for k in rest.split("+"))
+    else:
+        section, _, leaf = rest.partition(".")
+        if section in ("costs", "own_funds") and leaf:
+            leaf = categories.get(leaf, (leaf,))[0] if section == "costs" else leaf
+            rest = f"{FIELD_PARTS[section]} · {leaf}"
+        else:
+            rest = FIELD_PARTS.get(rest, rest)
+    return f"{FIELD_PARTS[kind]} {key} · {rest}"
