@@ -326,6 +326,7 @@ def test_allocate_shows_the_tables_at_once_and_the_documents_as_they_come(tmp_pa
     page = analyst.get(solve_url).text
     assert '<strong id="total-gap">40.00</strong>' in page                      # the tables, before any document
     assert page.count('class="doc-coming"') == 5 and "正在生成…" in page and 'hx-trigger="every 2s"' in page
+    assert page.count('<p class="waiting">正在生成…</p>') == 2                    # under 为什么有缺口 and 补足缺口需要
     assert 'href="' + solve_url + '/files/report.pdf"' not in page
     assert analyst.get(solve_url + "/files/report.pdf").status_code == 404
     assert sorted(job[1][1] for job in pool.jobs) == sorted(work.DOCUMENTS)
