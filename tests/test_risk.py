@@ -63,6 +63,7 @@ def test_a_wrong_range_is_named_by_its_line_in_english_and_chinese(tmp_path, wri
                     "    costs: {bank_debt: 1000}\n"
                     "    own_funds:\n"
                     f"      asset_sales: {json.dumps(written, ensure_ascii=False)}\n"  # line 7
+                    "    region: 湖北\n    industry: cement\n"  # (else their blanks are named in the same round)
                     "funds: [{id: reward, name: Reward, budget: 100, categories: [bank_debt]}]\n", encoding="utf-8")
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
