@@ -162,6 +162,10 @@ def choose_backend(rules: Rules, method: str = "auto", solver: str = "highs", mo
             if method == "flow":
                 raise NotAFlow(f"the flow method cannot solve this scenario exactly: {exc}") from None
             note = f"not solved as a flow: {exc}"
+    if len(rules.match_fund):  # 配套: not a network, so whole-fen MIP stages (allocate.mip)
+        from subsidy.allocate.mip import MIP_NOTE, MipBackend
+
+        return MipBackend(rules, solver, MIP_NOTE if note is None or "配套" in note else f"{note}; {MIP_NOTE}")
     from subsidy.allocate.lp import LP_NOTE, PulpBackend
 
     if models is not None and solver == "highs" and len(rules.arc_source) and not rules.commit_arcs and not len(rules.pool_fund):

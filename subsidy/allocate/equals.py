@@ -43,15 +43,21 @@ def equal_treatment(rules: Rules, fen: np.ndarray) -> np.ndarray:
         return fen
     fen = fen.copy()
     n_cat = len(rules.lines.categories)
+    matched = len(rules.match_fund) > 0
     for arcs in classes:  # k × positions, members in id order, positions in (source, category) order
         key = rules.arc_source[arcs[0]] * n_cat + rules.lines.category[rules.arc_line[arcs[0]]]
         row, col = key // n_cat, key % n_cat
+        before = fen[arcs].copy()
         remaining = fen[arcs].sum(axis=0)
         for t in range(len(arcs)):
             left = len(arcs) - t
             share = remaining if left == 1 else one_share(remaining, left, row, col)
             fen[arcs[t]] = share
             remaining = remaining - share
+        if matched and rules.match_broken(fen):
+            # 配套: even shares of each fund's total can break a member's match row by a fen
+            # (central 7 and matching 3 at 0.3 as 4/3 and 1/2): the rule wins, the class keeps its split.
+            fen[arcs] = before
     return fen
 
 

@@ -96,6 +96,9 @@ def build_network(rules: Rules) -> Network:
     """The stage-1 network of the module docstring, as arrays: the bounds' arcs (budgets, own
     funds, enterprise caps, lines), then one arc per arc of the rules, enterprise → t, and s → t."""
     scenario = rules.scenario
+    if len(rules.match_fund):  # two arc families with different coefficients in one row (allocate.mip)
+        raise NotANetwork("配套 rule: not a network; solved as whole-fen MIP "
+                          f"({len(rules.match_fund)} match row(s), funds[].match)")
     if scenario.commitments:
         # A least (or an amount) is a lower bound on an arc or a fund-enterprise total: still a
         # network, but the flows here start from 0 and would need a feasible circulation first.

@@ -105,6 +105,28 @@ def make_solver(name: str, arcs: int = 0) -> pulp.LpSolver:
     raise ValueError(unknown_solver(name))
 
 
+def make_mip_solver(name: str) -> pulp.LpSolver:
+    """The same solvers for the whole-fen MIP stages (`mip`): one thread, fixed seed, relative
+    gap 0 and an absolute gap of 1e-6 (stage 1's and stage 3's objectives are integers, so that
+    is optimal; stage 2's share to that tolerance, as the LP's)."""
+    if name == "highs":
+        silence_highs_banner()
+        return pulp.HiGHS(msg=False, threads=1, random_seed=0, mip=True, gapRel=0, gapAbs=1e-6)
+    if name == "cbc":
+        try:
+            import cbcbox
+
+            path = cbcbox.cbc_bin_path()
+        except ImportError:
+            return pulp.PULP_CBC_CMD(msg=False, threads=1, gapRel=0, gapAbs=1e-6)
+        return _CBC(msg=False, threads=1, path=path, gapRel=0, gapAbs=1e-6, options=["boundPropLevel off"])
+    if name in ALIASES:
+        return make_mip_solver(ALIASES[name])
+    if name in pulp.listSolvers(onlyAvailable=True):
+        return pulp.getSolver(name, msg=False, gapRel=0)
+    raise ValueError(unknown_solver(name))
+
+
 def unknown_solver(name: str) -> str:
     """Why `name` is no solver, and which are."""
     others = [s for s in pulp.listSolvers(onlyAvailable=True) if s not in ALIASES]

@@ -33,6 +33,13 @@ Minimum coverage (policy.minimum_coverage) is one rule per line it asks money fo
 `coverage[enterprise,category]`: its bound is share × cost (own funds count), its `left` what the
 line has above it, and it binds at its bound; priced like a commitment's least.
 
+配套 matching (funds[].match) is one rule per fund with a match and enterprise it may pay,
+`match[fund,enterprise]`: its bound is the co-funding the fund's payment asks (ratio × paid,
+rounded up to the fen), `used` what the matching funds pay, and it binds when the fund could not
+pay one fen more without more co-funding. Such scenarios are whole-fen MIPs (`allocate.mip`),
+whose rules are priced on stage 1's LP relaxation ("prices from the relaxation"): a match row's
+shadow_weighted is what one unit of co-funding waived would save there.
+
 Every line with a gap gets a reason: no fund lists its category at all; funds list it but none
 admits the enterprise (scope); or, for every fund that may pay it, *all* the rules on that fund's
 way to the line that the final allocation leaves no room in (its budget, its cap for the
@@ -116,6 +123,7 @@ def explain(scenario: Scenario, solver: str = "highs", result: Result | None = N
                      use >= bound, wm, pm, wl, pl, *ranges))
     rows += _commitment_rows(scenario, allocation)
     rows += _coverage_rows(scenario, allocation)
+    rows += _match_rows(allocation)
     table = pd.DataFrame(rows, columns=["rule", "kind", "fund", "enterprise", "category", "bound", "used", "left", "binding",
                                         "shadow_weighted", "shadow_unweighted", "less_weighted", "less_unweighted",
                                         "increase_weighted", "decrease_weighted", "increase_unweighted", "decrease_unweighted"])
@@ -169,6 +177,23 @@ def _coverage_rows(scenario: Scenario, allocation) -> list[tuple]:
         out.append((names[k], "coverage", "", ent, cat, from_fen(bound), from_fen(use), from_fen(use - bound), use <= bound,
                     float(w_more[k]), float(p_more[k]), _less(w_less[k]), _less(p_less[k]),
                     _range(w_up[j]), from_fen(int(w_down[j])), _range(p_up[j]), from_fen(int(p_down[j]))))
+    return out
+
+
+def _match_rows(allocation) -> list[tuple]:
+    """One explain row per match row (module docstring); prices from the relaxation, no ranges."""
+    rules = allocation.rules
+    if not len(rules.match_fund):
+        return []
+    w_more, w_less = allocation.prices.match_values()
+    p_more, p_less = allocation.prices.match_values(unit_weights=True)
+    out = []
+    for k, (name, (by, den, paid, num)) in enumerate(zip(rules.match_names(), rules.match_rows())):
+        got, mine = int(allocation.fen[by].sum()), int(allocation.fen[paid].sum())
+        bound = -(-num * mine // den)
+        fund, ent = parse_rule(name)[1]
+        out.append((name, "match", fund, ent, "", from_fen(bound), from_fen(got), from_fen(got - bound), den * got < num * (mine + 1),
+                    float(w_more[k]), float(p_more[k]), _less(w_less[k]), _less(p_less[k]), None, None, None, None))
     return out
 
 
@@ -229,6 +254,7 @@ def _gap_reasons(scenario: Scenario, result: Result, rules: pd.DataFrame) -> pd.
                     ("cap_enterprise", f"cap_enterprise[{fund.id},{ent.id}]"),
                     ("distribution", region),
                     ("distribution_pool", pool if region in binding else ""),
+                    ("match", f"match[{fund.id},{ent.id}]" if fund.match else ""),
                     ("budget", f"budget[{fund.id}]")) if rule and rule in binding]
                 blockers += mine or [(fund.id, "unexplained", "")]
             kinds = {k for _, k, _ in blockers}
@@ -236,6 +262,7 @@ def _gap_reasons(scenario: Scenario, result: Result, rules: pd.DataFrame) -> pd.
                                                      ("cap_binds", bool(kinds & {"cap_share", "cap_enterprise"})),
                                                      ("commitment_binds", "commitment" in kinds),
                                                      ("region_amount_binds", "distribution" in kinds),
+                                                     ("match_binds", "match" in kinds),
                                                      ("unexplained", "unexplained" in kinds)) if hit)
         own = f"own_funds[{ent.id}]" if ent.own_funds_rule == "free" else None
         if own and own in binding:

@@ -16,6 +16,8 @@ Rules, named as in the LP so that a violation can be looked up in the model:
   coverage[e,c]         own funds + Σ_f x[f,e,c] ≥ policy.minimum_coverage[c] × the cost line
   commitment[f,e,c]     x[f,e,c] (or Σ_c x[f,e,c] when the category is left out) = amount,
                         ≥ at_least, ≤ at_most
+  match[f,e]            Σ over the matching funds' rows to e ≥ ratio × Σ over f's rows to e
+                        (配套; ratio the exact decimal written: den·matching ≥ num·paid in fen)
   distribution[f,r]     Σ of f's rows to region r's enterprises ≤ r's amount by the factor method
                         (recomputed on its own: `verify_distribution`)
   distribution_pool[f]  with share < 1: Σ_r max(0, paid_r − r's amount) ≤ the pool (budget less
@@ -485,6 +487,7 @@ def _check(checker: _Checker, rows: _Rows, totals: list, gaps, funds, summary) -
     checker.needs()
     checker.coverage()
     _commitments(checker, rows)
+    _matches(checker, rows)
     check_distributions(checker.scenario, rows.fund, rows.enterprise, rows.fen.tolist(), checker.flag, _money)
     for row, total in totals:
         if total not in (all_fen, public_fen):
@@ -511,6 +514,28 @@ def _commitments(checker: _Checker, rows: _Rows) -> None:
             checker.flag(c.rule, "commit_short" if c.amount is not None else "commit_short_least", got=_money(got), bound=_money(low), short=_money(low - got))
         elif high is not None and got > high:
             checker.flag(c.rule, "commit_over" if c.amount is not None else "commit_over_most", got=_money(got), bound=_money(high), over=_money(got - high))
+
+
+def _matches(checker: _Checker, rows: _Rows) -> None:
+    """配套: for each fund with a match and each enterprise it pays, the matching funds' rows to
+    that enterprise ≥ ratio × its own, in integers (den·matching ≥ num·paid, the ratio read from
+    its decimal text on its own here)."""
+    matched = [f for f in checker.scenario.funds if f.match is not None]
+    if not matched:
+        return
+    paid: dict[tuple[str, str], int] = {}
+    for f, e, a in zip(rows.fund, rows.enterprise, rows.fen.tolist()):
+        paid[(f, e)] = paid.get((f, e), 0) + a
+    for fund in matched:
+        num, den = Decimal(str(fund.match.ratio)).as_integer_ratio()
+        for (f, e), mine in sorted(paid.items()):
+            if f != fund.id or mine <= 0:
+                continue
+            got = sum(paid.get((g, e), 0) for g in fund.match.funds)
+            if den * got < num * mine:
+                least = -(-num * mine // den)
+                checker.flag(f"match[{fund.id},{e}]", "match_short", got=_money(got), ratio=str(fund.match.ratio),
+                             paid=_money(mine), least=_money(least), short=_money(least - got))
 
 
 def _own_from_gaps(checker: _Checker, gaps, given: np.ndarray, has_given: np.ndarray) -> None:

@@ -53,6 +53,9 @@ VERIFY = Phrases({
     # minimum coverage (policy.minimum_coverage)
     "coverage_short": {"en": "own funds + funded {have}, minimum coverage {share} × cost {cost} = {least} (short by {short})",
                        "zh": "自有资金 + 已分配 {have}，保底比例 {share} × 费用 {cost} = {least}（差 {short}）"},
+    # 配套 matching (funds[].match)
+    "match_short": {"en": "the matching funds pay {got}, ratio {ratio} × this fund's {paid} asks {least} (short by {short})",
+                    "zh": "配套资金支付 {got}，配套比例 {ratio} × 本资金支付 {paid} 要求 {least}（差 {short}）"},
     # the factor method (verify_distribution)
     "distribution_over": {"en": "pays the region's enterprises {paid}, the factor method gives the region {amount} (over by {over})",
                           "zh": "支付该地区企业 {paid}，因素法分给该地区 {amount}（超出 {over}）"},

@@ -36,9 +36,10 @@ def explanation_sentences(ex: Explanation, lang: Lang = "en") -> list[str]:
                    share=float(gap / residual) if residual else 0.0, wg=r.weighted_gap, ms=r.max_gap_share)]
     capped = {fund for line in ex.gaps.itertuples(index=False) for fund, kind, _ in line.blockers if kind.startswith("cap_")}
     split = {fund for line in ex.gaps.itertuples(index=False) for fund, kind, _ in line.blockers if kind == "distribution"}
+    matched = {fund for line in ex.gaps.itertuples(index=False) for fund, kind, _ in line.blockers if kind == "match"}
     for rule in ex.rules.itertuples(index=False):
         less = ""
-        if rule.kind in ("commitment", "coverage"):
+        if rule.kind in ("commitment", "coverage", "match"):
             effect = ""  # a commitment has sentences of its own below: one-sided prices, no ranges
         else:
             if rule.binding and rule.less_weighted is not None and (rule.less_weighted or rule.less_unweighted):
@@ -56,7 +57,7 @@ def explanation_sentences(ex: Explanation, lang: Lang = "en") -> list[str]:
         if rule.kind == "budget":
             # "fully used" only when nothing is left, to the fen (a binding budget may keep 0.99 of its unit)
             key = ("budget_used" if rule.left == 0 else "budget_binding_left") if rule.binding \
-                else "budget_left_split" if rule.fund in split else "budget_left_capped" if rule.fund in capped else "budget_left"
+                else "budget_left_matched" if rule.fund in matched else "budget_left_split" if rule.fund in split else "budget_left_capped" if rule.fund in capped else "budget_left"
             out.append(EXPLAIN(key, lang, **values))
         elif rule.kind == "commitment" and rule.binding:
             sw = rule.shadow_weighted
@@ -73,6 +74,11 @@ def explanation_sentences(ex: Explanation, lang: Lang = "en") -> list[str]:
                                bound=money(rule.bound), unit=unit, share=f"{share:g}", effect=EXPLAIN(key, lang, unit=unit, pw=_num(abs(sw))),
                                range="" if _missing(rule.increase_weighted) or not rule.increase_weighted or not sw else
                                EXPLAIN("coverage_range", lang, up=money(rule.increase_weighted), unit=unit)))
+        elif rule.kind == "match" and rule.binding:
+            fund = next(f for f in s.funds if f.id == rule.fund)
+            out.append(EXPLAIN("match", lang, rule=names.rule("match", rule.rule, rule.fund, rule.enterprise, ""), fund=names.fund(rule.fund),
+                               funds=EXPLAIN("and", lang).join(names.fund(f) for f in fund.match.funds), ratio=str(fund.match.ratio),
+                               used=money(rule.used), bound=money(rule.bound), unit=unit, pw=_num(rule.shadow_weighted)))
         elif rule.kind == "cap_enterprise" and rule.binding:
             out.append(EXPLAIN(rule.kind, lang, terms=_cap_terms(s, rule.fund, rule.enterprise, lang), **values))
         elif rule.binding:

@@ -60,6 +60,10 @@ EXPLAIN = Phrases({
         "en": "{fund} budget has {left} of {bound} left: the factor method's amounts for the regions with open lines are used up, and what is left belongs to regions that cannot use it, so more money there closes nothing.",
         "zh": "{fund}预算 {bound} {unit}尚余 {left} {unit}：按因素法分给仍有缺口地区的额度已用完，结余属于用不完额度的地区，增加该资金不能减少缺口。",
     },
+    "budget_left_matched": {
+        "en": "{fund} budget has {left} of {bound} left: the co-funding its payments need (配套) is used up, so more money there closes nothing.",
+        "zh": "{fund}预算 {bound} {unit}尚余 {left} {unit}：其支付所需的配套资金已用完，增加该资金不能减少缺口。",
+    },
     "cap_enterprise": {
         "en": "cap_enterprise[{fund}, {enterprise}] binds at {bound}{terms}: {effect}{less}.",
         "zh": "{fund}对{enterprise}的单企业上限 {bound} {unit}{terms}起约束作用：{effect}{less}。",
@@ -106,6 +110,7 @@ EXPLAIN = Phrases({
     "by_own_funds": {"en": "its own funds are used up", "zh": "自有资金已用完"},
     "by_distribution": {"en": "what the factor method gives its region of {fund} is used up", "zh": "{fund}按因素法分给其所在地区的额度已用完"},
     "by_distribution_pool": {"en": "so is the part of {fund} not tied to a region", "zh": "{fund}不分地区的部分也已用完"},
+    "by_match": {"en": "the co-funding {fund} needs (配套) is used up", "zh": "{fund}所需的配套资金已用完"},
     "by_commitment": {"en": "a commitment caps what {fund} pays here", "zh": "已定事项限定了{fund}在此的支付"},
     "commitment": {
         "en": "{rule}{source} binds at {bound}: {effect}.",
@@ -114,6 +119,10 @@ EXPLAIN = Phrases({
     "coverage": {
         "en": "{rule} (minimum coverage {share} of the cost, own funds included) binds at {bound}: {effect}{range}.",
         "zh": "{rule}（自有资金与财政资金合计不低于费用的 {share}）在 {bound} {unit}起约束作用：{effect}{range}。",
+    },
+    "match": {
+        "en": "{rule} (配套: {funds} pay at least {ratio} × what {fund} pays) binds: the matching funds pay {used}, {fund}'s payment asks {bound}; one {unit} of co-funding waived would reduce the weighted gap by {pw} (prices from the relaxation: matching makes the stages whole-fen MIPs).",
+        "zh": "{rule}（配套：{funds}合计不低于{fund}支付额的 {ratio} 倍）起约束作用：配套资金支付 {used} {unit}，{fund}的支付要求配套 {bound} {unit}；每减免 1 {unit}配套，加权缺口减少 {pw}（价格取自线性松弛：配套规则使各阶段成为整数规划）。",
     },
     "coverage_range": {"en": ", at this rate for the first {up} {unit} more", "zh": "，此比率适用于增加的前 {up} {unit}"},
     "commit_saves": {"en": "one {unit} more of it would reduce the weighted gap by {pw}", "zh": "每增加 1 {unit}，加权缺口减少 {pw}"},
@@ -131,14 +140,14 @@ EXPLAIN = Phrases({
 RULE_ZH = {"budget": "{fund}预算", "cap_enterprise": "{fund}对{enterprise}的单企业上限",
            "cap_share": "{fund}对{enterprise}{category}的比例上限", "own_funds": "{enterprise}的自有资金",
            "commitment": "{fund}对{enterprise}{category}的已定安排", "distribution": "{fund}按因素法分给{enterprise}的额度",
-           "distribution_pool": "{fund}不分地区的部分", "coverage": "{enterprise}{category}的保底比例"}
+           "distribution_pool": "{fund}不分地区的部分", "coverage": "{enterprise}{category}的保底比例", "match": "{fund}对{enterprise}的配套"}
 """A rule in the Chinese tables, by its kind (a kind not listed here shows its id)."""
 
 FIELD_ZH = {"budget": "预算", "caps": "", "per_capacity": "单位产能上限", "per_enterprise": "单企业上限", "per_worker": "每人上限",
             "share_of_need": "需求比例上限", "costs": "", "own_funds": "自有资金", "workers": "职工人数", "capacity": "产能",
             "categories": "可支付类别", "scope": "适用范围", "regions": "地区", "industries": "行业", "name": "名称",
             "distribution": "因素法", "level": "地区层级", "factors": "", "difficulty": "难度系数", "early_exit_weights": "提前退出系数",
-            "exit_year": "退出年份"}
+            "exit_year": "退出年份", "match": "配套", "ratio": "配套比例"}
 """Parts of an input field's path in Chinese (a part not here: a category's label, else as written)."""
 
 TABLE_ZH = {"rule_name": "规则", "rule_id": "规则代码", "enterprise_name": "企业名称", "enterprise_id": "企业代码",
@@ -157,7 +166,7 @@ CONFLICT = Phrases({
 """`solve` ending with exit 3 because rules that ask for money (commitments, minimum coverage) conflict."""
 
 REASON_ZH = {"category_not_payable": "无资金可支付该类别", "no_eligible_fund": "无适用资金", "funds_exhausted": "资金已用完",
-             "cap_binds": "上限约束", "commitment_binds": "已定事项约束", "region_amount_binds": "因素法地区额度约束", "unexplained": "未能解释"}
+             "cap_binds": "上限约束", "commitment_binds": "已定事项约束", "region_amount_binds": "因素法地区额度约束", "match_binds": "配套约束", "unexplained": "未能解释"}
 """Explain's gap reasons (codes joined by "+") in the Chinese table."""
 
 CLOSE_GAP = Phrases({

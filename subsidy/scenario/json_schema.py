@@ -68,6 +68,7 @@ DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "scope": ("Scope 适用范围", "Regions, industries and enterprises the fund may pay; an empty list admits all. 适用地区、行业、企业；空表示不限。"),
         "caps": ("Caps 上限", "Limits on what one enterprise or one cost line may receive. 每户及每项费用的上限。"),
         "distribution": ("Distribution 因素法分配", "The factor method: the budget is split between regions by factors first; each region's amount caps what the fund pays its enterprises. 因素法：预算先按因素分到各地区，各地区额度为该资金对其企业支付的上限。"),
+        "match": ("Match 配套", "配套: for each enterprise, what the listed funds pay it ≥ ratio × what this fund pays it. 配套：对每户企业，所列资金支付合计不低于本资金支付额乘以配套比例。"),
         "source": ("Source 数据来源", "Provenance of the fund's figures and rules. 资金数据和规则的来源。"),
         "notes": ("Notes 备注", "Free text. 备注。"),
     },
@@ -105,6 +106,11 @@ DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "at_least": ("At least 不少于", "At least this much. 不少于此金额。"),
         "at_most": ("At most 不超过", "At most this much; 0 forbids. 不超过此金额；0 表示不得支付。"),
         "source": ("Source 依据", "Where the decision comes from, e.g. the minutes. 决定依据，如会议纪要。"),
+    },
+    "Match": {
+        "": ("Match 配套", "Co-funding this fund's payments require, per enterprise. 本资金支付所需的配套资金（按企业）。"),
+        "funds": ("Funds 配套资金", "Ids of the funds that co-fund (other funds). 提供配套的其他资金代码。"),
+        "ratio": ("Ratio 配套比例", "> 0, exact as written: 0.3 means the listed funds pay at least 3/10 of this fund's payment to each enterprise. 大于 0；0.3 即所列资金对每户支付合计至少为本资金支付额的 3/10。"),
     },
     "Distribution": {
         "": ("Distribution 因素法分配", "How the budget is split between regions. 预算在各地区之间的分配方法。"),
@@ -171,6 +177,9 @@ def scenario_schema() -> dict:
             target = node if name == "" else node["properties"][name]
             target["title"] = title
             target["description"] = description
+    ratio = models["Match"]["properties"]["ratio"]  # a ratio > 0, not an amount
+    ratio.pop("minimum", None), ratio.pop("maximum", None)
+    ratio["exclusiveMinimum"] = 0
     _allow_ranges(schema)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 

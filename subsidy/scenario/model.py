@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, WrapValidator, field_serializer, model_serializer, model_validator
 
-from subsidy.scenario.asks import asking_problems, entries
+from subsidy.scenario.asks import Match, asking_problems, entries
 from subsidy.scenario.factors import Distribution, Region
 from subsidy.scenario.years import Year, budget_of_tranches, by_year, schedules_aside, with_schedules, year_problems
 
@@ -314,6 +314,7 @@ class Fund(_Strict):
     scope: Scope = Field(default_factory=Scope)
     caps: Caps = Field(default_factory=Caps)
     distribution: Distribution | None = None
+    match: Match | None = None  # 配套 (scenario.asks)
     source: str = ""
     notes: str | None = None
 

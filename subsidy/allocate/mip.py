@@ -1,0 +1,192 @@
+"""The stages as whole-fen MIPs, for scenarios with 配套 matching (`funds[].match`).
+
+Why. A match row, den·Σ x(matching funds → e) ≥ num·Σ x(this fund → e) with the ratio num/den
+exact as written, is not a network row: it mixes two arc families with different coefficients,
+so the LP's vertices are no longer whole fen. Central 100 fen wanted, the matching fund has 1
+fen, ratio 0.3: the LP pays central 3.33 fen; the best whole-fen answer is 3 (10·1 ≥ 3·3, and
+10·1 < 3·4). Rounding the LP afterwards would not be optimal among whole-fen allocations in
+general, nor keep every stage's value. Decision (issue 13): the allocation stays exact in WHOLE
+FEN and optimal among whole-fen allocations, so with any match row every stage is a MIP in
+integer fen (HiGHS through PuLP by default, or CBC), on the LP's own model (`lp.PulpBackend`)
+with integer variables and the match rows added:
+
+1. maximise Σ W·x, W the category weights scaled to integers (× the least common denominator of
+   the decimals written, so Σ W·x is an integer); held by the row Σ W·x ≥ S* − ½. Any whole-fen
+   allocation has an integer Σ W·x, so the row admits exactly those with Σ W·x ≥ S*: the ½ is
+   strictly below the smallest possible step (1) and above the solvers' feasibility tolerance
+   (1e-6), so the solver can neither cut the optimum off nor let a worse one through. Checked
+   after every stage in Python integers (`_check`): a solver's answer that keeps a held value or
+   a match row only within its tolerance stops the solve (SolveError) instead of going out;
+2. (fairness) minimise the largest gap share t; held by floors funded_e ≥ need_e − ⌊t*·need_e⌋
+   with t* the share of the stage-2 whole-fen solution as an exact fraction (gaps are whole fen,
+   so gap_e ≤ t*·need_e is gap_e ≤ ⌊t*·need_e⌋: exact); the solver finds t* to its optimality
+   tolerance (1e-6 absolute on t × the largest need), as the LP does;
+3. maximise Σ x (an integer), held by Σ x ≥ funded − ½ as stage 1; then the tie-break by fund
+   order (relative MIP gap 0).
+
+Shadow prices ("prices from the relaxation"). A MIP has no duals. funds.csv and the stage-1
+duals (the right derivatives, negated), and `explain`'s prices and ranges, come from stage 1's LP
+relaxation: the same rows, x continuous (`mip_prices`, which says why not with the whole-fen
+optimum's arcs at 0 fixed); the slacks are the whole-fen optimum's own. The method note and
+explain's output say so.
+
+Measured (bench/bureau_rules.py; see its docstring): xianan-match solves in about 0.3 s.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pulp
+
+from subsidy.allocate.lp import PulpBackend, run
+from subsidy.allocate.lp_solvers import make_mip_solver
+from subsidy.allocate.mip_prices import RelaxationPrices
+from subsidy.allocate.rules import Rules
+from subsidy.allocate.stages import SolveError
+
+MIP_NOTE = "配套 rule: not a network; solved as whole-fen MIP (PuLP); prices from the relaxation"
+INTEGRAL = 1e-6
+"""A solver's integer variable within this of a whole fen counts as that fen (HiGHS's and CBC's
+integrality tolerance); anything further stops the solve."""
+
+
+def integer_weights(rules: Rules) -> tuple[list[int], int]:
+    """Per arc its category weight × L, and L: the least common denominator of the weights as
+    the decimals written (3, 1, 0.5 → 6, 2, 1 and L = 2), so Σ W·x is an integer in fen."""
+    fractions = {c: Fraction(repr(w)) for c, w in rules.weights.items()}
+    scale = math.lcm(*(f.denominator for f in fractions.values())) if fractions else 1
+    cats = rules.lines.categories
+    whole = {c: int(f * scale) for c, f in fractions.items()}
+    return [whole[cats[c]] for c in rules.lines.category[rules.arc_line].tolist()], scale
+
+
+class MipBackend(PulpBackend):
+    """The stages as whole-fen MIPs on the LP's PuLP model; see the module docstring."""
+
+    def __init__(self, rules: Rules, solver: str = "highs", note: str = MIP_NOTE):
+        super().__init__(rules, solver, note)
+        for v in self.x:
+            v.cat = pulp.LpInteger
+        self.engine = make_mip_solver(solver)
+        self.match = rules.match_rows()
+        self.n_before_match = len(self.rows)
+        for by, den, paid, num in self.match:
+            self._add(pulp.LpAffineExpression([(self.x[a], float(den)) for a in by] + [(self.x[a], -float(num)) for a in paid]) >= 0)
+        self.int_weights, self.scale = integer_weights(rules)
+        # Σ W·x and Σ x are compared in doubles by the solver: keep them below 2^53, where every
+        # integer is exact and ½ is far above the solvers' tolerance.
+        most = int(rules.lines.residual.sum()) * max(self.int_weights, default=0)
+        if most >= 2**53:
+            raise SolveError(f"the weighted gap in fen × {self.scale} ({most}) is beyond 2^53: the whole-fen MIP "
+                             "cannot hold it exactly / 加权缺口过大，整数规划无法精确求解")
+        self._prices: RelaxationPrices | None = None
+        self.held: list[tuple[list[int], int]] = []  # (integer coefficients per arc, least): the holds, checked exactly
+
+    @property
+    def note(self) -> str:
+        return self._note
+
+    @property
+    def units_per_fen(self) -> int:
+        return 1  # `tie_break` gives whole fen, checked
+
+    @property
+    def exact_prices(self) -> bool:
+        return False
+
+    def _whole(self, stage: str) -> np.ndarray:
+        """The solver's values in whole fen, checked against every held value and match row in integers."""
+        values = np.array([float(v.varValue or 0.0) for v in self.x])
+        fen = np.rint(values).astype(np.int64)
+        if len(values) and np.abs(values - fen).max() > INTEGRAL:
+            raise SolveError(f"{stage}: the solver's values are not whole fen")
+        broken = self.rules.match_broken(fen)
+        if broken:
+            raise SolveError(f"{stage}: the solver's answer breaks {self.rules.match_names()[broken[0]]} in whole fen")
+        for coefs, least in self.held:
+            if sum(c * f for c, f in zip(coefs, fen.tolist())) < least:
+                raise SolveError(f"{stage}: the solver's answer does not keep an earlier stage's optimum in whole fen")
+        return fen
+
+    def _hold(self, coefs: list[int], least: int) -> None:
+        self.held.append((coefs, least))
+        self._add(pulp.LpAffineExpression([(v, float(c)) for v, c in zip(self.x, coefs) if c]) >= least - 0.5)
+
+    # --- the stages -------------------------------------------------------------------------------
+    def minimise_weighted_gap(self) -> float:
+        if self.empty:
+            return super().minimise_weighted_gap()
+        self.problem.setObjective(pulp.LpAffineExpression([(v, -float(w)) for v, w in zip(self.x, self.int_weights) if w]) + 0)
+        run(self.problem, self.engine, "stage 1 (weighted gap, whole-fen MIP)")
+        self.optimum = self._whole("stage 1 (weighted gap, whole-fen MIP)")
+        self.saved = sum(w * f for w, f in zip(self.int_weights, self.optimum.tolist()))
+        self.duals = None
+        return (self.weighted_need - self.saved / self.scale) / 100  # exact from the fen once rounded (`rounding.values_of`)
+
+    def stage1_duals(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.empty:
+            return super().stage1_duals()
+        if self.duals is None:
+            self.duals = self.prices().relaxation().duals()
+        owner, member, limits = self.rules.membership()
+        used = np.zeros(len(limits), dtype=np.int64)
+        np.add.at(used, owner, self.optimum[member])
+        return self.duals, (limits - used) / 100
+
+    def hold_weighted_gap(self, value: float) -> None:
+        if not self.empty:
+            self._hold(self.int_weights, self.saved)
+
+    def hold_largest_gap_share(self, value: float) -> None:
+        if self.empty:
+            return
+        fen = self._whole("stage 2 (largest gap share, whole-fen MIP)")
+        funded = np.zeros(len(self.rules.lines.enterprises), dtype=np.int64)
+        np.add.at(funded, self.rules.arc_enterprise, fen)
+        share = max((Fraction(n - int(funded[e]), n) for e, n in self.need.items()), default=Fraction(0))
+        by_enterprise = self.rules.arcs_by_enterprise()
+        for e, n in sorted(self.need.items()):
+            floor = n - math.floor(share * n)
+            if floor > 0 and by_enterprise.get(e):
+                coefs = [0] * len(self.x)
+                for a in by_enterprise[e]:
+                    coefs[a] = 1
+                self._hold(coefs, floor)
+        self.share.lowBound = 1  # the share rows hold whatever is funded: the floors decide now
+
+    def maximise_funded(self) -> float:
+        if self.empty:
+            return 0.0
+        self.problem.setObjective(-self.total_funded)
+        run(self.problem, self.engine, "stage 3 (spend what can still be spent, whole-fen MIP)")
+        self.funded = int(self._whole("stage 3 (spend what can still be spent, whole-fen MIP)").sum())
+        return self.funded / 100
+
+    def hold_funded(self, value: float) -> None:
+        if not self.empty:
+            self._hold([1] * len(self.x), self.funded)
+
+    def tie_break(self) -> np.ndarray:
+        if self.empty:
+            return np.zeros(0)
+        self.problem.setObjective(pulp.LpAffineExpression(list(zip(self.x, self.rules.tie_break_costs()))))
+        run(self.problem, self.engine, "stage 3 (tie-break by fund order, whole-fen MIP)")
+        fen = self._whole("stage 3 (tie-break by fund order, whole-fen MIP)")
+        if int(fen.sum()) != self.funded:
+            raise SolveError("stage 3 (tie-break by fund order, whole-fen MIP): the solver's answer does not spend stage 3's total")
+        return fen
+
+    # --- prices -------------------------------------------------------------------------------------
+    def prices(self) -> RelaxationPrices:
+        if self._prices is None:
+            self._prices = RelaxationPrices(self.rules, self.solver)
+        return self._prices
+
+    def fund_prices(self) -> np.ndarray:
+        """The relaxation's budget duals (negated): "prices from the relaxation"."""
+        nf = len(self.rules.scenario.funds)
+        duals, _ = self.stage1_duals()
+        return -np.asarray(duals[:nf], dtype=float) + 0.0
