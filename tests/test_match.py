@@ -10,6 +10,7 @@ pays 3 fen, local 1, the line gets 4 fen. The LP relaxation would pay central 3.
 from __future__ import annotations
 
 import copy
+import json
 import itertools
 import random
 from decimal import Decimal
@@ -175,3 +176,33 @@ def test_solve_cli_reports_the_mip_in_the_method_note(tmp_path):
     done = run("solve", SHIPPED, "--out", tmp_path / "out", "--lang", "en")
     assert done.code == 0, done.err
     assert '"method_note": "配套 rule: not a network; solved as whole-fen MIP' in (tmp_path / "out" / "summary.json").read_text(encoding="utf-8")
+
+
+# --- conflicts with commitments ---------------------------------------------------------------
+def _committed(tmp_path, local_budget: float, enterprises: tuple[str, ...]):
+    data = copy.deepcopy(HAND)
+    data["enterprises"].append({"id": "e2", "name": "乙", "region": "湖北/咸宁", "industry": "cement", "costs": {"resettlement": 1.00}})
+    data["funds"][1]["budget"] = local_budget
+    data["commitments"] = [{"fund": "central", "enterprise": e, "at_least": 0.5} for e in enterprises]
+    path = tmp_path / "committed.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_a_commitment_the_matching_funds_cannot_afford_stops_before_solving(tmp_path):
+    # central must pay e1 at least 50 fen: 0.3 × 50 = 15 fen of matching, local has 1 fen
+    path = _committed(tmp_path, 0.01, ("e1",))
+    en, zh = run("solve", path, "--lang", "en"), run("solve", path, "--lang", "zh")
+    assert en.code == zh.code == 2
+    assert "match[central,e1]: commitments make central pay e1 at least 0.50 元, so 0.3 × that asks 0.15 元 of local, " \
+           "but they can pay e1 at most 0.01 元" in en.stderr
+    assert "按配套比例 0.3 需 local 配套 0.15 元，但其对 e1 最多可支付 0.01 元" in zh.stderr
+
+
+def test_matching_funds_that_fit_each_commitment_but_not_both_name_the_smallest_conflict(tmp_path):
+    # local 20 fen reaches either enterprise's 15 fen, not both (30): exit 3, and 10 fen more would do
+    path = _committed(tmp_path, 0.20, ("e1", "e2"))
+    done = run("solve", path, "--lang", "en")
+    assert done.code == 3
+    assert "commitment[central,e1], commitment[central,e2], match[central,e1], match[central,e2], budget[local]" in done.stderr
+    assert "local +0.10 (0.10 元 in all)" in done.stderr

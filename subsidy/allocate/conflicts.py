@@ -17,6 +17,8 @@ bounds. What the data alone show is reported before solving (`checks.commitments
 - `least_extra_budget`: min Σ s_f with every budget row Σ x ≤ B_f + s_f and every other rule
   kept; budget slacks are one more arc per budget row, so the program is still a network and the
   optimum whole fen. None where no budget helps (a cap or a need is in the way).
+- 配套 match rows (`allocate.mip`) are rows too, each its own group; with any, every program
+  here is solved in whole fen (a MIP), since the LP's feasibility is not the whole-fen one.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import pulp
 
 from subsidy.allocate.lp import commitment_rows, commitment_owners
 from subsidy.allocate.lp_pool import pool_terms, pool_variables
-from subsidy.allocate.lp_solvers import make_solver
+from subsidy.allocate.lp_solvers import make_mip_solver, make_solver
 from subsidy.allocate.rules import Rules
 
 def _rows(rules: Rules) -> tuple[list[tuple[list[int], int, int]], list[str]]:
@@ -37,14 +39,32 @@ def _rows(rules: Rules) -> tuple[list[tuple[list[int], int, int]], list[str]]:
     extra = commitment_rows(rules)
     owners = commitment_owners(rules)
     side = rules.commitment_names()
-    return bounds + extra, names + [side[k] for k in owners]
+    # 配套: den·Σ matching − num·Σ this fund ≥ 0, arcs with their coefficients
+    matches = [([(a, float(den)) for a in by] + [(a, -float(num)) for a in paid], -1, 0) for by, den, paid, num in rules.match_rows()]
+    return bounds + extra + matches, names + [side[k] for k in owners] + rules.match_names()
+
+
+def _expr(x: list, arcs: list) -> pulp.LpAffineExpression:
+    """Σ x over a row's arcs, or Σ coef·x over a match row's (arc, coef) pairs."""
+    return pulp.LpAffineExpression([(x[a], c) for a, c in arcs] if arcs and isinstance(arcs[0], tuple) else [(x[a], 1.0) for a in arcs])
+
+
+def _variables(problem: pulp.LpProblem, rules: Rules, name: str = "x") -> list:
+    """One amount per arc, whole fen where a match row makes the program a MIP (allocate.mip):
+    the LP's feasibility is then not the whole-fen one."""
+    whole = pulp.LpInteger if len(rules.match_fund) else pulp.LpContinuous
+    return [problem.add_variable(f"{name}{i}", lowBound=0, cat=whole) for i in range(len(rules.arc_source))]
+
+
+def _engine(rules: Rules, solver: str):
+    return make_mip_solver(solver) if len(rules.match_fund) else make_solver(solver)
 
 
 def _feasible(rules: Rules, rows: list[tuple[list[int], int, int]], keep: list[int], engine) -> bool:
     """Whether the rows `keep` hold together. The factor method's pool variables (`lp_pool`) are
     in every program: a region's row left out frees its variable, the pool's left out frees them all."""
     problem = pulp.LpProblem("conflict", pulp.LpMinimize)
-    x = [problem.add_variable(f"x{i}", lowBound=0) for i in range(len(rules.arc_source))]
+    x = _variables(problem, rules)
     pool = pool_terms(rules, pool_variables(problem, rules))
     for k in keep:
         arcs, sense, fen = rows[k]
@@ -52,7 +72,7 @@ def _feasible(rules: Rules, rows: list[tuple[list[int], int, int]], keep: list[i
             if sense < 0 and fen > 0:
                 return False
             continue
-        expr = pulp.LpAffineExpression([(x[a], 1.0) for a in arcs] + pool.get(k, []))
+        expr = _expr(x, arcs) + pulp.LpAffineExpression(pool.get(k, []))
         problem.addConstraint(expr <= fen if sense > 0 else expr >= fen, name=f"r{k}")
     problem.setObjective(pulp.LpAffineExpression([]) + 0)
     problem.solve(engine)
@@ -63,16 +83,19 @@ def conflicting_rules(rules: Rules, solver: str = "highs") -> list[str] | None:
     """The names of an irreducible set of rules no allocation can keep together (leasts and mosts
     first, then the bounds, each in the rules' order), or None when the rules can all be kept."""
     rows, names = _rows(rules)
-    engine = make_solver(solver)
+    engine = _engine(rules, solver)
     if _feasible(rules, rows, list(range(len(rows))), engine):
         return None
     kind, _ = rules.bound_order
     n_bounds = len(kind)
     n_commit = len(rules.scenario.commitments)
     owners = commitment_owners(rules)
+    n_asks = n_bounds + len(owners)
     groups: dict[tuple, list[int]] = {}
     for k in range(len(rows)):
-        if k >= n_bounds:  # commitments one by one; minimum coverage by category
+        if k >= n_asks:  # match rows one by one
+            key = ("match", k)
+        elif k >= n_bounds:  # commitments one by one; minimum coverage by category
             owner = owners[k - n_bounds]
             key = ("commitment", owner) if owner < n_commit else \
                 ("coverage", int(rules.lines.category[rules.coverage_line[owner - n_commit]]))
@@ -117,19 +140,18 @@ def least_extra_budget(rules: Rules, solver: str = "highs") -> dict[str, int] | 
     rows, _ = _rows(rules)
     n_funds = len(rules.scenario.funds)
     problem = pulp.LpProblem("extra_budget", pulp.LpMinimize)
-    x = [problem.add_variable(f"x{i}", lowBound=0) for i in range(len(rules.arc_source))]
-    s = [problem.add_variable(f"s{f}", lowBound=0) for f in range(n_funds)]
+    x = _variables(problem, rules)
+    s = [problem.add_variable(f"s{f}", lowBound=0, cat=pulp.LpInteger if len(rules.match_fund) else pulp.LpContinuous) for f in range(n_funds)]
     pool = pool_terms(rules, pool_variables(problem, rules))  # the factor method's pool (lp_pool)
     for k, (arcs, sense, fen) in enumerate(rows):
         if not arcs and k >= n_funds and k not in pool:
             if sense < 0 and fen > 0:
                 return None  # a least no money may reach: no budget helps
             continue
-        terms = [(x[a], 1.0) for a in arcs] + pool.get(k, []) + ([(s[k], -1.0)] if k < n_funds else [])
-        expr = pulp.LpAffineExpression(terms)
+        expr = _expr(x, arcs) + pulp.LpAffineExpression(pool.get(k, []) + ([(s[k], -1.0)] if k < n_funds else []))
         problem.addConstraint(expr <= fen if sense > 0 else expr >= fen, name=f"r{k}")
     problem.setObjective(pulp.lpSum(s) + 0)
-    problem.solve(make_solver(solver))
+    problem.solve(_engine(rules, solver))
     if problem.status != pulp.LpStatusOptimal:
         return None
     extra = np.rint([float(v.varValue or 0.0) for v in s]).astype(np.int64).tolist()

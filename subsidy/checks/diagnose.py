@@ -21,6 +21,7 @@ from typing import Callable, Iterable, Literal
 from subsidy.allocate.distribution import distribution_errors
 from subsidy.checks.commitments import commitment_conflicts
 from subsidy.checks.coverage import coverage_conflicts
+from subsidy.checks.matching import match_conflicts
 from subsidy.scenario.labels import Lang, Phrases
 from subsidy.scenario.model import Enterprise, Fund, Scenario, ScopeGroups
 from subsidy.allocate.waterfall import CostLines, floor_fen, from_fen, to_fen
@@ -170,6 +171,7 @@ def diagnose(scenario: Scenario, lines: CostLines) -> list[Finding]:
                 found.append(_finding("warning", f"region_too_short[{fund.id},{e.id}]", lambda lang, f=fund, e=e: DIAGNOSIS(
                     "region_too_short", lang, fund=f.id, ent=e.id, region=e.region, level=depth)))
     found += [Finding("error", code, message, zh) for code, message, zh in coverage_conflicts(scenario, lines)]
+    found += [Finding("error", code, message, zh) for code, message, zh in match_conflicts(scenario, lines)]
     if not scenario.funds:
         found.append(_finding("warning", "no_funds", lambda lang: DIAGNOSIS("no_funds", lang)))
     need = bool(lines.residual.any())
