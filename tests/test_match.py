@@ -206,3 +206,37 @@ def test_matching_funds_that_fit_each_commitment_but_not_both_name_the_smallest_
     assert done.code == 3
     assert "commitment[central,e1], commitment[central,e2], match[central,e1], match[central,e2], budget[local]" in done.stderr
     assert "local +0.10 (0.10 元 in all)" in done.stderr
+
+
+# --- close-gap, sweep, compare keep the rule ------------------------------------------------------
+def test_close_gap_keeps_the_match():
+    # Without matching, 160.60 more closes all that budget can (hubei +50, district +110.60).
+    # With 1:1 matching the extra local money must also match central's 50 left: 162.10
+    # (hubei +50, district +112.10), and solved again the gap is the 150.00 no fund may pay.
+    from subsidy.analysis.close_gap import close_gap
+
+    gc = close_gap(load_scenario(SHIPPED))
+    assert gc.total_extra == Decimal("162.10")
+    assert dict(zip(gc.funds.fund, gc.funds.extra)) == {"central_reward": 0, "hubei_provincial": Decimal("50.00"),
+                                                        "xianan_district": Decimal("112.10")}
+    assert int(gc.after.gaps.gap_fen.sum()) == 150_00
+    assert gc.after.summary["method_note"].startswith("配套 rule")
+
+
+def test_sweep_over_the_ratio_pays_whole_fen():
+    # 0.5: central's 300 asks 150 of the 250 local: it binds nowhere (160.60, as without it);
+    # 1.0: central 250 (above); 1.5: local 250 matches 250 / 1.5 = 166.666… of central: 166.66 in
+    # whole fen (a fen more, 166.67 × 1.5 = 250.005 > 250).
+    from subsidy.analysis.sweep import parse_vary, sweep
+
+    table = sweep(load_scenario(SHIPPED), [parse_vary("funds.central_reward.match.ratio=0.5,1,1.5")], workers=1)
+    assert [round(float(v), 2) for v in table["weighted_gap"]] == [160.60, 210.60, 311.28]
+    assert [round(float(v), 2) for v in table["used[central_reward]"]] == [300.00, 250.00, 166.66]
+
+
+def test_compare_names_the_match_in_words():
+    base = load_scenario(SCENARIOS / "xianan-2025.yaml")
+    done = run("compare", SCENARIOS / "xianan-2025.yaml", SHIPPED, "--lang", "zh")
+    assert done.code == 0, done.stderr
+    assert "中央财政淘汰落后产能奖励资金（以奖代补） 配套·比例 — → 1" in done.stdout
+    assert base.funds[0].match is None

@@ -14,6 +14,8 @@ The total gap (summary.json's total_gap) splits into three parts that behave dif
     cap_…, need[…]: the allocation program's rules, unchanged (caps stay)
     commitment[…]:  decisions already taken, unchanged (only the LPs: the flow refuses them)
     coverage[…]:    minimum coverage, each line's least, unchanged (the same)
+    match[…]:       配套, unchanged; with any, x and extra are whole fen (MIPs, as the solve's
+                    stages: `allocate.mip`) and the caps' closes_per_unit comes from the relaxation
     target_gap:     Σ r[e,c] − Σ x ≥ …  i.e.  total gap ≤ target
 
   then, holding that minimum, the same program puts the extra into funds in the order listed
@@ -50,7 +52,7 @@ import pulp
 import numpy as np
 
 from subsidy.allocate.distribution import distributions
-from subsidy.allocate.lp_solvers import make_solver
+from subsidy.allocate.lp_solvers import make_mip_solver, make_solver
 from subsidy.allocate.result import Result
 from subsidy.allocate.rules import OWN, Arc, Rules
 from subsidy.allocate.stages import SolveError
@@ -78,14 +80,19 @@ class AllocationLP:
         # (name, arcs, least, most) of each commitment, in fen (most -1: none); hard rules here too
         self.commitments = [(name, [self.arcs[a] for a in arcs.tolist()], low, high) for name, arcs, low, high in
                             zip(rules.commitment_names(), rules.commit_arcs, rules.commit_lower.tolist(), rules.commit_upper.tolist())]
+        # 配套: (name, matching arcs, den, this fund's arcs, num); with any, the programs are whole-fen MIPs
+        self.matches = [(name, [self.arcs[a] for a in by], den, [self.arcs[a] for a in paid], num)
+                        for name, (by, den, paid, num) in zip(rules.match_names(), rules.match_rows())]
 
 
 class _Program:
     """A PuLP program whose constraints keep readable names (`Rules.bound_names`)."""
 
-    def __init__(self, name: str, arcs: list[Arc]):
+    def __init__(self, name: str, arcs: list[Arc], whole: bool = False):
         self.problem = pulp.LpProblem(name, pulp.LpMinimize)
-        self.x = {arc: self.problem.add_variable(f"x{i}", lowBound=0) for i, arc in enumerate(arcs)}
+        self.whole = whole  # 配套: amounts (and extras) in whole fen, a MIP (allocate.mip)
+        cat = pulp.LpInteger if whole else pulp.LpContinuous
+        self.x = {arc: self.problem.add_variable(f"x{i}", lowBound=0, cat=cat) for i, arc in enumerate(arcs)}
         self.extra: dict[str, pulp.LpVariable] = {}
         self.pool_z: dict[str, pulp.LpVariable] = {}  # the factor method's pool: per region's rule name
         self.constraints: dict[str, pulp.LpConstraint] = {}
@@ -99,7 +106,7 @@ class _Program:
 
     def run(self, solver: str, what: str) -> bool:
         """Solve; False when infeasible, SolveError on any other failure."""
-        status = self.problem.solve(make_solver(solver))
+        status = self.problem.solve(make_mip_solver(solver) if self.whole else make_solver(solver))
         # CBC reports an LP its presolve finds infeasible as "Undefined".
         if status == pulp.LpStatusInfeasible or (solver == "cbc" and status == pulp.LpStatusUndefined):
             return False
@@ -139,6 +146,11 @@ def _rules(lp: AllocationLP, prog: _Program, growable: set[str] | None) -> None:
             prog.add(name + ">=", expr >= low)
         if high >= 0:
             prog.add(name, expr <= high)
+    for name, by, den, paid, num in lp.matches:
+        prog.add(name, pulp.LpAffineExpression([(prog.x[a], float(den)) for a in by] + [(prog.x[a], -float(num)) for a in paid]) >= 0)
+    if prog.whole:
+        for v in prog.extra.values():
+            v.cat = pulp.LpInteger
 
 
 @dataclass
@@ -173,6 +185,11 @@ def _unlimited(lp: AllocationLP, solver: str) -> tuple[dict[Arc, float], dict[st
     prog.problem.setObjective(-prog.funded())
     prog.run(solver, "close-gap (unlimited budgets)")
     duals = {name: float(c.pi or 0.0) for name, c in prog.constraints.items()}
+    if lp.matches:  # the caps' duals above are the relaxation's; the amounts are the whole-fen MIP's
+        prog = _Program("unlimited", lp.arcs, whole=True)
+        _rules(lp, prog, growable=None)
+        prog.problem.setObjective(-prog.funded())
+        prog.run(solver, "close-gap (unlimited budgets, whole fen)")
     most = pulp.value(prog.funded())
     public = _public_lines(lp)
     own_elsewhere = [prog.x[a] for a in lp.arcs if a.source == OWN and (a.enterprise, a.category) not in public]
@@ -185,7 +202,7 @@ def _unlimited(lp: AllocationLP, solver: str) -> tuple[dict[Arc, float], dict[st
 
 def _least_extra(lp: AllocationLP, growable: list[str], need_funded_fen: int, solver: str, order: list[str]) -> dict[str, int] | None:
     """Least extra budget (fen, per growable fund) so that Σ x ≥ need_funded; None if impossible."""
-    prog = _Program("close_gap", lp.arcs)
+    prog = _Program("close_gap", lp.arcs, whole=bool(lp.matches))
     _rules(lp, prog, growable=set(growable))
     prog.add("target_gap", prog.funded() >= need_funded_fen)
     total = pulp.lpSum(prog.extra.values())

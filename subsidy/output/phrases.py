@@ -147,7 +147,7 @@ FIELD_ZH = {"budget": "预算", "caps": "", "per_capacity": "单位产能上限"
             "share_of_need": "需求比例上限", "costs": "", "own_funds": "自有资金", "workers": "职工人数", "capacity": "产能",
             "categories": "可支付类别", "scope": "适用范围", "regions": "地区", "industries": "行业", "name": "名称",
             "distribution": "因素法", "level": "地区层级", "factors": "", "difficulty": "难度系数", "early_exit_weights": "提前退出系数",
-            "exit_year": "退出年份", "match": "配套", "ratio": "配套比例"}
+            "exit_year": "退出年份", "match": "配套", "ratio": "比例", "funds": "资金"}
 """Parts of an input field's path in Chinese (a part not here: a category's label, else as written)."""
 
 TABLE_ZH = {"rule_name": "规则", "rule_id": "规则代码", "enterprise_name": "企业名称", "enterprise_id": "企业代码",
