@@ -240,3 +240,23 @@ def test_compare_names_the_match_in_words():
     assert done.code == 0, done.stderr
     assert "中央财政淘汰落后产能奖励资金（以奖代补） 配套·比例 — → 1" in done.stdout
     assert base.funds[0].match is None
+
+
+# --- the workbook -------------------------------------------------------------------------------
+def test_match_round_trips_through_the_workbook_and_slips_name_their_cells(tmp_path):
+    import openpyxl
+
+    from subsidy.scenario.convert import write_scenario
+
+    original = load_scenario(SHIPPED)
+    write_scenario(original, tmp_path / "s.xlsx")
+    assert load_scenario(tmp_path / "s.xlsx") == original
+    book = openpyxl.load_workbook(tmp_path / "s.xlsx")
+    sheet = book["配套"]  # row 3: central_reward, hubei_provincial, 1; row 4: central_reward, xianan_district
+    assert [c.value for c in sheet[3]] == ["central_reward", "hubei_provincial", 1]
+    sheet["C3"], sheet["B4"] = 0, "nowhere"
+    book.save(tmp_path / "bad.xlsx")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(tmp_path / "bad.xlsx")
+    assert "配套!C3 (配套比例（配套资金合计不低于本资金支付额的） ratio): the ratio must be above 0, got 0" in caught.value.render("en")
+    assert "配套!B4 (配套资金代码 by): 未知的资金 'nowhere'" in caught.value.render("zh")

@@ -22,18 +22,19 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from subsidy.scenario.slips import Slip
+
 
 def _ratio(value: Any) -> Decimal:
     """A match ratio: a number > 0 as the exact decimal written (a float by its str: 0.3 is 3/10)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        raise ValueError(f"must be a number > 0, got {value!r} / 必须是大于 0 的数字，实际为 {value!r}")
+        raise Slip("number", value=repr(value))
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        raise ValueError(f"must be a number > 0, got {value!r} / 必须是大于 0 的数字，实际为 {value!r}") from None
+        raise Slip("number", value=repr(value)) from None
     if not number.is_finite() or number <= 0:
-        raise ValueError(f"the ratio must be above 0, got {value!r} (a ratio of 0 asks nothing: leave match out) / "
-                         f"配套比例必须大于 0，实际为 {value!r}（比例为 0 即无配套要求：请删去 match）")
+        raise Slip("match_ratio", value=repr(value))
     return number + 0
 
 

@@ -107,6 +107,10 @@ MINIMUM_COVERAGE = SheetSpec("minimum_coverage", "保底比例", "MinimumCoverag
     Col("category", "费用类别", "category", "code:category", width=24),
     Col("share", "保底比例（自有资金+财政资金不低于费用的）", "minimum share of cost (own funds + public money)", "share", width=20),
 ))
+MATCH = SheetSpec("match", "配套", "Match", (
+    Col("fund", "资金代码", "fund", "ref:funds"), Col("by", "配套资金代码", "matched by fund", "ref:funds"),
+    Col("ratio", "配套比例（配套资金合计不低于本资金支付额的）", "ratio (matching funds together ≥ this × the fund's payment)", "any", width=20),
+))
 CATEGORIES = SheetSpec("categories", "类别", "Categories", (
     Col("key", "类别代码", "category"), Col("label_zh", "中文名称", "Chinese name", width=20),
     Col("label_en", "英文名称", "English name", width=28), Col("weight", "优先权重", "weight", "weight"),
@@ -128,7 +132,7 @@ TRANCHES = SheetSpec("tranches", "资金分年度到账", "FundTranches", (
     Col("fund", "资金代码", "fund", "ref:funds"), Col("year", "年度", "year", "int"), Col("amount", "金额", "amount", "money"),
 ))
 DATA_SHEETS = (SCENARIO, ENTERPRISES, COSTS, OWN_FUNDS, FUNDS, FUND_RULES, COMMITMENTS, MINIMUM_COVERAGE, CATEGORIES, ASSUMPTIONS,
-               DISTRIBUTION, REGIONS, BY_YEAR, TRANCHES)
+               DISTRIBUTION, REGIONS, BY_YEAR, TRANCHES, MATCH)
 INSTRUCTIONS = ("说明", "Instructions")
 CODES = ("代码表", "Codes")
 

@@ -151,6 +151,7 @@ class _Reader:
         self._own_funds()
         self._funds()
         self._distribution()
+        self._match()
         self._fund_rules()
         self._commitments()
         self._minimum_coverage()
@@ -408,6 +409,31 @@ class _Reader:
             d["factors"] = factors
             self.places[loc + ("factors",)] = self.sheets["distribution"].cell("capacity", row)
             self._put(d, "share", values.get("share"), loc + ("share",), "distribution", "share", row)
+
+    def _match(self) -> None:
+        """配套 rows: (fund, a matching fund, the ratio on the fund's first row; the same or blank after)."""
+        for row, values in self._rows("match"):
+            ref = values.get("fund")
+            j = self.fund_index.get(str(ref)) if ref is not None else None
+            if j is None:
+                self._problem("match", "fund", row, "fund id is missing" if ref is None else
+                              f"unknown fund {ref!r}; it must be an id on the {self.sheets['funds'].title} sheet")
+                continue
+            loc = ("funds", j, "match")
+            m = self.data["funds"][j].setdefault("match", {"funds": []})
+            self.places.setdefault(loc, self.sheets["match"].cell("fund", row))
+            by = values.get("by")
+            if by is None:
+                self._problem("match", "by", row, "the matching fund's id is missing")
+            else:
+                self.places[loc + ("funds", len(m["funds"]))] = self.sheets["match"].cell("by", row)
+                m["funds"].append(str(by))
+            ratio = values.get("ratio")
+            if ratio is not None and "ratio" in m and str(m["ratio"]) != str(ratio):
+                self._problem("match", "ratio", row, f"a second ratio {ratio!r} for fund {ref!r} (the first is {m['ratio']!r}); "
+                              "give it once, on the fund's first row")
+            elif ratio is not None:
+                self._put(m, "ratio", ratio, loc + ("ratio",), "match", "ratio", row)
 
     def _regions(self) -> None:
         items = []

@@ -73,6 +73,9 @@ def scenario_rows(scenario: Scenario) -> dict[str, list[list]]:
             rows["distribution"].append([f.id, d.level, _number(d.factors.capacity), _number(d.factors.workers), _number(d.factors.difficulty),
                                           _number(d.share) if d.share != 1 else None])
             rows["fund_rules"] += [[f.id, rule("early_exit"), year, _number(w)] for year, w in d.early_exit_weights.items()]
+    for f in scenario.funds:  # 配套: one row per matching fund, the ratio on the first
+        if f.match is not None:
+            rows["match"] += [[f.id, g, _number(f.match.ratio) if i == 0 else None] for i, g in enumerate(f.match.funds)]
     for k, share in scenario.policy.minimum_coverage.items():
         rows["minimum_coverage"].append([cat(k), share])
     for c in scenario.commitments:
@@ -102,6 +105,7 @@ INSTRUCTION_LINES = {
         "5. 费用类别、层级、规则可从下拉列表选择，也可只填代码（如 resettlement）或中文名称（如 职工安置费）。代码表见“代码表”。",
         "6. “类别”表只在需要改变默认权重/顺序或新增类别时填写；“假设”表记录估算依据。",
         "   “已定事项”表填写已经决定的安排（如常务会纪要）：某资金给某企业（某费用类别，空白为该资金合计）的金额，或不少于/不超过的金额。",
+        "   “配套”表：某资金对每户企业的支付须有配套，所列配套资金对该企业的支付合计不得低于本资金支付额乘以配套比例；每项配套资金一行，比例填在第一行。",
         "   “保底比例”表：某费用类别的每项费用，自有资金与财政资金合计不得低于费用乘以该比例（0 至 1，如职工安置费 1 为全额保障）。",
         "   跨年度方案：在“方案”表的“年度”填写 2025, 2026, 2027；按年度到期的费用、按年度到位的自有资金填在“分年度”表（每年一行），",
         "   按年度到账的资金填在“资金分年度到账”表，“资金”表的“结转”填 否 表示当年未用完的资金收回（默认结转）。",

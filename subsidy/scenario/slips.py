@@ -41,6 +41,8 @@ SLIPS = Phrases({
                      "zh": "已填金额 amount 即为定额：请不要再填 at_least 和 at_most"},
     "second_commitment": {"en": "a second commitment for the same fund, enterprise and category (first at {first})",
                           "zh": "同一资金、企业和费用类别的第二项已定事项（首项在 {first}）"},
+    "match_ratio": {"en": "the ratio must be above 0, got {value} (a ratio of 0 asks nothing: leave match out)",
+                    "zh": "配套比例必须大于 0，实际为 {value}（比例为 0 即无配套要求：请删去 match）"},
     "match_itself": {"en": "a fund cannot match itself ({value}): list the other funds that co-fund it",
                      "zh": "资金不能为自身配套（{value}）：请列出为其配套的其他资金"},
     "fund_twice": {"en": "fund {value} is listed twice", "zh": "资金 {value} 列了两次"},
