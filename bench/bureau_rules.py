@@ -114,6 +114,21 @@ def with_coverage(path: Path, out: Path) -> None:
     out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
+MATCH_RATIO = "0.3"
+"""配套 for the match variant: the first generated fund matched by all the others at this ratio."""
+
+
+def with_match(path: Path, out: Path) -> None:
+    """`path` with the first fund matched by the others at `MATCH_RATIO` (every rule of issue 13
+    present). Its commitments with a least are dropped (the amounts were taken from a solve
+    without matching, so some would ask for co-funding the others cannot give: exit 2 or 3)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    first = data["funds"][0]
+    first["match"] = {"funds": [f["id"] for f in data["funds"][1:]], "ratio": MATCH_RATIO}
+    data["commitments"] = [c for c in data.get("commitments", []) if c["fund"] != first["id"] or "amount" not in c]
+    out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000")
@@ -132,14 +147,19 @@ def main() -> None:
         with_per_worker(plain, ruled)
         committed = work / f"rules-{n}-seed1-commitments.json"
         covered = work / f"rules-{n}-seed1-coverage.json"
-        lp_only = (committed, covered)
+        matched = work / f"rules-{n}-seed1-match.json"
+        lp_only = (committed, covered, matched)
         for label, path in (("no bureau rules", plain), ("per-worker standards", ruled), ("per-worker standards + commitments", committed),
-                            ("per-worker standards + commitments + minimum coverage", covered)):
+                            ("per-worker standards + commitments + minimum coverage", covered),
+                            ("… + 配套 matching (whole-fen MIP)", matched)):
             if path is committed:
                 label += f" ({with_commitments(ruled, work / 'out-flow' / 'allocations.csv', committed)})"
             if path is covered:
                 with_coverage(committed, covered)
                 label += " (resettlement 1.0, retirees 0.5; + a 兜底 fund)"
+            if path is matched:
+                with_match(covered, matched)
+                label += f" (the first fund matched by the others at {MATCH_RATIO})"
             cells = []
             for m in ("flow", "pulp"):
                 if path in lp_only and m == "flow":
