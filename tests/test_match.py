@@ -260,3 +260,20 @@ def test_match_round_trips_through_the_workbook_and_slips_name_their_cells(tmp_p
         load_scenario(tmp_path / "bad.xlsx")
     assert "配套!C3 (配套比例（配套资金合计不低于本资金支付额的） ratio): the ratio must be above 0, got 0" in caught.value.render("en")
     assert "配套!B4 (配套资金代码 by): 未知的资金 'nowhere'" in caught.value.render("zh")
+
+
+# --- what does not carry matching yet refuses it, rather than dropping it ------------------------
+def test_a_programme_and_the_robust_plan_refuse_matching():
+    import yaml
+
+    from subsidy.allocate.robust import robust_allocation
+    from subsidy.pipeline import SolveError, rules_of
+
+    data = yaml.safe_load((SCENARIOS / "xianan-2025-2027.yaml").read_text(encoding="utf-8"))
+    data["funds"][0]["match"] = {"funds": [data["funds"][1]["id"]], "ratio": 1}
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_data(data)
+    assert "does not carry 配套 matching yet" in caught.value.render("en") and "跨年度方案暂不支持配套" in caught.value.render("zh")
+    rules = rules_of(load_scenario(SHIPPED))
+    with pytest.raises(SolveError, match="配套 matching"):
+        robust_allocation(rules, rules.lines.residual[None, :])

@@ -56,6 +56,8 @@ def robust_allocation(rules: Rules, residual: np.ndarray) -> np.ndarray:
     then spending what can be spent, then the tie-break (module docstring)."""
     import highspy
 
+    if len(rules.match_fund):
+        raise SolveError("--plan robust does not take 配套 matching yet (a match row is no row of its LP): remove it, or use the plan on expected values")
     if len(rules.pool_fund):
         raise SolveError("--plan robust does not take the factor method's share below 1 yet (the pool not tied to a region): "
                          "use the plan on expected values")
