@@ -24,8 +24,8 @@ with integer variables and the match rows added:
 3. maximise Σ x (an integer), held by Σ x ≥ funded − ½ as stage 1; then the tie-break by fund
    order (relative MIP gap 0).
 
-Shadow prices ("prices from the relaxation"). A MIP has no duals. funds.csv and the stage-1
-duals (the right derivatives, negated), and `explain`'s prices and ranges, come from stage 1's LP
+Shadow prices ("prices from the relaxation"). A MIP has no duals. funds.csv (right derivatives),
+the stage-1 duals (the solver's, of one LP) and `explain`'s prices and ranges come from stage 1's LP
 relaxation: the same rows, x continuous (`mip_prices`, which says why not with the whole-fen
 optimum's arcs at 0 fixed); the slacks are the whole-fen optimum's own. The method note and
 explain's output say so.
@@ -186,7 +186,10 @@ class MipBackend(PulpBackend):
         return self._prices
 
     def fund_prices(self) -> np.ndarray:
-        """The relaxation's budget duals (negated): "prices from the relaxation"."""
+        """Per fund, the right derivative of the relaxation's optimum in its budget: "prices from
+        the relaxation" (one small LP per fund on the relaxation's dual face)."""
         nf = len(self.rules.scenario.funds)
-        duals, _ = self.stage1_duals()
-        return -np.asarray(duals[:nf], dtype=float) + 0.0
+        if self.empty:
+            return np.zeros(nf)
+        more, _ = self.prices().marginal_values(np.arange(nf), right_only=True)
+        return more

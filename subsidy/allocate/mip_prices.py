@@ -64,9 +64,11 @@ class Relaxation:
         delta = None
         if moved is not None:
             delta = program.add_variable("delta", lowBound=0, upBound=cap)
+        self.made = []  # the rows' constraints, in order (their duals)
         for i, (terms, rhs) in enumerate(self.rows):
             extra = [(delta, -float(sign))] if i == moved else []
-            program.addConstraint(pulp.LpAffineExpression([(x[a], c) for a, c in terms] + extra) <= rhs, name=f"r{i}")
+            self.made.append(pulp.LpAffineExpression([(x[a], c) for a, c in terms] + extra) <= rhs)
+            program.addConstraint(self.made[-1], name=f"r{i}")
         return program, x, delta
 
     def _optimum(self) -> tuple[np.ndarray, float]:
@@ -74,6 +76,9 @@ class Relaxation:
         program.setObjective(pulp.LpAffineExpression([(v, w) for v, w in zip(x, self.weights)]) + 0)
         run(program, self.engine, "stage 1 (prices from the relaxation)")
         values = np.array([float(v.varValue or 0.0) for v in x])
+        # the solver's own duals of the bounds (≥ 0 for ≤ rows of a maximisation): the stage-1
+        # duals reported per rule, one LP for all (`duals`)
+        self.solver_duals = np.array([float(c.pi or 0.0) for c in self.made[: self.n_bounds]])
         return values, float(np.dot(self.weights, values))
 
     def _dual_face(self):
@@ -111,8 +116,9 @@ class Relaxation:
         return round(float(pulp.value(expr) or 0.0), 5) + 0.0
 
     def duals(self) -> np.ndarray:
-        """The bounds' duals as `Backend.stage1_duals` gives them (≤ 0): minus the right derivative."""
-        return np.array([-self.extremes([(i, 1.0)], False)[0] for i in range(self.n_bounds)])
+        """The bounds' duals as `Backend.stage1_duals` gives them (≤ 0): the solver's, of the
+        relaxation (a point of the face; `extremes` gives each side exactly, per rule asked)."""
+        return -np.maximum(self.solver_duals, 0.0) + 0.0
 
     def range_of(self, row: int, sign: int, gain: float, cap: float | None = None) -> int:
         """max Δ ≤ cap (whole fen, rounded down) with row's rhs moved by sign·Δ still saving saved + gain·Δ."""
