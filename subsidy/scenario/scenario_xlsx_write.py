@@ -127,6 +127,7 @@ INSTRUCTION_LINES = {
         "5. Categories, levels and rules can be picked from the drop-downs, or typed as the code (resettlement) or its name (职工安置费). See the Codes sheet.",
         "6. Fill Categories only to change a default weight/order or add a category; Assumptions records how estimates were made.",
         "   Commitments: decisions already taken (e.g. minutes of a meeting): what a fund pays an enterprise (for a category, or blank: all), as an amount or at least / at most.",
+        "   Match (配套): a fund paid only with co-funding: for each enterprise, the listed funds together pay at least ratio × what the fund pays; one row per matching fund, the ratio on the first.",
         "   MinimumCoverage: per category, a share 0-1: on each of its cost lines own funds + public money must reach that share of the cost (resettlement 1: in full).",
         "   A programme over several years: years on the Scenario sheet (2025, 2026, 2027); costs due and own funds arriving by year on ByYear",
         "   (one row per year), a fund's money by year on FundTranches; carry over 否 no on Funds: what is unspent at the end of its year lapses (default: it stays).",
