@@ -156,7 +156,7 @@ def solve(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write allocations.csv, gaps.csv, funds.csv and summary.json into this directory (all or nothing)."),
     lang: Optional[Lang] = typer.Option(None, "--lang", help=LANG_HELP.format(what="the printed summary and the workbook") + " The CSV files keep English headers, which other tools read, unless --lang zh is given."),
     solver: str = typer.Option("highs", "--solver", callback=_solver, help=SOLVER_HELP + "; other than highs implies the LP (--method pulp) unless --method flow."),
-    method: Method = typer.Option(Method.auto, "--method", help="flow: integer network flows (fast, exact); pulp: the LP; auto: flow whenever the rules fit, else the LP (summary.json says which and why)."),
+    method: Method = typer.Option(Method.auto, "--method", help="flow: integer network flows (fast, exact); pulp: the LP (whole-fen MIP stages when a fund has a 配套 match); auto: flow whenever the rules fit, else the LP (summary.json says which and why)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors and the files written."),
     xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Also write the result as a workbook to file: titled tables (资金分配表, 缺口表, 资金使用表, 企业情况表), the long allocation table, 说明 with the rules and sources, ready to print."),
     issuer: Optional[str] = typer.Option(None, "--issuer", help="编制单位 printed above each table of the --xlsx workbook (default: left blank to fill in)."),
