@@ -277,3 +277,14 @@ def test_a_programme_and_the_robust_plan_refuse_matching():
     rules = rules_of(load_scenario(SHIPPED))
     with pytest.raises(SolveError, match="配套 matching"):
         robust_allocation(rules, rules.lines.residual[None, :])
+
+
+def test_a_cycle_of_matches_above_one_only_forces_both_to_nothing():
+    # central ≥ 2 × local and local ≥ 2 × central at every enterprise: only 0 and 0 keep both
+    # (c ≥ 2l ≥ 4c). A third fund without a match pays what it can: 0.40 of the 1.00.
+    data = copy.deepcopy(HAND)
+    data["funds"][0]["match"] = {"funds": ["local"], "ratio": 2}
+    data["funds"][1].update(budget=100, match={"funds": ["central"], "ratio": 2})
+    data["funds"].append({"id": "other", "name": "其他", "budget": 0.4, "categories": ["resettlement"]})
+    r = solve(scenario_from_data(data))
+    assert paid(r) == {"other": 40}
