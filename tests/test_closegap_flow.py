@@ -31,6 +31,7 @@ FILES = [p.relative_to(ROOT / "scenarios").as_posix() for p in
          sorted((ROOT / "scenarios").glob("*.yaml")) + sorted((ROOT / "scenarios" / "options").glob("*.yaml"))
          if not load_scenario(p).commitments  # commitments are the LP's alone (test_commitments has their close-gap)
          and not load_scenario(p).policy.minimum_coverage  # so is minimum coverage (test_minimum_coverage)
+         and not any(f.match for f in load_scenario(p).funds)  # 配套 is not a network (test_match has its close-gap)
          and not load_scenario(p).years  # close-gap takes one year (a programme over several years: test_years)
          and not any(f.distribution for f in load_scenario(p).funds)]  # only the LP grows a budget split by factors (test_distribution)
 GENERATED = [(30, 5, 0), (30, 5, 1), (30, 3, 3), (60, 5, 2), (100, 5, 3), (150, 5, 1), (200, 3, 3), (200, 5, 0)]

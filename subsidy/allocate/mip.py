@@ -30,7 +30,10 @@ relaxation: the same rows, x continuous (`mip_prices`, which says why not with t
 optimum's arcs at 0 fixed); the slacks are the whole-fen optimum's own. The method note and
 explain's output say so.
 
-Measured (bench/bureau_rules.py; see its docstring): xianan-match solves in about 0.3 s.
+Measured (bench/bureau_rules.py, whose docstring has the stages one by one; machine at load
+10-12): xianan-match end to end in 1.3 s CPU (the LP on xianan-2025: 1.5 s); 1,000 generated
+enterprises with every bureau rule and a match, 13 s CPU, each MIP solved at its root node;
+10,000: stage 1 19 s CPU, stage 2 (fairness) 162 s CPU: over the issue's 30 s, the time HiGHS's.
 """
 
 from __future__ import annotations
