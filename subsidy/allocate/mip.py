@@ -134,10 +134,8 @@ class MipBackend(PulpBackend):
             return super().stage1_duals()
         if self.duals is None:
             self.duals = self.prices().relaxation().duals()
-        owner, member, limits = self.rules.membership()
-        used = np.zeros(len(limits), dtype=np.int64)
-        np.add.at(used, owner, self.optimum[member])
-        return self.duals, (limits - used) / 100
+        limits = self.rules.membership()[2]
+        return self.duals, (limits - self.rules.rule_use(self.optimum)) / 100  # a pooled region's at its least take
 
     def hold_weighted_gap(self, value: float) -> None:
         if not self.empty:

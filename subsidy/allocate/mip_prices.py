@@ -8,6 +8,7 @@ continuous. Its marginal values are those of the relaxation, exact for it, and d
 whole-fen optimum's own steps by less than a fen's worth per match row; output and README say
 "prices from the relaxation".
 
+The factor method's pool (`lp_pool`) is one more column per pooled region, of weight 0.
 Every row is written Σ_a A_ia·x_a ≤ b_i (a least negated; a match row −den·Σ matching +
 num·Σ this fund ≤ 0). The dual is min b·u, Aᵀu ≥ w, u ≥ 0; the right derivative in b_i is the
 least u_i over the dual's optimal face and the left one the largest (as `lp.LpPrices`), the face
@@ -46,6 +47,14 @@ class Relaxation:
         for arcs, limit in zip(rules.bound_members(), rules.membership()[2].tolist()):
             self.rows.append(([(a, 1.0) for a in arcs], float(limit)))
         self.n_bounds = len(self.rows)
+        # the factor method's pool (lp_pool): one more column z_r per pooled region, weight 0,
+        # −1 in its region's row and +1 in the pool's
+        region, pool = rules.pool_columns
+        n_arcs = len(rules.arc_source)
+        for j, (r, p) in enumerate(zip(region.tolist(), pool.tolist())):
+            self.rows[r][0].append((n_arcs + j, -1.0))
+            self.rows[p][0].append((n_arcs + j, 1.0))
+        self.weights = list(self.weights) + [0.0] * len(region)
         for arcs, sense, fen in commitment_rows(rules):
             self.rows.append(([(a, float(sense)) for a in arcs], float(sense * fen)))
         self.n_commit = len(self.rows) - self.n_bounds
