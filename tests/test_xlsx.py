@@ -59,7 +59,7 @@ def test_template_reads_back_as_the_wenquan_example(book):
 def test_template_has_instructions_validation_and_frozen_headers(book):
     path, _ = book
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["说明", "方案", "企业", "费用", "自有资金", "资金", "资金规则", "已定事项", "保底比例", "类别", "假设", "因素法", "地区", "分年度", "资金分年度到账", "配套", "代码表"]
+    assert wb.sheetnames == ["说明", "方案", "企业", "费用", "自有资金", "资金", "资金规则", "已定事项", "保底比例", "类别", "假设", "因素法", "地区", "配套", "分年度", "资金分年度到账", "代码表"]
     assert "第 2 行是字段代码" in wb["说明"]["A3"].value
     costs = wb["费用"]
     assert [c.value for c in costs[1]] == ["企业代码", "费用类别", "金额", "数据来源"]

@@ -132,7 +132,7 @@ TRANCHES = SheetSpec("tranches", "资金分年度到账", "FundTranches", (
     Col("fund", "资金代码", "fund", "ref:funds"), Col("year", "年度", "year", "int"), Col("amount", "金额", "amount", "money"),
 ))
 DATA_SHEETS = (SCENARIO, ENTERPRISES, COSTS, OWN_FUNDS, FUNDS, FUND_RULES, COMMITMENTS, MINIMUM_COVERAGE, CATEGORIES, ASSUMPTIONS,
-               DISTRIBUTION, REGIONS, BY_YEAR, TRANCHES, MATCH)
+               DISTRIBUTION, REGIONS, MATCH, BY_YEAR, TRANCHES)  # the years last (a programme's sheets)
 INSTRUCTIONS = ("说明", "Instructions")
 CODES = ("代码表", "Codes")
 
