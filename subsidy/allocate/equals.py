@@ -33,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from subsidy.allocate.flow_algorithms import min_cost_flow
+from subsidy.allocate.match_rows import broken_matches
 from subsidy.allocate.rules import Rules
 
 
@@ -54,7 +55,7 @@ def equal_treatment(rules: Rules, fen: np.ndarray) -> np.ndarray:
             share = remaining if left == 1 else one_share(remaining, left, row, col)
             fen[arcs[t]] = share
             remaining = remaining - share
-        if matched and rules.match_broken(fen):
+        if matched and broken_matches(rules.match_rows(), fen):
             # 配套: even shares of each fund's total can break a member's match row by a fen
             # (central 7 and matching 3 at 0.3 as 4/3 and 1/2): the rule wins, the class keeps its split.
             fen[arcs] = before

@@ -47,6 +47,7 @@ import pulp
 from subsidy.allocate.lp import PulpBackend, run
 from subsidy.allocate.lp_solvers import make_mip_solver
 from subsidy.allocate.mip_prices import RelaxationPrices
+from subsidy.allocate.match_rows import broken_matches
 from subsidy.allocate.rules import Rules
 from subsidy.allocate.stages import SolveError
 
@@ -106,7 +107,7 @@ class MipBackend(PulpBackend):
         fen = np.rint(values).astype(np.int64)
         if len(values) and np.abs(values - fen).max() > INTEGRAL:
             raise SolveError(f"{stage}: the solver's values are not whole fen")
-        broken = self.rules.match_broken(fen)
+        broken = broken_matches(self.match, fen)
         if broken:
             raise SolveError(f"{stage}: the solver's answer breaks {self.rules.match_names()[broken[0]]} in whole fen")
         for coefs, least in self.held:

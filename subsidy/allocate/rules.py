@@ -20,6 +20,7 @@ import numpy as np
 
 from subsidy.scenario.asks import coverage_ratio
 from subsidy.scenario.model import Scenario, ScopeGroups
+from subsidy.allocate.match_rows import match_fields
 from subsidy.allocate.distribution import pool_fen, region_amounts, region_key
 from subsidy.allocate.waterfall import INT64_SAFE, CostLines, floor_fen, to_fen
 
@@ -95,10 +96,8 @@ class Rules:
     dist_pool: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     coverage_line: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     eligibility: "Eligibility | None" = None  # what build_rules was handed (draws of `subsidy risk`)
-    # match[f,e] (配套, funds[].match): for each fund with a match and each enterprise it has arcs
-    # to, in funds' then enterprises' order: den·Σ x(matching funds' arcs to e) ≥ num·Σ x(f's
-    # arcs to e), the ratio num/den exact as written. Not a network row (two families of arcs
-    # with different coefficients): a scenario with any is solved as a whole-fen MIP (`mip`).
+    # match[f,e] (配套, funds[].match; built by `match_rows.match_fields`, which says why): den·Σ
+    # x(matching funds' arcs to e) ≥ num·Σ x(f's arcs to e); with any, the stages are MIPs (`mip`)
     match_fund: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     match_enterprise: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     match_paid: list[np.ndarray] = field(default_factory=list)  # this fund's arcs to e
@@ -115,19 +114,12 @@ class Rules:
 
     def match_names(self) -> list[str]:
         """The name of each match row: `match[fund,enterprise]`."""
-        ents = self.lines.enterprises
-        return [f"match[{self.sources[f]},{ents[e]}]" for f, e in zip(self.match_fund.tolist(), self.match_enterprise.tolist())]
+        return [f"match[{self.sources[f]},{self.lines.enterprises[e]}]" for f, e in zip(self.match_fund.tolist(), self.match_enterprise.tolist())]
 
     def match_rows(self) -> list[tuple[list[int], int, list[int], int]]:
         """Each match row as (matching arcs, den, this fund's arcs, num): den·Σ x[by] − num·Σ x[paid] ≥ 0."""
         return [(by.tolist(), self.match_ratio[f][1], paid.tolist(), self.match_ratio[f][0])
                 for f, by, paid in zip(self.match_fund.tolist(), self.match_by, self.match_paid)]
-
-    def match_broken(self, fen: np.ndarray) -> list[int]:
-        """The match rows (positions) an allocation in whole fen breaks, in integers."""
-        fen = np.asarray(fen, dtype=np.int64)
-        return [k for k, (by, den, paid, num) in enumerate(self.match_rows())
-                if den * int(fen[by].sum()) < num * int(fen[paid].sum())]
 
     @property
     def own_source(self) -> int:
@@ -485,7 +477,7 @@ def build_rules(scenario: Scenario, lines: CostLines, eligibility: Eligibility |
     pool_fund = np.array([f for f, fund in enumerate(scenario.funds) if fund.distribution is not None and pool_fen(fund) > 0], dtype=np.int64)
     coverage_line, coverage_least = coverage_leasts(scenario, lines)
     commit_arcs += _line_arcs(arcs_line, coverage_line)
-    match = _match_rows(scenario, lines, np.concatenate(arc_source), arcs_line)
+    match = match_fields(scenario, lines, np.concatenate(arc_source), arcs_line)
     return Rules(
         scenario=scenario,
         lines=lines,
@@ -518,31 +510,6 @@ def build_rules(scenario: Scenario, lines: CostLines, eligibility: Eligibility |
         eligibility=eligibility,
         **match,
     )
-
-
-def _match_rows(scenario: Scenario, lines: CostLines, arc_source: np.ndarray, arc_line: np.ndarray) -> dict:
-    """match[f,e] of each fund with a match, for each enterprise it has an arc to (an enterprise
-    it cannot pay needs no row): the fields of `Rules` named match_*."""
-    fund_index = {f.id: i for i, f in enumerate(scenario.funds)}
-    arc_ent = lines.enterprise[arc_line]
-    out: dict = {"match_fund": [], "match_enterprise": [], "match_paid": [], "match_by": [], "match_ratio": {}}
-    for f, fund in enumerate(scenario.funds):
-        if fund.match is None:
-            continue
-        out["match_ratio"][f] = fund.match.fraction
-        mine = np.flatnonzero(arc_source == f)
-        by = np.flatnonzero(np.isin(arc_source, [fund_index[g] for g in fund.match.funds]))
-        by_order = by[np.argsort(arc_ent[by], kind="stable")]
-        by_ent = arc_ent[by_order]
-        for e in np.unique(arc_ent[mine]).tolist():
-            out["match_fund"].append(f)
-            out["match_enterprise"].append(e)
-            out["match_paid"].append(mine[arc_ent[mine] == e])
-            lo, hi = np.searchsorted(by_ent, e, side="left"), np.searchsorted(by_ent, e, side="right")
-            out["match_by"].append(np.sort(by_order[lo:hi]))
-    out["match_fund"] = np.array(out["match_fund"], dtype=np.int64)
-    out["match_enterprise"] = np.array(out["match_enterprise"], dtype=np.int64)
-    return out
 
 
 def _distribution_rows(scenario: Scenario, lines: CostLines, arc_source: np.ndarray,
