@@ -179,7 +179,7 @@ def solve(
         said: list = []
         loaded, sha = _load(scenario, strict, said, lang)
         if loaded.years and len(loaded.years) > 1:
-            return _solve_programme(scenario, loaded, sha, out, lang, method.value, quiet, xlsx, issuer, rows, strict, said)
+            return _solve_programme(scenario, loaded, sha, out, lang, method.value, solver, quiet, xlsx, issuer, rows, strict, said)
         try:
             result = run_solve(loaded, solver=solver, scenario_sha256=sha, method=method.value,
                                on_findings=lambda found: _report_findings(scenario, found, strict, _doc_lang(lang, loaded)))
@@ -203,14 +203,14 @@ def solve(
             _write_file(xlsx, workbook, _doc_lang(lang, loaded))
 
 
-def _solve_programme(path: Path, loaded, sha, out, lang, method: str, quiet: bool, xlsx, issuer, rows: int, strict: bool,
+def _solve_programme(path: Path, loaded, sha, out, lang, method: str, solver: str, quiet: bool, xlsx, issuer, rows: int, strict: bool,
                      said: list) -> None:
     """`solve` on a programme over several years (README "Programmes over several years")."""
     from subsidy.output.programme import render_programme, write_programme
     from subsidy.pipeline import SolveError, solve_programme
 
     try:
-        result = solve_programme(loaded, scenario_sha256=sha, method=method,
+        result = solve_programme(loaded, scenario_sha256=sha, method=method, solver=solver,
                                  on_findings=lambda found: _report_findings(path, found, strict, _doc_lang(lang, loaded)))
     except SolveError as exc:
         _solve_failed(path, loaded, exc, _doc_lang(lang, loaded))

@@ -1,4 +1,4 @@
-"""A programme over three years at scale, by the flow method (issue 14: 10,000 enterprises in under 10 s).
+"""A programme over three years at scale, by the flow method (issue 14: 10,000 enterprises in under 10 s), and the LP.
 
 For each size: a generated scenario (`subsidy generate`, seed 1, 5 funds) made a programme over
 2025-2027: every cost line split over the three years by fixed pseudo-random shares (whole fen,
@@ -6,10 +6,12 @@ the rest in the last year), own funds arriving half in 2025 and half in 2026, ea
 as tranches 50 % / 30 % / 20 % and the county-level fund without carry-over; the funds' caps are
 dropped (a programme does not carry them yet). Times `solve_programme` in this process, split into
 loading (validation), the year lines (own funds as they arrive), the stages on the network, and
-the tables with the independent check; prints a table.
+the tables with the independent check; prints a table. Sizes up to `--lp-up-to` (1,000) are
+solved by the LP with HiGHS too (`allocate/timing_lp.py`), which must give the same weighted gap
+and weighted arrears to the fen (asserted).
 
-    python bench/programme.py                    # 10,000 enterprises
-    python bench/programme.py --sizes 1000,10000
+    python bench/programme.py                    # 1,000 (flow and LP) and 10,000 enterprises (flow)
+    python bench/programme.py --sizes 1000,10000 --lp-up-to 0
 
 Measured 2026-11-30 on the 2-core machine shared with six other engineers' jobs (load average
 9.7), so wall times are inflated and the process's CPU time (`cpu s`) is the better guide:
@@ -17,6 +19,14 @@ Measured 2026-11-30 on the 2-core machine shared with six other engineers' jobs 
     enterprises   arcs     load s  years s  stages s  tables s  solve s  cpu s   total gap      w. arrears
          1,000    35,935   0.57    0.12     0.98      0.39      1.49     0.43    116,318.24     354,566.57
         10,000   357,522   6.03    1.38     7.64      2.89     11.92     3.93  1,166,121.79   3,582,018.16
+
+The LP at 1,000 enterprises × 3 years (35,935 network arcs, of them the LP's payments), measured
+2026-11-30 at load average 3.2: stages 11.13 s wall, 4.63 s CPU in this process (HiGHS runs in it;
+five solves of one PuLP model, rebuilt for HiGHS at each), against the flow's 0.57 s:
+
+    enterprises method      arcs  load s  years s  stages s  tables s  solve s  cpu s      total gap     w. arrears
+          1,000   flow    35,935    0.41     0.12      0.57      0.26     0.96   0.47     116,318.24     354,566.57
+          1,000     LP    35,935    0.35     0.08     11.13      0.33    11.54   4.63     116,318.24     354,566.57
 
 The solve (year lines, stages, tables and the independent check; not loading the file) used 3.9 s
 of CPU at 10,000 enterprises × 3 years: under the issue's 10 s on an idle machine, over it in wall
@@ -32,6 +42,7 @@ import time
 
 from subsidy.allocate.stages import run_stages
 from subsidy.allocate.timing import YearsFlow, year_lines
+from subsidy.allocate.timing_lp import YearsLp
 from subsidy.allocate.timing_result import ProgrammeResult
 from subsidy.checks.verify_years import verify_programme
 from subsidy.scenario.generate import generate
@@ -65,7 +76,8 @@ def programme_data(enterprises: int, seed: int = 1) -> dict:
     return data
 
 
-def measure(enterprises: int) -> dict:
+def measure(enterprises: int, lp: bool = False) -> dict:
+    """One solve of the generated programme: by the flow, or (`lp`) by the LP with HiGHS (`timing_lp`)."""
     data = programme_data(enterprises)
     t0 = time.perf_counter()
     scenario = scenario_from_data(data)
@@ -73,7 +85,7 @@ def measure(enterprises: int) -> dict:
     cpu = time.process_time()
     yl = year_lines(scenario)
     t2 = time.perf_counter()
-    backend = YearsFlow(yl)
+    backend = YearsLp(yl) if lp else YearsFlow(yl)
     solution = run_stages(backend)
     t3 = time.perf_counter()
     result = ProgrammeResult(yl, solution)
@@ -81,19 +93,29 @@ def measure(enterprises: int) -> dict:
     t4 = time.perf_counter()
     cpu = time.process_time() - cpu
     assert not violations, violations[:3]
-    return {"enterprises": enterprises, "arcs": len(backend.net.cap), "load": t1 - t0, "year_lines": t2 - t1, "stages": t3 - t2,
-            "tables+check": t4 - t3, "solve": t4 - t1, "cpu": cpu, "gap": result.summary["total_gap"], "arrears": result.weighted_arrears}
+    return {"enterprises": enterprises, "method": "LP" if lp else "flow", "arcs": len(backend.net.cap), "load": t1 - t0, "year_lines": t2 - t1, "stages": t3 - t2,
+            "tables+check": t4 - t3, "solve": t4 - t1, "cpu": cpu, "gap": result.summary["total_gap"], "arrears": result.weighted_arrears,
+            "weighted_gap": result.weighted_gap}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000", help="comma-separated enterprise counts")
-    sizes = [int(s) for s in parser.parse_args().sizes.split(",")]
-    print(f"{'enterprises':>11} {'arcs':>9} {'load s':>7} {'years s':>8} {'stages s':>9} {'tables s':>9} {'solve s':>8} {'cpu s':>6} {'total gap':>14} {'w. arrears':>14}")
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated enterprise counts")
+    parser.add_argument("--lp-up-to", type=int, default=1000, help="also solve by the LP (HiGHS) the sizes up to this many enterprises")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"{'enterprises':>11} {'method':>6} {'arcs':>9} {'load s':>7} {'years s':>8} {'stages s':>9} {'tables s':>9} {'solve s':>8} {'cpu s':>6} {'total gap':>14} {'w. arrears':>14}")
     for n in sizes:
-        m = measure(n)
-        print(f"{m['enterprises']:>11,} {m['arcs']:>9,} {m['load']:>7.2f} {m['year_lines']:>8.2f} {m['stages']:>9.2f} "
-              f"{m['tables+check']:>9.2f} {m['solve']:>8.2f} {m['cpu']:>6.2f} {m['gap']:>14,.2f} {m['arrears']:>14,.2f}")
+        flow = measure(n)
+        rows = [flow]
+        if n <= args.lp_up_to:
+            lp = measure(n, lp=True)
+            # the LP must agree with the flow (issue 14): the same stage-1 and timing optima, to the fen
+            assert (lp["weighted_gap"], lp["arrears"]) == (flow["weighted_gap"], flow["arrears"]), (lp, flow)
+            rows.append(lp)
+        for m in rows:
+            print(f"{m['enterprises']:>11,} {m['method']:>6} {m['arcs']:>9,} {m['load']:>7.2f} {m['year_lines']:>8.2f} {m['stages']:>9.2f} "
+                  f"{m['tables+check']:>9.2f} {m['solve']:>8.2f} {m['cpu']:>6.2f} {m['gap']:>14,.2f} {m['arrears']:>14,.2f}")
 
 
 if __name__ == "__main__":

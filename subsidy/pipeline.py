@@ -23,7 +23,7 @@ from subsidy.allocate.rounding import round_to_fen
 from subsidy.allocate.rules import Rules, build_rules
 from subsidy.allocate.stages import METHODS, Backend, NotAFlow, RulesConflict, SolveError, gc_paused, run_stages
 from subsidy.allocate.settle import Settlement, settle
-from subsidy.allocate.timing import YearsFlow, is_programme, year_lines
+from subsidy.allocate.timing import YearLines, YearsFlow, is_programme, year_lines
 from subsidy.allocate.timing_result import ProgrammeResult
 from subsidy.allocate.waterfall import cost_lines
 from subsidy.checks.diagnose import Finding, diagnose
@@ -32,7 +32,7 @@ from subsidy.checks.verify_years import verify_programme
 from subsidy.scenario.load import load_scenario_with_hash
 from subsidy.scenario.model import Scenario
 
-__all__ = ["solve", "solve_programme", "settle_programme", "solve_file", "diagnosis", "rules_of", "allocate", "choose_backend", "SolveError", "NotAFlow", "RulesConflict", "VerificationError"]
+__all__ = ["solve", "solve_programme", "programme_backend", "settle_programme", "solve_file", "diagnosis", "rules_of", "allocate", "choose_backend", "SolveError", "NotAFlow", "RulesConflict", "VerificationError"]
 
 
 class VerificationError(SolveError):
@@ -77,20 +77,18 @@ def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None
         return result
 
 
-def solve_programme(scenario: Scenario, scenario_sha256: str | None = None, check: bool = True, method: str = "auto", *,
-                    on_findings: Callable[[list[Finding]], None] | None = None) -> ProgrammeResult:
-    """A programme over several years (`years:`): the same steps on the network of the years
-    (`allocate.timing`: own funds as they arrive, the stages with the timing stage, whole fen),
-    then the year rules checked independently (`checks.verify_years`)."""
-    if method == "pulp":
-        raise SolveError("the LP does not carry a programme over several years yet; use --method flow (or auto) / "
-                         "线性规划方法暂不支持跨年度方案，请用 --method flow 或 auto")
+def solve_programme(scenario: Scenario, scenario_sha256: str | None = None, check: bool = True, method: str = "auto",
+                    solver: str = "highs", *, on_findings: Callable[[list[Finding]], None] | None = None) -> ProgrammeResult:
+    """A programme over several years (`years:`): the same steps on the year rules
+    (`allocate.timing`: own funds as they arrive, the stages with the timing stage, whole fen;
+    by the flow, or the LP `allocate.timing_lp`: `programme_backend`), then the year rules
+    checked independently (`checks.verify_years`)."""
     with gc_paused():
         findings = diagnose(scenario, cost_lines(scenario))           # on the totals, as one year
         if on_findings is not None:
             on_findings(findings)
         years = year_lines(scenario)                                  # dues, own funds as they arrive
-        result = ProgrammeResult(years, run_stages(YearsFlow(years)), [str(f) for f in findings], scenario_sha256)
+        result = ProgrammeResult(years, run_stages(programme_backend(years, method, solver)), [str(f) for f in findings], scenario_sha256)
         if check:
             violations = verify_programme(scenario, result.table("allocations").columns, result.table("gaps").columns, result.summary)
             if violations:
@@ -109,6 +107,19 @@ def settle_programme(actual: Scenario, plan: list) -> Settlement:
             if violations:
                 raise VerificationError(violations)
         return settled
+
+
+def programme_backend(years: YearLines, method: str = "auto", solver: str = "highs"):
+    """The flow over the years (`timing.YearsFlow`) or the LP (`timing_lp.YearsLp`), chosen as
+    `choose_backend` chooses for one year: the LP when asked for, or when another solver than
+    HiGHS is named."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    if method == "pulp" or (method == "auto" and solver != "highs"):
+        from subsidy.allocate.timing_lp import YearsLp
+
+        return YearsLp(years, solver)
+    return YearsFlow(years)
 
 
 def conflict_of(rules: Rules, solver: str, exc: SolveError) -> SolveError:

@@ -24,7 +24,8 @@ arrears summed over the years, Σ_t Σ_l w_l·arrears_l(t) = const − Σ_paymen
 counting y)·x, a min-cost flow on the face; its own optimal face is held (potentials by
 Bellman-Ford from a root joined to every node); then fairness and the tie-break by fund order
 exactly as the one-year flow (`flow.FlowBackend`, whose code runs here). Every step is an
-integer flow, so the allocation is in whole fen and optimal in each stage.
+integer flow, so the allocation is in whole fen and optimal in each stage. The LP
+(`timing_lp.YearsLp`) solves the same program on the same payments (`YearPayments` reads both).
 
 Not carried yet (refused at validation, `scenario.years.year_problems`): per-enterprise,
 per-capacity and per-worker caps and `share_of_need`, which bound a fund's total to an
@@ -227,11 +228,35 @@ def optimal_face(net: Network, face: Face, cost: np.ndarray, flow: np.ndarray) -
     return face.fix(net, np.concatenate([empty, full]), np.concatenate([np.zeros(len(empty), dtype=np.int64), net.cap[full]]))
 
 
-class YearsFlow(FlowBackend):
+class YearPayments:
+    """What a programme's backend reads off its payments (x arcs of `net`, the year network, in
+    fen): the flow (`YearsFlow`) and the LP (`timing_lp.YearsLp`) alike; `timing_result` reads them."""
+
+    yl: YearLines
+    net: YearNetwork
+
+    def paid(self, x: np.ndarray) -> np.ndarray:
+        """[line, year] public payments of the x amounts `x` (fen)."""
+        yl, net = self.yl, self.net
+        out = np.zeros(yl.payable.shape, dtype=np.int64)
+        np.add.at(out, (net.x_line, net.x_year), x)
+        np.add.at(out[:, 0], yl.prior_line, yl.prior_fen)  # settled payments (first year)
+        return out
+
+    def weighted_arrears(self, x: np.ndarray) -> Fraction:
+        """Σ over years and lines of w·arrears, in the scenario unit, exactly."""
+        net = self.net
+        per_line = self.yl.arrears(self.paid(x)).sum(axis=1)
+        total = sum(map(operator.mul, net.line_weight.tolist(), per_line.tolist()))  # Python integers: exact
+        return Fraction(total, net.weight_scale * 100)
+
+
+class YearsFlow(YearPayments, FlowBackend):
     """`FlowBackend`'s stages on the network of several years, with the timing stage after stage 1."""
 
     def __init__(self, yl: YearLines):
         super().__init__(yl, year_network(yl))  # type: ignore[arg-type]  # run_stages reads .scenario, .has_need
+        self.yl = yl
 
     @property
     def note(self) -> str:
@@ -252,21 +277,6 @@ class YearsFlow(FlowBackend):
     def hold_weighted_arrears(self, value: float) -> None:
         self.face = optimal_face(self.net, self.face, self.net.timing_cost, self.flow_timing).pruned(self.net)
 
-    def paid(self, x: np.ndarray) -> np.ndarray:
-        """[line, year] public payments of the x amounts `x` (fen)."""
-        yl, net = self.rules, self.net
-        out = np.zeros(yl.payable.shape, dtype=np.int64)
-        np.add.at(out, (net.x_line, net.x_year), x)
-        np.add.at(out[:, 0], yl.prior_line, yl.prior_fen)  # settled payments (first year)
-        return out
-
-    def weighted_arrears(self, x: np.ndarray) -> Fraction:
-        """Σ over years and lines of w·arrears, in the scenario unit, exactly."""
-        yl, net = self.rules, self.net
-        per_line = self.rules.arrears(self.paid(x)).sum(axis=1)
-        total = sum(map(operator.mul, net.line_weight.tolist(), per_line.tolist()))  # Python integers: exact
-        return Fraction(total, net.weight_scale * 100)
-
     def fund_prices(self) -> np.ndarray:
         """Per fund: the weighted gap one more unit arriving in the first year saves."""
         dual, _ = self.stage1_duals()
@@ -276,17 +286,23 @@ class YearsFlow(FlowBackend):
         raise SolveError("explain does not price a programme over several years yet")
 
     def tie_break_costs(self, held: Face) -> np.ndarray:
-        """Fund order as the one-year tie-break (rank, then a fixed jitter by fund, enterprise,
-        category); among a fund's equal payments the earlier year."""
-        net, yl = self.net, self.rules
-        ranks = fund_ranks(yl.scenario)
-        ids = [f.id for f in yl.scenario.funds]
-        n_y = len(yl.years)
+        """`year_tie_break_costs` on the payments still to decide (jitter_of is a sha256 each)."""
+        net = self.net
         cost = np.zeros(len(net.cap), dtype=np.int64)
-        open_x = np.flatnonzero(held.free[net.x_arc])  # only arcs still to decide (jitter_of is a sha256 each)
-        pair, which = np.unique(net.x_fund[open_x] * len(yl.lines) + net.x_line[open_x], return_inverse=True)  # a pair's years share it
-        ents, cats = yl.lines.names(pair % len(yl.lines))
-        base = np.array([((ranks[ids[f]] + 1) << (JITTER_BITS + 1)) + int(jitter_of(ids[f], e, c) * (1 << JITTER_BITS))
-                         for f, e, c in zip((pair // len(yl.lines)).tolist(), ents, cats)], dtype=np.int64)
-        cost[net.x_arc[open_x]] = base[which] * (n_y + 1) + net.x_year[open_x]
+        open_x = np.flatnonzero(held.free[net.x_arc])
+        cost[net.x_arc[open_x]] = year_tie_break_costs(self.rules, net, open_x)
         return cost
+
+
+def year_tie_break_costs(yl: YearLines, net: YearNetwork, which: np.ndarray) -> np.ndarray:
+    """The tie-break's integer cost of the payments `which` (indexes into the x arcs): fund order
+    as the one-year tie-break (rank, then a fixed jitter by fund, enterprise, category); among a
+    fund's equal payments the earlier year. The flow and the LP (`timing_lp`) both use it."""
+    ranks = fund_ranks(yl.scenario)
+    ids = [f.id for f in yl.scenario.funds]
+    n_y = len(yl.years)
+    pair, inverse = np.unique(net.x_fund[which] * len(yl.lines) + net.x_line[which], return_inverse=True)  # a pair's years share it
+    ents, cats = yl.lines.names(pair % len(yl.lines))
+    base = np.array([((ranks[ids[f]] + 1) << (JITTER_BITS + 1)) + int(jitter_of(ids[f], e, c) * (1 << JITTER_BITS))
+                     for f, e, c in zip((pair // len(yl.lines)).tolist(), ents, cats)], dtype=np.int64)
+    return base[inverse] * (n_y + 1) + net.x_year[which]

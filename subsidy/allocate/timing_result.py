@@ -43,7 +43,8 @@ class ProgrammeResult:
 
     @cached_property
     def fen(self) -> np.ndarray:
-        return np.asarray(self.solution.amounts, dtype=np.int64)
+        """Whole fen per payment (the LP's tie-break is rounded and checked already; the flow's is in fen)."""
+        return np.rint(self.solution.amounts).astype(np.int64)
 
     @property
     def method_note(self) -> str:
@@ -148,7 +149,7 @@ class ProgrammeResult:
         fy = self.fund_years
         return {
             "scenario": self.scenario.name, "scenario_sha256": self.scenario_sha256, "tool_version": __version__,
-            "years": self.years, "method": "flow", "method_note": self.method_note, "solver_version": self.solver_version,
+            "years": self.years, "method": self.solution.backend.method, "method_note": self.method_note, "solver_version": self.solver_version,
             "weighted_gap": self.weighted_gap, "weighted_arrears": self.weighted_arrears,
             "max_gap_share": self.solution.max_gap_share, "total_due": _units(self.lines.due.sum()),
             "total_own_funds": _units(self.lines.own.sum()), "total_funded": _units(self.fen.sum() + self.lines.prior_fen.sum()),

@@ -1,0 +1,216 @@
+"""A programme over several years (`years:`) as a linear program: `lp.PulpBackend` on the year rows.
+
+The same program as the flow's (`timing`), written as rows on the same payments: one variable per
+x arc of the year network (fund f pays line l in year y, `timing.year_network`'s order), and
+
+- per fund and year k, what the fund has paid by k is at most what has arrived by k (a fund that
+  carries over; without `carry_over`, what it pays in k is at most that year's tranche): the
+  fund-year nodes and their carry-over arcs;
+- per line and year k, what public money has paid the line by k is at most its public share due
+  by k (nothing is paid ahead of its due year; money paid late settles older arrears): the
+  line-year nodes and their "late" arcs, whose flow conditions are exactly these prefix sums.
+
+Both families are laminar (a fund's prefixes of years are nested, so are a line's), so the
+matrix is a network matrix and every vertex is whole fen, as in the one-year LP (`lp`, issue 16).
+A row whose limit equals the next year's and whose set is smaller is implied by it and left out.
+`YearRules` presents these rows as `lp.PulpBackend` reads a `Rules` (arcs, membership, weights,
+needs, commitments), so the stages are lp.py's own: stage 1 held by its optimal face from the
+stage-1 duals (checked exactly, or solved for on the dual's face), fairness held by whole-fen
+floors, stage 3 and the tie-break. `YearsLp` adds the timing stage between stage 1 and
+fairness: minimise Σ w_l·(years left counting y)·x, the weighted arrears summed over the years
+less a constant (the flow's `timing_cost`), held by its optimal face from the solver's reduced
+costs and row duals (complementary slackness, as `PulpBackend.hold_funded` holds stage 3); the
+tie-break's costs are the flow's integers (`timing.year_tie_break_costs`). After the tie-break
+the whole-fen allocation's weighted gap and weighted arrears are recomputed exactly and must
+equal the stages' optima, or the solve fails rather than write a worse plan.
+
+The result is the flow's `timing_result.ProgrammeResult`, its tables and its verifier check
+(`checks.verify_years`). Measured (`bench/programme.py`): see its table.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pulp
+
+from subsidy.allocate.lp import FACE_TOLERANCE, PulpBackend, run
+from subsidy.allocate.stages import SolveError
+from subsidy.allocate.timing import YearLines, YearNetwork, YearPayments, year_network, year_tie_break_costs
+
+
+class YearRules:
+    """The year rows of the module docstring, in the shape `lp.PulpBackend` reads (`rules.Rules`).
+
+    Arcs are the year network's payments (`net.x_arc` order). Bounds come fund rows first (by
+    fund, then year), then line rows (by line, then year): `fund_row` and `line_row` say which."""
+
+    def __init__(self, yl: YearLines, net: YearNetwork):
+        self.years = yl
+        self.scenario = yl.scenario
+        self.lines = yl.lines
+        self.arc_source = net.x_fund
+        self.arc_line = net.x_line
+        self.arc_year = net.x_year
+        self.arc_enterprise = yl.lines.enterprise[net.x_line]
+        self.need = yl.need
+        self.line_weight = np.array([yl.weights[yl.lines.categories[c]] for c in yl.lines.category.tolist()], dtype=float)
+        n_y = len(yl.years)
+        members: list[np.ndarray] = []
+        limits: list[int] = []
+        self.fund_row: list[tuple[int, int]] = []  # (fund, last year of the row) per fund row
+        arrived = np.cumsum(yl.tranche, axis=1)
+        for f in range(len(yl.tranche)):
+            mine = np.flatnonzero(net.x_fund == f)
+            for k in range(n_y):
+                if yl.carry[f]:
+                    if k + 1 < n_y and yl.tranche[f, k + 1] == 0:
+                        continue  # implied by the next year's row: the same limit on more payments
+                    arcs, limit = mine[net.x_year[mine] <= k], int(arrived[f, k])
+                else:
+                    arcs, limit = mine[net.x_year[mine] == k], int(yl.tranche[f, k])
+                if len(arcs):
+                    members.append(arcs), limits.append(limit), self.fund_row.append((f, k))
+        self.n_fund_rows = len(members)
+        payable_by = np.cumsum(yl.payable, axis=1)
+        order = np.lexsort((np.arange(len(net.x_line)), net.x_line))
+        starts = np.searchsorted(net.x_line[order], np.arange(len(yl.lines) + 1))
+        for line in np.flatnonzero(self.need > 0).tolist():
+            mine = order[starts[line]:starts[line + 1]]  # ascending arc index within the line
+            for k in range(n_y):
+                if k + 1 < n_y and yl.payable[line, k + 1] == 0:
+                    continue  # implied by the next year's row
+                arcs = mine[net.x_year[mine] <= k]
+                if len(arcs):
+                    members.append(arcs), limits.append(int(payable_by[line, k]))
+        self._members = members
+        self._limits = np.array(limits, dtype=np.int64)
+        self.commit_arcs: list[np.ndarray] = []
+        self.commit_lower = np.zeros(0, dtype=np.int64)
+        self.commit_upper = np.zeros(0, dtype=np.int64)
+        self._tie = year_tie_break_costs(yl, net, np.arange(len(net.x_fund)))
+
+    @property
+    def has_need(self) -> bool:
+        return bool((self.need > 0).any())
+
+    @property
+    def bound_order(self) -> tuple[np.ndarray, np.ndarray]:
+        n = len(self._limits)
+        return np.zeros(n, dtype=np.int64), np.arange(n)
+
+    def membership(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        owner = np.repeat(np.arange(len(self._members)), [len(m) for m in self._members]).astype(np.int64)
+        member = np.concatenate(self._members) if self._members else np.zeros(0, dtype=np.int64)
+        return owner, member.astype(np.int64), self._limits
+
+    def bound_members(self) -> list[list[int]]:
+        return [m.tolist() for m in self._members]
+
+    def arc_weights(self) -> list[float]:
+        return self.line_weight[self.arc_line].tolist()
+
+    def weighted_need_fen(self) -> float:
+        return float(np.dot(self.line_weight, self.need))
+
+    def enterprise_need_fen(self) -> dict[int, int]:
+        need: dict[int, int] = {}
+        for e, r in zip(self.lines.enterprise.tolist(), self.need.tolist()):
+            if r > 0:
+                need[e] = need.get(e, 0) + r
+        return need
+
+    def arcs_by_enterprise(self) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = {}
+        for i, e in enumerate(self.arc_enterprise.tolist()):
+            out.setdefault(e, []).append(i)
+        return out
+
+    def tie_break_costs(self) -> list[float]:
+        return self._tie.astype(float).tolist()
+
+
+class YearsLp(YearPayments, PulpBackend):
+    """`lp.PulpBackend`'s stages on the year rows, with the timing stage after stage 1."""
+
+    def __init__(self, yl: YearLines, solver: str = "highs", note: str | None = None):
+        self.yl = yl
+        self.net = year_network(yl)
+        super().__init__(YearRules(yl, self.net), solver)  # type: ignore[arg-type]  # a Rules in all PulpBackend reads
+        self._year_note = note
+
+    @property
+    def note(self) -> str:
+        years = self.yl.years
+        base = f"linear program (PuLP, {self.solver}) over the years {years[0]}-{years[-1]} in whole fen (exact)"
+        return f"{self._year_note}; {base}" if self._year_note else base
+
+    def weighted_gap_of(self, x: np.ndarray) -> Fraction:
+        """The weighted gap at the end the whole-fen payments `x` leave, exactly (scenario unit)."""
+        net = self.net
+        left = self.yl.need - _by_line(net.x_line, x, len(self.yl.need))
+        return Fraction(sum(w * a for w, a in zip(net.line_weight.tolist(), left.tolist())), net.weight_scale * 100)
+
+    # --- the timing stage ----------------------------------------------------------------------------
+    def minimise_weighted_arrears(self) -> float:
+        if self.empty:
+            self.arrears_optimum = self.weighted_arrears(np.zeros(0, dtype=np.int64))
+            return float(self.arrears_optimum)
+        years_left = len(self.yl.years) - self.net.x_year  # a fen paid in year y saves w in y and each later year
+        cost = -self.rules.line_weight[self.net.x_line] * years_left
+        self.problem.setObjective(pulp.LpAffineExpression(list(zip(self.x, cost.tolist()))))
+        run(self.problem, self.engine, "timing stage (weighted arrears)")
+        x = np.rint([float(v.varValue or 0.0) for v in self.x]).astype(np.int64)  # a vertex: whole fen
+        self.arrears_optimum = self.weighted_arrears(x)
+        self.arrears_face = ([v for v in self.x if (v.dj or 0.0) > FACE_TOLERANCE and v.upBound != 0],
+                             [c for c in self.rows if abs(c.pi or 0.0) > FACE_TOLERANCE])
+        return float(self.arrears_optimum)
+
+    def hold_weighted_arrears(self, value: float) -> None:
+        """Held by the timing stage's optimal face (complementary slackness with the solver's
+        reduced costs and row duals): a payment with a reduced cost stays at 0, a row with a dual
+        stays at its limit. The program stays a network; `tie_break` checks the hold kept the optimum."""
+        if self.empty:
+            return
+        empty_arcs, rows = self.arrears_face
+        for v in empty_arcs:
+            v.upBound = 0
+        for c in rows:
+            c.sense = pulp.LpConstraintEQ
+
+    def minimise_weighted_gap(self) -> float:
+        value = super().minimise_weighted_gap()
+        self.gap_optimum = self.weighted_gap_of(self.optimum) if not self.empty else None
+        return value
+
+    def tie_break(self) -> np.ndarray:
+        """lp.py's tie-break, rounded to whole fen, then checked: the allocation keeps stage 1's
+        weighted gap and the timing stage's weighted arrears exactly (else a SolveError)."""
+        amounts = np.rint(super().tie_break()).astype(np.int64)
+        if not self.empty:
+            if self.weighted_gap_of(amounts) != self.gap_optimum or self.weighted_arrears(amounts) != self.arrears_optimum:
+                raise SolveError("the LP over the years lost a stage's optimum while holding it (the solver's duals were off); "
+                                 "use --method flow / 跨年度线性规划在保持前一阶段最优值时出错，请改用 --method flow")
+        return amounts
+
+    # --- prices --------------------------------------------------------------------------------------
+    def fund_prices(self) -> np.ndarray:
+        """Per fund: the weighted gap one more unit arriving in the first year saves, from the
+        solver's stage-1 duals (every kept row of a fund counts the first year's tranche)."""
+        out = np.zeros(len(self.yl.scenario.funds))
+        if self.empty:
+            return out
+        for (f, k), dual in zip(self.rules.fund_row, self.duals[: self.rules.n_fund_rows].tolist()):
+            if self.yl.carry[f] or k == 0:
+                out[f] -= dual
+        return out + 0.0
+
+    def prices(self):
+        raise SolveError("explain does not price a programme over several years yet")
+
+
+def _by_line(line: np.ndarray, x: np.ndarray, n: int) -> np.ndarray:
+    out = np.zeros(n, dtype=np.int64)
+    np.add.at(out, line, np.asarray(x, dtype=np.int64))
+    return out
