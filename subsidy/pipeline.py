@@ -23,7 +23,7 @@ from subsidy.allocate.rounding import round_to_fen
 from subsidy.allocate.rules import Rules, build_rules
 from subsidy.allocate.stages import METHODS, Backend, NotAFlow, RulesConflict, SolveError, gc_paused, run_stages
 from subsidy.allocate.settle import Settlement, settle
-from subsidy.allocate.timing import YearLines, YearsFlow, is_programme, year_lines
+from subsidy.allocate.timing import YearLines, YearsFlow, has_fund_caps, is_programme, year_lines
 from subsidy.allocate.timing_result import ProgrammeResult
 from subsidy.allocate.waterfall import cost_lines
 from subsidy.checks.diagnose import Finding, diagnose
@@ -100,7 +100,7 @@ def settle_programme(actual: Scenario, plan: list) -> Settlement:
     """清算 (`allocate.settle`), then the year rules checked independently on the kept and the
     re-solved payments together; a fund overdrawn is reported, not checked as an error."""
     with gc_paused():
-        settled = settle(actual, plan)
+        settled = settle(actual, plan, programme_backend)
         result = settled.result
         if not settled.overdrawn.any():
             violations = verify_programme(actual, result.table("allocations").columns, result.table("gaps").columns, result.summary)
@@ -115,6 +115,14 @@ def programme_backend(years: YearLines, method: str = "auto", solver: str = "hig
     HiGHS is named."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    if has_fund_caps(years.scenario):  # a cap over all years crosses the fund-year nodes: not a network
+        if method == "flow":
+            raise NotAFlow("the flow method cannot solve this programme: a fund's caps bound what it pays an enterprise over all "
+                           "years together, which is no longer a network; use --method auto or pulp / 资金上限跨年度合计，"
+                           "不再是网络流模型，请用 --method auto 或 pulp")
+        from subsidy.allocate.timing_lp import YearsMip
+
+        return YearsMip(years, solver, None if method == "pulp" else "not solved as a flow: fund caps over all years are not a network")
     if method == "pulp" or (method == "auto" and solver != "highs"):
         from subsidy.allocate.timing_lp import YearsLp
 

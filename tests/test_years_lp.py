@@ -1,5 +1,6 @@
-"""The LP over the years (`allocate.timing_lp`) against the flow (`allocate.timing`) and the exact
-rational reference: the issue asks that the flow carry a programme and that the LP agree with it.
+"""The LP over the years (`allocate.timing_lp`) against the flow (`allocate.timing`): the issue
+asks that the flow carry a programme and that the LP agree with it (against the exact rational
+reference: test_years.test_stage_1_and_the_timing_stage_match_the_exact_lp, both methods).
 
 Each programme is solved by the flow and by the LP with HiGHS and with CBC; `solve_programme`
 runs the independent year check (`checks.verify_years`) on each, so a solve that returns has
@@ -8,12 +9,13 @@ passed it. The hand-worked programmes are `test_years.py`'s, with their arithmet
 from __future__ import annotations
 
 import random
-from fractions import Fraction
 
 import pytest
 
-from test_years import (TWO_YEARS_ENTERPRISES, TWO_YEARS_FUND, _random_programme, _reference, payments, programme)
-from subsidy.pipeline import solve_programme
+from test_years import (TWO_YEARS_ENTERPRISES, TWO_YEARS_FUND, _random_programme, payments, programme)
+from subsidy.checks.verify_years import verify_programme
+from subsidy.pipeline import NotAFlow, settle_programme, solve_programme
+from subsidy.scenario.load import load_scenario
 from subsidy.scenario.model import Scenario
 
 SOLVERS = ("highs", "cbc")
@@ -70,17 +72,90 @@ def test_the_lp_agrees_with_the_flow_on_random_programmes(solver):
             assert lp.solution.max_gap_share == pytest.approx(flow.solution.max_gap_share, abs=1e-6)
 
 
-def test_the_lp_matches_the_exact_rational_reference():
-    # test_years' reference programmes (seed 7): no own funds, carry-over on or off at random
-    rng = random.Random(7)
-    for _ in range(6):
+# Fund caps over all years. Two years; fund c gets 100 in 2025 and 100 in 2026 (carried over) for
+# resettlement (weight 3) and bank debt (weight 1). a: resettlement 100 due in 2025 and 100 in 2026;
+# b: bank debt 100 due in 2025.
+CAPPED_FUND = {"id": "c", "name": "C", "tranches": {2025: 100, 2026: 100}, "categories": ["resettlement", "bank_debt"]}
+CAPPED_ENTERPRISES = [_ent("a", {"resettlement": {2025: 100, 2026: 100}}), _ent("b", {"bank_debt": {2025: 100}})]
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_a_cap_per_enterprise_holds_over_all_the_years(solver):
+    # Uncapped, a would take all 200 (weight 3). Capped at 120 over both years: a gets 120, b the
+    # other 80 → gap a 80 × 3 + b 20 × 1 = 260. Timing: a's 2025 hundred is paid in 2025 (each fen
+    # saves 3 in 2025 and 3 in 2026, b's only 1 + 1), so 2025's money all goes to a; 2026: a 20, b 80.
+    # Arrears 2025: b 100 (× 1) = 100; 2026: a 80 × 3 + b 20 = 260; summed 360.
+    scenario = programme([{**CAPPED_FUND, "caps": {"per_enterprise": 120}}], CAPPED_ENTERPRISES)
+    r = solve_programme(scenario, solver=solver) if solver == "highs" else solve_programme(scenario, method="pulp", solver=solver)
+    assert payments(r) == {("c", 2025, "a", "resettlement"): 100_00, ("c", 2026, "a", "resettlement"): 20_00,
+                           ("c", 2026, "b", "bank_debt"): 80_00}
+    assert (r.weighted_gap, r.weighted_arrears) == (260.0, 360.0)
+    assert r.summary["method"] == "pulp" and "integer program" in r.summary["method_note"]
+    if solver == "highs":  # auto says why it left the flow
+        assert "fund caps over all years are not a network" in r.summary["method_note"]
+
+
+def test_a_share_of_need_holds_over_all_the_years():
+    # share_of_need 0.5: c pays at most half of each line's need over both years: a's resettlement
+    # 200 × 0.5 = 100, b's debt 100 × 0.5 = 50. a gets its 2025 hundred in 2025 (each fen saves 3 in
+    # 2025 and 3 in 2026; b's save 1 + 1), b 50 in 2026; 50 are left over. Gap a 100 × 3 + b 50 × 1
+    # = 350; arrears 2025 b 100, 2026 a 100 × 3 + b 50 = 350 → 450.
+    scenario = programme([{**CAPPED_FUND, "caps": {"share_of_need": 0.5}}], CAPPED_ENTERPRISES)
+    r = solve_programme(scenario)
+    assert payments(r) == {("c", 2025, "a", "resettlement"): 100_00, ("c", 2026, "b", "bank_debt"): 50_00}
+    assert (r.weighted_gap, r.weighted_arrears) == (350.0, 450.0)
+    assert r.fund_years["carried_over"][0].tolist() == [0, 50_00]  # left at the end
+
+
+def test_the_flow_refuses_caps_over_the_years_and_the_verifier_checks_them():
+    scenario = programme([{**CAPPED_FUND, "caps": {"per_enterprise": 120}}], CAPPED_ENTERPRISES)
+    with pytest.raises(NotAFlow, match="no longer a network"):
+        solve_programme(scenario, method="flow")
+    # The uncapped plan pays a 100 + 100 = 200 over the two years: 80 over its cap of 120.
+    uncapped = solve_programme(programme([CAPPED_FUND], CAPPED_ENTERPRISES))
+    assert sum(a for (f, y, e, c), a in payments(uncapped).items() if e == "a") == 200_00
+    found = verify_programme(scenario, uncapped.table("allocations").columns, uncapped.table("gaps").columns, uncapped.summary)
+    assert [v.rule for v in found] == ["cap_enterprise[c,a]"] and "over by 80.00" in found[0].message
+
+
+def test_caps_over_the_years_give_the_same_optima_on_highs_and_cbc():
+    # The 12 random programmes with a cap per enterprise on each fund (a third of its money, so
+    # that caps bind): two independent branch-and-bound solvers must find the same whole-fen
+    # optima, and each allocation passes the year check with its caps (solve_programme runs it).
+    rng = random.Random(14)
+    for _ in range(12):
         data = _random_programme(rng)
-        for e in data["enterprises"]:
-            e["own_funds"] = {}
         for f in data["funds"]:
-            f["carry_over"] = rng.random() < 0.5
-            f["scope"] = {}
-        gap, arrears = _reference(data)
-        r = solve_programme(Scenario.model_validate(data), method="pulp")
-        assert Fraction(r.weighted_gap).limit_denominator(10**6) == gap
-        assert Fraction(r.weighted_arrears).limit_denominator(10**6) == arrears
+            f["caps"] = {"per_enterprise": round(sum(f["tranches"].values()) / 3, 2)}
+        scenario = Scenario.model_validate(data)
+        highs = solve_programme(scenario)
+        cbc = solve_programme(scenario, solver="cbc")
+        assert (highs.weighted_gap, highs.weighted_arrears) == (cbc.weighted_gap, cbc.weighted_arrears)
+        assert (highs.weighted_gap, highs.weighted_arrears) == (highs.solution.weighted_gap, highs.solution.weighted_arrears)
+
+
+def test_settle_counts_the_kept_payments_against_the_caps():
+    # The capped plan above pays a 100 in 2025. 清算: the actual figures cut b's bank debt to 10.
+    # The kept 100 count against a's cap of 120, so the re-solve pays a only 20 more in 2026 (not a
+    # fresh 120), and b its 10: gap a 80 × 3 = 240; c keeps 200 − 130 = 70 unspent at the end.
+    actual = programme([{**CAPPED_FUND, "caps": {"per_enterprise": 120}}], [CAPPED_ENTERPRISES[0], _ent("b", {"bank_debt": {2025: 10}})])
+    settled = settle_programme(actual, [("c", 2025, "a", "resettlement", 100_00)])
+    assert payments(settled.result) == {("c", 2025, "a", "resettlement"): 100_00, ("c", 2026, "a", "resettlement"): 20_00,
+                                        ("c", 2026, "b", "bank_debt"): 10_00}
+    assert settled.result.weighted_gap == 240.0 and settled.result.summary["method"] == "pulp"
+    assert settled.by_enterprise_and_fund() == [("a", "c", 100_00, 0, 20_00), ("b", "c", 0, 0, 10_00)]
+
+
+def test_the_shipped_programme_with_caps():
+    # scenarios/README.md's figures: the caps bind (central 温泉 120 = 120 万元/万吨 × 1万吨, 恒宇 180 =
+    # 120 × 1.5万吨; provincial 100 each at most) and move who pays, not the gap or the arrears.
+    r = solve_programme(load_scenario("scenarios/options/xianan-2025-2027-caps.yaml"))
+    by_pair: dict = {}
+    for (f, _, e, _), a in payments(r).items():
+        by_pair[f, e] = by_pair.get((f, e), 0) + a
+    assert by_pair == {("central_reward", "wenquan"): 120_00, ("central_reward", "hengyu_guihua"): 180_00,
+                       ("hubei_provincial", "wenquan"): 71_20, ("hubei_provincial", "hengyu_guihua"): 78_80,
+                       ("xianan_district", "wenquan"): 1_80, ("xianan_district", "hengyu_guihua"): 98_20}
+    assert (r.weighted_gap, r.weighted_arrears, r.summary["total_gap"]) == (160.6, 1328.4, 310.6)
+    assert list(r.summary["arrears_by_year"].values()) == [581.4, 150.0, 310.6]
+    assert r.summary["method_note"].startswith("not solved as a flow: fund caps over all years are not a network")

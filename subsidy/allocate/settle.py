@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -74,8 +75,10 @@ class Settlement:
                 if table[e, f].any()]
 
 
-def settle(actual: Scenario, plan: list[tuple[str, int, str, str, int]]) -> Settlement:
-    """Keep the plan's first-year payments (less what the actual figures make overpaid) and solve the rest."""
+def settle(actual: Scenario, plan: list[tuple[str, int, str, str, int]],
+           backend: Callable[[YearLines], object] = YearsFlow) -> Settlement:
+    """Keep the plan's first-year payments (less what the actual figures make overpaid) and solve
+    the rest on `backend` (`pipeline.programme_backend` chooses it: the LP where fund caps are)."""
     yl = year_lines(actual)
     first = yl.years[0]
     fund_of = {f.id: i for i, f in enumerate(actual.funds)}
@@ -118,5 +121,5 @@ def settle(actual: Scenario, plan: list[tuple[str, int, str, str, int]]) -> Sett
     settled = yl.tranche - tranche
     left_lines = replace(yl, payable=payable, tranche=tranche, prior_fund=fund, prior_line=line, prior_fen=kept,
                          closed=1, tranche_settled=settled)
-    result = ProgrammeResult(left_lines, run_stages(YearsFlow(left_lines)))
+    result = ProgrammeResult(left_lines, run_stages(backend(left_lines)))
     return Settlement(first, fund, line, paid, recovered, spend, result)

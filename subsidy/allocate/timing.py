@@ -27,10 +27,11 @@ exactly as the one-year flow (`flow.FlowBackend`, whose code runs here). Every s
 integer flow, so the allocation is in whole fen and optimal in each stage. The LP
 (`timing_lp.YearsLp`) solves the same program on the same payments (`YearPayments` reads both).
 
-Not carried yet (refused at validation, `scenario.years.year_problems`): per-enterprise,
-per-capacity and per-worker caps and `share_of_need`, which bound a fund's total to an
-enterprise over all years (a side constraint across the fund-year nodes: no longer a network),
-commitments, and own funds under the `free` rule.
+Not carried by the flow: per-enterprise, per-capacity and per-worker caps and `share_of_need`,
+which bound a fund's total to an enterprise over all years (a side constraint across the
+fund-year nodes: no longer a network); the LP carries them as integer programs
+(`timing_lp.YearsMip`). Refused at validation (`scenario.years.year_problems`): commitments,
+and own funds under the `free` rule.
 """
 
 from __future__ import annotations
@@ -55,6 +56,12 @@ from subsidy.scenario.years import schedule
 def is_programme(scenario: Scenario) -> bool:
     """Whether the scenario runs over several years (one year is exactly the one-year model)."""
     return bool(scenario.years) and len(scenario.years) > 1
+
+
+def has_fund_caps(scenario) -> bool:
+    """Whether a fund caps what it pays one enterprise (or one line, `share_of_need` < 1)."""
+    return any(f.caps.per_enterprise is not None or f.caps.per_capacity or f.caps.per_worker is not None
+               or (f.caps.share_of_need is not None and f.caps.share_of_need < 1) for f in scenario.funds)
 
 
 @dataclass(eq=False)

@@ -11,6 +11,10 @@ from the scenario again, and the written tables are checked against them in whol
   own_funds[e,y]           own funds applied by y ≤ own funds arrived by y
   arrears[e,c,y]           the gaps table's arrears = due − own funds − funds, by y
   total[...]               the total rows and summary.json sum their columns
+  cap_enterprise[f,e]      Σ over the years and e's lines of what f pays e ≤ min(per_enterprise,
+                           per_capacity × capacity, per_worker × workers), in whole fen rounded down
+  cap_share[f,e,c]         Σ over the years of what f pays line (e, c) ≤ share_of_need × the line's
+                           due less own funds over all years, rounded down to the fen
 
 The statutory order inside each year is the one waterfall's (`allocate.waterfall`, tested
 against a plain reference there); its totals are checked here as above.
@@ -21,6 +25,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+from subsidy.allocate.waterfall import floor_fen
 from subsidy.checks.verify import Violation, _money
 from subsidy.scenario.model import Scenario
 from subsidy.scenario.years import schedule
@@ -37,6 +42,8 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
     funds = {f.id: f for f in scenario.funds}
     ents = {e.id: e for e in scenario.enterprises}
     pay = defaultdict(int)  # (fund, year) → fen
+    to_enterprise = defaultdict(int)  # (fund, enterprise) → fen over the years
+    to_line = defaultdict(int)  # (fund, enterprise, category) → fen over the years
     paid = defaultdict(int)  # (enterprise, category, year) → fen
     admits: dict[tuple, bool] = {}
     for f, y, e, c, a in zip(allocations["fund"], allocations["year"], allocations["enterprise"], allocations["category"],
@@ -50,6 +57,8 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
             continue
         pay[f, y] += a
         paid[e, c, y] += a
+        to_enterprise[f, e] += a
+        to_line[f, e, c] += a
     for f in scenario.funds:
         arrived = schedule(f.budget, f.tranches, years)
         total_in = total_out = 0
@@ -64,6 +73,7 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
     running: dict[tuple, list[int]] = {}
     final_gap = 0
     due_by: dict[tuple, dict] = {}  # (enterprise, category) → {year: fen}, read once per line
+    public_need: dict[tuple, int] = defaultdict(int)  # (enterprise, category) → due less own funds over the years
     for e, c, y, due, own, funded, arrears in rows:
         ent = ents[e]
         if y not in years:  # the line's total row: sums of its years, arrears the last year's
@@ -79,6 +89,7 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
         d, o, p = d + due, o + own, p + paid[e, c, y]
         running[e, c] = [d, o, p, d - o - p]
         own_by[e, y] += own
+        public_need[e, c] += due - own
         if due != want_due:
             out.append(Violation.of(f"due[{e},{c},{y}]", "year_due_differs", table=_money(due), want=_money(want_due)))
         if funded != paid[e, c, y]:
@@ -97,10 +108,35 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
             applied += own_by[e, y]
             if applied > arrived:
                 out.append(Violation.of(f"own_funds[{e},{y}]", "year_own_ahead", applied=_money(applied), year=y, arrived=_money(arrived)))
+    out += _caps_over_the_years(scenario, to_enterprise, to_line, public_need)
     total_funded = int(allocations["amount"].sum())
     for key, fen in (("total_funded", total_funded), ("total_gap", final_gap)):
         if round(summary[key] * 100) != fen:
             out.append(Violation.of(f"total[summary.{key}]", "year_summary_differs", summary=summary[key], tables=_money(fen)))
     if running:
         out.append(Violation.of("total[gaps]", "year_no_total", n=len(running)))
+    return out
+
+
+def _caps_over_the_years(scenario: Scenario, to_enterprise: dict, to_line: dict, public_need: dict) -> list[Violation]:
+    """The funds' caps, each over all the years of the programme (module docstring)."""
+    out: list[Violation] = []
+    ents = {e.id: e for e in scenario.enterprises}
+    for fund in scenario.funds:
+        for (f, e), amount in sorted(to_enterprise.items()):
+            if f != fund.id:
+                continue
+            cap = fund.enterprise_cap(ents[e])
+            if cap is not None and amount > floor_fen(cap):
+                out.append(Violation.of(f"cap_enterprise[{f},{e}]", "cap_over", got=_money(amount), bound=_money(floor_fen(cap)),
+                                        over=_money(amount - floor_fen(cap))))
+        share = fund.caps.share_of_need
+        if share is None or share >= 1:
+            continue
+        p, q = Decimal(repr(share)).as_integer_ratio()
+        for (f, e, c), amount in sorted(to_line.items()):
+            base = public_need.get((e, c), 0)
+            if f == fund.id and amount > p * base // q:
+                out.append(Violation.of(f"cap_share[{f},{e},{c}]", "share_over", got=_money(amount), share=f"{share:g}",
+                                        base=_money(base), bound=_money(p * base // q), over=_money(amount - p * base // q)))
     return out

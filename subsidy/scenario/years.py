@@ -102,7 +102,7 @@ def _years_in(value: Any) -> list[Any]:
 def year_problems(data: dict) -> list[tuple[tuple, str, str]]:
     """(location, English, Chinese) of each year rule the raw data break: amounts by year without
     `years:`, a year outside `years`, years not increasing, a fund with both budget and tranches;
-    and what a programme does not carry yet (fund caps, commitments, minimum coverage, 配套 matching, own funds under `free`)."""
+    and what a programme does not carry yet (commitments, minimum coverage, 配套 matching, own funds under `free`)."""
     found: list[tuple[tuple, str, str]] = []
     years = data.get("years")
     listed: set[int] | None = None
@@ -147,11 +147,6 @@ def year_problems(data: dict) -> list[tuple[tuple, str, str]]:
     for i, fund in enumerate(funds):
         if not isinstance(fund, dict):
             continue
-        caps = fund.get("caps")
-        if programme and isinstance(caps, dict) and any(v not in (None, {}, []) for v in caps.values()):
-            found.append((("funds", i, "caps"), "a programme over several years does not carry fund caps yet (a cap over all years "
-                          "is no longer a network); leave caps out or solve one year at a time",
-                          "跨年度方案暂不支持资金上限（跨年度合计的上限不再是网络流模型）；请删除 caps，或逐年求解"))
         if programme and fund.get("match") is not None:
             found.append((("funds", i, "match"), "a programme over several years does not carry 配套 matching yet; "
                           "solve one year at a time", "跨年度方案暂不支持配套（match）；请逐年求解"))
