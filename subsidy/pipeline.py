@@ -23,7 +23,7 @@ from subsidy.allocate.rounding import round_to_fen
 from subsidy.allocate.rules import Rules, build_rules
 from subsidy.allocate.stages import METHODS, Backend, NotAFlow, RulesConflict, SolveError, gc_paused, run_stages
 from subsidy.allocate.settle import Settlement, settle
-from subsidy.allocate.timing import YearLines, YearsFlow, has_fund_caps, is_programme, year_lines
+from subsidy.allocate.timing import YearLines, YearsFlow, beyond_the_network, is_programme, year_lines
 from subsidy.allocate.timing_result import ProgrammeResult
 from subsidy.allocate.waterfall import cost_lines
 from subsidy.checks.diagnose import Finding, diagnose
@@ -112,21 +112,24 @@ def settle_programme(actual: Scenario, plan: list) -> Settlement:
 def programme_backend(years: YearLines, method: str = "auto", solver: str = "highs"):
     """The flow over the years (`timing.YearsFlow`) or the LP (`timing_lp.YearsLp`), chosen as
     `choose_backend` chooses for one year: the LP when asked for, or when another solver than
-    HiGHS is named."""
+    HiGHS is named, or when commitments ask for money; integer programs (`timing_lp.YearsMip`)
+    where fund caps or commitments without a year bound a fund over all the years."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    if has_fund_caps(years.scenario):  # a cap over all years crosses the fund-year nodes: not a network
-        if method == "flow":
-            raise NotAFlow("the flow method cannot solve this programme: a fund's caps bound what it pays an enterprise over all "
-                           "years together, which is no longer a network; use --method auto or pulp / 资金上限跨年度合计，"
-                           "不再是网络流模型，请用 --method auto 或 pulp")
+    crossing = beyond_the_network(years.scenario)
+    reason = crossing or ("commitments are lower and upper bounds the flow does not carry" if years.scenario.commitments else None)
+    if reason and method == "flow":
+        raise NotAFlow(f"the flow method cannot solve this programme: {reason}; use --method auto or pulp / "
+                       "该跨年度方案含资金上限或已定事项，网络流方法无法求解，请用 --method auto 或 pulp")
+    note = f"not solved as a flow: {reason}" if reason and method == "auto" else None
+    if crossing:
         from subsidy.allocate.timing_lp import YearsMip
 
-        return YearsMip(years, solver, None if method == "pulp" else "not solved as a flow: fund caps over all years are not a network")
-    if method == "pulp" or (method == "auto" and solver != "highs"):
+        return YearsMip(years, solver, note)
+    if reason or method == "pulp" or (method == "auto" and solver != "highs"):
         from subsidy.allocate.timing_lp import YearsLp
 
-        return YearsLp(years, solver)
+        return YearsLp(years, solver, note)
     return YearsFlow(years)
 
 

@@ -14,8 +14,9 @@ import pytest
 
 from test_years import (TWO_YEARS_ENTERPRISES, TWO_YEARS_FUND, _random_programme, payments, programme)
 from subsidy.checks.verify_years import verify_programme
-from subsidy.pipeline import NotAFlow, settle_programme, solve_programme
-from subsidy.scenario.load import load_scenario
+from subsidy.pipeline import NotAFlow, SolveError, settle_programme, solve_programme
+from subsidy.scenario.documents import ScenarioError
+from subsidy.scenario.load import load_scenario, scenario_from_data
 from subsidy.scenario.model import Scenario
 
 SOLVERS = ("highs", "cbc")
@@ -109,7 +110,7 @@ def test_a_share_of_need_holds_over_all_the_years():
 
 def test_the_flow_refuses_caps_over_the_years_and_the_verifier_checks_them():
     scenario = programme([{**CAPPED_FUND, "caps": {"per_enterprise": 120}}], CAPPED_ENTERPRISES)
-    with pytest.raises(NotAFlow, match="no longer a network"):
+    with pytest.raises(NotAFlow, match="fund caps over all years are not a network"):
         solve_programme(scenario, method="flow")
     # The uncapped plan pays a 100 + 100 = 200 over the two years: 80 over its cap of 120.
     uncapped = solve_programme(programme([CAPPED_FUND], CAPPED_ENTERPRISES))
@@ -159,3 +160,63 @@ def test_the_shipped_programme_with_caps():
     assert (r.weighted_gap, r.weighted_arrears, r.summary["total_gap"]) == (160.6, 1328.4, 310.6)
     assert list(r.summary["arrears_by_year"].values()) == [581.4, 150.0, 310.6]
     assert r.summary["method_note"].startswith("not solved as a flow: fund caps over all years are not a network")
+
+
+# Commitments in a programme (test_years' two-year case: c gets 150 in 2025 and 50 in 2026; a's
+# resettlement (weight 3) 100 due in 2025 and 100 in 2026; b's bank debt (weight 1) 100 due in 2026.
+# Without commitments a gets all 200 and b nothing: weighted gap 100.)
+def _committed(*commitments):
+    return programme([TWO_YEARS_FUND], TWO_YEARS_ENTERPRISES, commitments=list(commitments))
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_a_commitment_for_one_year_binds_that_years_payments(solver):
+    # b gets exactly 50 in 2026. 2025: a's 100 (all that is due); 2026: 50 carried + 50 arrived =
+    # 100: b 50, a 50. Gap a 50 × 3 + b 50 × 1 = 200; arrears 2025 none, 2026 200 → 200.
+    r = solve_programme(_committed({"fund": "c", "enterprise": "b", "year": 2026, "amount": 50}), solver=solver)
+    assert payments(r) == {("c", 2025, "a", "resettlement"): 100_00, ("c", 2026, "a", "resettlement"): 50_00,
+                           ("c", 2026, "b", "bank_debt"): 50_00}
+    assert (r.weighted_gap, r.weighted_arrears) == (200.0, 200.0)
+    assert r.summary["method"] == "pulp" and "linear program" in r.summary["method_note"]  # yearly: still a network
+
+
+def test_a_commitment_without_a_year_binds_the_total_over_the_years():
+    # b gets at least 80 over the programme (its debt falls due in 2026, so it is paid then); a the
+    # other 120: 100 in 2025, 20 in 2026. Gap a 80 × 3 + b 20 = 260; arrears 2026 260 → 260.
+    r = solve_programme(_committed({"fund": "c", "enterprise": "b", "at_least": 80}))
+    assert payments(r) == {("c", 2025, "a", "resettlement"): 100_00, ("c", 2026, "a", "resettlement"): 20_00,
+                           ("c", 2026, "b", "bank_debt"): 80_00}
+    assert (r.weighted_gap, r.weighted_arrears) == (260.0, 260.0)
+    assert "integer program" in r.summary["method_note"] and "commitments over all years" in r.summary["method_note"]
+
+
+def test_commitments_a_programme_cannot_keep_and_the_verifier():
+    # b's debt falls due in 2026: nothing may be paid ahead of its year, so 10 in 2025 cannot be paid.
+    with pytest.raises(SolveError, match=r"commitment\[c,b,2025\] cannot be kept"):
+        solve_programme(_committed({"fund": "c", "enterprise": "b", "year": 2025, "at_least": 10}))
+    with pytest.raises(NotAFlow, match="commitments"):
+        solve_programme(_committed({"fund": "c", "enterprise": "b", "year": 2026, "amount": 50}), method="flow")
+    with pytest.raises(ScenarioError, match="year 2024 is not one of the programme's years"):
+        scenario_from_data({"name": "t", "years": [2025, 2026], "funds": [TWO_YEARS_FUND], "enterprises": TWO_YEARS_ENTERPRISES,
+                            "commitments": [{"fund": "c", "enterprise": "b", "year": 2024, "amount": 1}]})
+    with pytest.raises(ScenarioError, match="a commitment's year needs the programme's years"):
+        scenario_from_data({"name": "t", "funds": [{**TWO_YEARS_FUND, "tranches": None, "budget": 1}],
+                            "enterprises": [_ent("a", {"resettlement": 1})],
+                            "commitments": [{"fund": "c", "enterprise": "a", "year": 2025, "amount": 1}]})
+    # The plan without commitments pays b nothing in 2026: 50 short of the commitment.
+    plain = solve_programme(programme([TWO_YEARS_FUND], TWO_YEARS_ENTERPRISES))
+    scenario = _committed({"fund": "c", "enterprise": "b", "year": 2026, "amount": 50})
+    found = verify_programme(scenario, plain.table("allocations").columns, plain.table("gaps").columns, plain.summary)
+    assert [v.rule for v in found] == ["commitment[c,b,2026]"] and "short by 50.00" in found[0].message
+
+
+def test_settle_counts_the_kept_payments_towards_a_commitment():
+    # The plan paid a 100 in 2025. The actual programme commits c to a's resettlement: 150 over the
+    # years. The kept 100 count towards it, so the re-solve pays a 50 more in 2026 (not 150, and
+    # not the 100 it would without the commitment); 2026's 100 (50 carried + 50) leave 50 for b.
+    # Gap a 50 × 3 + b 50 = 200.
+    actual = _committed({"fund": "c", "enterprise": "a", "category": "resettlement", "amount": 150})
+    settled = settle_programme(actual, [("c", 2025, "a", "resettlement", 100_00)])
+    assert payments(settled.result) == {("c", 2025, "a", "resettlement"): 100_00, ("c", 2026, "a", "resettlement"): 50_00,
+                                        ("c", 2026, "b", "bank_debt"): 50_00}
+    assert settled.result.weighted_gap == 200.0

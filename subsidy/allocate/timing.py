@@ -30,8 +30,8 @@ integer flow, so the allocation is in whole fen and optimal in each stage. The L
 Not carried by the flow: per-enterprise, per-capacity and per-worker caps and `share_of_need`,
 which bound a fund's total to an enterprise over all years (a side constraint across the
 fund-year nodes: no longer a network); the LP carries them as integer programs
-(`timing_lp.YearsMip`). Refused at validation (`scenario.years.year_problems`): commitments,
-and own funds under the `free` rule.
+(`timing_lp.YearsMip`), and commitments (lower bounds) too. Refused at validation
+(`scenario.years.year_problems`): own funds under the `free` rule, minimum coverage.
 """
 
 from __future__ import annotations
@@ -62,6 +62,17 @@ def has_fund_caps(scenario) -> bool:
     """Whether a fund caps what it pays one enterprise (or one line, `share_of_need` < 1)."""
     return any(f.caps.per_enterprise is not None or f.caps.per_capacity or f.caps.per_worker is not None
                or (f.caps.share_of_need is not None and f.caps.share_of_need < 1) for f in scenario.funds)
+
+
+def beyond_the_network(scenario: Scenario) -> str | None:
+    """Why a programme's rules are not a network (then the LP's stages are integer programs,
+    `timing_lp.YearsMip`), or None: fund caps and commitments without a year each bound a fund's
+    payments over all the years, across its fund-year nodes."""
+    if has_fund_caps(scenario):
+        return "fund caps over all years are not a network"
+    if any(c.year is None for c in scenario.commitments):
+        return "commitments over all years (no year) are not a network"
+    return None
 
 
 @dataclass(eq=False)

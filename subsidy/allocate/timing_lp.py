@@ -24,10 +24,20 @@ tie-break's costs are the flow's integers (`timing.year_tie_break_costs`). After
 the whole-fen allocation's weighted gap and weighted arrears are recomputed exactly and must
 equal the stages' optima, or the solve fails rather than write a worse plan.
 
-Fund caps (`fund_cap_rows`: per enterprise, and `share_of_need` per line, each over all the
-years) cross a fund's prefixes of years, so with them the matrix is not a network and a vertex
-need not be whole fen: `YearsMip` solves each stage as an integer program instead, held by its
-objective as a row in integers. The flow refuses such a programme; `auto` takes `YearsMip`.
+Commitments (`commitment_rows_of`) are lp.py's least/most rows on the payments: with a `year`,
+a fund's payments to one enterprise (one line) in that year, a set inside one of the fund's
+prefixes and disjoint from the others, so the matrix stays a network; without one, the total
+over the years. That total, and the fund caps (`fund_cap_rows`: per enterprise, and
+`share_of_need` per line, each over all the years), cross a fund's prefixes of years, so with
+them the matrix is not a network and a vertex need not be whole fen: `YearsMip` solves each
+stage as an integer program instead, held by its objective as a row in integers. The flow
+refuses both; `auto` takes `YearsLp` or `YearsMip` (`pipeline.programme_backend`).
+
+The timing stage's hold reads the solver's row duals only after checking them
+(`optimal_face_of`: reduced costs recomputed from them, dual feasible and complementary with the
+whole-fen optimum); CBC's failed that check on 4 of the 9 non-empty random programmes of the
+tests, and the hold is then the timing objective as an integer row (exact, though no longer a
+network matrix; the final check still holds the optima to the fen).
 
 The result is the flow's `timing_result.ProgrammeResult`, its tables and its verifier check
 (`checks.verify_years`, which reads the caps over the years too). Measured (`bench/programme.py`,
@@ -46,8 +56,8 @@ import pulp
 from subsidy.allocate.lp import FACE_TOLERANCE, PulpBackend, run
 from subsidy.allocate.lp_solvers import make_solver
 from subsidy.allocate.stages import SolveError
-from subsidy.allocate.waterfall import floor_fen
-from subsidy.allocate.timing import YearLines, YearNetwork, YearPayments, year_network, year_tie_break_costs
+from subsidy.allocate.waterfall import floor_fen, to_fen
+from subsidy.allocate.timing import YearLines, beyond_the_network, YearNetwork, YearPayments, year_network, year_tie_break_costs
 
 
 class YearRules:
@@ -100,19 +110,13 @@ class YearRules:
         limits += cap_limits
         self._members = members
         self._limits = np.array(limits, dtype=np.int64)
-        self.commit_arcs: list[np.ndarray] = []
-        self.commit_lower = np.zeros(0, dtype=np.int64)
-        self.commit_upper = np.zeros(0, dtype=np.int64)
+        self.commit_arcs, self.commit_lower, self.commit_upper = commitment_rows_of(yl, net)
         self._tie = year_tie_break_costs(yl, net, np.arange(len(net.x_fund)))
 
     @property
     def has_need(self) -> bool:
         return bool((self.need > 0).any())
 
-    @property
-    def is_network(self) -> bool:
-        """Whether every row is a year row (no fund cap): then every vertex is whole fen."""
-        return len(self._members) == self.n_year_rows
 
     @property
     def bound_order(self) -> tuple[np.ndarray, np.ndarray]:
@@ -190,6 +194,43 @@ def fund_cap_rows(yl: YearLines, net: YearNetwork) -> tuple[list[np.ndarray], li
     return members, limits
 
 
+def commitment_rows_of(yl: YearLines, net: YearNetwork) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """The commitments as `rules.Rules` holds them (arcs, least, most in whole fen; 0 and -1 where
+    not given), on the payments: a fund's to one enterprise (one category, if given) in the
+    commitment's `year`, or over all the years when it gives none. Payments already settled
+    (`settle`: first year) count towards it. A commitment on no payment is left out when nothing
+    is asked of it; when it asks for money no payment can bring, or the settled payments pass
+    its most, the programme cannot keep it: a SolveError (infeasible)."""
+    scenario, lines = yl.scenario, yl.lines
+    fund_of = {f.id: i for i, f in enumerate(scenario.funds)}
+    ent_of = {e: i for i, e in enumerate(lines.enterprises)}
+    cat_of = {c: k for k, c in enumerate(lines.categories)}
+    column = {y: k for k, y in enumerate(yl.years)}
+    x_ent, x_cat = lines.enterprise[net.x_line], lines.category[net.x_line]
+    kept_ent, kept_cat = lines.enterprise[yl.prior_line], lines.category[yl.prior_line]
+    arcs_out, lows, highs = [], [], []
+    for c in scenario.commitments:
+        f, e = fund_of[c.fund], ent_of.get(c.enterprise, -1)
+        mine = (net.x_fund == f) & (x_ent == e)
+        kept = (yl.prior_fund == f) & (kept_ent == e)
+        if c.category is not None:
+            mine &= x_cat == cat_of.get(c.category, -1)
+            kept &= kept_cat == cat_of.get(c.category, -1)
+        if c.year is not None:
+            mine &= net.x_year == column[c.year]
+            kept &= column[c.year] == 0  # settled payments are the first year's
+        settled = int(yl.prior_fen[kept].sum())
+        low = max(0, to_fen(c.lower) - settled) if c.lower is not None else 0
+        high = to_fen(c.upper) - settled if c.upper is not None else -1
+        arcs = np.flatnonzero(mine)
+        if (c.upper is not None and high < 0) or (low > 0 and not len(arcs)):
+            raise SolveError(f"{c.rule} cannot be kept: the payments it binds cannot reach its amount (infeasible) / "
+                             f"{c.rule} 无法满足：所涉支付达不到其金额")
+        if len(arcs):
+            arcs_out.append(arcs), lows.append(low), highs.append(high)
+    return arcs_out, np.array(lows, dtype=np.int64), np.array(highs, dtype=np.int64)
+
+
 class YearsLp(YearPayments, PulpBackend):
     """`lp.PulpBackend`'s stages on the year rows, with the timing stage after stage 1."""
 
@@ -222,15 +263,21 @@ class YearsLp(YearPayments, PulpBackend):
         run(self.problem, self.engine, "timing stage (weighted arrears)")
         x = np.rint([float(v.varValue or 0.0) for v in self.x]).astype(np.int64)  # a vertex: whole fen
         self.arrears_optimum = self.weighted_arrears(x)
-        self.arrears_face = ([v for v in self.x if (v.dj or 0.0) > FACE_TOLERANCE and v.upBound != 0],
-                             [c for c in self.rows if abs(c.pi or 0.0) > FACE_TOLERANCE])
+        self.arrears_saving = int(np.dot(-self.net.timing_cost[self.net.x_arc], x))
+        self.arrears_face = optimal_face_of(self.x, self.rows, cost.tolist(), x)
         return float(self.arrears_optimum)
 
     def hold_weighted_arrears(self, value: float) -> None:
-        """Held by the timing stage's optimal face (complementary slackness with the solver's
-        reduced costs and row duals): a payment with a reduced cost stays at 0, a row with a dual
-        stays at its limit. The program stays a network; `tie_break` checks the hold kept the optimum."""
+        """Held by the timing stage's optimal face (complementary slackness with the solver's row
+        duals, checked: `optimal_face_of`): a payment with a reduced cost stays at 0, a row with
+        a dual stays at its limit, and the program stays a network. Where the duals fail the
+        check (CBC's can), by the objective as a row in integers, Σ w·(years left)·x ≥ the
+        optimum; `tie_break` checks either way that the optimum was kept."""
         if self.empty:
+            return
+        if self.arrears_face is None:
+            saving = -self.net.timing_cost[self.net.x_arc]
+            self._add(pulp.LpAffineExpression([(v, float(c)) for v, c in zip(self.x, saving.tolist()) if c]) >= self.arrears_saving)
             return
         empty_arcs, rows = self.arrears_face
         for v in empty_arcs:
@@ -275,6 +322,35 @@ def _by_line(line: np.ndarray, x: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
+def optimal_face_of(x: list, rows: list, cost: list[float], value: np.ndarray) -> tuple[list, list] | None:
+    """(variables that stay at 0, rows that stay at their limit) in every optimum of min Σ cost·x
+    over `rows` (x ≥ 0; fixed variables have upBound 0), from the solver's row duals and the
+    whole-fen optimum `value`, or None when those duals are not an optimal dual: the reduced costs
+    are computed here from the duals (not read from the solver), and must be ≥ 0, 0 where a
+    payment is made, with each dual of the right sign and 0 on a row with room."""
+    reduced = np.array(cost, dtype=float)
+    index = {v.name: j for j, v in enumerate(x)}
+    tight = []
+    for c in rows:
+        pi = float(c.pi or 0.0)
+        used = 0.0
+        for v, a in c.items():
+            j = index.get(v.name)
+            if j is not None:
+                reduced[j] -= pi * a
+                used += a * value[j]
+        room = abs(used + c.constant) > 0.5  # whole fen: a tight row is exact
+        wrong_sign = (c.sense == pulp.LpConstraintLE and pi > FACE_TOLERANCE) or (c.sense == pulp.LpConstraintGE and pi < -FACE_TOLERANCE)
+        if wrong_sign or (room and abs(pi) > FACE_TOLERANCE):
+            return None
+        if abs(pi) > FACE_TOLERANCE:
+            tight.append(c)
+    free = np.array([v.upBound != 0 for v in x])
+    if (reduced[free] < -FACE_TOLERANCE).any() or (np.abs(reduced[free & (value > 0)]) > FACE_TOLERANCE).any():
+        return None
+    return [v for v, r, f in zip(x, reduced.tolist(), free.tolist()) if f and r > FACE_TOLERANCE], tight
+
+
 def whole_fen_solver(name: str, arcs: int) -> pulp.LpSolver:
     """`lp_solvers.make_solver`'s solver, solving integer programs to optimality: HiGHS's branch
     and bound with no relative gap (its default stops 1e-4 short), its simplex (the interior
@@ -306,7 +382,7 @@ class YearsMip(YearsLp):
     @property
     def note(self) -> str:
         note = super().note.replace("linear program", "integer program")
-        return note if self._year_note else note + "; fund caps over all years are not a network"
+        return note if self._year_note else f"{note}; {beyond_the_network(self.yl.scenario)}"
 
     def _integer_row(self, coefficients: np.ndarray) -> pulp.LpAffineExpression:
         return pulp.LpAffineExpression([(v, float(c)) for v, c in zip(self.x, coefficients.tolist()) if c])

@@ -15,6 +15,8 @@ from the scenario again, and the written tables are checked against them in whol
                            per_capacity × capacity, per_worker × workers), in whole fen rounded down
   cap_share[f,e,c]         Σ over the years of what f pays line (e, c) ≤ share_of_need × the line's
                            due less own funds over all years, rounded down to the fen
+  commitment[f,e(,c)(,y)]  what f pays e (in c) in year y, or over all the years without one:
+                           = amount, ≥ at_least, ≤ at_most
 
 The statutory order inside each year is the one waterfall's (`allocate.waterfall`, tested
 against a plain reference there); its totals are checked here as above.
@@ -44,6 +46,7 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
     pay = defaultdict(int)  # (fund, year) → fen
     to_enterprise = defaultdict(int)  # (fund, enterprise) → fen over the years
     to_line = defaultdict(int)  # (fund, enterprise, category) → fen over the years
+    committed = defaultdict(int)  # (fund, enterprise, category or None, year or None) → fen
     paid = defaultdict(int)  # (enterprise, category, year) → fen
     admits: dict[tuple, bool] = {}
     for f, y, e, c, a in zip(allocations["fund"], allocations["year"], allocations["enterprise"], allocations["category"],
@@ -59,6 +62,8 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
         paid[e, c, y] += a
         to_enterprise[f, e] += a
         to_line[f, e, c] += a
+        for key in ((f, e, c, y), (f, e, None, y), (f, e, c, None), (f, e, None, None)):
+            committed[key] += a
     for f in scenario.funds:
         arrived = schedule(f.budget, f.tranches, years)
         total_in = total_out = 0
@@ -109,6 +114,15 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
             if applied > arrived:
                 out.append(Violation.of(f"own_funds[{e},{y}]", "year_own_ahead", applied=_money(applied), year=y, arrived=_money(arrived)))
     out += _caps_over_the_years(scenario, to_enterprise, to_line, public_need)
+    for c in scenario.commitments:
+        got = committed.get((c.fund, c.enterprise, c.category, c.year), 0)
+        low, high = (_fen(v) if v is not None else None for v in (c.lower, c.upper))
+        if low is not None and got < low:
+            out.append(Violation.of(c.rule, "commit_short" if c.amount is not None else "commit_short_least", got=_money(got),
+                                    bound=_money(low), short=_money(low - got)))
+        elif high is not None and got > high:
+            out.append(Violation.of(c.rule, "commit_over" if c.amount is not None else "commit_over_most", got=_money(got),
+                                    bound=_money(high), over=_money(got - high)))
     total_funded = int(allocations["amount"].sum())
     for key, fen in (("total_funded", total_funded), ("total_gap", final_gap)):
         if round(summary[key] * 100) != fen:

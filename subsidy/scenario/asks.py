@@ -92,7 +92,7 @@ def _commitment_problems(data: dict, enterprises: dict, known: set, names: str, 
             found.append((("commitments", i), "give_amount", {}))
         elif "amount" in given and len(given) > 1:
             found.append((("commitments", i, given[1]), "amount_fixes", {}))
-        key = (c.get("fund"), c.get("enterprise"), cat)
+        key = (c.get("fund"), c.get("enterprise"), cat, str(c.get("year")))  # a programme's years: one per year
         if all(isinstance(k, (str, type(None))) for k in key):
             if key in first:
                 found.append((("commitments", i), "second_commitment", {"first": f"commitments[{first[key]}]"}))

@@ -102,6 +102,7 @@ DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "fund": ("Fund 资金代码", "The fund that pays. 支付资金。"),
         "enterprise": ("Enterprise 企业代码", "The enterprise it pays. 受助企业。"),
         "category": ("Category 费用类别", "The cost category; left out: the fund's total to the enterprise. 费用类别；不填为该资金对该企业的合计。"),
+        "year": ("Year 年度", "In a programme over several years: what is paid in that year; left out, the total over the years. 跨年度方案中当年的拨付额；不填为各年合计。"),
         "amount": ("Amount 金额", "Exactly this much. 确定金额。"),
         "at_least": ("At least 不少于", "At least this much. 不少于此金额。"),
         "at_most": ("At most 不超过", "At most this much; 0 forbids. 不超过此金额；0 表示不得支付。"),

@@ -413,11 +413,13 @@ class ScopeGroups:
 class Commitment(_Strict):
     """A decision already taken (常务会纪要, an approved allocation): what one fund pays one
     enterprise, for one category or (category omitted) all its categories together. `amount`
-    fixes it; `at_least` / `at_most` bound it. A hard rule of every stage."""
+    fixes it; `at_least` / `at_most` bound it. A hard rule of every stage. In a programme over
+    several years, `year` binds what is paid in that year; omitted, the total over the years."""
 
     fund: Identifier
     enterprise: Identifier
     category: str | None = None
+    year: Year | None = None
     amount: Money | None = None
     at_least: Money | None = None
     at_most: Money | None = None
@@ -434,7 +436,8 @@ class Commitment(_Strict):
     @property
     def rule(self) -> str:
         """Its readable name, as the model, the verifier and explain call it."""
-        return f"commitment[{self.fund},{self.enterprise}{',' + self.category if self.category else ''}]"
+        return (f"commitment[{self.fund},{self.enterprise}{',' + self.category if self.category else ''}"
+                f"{',' + str(self.year) if self.year is not None else ''}]")
 
 
 class Policy(_Strict):

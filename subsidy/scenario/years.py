@@ -102,7 +102,7 @@ def _years_in(value: Any) -> list[Any]:
 def year_problems(data: dict) -> list[tuple[tuple, str, str]]:
     """(location, English, Chinese) of each year rule the raw data break: amounts by year without
     `years:`, a year outside `years`, years not increasing, a fund with both budget and tranches;
-    and what a programme does not carry yet (commitments, minimum coverage, 配套 matching, own funds under `free`)."""
+    and what a programme does not carry yet (minimum coverage, 配套 matching, own funds under `free`)."""
     found: list[tuple[tuple, str, str]] = []
     years = data.get("years")
     listed: set[int] | None = None
@@ -158,9 +158,20 @@ def year_problems(data: dict) -> list[tuple[tuple, str, str]]:
             found.append((("funds", i, "tranches"), "give budget (all in the first year) or tranches (by year), not both",
                           "预算（全部在第一年到位）与分年到位资金（tranches）只能填写一项"))
         check(("funds", i, "tranches"), _years_in(tranches))
-    if programme and data.get("commitments"):
-        found.append((("commitments",), "a programme over several years does not carry commitments yet",
-                      "跨年度方案暂不支持已定事项（commitments）"))
+    commitments = data.get("commitments")
+    for i, c in enumerate(commitments if isinstance(commitments, list) else []):
+        if not isinstance(c, dict) or c.get("year") is None:
+            continue
+        try:
+            year = year_of(c["year"])
+        except ValueError:
+            continue  # the field's own check says so
+        if listed is None:
+            found.append((("commitments", i, "year"), "a commitment's year needs the programme's years at the top of the file",
+                          "已定事项的年份须在方案开头列出年份（years）"))
+        elif year not in listed:
+            found.append((("commitments", i, "year"), f"year {year} is not one of the programme's years ({shown})",
+                          f"{year} 年不在方案年份（{shown}）之内"))
     policy = data.get("policy")
     if programme and isinstance(policy, dict) and policy.get("minimum_coverage"):
         found.append((("policy", "minimum_coverage"), "a programme over several years does not carry minimum coverage yet",
