@@ -112,15 +112,16 @@ def settle_programme(actual: Scenario, plan: list) -> Settlement:
 def programme_backend(years: YearLines, method: str = "auto", solver: str = "highs"):
     """The flow over the years (`timing.YearsFlow`) or the LP (`timing_lp.YearsLp`), chosen as
     `choose_backend` chooses for one year: the LP when asked for, or when another solver than
-    HiGHS is named, or when commitments ask for money; integer programs (`timing_lp.YearsMip`)
+    HiGHS is named, or when commitments or minimum coverage ask for money; integer programs (`timing_lp.YearsMip`)
     where fund caps or commitments without a year bound a fund over all the years."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     crossing = beyond_the_network(years.scenario)
-    reason = crossing or ("commitments are lower and upper bounds the flow does not carry" if years.scenario.commitments else None)
+    reason = crossing or ("commitments are lower and upper bounds the flow does not carry" if years.scenario.commitments else None) \
+        or ("minimum coverage asks money, a lower bound the flow does not carry" if years.scenario.policy.minimum_coverage else None)
     if reason and method == "flow":
         raise NotAFlow(f"the flow method cannot solve this programme: {reason}; use --method auto or pulp / "
-                       "该跨年度方案含资金上限或已定事项，网络流方法无法求解，请用 --method auto 或 pulp")
+                       "该跨年度方案含资金上限、已定事项或保底比例，网络流方法无法求解，请用 --method auto 或 pulp")
     note = f"not solved as a flow: {reason}" if reason and method == "auto" else None
     if crossing:
         from subsidy.allocate.timing_lp import YearsMip

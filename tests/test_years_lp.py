@@ -220,3 +220,20 @@ def test_settle_counts_the_kept_payments_towards_a_commitment():
     assert payments(settled.result) == {("c", 2025, "a", "resettlement"): 100_00, ("c", 2026, "a", "resettlement"): 50_00,
                                         ("c", 2026, "b", "bank_debt"): 50_00}
     assert settled.result.weighted_gap == 200.0
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_minimum_coverage_at_the_end_of_the_programme(solver):
+    # test_years' two-year case with minimum coverage 0.6 on bank debt: b's line (100, due 2026, no
+    # own funds) must end with at least ⌈0.6 × 100⌉ = 60 paid. b 60 in 2026; a the other 140: 100
+    # in 2025, 40 in 2026. Gap a 60 × 3 + b 40 = 220; arrears 2025 none, 2026 220 → 220.
+    scenario = programme([TWO_YEARS_FUND], TWO_YEARS_ENTERPRISES, policy={"minimum_coverage": {"bank_debt": 0.6}})
+    r = solve_programme(scenario, solver=solver)
+    assert payments(r) == {("c", 2025, "a", "resettlement"): 100_00, ("c", 2026, "a", "resettlement"): 40_00,
+                           ("c", 2026, "b", "bank_debt"): 60_00}
+    assert (r.weighted_gap, r.weighted_arrears) == (220.0, 220.0)
+    assert r.summary["method"] == "pulp" and r.summary["method_note"].startswith("not solved as a flow: minimum coverage asks money")
+    # The plan without it leaves b's debt unpaid: the year check finds it 60 short.
+    plain = solve_programme(programme([TWO_YEARS_FUND], TWO_YEARS_ENTERPRISES))
+    found = verify_programme(scenario, plain.table("allocations").columns, plain.table("gaps").columns, plain.summary)
+    assert [v.rule for v in found] == ["coverage[b,bank_debt]"] and "short by 60.00" in found[0].message

@@ -31,7 +31,8 @@ Not carried by the flow: per-enterprise, per-capacity and per-worker caps and `s
 which bound a fund's total to an enterprise over all years (a side constraint across the
 fund-year nodes: no longer a network); the LP carries them as integer programs
 (`timing_lp.YearsMip`), and commitments (lower bounds) too. Refused at validation
-(`scenario.years.year_problems`): own funds under the `free` rule, minimum coverage.
+(`scenario.years.year_problems`): own funds under the `free` rule. Minimum coverage (a lower
+bound) goes to the LP as commitments do.
 """
 
 from __future__ import annotations

@@ -31,7 +31,9 @@ over the years. That total, and the fund caps (`fund_cap_rows`: per enterprise, 
 `share_of_need` per line, each over all the years), cross a fund's prefixes of years, so with
 them the matrix is not a network and a vertex need not be whole fen: `YearsMip` solves each
 stage as an integer program instead, held by its objective as a row in integers. The flow
-refuses both; `auto` takes `YearsLp` or `YearsMip` (`pipeline.programme_backend`).
+refuses both; `auto` takes `YearsLp` or `YearsMip` (`pipeline.programme_backend`). Minimum
+coverage holds at the end of the programme: a least on all of a line's payments, the set of the
+line's last-year row, so it stays a network (`coverage_leasts_over_the_years`).
 
 The timing stage's hold reads the solver's row duals only after checking them
 (`optimal_face_of`: reduced costs recomputed from them, dual feasible and complementary with the
@@ -57,6 +59,7 @@ from subsidy.allocate.lp import FACE_TOLERANCE, PulpBackend, run
 from subsidy.allocate.lp_solvers import make_solver
 from subsidy.allocate.stages import SolveError
 from subsidy.allocate.waterfall import floor_fen, to_fen
+from subsidy.scenario.asks import coverage_ratio
 from subsidy.allocate.timing import YearLines, beyond_the_network, YearNetwork, YearPayments, year_network, year_tie_break_costs
 
 
@@ -228,7 +231,37 @@ def commitment_rows_of(yl: YearLines, net: YearNetwork) -> tuple[list[np.ndarray
                              f"{c.rule} 无法满足：所涉支付达不到其金额")
         if len(arcs):
             arcs_out.append(arcs), lows.append(low), highs.append(high)
+    for line, least in zip(*coverage_leasts_over_the_years(yl)):
+        arcs = np.flatnonzero(net.x_line == line)
+        if not len(arcs):
+            e, c = yl.lines.names(np.array([line]))
+            raise SolveError(f"coverage[{e[0]},{c[0]}] cannot be kept: no fund may pay the line (infeasible) / "
+                             f"coverage[{e[0]},{c[0]}] 无法满足：没有资金可支付该项费用")
+        arcs_out.append(arcs), lows.append(least), highs.append(-1)
     return arcs_out, np.array(lows, dtype=np.int64), np.array(highs, dtype=np.int64)
+
+
+def coverage_leasts_over_the_years(yl: YearLines) -> tuple[list[int], list[int]]:
+    """(line, least) per cost line minimum coverage asks public money for, at the end of the
+    programme: ⌈p · cost / q⌉ (the line's cost over all the years, p/q the category's share as
+    written) less the own funds applied over the years and the payments already settled. The
+    row is on all the line's payments, the same set as its last year's row: still a network."""
+    coverage = yl.scenario.policy.minimum_coverage
+    if not coverage:
+        return [], []
+    settled = np.zeros(len(yl.lines), dtype=np.int64)
+    np.add.at(settled, yl.prior_line, yl.prior_fen)
+    cost, own = yl.due.sum(axis=1), yl.own.sum(axis=1)
+    out_line, out_least = [], []
+    for line, k in enumerate(yl.lines.category.tolist()):
+        share = coverage.get(yl.lines.categories[k])
+        if share is None:
+            continue
+        p, q = coverage_ratio(share)
+        least = -(-p * int(cost[line]) // q) - int(own[line]) - int(settled[line])
+        if least > 0:
+            out_line.append(line), out_least.append(least)
+    return out_line, out_least
 
 
 class YearsLp(YearPayments, PulpBackend):

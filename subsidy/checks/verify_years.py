@@ -17,6 +17,8 @@ from the scenario again, and the written tables are checked against them in whol
                            due less own funds over all years, rounded down to the fen
   commitment[f,e(,c)(,y)]  what f pays e (in c) in year y, or over all the years without one:
                            = amount, ≥ at_least, ≤ at_most
+  coverage[e,c]            minimum coverage at the end: own funds + funds over the years ≥ share × the
+                           line's cost over the years (q·(own + funded) ≥ p·cost, in integer fen)
 
 The statutory order inside each year is the one waterfall's (`allocate.waterfall`, tested
 against a plain reference there); its totals are checked here as above.
@@ -79,6 +81,7 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
     final_gap = 0
     due_by: dict[tuple, dict] = {}  # (enterprise, category) → {year: fen}, read once per line
     public_need: dict[tuple, int] = defaultdict(int)  # (enterprise, category) → due less own funds over the years
+    covered: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])  # (enterprise, category) → [cost, own + funded] over the years
     for e, c, y, due, own, funded, arrears in rows:
         ent = ents[e]
         if y not in years:  # the line's total row: sums of its years, arrears the last year's
@@ -95,6 +98,8 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
         running[e, c] = [d, o, p, d - o - p]
         own_by[e, y] += own
         public_need[e, c] += due - own
+        covered[e, c][0] += due
+        covered[e, c][1] += own + paid[e, c, y]
         if due != want_due:
             out.append(Violation.of(f"due[{e},{c},{y}]", "year_due_differs", table=_money(due), want=_money(want_due)))
         if funded != paid[e, c, y]:
@@ -114,6 +119,15 @@ def verify_programme(scenario: Scenario, allocations: dict, gaps: dict, summary:
             if applied > arrived:
                 out.append(Violation.of(f"own_funds[{e},{y}]", "year_own_ahead", applied=_money(applied), year=y, arrived=_money(arrived)))
     out += _caps_over_the_years(scenario, to_enterprise, to_line, public_need)
+    for (e, c), (cost, have) in covered.items():
+        share = scenario.policy.minimum_coverage.get(c)
+        if share is None:
+            continue
+        p, q = Decimal(repr(share)).as_integer_ratio()
+        if have * q < p * cost:
+            least = -(-p * cost // q)
+            out.append(Violation.of(f"coverage[{e},{c}]", "coverage_short", have=_money(have), share=f"{share:g}", cost=_money(cost),
+                                    least=_money(least), short=_money(least - have)))
     for c in scenario.commitments:
         got = committed.get((c.fund, c.enterprise, c.category, c.year), 0)
         low, high = (_fen(v) if v is not None else None for v in (c.lower, c.upper))

@@ -102,7 +102,7 @@ def _years_in(value: Any) -> list[Any]:
 def year_problems(data: dict) -> list[tuple[tuple, str, str]]:
     """(location, English, Chinese) of each year rule the raw data break: amounts by year without
     `years:`, a year outside `years`, years not increasing, a fund with both budget and tranches;
-    and what a programme does not carry yet (minimum coverage, 配套 matching, own funds under `free`)."""
+    and what a programme does not carry yet (配套 matching, own funds under `free`)."""
     found: list[tuple[tuple, str, str]] = []
     years = data.get("years")
     listed: set[int] | None = None
@@ -172,10 +172,6 @@ def year_problems(data: dict) -> list[tuple[tuple, str, str]]:
         elif year not in listed:
             found.append((("commitments", i, "year"), f"year {year} is not one of the programme's years ({shown})",
                           f"{year} 年不在方案年份（{shown}）之内"))
-    policy = data.get("policy")
-    if programme and isinstance(policy, dict) and policy.get("minimum_coverage"):
-        found.append((("policy", "minimum_coverage"), "a programme over several years does not carry minimum coverage yet",
-                      "跨年度方案暂不支持保底比例（minimum_coverage）"))
     for i, ent in enumerate(enterprises):
         if programme and isinstance(ent, dict) and ent.get("own_funds_rule") == "free":
             found.append((("enterprises", i, "own_funds_rule"), "a programme over several years applies own funds as they arrive "
