@@ -84,10 +84,10 @@ def solve_programme(scenario: Scenario, scenario_sha256: str | None = None, chec
     by the flow, or the LP `allocate.timing_lp`: `programme_backend`), then the year rules
     checked independently (`checks.verify_years`)."""
     with gc_paused():
-        findings = diagnose(scenario, cost_lines(scenario))           # on the totals, as one year
+        years = year_lines(scenario)                                  # dues, own funds as they arrive
+        findings = diagnose(scenario, years.as_totals())              # on the totals over the years
         if on_findings is not None:
             on_findings(findings)
-        years = year_lines(scenario)                                  # dues, own funds as they arrive
         result = ProgrammeResult(years, run_stages(programme_backend(years, method, solver)), [str(f) for f in findings], scenario_sha256)
         if check:
             violations = verify_programme(scenario, result.table("allocations").columns, result.table("gaps").columns, result.summary)
@@ -154,7 +154,7 @@ def rules_of(scenario: Scenario) -> Rules:
 
 def diagnosis(scenario: Scenario) -> list[Finding]:
     """The pipeline's first steps alone (own funds, then the diagnosis): `subsidy validate`."""
-    return diagnose(scenario, cost_lines(scenario))
+    return diagnose(scenario, year_lines(scenario).as_totals() if is_programme(scenario) else cost_lines(scenario))
 
 
 def solve_file(path: str | Path, **options) -> Result:

@@ -38,7 +38,7 @@ bound) goes to the LP as commitments do.
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 
@@ -102,6 +102,16 @@ class YearLines:
     def need(self) -> np.ndarray:
         """Per line: what public money may pay in all (cost less all own funds applied)."""
         return self.payable.sum(axis=1)
+
+    def as_totals(self) -> CostLines:
+        """The programme as one year's `CostLines`, on its own terms: own funds applied as they
+        arrived, summed over the years, and the public need over the years (what the diagnosis
+        checks commitments and coverage against; the one-year waterfall on the totals can apply
+        own funds to other lines than their arrival did)."""
+        applied = self.own.sum(axis=1)
+        unused = self.lines.available.copy()
+        np.subtract.at(unused, self.lines.enterprise, applied)
+        return replace(self.lines, applied=applied, residual=self.need, unused=unused)
 
     @property
     def has_need(self) -> bool:
