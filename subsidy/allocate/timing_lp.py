@@ -61,22 +61,21 @@ from subsidy.allocate.lp_solvers import make_solver
 from subsidy.allocate.stages import SolveError
 from subsidy.allocate.waterfall import floor_fen, to_fen
 from subsidy.scenario.asks import coverage_ratio
-from subsidy.allocate.timing import YearLines, beyond_the_network, YearNetwork, YearPayments, year_network, year_tie_break_costs
+from subsidy.allocate.timing import YearLines, YearNetwork, YearPayments, beyond_the_network, year_network, year_tie_break_costs
 
 
 class YearRules:
     """The year rows of the module docstring, in the shape `lp.PulpBackend` reads (`rules.Rules`).
 
     Arcs are the year network's payments (`net.x_arc` order). Bounds come fund rows first (by
-    fund, then year), then line rows (by line, then year): `fund_row` and `line_row` say which."""
+    fund, then year; `fund_row` says which), then line rows (by line, then year), then the funds'
+    caps (`fund_cap_rows`); the commitments and minimum coverage after them, as `Rules` holds them."""
 
     def __init__(self, yl: YearLines, net: YearNetwork):
-        self.years = yl
         self.scenario = yl.scenario
         self.lines = yl.lines
         self.arc_source = net.x_fund
         self.arc_line = net.x_line
-        self.arc_year = net.x_year
         self.arc_enterprise = yl.lines.enterprise[net.x_line]
         self.need = yl.need
         self.line_weight = np.array([yl.weights[yl.lines.categories[c]] for c in yl.lines.category.tolist()], dtype=float)
@@ -120,7 +119,6 @@ class YearRules:
     @property
     def has_need(self) -> bool:
         return bool((self.need > 0).any())
-
 
     @property
     def bound_order(self) -> tuple[np.ndarray, np.ndarray]:
