@@ -23,7 +23,7 @@ from subsidy.analysis.close_gap import close_gap
 from subsidy.analysis.explain import explain
 from subsidy.analysis.sweep import parse_vary, sweep
 from subsidy.checks.verify import verify
-from subsidy.pipeline import NotAFlow, RulesConflict, diagnosis, solve
+from subsidy.pipeline import NotAFlow, RulesConflict, diagnosis, solve, solve_programme
 from subsidy.scenario.convert import write_scenario
 from subsidy.scenario.load import ScenarioError, load_scenario, scenario_from_data
 
@@ -395,14 +395,15 @@ def test_compare_and_the_result_workbook_say_the_rule_in_words():
     assert "保底比例：每项银行债务的自有资金与财政资金合计不低于费用的 0.6。" in words
 
 
-def test_a_programme_over_several_years_refuses_minimum_coverage():
-    # The years' network (allocate.timing) carries no leasts: refused where the file is read,
-    # rather than solved without the rule.
+def test_a_programme_over_several_years_keeps_minimum_coverage_at_its_end():
+    # A programme carries minimum coverage at its end, by the LP (allocate.timing_lp): a's bank
+    # debt 1 (due 2025) must be covered in full; 0.40 arrive in 2025 and 0.60 in 2026 → 0.40 paid
+    # in 2025 and 0.60 in 2026 (late money settles the 2025 arrears), no gap at the end.
     data = {"name": "t", "years": [2025, 2026],
             "enterprises": [{"id": "a", "name": "A", "region": "湖北/咸宁", "industry": "cement", "costs": {"bank_debt": {2025: 1}}}],
-            "funds": [{"id": "c", "name": "C", "tranches": {2025: 1}, "categories": ["bank_debt"]}],
+            "funds": [{"id": "c", "name": "C", "tranches": {2025: 0.4, 2026: 0.6}, "categories": ["bank_debt"]}],
             "policy": {"minimum_coverage": {"bank_debt": 1.0}}}
-    with pytest.raises(ScenarioError) as info:
-        scenario_from_data(data)
-    assert "a programme over several years does not carry minimum coverage yet" in info.value.render("en")
-    assert "跨年度方案暂不支持保底比例" in info.value.render("zh")
+    r = solve_programme(scenario_from_data(data))
+    cols = r.table("allocations").columns
+    assert list(zip(cols["year"], cols["amount"].tolist())) == [(2025, 40), (2026, 60)]
+    assert r.summary["total_gap"] == 0.0 and r.summary["method_note"].startswith("not solved as a flow: minimum coverage")
