@@ -737,6 +737,10 @@ def convert(
     loaded, _ = _load(source, ranges_note=False)  # convert keeps ranges as they are
     if target.suffix.lower() not in SUFFIXES:
         _fail(f"{target}: unsupported file type {target.suffix or '(none)'!r}; use .yaml, .yml, .json or .xlsx", EXIT_BAD_INPUT)
+    if target.suffix.lower() == ".xlsx" and any(c.year is not None for c in loaded.commitments):
+        from subsidy.scenario.convert import YEARLY_COMMITMENTS_NOT_IN_THE_WORKBOOK
+
+        _fail(f"{target}: {YEARLY_COMMITMENTS_NOT_IN_THE_WORKBOOK}", EXIT_BAD_INPUT)
     _write_file(target, scenario_bytes(loaded, target.suffix, lang.value), lang.value)
 
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 import random
 
 import pytest
+from run_cli import run
 
 from test_years import (TWO_YEARS_ENTERPRISES, TWO_YEARS_FUND, _random_programme, payments, programme)
 from subsidy.checks.verify_years import verify_programme
 from subsidy.pipeline import NotAFlow, SolveError, settle_programme, solve_programme
 from subsidy.scenario.documents import ScenarioError
 from subsidy.scenario.load import load_scenario, scenario_from_data
+from subsidy.scenario.convert import write_scenario
 from subsidy.scenario.model import Scenario
 
 SOLVERS = ("highs", "cbc")
@@ -237,3 +239,13 @@ def test_minimum_coverage_at_the_end_of_the_programme(solver):
     plain = solve_programme(programme([TWO_YEARS_FUND], TWO_YEARS_ENTERPRISES))
     found = verify_programme(scenario, plain.table("allocations").columns, plain.table("gaps").columns, plain.summary)
     assert [v.rule for v in found] == ["coverage[b,bank_debt]"] and "short by 60.00" in found[0].message
+
+
+def test_a_commitment_with_a_year_is_not_written_to_the_workbook(tmp_path):
+    # The 已定事项 sheet has no year column yet: convert refuses (exit 2) rather than drop the year;
+    # YAML keeps it.
+    source = tmp_path / "p.yaml"
+    write_scenario(_committed({"fund": "c", "enterprise": "b", "year": 2026, "amount": 50}), source)
+    assert load_scenario(source).commitments[0].year == 2026
+    done = run("convert", str(source), str(tmp_path / "p.xlsx"))
+    assert done.code == 2 and "no year column" in done.stderr and not (tmp_path / "p.xlsx").exists()

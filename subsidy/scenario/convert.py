@@ -49,6 +49,12 @@ def with_changes(scenario: Scenario, changes: dict | None = None, **fields: Any)
     return scenario_from_data(data, "<with_changes>")
 
 
+YEARLY_COMMITMENTS_NOT_IN_THE_WORKBOOK = (
+    "the input workbook's 已定事项 sheet has no year column yet: a commitment's year would be lost; write .yaml or .json / "
+    "输入工作簿的已定事项表尚无年度列，已定事项的年度将丢失；请写为 .yaml 或 .json")
+"""Why a programme whose commitments name a year is not written to .xlsx (rather than dropping the year)."""
+
+
 def scenario_bytes(scenario: Scenario, suffix: str, lang: str = "zh") -> bytes:
     """The scenario in the format named by a file suffix (.yaml, .yml, .json, .xlsx)."""
     from subsidy.scenario.ranges import with_ranges
@@ -61,6 +67,9 @@ def scenario_bytes(scenario: Scenario, suffix: str, lang: str = "zh") -> bytes:
         return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if kind == "xlsx":
         from subsidy.scenario.scenario_xlsx_write import scenario_workbook
+
+        if any(c.year is not None for c in scenario.commitments):
+            raise ValueError(YEARLY_COMMITMENTS_NOT_IN_THE_WORKBOOK)
 
         return scenario_workbook(scenario, lang)
     raise ValueError(f"unsupported file type {suffix or '(none)'!r}; use .yaml, .yml, .json or .xlsx")
