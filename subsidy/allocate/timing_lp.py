@@ -133,6 +133,19 @@ class YearRules:
     def bound_members(self) -> list[list[int]]:
         return [m.tolist() for m in self._members]
 
+    # The factor method's pool (`rules.Rules.pool_columns`): a programme has no factor method
+    # (refused at validation), so no pool variable, and a row's use is its payments' sum.
+    pool_columns = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+
+    def pool_take(self, amounts: np.ndarray) -> np.ndarray:
+        return np.zeros(0, dtype=np.asarray(amounts).dtype)
+
+    def rule_use(self, amounts: np.ndarray) -> np.ndarray:
+        owner, member, limits = self.membership()
+        used = np.zeros(len(limits), dtype=np.asarray(amounts).dtype)
+        np.add.at(used, owner, np.asarray(amounts)[member])
+        return used
+
     def arc_weights(self) -> list[float]:
         return self.line_weight[self.arc_line].tolist()
 
