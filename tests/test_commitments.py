@@ -25,7 +25,7 @@ from subsidy.analysis.explain import explain
 from subsidy.analysis.sweep import parse_vary, sweep
 from subsidy.checks.verify import verify
 from subsidy.output.analysis_text import explanation_sentences
-from subsidy.pipeline import NotAFlow, diagnosis, solve
+from subsidy.pipeline import diagnosis, solve
 from subsidy.scenario.convert import write_scenario
 from subsidy.scenario.load import load_scenario, scenario_from_data
 
@@ -39,7 +39,7 @@ DATA = {
     "funds": [{"id": "a", "name": "甲资金", "budget": 150, "categories": ["resettlement", "bank_debt"]},
               {"id": "b", "name": "乙资金", "budget": 50, "categories": ["resettlement"]}],
 }
-LP = {"lp-highs": {"method": "pulp"}, "lp-cbc": {"method": "pulp", "solver": "cbc"}}
+LP = {"flow": {"method": "flow"}, "lp-highs": {"method": "pulp"}, "lp-cbc": {"method": "pulp", "solver": "cbc"}}  # every method that carries them
 
 
 def with_commitments(*items) -> dict:
@@ -74,12 +74,13 @@ def test_an_amount_is_paid_exactly_and_the_rest_works_around_it(method):
     assert r.summary["max_gap_share_bound"] == pytest.approx(2 / 7, abs=1e-6)
 
 
-def test_the_flow_method_refuses_commitments_and_auto_says_why():
+def test_the_flow_method_carries_a_most_and_auto_stays_on_it():
+    # a may give e1 at most 50 in all (a weighted gap of 100, as the LP finds below): a
+    # commitment is a bound on one arc of the flow (`flow_leasts`), so auto keeps the flow.
     s = scenario_from_data(with_commitments({"fund": "a", "enterprise": "e1", "at_most": 50}))
-    with pytest.raises(NotAFlow, match="commitment"):
-        solve(s, method="flow")
     r = solve(s)
-    assert r.method == "pulp" and "1 commitment(s)" in r.summary["method_note"]
+    assert r.method == "flow" and "min-cost flow" in r.summary["method_note"]
+    assert r.weighted_gap == pytest.approx(100) and paid(r, "a", "e1") == 5000
 
 
 def test_a_least_that_the_optimum_already_meets_changes_nothing():
@@ -298,8 +299,9 @@ def test_hand_made_commitments_agree_with_the_exact_reference(case, method):
 def test_commitments_on_the_corpus_keep_the_whole_fen_optimum():
     """On 30 scenarios of the fixed-seed corpus: solve, commit the flow's first paid row as a
     least (feasible: that allocation keeps it) and cap another fund-enterprise pair at half
-    what it was paid (feasible: lowering arcs outside the least keeps every ≤ rule); the LP's
-    written weighted gap is the exact reference's whole-fen optimum with those rows."""
+    what it was paid (feasible: lowering arcs outside the least keeps every ≤ rule); the flow's
+    and the LP's written weighted gaps are the exact reference's whole-fen optimum with those
+    rows, and their stage-2 optima agree."""
     checked = 0
     for data in [d for d in rational_lp.corpus(per_kind=10)]:
         first = solve(scenario_from_data(data), method="flow")
@@ -314,11 +316,18 @@ def test_commitments_on_the_corpus_keep_the_whole_fen_optimum():
                                 "at_most": str(Decimal(paid(first, other.fund, other.enterprise) // 2) / 100)})
         committed = {**data, "commitments": commitments}
         best = rational_lp.whole_step_weighted_gap(committed)
-        r = solve(scenario_from_data(committed), method="pulp")
         weights = {c: Fraction(str(w)) for c, w in rational_lp.WEIGHTS.items()}
         weights.update({c: Fraction(str(v["weight"])) for c, v in data["categories"].items()})
-        written = sum((weights[c] * g for c, g in zip(r.gaps["category"], r.gaps["gap_fen"].tolist())), Fraction(0))
-        assert written == best * 100, (data["name"], commitments, float(written), float(best))
+        bounds = []
+        for method in ("flow", "pulp"):  # both carry them (the flow as arcs with a least, `flow_leasts`)
+            r = solve(scenario_from_data(committed), method=method)  # and the verifier accepts each
+            assert r.method == method
+            written = sum((weights[c] * g for c, g in zip(r.gaps["category"], r.gaps["gap_fen"].tolist())), Fraction(0))
+            assert written == best * 100, (data["name"], method, commitments, float(written), float(best))
+            bounds.append(r.summary["max_gap_share_bound"])
+        assert (bounds[0] is None) == (bounds[1] is None)
+        if bounds[0] is not None:  # stage 2: the flow's exact t, the LP's within its tolerance
+            assert bounds[0] == pytest.approx(bounds[1], abs=1e-6), (data["name"], bounds)
         checked += 1
     assert checked >= 15
 

@@ -23,7 +23,7 @@ from subsidy.analysis.close_gap import close_gap
 from subsidy.analysis.explain import explain
 from subsidy.analysis.sweep import parse_vary, sweep
 from subsidy.checks.verify import verify
-from subsidy.pipeline import NotAFlow, RulesConflict, diagnosis, solve, solve_programme
+from subsidy.pipeline import RulesConflict, diagnosis, solve, solve_programme
 from subsidy.scenario.convert import write_scenario
 from subsidy.scenario.load import ScenarioError, load_scenario, scenario_from_data
 
@@ -36,7 +36,7 @@ DATA = {
     "funds": [{"id": "a", "name": "甲资金", "budget": 150, "categories": ["resettlement", "bank_debt"]},
               {"id": "b", "name": "乙资金", "budget": 50, "categories": ["resettlement"]}],
 }
-LP = {"lp-highs": {"method": "pulp"}, "lp-cbc": {"method": "pulp", "solver": "cbc"}}
+LP = {"flow": {"method": "flow"}, "lp-highs": {"method": "pulp"}, "lp-cbc": {"method": "pulp", "solver": "cbc"}}  # every method that carries them
 SHIPPED = SCENARIOS / "options" / "xianan-coverage.yaml"
 
 
@@ -88,13 +88,12 @@ def test_hand_made_coverage_agrees_with_the_exact_reference(case, method):
         assert funded(r, "e1", "bank_debt") == -((-share * 10000).__floor__())  # exactly the least: it costs
 
 
-def test_the_flow_refuses_coverage_and_auto_says_why():
+def test_the_flow_carries_coverage_and_auto_stays_on_it():
+    # Bank debt at 0.5: each line's least sits on its line arc (`flow_leasts`); auto keeps the flow.
     s = scenario_from_data(covered({"bank_debt": 0.5}))
-    with pytest.raises(NotAFlow, match="minimum coverage"):
-        solve(s, method="flow")
     r = solve(s)
-    assert r.method == "pulp"
-    assert "minimum coverage asks money for 1 cost line(s)" in r.summary["method_note"]
+    assert r.method == "flow" and "min-cost flow" in r.summary["method_note"]
+    assert r.weighted_gap == solve(s, method="pulp").weighted_gap
 
 
 def test_a_share_that_own_funds_already_meet_asks_nothing():
@@ -224,7 +223,7 @@ def test_shipped_coverage_on_xianan():
     # off its pooled-fund repayment (weight 2, 27.92 → 22.32): weighted gap 160.60 + 5.60 × (2 − 1)
     # = 166.20; the total gap stays 310.60.
     r = solve(load_scenario(SHIPPED))
-    assert r.method == "pulp"
+    assert r.method == "flow"
     assert funded(r, "wenquan", "bank_debt") == 18568 and funded(r, "wenquan", "pooled_fund_repayment") == 2232
     assert funded(r, "hengyu_guihua", "resettlement") == 34200
     assert r.weighted_gap == pytest.approx(166.20) and r.gaps.gap_fen.sum() == 31060
@@ -317,9 +316,10 @@ def _with_coverage_that_bites(data: dict) -> dict | None:
 
 def test_coverage_on_the_corpus_keeps_the_whole_fen_optimum():
     """On 30 scenarios of the fixed-seed corpus, each with a coverage its flow optimum does not
-    keep: where the exact reference finds an allocation, the LP's written weighted gap is its
-    whole-fen optimum with the coverage rows; where it finds none, the solve stops (exit 2 from
-    the data, or a RulesConflict naming a coverage rule)."""
+    keep: where the exact reference finds an allocation, the flow's and the LP's written weighted
+    gaps are its whole-fen optimum with the coverage rows and their stage-2 optima agree; where
+    it finds none, the solve stops (exit 2 from the data, or the same RulesConflict naming a
+    coverage rule on both methods)."""
     solved = stopped = 0
     for data in rational_lp.corpus(per_kind=10):
         with_cover = _with_coverage_that_bites(data)
@@ -330,16 +330,25 @@ def test_coverage_on_the_corpus_keeps_the_whole_fen_optimum():
         except ArithmeticError:
             s = scenario_from_data(with_cover)
             if not [f for f in diagnosis(s) if f.level == "error"]:
-                with pytest.raises(RulesConflict) as info:
-                    solve(s, method="pulp")
-                assert any(r.startswith("coverage[") for r in info.value.rules)
+                found = []
+                for method in ("flow", "pulp"):  # the same conflict, whichever method found it
+                    with pytest.raises(RulesConflict) as info:
+                        solve(s, method=method)
+                    assert any(r.startswith("coverage[") for r in info.value.rules)
+                    found.append((info.value.rules, info.value.extra_budget))
+                assert found[0] == found[1]
             stopped += 1
             continue
-        r = solve(scenario_from_data(with_cover), method="pulp")
         weights = {c: Fraction(str(w)) for c, w in rational_lp.WEIGHTS.items()}
         weights.update({c: Fraction(str(v["weight"])) for c, v in data["categories"].items()})
-        written = sum((weights[c] * g for c, g in zip(r.gaps["category"], r.gaps["gap_fen"].tolist())), Fraction(0))
-        assert written == best * 100, (data["name"], with_cover["policy"], float(written), float(best))
+        bounds = []
+        for method in ("flow", "pulp"):  # both carry it (the flow as a least on the line's arc)
+            r = solve(scenario_from_data(with_cover), method=method)  # and the verifier accepts each
+            written = sum((weights[c] * g for c, g in zip(r.gaps["category"], r.gaps["gap_fen"].tolist())), Fraction(0))
+            assert written == best * 100, (data["name"], method, with_cover["policy"], float(written), float(best))
+            bounds.append(r.summary["max_gap_share_bound"])
+        if bounds[0] is not None:  # stage 2: the flow's exact t, the LP's within its tolerance
+            assert bounds[0] == pytest.approx(bounds[1], abs=1e-6), (data["name"], bounds)
         solved += 1
     assert solved >= 8 and stopped >= 3, (solved, stopped)
 

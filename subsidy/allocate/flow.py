@@ -68,10 +68,7 @@ class Face:
         """Complementary slackness: reduced cost > 0 → empty, < 0 → full, 0 → free."""
         free = reduced == 0
         flow = np.where(reduced < 0, net.cap, 0)
-        balance = np.zeros(net.n, dtype=np.int64)
-        balance[Network.S] += net.supply
-        balance[Network.T] -= net.supply
-        return cls(free, np.where(free, 0, flow), balance).fix(net, np.flatnonzero(~free), flow[~free])
+        return cls(free, np.where(free, 0, flow), net.balance()).fix(net, np.flatnonzero(~free), flow[~free])
 
     def fix(self, net: Network, arcs: np.ndarray, values: np.ndarray) -> "Face":
         """The same face with `arcs` set to `values` (taken out of the free set)."""
@@ -268,7 +265,7 @@ class FlowBackend:
         net = self.net
         self.flow1 = stage1_flow(net)
         line_cost = -net.cost[net.line_arc]
-        line_flow = self.flow1[net.line_arc]
+        line_flow = self.flow1[net.line_arc] + (0 if net.lower is None else net.lower[net.line_arc])  # minimum coverage's leasts
         saved = sum(int(c) * int(line_flow[line_cost == c].sum()) for c in np.unique(line_cost))  # exact: Python ints
         self.potentials = residual_distances(net.n, Network.T, net.tail, net.head, net.cap, net.cost, self.flow1)
         self.reduced = net.cost + self.potentials[net.head] - self.potentials[net.tail]

@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from subsidy.allocate.flow_network import Network
+from subsidy.allocate.flow_network import Network, NotANetwork
 from subsidy.allocate.flow_algorithms import Residual, max_flow, min_cost_flow
 from subsidy.allocate.rules import Rules
 
@@ -123,6 +123,9 @@ class GapFlows:
     _base: tuple[int, np.ndarray] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
+        if self.net.lower is not None:
+            # Its max flows start from 0; a least would need a feasible flow first (`flow_leasts`).
+            raise NotANetwork("close-gap's flows do not carry commitments or minimum coverage (a least on an arc) yet")
         self.cap, self.big = fen_capacities(self.rules, self.net)
 
     @property

@@ -23,7 +23,8 @@ from decimal import Decimal
 
 import numpy as np
 
-from subsidy.allocate.flow_algorithms import Residual, max_flow
+from subsidy.allocate.flow_algorithms import FlowError, Residual, max_flow, min_cost_flow
+from subsidy.allocate.flow_leasts import with_leasts
 from subsidy.allocate.rules import Rules
 
 MAX_DECIMAL_PLACES = 6
@@ -88,8 +89,23 @@ class Network:
     unit: int  # flow units per fen: 1 (bounds floored to whole fen); the algorithms keep the unit general
     weight_scale: int
     line_cost_total: int  # Σ over all lines with r > 0 of (w·D)·r in units: the weighted gap at zero funding
+    # Commitments and minimum coverage (`flow_leasts`): per arc the least already sent (cap is
+    # the room above it), and per row of rules.commit_arcs its arc; None without such rules.
+    lower: np.ndarray | None = None
+    commit_arc: np.ndarray | None = None
 
     S, T = 0, 1
+
+    def balance(self) -> np.ndarray:
+        """Each node's supply: s gives `supply`, t takes it, and every least moves its amount
+        from its arc's tail to its head (sent before anything is solved)."""
+        balance = np.zeros(self.n, dtype=np.int64)
+        balance[self.S] += self.supply
+        balance[self.T] -= self.supply
+        if self.lower is not None:
+            np.subtract.at(balance, self.tail, self.lower)
+            np.add.at(balance, self.head, self.lower)
+        return balance
 
 
 def build_network(rules: Rules) -> Network:
@@ -99,15 +115,6 @@ def build_network(rules: Rules) -> Network:
     if len(rules.match_fund):  # two arc families with different coefficients in one row (allocate.mip)
         raise NotANetwork("配套 rule: not a network; solved as whole-fen MIP "
                           f"({len(rules.match_fund)} match row(s), funds[].match)")
-    if scenario.commitments:
-        # A least (or an amount) is a lower bound on an arc or a fund-enterprise total: still a
-        # network, but the flows here start from 0 and would need a feasible circulation first.
-        raise NotANetwork(f"{len(scenario.commitments)} commitment(s) (decisions already taken), "
-                          "which the flow method does not carry yet")
-    if len(rules.coverage_line):
-        # A least on a line: a network bound too, but like a commitment's it needs a feasible flow first.
-        raise NotANetwork(f"minimum coverage asks money for {len(rules.coverage_line)} cost line(s) "
-                          "(policy.minimum_coverage: a least on each line), which the flow method does not carry yet")
     lines = rules.lines
     q = 1  # flow units per fen: bounds are floored to whole fen (module docstring)
     weights = rules.weights
@@ -201,7 +208,7 @@ def build_network(rules: Rules) -> Network:
         raise NotANetwork("weights × network size exceed the integer range of the flow solver")
     open_idx = np.flatnonzero(open_line)
     line_cost_total = sum(w * r for w, r in zip(wint[lines.category[open_idx]].tolist(), lines.residual[open_idx].tolist())) * q
-    return Network(
+    return with_leasts(rules, Network(
         n=n,
         tail=tail.astype(np.int64),
         head=head.astype(np.int64),
@@ -218,7 +225,7 @@ def build_network(rules: Rules) -> Network:
         unit=q,
         weight_scale=d_scale,
         line_cost_total=line_cost_total,
-    )
+    ), NotANetwork)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,7 +241,18 @@ def stage1_flow(net: Network) -> np.ndarray:
     anything from them (augmenting paths never run back through a line's own arc), the next
     weight, and so on. Each level is one max flow on the residual network; weight-0 lines change
     nothing and are left to stage 3. Measured: 7-14× faster than one min-cost flow (`flow` docstring).
+
+    With leasts (commitments, minimum coverage: `flow_leasts`) the argument fails (a least forces
+    money to one place whatever the weights, and the supplies are no longer at s alone): one
+    min-cost flow, whose infeasibility means no allocation keeps every rule.
     """
+    if net.lower is not None:
+        if np.any(net.cap < 0):
+            raise FlowError("stage 1 (weighted gap): no allocation keeps every rule (infeasible: a least above its arc's room)")
+        try:
+            return min_cost_flow(net.n, net.tail, net.head, net.cap, net.cost, net.balance())
+        except FlowError as exc:
+            raise FlowError(f"stage 1 (weighted gap): no allocation keeps every rule ({exc})") from None
     flow = np.zeros(len(net.cap), dtype=np.int64)
     internal = np.ones(len(net.cap), dtype=bool)
     internal[net.line_arc] = False

@@ -131,16 +131,15 @@ def marginal_values(rules: Rules, net: Network, bounds: np.ndarray | None = None
     gain, loss = _marginal_units(net, flow, net.bound_arc[bounds], n_global)
     scale = net.weight_scale
     more = gain / scale
-    less = np.where(loss < 0, np.nan, loss / scale)
+    less = np.where(loss == NO_ALLOCATION, np.inf, np.where(loss < 0, np.nan, loss / scale))
     return more + 0.0, less + 0.0
 
 
-def _marginal_units(net: Network, flow: np.ndarray, arcs: np.ndarray, n_global: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per network arc in `arcs`: (−(V(B+1) − V(B)), V(B−1) − V(B)) in integer cost units per flow
-    unit; the second is −1 where the capacity is 0 (no left derivative)."""
+def _priced_graph(net: Network, flow: np.ndarray, n_global: int) -> tuple[np.ndarray, "_Residual"]:
+    """Distances to t (π) and the residual graph of `flow` with reduced lengths (all ≥ 0), plus
+    t → s (cost 0: unspent money may come back)."""
     n = net.n
     pi = residual_distances(n, Network.T, net.tail, net.head, net.cap, net.cost, flow)
-    # Residual graph with reduced costs, plus t → s (cost 0: unspent money may come back).
     res = Residual(net.tail, net.head, net.cap, flow)
     r_tail = np.concatenate([res.tail, [Network.T]])
     r_head = np.concatenate([res.head, [Network.S]])
@@ -151,7 +150,18 @@ def _marginal_units(net: Network, flow: np.ndarray, arcs: np.ndarray, n_global: 
     top = int(reduced.max(initial=0))
     if top * n >= EXACT_LIMIT:
         raise PriceRangeError(f"residual path lengths up to {top} × {n} nodes exceed 2^53")
+    return pi, _Residual(n, r_tail, r_head, reduced, n_global=n_global)
 
+
+NO_ALLOCATION = np.iinfo(np.int64).max
+"""`_marginal_units`' loss where one unit less leaves no allocation (a budget a least needs)."""
+
+
+def _marginal_units(net: Network, flow: np.ndarray, arcs: np.ndarray, n_global: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per network arc in `arcs`: (−(V(B+1) − V(B)), V(B−1) − V(B)) in integer cost units per flow
+    unit; the second is −1 where the capacity is 0 (no left derivative), NO_ALLOCATION where a
+    least (`flow_leasts`) leaves no way around the arc."""
+    pi, graph = _priced_graph(net, flow, n_global)
     u, v = net.tail[arcs], net.head[arcs]
     red_a = net.cost[arcs] + pi[v] - pi[u]  # reduced cost of the bound's own (forward) arc
     saturated = flow[arcs] >= net.cap[arcs]
@@ -159,7 +169,6 @@ def _marginal_units(net: Network, flow: np.ndarray, arcs: np.ndarray, n_global: 
     want_more = red_a < 0  # otherwise d_π ≥ 0 makes the gain 0
     want_less = saturated & ~zero
 
-    graph = _Residual(n, r_tail, r_head, reduced, n_global=n_global)
     gain = np.zeros(len(arcs), dtype=np.int64)
     loss = np.zeros(len(arcs), dtype=np.int64)
     if want_more.any():
@@ -169,11 +178,109 @@ def _marginal_units(net: Network, flow: np.ndarray, arcs: np.ndarray, n_global: 
     if want_less.any():
         i = np.flatnonzero(want_less)
         d = graph.distances(u[i], v[i], key=u[i], reverse_key=False)
-        if np.any(d < 0):
+        if np.any(d < 0) and net.lower is None:
             raise AssertionError("a saturated arc with flow has no residual way around it")
-        loss[i] = -red_a[i] + d
+        loss[i] = np.where(d < 0, NO_ALLOCATION, -red_a[i] + d)
     loss[zero] = -1
     return gain, loss
+
+
+def commitment_values(rules: Rules, net: Network, unit_weights: bool = False,
+                      flow: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of `rules.commit_arcs` (commitments, then minimum coverage): (more, less), the
+    stage-1 objective saved by one unit more of the row (its least and its most, whichever it
+    has, raised by one) and added by one unit less; −inf / inf where that leaves no allocation,
+    NaN less for a most of 0 (the LP's `commitment_values`, exactly). Arguments as `marginal_values`.
+
+    Each row is one arc a = u → v with a least l and perhaps a most U (`flow_leasts`), f' the flow
+    above l, π the distances to t, red = c + π(v) − π(u), d_π the reduced residual distances:
+    - one unit more: forced through a when the least binds (f' = 0): V rises by red + d_π(v → u)
+      (no path: no allocation); else, when the most binds (f = U), a unit of new room saves
+      max(0, −red − d_π(v → u)) as for any bound; else nothing.
+    - one unit less: forced off a when the most binds: V rises by −red + d_π(u → v); else, when
+      the least binds, the unit that may now stay away saves max(0, red − d_π(u → v)); else nothing.
+    """
+    n_rows = len(rules.commit_arcs)
+    if not n_rows or not len(rules.arc_source):
+        return np.zeros(n_rows), np.zeros(n_rows)
+    if unit_weights:
+        net = unit_weight_network(net)
+        flow = None
+    if flow is None:
+        flow = stage1_flow(net)
+    pi, graph = _priced_graph(net, flow, 2 + len(rules.scenario.funds))
+    a = net.commit_arc
+    u, v = net.tail[a], net.head[a]
+    red = net.cost[a] + pi[v] - pi[u]
+    low, high = rules.commit_lower, rules.commit_upper  # minimum coverage: no most of its own (−1)
+    least_binds = (low > 0) & (flow[a] == 0)
+    most_binds = (high >= 0) & (flow[a] == net.cap[a])
+    d_vu = graph.distances(v, u, key=u, reverse_key=True)
+    d_uv = graph.distances(u, v, key=u, reverse_key=False)
+    up = np.zeros(n_rows)  # V(row + 1) − V(row), cost units
+    room = (high >= 0) | (net.cap[a] > flow[a])  # a least raised alone needs room on its arc
+    up[least_binds] = np.where(room & (d_vu >= 0), red + d_vu, np.inf)[least_binds]
+    opt = most_binds & ~least_binds & (d_vu >= 0)
+    up[opt] = np.minimum(0, red + d_vu)[opt]
+    down = np.zeros(n_rows)  # V(row − 1) − V(row)
+    down[most_binds] = np.where(d_uv >= 0, -red + d_uv, np.inf)[most_binds]
+    opt = least_binds & ~most_binds & (d_uv >= 0)
+    down[opt] = np.minimum(0, -red + d_uv)[opt]
+    scale = net.weight_scale
+    return -up / scale + 0.0, np.where(high != 0, down / scale, np.nan) + 0.0
+
+
+def least_ranges(rules: Rules, net: Network, rows: np.ndarray, unit_weights: bool = False,
+                 flow: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(increase, decrease) in whole fen for rows of `rules.commit_arcs` that are a least alone
+    (minimum coverage's): how far the least may rise with every fen still saving its `more` of
+    `commitment_values`, and fall with every fen still costing its `less` (0 where the price is
+    infinite; a least never rises without end: its line's need stops it). As `price_ranges`:
+    - rising, the least binding: each fen goes through its arc and back v → u along the cheapest
+      paths, for a max flow over them, and no further than the arc's room;
+    - rising, the least not binding: free up to the flow f' above it, then as far as zero-cost
+      paths v → u other than the arc's own way back carry more (the price stays 0);
+    - falling: a price of 0 holds down to 0 (the optimum is convex and never worse for a lower
+      least); a negative one (money held away from heavier lines) along the cheapest u → v paths,
+      for a max flow over them, down to 0 at most."""
+    rows = np.asarray(rows, dtype=np.int64)
+    increase = np.zeros(len(rows), dtype=np.int64)
+    decrease = np.zeros(len(rows), dtype=np.int64)
+    if not len(rows) or not len(rules.arc_source):
+        return increase, decrease
+    if unit_weights:
+        net = unit_weight_network(net)
+        flow = None
+    if flow is None:
+        flow = stage1_flow(net)
+    more, less = commitment_values(rules, net, flow=flow)
+    more, less = more[rows], less[rows]
+    graph = _TightPaths(rules, net, flow)
+    a = net.commit_arc[rows]
+    u, v = net.tail[a], net.head[a]
+    red = net.cost[a] + graph.pi[v] - graph.pi[u]
+    f, room, low = flow[a], net.cap[a] - flow[a], rules.commit_lower[rows]
+    scale = net.weight_scale
+    binding = f == 0
+    i = np.flatnonzero(binding & np.isfinite(more))
+    cheapest = np.rint(-more[i] * scale).astype(np.int64) - red[i]  # V rises by red + d_π(v → u)
+    increase[i] = np.minimum(room[i], graph.pushable(v[i], u[i], cheapest))
+    i = np.flatnonzero(~binding)
+    increase[i] = f[i]
+    if len(i):
+        _, d = _priced_graph(net, flow, graph.n_global)
+        d_vu = d.distances(v[i], u[i], key=u[i], reverse_key=True)
+        free = np.flatnonzero((d_vu >= 0) & (red[i] + d_vu == 0) & (room[i] > 0))
+        if len(free):
+            k = i[free]
+            increase[k] += np.minimum(room[k], graph.pushable(v[k], u[k], np.zeros(len(k), dtype=np.int64),
+                                                              without=graph.backward_of[a[k]]))
+    decrease[:] = low
+    i = np.flatnonzero(binding & np.isfinite(less) & (less < 0))
+    cheapest = np.rint(less[i] * scale).astype(np.int64) + red[i]  # V falls by red − d_π(u → v)
+    decrease[i] = np.minimum(low[i], graph.pushable(u[i], v[i], cheapest))
+    decrease[np.isinf(less)] = 0
+    return increase // net.unit, decrease // net.unit
 
 
 class _Residual:
@@ -279,6 +386,23 @@ class FlowPrices:
     def __init__(self, rules: Rules, net: Network, flow: np.ndarray):
         self.rules, self.net, self.flow = rules, net, flow
 
+    def commitment_values(self, unit_weights: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        try:
+            return commitment_values(self.rules, self.net, unit_weights, flow=None if unit_weights else self.flow)
+        except PriceRangeError:
+            from subsidy.allocate.lp import LpPrices
+
+            return LpPrices(self.rules).commitment_values(unit_weights)
+
+    def least_ranges(self, rows: list[int], unit_weights: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        try:
+            return least_ranges(self.rules, self.net, np.asarray(rows, dtype=np.int64), unit_weights,
+                                flow=None if unit_weights else self.flow)
+        except PriceRangeError:
+            from subsidy.allocate.lp import LpPrices
+
+            return LpPrices(self.rules).least_ranges(rows, unit_weights)
+
     def marginal_values(self, bounds: np.ndarray, unit_weights: bool = False) -> tuple[np.ndarray, np.ndarray]:
         try:
             return marginal_values(self.rules, self.net, bounds, unit_weights, flow=None if unit_weights else self.flow)
@@ -334,10 +458,10 @@ def price_ranges(rules: Rules, net: Network, bounds: np.ndarray | None = None, u
     # Below the flow on a: rerouted along u → v. A full arc costs `less` per unit that way; an arc
     # with room (reduced cost 0, so `less` is 0) keeps costing 0 only along paths of length 0
     # other than its own forward room, which the max flow then leaves out.
-    falling = np.flatnonzero(flow[arcs] > 0)
+    falling = np.flatnonzero((flow[arcs] > 0) & (loss != NO_ALLOCATION))  # an infinite less holds over no range
     room = slack[falling] > 0
     cheapest = np.where(room, 0, loss[falling] + red_a[falling])  # loss = −red_a + d_π(u → v) on a full arc
-    rerouted = graph.pushable(u[falling], v[falling], cheapest, without=np.where(room, arcs[falling], -1))
+    rerouted = graph.pushable(u[falling], v[falling], cheapest, without=np.where(room, graph.forward_of[arcs[falling]], -1))
     decrease[falling] += np.minimum(rerouted, flow[arcs[falling]])
     return np.where(increase < 0, UNBOUNDED, increase // net.unit), decrease // net.unit  # flow units → fen
 
@@ -373,6 +497,9 @@ class _TightPaths:
         unlimited[net.x_arc[rules.share_arc]] = False
         unlimited[net.enterprise_arc] = True
         unlimited[net.bypass] = True
+        if net.commit_arc is not None:  # a commitment without a most (`flow_leasts`)
+            n_commit = len(rules.scenario.commitments)
+            unlimited[net.commit_arc[:n_commit][rules.commit_upper[:n_commit] < 0]] = True
         plenty = int(net.cap[net.line_arc].sum()) + int(net.supply) + 1  # more than any cycle can carry
         room = res.cap.copy()
         room[: len(res.fwd)][unlimited[res.fwd]] = plenty
@@ -382,6 +509,8 @@ class _TightPaths:
         self.length = np.concatenate([res.cost(net.cost), [0]]) + self.pi[self.head] - self.pi[self.tail]
         self.forward_of = np.full(len(net.cap), -1, dtype=np.int64)  # residual index of each arc's forward room
         self.forward_of[res.fwd] = np.arange(len(res.fwd))
+        self.backward_of = np.full(len(net.cap), -1, dtype=np.int64)  # and of its way back
+        self.backward_of[res.bwd] = len(res.fwd) + np.arange(len(res.bwd))
         # Parallel arcs: the shortest counts for distances (a sparse matrix would add them up).
         t, h, length = self.tail, self.head, self.length
         order = np.lexsort((length, h, t))
@@ -398,7 +527,8 @@ class _TightPaths:
                  without: np.ndarray | None = None) -> np.ndarray:
         """Per pair: the max flow source → sink along residual paths of reduced length `cheapest`
         (the pair's shortest, or 0 where only paths of length 0 count: 0 if there are none),
-        leaving out the forward room of network arc `without` (−1: none).
+        leaving out residual arc `without` (an index into the residual arcs, `forward_of` or
+        `backward_of` of a network arc; −1: none).
 
         Length 0 (most pairs: reduced costs are 0 on every arc strictly inside its bounds) needs
         no search: the paths are those of the subgraph of arcs of length 0, one max flow each.
@@ -456,7 +586,7 @@ class _TightPaths:
         whole = None  # the whole graph's model, built at the first pair that needs it
         out = np.zeros(len(sources), dtype=np.int64)
         for k, (source, sink) in enumerate(zip(sources.tolist(), sinks.tolist())):
-            forward = self.forward_of[without[k]] if without is not None and without[k] >= 0 else -1
+            forward = int(without[k]) if without is not None and without[k] >= 0 else -1
             dropped = int(arc_of[forward]) if forward >= 0 else -1
             if source >= ng or sink >= ng:
                 inside = sorted({int(comp[source]), int(comp[sink])} - {-1})
@@ -494,10 +624,10 @@ class _TightPaths:
         return out
 
     def _max_flow(self, arcs: np.ndarray, source: int, sink: int, without: int) -> int:
-        """Max flow source → sink over the residual arcs `arcs` (a mask), without `without`'s forward room."""
-        if without >= 0 and self.forward_of[without] >= 0 and arcs[self.forward_of[without]]:
+        """Max flow source → sink over the residual arcs `arcs` (a mask), without residual arc `without`."""
+        if without >= 0 and arcs[without]:
             arcs = arcs.copy()
-            arcs[self.forward_of[without]] = False
+            arcs[without] = False
         if not arcs.any():
             return 0
         return int(max_flow(self.n, self.tail[arcs], self.head[arcs], self.cap[arcs], source, sink)[0])

@@ -76,8 +76,8 @@ class Rules:
     # given) on a set of arcs: first commitment[f,e(,c)], decisions already taken, in the
     # scenario's order (one arc, or a fund's arcs to one enterprise); then coverage[e,c], minimum
     # coverage (policy.minimum_coverage), a least on all the arcs of one line (`coverage_line`).
-    # Not in `membership`: a least is a lower bound, and only the LP carries them (the flow
-    # method refuses them; see flow_network).
+    # Not in `membership`: a least is a lower bound (the LP's rows `lp.commitment_rows`, the
+    # flow's arcs with a least `flow_leasts`).
     commit_arcs: list[np.ndarray] = field(default_factory=list)
     commit_lower: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     commit_upper: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
