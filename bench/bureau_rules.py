@@ -166,7 +166,7 @@ def main() -> None:
         committed = work / f"rules-{n}-seed1-commitments.json"
         covered = work / f"rules-{n}-seed1-coverage.json"
         matched = work / f"rules-{n}-seed1-match.json"
-        lp_only = (committed, covered, matched)
+        mip_only = (matched,)
         for label, path in (("no bureau rules", plain), ("per-worker standards", ruled), ("per-worker standards + commitments", committed),
                             ("per-worker standards + commitments + minimum coverage", covered),
                             ("… + 配套 matching (whole-fen MIP)", matched)):
@@ -180,13 +180,17 @@ def main() -> None:
                 label += f" (the first fund matched by the others at {MATCH_RATIO})"
             cells = []
             for m in ("flow", "pulp"):
-                if path in lp_only and m == "flow":
-                    cells.append("n/a (LP only)")
+                if path in mip_only and m == "flow":
+                    cells.append("n/a (not a network)")
                 elif m == "flow" or n <= args.pulp_max:
                     cells.append(f"{timed(cli + ['solve', str(path), '--quiet', '--method', m, '--out', str(work / f'out-{m}')]):.2f} s")
                 else:
                     cells.append("skipped")
-            summary = json.loads((work / ("out-pulp" if path in lp_only else "out-flow") / "summary.json").read_text(encoding="utf-8"))
+            summary = json.loads((work / "out-flow" / "summary.json").read_text(encoding="utf-8"))
+            if n <= args.pulp_max:  # both find the whole-fen optimum of stage 1
+                lp = json.loads((work / "out-pulp" / "summary.json").read_text(encoding="utf-8"))
+                if lp["weighted_gap"] != summary["weighted_gap"]:
+                    raise RuntimeError(f"{label}: flow and LP differ: {summary['weighted_gap']} vs {lp['weighted_gap']}")
             rows.append((n, label, summary["total_gap"], *cells))
             print(f"{n} {label}: flow {cells[0]}, LP {cells[1]}", flush=True)
     print()

@@ -26,8 +26,8 @@ together: more budget alone helps nothing, less budget hurts). funds.csv's shado
 
 Commitments (decisions already taken) are rules too: one binds when the allocation sits at its
 least or its most; its shadow_weighted is the weighted gap one unit more of it saves (negative
-where a least forces money away from heavier lines), one-sided and exact from the LP's dual face
-(only the LP carries commitments), and so on for the other columns.
+where a least forces money away from heavier lines), one-sided and exact (the flow's residual
+graph, `flow_prices.commitment_values`, or the LP's dual face), and so on for the other columns.
 
 Minimum coverage (policy.minimum_coverage) is one rule per line it asks money for,
 `coverage[enterprise,category]`: its bound is share × cost (own funds count), its `left` what the
@@ -132,8 +132,8 @@ def explain(scenario: Scenario, solver: str = "highs", result: Result | None = N
 
 def _commitment_rows(scenario: Scenario, allocation) -> list[tuple]:
     """One explain row per commitment: the side it sits at (its least, else its most), the amount
-    its arcs carry, and what one unit more or less of it is worth (the LP's dual face: only the
-    LP carries commitments)."""
+    its arcs carry, and what one unit more or less of it is worth (`Prices.commitment_values`: the
+    flow's residual graph or the LP's dual face, one-sided, exact)."""
     rules = allocation.rules
     out = []
     if not scenario.commitments:
@@ -155,7 +155,7 @@ def _commitment_rows(scenario: Scenario, allocation) -> list[tuple]:
 def _coverage_rows(scenario: Scenario, allocation) -> list[tuple]:
     """One explain row per line minimum coverage asks money for (`coverage[e,c]`): its bound is
     share × cost in whole fen, rounded up, own funds included; it binds when the line has no
-    more than that; its prices are one-sided, from the LP's dual face (a least's row, as a
+    more than that; its prices are one-sided, from the method's prices (a least's row, as a
     commitment's): shadow_weighted < 0 where the least holds money away from heavier lines."""
     rules = allocation.rules
     n = len(scenario.commitments)
