@@ -39,10 +39,9 @@ import numpy as np
 from subsidy.allocate.rules import Rules
 
 
-def with_leasts(rules: Rules, net, not_a_network):
+def with_leasts(rules: Rules, net):
     """`net` with one arc per commitment (module docstring) and minimum coverage's leasts on line
-    arcs: `lower` per arc, `cap` the room above it, `commit_arc` per row of `rules.commit_arcs`.
-    `not_a_network` is the exception to raise where the flow cannot carry a row."""
+    arcs: `lower` per arc, `cap` the room above it, `commit_arc` per row of `rules.commit_arcs`."""
     if not len(rules.commit_arcs):
         return net
     scenario = rules.scenario
@@ -80,11 +79,19 @@ def with_leasts(rules: Rules, net, not_a_network):
         position = np.full(len(rules.lines), -1, dtype=np.int64)
         position[rules.need_line] = np.arange(len(rules.need_line))
         at = position[rules.coverage_line]
-        if np.any(at < 0):  # a line no arc reaches: the data check names it before solving
-            raise not_a_network("minimum coverage asks money for a cost line that no fund can pay")
-        line_arcs = net.line_arc[at]
-        lower[line_arcs] = rules.commit_lower[n_commit:]
-        commit_arc[n_commit:] = line_arcs
+        reached = np.flatnonzero(at >= 0)
+        line_arcs = net.line_arc[at[reached]]
+        lower[line_arcs] = rules.commit_lower[n_commit:][reached]
+        commit_arc[n_commit + reached] = line_arcs
+        for j in np.flatnonzero(at < 0).tolist():
+            # A line no arc reaches (no payer): its least on an arc between two nodes of its own,
+            # with no room, which no flow can keep: stage 1 is infeasible and the diagnosis names it.
+            commit_arc[n_commit + j] = len(net.cap) + len(new_tail)
+            new_tail.append(n)
+            new_head.append(n + 1)
+            new_cap.append(int(rules.commit_lower[n_commit + j]))
+            new_lower.append(int(rules.commit_lower[n_commit + j]))
+            n += 2
     lower = np.concatenate([lower, np.array(new_lower, dtype=np.int64)])
     cap = np.concatenate([net.cap, np.array(new_cap, dtype=np.int64)]) - lower  # < 0: a least above its arc's room
     return dataclasses.replace(

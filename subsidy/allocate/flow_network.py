@@ -225,7 +225,7 @@ def build_network(rules: Rules) -> Network:
         unit=q,
         weight_scale=d_scale,
         line_cost_total=line_cost_total,
-    ), NotANetwork)
+    ))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -585,16 +585,29 @@ def _cap_fen(caps: list[Decimal], enterprise: np.ndarray, lines: CostLines, floo
 
 def _commitment_arcs(scenario: Scenario, lines: CostLines, sources: list[str], arc_source: np.ndarray,
                      arc_line: np.ndarray) -> list[np.ndarray]:
-    """Each commitment's arcs: its fund's arcs to its enterprise (in its category, if given)."""
+    """Each commitment's arcs: its fund's arcs to its enterprise (in its category, if given).
+    One pass over the arcs, grouped by (fund, enterprise): an approved allocation comes back as
+    thousands of commitments (4,546 at 1,000 enterprises: a scan of every arc per commitment
+    took 0.6 s)."""
     if not scenario.commitments:
         return []
     src = {s: i for i, s in enumerate(sources)}
     ent = {e: i for i, e in enumerate(lines.enterprises)}
     cat = {c: i for i, c in enumerate(lines.categories)}
+    n_ent = len(lines.enterprises)
+    pair = arc_source * n_ent + lines.enterprise[arc_line]
+    order = np.argsort(pair, kind="stable")  # ascending arcs within each pair
+    keys, starts = np.unique(pair[order], return_index=True)
+    ends = np.r_[starts[1:], len(order)]
+    where = dict(zip(keys.tolist(), zip(starts.tolist(), ends.tolist())))
+    arc_category = lines.category[arc_line]
+    empty = np.zeros(0, dtype=np.int64)
     out = []
     for c in scenario.commitments:
-        mine = (arc_source == src[c.fund]) & (lines.enterprise[arc_line] == ent.get(c.enterprise, -1))
+        e = ent.get(c.enterprise)
+        span = where.get(src[c.fund] * n_ent + e) if e is not None else None
+        mine = order[span[0]:span[1]] if span is not None else empty
         if c.category is not None:
-            mine &= lines.category[arc_line] == cat.get(c.category, -1)
-        out.append(np.flatnonzero(mine))
+            mine = mine[arc_category[mine] == cat.get(c.category, -1)]
+        out.append(mine.astype(np.int64))
     return out

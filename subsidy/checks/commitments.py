@@ -57,12 +57,14 @@ def commitment_conflicts(scenario: Scenario, lines: CostLines) -> list[tuple[str
     def money(fen: int) -> str:
         return f"{from_fen(fen)} {scenario.unit}"
 
+    residuals: dict[str, dict[str, int]] = {}  # per enterprise, once: an approved allocation is thousands of commitments
+
     def residual(eid: str) -> dict[str, int]:
-        i = index.get(eid)
-        if i is None:
-            return {}
-        span = range(starts[i], starts[i + 1])
-        return {lines.categories[int(lines.category[k])]: int(lines.residual[k]) for k in span}
+        if eid not in residuals:
+            i = index.get(eid)
+            span = range(starts[i], starts[i + 1]) if i is not None else range(0)
+            residuals[eid] = {lines.categories[int(lines.category[k])]: int(lines.residual[k]) for k in span}
+        return residuals[eid]
 
     def line_room(c: Commitment, cat: str, need: int) -> int:
         share = funds[c.fund].caps.share_of_need
@@ -92,12 +94,13 @@ def commitment_conflicts(scenario: Scenario, lines: CostLines) -> list[tuple[str
         cap = fund.enterprise_cap(ent)
         if cap is not None:
             limits.append((f"cap_enterprise[{fund.id},{ent.id}]", floor_fen(cap)))
-        what = (f"need[{ent.id},{c.category}]",) * 2 if c.category is not None else _both("needs_of", fund=fund.id, ent=ent.id)
-        if fund.caps.share_of_need is not None and fund.caps.share_of_need < 1:
-            what = _both("within_share", what=what, share=f"{fund.caps.share_of_need:g}")
-        limits.append((what, room))
+        limits.append((None, room))  # the lines' room: named below, only when it is exceeded
         for name, limit in limits:
             if low > limit:
+                if name is None:
+                    name = (f"need[{ent.id},{c.category}]",) * 2 if c.category is not None else _both("needs_of", fund=fund.id, ent=ent.id)
+                    if fund.caps.share_of_need is not None and fund.caps.share_of_need < 1:
+                        name = _both("within_share", what=name, share=f"{fund.caps.share_of_need:g}")
                 out.append((f"commitment_conflict[{c.rule}]", *_both("beyond", rule=c.rule, low=money(low), name=name, limit=money(limit))))
                 break
     # Leasts that fit one by one but not together: one fund's budget, one line's need, one
