@@ -277,7 +277,11 @@ class _Residual:
             sources = keys[round_of == r]
             dist = self._exact(dijkstra(graph, directed=True, indices=sources, min_only=True))
             mine = key_round == r
-            out[mine] = dist[target[mine]]
+            # A round's sources lie in different components, and min_only gives the nearest of
+            # them: only a target in its own key's component counts (an amount's arc, with no
+            # room either way, can leave its two ends in different components).
+            same = comp[target[mine]] == comp[key[mine]]
+            out[mine] = np.where(same, dist[target[mine]], -1)
         return out
 
 
