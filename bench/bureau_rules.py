@@ -189,8 +189,8 @@ def main() -> None:
             summary = json.loads((work / "out-flow" / "summary.json").read_text(encoding="utf-8"))
             if n <= args.pulp_max:  # both find the whole-fen optimum of stage 1
                 lp = json.loads((work / "out-pulp" / "summary.json").read_text(encoding="utf-8"))
-                if lp["weighted_gap"] != summary["weighted_gap"]:
-                    raise RuntimeError(f"{label}: flow and LP differ: {summary['weighted_gap']} vs {lp['weighted_gap']}")
+                if lp["objective_weighted_gap"] != summary["objective_weighted_gap"]:
+                    raise RuntimeError(f"{label}: flow and LP differ: {summary['objective_weighted_gap']} vs {lp['objective_weighted_gap']}")
             rows.append((n, label, summary["total_gap"], *cells))
             print(f"{n} {label}: flow {cells[0]}, LP {cells[1]}", flush=True)
     print()

@@ -95,6 +95,17 @@ class Prices(Protocol):
         UNBOUNDED (−1) where `more` is 0, which then holds without end."""
         ...
 
+    def commitment_values(self, unit_weights: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Per row of `rules.commit_arcs` (commitments, then minimum coverage): (more, less) as
+        `marginal_values`, the row's least and most moved together; −inf / inf where one unit
+        leaves no allocation, NaN less for a most of 0."""
+        ...
+
+    def least_ranges(self, rows: list[int], unit_weights: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """For rows that are a least alone (minimum coverage): (increase, decrease) in whole fen
+        over which `commitment_values`' two prices hold."""
+        ...
+
 
 class Backend(Protocol):
     """One model of the rules that solves one stage at a time; `run_stages` says which."""
