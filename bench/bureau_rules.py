@@ -207,6 +207,11 @@ def main() -> None:
                     cells.append(f"{timed(cli + ['solve', str(path), '--quiet', '--method', m, '--out', str(work / f'out-{m}')]):.2f} s")
                 else:
                     cells.append("skipped")
+            if path in mip_only:  # no flow ran: the total gap is the MIP's (if it ran at this size)
+                mip = work / "out-pulp" / "summary.json"
+                rows.append((n, label, json.loads(mip.read_text(encoding="utf-8"))["total_gap"] if n <= args.pulp_max else "—", *cells))
+                print(f"{n} {label}: flow {cells[0]}, LP {cells[1]}", flush=True)
+                continue
             summary = json.loads((work / "out-flow" / "summary.json").read_text(encoding="utf-8"))
             if n <= args.pulp_max:  # both find the whole-fen optimum of stage 1
                 lp = json.loads((work / "out-pulp" / "summary.json").read_text(encoding="utf-8"))
