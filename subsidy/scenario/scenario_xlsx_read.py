@@ -173,6 +173,16 @@ class _Reader:
         own check of the same thing from reporting it a second time."""
         self.problems.append(Problem(loc=loc, message=message, where=self.sheets[sheet].cell(column, row)))
 
+    def _fund_of(self, sheet: str, row: int, values: dict) -> int | None:
+        """The index of the fund a row of `sheet` names in its `fund` column, or None, said at the
+        cell in both languages (every sheet of fund rows reads its fund this one way)."""
+        ref = values.get("fund")
+        j = self.fund_index.get(str(ref)) if ref is not None else None
+        if j is None:
+            words = said("row_fund_missing") if ref is None else said("row_fund_unknown", value=repr(ref), sheet=self.sheets["funds"].title)
+            self.problems.append(Problem(**words, where=self.sheets[sheet].cell("fund", row)))
+        return j
+
     def _scenario(self) -> None:
         labels = {f[0]: f"{f[1]} {f[0]}" for f in SCENARIO_FIELDS}
         for row, values in self._rows("scenario"):
@@ -344,11 +354,8 @@ class _Reader:
 
     def _fund_rules(self) -> None:
         for row, values in self._rows("fund_rules"):
-            ref = values.get("fund")
-            j = self.fund_index.get(str(ref)) if ref is not None else None
+            j = self._fund_of("fund_rules", row, values)
             if j is None:
-                self._problem("fund_rules", "fund", row, "fund id is missing" if ref is None else
-                              f"unknown fund {ref!r}; it must be an id on the {self.sheets['funds'].title} sheet")
                 continue
             raw_kind, value = values.get("rule"), values.get("value")
             kind = parse_code(str(raw_kind), FUND_RULE_KINDS) if raw_kind is not None else None
@@ -390,11 +397,8 @@ class _Reader:
     def _distribution(self) -> None:
         """因素法 rows: one per fund split by the factor method (its early-exit weights are fund rules)."""
         for row, values in self._rows("distribution"):
-            ref = values.get("fund")
-            j = self.fund_index.get(str(ref)) if ref is not None else None
+            j = self._fund_of("distribution", row, values)
             if j is None:
-                self._problem("distribution", "fund", row, "fund id is missing" if ref is None else
-                              f"unknown fund {ref!r}; it must be an id on the {self.sheets['funds'].title} sheet")
                 continue
             loc = ("funds", j, "distribution")
             d = self.data["funds"][j].setdefault("distribution", {})
@@ -413,11 +417,8 @@ class _Reader:
     def _match(self) -> None:
         """配套 rows: (fund, a matching fund, the ratio on the fund's first row; the same or blank after)."""
         for row, values in self._rows("match"):
-            ref = values.get("fund")
-            j = self.fund_index.get(str(ref)) if ref is not None else None
+            j = self._fund_of("match", row, values)
             if j is None:
-                self._problem("match", "fund", row, "fund id is missing" if ref is None else
-                              f"unknown fund {ref!r}; it must be an id on the {self.sheets['funds'].title} sheet")
                 continue
             loc = ("funds", j, "match")
             m = self.data["funds"][j].setdefault("match", {"funds": []})
@@ -430,7 +431,7 @@ class _Reader:
                 m["funds"].append(str(by))
             ratio = values.get("ratio")
             if ratio is not None and "ratio" in m and str(m["ratio"]) != str(ratio):
-                self._problem("match", "ratio", row, f"a second ratio {ratio!r} for fund {ref!r} (the first is {m['ratio']!r}); "
+                self._problem("match", "ratio", row, f"a second ratio {ratio!r} for fund {values['fund']!r} (the first is {m['ratio']!r}); "
                               "give it once, on the fund's first row")
             elif ratio is not None:
                 self._put(m, "ratio", ratio, loc + ("ratio",), "match", "ratio", row)

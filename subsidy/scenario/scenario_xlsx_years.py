@@ -140,20 +140,16 @@ class YearReader:
         before = len(r.problems)
         schedules: dict[int, dict[int, Decimal]] = {}
         for row, values in r._rows("tranches"):
-            ref = values.get("fund")
-            j = r.fund_index.get(str(ref)) if ref is not None else None
+            j = r._fund_of("tranches", row, values)
             if j is None:
-                self._problem("tranches", "fund", row, "fund id is missing" if ref is None else
-                              f"unknown fund {ref!r}; it must be an id on the {r.sheets['funds'].title} sheet",
-                              "缺少资金代码" if ref is None else f"未知的资金 {ref!r}；须为“{r.sheets['funds'].title}”表中的资金代码")
                 continue
             read = self._year_and_amount("tranches", row, values)
             if read is None:
                 continue
             year, amount = read
             if year in schedules.setdefault(j, {}):
-                self._problem("tranches", "year", row, f"the {year} tranche of fund {ref!r} appears twice",
-                              f"资金 {ref!r} 的 {year} 年到账金额填写了两次")
+                self._problem("tranches", "year", row, f"the {year} tranche of fund {values['fund']!r} appears twice",
+                              f"资金 {values['fund']!r} 的 {year} 年到账金额填写了两次")
                 continue
             schedules[j][year] = amount
             loc = ("funds", j, "tranches")

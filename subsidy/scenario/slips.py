@@ -49,6 +49,10 @@ SLIPS = Phrases({
     # the template workbook's header row
     "unknown_column": {"en": "unknown column {value}; known: {known}", "zh": "未知的列 {value}；可用的列有：{known}"},
     "column_twice": {"en": "column {value} appears twice", "zh": "列 {value} 出现了两次"},
+    # a row of a sheet of fund rules (资金规则, 因素法, 配套, 资金分年度到账)
+    "row_fund_missing": {"en": "fund id is missing", "zh": "缺少资金代码"},
+    "row_fund_unknown": {"en": "unknown fund {value}; it must be an id on the {sheet} sheet",
+                         "zh": "未知的资金 {value}；须为“{sheet}”表中的资金代码"},
 })
 
 
