@@ -11,6 +11,8 @@ returns the same `Allocation`.
 Methods: "flow" (integer network flows, exact, fast at any size), "pulp" (the LP through PuLP
 with HiGHS or CBC), "auto" (the flow whenever the rules fit an exact integer flow, else the LP,
 saying why in the result's method note; the LP also when a solver other than HiGHS is named).
+With 配套 matching "auto" tries the flow without the match rows first and keeps its answer when
+it keeps every row (`allocate.match_first`); else the whole-fen MIP (`allocate.mip`).
 """
 
 from __future__ import annotations
@@ -164,7 +166,17 @@ def solve_file(path: str | Path, **options) -> Result:
 
 
 def allocate(rules: Rules, method: str = "auto", solver: str = "highs", models=None):
-    """The stages on the chosen backend, rounded to whole fen: the `Allocation`."""
+    """The stages on the chosen backend, rounded to whole fen: the `Allocation`. With 配套
+    matching, `auto` tries the flow without the match rows first: its answer is exact with them
+    whenever it keeps them (`allocate.match_first` proves it); else the whole-fen MIP, saying why."""
+    if len(rules.match_fund) and method == "auto" and solver == "highs":
+        from subsidy.allocate.match_first import flow_first
+        from subsidy.allocate.mip import MIP_NOTE, MipBackend
+
+        allocation, why = flow_first(rules, solver)
+        if allocation is not None:
+            return allocation
+        return round_to_fen(run_stages(MipBackend(rules, solver, f"{MIP_NOTE} ({why})")))
     return round_to_fen(run_stages(choose_backend(rules, method, solver, models)))
 
 

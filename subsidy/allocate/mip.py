@@ -30,6 +30,10 @@ relaxation: the same rows, x continuous (`mip_prices`, which says why not with t
 optimum's arcs at 0 fixed); the slacks are the whole-fen optimum's own. The method note and
 explain's output say so.
 
+`--method auto` runs this only when the flow's answer without the match rows breaks one of them
+(`match_first`, which proves that otherwise that answer is this one's, stage by stage; the MIP's
+note then ends with how many broke); `--method pulp` always runs it.
+
 Measured (bench/bureau_rules.py, whose docstring has the stages one by one; machine at load
 10-12): xianan-match end to end in 1.3 s CPU (the LP on xianan-2025: 1.5 s); 1,000 generated
 enterprises with every bureau rule and a match, 13 s CPU, each MIP solved at its root node;

@@ -389,8 +389,11 @@ def jitter_of(source: str, enterprise: str, category: str) -> float:
 
 
 def fund_ranks(scenario: Scenario) -> dict[str, int]:
-    """Own funds rank before every public fund: an enterprise spends its own money first."""
-    ranks = {fund.id: i + 1 for i, fund in enumerate(scenario.funds)}
+    """Own funds rank before every public fund: an enterprise spends its own money first. Funds
+    with a 配套 match rank after the others (each group in the order listed): the matched money
+    is what is left over, so the flow's answer keeps the match rows more often (`match_first`)."""
+    order = [f for f in scenario.funds if f.match is None] + [f for f in scenario.funds if f.match is not None]
+    ranks = {fund.id: i + 1 for i, fund in enumerate(order)}
     ranks[OWN] = 0
     return ranks
 
