@@ -288,3 +288,34 @@ def test_a_cycle_of_matches_above_one_only_forces_both_to_nothing():
     data["funds"].append({"id": "other", "name": "其他", "budget": 0.4, "categories": ["resettlement"]})
     r = solve(scenario_from_data(data))
     assert paid(r) == {"other": 40}
+
+
+# --- stage 2 by its LP relaxation's floors (allocate/mip.py) ------------------------------------------
+def need_fen(resettlement_yuan: float, local_yuan: float) -> dict:
+    """HAND with e1's resettlement line and local's budget changed."""
+    data = copy.deepcopy(HAND)
+    data["enterprises"][0]["costs"]["resettlement"] = resettlement_yuan
+    data["funds"][1]["budget"] = local_yuan
+    return data
+
+
+def test_stage_2_is_held_by_the_relaxations_floors_when_whole_fen_can_meet_them():
+    # e1 needs 100 fen, local has 40, central 100 (matched at 0.3). Stage 1 funds all 100 in
+    # whole fen, so stage 2's relaxation gives t = 0 and floors 100 − ⌊0·100⌋ = 100: stage 3
+    # meets them (local 40 + central 60; 400 ≥ 180), so the MIP never solves stage 2 itself.
+    r = solve(scenario_from_data(need_fen(1.00, 0.40)), method="pulp")
+    assert paid(r) == {"central": 60, "local": 40}
+    assert r.summary["max_gap_share"] == 0
+    assert r.summary["method_note"].endswith("stage 2 held by its LP relaxation's floors (whole-fen feasible, so optimal)")
+
+
+def test_stage_2_falls_back_to_the_mip_when_the_relaxations_floors_ask_for_a_fraction_of_a_fen():
+    # e1 needs 5 fen; local has 1 fen, central 100 at 0.3. Whole fen: local 1 + central 3 (10 ≥ 9,
+    # 10 < 12) = 4 funded, share 1/5. Stage 2's relaxation (stage 1 held at 4 funded, x
+    # continuous) pays central 10/3: funded 4.33, t = 0.667/5 = 0.133, floors 5 − ⌊0.667⌋ = 5:
+    # not whole-fen feasible, so stage 3 fails and stage 2 is solved as the MIP: t = 1/5, floors
+    # 5 − 1 = 4, stage 3 funds 4.
+    r = solve(scenario_from_data(need_fen(0.05, 0.01)), method="pulp")
+    assert paid(r) == {"central": 3, "local": 1}
+    assert r.summary["max_gap_share"] == pytest.approx(1 / 5)
+    assert r.summary["method_note"].endswith("stage 2 as a MIP (its LP relaxation's floors are not whole-fen feasible)")

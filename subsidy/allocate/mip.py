@@ -17,10 +17,19 @@ with integer variables and the match rows added:
    (1e-6), so the solver can neither cut the optimum off nor let a worse one through. Checked
    after every stage in Python integers (`_check`): a solver's answer that keeps a held value or
    a match row only within its tolerance stops the solve (SolveError) instead of going out;
-2. (fairness) minimise the largest gap share t; held by floors funded_e ≥ need_e − ⌊t*·need_e⌋
-   with t* the share of the stage-2 whole-fen solution as an exact fraction (gaps are whole fen,
-   so gap_e ≤ t*·need_e is gap_e ≤ ⌊t*·need_e⌋: exact); the solver finds t* to its optimality
-   tolerance (1e-6 absolute on t × the largest need), as the LP does;
+2. (fairness) minimise the largest gap share t. With HiGHS, first as the LP relaxation (x
+   continuous; the match rows and stage 1's hold present): its optimum t_LP ≤ t_int, the whole-
+   fen optimum. Held by floors funded_e ≥ need_e − ⌊t_LP·need_e + 10⁻⁶⌋ (`SHARE_TOLERANCE`, as
+   `lp.enterprise_floors` allows the solver's tolerance); stage 3's MIP then checks them: a
+   whole-fen allocation under the floors has every gap_e ≤ t_LP·need_e + 10⁻⁶, so its largest
+   share is at most t_LP (to that tolerance) ≤ t_int: it is stage 2's whole-fen optimum and
+   the floors are exactly stage 2's hold. If stage 3 finds them infeasible (t_int > t_LP: the
+   match rows' fractions of a fen; e1 needing 5 fen, local 1 fen, central at 0.3: t_LP = 0.133,
+   t_int = 1/5), the floors are lifted and stage 2 is solved as the MIP, held by floors need_e −
+   ⌊t*·need_e⌋ with t* the share of its whole-fen solution as an exact fraction (gaps are whole
+   fen, so gap_e ≤ t*·need_e is gap_e ≤ ⌊t*·need_e⌋: exact); the solver finds t* to its
+   optimality tolerance (1e-6 absolute on t × the largest need), as the LP does. The method
+   note says which (`STAGE2_BY_RELAXATION`, `STAGE2_AS_MIP`);
 3. maximise Σ x (an integer), held by Σ x ≥ funded − ½ as stage 1; then the tie-break by fund
    order (relative MIP gap 0).
 
@@ -48,8 +57,8 @@ from fractions import Fraction
 import numpy as np
 import pulp
 
-from subsidy.allocate.lp import PulpBackend, run
-from subsidy.allocate.lp_solvers import make_mip_solver
+from subsidy.allocate.lp import PulpBackend, fairness_scale, run
+from subsidy.allocate.lp_solvers import make_mip_solver, make_solver
 from subsidy.allocate.mip_prices import RelaxationPrices
 from subsidy.allocate.match_rows import broken_matches
 from subsidy.allocate.rules import Rules
@@ -69,6 +78,15 @@ def integer_weights(rules: Rules) -> tuple[list[int], int]:
     cats = rules.lines.categories
     whole = {c: int(f * scale) for c, f in fractions.items()}
     return [whole[cats[c]] for c in rules.lines.category[rules.arc_line].tolist()], scale
+
+
+SHARE_TOLERANCE = Fraction(1, 10**6)
+"""Fen of gap allowed above t·need when stage 2's floors come from the relaxation's t (as
+`lp.enterprise_floors` allows 1e-6 fen): the solver's t is optimal to its tolerance."""
+
+
+STAGE2_BY_RELAXATION = "stage 2 held by its LP relaxation's floors (whole-fen feasible, so optimal)"
+STAGE2_AS_MIP = "stage 2 as a MIP (its LP relaxation's floors are not whole-fen feasible)"
 
 
 class MipBackend(PulpBackend):
@@ -91,11 +109,13 @@ class MipBackend(PulpBackend):
             raise SolveError(f"the weighted gap in fen × {self.scale} ({most}) is beyond 2^53: the whole-fen MIP "
                              "cannot hold it exactly / 加权缺口过大，整数规划无法精确求解")
         self._prices: RelaxationPrices | None = None
-        self.held: list[tuple[list[int], int]] = []  # (integer coefficients per arc, least): the holds, checked exactly
+        self.stage2: str | None = None  # how stage 2 was held, for the note
+        self.relaxed_share: float | None = None  # stage 2's LP relaxation optimum while its floors are tried
+        self.held: list[tuple[np.ndarray, np.ndarray, int]] = []  # (arcs, integer coefficients, least): the holds, checked exactly
 
     @property
     def note(self) -> str:
-        return self._note
+        return self._note if self.stage2 is None else f"{self._note}; {self.stage2}"
 
     @property
     def units_per_fen(self) -> int:
@@ -114,14 +134,16 @@ class MipBackend(PulpBackend):
         broken = broken_matches(self.match, fen)
         if broken:
             raise SolveError(f"{stage}: the solver's answer breaks {self.rules.match_names()[broken[0]]} in whole fen")
-        for coefs, least in self.held:
-            if sum(c * f for c, f in zip(coefs, fen.tolist())) < least:
+        for arcs, coefs, least in self.held:  # |Σ| < 2^53 (checked in __init__): exact in int64
+            if int(fen[arcs] @ coefs) < least:
                 raise SolveError(f"{stage}: the solver's answer does not keep an earlier stage's optimum in whole fen")
         return fen
 
-    def _hold(self, coefs: list[int], least: int) -> None:
-        self.held.append((coefs, least))
-        self._add(pulp.LpAffineExpression([(v, float(c)) for v, c in zip(self.x, coefs) if c]) >= least - 0.5)
+    def _hold(self, arcs, coefs, least: int) -> None:
+        """Σ coefs·x[arcs] ≥ least in whole fen: the row ≥ least − ½ (module docstring), checked by `_whole`."""
+        arcs, coefs = np.asarray(arcs, dtype=np.int64), np.asarray(coefs, dtype=np.int64)
+        self.held.append((arcs, coefs, least))
+        self._add(pulp.LpAffineExpression([(self.x[a], float(c)) for a, c in zip(arcs.tolist(), coefs.tolist()) if c]) >= least - 0.5)
 
     # --- the stages -------------------------------------------------------------------------------
     def minimise_weighted_gap(self) -> float:
@@ -144,11 +166,51 @@ class MipBackend(PulpBackend):
 
     def hold_weighted_gap(self, value: float) -> None:
         if not self.empty:
-            self._hold(self.int_weights, self.saved)
+            self._hold(np.arange(len(self.x)), self.int_weights, self.saved)
+
+    def minimise_largest_gap_share(self) -> float:
+        """Stage 2's LP relaxation (HiGHS; x continuous), held by whole-fen floors that stage 3
+        checks (`hold_largest_gap_share`); the MIP itself with any other solver."""
+        self.relaxed_share = None
+        if self.empty or self.solver != "highs":
+            return super().minimise_largest_gap_share()
+        mip, self.engine = self.engine, make_solver(self.solver, len(self.x))
+        try:
+            self.relaxed_share = super().minimise_largest_gap_share()
+        finally:
+            self.engine = mip
+        return self.relaxed_share
 
     def hold_largest_gap_share(self, value: float) -> None:
         if self.empty:
             return
+        if self.relaxed_share is not None:  # floors from the relaxation's t; stage 3 tries them first
+            self.floors_from = (len(self.rows), len(self.held))
+            t = Fraction(self.relaxed_share)
+            by_enterprise = self.rules.arcs_by_enterprise()
+            for e, n in sorted(self.need.items()):
+                floor = n - math.floor(t * n + SHARE_TOLERANCE)
+                if floor > 0 and by_enterprise.get(e):
+                    self._hold(by_enterprise[e], np.ones(len(by_enterprise[e])), floor)
+            self.share.lowBound = 1
+            self.stage2 = STAGE2_BY_RELAXATION
+            return
+        self._hold_whole_fen_share()
+
+    def _drop_relaxed_floors(self) -> None:
+        """Stage 3 found the relaxation's floors infeasible in whole fen: back to stage 2 as a MIP."""
+        rows, held = self.floors_from
+        for constraint in self.rows[rows:]:
+            constraint.changeRHS(0)  # Σ x ≥ 0: no longer a floor
+        del self.held[held:]
+        self.relaxed_share = None
+        self.share.lowBound = 0
+        self.problem.setObjective(pulp.LpAffineExpression([(self.share, fairness_scale(self.need))]))
+        run(self.problem, self.engine, "stage 2 (largest gap share, whole-fen MIP)")
+        self._hold_whole_fen_share()
+        self.stage2 = STAGE2_AS_MIP
+
+    def _hold_whole_fen_share(self) -> None:
         fen = self._whole("stage 2 (largest gap share, whole-fen MIP)")
         funded = np.zeros(len(self.rules.lines.enterprises), dtype=np.int64)
         np.add.at(funded, self.rules.arc_enterprise, fen)
@@ -157,23 +219,27 @@ class MipBackend(PulpBackend):
         for e, n in sorted(self.need.items()):
             floor = n - math.floor(share * n)
             if floor > 0 and by_enterprise.get(e):
-                coefs = [0] * len(self.x)
-                for a in by_enterprise[e]:
-                    coefs[a] = 1
-                self._hold(coefs, floor)
+                self._hold(by_enterprise[e], np.ones(len(by_enterprise[e])), floor)
         self.share.lowBound = 1  # the share rows hold whatever is funded: the floors decide now
 
     def maximise_funded(self) -> float:
         if self.empty:
             return 0.0
         self.problem.setObjective(-self.total_funded)
-        run(self.problem, self.engine, "stage 3 (spend what can still be spent, whole-fen MIP)")
+        try:
+            run(self.problem, self.engine, "stage 3 (spend what can still be spent, whole-fen MIP)")
+        except SolveError:
+            if self.relaxed_share is None:
+                raise
+            self._drop_relaxed_floors()
+            self.problem.setObjective(-self.total_funded)
+            run(self.problem, self.engine, "stage 3 (spend what can still be spent, whole-fen MIP)")
         self.funded = int(self._whole("stage 3 (spend what can still be spent, whole-fen MIP)").sum())
         return self.funded / 100
 
     def hold_funded(self, value: float) -> None:
         if not self.empty:
-            self._hold([1] * len(self.x), self.funded)
+            self._hold(np.arange(len(self.x)), np.ones(len(self.x)), self.funded)
 
     def tie_break(self) -> np.ndarray:
         if self.empty:
