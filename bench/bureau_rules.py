@@ -94,6 +94,13 @@ the 5,830 rows (344 when the tie-break ranked central money first; 0.2: 5, 0.25:
 variant still runs the MIP, whose stage 2 is the 162 s above. `--sizes 1000` at 0.3 (load
 1.0-1.6): the flow breaks 2 of 583 rows; auto 12.98 s end to end, the MIP alone 14.11 s, the
 same total gap (95,529.04).
+
+Then the MIP's stage 2 became its LP relaxation held by whole-fen floors that stage 3 checks
+(`allocate.mip`). The 0.3 variant at 10,000 stage by stage in one process (load average 1.2-3.4,
+CPU seconds): rules 2.4, PuLP model 3.7, stage 1 17.1, stage 2 9.4 (162 as a MIP; t = 0.94573,
+the flow's own), floors 0.6, stage 3 40.5 (floors held), tie-break 55.7, the relaxation's fund
+prices 26.5: about 155 s, so the MIP path stays over 30 s; stage 3, the tie-break and the prices
+are what remains.
 """
 
 from __future__ import annotations

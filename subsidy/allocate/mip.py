@@ -47,6 +47,8 @@ Measured (bench/bureau_rules.py, whose docstring has the stages one by one; mach
 10-12): xianan-match end to end in 1.3 s CPU (the LP on xianan-2025: 1.5 s); 1,000 generated
 enterprises with every bureau rule and a match, 13 s CPU, each MIP solved at its root node;
 10,000: stage 1 19 s CPU, stage 2 (fairness) 162 s CPU: over the issue's 30 s, the time HiGHS's.
+With stage 2 as its relaxation held by floors (load 1.2-3.4): stage 1 17.1 s, stage 2 9.4 s,
+stage 3 40.5 s, tie-break 55.7 s, prices from the relaxation 26.5 s CPU: about 155 s in all.
 """
 
 from __future__ import annotations
