@@ -91,3 +91,15 @@ def test_auto_and_the_mip_agree_on_tiny_cases_whichever_path_auto_takes(seed):
     auto, mip = solve(s), solve(s, method="pulp")
     for key in ("objective_weighted_gap", "total_gap", "max_gap_share", "total_funded"):
         assert auto.summary[key] == pytest.approx(mip.summary[key], abs=1e-12), key
+
+
+def test_prices_where_the_flow_prices_a_fund_come_from_the_relaxation_as_the_mips_do():
+    # Need 100 fen; central 50, local 40: 90 funded, both budgets spent, the row holds (10 × 40
+    # = 400 ≥ 3 × 50 = 150). The flow prices both funds at 3 (weight of resettlement), so
+    # funds.csv takes the relaxation's right derivatives: one more unit of central is still
+    # co-funded (400 ≥ 3 × 51) and saves 3; one more of local saves 3. The MIP says the same.
+    s = scenario_from_data(one_enterprise(0.40, 0.50))
+    auto, mip = solve(s), solve(s, method="pulp")
+    assert auto.summary["method_note"].startswith(FLOW_FIRST_NOTE)
+    assert paid(auto) == paid(mip) == {"central": 50, "local": 40}
+    assert auto.funds.shadow_price.tolist() == pytest.approx([3.0, 3.0]) == mip.funds.shadow_price.tolist()
