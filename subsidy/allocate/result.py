@@ -18,6 +18,7 @@ import numpy as np
 
 from subsidy.scenario.model import Scenario
 from subsidy._version import __version__
+from subsidy.allocate.binding import RuleStates, rule_states
 from subsidy.allocate.distribution import POOL_REGION, distributions
 from subsidy.allocate.rules import Rules
 from subsidy.allocate.stages import Allocation
@@ -113,14 +114,20 @@ class Result:
         cols["amount"], cols["used"] = np.array(cols["amount"], dtype=np.int64), np.array(cols["used"], dtype=np.int64)
         return Table(cols, frozenset({"amount", "used"}))
 
+    @cached_property
+    def rule_states(self) -> RuleStates:
+        """Every rule's bound, use, room and whether it binds under the final allocation, every kind
+        of rule (budgets, caps, own funds, regions, pools, commitments, coverage, match rows): the
+        one reading `binding_rules` and `explain` share (`allocate.binding`)."""
+        return rule_states(self.rules, self.allocation.fen)
+
     def binding_rules(self) -> list[str]:
-        """The rules the final allocation leaves no room in, in the rules' order; a line's need
-        aside (a line paid in full holds no money back). One set for `solve`'s printout and
-        `explain`: the stage-1 slacks, used before, named caps of enterprises the final
-        allocation pays nothing from that fund (linzi: cap_enterprise[central_reward,honglu_cement])."""
-        used, limits = self.rule_use
-        need = self.rules.KINDS.index("need")
-        return self.rules.bound_names(np.flatnonzero((used >= limits) & (self.rules.bound_order[0] != need)))
+        """The rules the final allocation sits at the limit of, every kind, in the rules' order
+        (upper bounds, then commitments, coverage, match rows): the one set `solve` prints and
+        `explain` marks binding (`allocate.binding`). A cap of an enterprise the final allocation
+        pays nothing from that fund does not bind although stage 1's slack was 0 (linzi:
+        cap_enterprise[central_reward,honglu_cement])."""
+        return self.rule_states.binding_names()
 
     @cached_property
     def _arcs(self) -> tuple[CostLines, list[str], np.ndarray, np.ndarray, np.ndarray]:

@@ -1,8 +1,10 @@
 """Explaining a solved scenario: which rules bind, what one more 万元 is worth, why gaps remain.
 
-A rule *binds* when the final allocation (the one in allocations.csv, in whole fen) leaves it no
-room (`Result.binding_rules`, the same set `solve` prints; a price for one unit less does not make
-a rule with room binding: a budget with 0.99 left is not "fully used"). Shadow prices are the stage-1 program's
+A rule *binds* when the final allocation (the one in allocations.csv, in whole fen) sits at its
+limit; which rules do, for every kind (budgets, caps, regions, pools, commitments, coverage, match
+rows), is read in one place, `allocate.binding.rule_states` (`Result.rule_states`), which `solve`'s
+list (`Result.binding_rules`) reads too: one set. A price for one unit less does not make a rule
+with room binding: a budget with 0.99 left is not "fully used". Shadow prices are the stage-1 program's
 marginal values, for every budget and every binding cap, one-sided and exact, from the method
 that solved (`Allocation.prices`: the flow's residual graph, or the LP's dual face); measured on
 national-2000 (5,000 rules priced): about a second after the solve, where the LP's dual face
@@ -62,6 +64,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from subsidy.allocate.binding import BOUND, KINDS, LEAST, MATCH, RuleStates
 from subsidy.allocate.distribution import region_key
 from subsidy.allocate.result import Result
 from subsidy.allocate.stages import UNBOUNDED
@@ -97,9 +100,9 @@ def explain(scenario: Scenario, solver: str = "highs", result: Result | None = N
     """
     result = result or solve(scenario, solver)
     allocation = result.allocation
-    rules = allocation.rules
-    used, limits = result.rule_use  # the final allocation's: binding is what `solve` prints, one set
-    priced = np.flatnonzero(rules.bound_order[0] != KIND_NEED)  # every rule gets a row; needs are not rules of money
+    states = result.rule_states  # the final allocation's: binding is what `solve` prints, one set
+    names, kinds = states.names(), states.kind_names()
+    bounds = np.flatnonzero(states.source == BOUND)  # every upper bound but the needs, in the rules' order
     asked = asked_rules(result)
     w_more, w_less = allocation.prices.marginal_values(asked)
     p_more, p_less = allocation.prices.marginal_values(asked, unit_weights=True)
@@ -107,107 +110,91 @@ def explain(scenario: Scenario, solver: str = "highs", result: Result | None = N
     p_up, p_down = allocation.prices.price_ranges(asked, unit_weights=True)
     at = {int(b): k for k, b in enumerate(asked.tolist())}
     rows = []
-    for b, name in zip(priced.tolist(), rules.bound_names(priced)):
-        kind_name, args = parse_rule(name)
-        bound, use = int(limits[b]), int(used[b])
-        k = at.get(b)
+    for i in bounds.tolist():
+        name, kind_name = names[i], kinds[i]
+        args = parse_rule(name)[1]
+        k = at.get(int(states.index[i]))
         wm, pm = (float(w_more[k]), float(p_more[k])) if k is not None else (0.0, 0.0)
         wl, pl = (_less(w_less[k]), _less(p_less[k])) if k is not None else (0.0, 0.0)
         # A rule with room is not priced: 0 holds for any increase and at least down to its use.
+        room = from_fen(int(states.left[i]))
         ranges = ((_range(w_up[k]), from_fen(int(w_down[k])), _range(p_up[k]), from_fen(int(p_down[k])))
-                  if k is not None else (None, from_fen(bound - use), None, from_fen(bound - use)))
+                  if k is not None else (None, room, None, room))
         fund = args[0] if kind_name != "own_funds" else OWN
         enterprise = args[1] if kind_name in ("cap_enterprise", "cap_share", "distribution") else (args[0] if kind_name == "own_funds" else "")
         category = args[2] if kind_name == "cap_share" else ""
-        rows.append((name, kind_name, fund, enterprise, category, from_fen(bound), from_fen(use), from_fen(bound - use),
-                     use >= bound, wm, pm, wl, pl, *ranges))
-    rows += _commitment_rows(scenario, allocation)
-    rows += _coverage_rows(scenario, allocation)
-    rows += _match_rows(allocation)
+        rows.append((name, kind_name, fund, enterprise, category, *_state(states, i), wm, pm, wl, pl, *ranges))
+    rows += _least_rows(scenario, allocation, states, names)
+    rows += _match_rows(allocation, states, names)
     table = pd.DataFrame(rows, columns=["rule", "kind", "fund", "enterprise", "category", "bound", "used", "left", "binding",
                                         "shadow_weighted", "shadow_unweighted", "less_weighted", "less_unweighted",
                                         "increase_weighted", "decrease_weighted", "increase_unweighted", "decrease_unweighted"])
     return Explanation(scenario, result, table, _gap_reasons(scenario, result, table))
 
 
-def _commitment_rows(scenario: Scenario, allocation) -> list[tuple]:
-    """One explain row per commitment: the side it sits at (its least, else its most), the amount
-    its arcs carry, and what one unit more or less of it is worth (`Prices.commitment_values`: the
-    flow's residual graph or the LP's dual face, one-sided, exact)."""
-    rules = allocation.rules
-    out = []
-    if not scenario.commitments:
-        return out
-    w_more, w_less = allocation.prices.commitment_values()
-    p_more, p_less = allocation.prices.commitment_values(unit_weights=True)
-    for k, (c, arcs) in enumerate(zip(scenario.commitments, rules.commit_arcs)):
-        use = int(allocation.fen[arcs].sum())
-        low, high = int(rules.commit_lower[k]), int(rules.commit_upper[k])
-        at_low, at_high = c.lower is not None and use <= low, high >= 0 and use >= high
-        bound = low if at_low or high < 0 else high
-        wl, pl = _less(w_less[k]), _less(p_less[k])
-        out.append((c.rule, "commitment", c.fund, c.enterprise, c.category or "", from_fen(bound), from_fen(use),
-                    from_fen(bound - use), at_low or at_high, float(w_more[k]), float(p_more[k]), wl, pl,
-                    None, None, None, None))  # no ranges: a commitment's price is one-sided at its side
-    return out
+def _state(states: RuleStates, i: int) -> tuple:
+    """bound, used, left (in the unit) and binding of row i of the solve's rule states."""
+    return (from_fen(int(states.bound[i])), from_fen(int(states.used[i])), from_fen(int(states.left[i])), bool(states.binding[i]))
 
 
-def _coverage_rows(scenario: Scenario, allocation) -> list[tuple]:
-    """One explain row per line minimum coverage asks money for (`coverage[e,c]`): its bound is
-    share × cost in whole fen, rounded up, own funds included; it binds when the line has no
-    more than that; its prices are one-sided, from the method's prices (a least's row, as a
-    commitment's): shadow_weighted < 0 where the least holds money away from heavier lines."""
+def _least_rows(scenario: Scenario, allocation, states: RuleStates, names: list[str]) -> list[tuple]:
+    """One explain row per commitment, then per line minimum coverage asks money for
+    (`coverage[e,c]`); bound, use, room and binding from the rule states (`allocate.binding`: a
+    commitment's bound is the side it sits at, a coverage's is share × cost rounded up, own funds
+    included). Prices are one-sided (`Prices.commitment_values`: the flow's residual graph or the
+    LP's dual face, exact): shadow_weighted < 0 where a least holds money away from heavier lines.
+    A commitment has no ranges (its price is one-sided at its side); a coverage row has them."""
     rules = allocation.rules
-    n = len(scenario.commitments)
-    if not len(rules.coverage_line):
+    rows = np.flatnonzero(states.source == LEAST)
+    if not len(rows):
         return []
+    n = len(scenario.commitments)
     w_more, w_less = allocation.prices.commitment_values()
     p_more, p_less = allocation.prices.commitment_values(unit_weights=True)
-    names = rules.commitment_names()
+    covered = list(range(n, len(rules.commit_arcs)))
+    if covered:
+        w_up, w_down = allocation.prices.least_ranges(covered)
+        p_up, p_down = allocation.prices.least_ranges(covered, unit_weights=True)
     lines = rules.lines
-    asked = list(range(n, n + len(rules.coverage_line)))
-    w_up, w_down = allocation.prices.least_ranges(asked)
-    p_up, p_down = allocation.prices.least_ranges(asked, unit_weights=True)
     out = []
-    for j, line in enumerate(rules.coverage_line.tolist()):
-        k = n + j
-        given = int(lines.applied[line])
-        bound, use = int(rules.commit_lower[k]) + given, int(allocation.fen[rules.commit_arcs[k]].sum()) + given
-        ent, cat = lines.enterprises[int(lines.enterprise[line])], lines.categories[int(lines.category[line])]
-        out.append((names[k], "coverage", "", ent, cat, from_fen(bound), from_fen(use), from_fen(use - bound), use <= bound,
-                    float(w_more[k]), float(p_more[k]), _less(w_less[k]), _less(p_less[k]),
-                    _range(w_up[j]), from_fen(int(w_down[j])), _range(p_up[j]), from_fen(int(p_down[j]))))
+    for i in rows.tolist():
+        k = int(states.index[i])
+        prices = (float(w_more[k]), float(p_more[k]), _less(w_less[k]), _less(p_less[k]))
+        if k < n:
+            c = scenario.commitments[k]
+            out.append((names[i], "commitment", c.fund, c.enterprise, c.category or "", *_state(states, i), *prices, None, None, None, None))
+        else:
+            j, line = k - n, int(rules.coverage_line[k - n])
+            ent, cat = lines.enterprises[int(lines.enterprise[line])], lines.categories[int(lines.category[line])]
+            out.append((names[i], "coverage", "", ent, cat, *_state(states, i), *prices,
+                        _range(w_up[j]), from_fen(int(w_down[j])), _range(p_up[j]), from_fen(int(p_down[j]))))
     return out
 
 
-def _match_rows(allocation) -> list[tuple]:
-    """One explain row per match row (module docstring); prices from the relaxation, no ranges."""
-    rules = allocation.rules
-    if not len(rules.match_fund):
+def _match_rows(allocation, states: RuleStates, names: list[str]) -> list[tuple]:
+    """One explain row per match row (module docstring); state from the rule states, prices from
+    the relaxation, no ranges."""
+    rows = np.flatnonzero(states.source == MATCH)
+    if not len(rows):
         return []
     w_more, w_less = allocation.prices.match_values()
     p_more, p_less = allocation.prices.match_values(unit_weights=True)
     out = []
-    for k, (name, (by, den, paid, num)) in enumerate(zip(rules.match_names(), rules.match_rows())):
-        got, mine = int(allocation.fen[by].sum()), int(allocation.fen[paid].sum())
-        bound = -(-num * mine // den)
-        fund, ent = parse_rule(name)[1]
-        out.append((name, "match", fund, ent, "", from_fen(bound), from_fen(got), from_fen(got - bound), den * got < num * (mine + 1),
+    for i in rows.tolist():
+        k = int(states.index[i])
+        fund, ent = parse_rule(names[i])[1]
+        out.append((names[i], "match", fund, ent, "", *_state(states, i),
                     float(w_more[k]), float(p_more[k]), _less(w_less[k]), _less(p_less[k]), None, None, None, None))
     return out
 
 
-KIND_NEED = 4
-"""need[e,c] rules (`Rules.KINDS`): not priced; a line's own bound is its residual need."""
-
-
 def asked_rules(result: Result) -> np.ndarray:
-    """The bounds explain prices: every budget and every rule the final allocation leaves no room
-    in (a rule with room in an optimal allocation is worth nothing either way); never a need."""
-    used, limits = result.rule_use
-    kind = result.rules.bound_order[0]
-    priced = np.flatnonzero(kind != KIND_NEED)
-    return priced[(kind[priced] == 0) | (used[priced] >= limits[priced])]
+    """The bounds explain prices (numbered as in `Rules.membership`): every budget and every upper
+    bound that binds in the rule states (a rule with room in an optimal allocation is worth
+    nothing either way); never a need."""
+    states = result.rule_states
+    bounds = states.source == BOUND
+    return states.index[bounds & ((states.kind == KINDS.index("budget")) | states.binding)]
 
 
 def _range(fen: int) -> Decimal | None:
