@@ -16,12 +16,21 @@ bounds. What the data alone show is reported before solving (`checks.commitments
   runs only when a solve has failed).
 - `least_extra_budget`: min Σ s_f with every budget row Σ x ≤ B_f + s_f and every other rule
   kept; budget slacks are one more arc per budget row, so the program is still a network and the
-  optimum whole fen. None where no budget helps (a cap or a need is in the way).
+  optimum whole fen. None where no budget helps (a cap or a need is in the way). A fund split by
+  the factor method grows through its split: region r's row gets share_r·d·s_f more room, the
+  pool's (1 − d)·s_f (d = distribution.share), so more budget helps a region short of its amount
+  (before, only the budget row grew and such a conflict read "no extra budget helps"). Those
+  coefficients are not a network's, and the rules' amounts are whole fen by largest remainder, so
+  the split funds' extras are then settled on the rules' own split of the grown budgets
+  (`_whole_fen_split`: each check one feasibility program as above).
 - 配套 match rows (`allocate.mip`) are rows too, each its own group; with any, every program
   here is solved in whole fen (a MIP), since the LP's feasibility is not the whole-fen one.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
+from fractions import Fraction
 
 import numpy as np
 import pulp
@@ -29,7 +38,9 @@ import pulp
 from subsidy.allocate.lp import commitment_rows, commitment_owners
 from subsidy.allocate.lp_pool import pool_terms, pool_variables
 from subsidy.allocate.lp_solvers import make_mip_solver, make_solver
+from subsidy.allocate.distribution import pool_fen, region_amounts
 from subsidy.allocate.rules import Rules
+from subsidy.allocate.waterfall import from_fen, to_fen
 
 def _rows(rules: Rules) -> tuple[list[tuple[list[int], int, int]], list[str]]:
     """Every row as (arcs, sense, whole fen): the bounds (≤) in the rules' order, then the
@@ -136,23 +147,102 @@ def _deletion_filter(items: list[list[int]], fixed: list[int], conflicts) -> lis
 
 def least_extra_budget(rules: Rules, solver: str = "highs") -> dict[str, int] | None:
     """Fund id → the least extra budget in whole fen (only funds that need some) that makes every
-    rule keepable together, the total extra as small as can be; None when more budget alone cannot."""
+    rule keepable together, the total extra as small as can be; None when more budget alone cannot.
+
+    A fund split by the factor method (`distribution`) takes its extra through its split, as the
+    rules define it: region r's amount is share_r × ⌊d × budget⌋ and the pool the rest, so each fen
+    more of budget is share_r·d more for r and 1 − d more for the pool, in the program (module
+    docstring). Those amounts are whole fen by largest remainder, which the program cannot see: its
+    extras, rounded up, are then checked on the rules' own split of the grown budget (`_keeps`),
+    raised together until they keep every rule and lowered fund by fund, a fen at a time, while
+    they still do. Two regions at ½ each, share 1, a region needing 80 of a budget of 100: the
+    program says 60; 59.99 also does (15,999 fen split in halves gives the region named first 8,000
+    fen), 59.98 does not: the answer is 59.99."""
     rows, _ = _rows(rules)
     n_funds = len(rules.scenario.funds)
     problem = pulp.LpProblem("extra_budget", pulp.LpMinimize)
     x = _variables(problem, rules)
     s = [problem.add_variable(f"s{f}", lowBound=0, cat=pulp.LpInteger if len(rules.match_fund) else pulp.LpContinuous) for f in range(n_funds)]
     pool = pool_terms(rules, pool_variables(problem, rules))  # the factor method's pool (lp_pool)
+    through = _split_terms(rules)  # region and pool rows: the part of each extra fen they get
     for k, (arcs, sense, fen) in enumerate(rows):
-        if not arcs and k >= n_funds and k not in pool:
+        grows = [(s[k], -1.0)] if k < n_funds else [(s[f], -part) for f, part in through.get(k, [])]
+        if not arcs and not grows and k not in pool:
             if sense < 0 and fen > 0:
                 return None  # a least no money may reach: no budget helps
             continue
-        expr = _expr(x, arcs) + pulp.LpAffineExpression(pool.get(k, []) + ([(s[k], -1.0)] if k < n_funds else []))
+        expr = _expr(x, arcs) + pulp.LpAffineExpression(pool.get(k, []) + grows)
         problem.addConstraint(expr <= fen if sense > 0 else expr >= fen, name=f"r{k}")
     problem.setObjective(pulp.lpSum(s) + 0)
-    problem.solve(_engine(rules, solver))
+    engine = _engine(rules, solver)
+    problem.solve(engine)
     if problem.status != pulp.LpStatusOptimal:
         return None
-    extra = np.rint([float(v.varValue or 0.0) for v in s]).astype(np.int64).tolist()
+    values = [float(v.varValue or 0.0) for v in s]
+    split = {f for f, _ in (t for ts in through.values() for t in ts)}
+    # a fund without a split: its slack is an arc of the network, so the optimum is whole fen
+    extra = [int(np.ceil(v - 1e-6)) if f in split else int(np.rint(v)) for f, v in enumerate(values)]
+    grown = [f for f in sorted(split) if extra[f] > 0]
+    if grown:
+        extra = _whole_fen_split(rules, extra, grown, engine)
     return {f.id: e for f, e in zip(rules.scenario.funds, extra) if e > 0}
+
+
+def _split_terms(rules: Rules) -> dict[int, list[tuple[int, float]]]:
+    """Bound (rules' order) → (fund, the part of one extra fen of its budget the row gets): a
+    region's share_r × d, the pool's 1 − d (d = distribution.share)."""
+    kind, _ = rules.bound_order
+    regions, pools = np.flatnonzero(kind == 5).tolist(), np.flatnonzero(kind == 6).tolist()
+    funds = rules.scenario.funds
+    shares = {(r.fund, r.region): r.share for f in set(rules.dist_fund.tolist()) for r in region_amounts(rules.scenario, funds[f])}
+    out: dict[int, list[tuple[int, float]]] = {}
+    for b, f, region in zip(regions, rules.dist_fund.tolist(), rules.dist_region):
+        out[b] = [(f, float(shares[funds[f].id, region] * Fraction(funds[f].distribution.share)))]
+    for b, f in zip(pools, rules.pool_fund.tolist()):
+        out[b] = [(f, float(1 - Fraction(funds[f].distribution.share)))]
+    return out
+
+
+def _keeps(rules: Rules, extra: list[int], engine) -> bool:
+    """Whether every rule holds together with each budget grown by `extra` (fen per fund) and the
+    factor method's regions and pools split from the grown budgets by the rules' own apportioning."""
+    funds = rules.scenario.funds
+    grown = {f: funds[f].model_copy(update={"budget": from_fen(to_fen(funds[f].budget) + e)}) for f, e in enumerate(extra) if e}
+    amounts = {(r.fund, r.region): r.amount_fen for f in set(rules.dist_fund.tolist()) & set(grown)
+               for r in region_amounts(rules.scenario, grown[f])}
+    dist = np.array([amounts.get((funds[f].id, region), fen) for f, region, fen
+                     in zip(rules.dist_fund.tolist(), rules.dist_region, rules.dist_fen.tolist())], dtype=np.int64)
+    pools = np.array([pool_fen(grown[f]) if f in grown else fen for f, fen in zip(rules.pool_fund.tolist(), rules.pool_fen.tolist())],
+                     dtype=np.int64)
+    trial = replace(rules, budget_fen=rules.budget_fen + np.array(extra, dtype=np.int64), dist_fen=dist, pool_fen=pools)
+    rows, _ = _rows(trial)
+    return _feasible(trial, rows, list(range(len(rows))), engine)
+
+
+STEPS = 200
+"""At most this many checks a fund's extra is lowered by, one fen each: the rounding of region
+amounts moves the answer by about a fen of amount per region, i.e. 1/(share_r·d) fen of budget."""
+
+
+def _whole_fen_split(rules: Rules, extra: list[int], grown: list[int], engine) -> list[int]:
+    """The program's extras (rounded up) made whole-fen true on the rules' own split: raised
+    together on the split funds (1, 2, 4 … fen, then halved back to the least common step that
+    keeps every rule), then each split fund lowered a fen at a time while every rule still holds."""
+    def at(step: int) -> list[int]:
+        return [e + step if f in grown else e for f, e in enumerate(extra)]
+
+    if not _keeps(rules, extra, engine):
+        low, high = 0, 1
+        while not _keeps(rules, at(high), engine):
+            low, high = high, high * 2
+        while high - low > 1:
+            mid = (low + high) // 2
+            low, high = (low, mid) if _keeps(rules, at(mid), engine) else (mid, high)
+        extra = at(high)
+    for f in grown:
+        for _ in range(STEPS):
+            fewer = [e - 1 if g == f else e for g, e in enumerate(extra)]
+            if extra[f] == 0 or not _keeps(rules, fewer, engine):
+                break
+            extra = fewer
+    return extra
