@@ -29,9 +29,7 @@ from subsidy.scenario.load import load_scenario, scenario_from_data
 ROOT = Path(__file__).resolve().parent.parent
 FILES = [p.relative_to(ROOT / "scenarios").as_posix() for p in
          sorted((ROOT / "scenarios").glob("*.yaml")) + sorted((ROOT / "scenarios" / "options").glob("*.yaml"))
-         if not load_scenario(p).commitments  # commitments are the LP's alone (test_commitments has their close-gap)
-         and not load_scenario(p).policy.minimum_coverage  # so is minimum coverage (test_minimum_coverage)
-         and not any(f.match for f in load_scenario(p).funds)  # 配套 is not a network (test_match has its close-gap)
+         if not any(f.match for f in load_scenario(p).funds)  # 配套 is not a network (test_match has its close-gap)
          and not load_scenario(p).years  # close-gap takes one year (a programme over several years: test_years)
          and not any(f.distribution for f in load_scenario(p).funds)]  # only the LP grows a budget split by factors (test_distribution)
 GENERATED = [(30, 5, 0), (30, 5, 1), (30, 3, 3), (60, 5, 2), (100, 5, 3), (150, 5, 1), (200, 3, 3), (200, 5, 0)]
@@ -195,3 +193,26 @@ def test_policy_case_flow_and_lp_agree_everywhere(policy_case):
     fl = close_gap(policy_case, method="flow")
     _same_amounts(lp, fl)
     assert fl.caps.equals(lp.caps)
+
+
+@pytest.mark.parametrize("name", ["gen-30-5-0", "gen-60-5-2", "gen-40-5-0-0.15", "gen-80-4-2-0.2"])
+def test_flow_with_commitments_and_coverage_gives_the_lp_amounts_to_the_fen(name):
+    """close-gap's flows carry leasts: a generated scenario with its own flow allocation committed
+    (`test_flow_leasts._approved`: the first paid line as an amount, a fund total as an at_least,
+    the last paid line as an at_most, and minimum coverage at a category's least funded share)
+    gets the same floor, total extra, extra per fund and alone, and per-enterprise columns from
+    the flows as from the LPs, for the default target and the variants."""
+    from test_flow_leasts import _approved
+
+    n, funds, seed, *ratio = name.split("-")[1:]
+    approved = _approved(generate(int(n), int(funds), int(seed), *map(float, ratio)))
+    scenario = scenario_from_data(approved)
+    assert scenario.commitments and approved["commitments"][0].get("amount")
+    result = solve(scenario)
+    flows = GapFlows(result.rules, build_network(result.rules))
+    assert flows.net.lower is not None and flows.net.lower.any()  # the leasts are in the network
+    lp = close_gap(scenario, result=result, method="pulp")
+    _same_amounts(lp, close_gap(scenario, result=result, method="flow"))
+    for target, funds_ in _variants(scenario, result, lp.floor)[1:]:
+        _same_amounts(close_gap(scenario, target, funds_, result=result, method="pulp"),
+                      close_gap(scenario, target, funds_, result=result, method="flow"))

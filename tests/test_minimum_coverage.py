@@ -249,10 +249,12 @@ def test_explain_prices_each_coverage_rule_with_its_range():
     assert "咸安区温泉电石总厂银行债务的保底比例（自有资金与财政资金合计不低于费用的 0.6）在 210.00 万元起约束作用" in done.stdout
 
 
-def test_close_gap_keeps_the_coverage():
+@pytest.mark.parametrize("method", ["flow", "pulp"])
+def test_close_gap_keeps_the_coverage(method):
+    # The same answer from close-gap's flows (carrying the coverage as leasts) and its LPs.
     # Closable: 恒宇's 15 of closure costs and 温泉's 145.60; the least extra budget 160.60, and the
     # solve with it keeps 温泉's bank debt at ≥ 210.
-    gc = close_gap(load_scenario(SHIPPED))
+    gc = close_gap(load_scenario(SHIPPED), method=method)
     assert gc.total_extra == Decimal("160.60")
     assert gc.after.gaps.gap_fen.sum() == 15000
     assert funded(gc.after, "wenquan", "bank_debt") + 2432 >= 21000

@@ -39,6 +39,19 @@ What is computed, and how (s: source, t: sink, no s → t bypass):
   extra arc, then the next fund's, never taking back (no residual arc into s). One max flow per
   fund that grows; F0 is shared by all calls.
 
+Leasts. Commitments and minimum coverage are arcs with a least (`flow_leasts`): the network's
+capacities are the room above each least, and the leasts' amounts are supplies and demands at
+their arcs' ends (`Network.balance`). A max flow from zero would break them, so each starts from
+`_start`: one min-cost flow meeting those supplies, with one more arc t → s of cost −1 (the only
+cost), which carries as much as s can send while every least holds; t's inflow is then the total
+funded, leasts included (no least sits on an arc into t). Everything after it works on the
+residual graph of that flow, which keeps every node's balance: augmenting paths s → t change
+only s and t, so the leasts hold throughout and the arguments above stand (F0 is a maximum among
+the flows that keep them). A commitment without a most gets `big` at unlimited budgets, as an
+arc without a bound of its own. Checked against the LPs to the fen on the shipped commitments and
+coverage options and on generated scenarios whose own allocations were committed
+(tests/test_closegap_flow.py); until then close-gap took its LPs for such scenarios.
+
 Measured on national-2000 (2,000 enterprises, 5 funds, 2 cores, `close_gap(load(...))`):
 34-44 s with the LPs, 1.1-1.8 s with this module. The flows themselves take 0.16 s (network
 0.05 s, unlimited budgets 0.10 s, each least extra under 0.01 s); the rest is solving the
@@ -55,21 +68,27 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from subsidy.allocate.flow_network import Network, NotANetwork
+from subsidy.allocate.flow_network import Network
 from subsidy.allocate.flow_algorithms import Residual, max_flow, min_cost_flow
 from subsidy.allocate.rules import Rules
 
 
 def fen_capacities(rules: Rules, net: Network) -> tuple[np.ndarray, int]:
-    """Every arc's capacity in whole fen (rounded down), and `big`: more than any flow can carry
-    (Σ needs + 1), which the arcs without a bound of their own get (they had budgets + 1)."""
+    """Every arc's capacity in whole fen (rounded down; with leasts, the room above the least),
+    and `big`: more than any flow can carry (Σ needs + 1), which the arcs without a bound of their
+    own get (they had budgets + 1): a commitment without a most among them."""
     cap = net.cap // net.unit
-    big = int(cap[net.line_arc].sum()) + 1
+    lower = net.lower if net.lower is not None else np.zeros(len(cap), dtype=np.int64)
+    big = int((cap + lower)[net.line_arc].sum()) + 1
     unbounded = np.ones(len(rules.arc_source), dtype=bool)
     unbounded[rules.share_arc] = False
     cap[net.x_arc[unbounded]] = big
     cap[net.enterprise_arc] = big
     cap[net.bypass] = 0
+    if net.commit_arc is not None:
+        n_commit = len(rules.scenario.commitments)
+        open_top = net.commit_arc[:n_commit][rules.commit_upper[:n_commit] < 0]
+        cap[open_top[open_top >= 0]] = big
     return cap, big
 
 
@@ -123,10 +142,31 @@ class GapFlows:
     _base: tuple[int, np.ndarray] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        if self.net.lower is not None:
-            # Its max flows start from 0; a least would need a feasible flow first (`flow_leasts`).
-            raise NotANetwork("close-gap's flows do not carry commitments or minimum coverage (a least on an arc) yet")
         self.cap, self.big = fen_capacities(self.rules, self.net)
+
+    def _start(self, cap: np.ndarray) -> tuple[int, np.ndarray]:
+        """A max flow s → t under capacities `cap` that keeps every least (module docstring,
+        "Leasts"): without leasts the max flow from zero; with them one min-cost flow meeting the
+        leasts' supplies, with an arc t → s of cost −1 (the only cost), so that it carries as much
+        as can be. Flows are the room above each least, as the network's."""
+        net = self.net
+        zero = np.zeros(len(cap), dtype=np.int64)
+        if net.lower is None:
+            value, flow, _ = _augment(net, cap, zero, [])
+            return value, flow
+        supplies = net.balance()
+        supplies[Network.S] -= net.supply
+        supplies[Network.T] += net.supply  # the leasts' part alone: s and t give and take what the flow finds
+        keep = np.flatnonzero(cap > 0)
+        ceiling = int(cap[net.tail == Network.S].sum()) + 1  # more than s can send
+        tail = np.concatenate([net.tail[keep], [Network.T]])
+        head = np.concatenate([net.head[keep], [Network.S]])
+        cost = np.zeros(len(keep) + 1, dtype=np.int64)
+        cost[-1] = -1
+        flows = min_cost_flow(net.n, tail, head, np.concatenate([cap[keep], [ceiling]]), cost, supplies)
+        flow = zero.copy()
+        flow[keep] = flows[:-1]
+        return int(flows[-1]), flow
 
     @property
     def n_funds(self) -> int:
@@ -139,7 +179,7 @@ class GapFlows:
         net = self.net
         cap = self.cap.copy()
         cap[: self.n_funds] = self.big  # budget arcs come first
-        value, flow, _ = _augment(net, cap, np.zeros(len(cap), dtype=np.int64), [])
+        value, flow = self._start(cap)
         # Right derivatives: full arcs in every minimum cut.
         res = _residual(net, cap, flow)
         tail, head = res.tail, res.head
@@ -153,8 +193,9 @@ class GapFlows:
             keep = np.flatnonzero(cap > 0)
             cost = np.zeros(len(cap), dtype=np.int64)
             cost[net.x_arc[own_arcs]] = -1
-            supplies = np.zeros(net.n, dtype=np.int64)
-            supplies[Network.S], supplies[Network.T] = value, -value
+            supplies = net.balance()  # the leasts' supplies (none without), and the total held
+            supplies[Network.S] += value - net.supply
+            supplies[Network.T] -= value - net.supply
             flow = np.zeros(len(cap), dtype=np.int64)
             flow[keep] = min_cost_flow(net.n, net.tail[keep], net.head[keep], cap[keep], cost[keep], supplies)
         return Fundable(flow[net.x_arc], int(value), closes)
@@ -170,8 +211,7 @@ class GapFlows:
     def base(self) -> tuple[int, np.ndarray]:
         """F0: a max flow at today's budgets (value in fen, arc flows)."""
         if self._base is None:
-            value, flow, _ = _augment(self.net, self.cap, np.zeros(len(self.cap), dtype=np.int64), [])
-            self._base = (value, flow)
+            self._base = self._start(self.cap)
         return self._base
 
     def least_extra(self, growable: list[int], need_funded_fen: int) -> dict[int, int] | None:

@@ -12,7 +12,7 @@ The total gap (summary.json's total_gap) splits into three parts that behave dif
     minimise  Σ_f extra[f]
     budget[f]:      Σ x[f,·,·] ≤ budget_f + extra[f]
     cap_…, need[…]: the allocation program's rules, unchanged (caps stay)
-    commitment[…]:  decisions already taken, unchanged (only the LPs: close-gap's flows carry no least)
+    commitment[…]:  decisions already taken, unchanged (the flows carry them as leasts too)
     coverage[…]:    minimum coverage, each line's least, unchanged (the same)
     match[…]:       配套, unchanged; with any, x and extra are whole fen (MIPs, as the solve's
                     stages: `allocate.mip`) and the caps' closes_per_unit comes from the relaxation
