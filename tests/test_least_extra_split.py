@@ -70,3 +70,22 @@ def test_the_answer_is_least_to_the_fen_on_the_rules_own_split(share, enough, sh
     with pytest.raises(RulesConflict) as info:
         solve(_split(share, short))
     assert info.value.extra_budget == {"central_reward": 1}
+
+
+@pytest.mark.parametrize("method", ["flow", "pulp"])
+def test_a_fund_without_a_split_is_cheaper_and_ties_go_to_the_fund_listed_first(method):
+    # Two more funds of 0.00 that may pay 湖北一厂's resettlement, not split: 30.00 more of either
+    # covers its 80 (central's 湖北 amount 50 + 30), cheaper than central's own 59.99 through its
+    # split. The two tie at 30.00; the extra goes to the one listed first (city before province),
+    # as close-gap's does.
+    data = copy.deepcopy(DATA)
+    data["funds"][0]["distribution"]["share"] = 1
+    data["funds"] += [{"id": "city", "name": "市级资金", "budget": 0, "categories": ["resettlement"]},
+                      {"id": "province", "name": "省级资金", "budget": 0, "categories": ["resettlement"]}]
+    with pytest.raises(RulesConflict) as info:
+        solve(scenario_from_data(data), method=method)
+    assert info.value.extra_budget == {"city": 3000}
+    data["funds"][1:] = data["funds"][2:0:-1]  # province listed first now
+    with pytest.raises(RulesConflict) as info:
+        solve(scenario_from_data(data), method=method)
+    assert info.value.extra_budget == {"province": 3000}

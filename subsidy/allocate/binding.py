@@ -22,9 +22,11 @@ arcs, so no allocation sits at them; explain's reasons name them (`no_eligible_f
 nothing back), so needs get no row.
 
 `left` is each rule's room before it binds, never negative in an optimal allocation: bound − used
-for a most, used − bound for a least and a match row. Measured on the shipped options (shared
-2-core machine): well under a millisecond beside the solve; the rules are read as arrays, a Python
-step per commitment only for whether it has a least.
+for a most, used − bound for a least and a match row. Measured on the shared 2-core machine (load 1.3-1.5), states and the
+binding rules' names: xianan-commitments 0.74 ms (15 rules); national-2000 17.5 ms (14,437 rules,
+5,242 binding); a generated 2,000 enterprises with commitments and coverage 19 ms (15,914 rules).
+The rules are read as arrays, with a Python step per commitment (whether it has a least) and
+per match row (its bound in Python integers).
 """
 
 from __future__ import annotations

@@ -147,14 +147,17 @@ def _deletion_filter(items: list[list[int]], fixed: list[int], conflicts) -> lis
 
 def least_extra_budget(rules: Rules, solver: str = "highs") -> dict[str, int] | None:
     """Fund id → the least extra budget in whole fen (only funds that need some) that makes every
-    rule keepable together, the total extra as small as can be; None when more budget alone cannot.
+    rule keepable together, the total extra as small as can be, and among equal totals the extra
+    to the funds in the order listed (a second program holding the total, as close-gap's); None
+    when more budget alone cannot.
 
     A fund split by the factor method (`distribution`) takes its extra through its split, as the
     rules define it: region r's amount is share_r × ⌊d × budget⌋ and the pool the rest, so each fen
     more of budget is share_r·d more for r and 1 − d more for the pool, in the program (module
     docstring). Those amounts are whole fen by largest remainder, which the program cannot see: its
     extras, rounded up, are then checked on the rules' own split of the grown budget (`_keeps`),
-    raised together until they keep every rule and lowered fund by fund, a fen at a time, while
+    raised together until they keep every rule and lowered fund by fund (every fund that grows:
+    the program's vertex need not be whole fen for the others either), a fen at a time, while
     they still do. Two regions at ½ each, share 1, a region needing 80 of a budget of 100: the
     program says 60; 59.99 also does (15,999 fen split in halves gives the region named first 8,000
     fen), 59.98 does not: the answer is 59.99."""
@@ -178,13 +181,22 @@ def least_extra_budget(rules: Rules, solver: str = "highs") -> dict[str, int] | 
     problem.solve(engine)
     if problem.status != pulp.LpStatusOptimal:
         return None
+    split = sorted({f for f, _ in (t for ts in through.values() for t in ts)})
     values = [float(v.varValue or 0.0) for v in s]
-    split = {f for f, _ in (t for ts in through.values() for t in ts)}
-    # a fund without a split: its slack is an arc of the network, so the optimum is whole fen
-    extra = [int(np.ceil(v - 1e-6)) if f in split else int(np.rint(v)) for f, v in enumerate(values)]
-    grown = [f for f in sorted(split) if extra[f] > 0]
-    if grown:
-        extra = _whole_fen_split(rules, extra, grown, engine)
+    if n_funds > 1:  # among equal totals, the extra to the funds in the order listed, as close-gap's
+        # held to the fen where the program is a network; with a split, to 10^-7 fen (a wider hold
+        # lets the program trade a later fund's fen for a hair of an earlier one's: +0.01 rounded up)
+        problem.addConstraint(pulp.lpSum(s) <= (sum(values) + 1e-7 if split else round(sum(values))), name="hold_total")
+        problem.setObjective(pulp.lpSum((f + 1) * v for f, v in enumerate(s)) + 0)
+        problem.solve(engine)
+        if problem.status == pulp.LpStatusOptimal:  # else the first optimum stands
+            values = [float(v.varValue or 0.0) for v in s]
+    if not split:  # each slack is an arc of the network: the optimum is whole fen
+        extra = [int(np.rint(v)) for v in values]
+    else:
+        extra = _whole_fen_split(rules, [int(np.ceil(v - 1e-6)) for v in values], split, engine)
+        if extra is None:
+            return None
     return {f.id: e for f, e in zip(rules.scenario.funds, extra) if e > 0}
 
 
@@ -222,24 +234,33 @@ def _keeps(rules: Rules, extra: list[int], engine) -> bool:
 STEPS = 200
 """At most this many checks a fund's extra is lowered by, one fen each: the rounding of region
 amounts moves the answer by about a fen of amount per region, i.e. 1/(share_r·d) fen of budget."""
+DOUBLINGS = 48
+"""At most this many doublings of the step the split funds' extras are raised by (2^48 fen is
+beyond any budget the scenario allows): a guard, never reached where the program was feasible."""
 
 
-def _whole_fen_split(rules: Rules, extra: list[int], grown: list[int], engine) -> list[int]:
+def _whole_fen_split(rules: Rules, extra: list[int], split: list[int], engine) -> list[int] | None:
     """The program's extras (rounded up) made whole-fen true on the rules' own split: raised
-    together on the split funds (1, 2, 4 … fen, then halved back to the least common step that
-    keeps every rule), then each split fund lowered a fen at a time while every rule still holds."""
+    together on the split funds that grow (all split funds if none does: 1, 2, 4 … fen, then halved
+    back to the least common step that keeps every rule), then each fund that grows lowered a fen
+    at a time while every rule still holds, the last listed first (so that, as in the program, the
+    extra stays with the funds listed first)."""
+    rising = [f for f in split if extra[f] > 0] or split
+
     def at(step: int) -> list[int]:
-        return [e + step if f in grown else e for f, e in enumerate(extra)]
+        return [e + step if f in rising else e for f, e in enumerate(extra)]
 
     if not _keeps(rules, extra, engine):
         low, high = 0, 1
         while not _keeps(rules, at(high), engine):
+            if high >= 2**DOUBLINGS:
+                return None
             low, high = high, high * 2
         while high - low > 1:
             mid = (low + high) // 2
             low, high = (low, mid) if _keeps(rules, at(mid), engine) else (mid, high)
         extra = at(high)
-    for f in grown:
+    for f in reversed([f for f, e in enumerate(extra) if e > 0]):
         for _ in range(STEPS):
             fewer = [e - 1 if g == f else e for g, e in enumerate(extra)]
             if extra[f] == 0 or not _keeps(rules, fewer, engine):

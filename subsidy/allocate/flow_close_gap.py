@@ -50,7 +50,10 @@ only s and t, so the leasts hold throughout and the arguments above stand (F0 is
 the flows that keep them). A commitment without a most gets `big` at unlimited budgets, as an
 arc without a bound of its own. Checked against the LPs to the fen on the shipped commitments and
 coverage options and on generated scenarios whose own allocations were committed
-(tests/test_closegap_flow.py); until then close-gap took its LPs for such scenarios.
+(tests/test_closegap_flow.py); until then close-gap took its LPs for such scenarios. Measured
+(load 1.3-1.5, `close_gap(..., method=…)` on the solved result, generated scenarios with an amount,
+a least, a most and minimum coverage): 1,000 enterprises 0.73 s by the flows against 8.35 s by
+the LPs, 2,000 enterprises 1.28 s against 28.3 s, the same answer to the fen.
 
 Measured on national-2000 (2,000 enterprises, 5 funds, 2 cores, `close_gap(load(...))`):
 34-44 s with the LPs, 1.1-1.8 s with this module. The flows themselves take 0.16 s (network
