@@ -60,10 +60,12 @@ class HighsModels:
 
     KEEP = 8
 
-    def __init__(self) -> None:
+    def __init__(self, primal_feasibility_tolerance: float | None = None) -> None:
+        self.primal_feasibility_tolerance = primal_feasibility_tolerance  # None: HiGHS' own
         self.held: dict[tuple, tuple] = {}  # signature → (highs, row coefficients); most recent last
         self.builds = 0
         self.reuses = 0
+        self.resets = 0  # solves that ended other than optimal and were started again from scratch
 
     def model_for(self, rules: Rules, fairness: bool):
         """(highs, names, rows) for the rules, built or reused with bounds and coefficients updated."""
@@ -75,21 +77,30 @@ class HighsModels:
             _reset_columns(held[0], len(rules.arc_source), fairness)
             self.reuses += 1
         else:
-            held = _load(len(rules.arc_source) + (1 if fairness else 0), fairness, rows)
+            held = _load(len(rules.arc_source) + (1 if fairness else 0), fairness, rows, self.primal_feasibility_tolerance)
             self.builds += 1
             if len(self.held) >= self.KEEP:
                 self.held.pop(next(iter(self.held)))
         self.held[signature] = held
         return held[0], names, rows
 
+    def drop(self, highs) -> None:
+        """Forget a model that failed even from scratch: the next point with its structure builds
+        a new one from the arrays instead of inheriting whatever state the failure left."""
+        for signature, held in list(self.held.items()):
+            if held[0] is highs:
+                del self.held[signature]
 
-def _load(n_cols: int, fairness: bool, rows) -> tuple:
+
+def _load(n_cols: int, fairness: bool, rows, primal_feasibility_tolerance: float | None) -> tuple:
     import highspy
 
     silence_highs_banner()
     h = highspy.Highs()
     for option, value in (("output_flag", False), ("threads", 1), ("random_seed", 0)):
         h.setOptionValue(option, value)
+    if primal_feasibility_tolerance is not None:
+        h.setOptionValue("primal_feasibility_tolerance", primal_feasibility_tolerance)
     lower = np.zeros(n_cols)
     upper = np.full(n_cols, INF)
     if fairness:
@@ -137,6 +148,7 @@ class ReusedHighs:
         self.rules = rules
         self.note = note
         self.fairness = rules.scenario.policy.fairness and rules.has_need
+        self.models = models
         self.highs, self.names, self.rows = models.model_for(rules, self.fairness)
         self.n_x = len(rules.arc_source)
         self.n_cols = self.n_x + (1 if self.fairness else 0)
@@ -160,6 +172,15 @@ class ReusedHighs:
         h.run()
         status = h.modelStatusToString(h.getModelStatus())
         if status != "Optimal":
+            # The previous basis (and the solution it carries) is where a warm start went wrong;
+            # drop it and solve this stage again from scratch (presolve included), as a model
+            # built fresh would. Without this, a failed point left its basis to the next point.
+            self.models.resets += 1
+            h.clearSolver()
+            h.run()
+            status = h.modelStatusToString(h.getModelStatus())
+        if status != "Optimal":
+            self.models.drop(h)
             raise SolveError(f"{stage}: the solver did not reach an optimum ({status})")
         return np.array(h.getSolution().col_value)
 
