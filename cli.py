@@ -607,7 +607,7 @@ def sweep(
     from rich.progress import Progress
 
     from subsidy.analysis.sweep import SweepError, grid, parse_vary, sweep as run_sweep
-    from subsidy.output.sweep_table import check_out, write_table
+    from subsidy.output.sweep_table import check_out, in_words, write_table
 
     from subsidy.output.phrases import CHECK
 
@@ -643,16 +643,19 @@ def sweep(
         _fail(str(exc), EXIT_BAD_INPUT)
     except SolveError as exc:
         _fail(f"{scenario}: {exc}", EXIT_SOLVE_FAILED)
+    said = _doc_lang(lang, loaded)
+    table = in_words(table, said)
     if out is None:
         typer.echo(table.to_string(index=False))
         return
     with _writing(out, "the table"):
         write_table(table, out)
-    said = _doc_lang(lang, loaded)
     lp_points = len(table) - table.attrs["flows"]
     how = [CHECK("as_flows", said, n=table.attrs["flows"])] if table.attrs["flows"] else []
     if lp_points:
         how.append(CHECK("by_lp", said, n=lp_points, builds=table.attrs["model_builds"]))
+    if table.attrs["fallbacks"]:
+        how.append(CHECK("fallbacks", said, n=table.attrs["fallbacks"]))
     typer.echo(CHECK("swept", said, out=out, points=len(table), how=("；" if said == "zh" else "; ").join(how)))
 
 class RiskPlan(str, Enum):

@@ -168,7 +168,8 @@ def solve_file(path: str | Path, **options) -> Result:
 def allocate(rules: Rules, method: str = "auto", solver: str = "highs", models=None):
     """The stages on the chosen backend, rounded to whole fen: the `Allocation`. With 配套
     matching, `auto` tries the flow without the match rows first: its answer is exact with them
-    whenever it keeps them (`allocate.match_first` proves it); else the whole-fen MIP, saying why."""
+    whenever it keeps them (`allocate.match_first` proves it); else the whole-fen MIP, saying why.
+    Where the sweeps' held HiGHS model fails, PuLP solves the point (`Allocation.fallback` says why)."""
     if len(rules.match_fund) and method == "auto" and solver == "highs":
         from subsidy.allocate.match_first import flow_first
         from subsidy.allocate.mip import MIP_NOTE, MipBackend
@@ -177,7 +178,15 @@ def allocate(rules: Rules, method: str = "auto", solver: str = "highs", models=N
         if allocation is not None:
             return allocation
         return round_to_fen(run_stages(MipBackend(rules, solver, f"{MIP_NOTE} ({why})")))
-    return round_to_fen(run_stages(choose_backend(rules, method, solver, models)))
+    backend = choose_backend(rules, method, solver, models)
+    try:
+        return round_to_fen(run_stages(backend))
+    except SolveError as failure:
+        if not hasattr(backend, "fallback") or isinstance(failure, RulesConflict):
+            raise
+        allocation = round_to_fen(run_stages(backend.fallback(failure)))
+        allocation.fallback = str(failure)
+        return allocation
 
 
 def choose_backend(rules: Rules, method: str = "auto", solver: str = "highs", models=None) -> Backend:

@@ -22,13 +22,14 @@ import math
 
 import numpy as np
 
-from subsidy.allocate.lp import (LP_NOTE, LpPrices, enterprise_floors, fairness_scale, is_optimal_dual, optimal_duals,
-                                 stage1_face)
+from subsidy.allocate.lp import (LP_NOTE, LpPrices, PulpBackend, enterprise_floors, fairness_scale, is_optimal_dual,
+                                 optimal_duals, stage1_face)
 from subsidy.allocate.lp_solvers import silence_highs_banner, solver_version
 from subsidy.allocate.rules import Rules
 from subsidy.allocate.stages import SolveError
 
 INF = math.inf
+FALLBACK_NOTE = "the reused HiGHS model failed ({failure}); this point was solved by PuLP with HiGHS"
 
 
 def program(rules: Rules, fairness: bool) -> tuple[list[str], list[tuple[list[int], list[float], float, float]]]:
@@ -59,9 +60,11 @@ class HighsModels:
     that a sweep alternating between two structures reuses a model for each)."""
 
     KEEP = 8
+    OPTIONS = {"output_flag": False, "threads": 1, "random_seed": 0}
+    """HiGHS options of every held model (`options` adds to them)."""
 
-    def __init__(self, primal_feasibility_tolerance: float | None = None) -> None:
-        self.primal_feasibility_tolerance = primal_feasibility_tolerance  # None: HiGHS' own
+    def __init__(self, options: dict | None = None) -> None:
+        self.options = {**self.OPTIONS, **(options or {})}
         self.held: dict[tuple, tuple] = {}  # signature → (highs, row coefficients); most recent last
         self.builds = 0
         self.reuses = 0
@@ -77,7 +80,7 @@ class HighsModels:
             _reset_columns(held[0], len(rules.arc_source), fairness)
             self.reuses += 1
         else:
-            held = _load(len(rules.arc_source) + (1 if fairness else 0), fairness, rows, self.primal_feasibility_tolerance)
+            held = _load(len(rules.arc_source) + (1 if fairness else 0), fairness, rows, self.options)
             self.builds += 1
             if len(self.held) >= self.KEEP:
                 self.held.pop(next(iter(self.held)))
@@ -92,15 +95,13 @@ class HighsModels:
                 del self.held[signature]
 
 
-def _load(n_cols: int, fairness: bool, rows, primal_feasibility_tolerance: float | None) -> tuple:
+def _load(n_cols: int, fairness: bool, rows, options: dict) -> tuple:
     import highspy
 
     silence_highs_banner()
     h = highspy.Highs()
-    for option, value in (("output_flag", False), ("threads", 1), ("random_seed", 0)):
+    for option, value in options.items():
         h.setOptionValue(option, value)
-    if primal_feasibility_tolerance is not None:
-        h.setOptionValue("primal_feasibility_tolerance", primal_feasibility_tolerance)
     lower = np.zeros(n_cols)
     upper = np.full(n_cols, INF)
     if fairness:
@@ -164,6 +165,11 @@ class ReusedHighs:
     @property
     def solver_version(self) -> str:
         return solver_version("highs")
+
+    def fallback(self, failure: SolveError) -> PulpBackend:
+        """The PuLP backend for this point, after the held model failed even from scratch
+        (`_run`): its own program built for this point alone; its note says why."""
+        return PulpBackend(self.rules, "highs", f"{self.note}; {FALLBACK_NOTE.format(failure=failure)}")
 
     def _run(self, costs: np.ndarray, stage: str) -> np.ndarray:
         h = self.highs

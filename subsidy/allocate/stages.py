@@ -179,6 +179,7 @@ class Allocation:
     solver_version: str
     note: str
     prices: Prices = field(repr=False)
+    fallback: str | None = None  # why the sweeps' held HiGHS model gave this point to PuLP
 
     def by_arc(self) -> dict:
         """{Arc: fen} for every arc (small scenarios, tests and the analyses' words)."""

@@ -33,6 +33,9 @@ MAX_POINTS = 100_000
 SERIAL_BELOW_SECONDS = 2.0
 """A sweep expected to take less than this runs in one process: starting workers costs about that."""
 ENGINES = ("futures", "dask")
+FALLBACK = "fallback"
+"""The column that, on a point the sweeps' held HiGHS model could not solve (`highs_reuse`), gives
+its failure (PuLP then solved the point; output/sweep_table words it); absent when none failed."""
 
 
 class SweepError(ValueError):
@@ -143,6 +146,8 @@ def _row(paths: list[str], values: tuple, result) -> dict:
     )
     for fund in result.exact("funds").itertuples(index=False):
         row[f"used[{fund.fund}]"] = fund.used
+    if result.allocation.fallback is not None:  # the held HiGHS model failed: PuLP solved this point
+        row[FALLBACK] = result.allocation.fallback
     return row
 
 
@@ -185,7 +190,8 @@ def sweep(scenario: Scenario | dict, varies: list[Vary], *, workers: int | None 
     `workers=1` solves in this process; otherwise a process pool (engine "futures", default) or
     Dask ("dask": a local cluster, or the scheduler at `scheduler`). `method` as in `solve` (see
     `run_chunk`). `progress(n)` is called as points finish. `table.attrs["flows"]` counts points
-    solved as flows, `table.attrs["model_builds"]` LP models built (the other LP points reused one).
+    solved as flows, `table.attrs["model_builds"]` LP models built (the other LP points reused one),
+    `table.attrs["fallbacks"]` points PuLP solved where a held model failed (column `FALLBACK`).
     """
     data = scenario_data(scenario) if isinstance(scenario, Scenario) else scenario
     if engine not in ENGINES:
@@ -231,6 +237,9 @@ def sweep(scenario: Scenario | dict, varies: list[Vary], *, workers: int | None 
     else:
         in_processes(run_chunk, [(data, paths, chunk, solver, method) for chunk in chunks], workers, collect)
     table = pd.DataFrame([rows[i] for i in range(len(points))])
+    if FALLBACK in table:
+        table[FALLBACK] = table[FALLBACK].fillna("")
+    table.attrs["fallbacks"] = int((table[FALLBACK] != "").sum()) if FALLBACK in table else 0
     table.attrs["model_builds"] = builds
     table.attrs["flows"] = flows
     table.attrs["points"] = len(points)

@@ -354,6 +354,10 @@ CHECK = Phrases({
     "as_flows": {"en": "{n:,} solved as flows", "zh": "{n:,} 个按整数网络流求解"},
     "by_lp": {"en": "{n:,} by the LP: {builds:,} solver model(s) built, the rest reused",
               "zh": "{n:,} 个按线性规划求解：建立求解模型 {builds:,} 个，其余复用"},
+    "fallbacks": {"en": "{n:,} solved by PuLP where the reused HiGHS model failed (column fallback)",
+                  "zh": "{n:,} 个因复用的 HiGHS 模型求解失败改由 PuLP 求解（见 fallback 列）"},
+    "fallback": {"en": "solved by PuLP: the reused HiGHS model failed ({failure})",
+                 "zh": "改由 PuLP 求解：复用的 HiGHS 模型求解失败（{failure}）"},
 })
 
 

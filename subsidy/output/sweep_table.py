@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from subsidy.analysis.sweep import SweepError
+from subsidy.analysis.sweep import FALLBACK, SweepError
+from subsidy.output.phrases import CHECK
 from subsidy.output.result_csv import csv_bytes
 from subsidy.scenario.files import write_file_atomically
 
@@ -26,6 +27,16 @@ def write_table(table: pd.DataFrame, out: str | Path) -> Path:
         data = parquet_bytes(table)
     write_file_atomically(out, data)
     return out
+
+
+def in_words(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The table as a person reads it: a point PuLP solved after the held HiGHS model failed says
+    so in `lang` (column fallback; empty on the other points). The attrs are kept."""
+    if FALLBACK not in table:
+        return table
+    worded = table.copy()
+    worded[FALLBACK] = [CHECK("fallback", lang, failure=f) if f else "" for f in table[FALLBACK]]
+    return worded
 
 
 def check_out(out: str | Path) -> Path:
