@@ -14,6 +14,33 @@ enterprises' whole-fen floors and the spending hold, the last two left free unti
 The stages and their holds are the same (stage 1's optimal face, `lp.stage1_face`; the floors,
 `lp.enterprise_floors`; spending in whole fen); so is the answer. Column bounds carry the face
 and the share's fixing, and are reset with the row bounds for the next point.
+
+When a solve ends other than optimal, the held model drops its basis (`clearSolver`) and the
+stage is solved again from scratch, presolve included, as a model built afresh would; a model
+that fails even so is forgotten (`HighsModels.drop`), and `pipeline.allocate` has PuLP solve that
+point (`fallback`; the sweep's table says so on its row). Before, a warm start that failed left
+its state to the next point.
+
+Why warm starts failed (the corpus of tests/rational_lp.py, first fund's budget at ¼ ½ ¾ 1):
+- "normal" seed 12, ¾ point: the tie-break, started from the ½ point's basis without presolve,
+  stopped at iteration 0 with one row off by 2.38e-7 fen ("Pr: 1(2.38419e-07)") and called it
+  Infeasible. 2.38e-7 is 2^-22, one rounding step of a double between 2^30 and 2^31: the fairness
+  rows' needs there were 1.58e9-1.87e9 fen, so their residual cannot be computed closer than that,
+  and HiGHS' primal feasibility tolerance is an absolute 1e-7 (its log: "excessively large ratio
+  (2e+16) between max variable or constraint bound (2e+09) and primal feasibility tolerance").
+  A model built afresh passed because presolve removed those rows (23 rows → 4) before solving.
+- "wide" points (up to 10^12 fen): "After unscaling ... max primal infeasibility 10" fen: the
+  fairness row's coefficient is the need (10^12) on the share, and 10 fen is 1e-11 of it.
+- Measured on 1,680 points (normal, wide and dense, 70 seeds each, each also with its first
+  enterprise twice), failed warm starts: 23 as it was; 20 with simplex_scale_strategy 4; 14 with
+  the tolerance 1e-6; 0 with user_bound_scale -11, but one point then failed from scratch too;
+  5 with the tolerance at `TOLERANCE_ULPS` rounding steps of the program's largest number
+  (`feasibility_tolerance`), none of them normal; 5 with that and the fairness rows freed outside
+  stage 2, where the share is fixed at 1 and they only say Σx ≥ 0 (the 10 fen above gone).
+  The 5 left are wide (10^12 fen) with no primal or dual infeasibility: HiGHS turns "Optimal"
+  into "Unknown" because the primal-dual objective error is 1.3e-5 to 2e-5, over its relative
+  1e-7. The reset solves them; the optimality tolerance stays, as it guards each stage's optimum.
+  Every point of the 1,680 equals the flow's weighted gap, with or without these changes.
 """
 
 from __future__ import annotations
@@ -55,6 +82,19 @@ def program(rules: Rules, fairness: bool) -> tuple[list[str], list[tuple[list[in
     return names + ["hold[total_funded]"], rows
 
 
+TOLERANCE_ULPS = 16
+"""How many rounding steps of a double at the program's largest number the primal feasibility
+tolerance allows (module docstring: why)."""
+
+
+def feasibility_tolerance(rows) -> float:
+    """HiGHS' own 1e-7, or TOLERANCE_ULPS rounding steps of the largest finite row bound or
+    coefficient where that is coarser (from 2^30 fen, about 10^9: 16 × 2.4e-7 = 3.8e-6 fen; at
+    10^12 fen, 2e-3 fen: still far below the half fen the whole-fen amounts are rounded by)."""
+    largest = max((abs(v) for idx, coefs, lower, upper in rows for v in (*coefs, lower, upper) if abs(v) < INF), default=1.0)
+    return max(1e-7, TOLERANCE_ULPS * float(np.spacing(largest)))
+
+
 class HighsModels:
     """highspy models kept across the points of a sweep, by program structure (the last few, so
     that a sweep alternating between two structures reuses a model for each)."""
@@ -84,6 +124,8 @@ class HighsModels:
             self.builds += 1
             if len(self.held) >= self.KEEP:
                 self.held.pop(next(iter(self.held)))
+        if "primal_feasibility_tolerance" not in self.options:
+            held[0].setOptionValue("primal_feasibility_tolerance", feasibility_tolerance(rows))
         self.held[signature] = held
         return held[0], names, rows
 
@@ -159,8 +201,11 @@ class ReusedHighs:
         self.weights = np.array(rules.arc_weights(), dtype=float)
         if self.fairness:
             # The share stays at 1 (its rows silent) except in stage 2: with it free, a stage-1
-            # basis could hold the share and leave amounts off whole fen.
+            # basis could hold the share and leave amounts off whole fen. Its rows are freed too
+            # (module docstring: with the share at 1 they only say Σx ≥ 0, yet their coefficient,
+            # the need, is what left a warm start 10 fen off at 10^12 fen).
             self.highs.changeColBounds(self.n_x, 1.0, 1.0)
+            self._share_rows(on=False)
 
     @property
     def solver_version(self) -> str:
@@ -216,10 +261,17 @@ class ReusedHighs:
         for r in full_rules.tolist():
             h.changeRowBounds(r, self.rows[r][3], self.rows[r][3])
 
+    def _share_rows(self, on: bool) -> None:
+        """The fairness rows Σx + need·share ≥ need: in force for stage 2 only."""
+        first, count = self.n_bounds, len(self.rules.enterprise_need_fen())
+        lower = np.array([r[2] for r in self.rows[first:first + count]], float) if on else np.full(count, -INF)
+        self.highs.changeRowsBounds(count, np.arange(first, first + count, dtype=np.int32), lower, np.full(count, INF))
+
     def minimise_largest_gap_share(self) -> float:
         costs = np.zeros(self.n_cols)
         costs[self.n_x] = fairness_scale(self.rules.enterprise_need_fen())
         self.highs.changeColBounds(self.n_x, 0.0, 1.0)
+        self._share_rows(on=True)
         x = self._run(costs, "stage 2 (largest gap share)")
         self.stage2 = x[: self.n_x]
         return float(x[self.n_x])
@@ -228,7 +280,8 @@ class ReusedHighs:
         floors = sorted(enterprise_floors(self.rules, self.stage2, value).items())
         for k, (_, floor) in enumerate(floors):
             self.highs.changeRowBounds(self.floor_rows + k, float(floor), INF)
-        self.highs.changeColBounds(self.n_x, 1.0, 1.0)  # the share rows hold whatever is funded
+        self.highs.changeColBounds(self.n_x, 1.0, 1.0)  # the floors hold stage 2 from here
+        self._share_rows(on=False)
 
     def maximise_funded(self) -> float:
         costs = np.zeros(self.n_cols)
