@@ -54,6 +54,7 @@ import numpy as np
 
 from subsidy.scenario.labels import OWN_FUNDS_NAMES, OWN_FUNDS_SOURCE
 from subsidy.checks.verify_read import (ALLOCATION_COLUMNS, parse_amount)
+from subsidy.checks.verify_commitments import check_commitments
 from subsidy.checks.verify_distribution import check_distributions
 from subsidy.checks.verify_reconcile import reconcile
 from subsidy.checks.verify_terms import VERIFY
@@ -486,7 +487,7 @@ def _check(checker: _Checker, rows: _Rows, totals: list, gaps, funds, summary) -
     checker.caps(k_src[public], k_line[public], sums[public], stray)
     checker.needs()
     checker.coverage()
-    _commitments(checker, rows)
+    check_commitments(checker.scenario, rows.fund, rows.enterprise, rows.category, rows.fen, checker.flag, _money)
     _matches(checker, rows)
     check_distributions(checker.scenario, rows.fund, rows.enterprise, rows.fen.tolist(), checker.flag, _money)
     for row, total in totals:
@@ -494,26 +495,6 @@ def _check(checker: _Checker, rows: _Rows, totals: list, gaps, funds, summary) -
             checker.flag(f"total[row {row}]", "total_row", total=_money(total), rows=_money(public_fen))
     reconcile(checker, gaps, funds, summary)
     return checker.violations
-
-
-def _commitments(checker: _Checker, rows: _Rows) -> None:
-    """Each commitment against the rows of its fund and enterprise (and category, if given)."""
-    wanted = checker.scenario.commitments
-    if not wanted:
-        return
-    pairs = {(c.fund, c.enterprise) for c in wanted}
-    paid: dict[tuple, int] = {}
-    for f, e, c, a in zip(rows.fund, rows.enterprise, rows.category, rows.fen.tolist()):
-        if (f, e) in pairs:
-            paid[(f, e, c)] = paid.get((f, e, c), 0) + a
-            paid[(f, e, None)] = paid.get((f, e, None), 0) + a
-    for c in wanted:
-        got = paid.get((c.fund, c.enterprise, c.category), 0)
-        low, high = (to_fen(v) if v is not None else None for v in (c.lower, c.upper))
-        if low is not None and got < low:
-            checker.flag(c.rule, "commit_short" if c.amount is not None else "commit_short_least", got=_money(got), bound=_money(low), short=_money(low - got))
-        elif high is not None and got > high:
-            checker.flag(c.rule, "commit_over" if c.amount is not None else "commit_over_most", got=_money(got), bound=_money(high), over=_money(got - high))
 
 
 def _matches(checker: _Checker, rows: _Rows) -> None:
