@@ -378,6 +378,11 @@ def test_a_clerks_two_slips_show_at_their_cells_at_once_and_one_save_fixes_both(
     cost = re.search(r'data-cell="cost\|wenquan\|pooled_fund_repayment">.*?</td>', page, re.S).group(0)
     blank = re.search(r'data-cell="industry\|wenquan">.*?</td>', page, re.S).group(0)
     assert "必须是数字，实际为 &#39;三十&#39;" in cost and "行业为空，但资金 central_reward 只在其行业范围内支付" in blank
+    # the list above the tables names each place as the record does, not by the data's path
+    listed = re.search(r'<div class="refused" id="problems">.*?</ul>', page, re.S).group(0)
+    assert "<li>企业 wenquan · 费用 · 职工集资偿还: 必须是数字，实际为 &#39;三十&#39;</li>" in listed
+    assert "<li>企业 wenquan · 行业: 行业为空，但资金 central_reward" in listed
+    assert "enterprises[0]" not in listed
     assert clerk.post(f"/s/{sid}/save", {"base": "1", "cost|wenquan|pooled_fund_repayment": "30",
                                            "industry|wenquan": industry}).status_code == 303
     assert 'id="valid"' in clerk.get(f"/s/{sid}").text

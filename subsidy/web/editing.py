@@ -18,6 +18,7 @@ from subsidy.scenario.load import ScenarioError, scenario_from_data, scenario_wi
 from subsidy.scenario.model import DEFAULT_CATEGORIES, Problem, Scenario
 from subsidy.web import access
 from subsidy.web.store import User
+from subsidy.web.ui_text import category_names, field_label
 
 
 class Refused(Exception):
@@ -108,8 +109,24 @@ def tables(user: User, data: dict, lang: str = "zh") -> Tables:
         if cell is not None:
             # in the page's language where the check wrote one (issue 11's Chinese sentences)
             out.cell_problems.setdefault(cell, []).append(p.message_zh if lang == "zh" and p.message_zh else p.message)
-        out.problems.append(p.said(lang))
+        out.problems.append(problem_in_words(p, data, lang))
     return out
+
+
+def problem_in_words(p: Problem, data: dict, lang: str) -> str:
+    """A problem as the list above the tables shows it: on a Chinese page its place named as the
+    record names fields (`企业 wenquan · 费用 · 职工安置费: 不得为负数…`, not the data's path
+    `enterprises[0] (wenquan).costs.resettlement`); a place of another form, and English pages,
+    as the check wrote it."""
+    loc = p.loc
+    if lang != "zh" or len(loc) < 3 or loc[0] not in ("enterprises", "funds") or not isinstance(loc[1], int):
+        return p.said(lang)
+    rows = data.get(loc[0]) or []
+    row = rows[loc[1]] if loc[1] < len(rows) and isinstance(rows[loc[1]], dict) else {}
+    key = row.get("id") or f"#{loc[1] + 1}"
+    field_path = f"{loc[0]}[{key}]." + ".".join(str(x) for x in loc[2:])
+    message = p.message_zh or p.message
+    return f"{field_label(field_path, 'zh', category_names(data))}: {message}"
 
 
 def apply_form(user: User, data: dict, form: dict[str, str]) -> tuple[dict, list[tuple[str, str, str]]]:
