@@ -409,6 +409,16 @@ def test_the_record_and_the_commitments_name_fields_and_categories_in_the_pages_
         assert (kept, shown) in fields, kept
     exported = list(csv.reader(analyst.get(f"/record.csv?scenario={sid}").content.decode("utf-8-sig").splitlines()))
     assert {"funds[hb].budget", "enterprises[xn1].costs.resettlement"} <= {row[6] for row in exported}
+    # 详情 in words on the page, the JSON kept in the export: the solve names its method and files,
+    # its checksum shortened with the whole in the tooltip; the approval counts the commitments (2)
+    solve_row = next(row for row in exported if row[3] == "solve")
+    detail = json.loads(solve_row[9])
+    sha = detail["sha256"]
+    assert f'文件校验码 SHA-256: <span title="{sha}">{sha[:12]}…</span>' in page
+    assert f'方法: <span title="{detail["method"]}">{detail["method"]}</span>' in page
+    assert "结果文件: <span" in page and "、".join(detail["files"][:2]) in page
+    assert '转为承诺的条数: <span title="2">2</span>' in page
+    assert '{"' not in page.split('id="record"')[1]
     # the approved allocation's table: hb pays xn1 90 (its cap, of 110) and hg1 60; category by name
     rows = re.findall(r'<tr><td>(\w+)</td><td>(\w+)</td><td title="(\w+)">([^<]*)</td><td class="num">([\d.]+)</td></tr>',
                       analyst.get(solve_url).text.split('id="commitments"')[1].split("</table>")[0])

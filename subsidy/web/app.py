@@ -36,7 +36,7 @@ from subsidy.scenario.labels import language_of_data
 from subsidy.web import access, editing, uploads, work
 from subsidy.web.state import Documents, Versions
 from subsidy.web.store import Conflict, Frozen, Store, User, canonical, now, sha256_of
-from subsidy.web.ui_text import category_names, field_label, t
+from subsidy.web.ui_text import category_names, detail_lines, field_label, t
 
 HERE = Path(__file__).parent
 COOKIE, LOGIN_COOKIE, LANG_COOKIE = "subsidy_session", "subsidy_login_csrf", "subsidy_lang"
@@ -438,7 +438,8 @@ def create_app(store: Store, solve_workers: int = 2, document_pool=None) -> Star
         sid = request.query_params.get("scenario")
         sid = int(sid) if sid and sid.isdigit() else None
         names = category_names()
-        return p.render("audit.html", rows=record_rows(p, sid), sid=sid, field=lambda f: field_label(f, p.lang, names))
+        return p.render("audit.html", rows=record_rows(p, sid), sid=sid, field=lambda f: field_label(f, p.lang, names),
+                        detail=lambda d: detail_lines(d, p.lang))
 
     async def record_csv(request: Request):
         p = await page(request)

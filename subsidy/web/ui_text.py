@@ -5,6 +5,7 @@ page's language, and `category_names` a scenario's cost categories."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from subsidy.scenario.model import DEFAULT_CATEGORIES
@@ -116,3 +117,37 @@ def field_label(field: str, lang: str, categories: dict[str, tuple[str, str]] | 
         else:
             rest = FIELD_PARTS.get(rest, rest)
     return f"{FIELD_PARTS[kind]} {key} · {rest}"
+
+
+DETAIL_PARTS: dict[str, tuple[str, str]] = {  # a record row's 详情 keys as the record page shows them
+    "solve": ("测算编号", "Solve"), "sha256": ("文件校验码 SHA-256", "SHA-256"), "tool_version": ("软件版本", "Tool version"),
+    "solver": ("求解器", "Solver"), "solver_version": ("求解器版本", "Solver version"), "method": ("方法", "Method"),
+    "files": ("结果文件", "Result files"), "documents": ("随后生成的文件", "Documents to follow"), "file": ("文件", "File"),
+    "bytes": ("大小（字节）", "Size (bytes)"), "error": ("原因", "Reason"), "commitments": ("转为承诺的条数", "Commitments made"),
+    "base_scenario": ("基础方案", "Base scenario"), "base_version": ("基础版本", "Base version"), "changes": ("改动", "Changes"),
+}
+
+
+def detail_lines(detail: str | None, lang: str) -> list[tuple[str, str, str]]:
+    """A record row's detail (kept as JSON, as record.csv exports it) as (label, shown, whole) lines
+    for the record page: labels in the page's language, lists joined, a checksum shortened to 12
+    characters with the whole one kept for its tooltip. Text that is not a JSON object is one line."""
+    try:
+        data = json.loads(detail) if detail else {}
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        return [("", str(detail), str(detail))]
+    zh = lang == "zh"
+    out = []
+    for key, value in data.items():
+        label = DETAIL_PARTS.get(key, (key, key))[0 if zh else 1]
+        if isinstance(value, list):
+            whole = ("、" if zh else ", ").join(str(v) for v in value)
+        elif isinstance(value, dict):
+            whole = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        else:
+            whole = str(value)
+        shown = whole[:12] + "…" if key == "sha256" and len(whole) > 12 else whole
+        out.append((label, shown, whole))
+    return out
