@@ -119,12 +119,13 @@ def field_label(field: str, lang: str, categories: dict[str, tuple[str, str]] | 
     return f"{FIELD_PARTS[kind]} {key} · {rest}"
 
 
-DETAIL_PARTS: dict[str, tuple[str, str]] = {  # a record row's 详情 keys as the record page shows them
-    "solve": ("测算编号", "Solve"), "sha256": ("文件校验码 SHA-256", "SHA-256"), "tool_version": ("软件版本", "Tool version"),
-    "solver": ("求解器", "Solver"), "solver_version": ("求解器版本", "Solver version"), "method": ("方法", "Method"),
-    "files": ("结果文件", "Result files"), "documents": ("随后生成的文件", "Documents to follow"), "file": ("文件", "File"),
-    "bytes": ("大小（字节）", "Size (bytes)"), "error": ("原因", "Reason"), "commitments": ("转为承诺的条数", "Commitments made"),
+DETAIL_PARTS: dict[str, tuple[str, str]] = {  # a record row's 详情 keys, in the order the record page shows them
+    "solve": ("测算编号", "Solve"), "file": ("文件", "File"), "bytes": ("大小（字节）", "Size (bytes)"),
+    "error": ("原因", "Reason"), "commitments": ("转为承诺的条数", "Commitments made"), "method": ("方法", "Method"),
+    "solver": ("求解器", "Solver"), "solver_version": ("求解器版本", "Solver version"), "tool_version": ("软件版本", "Tool version"),
     "base_scenario": ("基础方案", "Base scenario"), "base_version": ("基础版本", "Base version"), "changes": ("改动", "Changes"),
+    "sha256": ("文件校验码 SHA-256", "SHA-256"), "files": ("结果文件", "Result files"),
+    "documents": ("随后生成的文件", "Documents to follow"),
 }
 
 
@@ -140,7 +141,8 @@ def detail_lines(detail: str | None, lang: str) -> list[tuple[str, str, str]]:
         return [("", str(detail), str(detail))]
     zh = lang == "zh"
     out = []
-    for key, value in data.items():
+    order = list(DETAIL_PARTS)
+    for key, value in sorted(data.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0])):
         label = DETAIL_PARTS.get(key, (key, key))[0 if zh else 1]
         if isinstance(value, list):
             whole = ("、" if zh else ", ").join(str(v) for v in value)
