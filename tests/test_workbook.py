@@ -234,22 +234,37 @@ def test_same_day_same_bytes():
     assert result_workbook(result, "zh", today=day) == result_workbook(result, "zh", today=day)
 
 
-def test_nothing_written_when_the_solve_fails(tmp_path, monkeypatch):
-    import importlib
+# Two resettlement lines of 75 each must be fully covered (minimum coverage 1.0), and only fund a
+# (budget 100) pays resettlement: 75 + 75 = 150 > 100. Each line fits a alone, and the leasts (150)
+# fit the budgets in all (a 100 + b 100, b paying bank debt only), so the diagnosis finds nothing
+# and only the solve shows the conflict: exit 3.
+COVERAGE_CONFLICT = """\
+name: two lines, one fund
+enterprises:
+  - {id: e1, name: 甲厂, region: 湖北/咸宁, industry: cement, costs: {resettlement: 75, bank_debt: 10}}
+  - {id: e2, name: 乙厂, region: 湖北/咸宁, industry: cement, costs: {resettlement: 75, bank_debt: 10}}
+funds:
+  - {id: a, name: 甲资金, budget: 100, categories: [resettlement]}
+  - {id: b, name: 乙资金, budget: 100, categories: [bank_debt]}
+policy: {minimum_coverage: {resettlement: 1.0}}
+"""
 
-    solve_module = importlib.import_module("subsidy.pipeline")
 
+def test_nothing_written_when_the_solve_fails(tmp_path):
+    # A real failure, not a stand-in for pipeline.solve: a stand-in was picked up for good by the
+    # modules the failure path imports for the first time (output.analysis_text imports
+    # analysis.explain, which binds `solve` by name), so a later explain in the same process
+    # (tests/test_clerk_slips.py) raised this test's "Infeasible".
+    scenario = tmp_path / "conflict.yaml"
+    scenario.write_text(COVERAGE_CONFLICT, encoding="utf-8")
     target = tmp_path / "r.xlsx"
     target.write_bytes(b"old")
 
-    def fail(*args, **kwargs):
-        raise solve_module.SolveError("stage 1 (weighted gap): the solver did not reach an optimum (Infeasible)")
-
-    monkeypatch.setattr(solve_module, "solve", fail)
-    out = runner.invoke(app, ["solve", str(SCENARIOS / "xianan-2025.yaml"), "--xlsx", str(target), "-q"])
-    assert out.exit_code == 3
+    out = runner.invoke(app, ["solve", str(scenario), "--xlsx", str(target), "-q", "--lang", "en"])
+    assert out.exit_code == 3, out.output
+    assert "coverage[e1,resettlement], coverage[e2,resettlement], budget[a]" in out.output
     assert target.read_bytes() == b"old"
-    assert [p.name for p in tmp_path.iterdir()] == ["r.xlsx"]  # no temp file left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["conflict.yaml", "r.xlsx"]  # no temp file left behind
 
 
 def test_unwritable_target_exits_4(tmp_path):
