@@ -121,3 +121,31 @@ def test_chinese_compare_csvs_carry_names_and_the_unit(tmp_path, options):
     assert "加权缺口" in totals[more] and "加权缺口（万元）" not in totals[more]  # a weighted sum, not an amount
     # The printed tables name the enterprises, with the ids beside them.
     assert "咸安区温泉电石总厂                      wenquan" in out.output
+
+
+def test_inputs_csv_leaves_a_value_an_option_lacks_empty(tmp_path, scenarios_dir):
+    """compare --out: inputs.csv had Python's `None` where an option does not set a field, and a
+    Python tuple for a list of funds. A value an option lacks is an empty cell; a list reads as the
+    scenario's YAML writes it."""
+    import csv
+
+    from cli import app
+    from typer.testing import CliRunner
+
+    options = scenarios_dir / "options"
+    paths = [scenarios_dir / "xianan-2025.yaml", options / "xianan-more-central-no-provincial-cap.yaml",
+             options / "xianan-match.yaml", options / "xianan-xianning-fund.yaml"]
+    for lang, present in (("en", "(present)"), ("zh", "（本方案含此项）")):
+        out = CliRunner().invoke(app, ["compare", *map(str, paths), "--out", str(tmp_path / lang), "--lang", lang])
+        assert out.exit_code == 0, out.output
+        with open(tmp_path / lang / "inputs.csv", encoding="utf-8-sig", newline="") as f:
+            rows = {r[0]: r[1:] for r in csv.reader(f)}
+        # Columns: base, no provincial cap (its cap of 100 is deleted by `null`), 1:1 matching of the
+        # central reward by the province and the district, 咸宁市's fund added.
+        assert rows["funds.hubei_provincial.caps.per_enterprise"] == ["100.00", "", "100.00", "100.00"]
+        assert rows["funds.central_reward.match.funds"] == ["", "", "[hubei_provincial, xianan_district]", ""]
+        assert rows["funds.central_reward.match.ratio"] == ["", "", "1.00", ""]
+        assert rows["funds.xianning_municipal"] == ["", "", "", present]
+        for other in ("enterprises", "funds", "totals", "allocations"):  # the same slip anywhere else
+            with open(tmp_path / lang / f"{other}.csv", encoding="utf-8-sig", newline="") as f:
+                assert not {"None", "nan", "NaN"} & {cell for row in csv.reader(f) for cell in row}, other

@@ -141,3 +141,28 @@ def test_degenerate_budget_and_caps_give_one_sided_prices(scenarios_dir):
     assert (central["shadow_weighted"], central["less_weighted"]) == (0.0, 1.0)
     assert "one more 万元 alone would close nothing; each 万元 of the first" in "\n".join(explanation_sentences(ex))
     assert central["increase_weighted"] is None  # a price of 0 holds without end
+
+
+def test_bindings_csv_leaves_a_range_without_end_empty(tmp_path, scenarios_dir):
+    """explain --out: bindings.csv wrote Python's `None` where a price has no range (a commitment's
+    is one-sided at its side, README "explain"), and English range headers under --lang zh."""
+    import csv
+
+    from cli import app
+    from typer.testing import CliRunner
+
+    option = scenarios_dir / "options" / "xianan-commitments.yaml"
+    for lang, heads in (("en", ["rule", "value", "bound", "shadow_price", "allowable_increase", "allowable_decrease"]),
+                        ("zh", ["规则", "数值", "限额", "影子价格", "允许增加量", "允许减少量"])):
+        out = CliRunner().invoke(app, ["explain", str(option), "--out", str(tmp_path / lang), "--lang", lang])
+        assert out.exit_code == 0, out.output
+        with open(tmp_path / lang / "bindings.csv", encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.reader(f))
+        assert rows[0] == heads
+        by_rule = {r[0]: r[1:] for r in rows[1:]}
+        # Central money pays 恒宇's resettlement exactly 100 (the commitment's amount: used = bound);
+        # one 万元 more of it closes weight-3 resettlement, 3.00 (README); no range: two empty cells.
+        assert by_rule["commitment[central_reward,hengyu_guihua,resettlement]"] == ["100.00", "100.00", "3.0", "", ""]
+        # The district's at_most 0 for 温泉 binds at 0 and is worth nothing.
+        assert by_rule["commitment[xianan_district,wenquan]"] == ["0.00", "0.00", "0.0", "", ""]
+        assert not {"None", "nan"} & {cell for row in rows for cell in row}

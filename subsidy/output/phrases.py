@@ -226,6 +226,8 @@ COMPARE = Phrases({
     "h_present": {"en": "present", "zh": "本方案含此项"},
     "h_delta": {"en": "d_{head}", "zh": "{head}与基准之差"},
     "yes": {"en": "True", "zh": "是"}, "no": {"en": "False", "zh": "否"},
+    # inputs.csv: an enterprise or fund only some options have (analysis.compare.PRESENT)
+    "present_cell": {"en": "(present)", "zh": "（本方案含此项）"},
 })
 
 

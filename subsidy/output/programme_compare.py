@@ -11,7 +11,7 @@ import pandas as pd
 
 from subsidy.analysis.compare_programme import ProgrammeComparison
 from subsidy.output.phrases import COMPARE, PROGRAMME
-from subsidy.output.result_csv import csv_bytes
+from subsidy.output.result_csv import csv_bytes, inputs_in_chinese
 from subsidy.scenario.labels import Lang, column, money, table
 
 _FLOAT = ("weighted_gap", "weighted_arrears")
@@ -68,6 +68,7 @@ def programme_comparison_csvs(c: ProgrammeComparison, lang: Lang = "en") -> dict
         frame = frame.astype(object)
         if lang == "zh":
             frame = frame.set_axis([_header_zh(k, unit, name) for k in frame.columns], axis=1)
+            frame = inputs_in_chinese(frame) if name == "inputs" else frame
         files[f"{name}.csv"] = csv_bytes(frame, lang)
     return files
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from subsidy.analysis.compare import MONEY_MEASURES, Comparison
+from subsidy.analysis.compare import MONEY_MEASURES, PRESENT, Comparison
 from subsidy.output.phrases import COMPARE
 from subsidy.scenario.labels import Lang, column, columns
 from subsidy.allocate.result import Result
@@ -32,10 +32,17 @@ DISTRIBUTION_FILE = "distribution.csv"
 
 
 def _cell(value) -> str:
+    """One cell. A value a scenario does not set (compare's inputs.csv: a cap one option lacks) is
+    an empty cell, never Python's `None` or pandas' `nan`; a list is written as the scenario's
+    YAML writes it, `[hubei_provincial, xianan_district]`, never as a Python tuple."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     if isinstance(value, float):
         return repr(round(value, 6) + 0.0)  # + 0.0 turns -0.0 into 0.0
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(map(_cell, value)) + "]"
     return str(value)
 
 
@@ -80,6 +87,11 @@ def csv_bytes(table: pd.DataFrame | Table, lang: Lang = "en", unit: str | None =
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
+def inputs_in_chinese(table: pd.DataFrame) -> pd.DataFrame:
+    """inputs.csv in Chinese: an enterprise or fund only some options have is marked in words."""
+    return table.map(lambda v: COMPARE("present_cell", "zh") if isinstance(v, str) and v == PRESENT else v)
+
+
 def _comparison_header_zh(key: str, unit: str) -> str:
     if key in ("field", "present"):
         return COMPARE(f"h_{key}", "zh")
@@ -105,6 +117,8 @@ def comparison_csvs(c: Comparison, lang: Lang = "en") -> dict[str, bytes]:
                 table["present"] = table["present"].map({True: COMPARE("yes", "zh"), False: COMPARE("no", "zh")})
             # inputs.csv: a field, then one column per option, headed by its label.
             heads = [_comparison_header_zh(k, unit) if name != "inputs" or k == "field" else k for k in table.columns]
+            if name == "inputs":
+                table = inputs_in_chinese(table)
             table = table.set_axis(heads, axis=1)
         files[f"{name}.csv"] = csv_bytes(table, lang)
     return files

@@ -65,6 +65,8 @@ COLUMNS: dict[str, dict[str, str]] = {
     "shadow_unweighted": {"en": "shadow_price_unweighted", "zh": "影子价格（不加权）"},
     "increase_weighted": {"en": "allowable_increase", "zh": "允许增加量"},
     "decrease_weighted": {"en": "allowable_decrease", "zh": "允许减少量"},
+    "allowable_increase": {"en": "allowable_increase", "zh": "允许增加量"},  # explain's bindings.csv
+    "allowable_decrease": {"en": "allowable_decrease", "zh": "允许减少量"},
     "reason": {"en": "reason", "zh": "原因"},
     "value": {"en": "value", "zh": "数值"},
     "detail": {"en": "detail", "zh": "说明"},
