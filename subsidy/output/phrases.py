@@ -444,14 +444,21 @@ PROGRAMME = Phrases({
     "chart_title": {"en": "Arrears at the end of each year (due and not yet paid)", "zh": "各年末欠付（应付未付）"},
     "chart_others": {"en": "other enterprises", "zh": "其他企业"},
     "table_title": {"en": "Arrears by enterprise and year", "zh": "各企业分年度欠付"},
-    "weighted_arrears": {"en": "Weighted arrears over the years", "zh": "各年加权欠付合计"},
+    # The timing stage's objective in words a clerk reads (not 各年加权欠付合计), with what it means.
+    "weighted_arrears": {"en": "Arrears at each year's end, weighted, summed", "zh": "各年末欠付（按权重）合计"},
+    "weighted_arrears_note": {
+        "en": "Arrears at each year's end, weighted, summed: each year's unpaid amounts due times their cost category's "
+              "weight (by default resettlement 3, bank debt 1, operating loss 0), added over the years; kept as small as "
+              "the smallest final gap allows, so the heaviest costs are paid first.",
+        "zh": "各年末欠付（按权重）合计：每年末应付未付金额乘以费用类别权重（默认职工安置费 3、银行债务 1、经营亏损 0）"
+              "后各年相加；在期末缺口最小的前提下使其最小，即权重高的费用尽早拨付。"},
     "lapsed": {"en": "Lapsed (funds without carry-over)", "zh": "收回（不结转资金）"},
     # `subsidy compare` on programmes (output/programme_compare.py)
     "cmp_title": {"en": "Options over {first}-{last} against {base} (amounts in {unit})", "zh": "{first}—{last} 年各方案与{base}对比（金额单位 {unit}）"},
     "cmp_measure": {"en": "measure", "zh": "指标"},
     "cmp_weighted_gap": {"en": "Weighted gap at the end", "zh": "期末加权缺口"},
     "cmp_total_gap": {"en": "Total gap at the end", "zh": "期末资金缺口"},
-    "cmp_weighted_arrears": {"en": "Weighted arrears over the years", "zh": "各年加权欠付合计"},
+    "cmp_weighted_arrears": {"en": "Arrears at each year's end, weighted, summed", "zh": "各年末欠付（按权重）合计"},
     "cmp_arrears_year": {"en": "Arrears at the end of {year}", "zh": "{year} 年末欠付"},
     "cmp_moved": {"en": "Public money paid per enterprise and year, where an option differs from {base} (all funds and categories)",
                   "zh": "各企业分年度拨付（各资金、各类别合计），仅列与{base}不同的"},

@@ -81,7 +81,8 @@ def programme_html(result: ProgrammeResult, lang: Lang) -> str:
     return (f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
             f"<title>{html.escape(sc.name)}</title><style>{_CSS}</style></head><body><h1>{html.escape(sc.name)}</h1>"
             f"<p class='note'>{html.escape(unit)} · {html.escape(result.solver_version)}</p>"
-            f"<table class='summary'>{summary}</table><figure data-chart='arrears'>{svg}</figure>"
+            f"<table class='summary'>{summary}</table>"
+            f"<p class='note'>{html.escape(P('weighted_arrears_note', lang))}</p><figure data-chart='arrears'>{svg}</figure>"
             f"<h2>{html.escape(P('table_title', lang))}</h2><table class='arrears'><tr>{head}</tr>{body}</table>"
             f"<h2>{html.escape(P('funds', lang))}</h2><table class='funds'><tr>{fhead}</tr>{fbody}</table>"
             f"<p class='note'>{_t('footer', lang)}</p></body></html>\n")
