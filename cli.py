@@ -432,12 +432,26 @@ def _companions(allocations: Path, sha: str, json, read_amounts, gaps_columns, f
     return found
 
 
-def _solved(scenario: Path, solver: str, strict: bool = False, lang: Optional[Lang] = None, read=None):
+def _one_year_only(command: str, path: Path, loaded) -> None:
+    """Exit 2 when `command` (explain, close-gap, sweep, risk) is given a programme over several
+    years: why it takes one year only and what to do instead, in both languages, before anything runs."""
+    if not (loaded.years and len(loaded.years) > 1):
+        return
+    from subsidy.output.phrases import PROGRAMME
+
+    _fail([PROGRAMME("one_year_only", lang, path=path, command=command, first=loaded.years[0], last=loaded.years[-1],
+                     why=PROGRAMME(f"why_{command}", lang), todo=PROGRAMME(f"todo_{command}", lang)) for lang in ("en", "zh")],
+          EXIT_BAD_INPUT)
+
+
+def _solved(scenario: Path, solver: str, strict: bool = False, lang: Optional[Lang] = None, read=None, command: str | None = None):
     """Load (unless `read`, what `_load` gave, is passed) and solve, failing with the CLI's exit
     codes; returns (scenario, result). With `strict`, a warning of the load or the diagnosis stops it (exit 2)."""
     from subsidy.pipeline import SolveError, solve as run_solve
 
     loaded, sha = read or _load(scenario, strict, lang=lang)
+    if command is not None:
+        _one_year_only(command, scenario, loaded)
     on_findings = (lambda found: _report_findings(scenario, found, True, _doc_lang(lang, loaded))) if strict else None
     try:
         return loaded, run_solve(loaded, solver=solver, scenario_sha256=sha, on_findings=on_findings)
@@ -460,7 +474,7 @@ def explain(
     from subsidy.pipeline import SolveError
 
     _refuse_overwriting_inputs([scenario], folders={out: EXPLAIN_FILES} if out else None)
-    loaded, result = _solved(scenario, solver, strict, lang)
+    loaded, result = _solved(scenario, solver, strict, lang, command="explain")
     try:
         explanation = run_explain(loaded, solver, result)
     except SolveError as exc:
@@ -505,7 +519,7 @@ def close_gap(
             goal = _money(target)
         except ValueError as exc:
             _fail(f"--target: {exc}", EXIT_BAD_INPUT)
-    loaded, result = _solved(scenario, solver, strict, lang)
+    loaded, result = _solved(scenario, solver, strict, lang, command="close-gap")
     try:
         closure = run_close_gap(loaded, goal, fund or None, solver, result)
     except SolveError as exc:
@@ -613,6 +627,7 @@ def sweep(
 
     _refuse_overwriting_inputs([scenario], [out] if out else [])
     loaded, _ = _load(scenario, strict, lang=lang)
+    _one_year_only("sweep", scenario, loaded)
     if strict:
         from subsidy.pipeline import diagnosis
 
@@ -690,6 +705,7 @@ def risk(
 
     _refuse_overwriting_inputs([scenario], folders={out: RISK_FILES} if out else None)
     loaded, _ = _load(scenario, lang=lang, ranges_note=False)
+    _one_year_only("risk", scenario, loaded)
     said = _doc_lang(lang, loaded)
     console = Console(stderr=True)
     bar = Progress(console=console, transient=True, disable=not console.is_terminal)  # no bar in pipes and logs

@@ -242,6 +242,26 @@ def test_a_programme_is_refused_by_the_one_year_solve():
         solve(s)
 
 
+@pytest.mark.parametrize("command, args, why_en, why_zh", [
+    ("explain", [], "reasons and prices are those of one year's rules", "尚无此分析"),
+    ("close-gap", [], "in which year it arrives", "须说明在哪一年到位"),
+    ("sweep", ["--vary", "funds.central_reward.budget=0:400:200"], "solves each point as one year", "按单一年度求解每个取值点"),
+    ("risk", ["--draws", "5", "--seed", "1"], "the draws are solved as one year", "随机抽样按单一年度求解"),
+])
+def test_one_year_commands_refuse_a_programme_saying_why_and_what_to_do(command, args, why_en, why_zh, tmp_path):
+    # Before: explain and close-gap exited 3 (a solve failure) naming the library's solve_programme;
+    # sweep complained that budget and tranches were both given (its --vary set a budget); risk said
+    # there was nothing to draw. Now: exit 2 before anything runs, one line in each language.
+    done = run(command, "scenarios/xianan-2025-2027.yaml", *args)
+    assert done.code == 2 and done.stdout == "" and "Traceback" not in done.stderr
+    en, zh = done.stderr.splitlines()
+    assert en.startswith(f"错误 / error: scenarios/xianan-2025-2027.yaml: {command} takes a one-year scenario, "
+                         "and this is a programme over 2025-2027 (years:): ")
+    assert why_en in en and ("`subsidy solve`" in en or "`subsidy compare`" in en)
+    assert zh.startswith(f"错误 / error: scenarios/xianan-2025-2027.yaml：{command} 仅适用于单一年度方案，本方案为 2025—2027 年跨年度方案")
+    assert why_zh in zh and ("subsidy compare" in zh or "subsidy solve" in zh)
+
+
 def test_the_schedule_survives_a_dump_and_reload():
     s = load_scenario("scenarios/xianan-2025-2027.yaml")
     again = Scenario.model_validate(s.model_dump(by_alias=True, exclude_unset=True))
