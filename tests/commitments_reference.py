@@ -88,7 +88,7 @@ def reference_conflicts(scenario: Scenario, lines: CostLines) -> list[tuple[str,
     for key, mine in groups.items():
         if len(mine) < 2:
             continue
-        total = sum(least[id(c)] for c in mine)
+        total = _together(mine, least)
         if key[0] == "budget":
             name, limit = f"budget[{key[1]}]", to_fen(funds[key[1]].budget)
         elif key[0] == "need":
@@ -100,11 +100,28 @@ def reference_conflicts(scenario: Scenario, lines: CostLines) -> list[tuple[str,
             name, limit = f"cap_enterprise[{key[1]},{key[2]}]", floor_fen(cap)
         if total > limit:
             rules = ", ".join(f"{c.rule} {money(least[id(c)])}" for c in mine)
-            out.append((f"commitment_conflict[{name}]", *_both("add_up", rules=rules, total=money(total), name=name, limit=money(limit))))
+            said = "add_up" if total == sum(least[id(c)] for c in mine) else "held_within"
+            out.append((f"commitment_conflict[{name}]", *_both(said, rules=rules, total=money(total), name=name, limit=money(limit))))
     for c in scenario.commitments:  # a most on a fund's total to an enterprise, below its lines' leasts
         mine = groups.get(("cap", c.fund, c.enterprise), [])
-        if c.category is None and c.upper is not None and mine and sum(least[id(k)] for k in mine) > to_fen(c.upper):
-            total = sum(least[id(k)] for k in mine)
+        if c.category is None and c.upper is not None and mine and _together(mine, least) > to_fen(c.upper):
+            total = _together(mine, least)
             rules = ", ".join(f"{k.rule} {money(least[id(k)])}" for k in mine)
             out.append((f"commitment_conflict[{c.rule}]", *_both("add_up_most", rules=rules, total=money(total), rule=c.rule, limit=money(to_fen(c.upper)))))
     return out
+
+
+def _together(mine: list[Commitment], least: dict[int, int]) -> int:
+    """The leasts of `mine` together, a commitment within another (a category's within the
+    enterprise's total from the same fund, a year's within all years) not added to it: per fund
+    and enterprise the larger of the two readings."""
+    levels: dict[tuple, dict] = {}
+    for c in mine:
+        years = levels.setdefault((c.fund, c.enterprise), {}).setdefault(c.category, {})
+        years[c.year] = max(years.get(c.year, 0), least[id(c)])
+
+    def over_years(years: dict) -> int:
+        return max(years.get(None, 0), sum(v for y, v in years.items() if y is not None))
+
+    return sum(max(over_years(cats.get(None, {})), sum(over_years(v) for k, v in cats.items() if k is not None))
+               for cats in levels.values())

@@ -154,6 +154,27 @@ def test_contradictions_in_the_data_stop_before_solving():
     ]
 
 
+def test_a_commitment_within_another_is_not_counted_twice():
+    # a pays e1's bank debt exactly 60 and e1 at least 120 in all: the 60 is part of the 120, so
+    # together they ask 120 of a's 150, not 60 + 120 = 180. The diagnosis added them and `solve`
+    # stopped with exit 2 on a scenario it solves.
+    nested = with_commitments({"fund": "a", "enterprise": "e1", "category": "bank_debt", "amount": 60},
+                              {"fund": "a", "enterprise": "e1", "at_least": 120})
+    scenario = scenario_from_data(nested)
+    assert [f for f in diagnosis(scenario) if f.level == "error"] == []
+    result = solve(scenario)
+    # Bank debt takes 60 of a; the other 90 and b's 50 pay resettlement (weight 3), 140 of the 180
+    # e1 and e2 need: weighted gap 40 × 3 + bank debt's 40 × 1 = 160; e1 gets at least 60 of it.
+    assert paid(result, "a", "e1", "bank_debt") == 6000 and paid(result, "a", "e1") >= 12000
+    assert result.weighted_gap == pytest.approx(160)
+    # Leasts on other enterprises still add: e2's 40 more makes 160 > 150, said so.
+    beyond = with_commitments(*nested["commitments"], {"fund": "a", "enterprise": "e2", "at_least": 40})
+    assert [str(f) for f in diagnosis(scenario_from_data(beyond)) if f.level == "error"] == [
+        "commitments commitment[a,e1,bank_debt] 60.00 万元, commitment[a,e1] 120.00 万元, commitment[a,e2] 40.00 万元 ask at "
+        "least 160.00 万元 together (one on an enterprise's total or on all years holds those on its categories or years), "
+        "beyond budget[a]: 150.00 万元"]
+
+
 def test_schema_rejects_unknown_references_and_mixed_kinds():
     from subsidy.scenario.load import ScenarioError
     data = with_commitments({"fund": "zz", "enterprise": "e1", "amount": 1},

@@ -40,6 +40,9 @@ CONFLICTS = Phrases({
     "within_share": {"en": "{what} within cap_share ({share} of each line)", "zh": "{what}（按 cap_share，每项的 {share}）"},
     "add_up": {"en": "commitments {rules} add up to {total}, beyond {name}: {limit}",
                "zh": "已定事项 {rules} 合计 {total}，超出 {name}：{limit}"},
+    "held_within": {"en": "commitments {rules} ask at least {total} together (one on an enterprise's total or on all years holds "
+                          "those on its categories or years), beyond {name}: {limit}",
+                    "zh": "已定事项 {rules} 合计至少 {total}（企业总额或不分年度的已定事项包含其下各类别、各年度的已定事项），超出 {name}：{limit}"},
     "add_up_most": {"en": "commitments {rules} add up to {total}, beyond {rule}: at most {limit}",
                     "zh": "已定事项 {rules} 合计 {total}，超出 {rule}：至多 {limit}"},
     "nothing": {"en": "nothing", "zh": "无"},
@@ -50,6 +53,26 @@ def _both(key: str, **values) -> tuple[str, str]:
     """A CONFLICTS sentence in English and Chinese; a value given as (en, zh) is said in each."""
     return tuple(CONFLICTS(key, lang, **{k: v[i] if isinstance(v, tuple) else v for k, v in values.items()})
                  for i, lang in enumerate(("en", "zh")))
+
+
+def _asked_together(pairs: list[tuple[Commitment, int]]) -> int:
+    """The least fen a set of commitments (each with its least) asks together. One on a fund's
+    total to an enterprise holds those on its categories, and one without a year those on its
+    years: such leasts are not added (a category's 40 within the enterprise's 70 asks 70, not
+    110) but the larger of the two readings taken, per fund and enterprise; categories, years,
+    funds and enterprises apart are added. Never more than any allocation keeping them all must
+    pay, and never more than the plain sum: so only groups whose plain sum is over their limit
+    need it (a few, in words)."""
+    levels: dict[tuple, dict] = {}
+    for c, low in pairs:
+        years = levels.setdefault((c.fund, c.enterprise), {}).setdefault(c.category, {})
+        years[c.year] = max(years.get(c.year, 0), low)
+
+    def over_years(years: dict) -> int:
+        return max(years.get(None, 0), sum(v for y, v in years.items() if y is not None))
+
+    return sum(max(over_years(cats.get(None, {})), sum(over_years(v) for k, v in cats.items() if k is not None))
+               for cats in levels.values())
 
 
 def commitment_conflicts(scenario: Scenario, lines: CostLines) -> list[tuple[str, str, str]]:
@@ -214,9 +237,13 @@ class _Figures:
                 name, limit = f"need[{c.enterprise},{c.category}]", int(self.need[members[0]])
             else:
                 name, limit = f"cap_enterprise[{c.fund},{c.enterprise}]", int(self.cap[members[0]])
-            total = int(self.least[members].sum())
+            added = int(self.least[members].sum())
+            total = _asked_together([(cs[k], int(self.least[k])) for k in members.tolist()])
+            if total <= limit:
+                continue  # over only when nested commitments are added: they are not
             rules = ", ".join(f"{cs[k].rule} {money(int(self.least[k]))}" for k in members.tolist())
-            out.append((f"commitment_conflict[{name}]", *_both("add_up", rules=rules, total=money(total), name=name, limit=money(limit))))
+            said = "add_up" if total == added else "held_within"
+            out.append((f"commitment_conflict[{name}]", *_both(said, rules=rules, total=money(total), name=name, limit=money(limit))))
         # a most on a fund's total to an enterprise, below its lines' leasts
         whole = np.flatnonzero(~self.of_line & (self.most >= 0))
         for k in whole.tolist():
@@ -225,6 +252,10 @@ class _Figures:
                 continue
             members, group = self.cap_groups
             mine = members[group == hit[1]]
+            together = _asked_together([(cs[j], int(self.least[j])) for j in mine.tolist()])
+            if together <= self.most[k]:
+                continue
+            hit = (together, hit[1])
             c = cs[k]
             rules = ", ".join(f"{cs[j].rule} {money(int(self.least[j]))}" for j in mine.tolist())
             out.append((f"commitment_conflict[{c.rule}]", *_both("add_up_most", rules=rules, total=money(hit[0]), rule=c.rule, limit=money(int(self.most[k])))))
