@@ -293,6 +293,12 @@ def _report_findings(path: Path, findings, strict: bool = False, lang: str = "en
         _fail([one_line(f"{path}: {f.said(lang)}") for f in errors(findings)], EXIT_BAD_INPUT, lang)
 
 
+def _solving_on(findings) -> None:
+    """`on_findings` of explain, close-gap, compare and report without --strict: they print no
+    diagnosis and solve on (only `solve`, and --strict, print it and stop), so a scenario it finds
+    in error fails in the solve, exit 3, as before pipeline.solve raised DiagnosisError itself."""
+
+
 def _solve_failed(path: Path, loaded, exc: Exception, lang: str) -> None:
     from subsidy.checks.diagnose import explain_failure
     from subsidy.allocate.stages import RulesConflict
@@ -452,7 +458,7 @@ def _solved(scenario: Path, solver: str, strict: bool = False, lang: Optional[La
     loaded, sha = read or _load(scenario, strict, lang=lang)
     if command is not None:
         _one_year_only(command, scenario, loaded)
-    on_findings = (lambda found: _report_findings(scenario, found, True, _doc_lang(lang, loaded))) if strict else None
+    on_findings = (lambda found: _report_findings(scenario, found, True, _doc_lang(lang, loaded))) if strict else _solving_on
     try:
         return loaded, run_solve(loaded, solver=solver, scenario_sha256=sha, on_findings=on_findings)
     except SolveError as exc:
@@ -584,7 +590,7 @@ def _compare_programmes(scenarios: list[Path], read: list, lang: Optional[Lang],
     results = []
     for path, (s, sha) in zip(scenarios, read):
         try:
-            results.append(solve_programme(s, scenario_sha256=sha))
+            results.append(solve_programme(s, scenario_sha256=sha, on_findings=_solving_on))
         except SolveError as exc:
             _fail(f"{path}: {exc}", EXIT_SOLVE_FAILED)
     labels = option_labels([s.name for s, _ in read], labels_for(scenarios))
@@ -797,7 +803,7 @@ def report(
             return _report_programme(path, loaded, sha, scenarios, html, png_dir, pdf, language)
         try:
             results.append(run_solve(loaded, solver=solver, scenario_sha256=sha,
-                                     on_findings=(lambda found, p=path: _report_findings(p, found, True)) if strict else None))
+                                     on_findings=(lambda found, p=path: _report_findings(p, found, True)) if strict else _solving_on))
         except SolveError as exc:
             _fail(f"{path}: {exc}", EXIT_SOLVE_FAILED)
     from subsidy.output.charts import html_report, png_files
@@ -834,7 +840,7 @@ def _report_programme(path: Path, loaded, sha, scenarios: list[Path], html: Opti
         _fail(f"{path}: a programme over several years is reported alone, as --html or --pdf, for now / "
               "跨年度方案暂只能单独以 --html 或 --pdf 输出报告", EXIT_BAD_INPUT)
     try:
-        result = solve_programme(loaded, scenario_sha256=sha)
+        result = solve_programme(loaded, scenario_sha256=sha, on_findings=_solving_on)
     except SolveError as exc:
         _fail(f"{path}: {exc}", EXIT_SOLVE_FAILED)
     document = None

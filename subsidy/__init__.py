@@ -13,9 +13,9 @@ from subsidy._version import __version__
 from subsidy.scenario.convert import with_changes
 from subsidy.scenario.load import ScenarioError, load_scenario as load
 from subsidy.scenario.model import Scenario
-from subsidy.pipeline import SolveError, solve
+from subsidy.pipeline import DiagnosisError, SolveError, solve
 
-__all__ = ["load", "solve", "with_changes", "Scenario", "Result", "ScenarioError", "SolveError", "__version__"]
+__all__ = ["load", "solve", "with_changes", "Scenario", "Result", "ScenarioError", "SolveError", "DiagnosisError", "__version__"]
 
 
 def __getattr__(name: str):

@@ -28,13 +28,13 @@ from subsidy.allocate.settle import Settlement, settle
 from subsidy.allocate.timing import YearLines, YearsFlow, beyond_the_network, is_programme, year_lines
 from subsidy.allocate.timing_result import ProgrammeResult
 from subsidy.allocate.waterfall import cost_lines
-from subsidy.checks.diagnose import Finding, diagnose
+from subsidy.checks.diagnose import Finding, diagnose, errors
 from subsidy.checks.verify import verify_result
 from subsidy.checks.verify_years import verify_programme
 from subsidy.scenario.load import load_scenario_with_hash
 from subsidy.scenario.model import Scenario
 
-__all__ = ["solve", "solve_programme", "programme_backend", "settle_programme", "solve_file", "diagnosis", "rules_of", "allocate", "choose_backend", "SolveError", "NotAFlow", "RulesConflict", "VerificationError"]
+__all__ = ["solve", "solve_programme", "programme_backend", "settle_programme", "solve_file", "diagnosis", "rules_of", "allocate", "choose_backend", "SolveError", "NotAFlow", "RulesConflict", "VerificationError", "DiagnosisError"]
 
 
 class VerificationError(SolveError):
@@ -46,13 +46,35 @@ class VerificationError(SolveError):
         super().__init__(f"the allocation failed its independent check ({len(violations)} violation(s)); nothing written")
 
 
+class DiagnosisError(SolveError):
+    """The diagnosis found errors before solving (a commitment beyond its fund's budget, minimum
+    coverage no fund may pay, no enterprises, ...) and the caller passed no `on_findings` to see
+    them: raised instead of solving on rules the data show impossible. `.findings` are the
+    errors, each with its sentence in English and Chinese (`Finding.said(lang)`)."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        super().__init__(f"the diagnosis found {len(findings)} error(s) before solving: " + "; ".join(map(str, findings)))
+
+    def said(self, lang: str) -> list[str]:
+        return [f.said(lang) for f in self.findings]
+
+
+def _seen(findings: list[Finding], on_findings: Callable[[list[Finding]], None] | None) -> None:
+    """The diagnosis to the caller's `on_findings`; without one, its errors stop the solve."""
+    if on_findings is not None:
+        on_findings(findings)
+    elif errors(findings):
+        raise DiagnosisError(errors(findings))
+
+
 def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None = None, check: bool = True,
           method: str = "auto", *, on_findings: Callable[[list[Finding]], None] | None = None,
           models=None, tables: bool = True) -> Result:
     """Solve a validated scenario and return its verified result (tables in whole fen).
 
     `on_findings` sees the diagnosis before the solve starts (the CLI prints warnings and stops
-    on errors there). With `check` (the default) the result is verified by checks.verify, which
+    on errors there); without it, an error of the diagnosis raises DiagnosisError. With `check` (the default) the result is verified by checks.verify, which
     shares no code with any backend, and VerificationError is raised if a rule is broken;
     `tables=False` checks the allocations and totals only (a sweep writes no other table).
     `models` (allocate.highs_reuse.HighsModels) lets LP solves reuse held HiGHS models.
@@ -64,8 +86,7 @@ def solve(scenario: Scenario, solver: str = "highs", scenario_sha256: str | None
     with gc_paused():  # millions of small objects and no cycles: see stages.gc_paused
         lines = cost_lines(scenario)                                  # own funds (the waterfall)
         findings = diagnose(scenario, lines)                          # odd rule sets, in words
-        if on_findings is not None:
-            on_findings(findings)
+        _seen(findings, on_findings)
         rules = build_rules(scenario, lines)                          # arcs and bounds
         try:
             allocation = allocate(rules, method, solver, models)      # stages, then round to fen
@@ -84,12 +105,11 @@ def solve_programme(scenario: Scenario, scenario_sha256: str | None = None, chec
     """A programme over several years (`years:`): the same steps on the year rules
     (`allocate.timing`: own funds as they arrive, the stages with the timing stage, whole fen;
     by the flow, or the LP `allocate.timing_lp`: `programme_backend`), then the year rules
-    checked independently (`checks.verify_years`)."""
+    checked independently (`checks.verify_years`). `on_findings` as for `solve`."""
     with gc_paused():
         years = year_lines(scenario)                                  # dues, own funds as they arrive
         findings = diagnose(scenario, years.as_totals())              # on the totals over the years
-        if on_findings is not None:
-            on_findings(findings)
+        _seen(findings, on_findings)
         result = ProgrammeResult(years, run_stages(programme_backend(years, method, solver)), [str(f) for f in findings], scenario_sha256)
         if check:
             violations = verify_programme(scenario, result.table("allocations").columns, result.table("gaps").columns, result.summary)

@@ -87,3 +87,33 @@ def test_with_changes_makes_a_validated_variant():
 
 
 runner = CliRunner()
+
+
+def test_an_error_of_the_diagnosis_stops_the_library_solve_by_name():
+    # The central reward has 300 万元 (xianan-2025.yaml) and a commitment gives 温泉 at least 400 of
+    # it: 400 > 300, which the diagnosis finds before solving (subsidy solve: exit 2). Without
+    # on_findings the library solved on and failed obscurely in stage 1 (RulesConflict); now it
+    # raises DiagnosisError, a SolveError that names the finding in both languages.
+    scenario = subsidy.load(SCENARIOS / "xianan-2025.yaml")
+    beyond = subsidy.with_changes(scenario, {"commitments": [{"fund": "central_reward", "enterprise": "wenquan", "at_least": 400}]})
+    with pytest.raises(subsidy.DiagnosisError) as info:
+        subsidy.solve(beyond)
+    assert isinstance(info.value, subsidy.SolveError)
+    assert [f.code for f in info.value.findings] == ["commitment_conflict[commitment[central_reward,wenquan]]"]
+    assert str(info.value) == ("the diagnosis found 1 error(s) before solving: "
+                               "commitment[central_reward,wenquan] commits 400.00 万元, beyond budget[central_reward]: 300.00 万元")
+    assert info.value.said("zh") == ["commitment[central_reward,wenquan] 已定 400.00 万元，超出 budget[central_reward]：300.00 万元"]
+    # A caller that sees the diagnosis itself decides: one that lets it pass gets the solve's own
+    # failure, as before (the CLI's explain and report without --strict do so).
+    seen = []
+    with pytest.raises(subsidy.SolveError) as solved_on:
+        subsidy.solve(beyond, on_findings=seen.append)
+    assert not isinstance(solved_on.value, subsidy.DiagnosisError)
+    assert [f.code for f in seen[0] if f.level == "error"] == ["commitment_conflict[commitment[central_reward,wenquan]]"]
+    # A programme too: its central reward arrives 200 + 100 = 300 over 2025-2026.
+    from subsidy.pipeline import solve_programme
+
+    programme = subsidy.with_changes(subsidy.load(SCENARIOS / "xianan-2025-2027.yaml"),
+                                     {"commitments": [{"fund": "central_reward", "enterprise": "wenquan", "at_least": 400}]})
+    with pytest.raises(subsidy.DiagnosisError, match=r"400\.00 万元, beyond budget\[central_reward\]: 300\.00 万元"):
+        solve_programme(programme)

@@ -344,7 +344,8 @@ def close_gap(scenario: Scenario, target: Decimal | None = None, funds: list[str
         budgets = {f.id: f.budget for f in scenario.funds}
         # Solved again with the extra, unless a budget would leave the range the tool promises.
         if extra is not None and all(budgets[f] + from_fen(e) <= MAX_AMOUNT for f, e in extra.items()):
-            after = solve(_with_budgets(scenario, extra), solver)
+            # More budget adds no error to the diagnosis: the base's findings were the caller's to see.
+            after = solve(_with_budgets(scenario, extra), solver, on_findings=lambda found: None)
 
     fund_rows = []
     for fund in scenario.funds:
