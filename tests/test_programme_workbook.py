@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -23,6 +24,7 @@ from subsidy.scenario.documents import ScenarioError
 from subsidy.scenario.load import load_scenario
 
 PROGRAMME = "scenarios/xianan-2025-2027.yaml"
+PROGRAMME_PATH = Path(__file__).resolve().parents[1] / PROGRAMME
 
 
 @pytest.fixture
@@ -151,3 +153,35 @@ def test_without_years_amounts_by_year_are_refused_line_by_line(book):
     assert len(en) == 6 + 3 and all("amounts by year need the programme's years" in line for line in en), en
     assert en[0].startswith("费用!C4 (职工安置费 resettlement): ") and any(line.startswith("自有资金!C3 (自有资金 asset_sales): ") for line in en)
     assert any(line.startswith("资金分年度到账!A3 (资金代码 fund): ") for line in en), en
+
+
+def test_an_overlay_on_tranches_converts_to_the_tables_it_solves_to(tmp_path):
+    # Overlays merge mappings key by key (README "Overlays"), so `tranches: {2026: 150}` changes
+    # central's 2026 tranche only (2025's 200 stays), and `tranches: null` with a budget makes the
+    # province's 150 arrive at once in 2025. convert writes the merged programme: its workbook and
+    # JSON solve to the overlay's tables byte for byte.
+    option = tmp_path / "option.yaml"
+    option.write_text(f"base: {PROGRAMME_PATH}\nname: 中央 2026 年清算增至 150，省级一次到位\n"
+                      "funds:\n  - {id: central_reward, tranches: {2026: 150}}\n"
+                      "  - {id: hubei_provincial, tranches: null, budget: 150}\n", encoding="utf-8")
+    merged = load_scenario(option)
+    funds = {f.id: f for f in merged.funds}
+    assert funds["central_reward"].tranches == {2025: 200, 2026: 150} and funds["central_reward"].budget == 350
+    assert funds["hubei_provincial"].tranches is None and funds["hubei_provincial"].budget == 150
+    outs = {}
+    for suffix in (".xlsx", ".json"):
+        assert run("convert", option, tmp_path / f"p{suffix}").code == 0
+        assert load_scenario(tmp_path / f"p{suffix}") == merged
+    for source in (option, tmp_path / "p.xlsx", tmp_path / "p.json"):
+        outs[source] = tmp_path / f"out-{source.suffix[1:]}"
+        done = run("solve", source, "--out", outs[source], "--quiet")
+        assert done.code == 0, done.stderr
+    for table in ("allocations.csv", "gaps.csv", "funds.csv"):
+        first = (outs[option] / table).read_bytes()
+        assert first == (outs[tmp_path / "p.xlsx"] / table).read_bytes() == (outs[tmp_path / "p.json"] / table).read_bytes(), table
+    # 50 more central money reaches 温泉's bank debt in 2027 (239.40 of it, against 189.40): the
+    # final gap is 350 − 239.40 + 恒宇's 150 of operating loss = 260.60 (310.60 − 50).
+    summary = json.loads((outs[option] / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["total_gap"], summary["weighted_gap"]) == (260.6, 110.6)
+    assert "central_reward,2027,0.00,239.40,0.00,0.00" in (outs[option] / "funds.csv").read_text(encoding="utf-8-sig")
+    assert "hubei_provincial,2025,150.00,48.00,102.00,0.00" in (outs[option] / "funds.csv").read_text(encoding="utf-8-sig")
