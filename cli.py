@@ -296,7 +296,8 @@ def _report_findings(path: Path, findings, strict: bool = False, lang: str = "en
 def _solving_on(findings) -> None:
     """`on_findings` of explain, close-gap, compare and report without --strict: they print no
     diagnosis and solve on (only `solve`, and --strict, print it and stop), so a scenario it finds
-    in error fails in the solve, exit 3, as before pipeline.solve raised DiagnosisError itself."""
+    in error fails in the solve, exit 3. Without an `on_findings`, pipeline.solve would raise
+    DiagnosisError instead; passing this keeps these commands as they were."""
 
 
 def _solve_failed(path: Path, loaded, exc: Exception, lang: str) -> None:
