@@ -91,6 +91,13 @@ STAGE2_BY_RELAXATION = "stage 2 held by its LP relaxation's floors (whole-fen fe
 STAGE2_AS_MIP = "stage 2 as a MIP (its LP relaxation's floors are not whole-fen feasible)"
 
 
+BOUND_TOLERANCE = 1e-6
+"""How far the solver's LP optimum may lie from the relaxation's true one when it bounds a stage:
+the MIP's own absolute gap (`lp_solvers.make_mip_solver`), whose dual bounds are LP values too."""
+REPAIRED = "by its LP relaxation repaired in whole fen (certified by the relaxation's bound)"
+AS_MIP = "as the whole-fen MIP (the repair of its relaxation did not reach the bound)"
+
+
 class MipBackend(PulpBackend):
     """The stages as whole-fen MIPs on the LP's PuLP model; see the module docstring."""
 
@@ -114,10 +121,17 @@ class MipBackend(PulpBackend):
         self.stage2: str | None = None  # how stage 2 was held, for the note
         self.relaxed_share: float | None = None  # stage 2's LP relaxation optimum while its floors are tried
         self.held: list[tuple[np.ndarray, np.ndarray, int]] = []  # (arcs, integer coefficients, least): the holds, checked exactly
+        self.by_stage: dict[str, str] = {}  # stage → REPAIRED or AS_MIP, for the note
+        self.stage1_relaxation: tuple[np.ndarray, np.ndarray] | None = None  # (x with the pool's z, bounds' duals)
 
     @property
     def note(self) -> str:
-        return self._note if self.stage2 is None else f"{self._note}; {self.stage2}"
+        notes = [self._note]
+        for how in (REPAIRED, AS_MIP):
+            stages = ["tie-break" if "tie-break" in name else name.split(" (")[0] for name, by in self.by_stage.items() if by == how]
+            if stages:
+                notes.append(f"{', '.join(stages)} {how}")
+        return "; ".join(notes + ([self.stage2] if self.stage2 else []))
 
     @property
     def units_per_fen(self) -> int:
@@ -147,13 +161,103 @@ class MipBackend(PulpBackend):
         self.held.append((arcs, coefs, least))
         self._add(pulp.LpAffineExpression([(self.x[a], float(c)) for a, c in zip(arcs.tolist(), coefs.tolist()) if c]) >= least - 0.5)
 
+    # --- relaxation, repair, certify ------------------------------------------------------------------
+    def _solve(self, stage: str, value_of, keep_relaxation: bool = False) -> np.ndarray:
+        """The current objective's whole-fen optimum, checked (`_whole`): by `_repair` where it
+        certifies, else the MIP itself; `value_of(fen)` is the objective in exact numbers."""
+        fen = self._repair(stage, value_of, keep_relaxation) if self.solver == "highs" else None
+        if fen is not None:
+            self.by_stage[stage] = REPAIRED
+            return fen
+        run(self.problem, self.engine, stage)
+        self.by_stage[stage] = AS_MIP
+        return self._whole(stage)
+
+    def _repair(self, stage: str, value_of, keep_relaxation: bool) -> np.ndarray | None:
+        """The LP relaxation of the current program (x continuous, every row), its whole-fen
+        enterprises fixed at its values and the rest a MIP: that completion if its value reaches
+        the relaxation's bound (module docstring), else None."""
+        try:
+            run(self.problem, make_solver(self.solver, len(self.x)), f"{stage}: its LP relaxation")
+        except SolveError:
+            return None  # the MIP says why
+        bound = float(pulp.value(self.problem.objective) or 0.0)
+        values = np.array([float(v.varValue or 0.0) for v in self.x])
+        if keep_relaxation:  # stage 1's relaxation is the prices' (`mip_prices.Relaxation`), scaled by L
+            pool = [float(z.varValue or 0.0) for z in self.z]
+            duals = np.array([-float(c.pi or 0.0) / self.scale for c in self.rows[: self.n_bounds]])
+            self.stage1_relaxation = (np.concatenate([values, pool]), duals)
+        fractional = np.abs(values - np.rint(values)) > INTEGRAL
+        fixed = []
+        if fractional.any():
+            loose = np.zeros(len(self.rules.lines.enterprises), dtype=bool)
+            loose[self.rules.arc_enterprise[fractional]] = True
+            fixed = np.flatnonzero(~loose[self.rules.arc_enterprise]).tolist()
+            bound += self._integrality_loss(np.flatnonzero(loose[self.rules.arc_enterprise]))
+            if not math.isfinite(bound):
+                return None
+            whole = np.rint(values)
+            bounds = [(self.x[a].lowBound, self.x[a].upBound) for a in fixed]
+            for a in fixed:
+                self.x[a].lowBound = self.x[a].upBound = float(whole[a])
+            try:
+                run(self.problem, self.engine, f"{stage}: the repair of its relaxation")
+            except SolveError:
+                return None
+            finally:
+                for a, (low, high) in zip(fixed, bounds):
+                    self.x[a].lowBound, self.x[a].upBound = low, high
+        try:
+            fen = self._whole(stage)
+        except SolveError:
+            return None
+        value = value_of(fen)
+        if isinstance(value, int):  # an integer objective: no whole-fen answer is below ⌈bound − tolerance⌉
+            return fen if value <= math.ceil(bound - BOUND_TOLERANCE) else None
+        return fen if value <= bound + BOUND_TOLERANCE else None
+
+    def _integrality_loss(self, loose: np.ndarray) -> float:
+        """Σ over the enterprises of the arcs `loose` of (their whole-fen minimum − their continuous
+        minimum) of the current objective, every row across enterprises priced by the relaxation's
+        duals just found: what the relaxation's bound rises by (module docstring); inf if unbounded."""
+        arcs = {self.x[a].name: a for a in loose.tolist()}
+        enterprise = self.rules.arc_enterprise
+        costs = {a: float(self.problem.objective.get(self.x[a], 0.0)) for a in arcs.values()}
+        local: dict[int, list] = {}
+        for row in self.problem.constraints():
+            touched = [(arcs[v.name], float(c)) for v, c in row.items() if v.name in arcs]
+            if not touched:
+                continue
+            owners = {int(enterprise[a]) for a, _ in touched}
+            if len(touched) == len(row) and len(owners) == 1:
+                local.setdefault(owners.pop(), []).append((touched, row.sense, -float(row.constant)))
+            else:  # Lagrangian: the row's dual moves into the costs
+                for a, c in touched:
+                    costs[a] -= float(row.pi or 0.0) * c
+        lp, mip = make_solver(self.solver), self.engine
+        loss = 0.0
+        for e in sorted({int(enterprise[a]) for a in arcs.values()}):
+            own = [a for a in arcs.values() if enterprise[a] == e]
+            minima = []
+            for engine, cat in ((lp, pulp.LpContinuous), (mip, pulp.LpInteger)):
+                part = pulp.LpProblem(f"enterprise{e}", pulp.LpMinimize)
+                y = {a: part.add_variable(f"y{a}", lowBound=0, cat=cat) for a in own}
+                for touched, sense, rhs in local.get(e, []):
+                    part.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression([(y[a], c) for a, c in touched]), sense, rhs=rhs))
+                part.setObjective(pulp.LpAffineExpression([(y[a], costs[a]) for a in own]) + 0)
+                if part.solve(engine) != pulp.LpStatusOptimal:
+                    return math.inf if part.status == pulp.LpStatusInfeasible else -math.inf
+                minima.append(float(pulp.value(part.objective) or 0.0))
+            loss += minima[1] - minima[0]
+        return loss
+
     # --- the stages -------------------------------------------------------------------------------
     def minimise_weighted_gap(self) -> float:
         if self.empty:
             return super().minimise_weighted_gap()
         self.problem.setObjective(pulp.LpAffineExpression([(v, -float(w)) for v, w in zip(self.x, self.int_weights) if w]) + 0)
-        run(self.problem, self.engine, "stage 1 (weighted gap, whole-fen MIP)")
-        self.optimum = self._whole("stage 1 (weighted gap, whole-fen MIP)")
+        weights = np.asarray(self.int_weights, dtype=np.int64)
+        self.optimum = self._solve("stage 1 (weighted gap, whole-fen MIP)", lambda fen: -int(fen @ weights), keep_relaxation=True)
         self.saved = sum(w * f for w, f in zip(self.int_weights, self.optimum.tolist()))
         self.duals = None
         return (self.weighted_need - self.saved / self.scale) / 100  # exact from the fen once rounded (`rounding.values_of`)
@@ -227,16 +331,17 @@ class MipBackend(PulpBackend):
     def maximise_funded(self) -> float:
         if self.empty:
             return 0.0
+        stage = "stage 3 (spend what can still be spent, whole-fen MIP)"
         self.problem.setObjective(-self.total_funded)
         try:
-            run(self.problem, self.engine, "stage 3 (spend what can still be spent, whole-fen MIP)")
+            fen = self._solve(stage, lambda fen: -int(fen.sum()))
         except SolveError:
             if self.relaxed_share is None:
                 raise
             self._drop_relaxed_floors()
             self.problem.setObjective(-self.total_funded)
-            run(self.problem, self.engine, "stage 3 (spend what can still be spent, whole-fen MIP)")
-        self.funded = int(self._whole("stage 3 (spend what can still be spent, whole-fen MIP)").sum())
+            fen = self._solve(stage, lambda fen: -int(fen.sum()))
+        self.funded = int(fen.sum())
         return self.funded / 100
 
     def hold_funded(self, value: float) -> None:
@@ -246,9 +351,9 @@ class MipBackend(PulpBackend):
     def tie_break(self) -> np.ndarray:
         if self.empty:
             return np.zeros(0)
-        self.problem.setObjective(pulp.LpAffineExpression(list(zip(self.x, self.rules.tie_break_costs()))))
-        run(self.problem, self.engine, "stage 3 (tie-break by fund order, whole-fen MIP)")
-        fen = self._whole("stage 3 (tie-break by fund order, whole-fen MIP)")
+        costs = np.asarray(self.rules.tie_break_costs(), dtype=np.float64)
+        self.problem.setObjective(pulp.LpAffineExpression(list(zip(self.x, costs.tolist()))))
+        fen = self._solve("stage 3 (tie-break by fund order, whole-fen MIP)", lambda fen: math.fsum((costs * fen).tolist()))
         if int(fen.sum()) != self.funded:
             raise SolveError("stage 3 (tie-break by fund order, whole-fen MIP): the solver's answer does not spend stage 3's total")
         return fen
@@ -256,7 +361,7 @@ class MipBackend(PulpBackend):
     # --- prices -------------------------------------------------------------------------------------
     def prices(self) -> RelaxationPrices:
         if self._prices is None:
-            self._prices = RelaxationPrices(self.rules, self.solver)
+            self._prices = RelaxationPrices(self.rules, self.solver, self.stage1_relaxation)
         return self._prices
 
     def fund_prices(self) -> np.ndarray:

@@ -40,7 +40,7 @@ class Relaxation:
     """Stage 1's LP relaxation as rows Σ A·x ≤ b: the bounds (rules' order), the commitment rows
     (`lp.commitment_rows`), then the match rows."""
 
-    def __init__(self, rules: Rules, solver: str, unit_weights: bool = False):
+    def __init__(self, rules: Rules, solver: str, unit_weights: bool = False, optimum: tuple[np.ndarray, np.ndarray] | None = None):
         self.rules, self.solver = rules, solver
         self.weights = [1.0] * len(rules.arc_source) if unit_weights else rules.arc_weights()
         self.rows: list[tuple[list[tuple[int, float]], float]] = []
@@ -63,7 +63,11 @@ class Relaxation:
             self.rows.append(([(a, -float(den)) for a in by] + [(a, float(num)) for a in paid], 0.0))
             self.match_den.append(den)
         self.engine = make_solver(solver, len(self.weights))
-        self.x, self.saved = self._optimum()
+        if optimum is None:
+            self.x, self.saved = self._optimum()
+        else:  # an optimum of this same LP solved already (`mip`'s stage-1 relaxation): any serves the face
+            self.x, self.solver_duals = np.asarray(optimum[0], dtype=float), np.asarray(optimum[1], dtype=float)
+            self.saved = float(np.dot(self.weights, self.x))
         self.face = self._dual_face()
 
     def _program(self, name: str, sense=pulp.LpMaximize, moved: int | None = None, sign: int = 0, cap: float | None = None):
@@ -86,8 +90,10 @@ class Relaxation:
         run(program, self.engine, "stage 1 (prices from the relaxation)")
         values = np.array([float(v.varValue or 0.0) for v in x])
         # the solver's own duals of the bounds (≥ 0 for ≤ rows of a maximisation): the stage-1
-        # duals reported per rule, one LP for all (`duals`)
-        self.solver_duals = np.array([float(c.pi or 0.0) for c in self.made[: self.n_bounds]])
+        # duals reported per rule, one LP for all (`duals`). HiGHS through PuLP reports them ≤ 0
+        # here (its maximisation is a minimisation of −Σ w·x), so their magnitude (taking only
+        # the part ≥ 0 gave every rule a dual of 0)
+        self.solver_duals = np.abs([float(c.pi or 0.0) for c in self.made[: self.n_bounds]])
         return values, float(np.dot(self.weights, values))
 
     def _dual_face(self):
@@ -146,13 +152,15 @@ class Relaxation:
 class RelaxationPrices:
     """`stages.Prices` on the relaxation (module docstring); also the match rows' values."""
 
-    def __init__(self, rules: Rules, solver: str = "highs"):
+    def __init__(self, rules: Rules, solver: str = "highs", optimum: tuple[np.ndarray, np.ndarray] | None = None):
         self.rules, self.solver = rules, solver
+        self.optimum = optimum  # (x with the pool's z, the bounds' duals ≥ 0) of the weighted relaxation, if solved already
         self._made: dict[bool, Relaxation] = {}
 
     def relaxation(self, unit_weights: bool = False) -> Relaxation:
         if unit_weights not in self._made:
-            self._made[unit_weights] = Relaxation(self.rules, self.solver, unit_weights)
+            given = None if unit_weights else self.optimum
+            self._made[unit_weights] = Relaxation(self.rules, self.solver, unit_weights, given)
         return self._made[unit_weights]
 
     def _rows_values(self, groups: list[list[tuple[int, float]]], with_less: list[bool], unit_weights: bool):
