@@ -9,10 +9,12 @@ Unit 元 throughout, so a fen is 0.01 元; weights resettlement 3, bank debt 1 (
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from subsidy.allocate import mip
 from subsidy.allocate.mip import AS_MIP, REPAIRED, MipBackend
+from subsidy.allocate.mip_prices import Relaxation, RelaxationPrices
 from subsidy.allocate.stages import run_stages
 from subsidy.pipeline import rules_of, solve
 from subsidy.scenario.load import scenario_from_data
@@ -98,10 +100,26 @@ def test_repaired_stages_equal_the_full_mip_on_tiny_cases(seed, monkeypatch):
     # alone (the repair switched off): the same, and stage 1 the brute force's whole-fen optimum.
     data = tiny(seed)
     repaired, with_repair = stages_of(data)
-    monkeypatch.setattr(mip.MipBackend, "_repair", lambda self, *args: None)
+    monkeypatch.setattr(mip.MipBackend, "_repair", lambda self, *args: (None, False))
     alone, mip_only = stages_of(data)
     assert set(alone.by_stage.values()) == {AS_MIP}
     assert round(with_repair.weighted_gap * 100) == round(mip_only.weighted_gap * 100) == brute_force_weighted_gap_fen(data)
     assert with_repair.max_gap_share == mip_only.max_gap_share
     assert repaired.funded == alone.funded
     assert list(with_repair.amounts) == list(mip_only.amounts)
+
+
+def test_stage_1_duals_and_fund_prices_come_from_stage_1s_own_relaxation_without_a_second_solve():
+    # HAND: one more fen of local lets central pay 10/3 fen more, so the relaxation saves
+    # 3·(1 + 10/3) = 13 per fen of local's budget: its stage-1 dual is −13 (≤ 0: a ≤ row of
+    # the minimised weighted gap), weighted fen per fen, and central's
+    # budget (99.96 元 left) is worth 0. The same numbers as the relaxation solved on its own.
+    backend, solution = stages_of(HAND)
+    names = backend.rules.bound_names()
+    duals = dict(zip(names, solution.duals.tolist()))
+    assert duals["budget[local]"] == pytest.approx(-13)
+    assert duals["budget[central]"] == 0
+    fresh = Relaxation(backend.rules, "highs")
+    assert list(fresh.duals()) == pytest.approx(list(solution.duals))
+    assert list(RelaxationPrices(backend.rules).marginal_values(np.arange(len(names)))[0]) == pytest.approx(
+        list(backend.prices().marginal_values(np.arange(len(names)))[0]))

@@ -33,11 +33,33 @@ with integer variables and the match rows added:
 3. maximise Σ x (an integer), held by Σ x ≥ funded − ½ as stage 1; then the tie-break by fund
    order (relative MIP gap 0).
 
+Relaxation, repair, certify (stages 1, 3 and the tie-break, with HiGHS). Each stage first solves
+its LP relaxation (x continuous, every row: match rows and earlier holds too). Its vertex is whole
+fen except where match rows bind; every arc of an enterprise whose arcs are all whole stays at its
+value, and a small MIP over the other enterprises' arcs (the rest of the program unchanged) finds
+the best whole-fen completion. The bound it must reach: the relaxation's optimum U, lowered by
+each of those enterprises' own integrality loss: with the rows that reach beyond one enterprise
+(budgets, holds) priced by the relaxation's duals π, the Lagrangian bound Σ π·b + Σ_e min over
+enterprise e's own rows of (c − Aᵀπ)·x_e is a bound on the whole-fen optimum for any π of the
+right signs; at the relaxation's π it is U with, per enterprise, its continuous minimum replaced
+by its whole-fen one (two tiny solves each, `_integrality_loss`; an enterprise whose arcs are
+whole at the relaxation's optimum loses nothing). Stage 1's and stage 3's objectives are integers
+(Σ W·x, Σ x), so no whole-fen answer beats ⌈B − 10⁻⁶⌉ (minimised) and a completion reaching it is
+the optimum: proven by the bound. The tie-break's (real costs) must reach B + 10⁻⁶, the MIP's own
+absolute gap. Otherwise the stage is the full MIP as before, given the completion as a start
+(`lp_solvers.make_mip_solver(start=)`, `Highs.setSolution`: PuLP's HiGHS plug-in cannot). Either
+way the answer goes out only after `_whole`'s integer checks, and the note says which
+(`REPAIRED`, `AS_MIP`). The bound trusts the solver's LP optimum and duals to its tolerances, as
+the MIP trusts its own LP bounds. Hand-worked cases of both outcomes and 16 random tiny ones
+against the MIP alone: tests/test_mip_repair.py.
+
 Shadow prices ("prices from the relaxation"). A MIP has no duals. funds.csv (right derivatives),
 the stage-1 duals (the solver's, of one LP) and `explain`'s prices and ranges come from stage 1's LP
 relaxation: the same rows, x continuous (`mip_prices`, which says why not with the whole-fen
 optimum's arcs at 0 fixed); the slacks are the whole-fen optimum's own. The method note and
-explain's output say so.
+explain's output say so. Stage 1's own relaxation (above) is that LP, its objective × L: its
+optimum and bounds' duals (÷ L) are handed to `mip_prices.Relaxation` instead of a second solve
+(any optimum of the LP cuts out the same dual face).
 
 `--method auto` runs this only when the flow's answer without the match rows breaks one of them
 (`match_first`, which proves that otherwise that answer is this one's, stage by stage; the MIP's
@@ -122,6 +144,7 @@ class MipBackend(PulpBackend):
         self.relaxed_share: float | None = None  # stage 2's LP relaxation optimum while its floors are tried
         self.held: list[tuple[np.ndarray, np.ndarray, int]] = []  # (arcs, integer coefficients, least): the holds, checked exactly
         self.by_stage: dict[str, str] = {}  # stage → REPAIRED or AS_MIP, for the note
+        self.certificates: dict[str, tuple] = {}  # stage → (the repair's value, the bound it had to reach), for bench and tests
         self.stage1_relaxation: tuple[np.ndarray, np.ndarray] | None = None  # (x with the pool's z, bounds' duals)
 
     @property
@@ -165,22 +188,23 @@ class MipBackend(PulpBackend):
     def _solve(self, stage: str, value_of, keep_relaxation: bool = False) -> np.ndarray:
         """The current objective's whole-fen optimum, checked (`_whole`): by `_repair` where it
         certifies, else the MIP itself; `value_of(fen)` is the objective in exact numbers."""
-        fen = self._repair(stage, value_of, keep_relaxation) if self.solver == "highs" else None
-        if fen is not None:
+        fen, certified = self._repair(stage, value_of, keep_relaxation) if self.solver == "highs" else (None, False)
+        if certified:
             self.by_stage[stage] = REPAIRED
             return fen
-        run(self.problem, self.engine, stage)
+        start = None if fen is None else {v.name: float(v.varValue or 0.0) for v in self.problem.variables()}
+        run(self.problem, self.engine if start is None else make_mip_solver(self.solver, start), stage)  # from the repair: an incumbent
         self.by_stage[stage] = AS_MIP
         return self._whole(stage)
 
-    def _repair(self, stage: str, value_of, keep_relaxation: bool) -> np.ndarray | None:
+    def _repair(self, stage: str, value_of, keep_relaxation: bool) -> tuple[np.ndarray | None, bool]:
         """The LP relaxation of the current program (x continuous, every row), its whole-fen
-        enterprises fixed at its values and the rest a MIP: that completion if its value reaches
-        the relaxation's bound (module docstring), else None."""
+        enterprises fixed at its values and the rest a MIP: (that completion or None, whether its
+        value reaches the relaxation's bound: module docstring)."""
         try:
             run(self.problem, make_solver(self.solver, len(self.x)), f"{stage}: its LP relaxation")
         except SolveError:
-            return None  # the MIP says why
+            return None, False  # the MIP says why
         bound = float(pulp.value(self.problem.objective) or 0.0)
         values = np.array([float(v.varValue or 0.0) for v in self.x])
         if keep_relaxation:  # stage 1's relaxation is the prices' (`mip_prices.Relaxation`), scaled by L
@@ -195,7 +219,7 @@ class MipBackend(PulpBackend):
             fixed = np.flatnonzero(~loose[self.rules.arc_enterprise]).tolist()
             bound += self._integrality_loss(np.flatnonzero(loose[self.rules.arc_enterprise]))
             if not math.isfinite(bound):
-                return None
+                return None, False
             whole = np.rint(values)
             bounds = [(self.x[a].lowBound, self.x[a].upBound) for a in fixed]
             for a in fixed:
@@ -203,18 +227,19 @@ class MipBackend(PulpBackend):
             try:
                 run(self.problem, self.engine, f"{stage}: the repair of its relaxation")
             except SolveError:
-                return None
+                return None, False
             finally:
                 for a, (low, high) in zip(fixed, bounds):
                     self.x[a].lowBound, self.x[a].upBound = low, high
         try:
             fen = self._whole(stage)
         except SolveError:
-            return None
+            return None, False
         value = value_of(fen)
+        self.certificates[stage] = (value, bound)
         if isinstance(value, int):  # an integer objective: no whole-fen answer is below ⌈bound − tolerance⌉
-            return fen if value <= math.ceil(bound - BOUND_TOLERANCE) else None
-        return fen if value <= bound + BOUND_TOLERANCE else None
+            return fen, value <= math.ceil(bound - BOUND_TOLERANCE)
+        return fen, value <= bound + BOUND_TOLERANCE
 
     def _integrality_loss(self, loose: np.ndarray) -> float:
         """Σ over the enterprises of the arcs `loose` of (their whole-fen minimum − their continuous
