@@ -102,13 +102,14 @@ the flow's own), floors 0.6, stage 3 40.5 (floors held), tie-break 55.7, the rel
 prices 26.5: about 155 s, so the MIP path stays over 30 s; stage 3, the tie-break and the prices
 are what remains.
 
-Then stages 1, 3 and the tie-break became "relaxation, repair, certify, else the MIP"
+Then stages 1 and 3 became "relaxation, repair, certify, else the MIP"
 (`allocate.mip`). Same variant (19:40 UTC, load average 2.4-3.2, CPU seconds, one process):
 rules 2.4, PuLP model 3.1, stage 1 12.6 (relaxation 8.3, repair of 142 arcs 3.3; certified: the
 bound, 1,451,592,265.33 lowered by 51 enterprises' whole-fen loss, is the repair's 1,451,592,252),
 stage-1 duals 4.1 (the prices' dual face on stage 1's own relaxation, no second solve), stage 2
-10.3, stage 3 14.3 (certified: 581,256,489 fen), tie-break 63.8 (relaxation 11.6, repair 5.4 at
-4.24 above its bound, so the MIP, 45.9), prices 11.2: about 122 s (was 155), still over 30 s.
+10.3, stage 3 14.3 (certified: 581,256,489 fen), tie-break 63.8 (tried the same way then:
+relaxation 11.6, repair 5.4 at 4.24 above its bound, so the MIP, 45.9; now the MIP alone), prices
+11.2: about 122 s then (was 155), still over 30 s.
 """
 
 from __future__ import annotations

@@ -105,33 +105,13 @@ def make_solver(name: str, arcs: int = 0) -> pulp.LpSolver:
     raise ValueError(unknown_solver(name))
 
 
-class _HighsFrom(pulp.HiGHS):
-    """HiGHS (highspy) given a whole-fen allocation to start from (`start`: variable name →
-    value), which PuLP 3.3's HiGHS plug-in cannot pass: `Highs.setSolution` before the run."""
-
-    start: dict[str, float] | None = None
-
-    def callSolver(self, lp):
-        if self.start:
-            import highspy
-
-            solution = highspy.HighsSolution()
-            solution.col_value = [float(self.start.get(v.name, 0.0)) for v in lp.variables()]  # PuLP's column order
-            solution.value_valid = True
-            lp.solverModel.setSolution(solution)
-        lp.solverModel.run()
-
-
-def make_mip_solver(name: str, start: dict[str, float] | None = None) -> pulp.LpSolver:
+def make_mip_solver(name: str) -> pulp.LpSolver:
     """The same solvers for the whole-fen MIP stages (`mip`): one thread, fixed seed, relative
     gap 0 and an absolute gap of 1e-6 (stage 1's and stage 3's objectives are integers, so that
-    is optimal; stage 2's share to that tolerance, as the LP's). HiGHS may be given a feasible
-    whole-fen allocation to start from (`start`); the others ignore it."""
+    is optimal; stage 2's share to that tolerance, as the LP's)."""
     if name == "highs":
         silence_highs_banner()
-        engine = _HighsFrom(msg=False, threads=1, random_seed=0, mip=True, gapRel=0, gapAbs=1e-6)
-        engine.start = start
-        return engine
+        return pulp.HiGHS(msg=False, threads=1, random_seed=0, mip=True, gapRel=0, gapAbs=1e-6)
     if name == "cbc":
         try:
             import cbcbox

@@ -33,7 +33,7 @@ with integer variables and the match rows added:
 3. maximise Σ x (an integer), held by Σ x ≥ funded − ½ as stage 1; then the tie-break by fund
    order (relative MIP gap 0).
 
-Relaxation, repair, certify (stages 1, 3 and the tie-break, with HiGHS). Each stage first solves
+Relaxation, repair, certify (stages 1 and 3, with HiGHS). Each stage first solves
 its LP relaxation (x continuous, every row: match rows and earlier holds too). Its vertex is whole
 fen except where match rows bind; every arc of an enterprise whose arcs are all whole stays at its
 value, and a small MIP over the other enterprises' arcs (the rest of the program unchanged) finds
@@ -45,13 +45,19 @@ right signs; at the relaxation's π it is U with, per enterprise, its continuous
 by its whole-fen one (two tiny solves each, `_integrality_loss`; an enterprise whose arcs are
 whole at the relaxation's optimum loses nothing). Stage 1's and stage 3's objectives are integers
 (Σ W·x, Σ x), so no whole-fen answer beats ⌈B − 10⁻⁶⌉ (minimised) and a completion reaching it is
-the optimum: proven by the bound. The tie-break's (real costs) must reach B + 10⁻⁶, the MIP's own
-absolute gap. Otherwise the stage is the full MIP as before, given the completion as a start
-(`lp_solvers.make_mip_solver(start=)`, `Highs.setSolution`: PuLP's HiGHS plug-in cannot). Either
-way the answer goes out only after `_whole`'s integer checks, and the note says which
-(`REPAIRED`, `AS_MIP`). The bound trusts the solver's LP optimum and duals to its tolerances, as
-the MIP trusts its own LP bounds. Hand-worked cases of both outcomes and 16 random tiny ones
-against the MIP alone: tests/test_mip_repair.py.
+the optimum: proven by the bound. Otherwise the stage is the full MIP as before. Either way the
+answer goes out only after `_whole`'s integer checks, and the note says which (`REPAIRED`,
+`AS_MIP`). The bound trusts the solver's LP optimum and duals to its tolerances, as the MIP
+trusts its own LP bounds. Hand-worked cases of both outcomes and 16 random tiny ones against the
+MIP alone: tests/test_mip_repair.py.
+
+The tie-break stays the MIP. The same repair there (real costs, so it would have to come within
+the MIP's absolute gap of the bound) certified 4 of 12 tiny cases but not the 10,000-enterprise
+bench case: 2,669,484,914.62 against the bound 2,669,484,910.38, 4.24 above (1.6·10⁻⁹ of the
+value), so it cost 17 s of CPU for nothing there; whether an allocation that close may replace
+the exact tie-break is a product decision, not taken here. Started from that repair
+(`Highs.setSolution` on highspy, which PuLP's HiGHS plug-in cannot pass) HiGHS's MIP took 116 s
+of CPU instead of 46 s, so no start either.
 
 Shadow prices ("prices from the relaxation"). A MIP has no duals. funds.csv (right derivatives),
 the stage-1 duals (the solver's, of one LP) and `explain`'s prices and ranges come from stage 1's LP
@@ -73,8 +79,7 @@ With stage 2 as its relaxation held by floors (load 1.2-3.4): stage 1 17.1 s, st
 stage 3 40.5 s, tie-break 55.7 s, prices from the relaxation 26.5 s CPU: about 155 s in all.
 With the repair (load 2.4-3.2): stage 1 12.6 s and stage 3 14.3 s, both certified (142 of 77,834
 arcs left to the repair's MIP; the bound met exactly), stage-1 duals 4.1 s, stage 2 10.3 s, the
-tie-break 63.8 s (its repair 4.24 above the bound, 1.6·10⁻⁹ of its value: the MIP, 45.9 s),
-prices 11.2 s: about 122 s in all (bench/bureau_rules.py).
+tie-break's MIP 45.9 s, prices 11.2 s: about 105 s in all (bench/bureau_rules.py).
 """
 
 from __future__ import annotations
@@ -196,8 +201,7 @@ class MipBackend(PulpBackend):
         if certified:
             self.by_stage[stage] = REPAIRED
             return fen
-        start = None if fen is None else {v.name: float(v.varValue or 0.0) for v in self.problem.variables()}
-        run(self.problem, self.engine if start is None else make_mip_solver(self.solver, start), stage)  # from the repair: an incumbent
+        run(self.problem, self.engine, stage)
         self.by_stage[stage] = AS_MIP
         return self._whole(stage)
 
@@ -241,9 +245,7 @@ class MipBackend(PulpBackend):
             return None, False
         value = value_of(fen)
         self.certificates[stage] = (value, bound)
-        if isinstance(value, int):  # an integer objective: no whole-fen answer is below ⌈bound − tolerance⌉
-            return fen, value <= math.ceil(bound - BOUND_TOLERANCE)
-        return fen, value <= bound + BOUND_TOLERANCE
+        return fen, value <= math.ceil(bound - BOUND_TOLERANCE)  # integer objectives: none below ⌈bound − tolerance⌉
 
     def _integrality_loss(self, loose: np.ndarray) -> float:
         """Σ over the enterprises of the arcs `loose` of (their whole-fen minimum − their continuous
@@ -380,9 +382,9 @@ class MipBackend(PulpBackend):
     def tie_break(self) -> np.ndarray:
         if self.empty:
             return np.zeros(0)
-        costs = np.asarray(self.rules.tie_break_costs(), dtype=np.float64)
-        self.problem.setObjective(pulp.LpAffineExpression(list(zip(self.x, costs.tolist()))))
-        fen = self._solve("stage 3 (tie-break by fund order, whole-fen MIP)", lambda fen: math.fsum((costs * fen).tolist()))
+        self.problem.setObjective(pulp.LpAffineExpression(list(zip(self.x, self.rules.tie_break_costs()))))
+        run(self.problem, self.engine, "stage 3 (tie-break by fund order, whole-fen MIP)")  # the MIP: module docstring
+        fen = self._whole("stage 3 (tie-break by fund order, whole-fen MIP)")
         if int(fen.sum()) != self.funded:
             raise SolveError("stage 3 (tie-break by fund order, whole-fen MIP): the solver's answer does not spend stage 3's total")
         return fen
