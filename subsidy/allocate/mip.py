@@ -33,23 +33,23 @@ with integer variables and the match rows added:
 3. maximise Σ x (an integer), held by Σ x ≥ funded − ½ as stage 1; then the tie-break by fund
    order (relative MIP gap 0).
 
-Relaxation, repair, certify (stages 1 and 3, with HiGHS). Each stage first solves
-its LP relaxation (x continuous, every row: match rows and earlier holds too). Its vertex is whole
+Relaxation, repair, certify (stages 1 and 3, with HiGHS). Each stage first solves its LP
+relaxation (x continuous, every row: match rows and earlier holds too). Its vertex is whole
 fen except where match rows bind; every arc of an enterprise whose arcs are all whole stays at its
 value, and a small MIP over the other enterprises' arcs (the rest of the program unchanged) finds
-the best whole-fen completion. The bound it must reach: the relaxation's optimum U, lowered by
+the best whole-fen completion. The bound B it must reach: the relaxation's optimum U, lowered by
 each of those enterprises' own integrality loss: with the rows that reach beyond one enterprise
 (budgets, holds) priced by the relaxation's duals π, the Lagrangian bound Σ π·b + Σ_e min over
 enterprise e's own rows of (c − Aᵀπ)·x_e is a bound on the whole-fen optimum for any π of the
 right signs; at the relaxation's π it is U with, per enterprise, its continuous minimum replaced
 by its whole-fen one (two tiny solves each, `_integrality_loss`; an enterprise whose arcs are
 whole at the relaxation's optimum loses nothing). Stage 1's and stage 3's objectives are integers
-(Σ W·x, Σ x), so no whole-fen answer beats ⌈B − 10⁻⁶⌉ (minimised) and a completion reaching it is
-the optimum: proven by the bound. Otherwise the stage is the full MIP as before. Either way the
-answer goes out only after `_whole`'s integer checks, and the note says which (`REPAIRED`,
-`AS_MIP`). The bound trusts the solver's LP optimum and duals to its tolerances, as the MIP
-trusts its own LP bounds. Hand-worked cases of both outcomes and 16 random tiny ones against the
-MIP alone: tests/test_mip_repair.py.
+(Σ W·x, Σ x), so no whole-fen answer beats ⌈B − m⌉ (minimised; m = 10⁻⁶, or 10⁻¹² of |B| where
+more: `bound_margin`) and a completion reaching it is the optimum: proven by the bound. Otherwise
+the stage is the full MIP as before. Either way the answer goes out only after `_whole`'s integer
+checks, and the note says which (`REPAIRED`, `AS_MIP`). The bound trusts the solver's LP
+optimum and duals to its tolerances (to m), as the MIP trusts its own LP bounds. Hand-worked
+cases of both outcomes and 16 random tiny ones against the MIP alone: tests/test_mip_repair.py.
 
 The tie-break stays the MIP. The same repair there (real costs, so it would have to come within
 the MIP's absolute gap of the bound) certified 4 of 12 tiny cases but not the 10,000-enterprise
@@ -124,7 +124,15 @@ STAGE2_AS_MIP = "stage 2 as a MIP (its LP relaxation's floors are not whole-fen 
 
 BOUND_TOLERANCE = 1e-6
 """How far the solver's LP optimum may lie from the relaxation's true one when it bounds a stage:
-the MIP's own absolute gap (`lp_solvers.make_mip_solver`), whose dual bounds are LP values too."""
+the MIP's own absolute gap (`lp_solvers.make_mip_solver`), whose dual bounds are LP values too;
+widened to 10⁻¹² of the bound where that is more (`bound_margin`: at 10⁹ a double's last place
+is 10⁻⁷, so 10⁻⁶ alone would trust the solver to a few units in it)."""
+
+
+def bound_margin(bound: float) -> float:
+    """`BOUND_TOLERANCE`, or 10⁻¹² of |bound| where more (1.5·10⁻³ at the bench's 1.45·10⁹):
+    still far below the 1 that separates two whole-fen values."""
+    return max(BOUND_TOLERANCE, 1e-12 * abs(bound))
 REPAIRED = "by its LP relaxation repaired in whole fen (certified by the relaxation's bound)"
 AS_MIP = "as the whole-fen MIP (the repair of its relaxation did not reach the bound)"
 
@@ -245,7 +253,7 @@ class MipBackend(PulpBackend):
             return None, False
         value = value_of(fen)
         self.certificates[stage] = (value, bound)
-        return fen, value <= math.ceil(bound - BOUND_TOLERANCE)  # integer objectives: none below ⌈bound − tolerance⌉
+        return fen, value <= math.ceil(bound - bound_margin(bound))  # integer objectives: none below ⌈bound − margin⌉
 
     def _integrality_loss(self, loose: np.ndarray) -> float:
         """Σ over the enterprises of the arcs `loose` of (their whole-fen minimum − their continuous
