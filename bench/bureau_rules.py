@@ -109,7 +109,8 @@ bound, 1,451,592,265.33 lowered by 51 enterprises' whole-fen loss, is the repair
 stage-1 duals 4.1 (the prices' dual face on stage 1's own relaxation, no second solve), stage 2
 10.3, stage 3 14.3 (certified: 581,256,489 fen), tie-break 63.8 (tried the same way then:
 relaxation 11.6, repair 5.4 at 4.24 above its bound, so the MIP, 45.9; now the MIP alone), prices
-11.2: about 122 s then (was 155), still over 30 s.
+11.2: about 122 s then (was 155), still over 30 s. As landed (tie-break the MIP alone; 20:00 UTC,
+load 2.2-3.2): stage 1 10.4, stage 2 8.9, stage 3 13.8, tie-break 57.3, prices 13.6, about 112 s.
 """
 
 from __future__ import annotations
