@@ -96,3 +96,15 @@ def test_a_scenario_with_ranges_keeps_them(base):
     new = changed(ranged, budget=999)
     fast = scenario_with_changed_funds(scenario, ranged, new)
     assert fast.ranges and fast.ranges == scenario_from_data(new).ranges and fast.funds[0].budget == 999
+
+
+def test_commitments_left_as_they_were_are_not_validated_again(base):
+    # an approval's lines carried by every what-if: a budget changed, the commitments the base's
+    data, _ = base
+    e = data["enterprises"][0]
+    with_commitments = {**data, "commitments": [{"fund": data["funds"][0]["id"], "enterprise": e["id"], "at_most": 5, "source": "approved"}]}
+    scenario = scenario_from_data(with_commitments)
+    new = changed(with_commitments, budget=54321)
+    fast = scenario_with_changed_funds(scenario, with_commitments, new)
+    assert fast == scenario_from_data(new) and fast.funds[0].budget == 54321
+    assert fast.commitments[0] is scenario.commitments[0]                              # taken as validated

@@ -83,7 +83,13 @@ def test_a_later_version_whatif_and_variant_carry_the_approved_allocation(site):
     assert "commitments" not in store.version(variant).data            # carried at each solve, never copied in
     assert total_gap(analyst.get(analyst.post(f"/s/{variant}/v/1/solve").headers["location"]).text) == "20.00"
 
+    # sj 25 under version 1's approval: hb's 75 + 45 fixed, sj pays 25 of the 40 left: gap 15
+    assert total_gap(analyst.post(f"/s/{sid}/v/2/whatif", {"budget|sj": "25"}).text, "whatif-total") == "15.00"
     assert approver.post(second + "/approve").status_code == 303
+    # the same what-if under version 2's approval (the app's prepared version is per approval, never
+    # stale): sj's approved 18.75 + 11.25 = 30 > 25, refused at validation
+    r = analyst.post(f"/s/{sid}/v/2/whatif", {"budget|sj": "25"})
+    assert 'id="whatif-total"' not in r.text and 'class="refused"' in r.text and "sj" in r.text
     assert analyst.post(f"/s/{sid}/save", {"base": "2", "budget|hb": "200"}).status_code == 303
     third = analyst.get(analyst.post(f"/s/{sid}/v/3/solve").headers["location"]).text
     assert total_gap(third) == "10.00"

@@ -334,8 +334,9 @@ def create_app(store: Store, solve_workers: int = 2, document_pool=None) -> Star
         return p, sid, number, prepared, data, changes + more
 
     async def whatif(request: Request):
-        p, sid, _number, prepared, data, _changes = await what_if_form(request)
-        scenario, problems = editing.validate_changed(prepared.scenario, prepared.version.data, as_solved(sid, data)[0])
+        p, sid, number, _prepared, data, _changes = await what_if_form(request)
+        carried = versions.carried(sid, number)  # validated once per approval in force (state.py)
+        scenario, problems = editing.validate_changed(carried.scenario, carried.data or carried.version.data, carried.carry(data))
         if scenario is None:
             return p.render("whatif.html", view=None, problems=[q.said(p.lang) for q in problems])
         try:

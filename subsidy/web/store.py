@@ -319,18 +319,34 @@ class Store:
         """The approval whose allocation later solves of scenario `sid` carry as commitments: the
         scenario's latest approval (a later one supersedes an earlier; both stay in the record),
         else, for a variant, its base scenario's, and so on up the chain of bases."""
-        seen = set()
         with self.engine.connect() as c:
-            while sid is not None and sid not in seen:
-                seen.add(sid)
-                row = c.execute(select(audit.c.version, audit.c.detail, audit.c.at, audit.c.user_name)
-                                .where(audit.c.scenario_id == sid, audit.c.action == "approve")
-                                .order_by(audit.c.id.desc()).limit(1)).first()
-                if row is not None:
-                    rows = c.execute(select(commitments).where(commitments.c.scenario_id == sid, commitments.c.version == row.version)
-                                     .order_by(commitments.c.id)).all()
-                    return Approval(sid, row.version, json.loads(row.detail)["solve"], row.user_name, _aware(row.at), rows)
-                sid = c.execute(select(scenarios.c.base_scenario).where(scenarios.c.id == sid)).scalar()
+            found = self._approval_row(c, sid)
+            if found is None:
+                return None
+            owner, row = found
+            rows = c.execute(select(commitments).where(commitments.c.scenario_id == owner, commitments.c.version == row.version)
+                             .order_by(commitments.c.id)).all()
+            return Approval(owner, row.version, json.loads(row.detail)["solve"], row.user_name, _aware(row.at), rows)
+
+    def approval_mark(self, sid: int) -> int | None:
+        """Which approval is in force for scenario `sid` (its record row's id), without reading its
+        rows: what the app's prepared versions are keyed by (state.Versions.carried)."""
+        with self.engine.connect() as c:
+            found = self._approval_row(c, sid)
+            return None if found is None else found[1].id
+
+    @staticmethod
+    def _approval_row(c, sid: int):
+        """(the scenario whose approval is in force for `sid`, its record row), or None."""
+        seen = set()
+        while sid is not None and sid not in seen:
+            seen.add(sid)
+            row = c.execute(select(audit.c.id, audit.c.version, audit.c.detail, audit.c.at, audit.c.user_name)
+                            .where(audit.c.scenario_id == sid, audit.c.action == "approve")
+                            .order_by(audit.c.id.desc()).limit(1)).first()
+            if row is not None:
+                return sid, row
+            sid = c.execute(select(scenarios.c.base_scenario).where(scenarios.c.id == sid)).scalar()
         return None
 
     # --- the record -----------------------------------------------------------------------------
