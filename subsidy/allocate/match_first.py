@@ -58,6 +58,7 @@ from fractions import Fraction
 import numpy as np
 
 from subsidy.allocate.match_rows import broken_matches
+from subsidy.allocate.mip import largest_share
 from subsidy.allocate.mip_prices import RelaxationPrices
 from subsidy.allocate.rounding import round_to_fen
 from subsidy.allocate.rules import Rules
@@ -104,17 +105,6 @@ class FlowKeptMatches:
             return np.asarray(flow_prices, dtype=np.float64)
         more, _ = self._prices.marginal_values(np.arange(len(self.rules.scenario.funds)), right_only=True)
         return more
-
-
-def largest_share(rules: Rules, fen: np.ndarray) -> Fraction:
-    """The largest gap share of an allocation in whole fen, exactly."""
-    lines = rules.lines
-    need = np.zeros(len(lines.enterprises), dtype=np.int64)
-    np.add.at(need, lines.enterprise, lines.residual)
-    got = np.zeros(len(lines.enterprises), dtype=np.int64)
-    np.add.at(got, rules.arc_enterprise, fen)
-    has = np.flatnonzero(need > 0)
-    return max((Fraction(int(need[e] - got[e]), int(need[e])) for e in has.tolist()), default=Fraction(0))
 
 
 def same_floors(flow, share: Fraction) -> bool:

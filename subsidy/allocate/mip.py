@@ -138,6 +138,18 @@ REPAIRED = "by its LP relaxation repaired in whole fen (certified by the relaxat
 AS_MIP = "as the whole-fen MIP (the repair of its relaxation did not reach the bound)"
 
 
+def largest_share(rules: Rules, fen: np.ndarray) -> Fraction:
+    """The largest gap share of an allocation in whole fen, exactly: stage 2's value of a whole-fen
+    answer (here, and for the flow's answer in `match_first`)."""
+    lines = rules.lines
+    need = np.zeros(len(lines.enterprises), dtype=np.int64)
+    np.add.at(need, lines.enterprise, lines.residual)
+    got = np.zeros(len(lines.enterprises), dtype=np.int64)
+    np.add.at(got, rules.arc_enterprise, fen)
+    has = np.flatnonzero(need > 0)
+    return max((Fraction(int(need[e] - got[e]), int(need[e])) for e in has.tolist()), default=Fraction(0))
+
+
 class MipBackend(PulpBackend):
     """The stages as whole-fen MIPs on the LP's PuLP model; see the module docstring."""
 
@@ -357,10 +369,7 @@ class MipBackend(PulpBackend):
         self.stage2 = STAGE2_AS_MIP
 
     def _hold_whole_fen_share(self) -> None:
-        fen = self._whole("stage 2 (largest gap share, whole-fen MIP)")
-        funded = np.zeros(len(self.rules.lines.enterprises), dtype=np.int64)
-        np.add.at(funded, self.rules.arc_enterprise, fen)
-        share = max((Fraction(n - int(funded[e]), n) for e, n in self.need.items()), default=Fraction(0))
+        share = largest_share(self.rules, self._whole("stage 2 (largest gap share, whole-fen MIP)"))
         by_enterprise = self.rules.arcs_by_enterprise()
         for e, n in sorted(self.need.items()):
             floor = n - math.floor(share * n)
