@@ -118,10 +118,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -187,6 +189,54 @@ def with_coverage(path: Path, out: Path) -> None:
     out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
+DISTRIBUTED_FUND = "debt_resolution"
+"""The fund the factor method splits: the generated national fund (no regional scope, so its money
+reaches every province, as central money does under the 2018 管理办法), whose budget the coverage
+variant uses up. Not the central fund: its caps (per-worker 0.5 here) leave about 40 % of its
+budget unspent, so no split of it binds (measured at 1,000: the total gap unchanged at level 1, 2
+and `enterprise`); a split of money that is not scarce shapes nothing."""
+DISTRIBUTION = {"level": 2, "share": "0.8", "factors": {"capacity": "0.5", "workers": "0.3", "difficulty": "0.2"},
+                "early_exit_weights": {"2016": "1.1", "2017": "1.0", "2018": "0.9", "2019": "0.8", "2020": "0.7"}}
+"""As the 2018 管理办法 writes it: 80 % of the budget split by capacity 50 %, workers 30 %,
+difficulty 20 %, capacity closed early weighted 110…70 %; the other 20 % tops up any region. The
+regions are cities (level 2 of the generated 省/市/县 paths: 96 of them, about 100 enterprises each
+at 10,000): split between the 12 provinces (level 1), each province's share averages out over its
+~830 enterprises and the optimum already pays every province more than its amount, so at 10,000
+the split changed not one allocation row (measured); by city it binds where a city's amount is
+more than it can use (3 of 96 at 10,000, 25 at 1,000)."""
+DIFFICULTY = ("1.3", "1.2", "1.1")
+"""Difficulty of the first three cities (code-point order of their paths); the others count 1."""
+EXIT_YEARS = (2016, 2017, 2018, 2019, 2020)
+EXIT_EVERY = 2
+"""One enterprise in this many gets an exit year, 2016…2020 in turn; the others count at weight 1."""
+
+
+def with_distribution(path: Path, out: Path) -> None:
+    """`path` with `DISTRIBUTION` on `DISTRIBUTED_FUND`, `DIFFICULTY` for the first regions of its
+    level and `exit_year` on one enterprise in `EXIT_EVERY`."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    fund = next(f for f in data["funds"] if f["id"] == DISTRIBUTED_FUND)
+    fund["distribution"] = json.loads(json.dumps(DISTRIBUTION))
+    regions = sorted({"/".join(e["region"].split("/")[: DISTRIBUTION["level"]]) for e in data["enterprises"]})
+    data["regions"] = [{"path": r, "difficulty": d} for r, d in zip(regions, DIFFICULTY)]
+    for i, e in enumerate(data["enterprises"][::EXIT_EVERY]):
+        e["exit_year"] = EXIT_YEARS[i % len(EXIT_YEARS)]
+    out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def regions_left_money(table: Path) -> str:
+    """How many of the split's regions the solve pays less than their amount (money the split keeps
+    from the others: where it shapes the answer), and how much of the pool it used."""
+    import csv
+
+    with table.open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    regions = [r for r in rows if r["region"] != "*"]
+    below = sum(1 for r in regions if Decimal(r["used"]) < Decimal(r["amount"]))
+    pool = [f"pool used {r['used']} of {r['amount']}" for r in rows if r["region"] == "*"]
+    return ", ".join([f"{below} of {len(regions)} regions paid below their amount", *pool])
+
+
 MATCH_RATIOS = "0.1,0.3"
 """配套 for the match variants: the first generated fund matched by all the others at each ratio
 (at 10,000 enterprises the flow's answer without the rows keeps them all at 0.1 and breaks 20
@@ -223,26 +273,32 @@ def main() -> None:
         with_per_worker(plain, ruled)
         committed = work / f"rules-{n}-seed1-commitments.json"
         covered = work / f"rules-{n}-seed1-coverage.json"
+        distributed = work / f"rules-{n}-seed1-distribution.json"
         ratios = [r for r in args.match_ratios.split(",") if r]
         matched = {work / f"rules-{n}-seed1-match-{r}.json": r for r in ratios}
         mip_only = tuple(matched)
         for label, path in (("no bureau rules", plain), ("per-worker standards", ruled), ("per-worker standards + commitments", committed),
                             ("per-worker standards + commitments + minimum coverage", covered),
+                            ("… + the factor method", distributed),
                             *(("… + 配套 matching", m) for m in matched)):
             if path is committed:
                 label += f" ({with_commitments(ruled, work / 'out-flow' / 'allocations.csv', committed)})"
             if path is covered:
                 with_coverage(committed, covered)
                 label += " (resettlement 1.0, retirees 0.5; + a 兜底 fund)"
+            if path is distributed:
+                with_distribution(covered, distributed)
+                label += f" ({DISTRIBUTED_FUND}: 80 % by cities' capacity, workers, difficulty; exit years on 1 in 2)"
             if path in matched:
-                with_match(covered, path, matched[path])
+                with_match(distributed, path, matched[path])
                 label += f" (the first fund matched by the others at {matched[path]})"
             cells = []
             for m in ("flow", "pulp"):
                 if path in mip_only and m == "flow":  # auto: the flow without the match rows first (allocate.match_first)
                     took = timed(cli + ['solve', str(path), '--quiet', '--method', 'auto', '--out', str(work / 'out-auto')])
                     note = json.loads((work / "out-auto" / "summary.json").read_text(encoding="utf-8"))["method_note"]
-                    path_taken = "flow, rows held" if note.startswith("配套 rows hold") else "MIP: " + note.split("(")[-1].rstrip(")")
+                    broke = re.search(r"(?:the flow without the match rows|equal treatment after the flow) breaks \d+ of \d+", note)
+                    path_taken = "flow, rows held" if note.startswith("配套 rows hold") else "MIP: " + (broke.group(0) if broke else note)
                     cells.append(f"auto {took:.2f} s ({path_taken})")
                 elif m == "flow" or n <= args.pulp_max:
                     cells.append(f"{timed(cli + ['solve', str(path), '--quiet', '--method', m, '--out', str(work / f'out-{m}')]):.2f} s")
@@ -258,6 +314,8 @@ def main() -> None:
                 print(f"{n} {label}: flow {cells[0]}, LP {cells[1]}", flush=True)
                 continue
             summary = json.loads((work / "out-flow" / "summary.json").read_text(encoding="utf-8"))
+            if path is distributed:
+                label += f"; {regions_left_money(work / 'out-flow' / 'distribution.csv')}"
             if n <= args.pulp_max:  # both find the whole-fen optimum of stage 1
                 lp = json.loads((work / "out-pulp" / "summary.json").read_text(encoding="utf-8"))
                 if lp["objective_weighted_gap"] != summary["objective_weighted_gap"]:
