@@ -194,10 +194,10 @@ def allocate(rules: Rules, method: str = "auto", solver: str = "highs", models=N
         from subsidy.allocate.match_first import flow_first
         from subsidy.allocate.mip import MIP_NOTE, MipBackend
 
-        allocation, why = flow_first(rules, solver)
+        allocation, why, flow_fen = flow_first(rules, solver)
         if allocation is not None:
             return allocation
-        return round_to_fen(run_stages(MipBackend(rules, solver, f"{MIP_NOTE} ({why})")))
+        return round_to_fen(run_stages(MipBackend(rules, solver, f"{MIP_NOTE} ({why})", paid=flow_fen)))
     backend = choose_backend(rules, method, solver, models)
     try:
         return round_to_fen(run_stages(backend))

@@ -115,31 +115,33 @@ def same_floors(flow, share: Fraction) -> bool:
     return all(n * num // den >= low for n, low in zip(flow.net.need[held].tolist(), flow.lower[held].tolist()))
 
 
-def flow_first(rules: Rules, solver: str = "highs") -> tuple[Allocation | None, str]:
+def flow_first(rules: Rules, solver: str = "highs") -> tuple[Allocation | None, str, np.ndarray | None]:
     """The allocation with the match rows if the flow's answer without them keeps them (module
-    docstring), else (None, why in words for the MIP's method note)."""
+    docstring), else (None, why in words for the MIP's method note); last, the flow's answer in
+    whole fen where it got that far (the MIP's first relaxation starts from the arcs it pays:
+    `mip.OverPaidArcs`)."""
     from subsidy.allocate.flow import FlowBackend
     from subsidy.allocate.flow_network import NotANetwork
 
     try:
         flow = FlowBackend(without_match(rules))
     except NotANetwork as exc:
-        return None, f"not solved as a flow: {exc}"
+        return None, f"not solved as a flow: {exc}", None
     solution = run_stages(flow)
     if solution.units_per_fen != 1:
-        return None, "the flow without the match rows did not work in whole fen"
+        return None, "the flow without the match rows did not work in whole fen", None
     fen = np.asarray(solution.amounts, dtype=np.int64)
     rows = rules.match_rows()
     broken = broken_matches(rows, fen)
     if broken:
-        return None, f"the flow without the match rows breaks {len(broken)} of {len(rows)}"
+        return None, f"the flow without the match rows breaks {len(broken)} of {len(rows)}", fen
     if not same_floors(flow, largest_share(rules, fen)):
-        return None, "the flow without the match rows keeps them, but its largest gap share asks for other floors"
+        return None, "the flow without the match rows keeps them, but its largest gap share asks for other floors", fen
     backend = FlowKeptMatches(rules, flow, solver)
     kept = Solution(rules, solution.weighted_gap, solution.max_gap_share, solution.total_funded, fen, 1,
                     solution.duals, solution.slacks, backend.fund_prices(solution.shadow_prices), backend)
     allocation = round_to_fen(kept)
     broken = broken_matches(rows, allocation.fen)
     if broken:  # equal treatment keeps the rows (`equals`); checked all the same
-        return None, f"equal treatment after the flow breaks {len(broken)} of {len(rows)}"
-    return allocation, ""
+        return None, f"equal treatment after the flow breaks {len(broken)} of {len(rows)}", fen
+    return allocation, "", fen

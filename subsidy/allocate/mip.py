@@ -51,13 +51,29 @@ checks, and the note says which (`REPAIRED`, `AS_MIP`). The bound trusts the sol
 optimum and duals to its tolerances (to m), as the MIP trusts its own LP bounds. Hand-worked
 cases of both outcomes and 16 random tiny ones against the MIP alone: tests/test_mip_repair.py.
 
-The tie-break stays the MIP. The same repair there (real costs, so it would have to come within
-the MIP's absolute gap of the bound) certified 4 of 12 tiny cases but not the 10,000-enterprise
-bench case: 2,669,484,914.62 against the bound 2,669,484,910.38, 4.24 above (1.6·10⁻⁹ of the
-value), so it cost 17 s of CPU for nothing there; whether an allocation that close may replace
-the exact tie-break is a product decision, not taken here. Started from that repair
-(`Highs.setSolution` on highspy, which PuLP's HiGHS plug-in cannot pass) HiGHS's MIP took 116 s
-of CPU instead of 46 s, so no start either.
+The tie-break: the exact MIP up to `TIE_BREAK_MIP_MAX_ARCS` arcs, its repair beyond (decided
+2026-11-30, issue 13). The tie-break only picks one allocation among those that keep stages 1-3,
+by fund order; its costs are real (rank + ½·jitter), so its repair is certified only where it
+reaches the relaxation's bound within the MIP's own 10⁻⁶ (6 of 16 tiny cases). At 77,834 arcs
+the exact MIP cost 46-57 s of CPU, alone more than the issue's 30 s, while the repair lands
+2,669,493,407.60 against the bound 2,669,493,403.36: 4.24 cost units (1.6·10⁻⁹ of the value;
+a cost unit is one fen moved one place down the fund order). So beyond the threshold the answer
+is the repair whatever its distance: whole fen, every stage's value and every match row kept
+exactly (`_whole`), the same every run, and the method note states the distance from the bound
+(`TIE_BREAK_NEAR`), which bounds its distance from the exact tie-break too. Below it, every
+test and shipped example keeps the exact MIP. (Started from the repair, `Highs.setSolution`,
+HiGHS's MIP took 116 s instead of 46 s.)
+
+How the solves are run (bench/bureau_rules.py at 10,000 enterprises). With HiGHS every solve is
+on one model held across the stages (`highs_across_stages`: the program handed over once, then
+only what moved; at 10,000 enterprises PuLP's own plug-in spent 2-3 s a hand-over). A stage's
+relaxation runs over the arcs the last relaxation or whole-fen answer paid, the others priced
+back in by their reduced costs until none would enter (`OverPaidArcs`, column generation: the
+same optimum, each of stages 2 and 3 in 0.5-2.8 s against 6-7 s whole); stage 1 starts from the
+arcs the flow without the match rows pays (`match_first`), the tie-break from every arc (it
+moves money onto arcs no stage paid: 21,771 priced in over 4 rounds, 19 s, against 7.9 s
+whole). A repair solves only its loose enterprises' arcs and the rows they touch
+(`HighsAcrossStages.solve_fixed`: 0.01-1.6 s, against 0.5-2.4 s on the whole model).
 
 Shadow prices ("prices from the relaxation"). A MIP has no duals. funds.csv (right derivatives),
 the stage-1 duals (the solver's, of one LP) and `explain`'s prices and ranges come from stage 1's LP
@@ -80,7 +96,13 @@ stage 3 40.5 s, tie-break 55.7 s, prices from the relaxation 26.5 s CPU: about 1
 With the repair (20:00 UTC, load 2.2-3.2): stage 1 10.4 s and stage 3 13.8 s, both certified (142
 of 77,834 arcs left to the repair's MIP; the bound met exactly), stage-1 duals 3.0 s, stage 2
 8.9 s, the tie-break's MIP 57.3 s (45.9 s in an earlier run at load 2.4), prices 13.6 s: about
-112 s in all (bench/bureau_rules.py).
+112 s in all. With the held model, the restrictions and the tie-break's repair (2026-11-30
+21:48 UTC, load 0.5-0.7, the bench's every-rule file with the factor method, CPU s in one
+process): the flow without the match rows 1.3, PuLP model 2.4, stage 1 2.8, stage 2 1.4 and its
+floors 0.5, stage 3 2.9, tie-break 10.1 (its relaxation 7.9), fund prices 0.0 (a price the
+relaxation's own duals give as 0 needs no LP: `mip_prices.Relaxation.extremes`): 23.5 s with
+the rules. On the bench's file without the factor method the tie-break's repair is the exact
+MIP's allocation fen for fen (the MIP run once to see: 48.6 s), though its bound cannot show it.
 """
 
 from __future__ import annotations
@@ -91,6 +113,7 @@ from fractions import Fraction
 import numpy as np
 import pulp
 
+from subsidy.allocate.highs_across_stages import HighsAcrossStages
 from subsidy.allocate.lp import PulpBackend, fairness_scale, run
 from subsidy.allocate.lp_solvers import make_mip_solver, make_solver
 from subsidy.allocate.mip_prices import RelaxationPrices
@@ -136,6 +159,11 @@ def bound_margin(bound: float) -> float:
     return max(BOUND_TOLERANCE, 1e-12 * abs(bound))
 REPAIRED = "by its LP relaxation repaired in whole fen (certified by the relaxation's bound)"
 AS_MIP = "as the whole-fen MIP (the repair of its relaxation did not reach the bound)"
+TIE_BREAK_MIP_MAX_ARCS = 20_000
+"""Up to this many arcs the tie-break is the exact MIP (1,000 enterprises, 7,751 arcs: 2 s of
+CPU); beyond, the repair of its relaxation (module docstring: 46-57 s of MIP at 77,834 arcs)."""
+TIE_BREAK_NEAR = ("by its LP relaxation repaired in whole fen, {above:.2f} cost units above the relaxation's bound "
+                  f"(every stage's value kept exactly; beyond {TIE_BREAK_MIP_MAX_ARCS:,} arcs the exact tie-break MIP is not run)")
 
 
 def largest_share(rules: Rules, fen: np.ndarray) -> Fraction:
@@ -150,14 +178,86 @@ def largest_share(rules: Rules, fen: np.ndarray) -> Fraction:
     return max((Fraction(int(need[e] - got[e]), int(need[e])) for e in has.tolist()), default=Fraction(0))
 
 
+PRICED_OUT = 1e-7
+"""An arc left out of a relaxation (`OverPaidArcs`) whose reduced cost is below −this is priced
+back in: HiGHS's own dual feasibility tolerance."""
+
+
+class OverPaidArcs(pulp.LpSolver):
+    """A stage's LP relaxation solved over the arcs the last stage paid, the rest priced in as
+    needed (column generation): exact, and at 10,000 enterprises a fraction of the program.
+
+    The arcs neither the last relaxation nor the last whole-fen answer paid start at 0 (upper
+    bound 0). At that restriction's optimum every arc left out is priced with the row duals
+    HiGHS reports (its reduced cost c − aᵀy, which HiGHS gives for fixed columns too); any
+    below −`PRICED_OUT` is let in and the LP solved again from its basis, until none is: the
+    restriction's optimum is then the whole relaxation's (its duals are feasible for every arc).
+    A restriction that fails (infeasible: the holds may need an arc left out) is solved whole."""
+
+    name = "HiGHS"
+
+    def __init__(self, engine: pulp.LpSolver, x: list):
+        super().__init__(mip=False, msg=False)
+        self.engine, self.x = engine, x
+        self.paid: np.ndarray | None = None  # per arc: carries money in the last relaxation or answer
+        self.rounds: list[int] = []  # per solve: arcs priced back in, for bench and tests
+
+    def available(self) -> bool:
+        return True
+
+    def remember(self, fen: np.ndarray) -> None:
+        """The arcs a whole-fen answer pays join the next restriction."""
+        if self.paid is not None:
+            self.paid |= np.asarray(fen) > 0
+
+    def actualSolve(self, lp: pulp.LpProblem, **kwargs) -> int:
+        left_out = [] if self.paid is None else [v for v, paid in zip(self.x, self.paid.tolist()) if not paid and v.upBound != 0]
+        bounds = [v.upBound for v in left_out]
+        entered = 0
+        try:
+            for v in left_out:
+                v.upBound = 0
+            while True:
+                status = self.engine.actualSolve(lp)
+                if status != pulp.LpStatusOptimal or not left_out:
+                    break
+                priced_in = [k for k, v in enumerate(left_out) if (v.dj or 0.0) < -PRICED_OUT]
+                if not priced_in:
+                    break
+                for k in priced_in:
+                    left_out[k].upBound = bounds[k]
+                entered += len(priced_in)
+                keep = np.ones(len(left_out), dtype=bool)
+                keep[priced_in] = False
+                left_out = [v for v, k in zip(left_out, keep.tolist()) if k]
+                bounds = [b for b, k in zip(bounds, keep.tolist()) if k]
+        finally:
+            for v, b in zip(left_out, bounds):
+                v.upBound = b
+        if status != pulp.LpStatusOptimal and self.paid is not None:  # the restriction failed: whole
+            entered = -1
+            status = self.engine.actualSolve(lp)
+        self.rounds.append(entered)
+        self.paid = np.array([(v.varValue or 0.0) > INTEGRAL for v in self.x])
+        return status
+
+
 class MipBackend(PulpBackend):
     """The stages as whole-fen MIPs on the LP's PuLP model; see the module docstring."""
 
-    def __init__(self, rules: Rules, solver: str = "highs", note: str = MIP_NOTE):
+    def __init__(self, rules: Rules, solver: str = "highs", note: str = MIP_NOTE, paid: np.ndarray | None = None):
+        """`paid`: a whole-fen allocation close to the answer (the flow's without the match rows,
+        `match_first`), whose arcs stage 1's relaxation starts from (`OverPaidArcs`)."""
         super().__init__(rules, solver, note)
         for v in self.x:
             v.cat = pulp.LpInteger
-        self.engine = make_mip_solver(solver)
+        if solver == "highs":  # one model across the stages, each solve handing over only what moved
+            self.lp_engine = OverPaidArcs(HighsAcrossStages(mip=False), self.x)
+            self.engine = HighsAcrossStages(mip=True, mip_rel_gap=0.0, mip_abs_gap=1e-6)
+            if paid is not None:
+                self.lp_engine.paid = np.asarray(paid) > 0
+        else:
+            self.lp_engine, self.engine = make_solver(solver, len(self.x)), make_mip_solver(solver)
         self.match = rules.match_rows()
         self.n_before_match = len(self.rows)
         for by, den, paid, num in self.match:
@@ -180,10 +280,9 @@ class MipBackend(PulpBackend):
     @property
     def note(self) -> str:
         notes = [self._note]
-        for how in (REPAIRED, AS_MIP):
+        for how in sorted(set(self.by_stage.values()), key=lambda how: (how != REPAIRED, how != AS_MIP)):  # then TIE_BREAK_NEAR
             stages = ["tie-break" if "tie-break" in name else name.split(" (")[0] for name, by in self.by_stage.items() if by == how]
-            if stages:
-                notes.append(f"{', '.join(stages)} {how}")
+            notes.append(f"{', '.join(stages)} {how}")
         return "; ".join(notes + ([self.stage2] if self.stage2 else []))
 
     @property
@@ -206,6 +305,8 @@ class MipBackend(PulpBackend):
         for arcs, coefs, least in self.held:  # |Σ| < 2^53 (checked in __init__): exact in int64
             if int(fen[arcs] @ coefs) < least:
                 raise SolveError(f"{stage}: the solver's answer does not keep an earlier stage's optimum in whole fen")
+        if isinstance(self.lp_engine, OverPaidArcs):
+            self.lp_engine.remember(fen)
         return fen
 
     def _hold(self, arcs, coefs, least: int) -> None:
@@ -218,22 +319,25 @@ class MipBackend(PulpBackend):
     def _solve(self, stage: str, value_of, keep_relaxation: bool = False) -> np.ndarray:
         """The current objective's whole-fen optimum, checked (`_whole`): by `_repair` where it
         certifies, else the MIP itself; `value_of(fen)` is the objective in exact numbers."""
-        fen, certified = self._repair(stage, value_of, keep_relaxation) if self.solver == "highs" else (None, False)
-        if certified:
-            self.by_stage[stage] = REPAIRED
-            return fen
+        fen, value, bound = self._repair(stage, keep_relaxation) if self.solver == "highs" else (None, None, None)
+        if fen is not None:
+            value = value_of(fen)
+            self.certificates[stage] = (value, bound)
+            if value <= math.ceil(bound - bound_margin(bound)):  # integer objectives: none below ⌈bound − margin⌉
+                self.by_stage[stage] = REPAIRED
+                return fen
         run(self.problem, self.engine, stage)
         self.by_stage[stage] = AS_MIP
         return self._whole(stage)
 
-    def _repair(self, stage: str, value_of, keep_relaxation: bool) -> tuple[np.ndarray | None, bool]:
+    def _repair(self, stage: str, keep_relaxation: bool) -> tuple[np.ndarray | None, float | None, float | None]:
         """The LP relaxation of the current program (x continuous, every row), its whole-fen
-        enterprises fixed at its values and the rest a MIP: (that completion or None, whether its
-        value reaches the relaxation's bound: module docstring)."""
+        enterprises fixed at its values and the rest a MIP: (that completion, checked in whole
+        fen, and the bound it has to reach: module docstring), or Nones where it fails."""
         try:
-            run(self.problem, make_solver(self.solver, len(self.x)), f"{stage}: its LP relaxation")
+            run(self.problem, self.lp_engine, f"{stage}: its LP relaxation")
         except SolveError:
-            return None, False  # the MIP says why
+            return None, None, None  # the MIP says why
         bound = float(pulp.value(self.problem.objective) or 0.0)
         values = np.array([float(v.varValue or 0.0) for v in self.x])
         if keep_relaxation:  # stage 1's relaxation is the prices' (`mip_prices.Relaxation`), scaled by L
@@ -241,32 +345,21 @@ class MipBackend(PulpBackend):
             duals = np.array([-float(c.pi or 0.0) / self.scale for c in self.rows[: self.n_bounds]])
             self.stage1_relaxation = (np.concatenate([values, pool]), duals)
         fractional = np.abs(values - np.rint(values)) > INTEGRAL
-        fixed = []
         if fractional.any():
             loose = np.zeros(len(self.rules.lines.enterprises), dtype=bool)
             loose[self.rules.arc_enterprise[fractional]] = True
             fixed = np.flatnonzero(~loose[self.rules.arc_enterprise]).tolist()
             bound += self._integrality_loss(np.flatnonzero(loose[self.rules.arc_enterprise]))
             if not math.isfinite(bound):
-                return None, False
-            whole = np.rint(values)
-            bounds = [(self.x[a].lowBound, self.x[a].upBound) for a in fixed]
-            for a in fixed:
-                self.x[a].lowBound = self.x[a].upBound = float(whole[a])
-            try:
-                run(self.problem, self.engine, f"{stage}: the repair of its relaxation")
-            except SolveError:
-                return None, False
-            finally:
-                for a, (low, high) in zip(fixed, bounds):
-                    self.x[a].lowBound, self.x[a].upBound = low, high
+                return None, None, None
+            # the whole-fen enterprises at their values, the rest a small MIP of its own
+            status = self.engine.solve_fixed(self.problem, [self.x[a] for a in fixed], np.rint(values)[fixed])
+            if status != pulp.LpStatusOptimal:
+                return None, None, None
         try:
-            fen = self._whole(stage)
+            return self._whole(stage), None, bound
         except SolveError:
-            return None, False
-        value = value_of(fen)
-        self.certificates[stage] = (value, bound)
-        return fen, value <= math.ceil(bound - bound_margin(bound))  # integer objectives: none below ⌈bound − margin⌉
+            return None, None, None
 
     def _integrality_loss(self, loose: np.ndarray) -> float:
         """Σ over the enterprises of the arcs `loose` of (their whole-fen minimum − their continuous
@@ -276,7 +369,8 @@ class MipBackend(PulpBackend):
         enterprise = self.rules.arc_enterprise
         costs = {a: float(self.problem.objective.get(self.x[a], 0.0)) for a in arcs.values()}
         local: dict[int, list] = {}
-        for row in self.problem.constraints():
+        held = getattr(self.problem, "held_highs", None)  # HiGHS's matrix knows which rows touch them
+        for row in (held.rows_of([self.x[a] for a in arcs.values()]) if held is not None else self.problem.constraints()):
             touched = [(arcs[v.name], float(c)) for v, c in row.items() if v.name in arcs]
             if not touched:
                 continue
@@ -332,7 +426,7 @@ class MipBackend(PulpBackend):
         self.relaxed_share = None
         if self.empty or self.solver != "highs":
             return super().minimise_largest_gap_share()
-        mip, self.engine = self.engine, make_solver(self.solver, len(self.x))
+        mip, self.engine = self.engine, self.lp_engine
         try:
             self.relaxed_share = super().minimise_largest_gap_share()
         finally:
@@ -398,13 +492,30 @@ class MipBackend(PulpBackend):
             self._hold(np.arange(len(self.x)), np.ones(len(self.x)), self.funded)
 
     def tie_break(self) -> np.ndarray:
+        """The exact MIP up to `TIE_BREAK_MIP_MAX_ARCS` arcs (or with a solver other than HiGHS);
+        beyond, the repair of its relaxation, certified or within the distance the note gives
+        (module docstring)."""
         if self.empty:
             return np.zeros(0)
-        self.problem.setObjective(pulp.LpAffineExpression(list(zip(self.x, self.rules.tie_break_costs()))))
-        run(self.problem, self.engine, "stage 3 (tie-break by fund order, whole-fen MIP)")  # the MIP: module docstring
-        fen = self._whole("stage 3 (tie-break by fund order, whole-fen MIP)")
+        stage = "stage 3 (tie-break by fund order, whole-fen MIP)"
+        costs = self.rules.tie_break_costs()
+        self.problem.setObjective(pulp.LpAffineExpression(list(zip(self.x, costs))))
+        fen = None
+        if self.solver == "highs" and len(self.x) > TIE_BREAK_MIP_MAX_ARCS:
+            # whole: the tie-break moves money onto arcs no stage paid (at 10,000 enterprises
+            # 21,771 were priced in over 4 rounds, 19 s, against 7.5 s for the whole relaxation)
+            self.lp_engine.paid = None
+            fen, _, bound = self._repair(stage, keep_relaxation=False)
+            if fen is not None:
+                value = math.fsum(c * f for c, f in zip(costs, fen.tolist()))
+                self.certificates[stage] = (value, bound)
+                self.by_stage[stage] = REPAIRED if value <= bound + bound_margin(bound) else TIE_BREAK_NEAR.format(above=value - bound)
+        if fen is None:
+            run(self.problem, self.engine, stage)
+            self.by_stage[stage] = AS_MIP
+            fen = self._whole(stage)
         if int(fen.sum()) != self.funded:
-            raise SolveError("stage 3 (tie-break by fund order, whole-fen MIP): the solver's answer does not spend stage 3's total")
+            raise SolveError(f"{stage}: the solver's answer does not spend stage 3's total")
         return fen
 
     # --- prices -------------------------------------------------------------------------------------

@@ -342,10 +342,10 @@ class Rules:
 
     def arcs_by_enterprise(self) -> dict[int, list[int]]:
         """Enterprise index → its arcs (indexes, ascending): the LP's fairness rows."""
-        out: dict[int, list[int]] = {}
-        for i, e in enumerate(self.arc_enterprise.tolist()):
-            out.setdefault(e, []).append(i)
-        return out
+        owner = self.arc_enterprise
+        order = np.argsort(owner, kind="stable")
+        groups = np.split(order, np.flatnonzero(np.diff(owner[order])) + 1) if len(order) else []
+        return {int(owner[g[0]]): g.tolist() for g in groups}
 
     def upper_bounds(self) -> dict[str, tuple[list[Arc], int]]:
         """Readable name → (its arcs, its limit in whole fen): the rules one by one, as objects
