@@ -85,7 +85,13 @@ def region_amounts(scenario: Scenario, fund: Fund) -> list[RegionAmount]:
         groups.setdefault(region_key(e, fund), []).append(e)
     names = sorted(groups)
     early = {year: Fraction(w) for year, w in dist.early_exit_weights.items()}
-    cap = {r: sum((Fraction(e.capacity.amount) * early.get(e.exit_year, Fraction(1)) for e in groups[r] if e.capacity is not None), Fraction(0)) for r in names}
+    cap = {}
+    for r in names:  # Σ capacity × early-exit weight, the capacities summed per exit year first (exact decimals)
+        by_year: dict = {}
+        for e in groups[r]:
+            if e.capacity is not None:
+                by_year[e.exit_year] = by_year.get(e.exit_year, 0) + e.capacity.amount
+        cap[r] = sum((Fraction(amount) * early.get(year, Fraction(1)) for year, amount in by_year.items()), Fraction(0))
     work = {r: sum(e.workers or 0 for e in groups[r]) for r in names}
     diff = {r: difficulty.get(groups[r][0].region if dist.depth is None else r, Fraction(1)) for r in names}
     total_weight = Fraction(dist.weight_total)  # weights count as their part of the total (1 in the 2018 method)

@@ -44,6 +44,7 @@ def coverage_conflicts(scenario: Scenario, lines: CostLines) -> list[tuple[str, 
     if not coverage:
         return []
     ents = {e.id: e for e in scenario.enterprises}
+    admitted = [dict(zip(ents, fund.admits_each(scenario.enterprises))) for fund in scenario.funds]  # scope, once per fund
     out: list[tuple[str, str]] = []
     total = 0
 
@@ -65,10 +66,9 @@ def coverage_conflicts(scenario: Scenario, lines: CostLines) -> list[tuple[str, 
         e = int(lines.enterprise[i])
         ent = ents[lines.enterprises[e]]
         rule = f"coverage[{ent.id},{cat}]"
-        words = dict(rule=rule, least=money(least), share=f"{coverage[cat]:g}", cost=money(cost), applied=money(applied))
         reach, parts = 0, []
-        for fund in scenario.funds:
-            if cat not in fund.categories or not fund.scope.admits(ent):
+        for k, fund in enumerate(scenario.funds):
+            if cat not in fund.categories or not admitted[k][ent.id]:
                 continue
             room = min(to_fen(fund.budget), residual)
             cap = fund.enterprise_cap(ent)
@@ -84,6 +84,7 @@ def coverage_conflicts(scenario: Scenario, lines: CostLines) -> list[tuple[str, 
             parts.append((None, int(lines.available[e])))
 
         def said(key: str, lang: str) -> str:
+            words = dict(rule=rule, least=money(least), share=f"{coverage[cat]:g}", cost=money(cost), applied=money(applied))
             named = ", ".join(f"{fid or COVERAGE('own', lang)} {money(fen)}" for fid, fen in parts)
             return COVERAGE(key, lang, asks=COVERAGE("asks", lang, **words), cat=cat, ent=ent.id, parts=named, reach=money(reach))
 
