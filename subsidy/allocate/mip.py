@@ -192,9 +192,10 @@ class OverPaidArcs(pulp.LpSolver):
     The arcs neither the last relaxation nor the last whole-fen answer paid start at 0 (upper
     bound 0). At that restriction's optimum every arc left out is priced with the row duals
     HiGHS reports (its reduced cost c − aᵀy, which HiGHS gives for fixed columns too); any
-    below −`PRICED_OUT` is let in and the LP solved again from its basis, until none is: the
-    restriction's optimum is then the whole relaxation's (its duals are feasible for every arc).
-    A restriction that fails (infeasible: the holds may need an arc left out) is solved whole."""
+    below −`PRICED_OUT` is let in and the LP solved again (from scratch: `highs_across_stages`
+    says why), until none is: the restriction's optimum is then the whole relaxation's (its duals
+    are feasible for every arc). A restriction that fails (infeasible: the holds may need an arc
+    left out) is solved whole. Stage 3 at 10,000 enterprises: 1,209 arcs let in over 2 rounds."""
 
     name = "HiGHS"
 
