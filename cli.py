@@ -293,11 +293,14 @@ def _report_findings(path: Path, findings, strict: bool = False, lang: str = "en
         _fail([one_line(f"{path}: {f.said(lang)}") for f in errors(findings)], EXIT_BAD_INPUT, lang)
 
 
-def _solving_on(findings) -> None:
-    """`on_findings` of explain, close-gap, compare and report without --strict: they print no
-    diagnosis and solve on (only `solve`, and --strict, print it and stop), so a scenario it finds
-    in error fails in the solve, exit 3. Without an `on_findings`, pipeline.solve would raise
-    DiagnosisError instead; passing this keeps these commands as they were."""
+def _stopped_by_diagnosis(path: Path, exc, lang: str) -> None:
+    """A `DiagnosisError` (the library's solve, given no `on_findings`, found errors in the
+    diagnosis before solving): its errors as `solve` says them, exit 2, before anything is
+    written. How explain, close-gap, compare, report and sweep stop where `solve` stops; a
+    sweep's (`PointDiagnosisError`) names its grid point after the file."""
+    point = getattr(exc, "point", None)
+    where = f"{path}: " + ", ".join(f"--vary {field}={value}" for field, value in point.items()) if point else path
+    _report_findings(where, exc.findings, lang=lang)
 
 
 def _solve_failed(path: Path, loaded, exc: Exception, lang: str) -> None:
@@ -454,14 +457,17 @@ def _one_year_only(command: str, path: Path, loaded) -> None:
 def _solved(scenario: Path, solver: str, strict: bool = False, lang: Optional[Lang] = None, read=None, command: str | None = None):
     """Load (unless `read`, what `_load` gave, is passed) and solve, failing with the CLI's exit
     codes; returns (scenario, result). With `strict`, a warning of the load or the diagnosis stops it (exit 2)."""
-    from subsidy.pipeline import SolveError, solve as run_solve
+    from subsidy.pipeline import DiagnosisError, SolveError, solve as run_solve
 
     loaded, sha = read or _load(scenario, strict, lang=lang)
     if command is not None:
         _one_year_only(command, scenario, loaded)
-    on_findings = (lambda found: _report_findings(scenario, found, True, _doc_lang(lang, loaded))) if strict else _solving_on
+    # Without --strict no on_findings: the diagnosis's warnings pass, its errors raise DiagnosisError.
+    on_findings = (lambda found: _report_findings(scenario, found, True, _doc_lang(lang, loaded))) if strict else None
     try:
         return loaded, run_solve(loaded, solver=solver, scenario_sha256=sha, on_findings=on_findings)
+    except DiagnosisError as exc:
+        _stopped_by_diagnosis(scenario, exc, _doc_lang(lang, loaded))
     except SolveError as exc:
         _fail(f"{scenario}: {exc}", EXIT_SOLVE_FAILED)
 
@@ -579,7 +585,7 @@ def _compare_programmes(scenarios: list[Path], read: list, lang: Optional[Lang],
     from subsidy.analysis.compare import labels_for, option_labels
     from subsidy.analysis.compare_programme import compare_programmes
     from subsidy.output.programme_compare import programme_comparison_csvs, programme_comparison_text
-    from subsidy.pipeline import SolveError, solve_programme
+    from subsidy.pipeline import DiagnosisError, SolveError, solve_programme
     from subsidy.scenario.files import write_files_atomically
 
     for path, (s, _) in zip(scenarios, read):
@@ -591,7 +597,9 @@ def _compare_programmes(scenarios: list[Path], read: list, lang: Optional[Lang],
     results = []
     for path, (s, sha) in zip(scenarios, read):
         try:
-            results.append(solve_programme(s, scenario_sha256=sha, on_findings=_solving_on))
+            results.append(solve_programme(s, scenario_sha256=sha))
+        except DiagnosisError as exc:
+            _stopped_by_diagnosis(path, exc, _doc_lang(lang, s))
         except SolveError as exc:
             _fail(f"{path}: {exc}", EXIT_SOLVE_FAILED)
     labels = option_labels([s.name for s, _ in read], labels_for(scenarios))
@@ -627,7 +635,7 @@ def sweep(
     from rich.console import Console
     from rich.progress import Progress
 
-    from subsidy.analysis.sweep import SweepError, grid, parse_vary, sweep as run_sweep
+    from subsidy.analysis.sweep import PointDiagnosisError, SweepError, grid, parse_vary, sweep as run_sweep
     from subsidy.output.sweep_table import check_out, in_words, write_table
 
     from subsidy.output.phrases import CHECK
@@ -663,6 +671,8 @@ def sweep(
                 bar.stop()
     except SweepError as exc:
         _fail(str(exc), EXIT_BAD_INPUT)
+    except PointDiagnosisError as exc:
+        _stopped_by_diagnosis(scenario, exc, _doc_lang(lang, loaded))
     except SolveError as exc:
         _fail(f"{scenario}: {exc}", EXIT_SOLVE_FAILED)
     said = _doc_lang(lang, loaded)
@@ -714,6 +724,12 @@ def risk(
     loaded, _ = _load(scenario, lang=lang, ranges_note=False)
     _one_year_only("risk", scenario, loaded)
     said = _doc_lang(lang, loaded)
+    # risk solves by the rules alone (analysis.risk): the pipeline's diagnosis, on the expected
+    # values, first, so that it stops where `solve` stops (its warnings pass, as in the analyses).
+    from subsidy.checks.diagnose import errors
+    from subsidy.pipeline import diagnosis
+
+    _report_findings(scenario, errors(diagnosis(loaded)), lang=said)
     console = Console(stderr=True)
     bar = Progress(console=console, transient=True, disable=not console.is_terminal)  # no bar in pipes and logs
     task = bar.add_task("drawing", total=draws)
@@ -791,7 +807,7 @@ def report(
     """Charts of a solved scenario (or several, side by side): need, own funds, funded and gap per
     enterprise; fund use; gap by category. A programme over several years (alone; --html, --pdf):
     arrears at each year's end, funds by year."""
-    from subsidy.pipeline import SolveError, solve as run_solve
+    from subsidy.pipeline import DiagnosisError, SolveError, solve as run_solve
 
     if html is None and png_dir is None and pdf is None:
         _fail("say where to write the report: --html FILE.html, --pdf FILE.pdf and/or --png-dir DIR", EXIT_BAD_INPUT)
@@ -804,7 +820,9 @@ def report(
             return _report_programme(path, loaded, sha, scenarios, html, png_dir, pdf, language)
         try:
             results.append(run_solve(loaded, solver=solver, scenario_sha256=sha,
-                                     on_findings=(lambda found, p=path: _report_findings(p, found, True)) if strict else _solving_on))
+                                     on_findings=(lambda found, p=path: _report_findings(p, found, True, language)) if strict else None))
+        except DiagnosisError as exc:
+            _stopped_by_diagnosis(path, exc, language)
         except SolveError as exc:
             _fail(f"{path}: {exc}", EXIT_SOLVE_FAILED)
     from subsidy.output.charts import html_report, png_files
@@ -835,13 +853,15 @@ def report(
 def _report_programme(path: Path, loaded, sha, scenarios: list[Path], html: Optional[Path], png_dir, pdf, language: str) -> None:
     """`report --html/--pdf` on a programme over several years: arrears by year (one scenario; no PNGs)."""
     from subsidy.output.programme_report import programme_html
-    from subsidy.pipeline import SolveError, solve_programme
+    from subsidy.pipeline import DiagnosisError, SolveError, solve_programme
 
     if len(scenarios) > 1 or png_dir is not None:
         _fail(f"{path}: a programme over several years is reported alone, as --html or --pdf, for now / "
               "跨年度方案暂只能单独以 --html 或 --pdf 输出报告", EXIT_BAD_INPUT)
     try:
-        result = solve_programme(loaded, scenario_sha256=sha, on_findings=_solving_on)
+        result = solve_programme(loaded, scenario_sha256=sha)
+    except DiagnosisError as exc:
+        _stopped_by_diagnosis(path, exc, language)
     except SolveError as exc:
         _fail(f"{path}: {exc}", EXIT_SOLVE_FAILED)
     document = None

@@ -104,7 +104,7 @@ def test_an_error_of_the_diagnosis_stops_the_library_solve_by_name():
                                "commitment[central_reward,wenquan] commits 400.00 万元, beyond budget[central_reward]: 300.00 万元")
     assert info.value.said("zh") == ["commitment[central_reward,wenquan] 已定 400.00 万元，超出 budget[central_reward]：300.00 万元"]
     # A caller that sees the diagnosis itself decides: one that lets it pass gets the solve's own
-    # failure, as before (the CLI's explain and report without --strict do so).
+    # failure (the CLI's commands never do: they stop on its errors with exit 2, test_analysis_cli).
     seen = []
     with pytest.raises(subsidy.SolveError) as solved_on:
         subsidy.solve(beyond, on_findings=seen.append)

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable
 import pandas as pd
 import yaml
 
+from subsidy.pipeline import DiagnosisError
 from subsidy.scenario.load import ScenarioError, scenario_from_data
 from subsidy.scenario.model import Scenario
 from subsidy.scenario.paths import PathError, split, with_value
@@ -40,6 +41,20 @@ its failure (PuLP then solved the point; output/sweep_table words it); absent wh
 
 class SweepError(ValueError):
     """A --vary that cannot be swept (bad syntax, unknown field, an invalid value)."""
+
+
+class PointDiagnosisError(DiagnosisError):
+    """A grid point whose diagnosis finds errors (a budget swept below a commitment from it, ...):
+    the pipeline's `DiagnosisError` with the point's values (`point`: field path → value), so
+    that the sweep stops as `subsidy solve` stops on that scenario. The first such point in
+    grid order, whatever order the workers finish in (`in_processes`)."""
+
+    def __init__(self, findings: list, point: dict):
+        self.point = point
+        super().__init__(findings)
+
+    def __reduce__(self):  # from a worker process or Dask, with its findings and point
+        return (PointDiagnosisError, (self.findings, self.point))
 
 
 @dataclass(frozen=True)
@@ -170,7 +185,10 @@ def run_chunk(data: dict, paths: list[str], chunk: list[tuple[int, tuple]], solv
     for index, values in chunk:
         scenario = point_scenario(data, paths, values)
         builds = models.builds
-        result = solve(scenario, solver, method=method, models=models, tables=False)
+        try:
+            result = solve(scenario, solver, method=method, models=models, tables=False)
+        except DiagnosisError as exc:
+            raise PointDiagnosisError(exc.findings, dict(zip(paths, values))) from None
         out.append((index, _row(paths, values, result), models.builds - builds, 1 if result.method == "flow" else 0))
     return out
 
@@ -250,14 +268,30 @@ def sweep(scenario: Scenario | dict, varies: list[Vary], *, workers: int | None 
 def in_processes(function: Callable, calls: list[tuple], workers: int, collect: Callable[[Any], None]) -> None:
     """`function(*call)` for each call on a pool of `workers` processes, each result handed to
     `collect` as it finishes (in no fixed order: callers put results back by their index). The
-    pool of sweeps and of `subsidy risk`'s draws."""
+    pool of sweeps and of `subsidy risk`'s draws. Where calls fail, the first failing call's
+    error is raised once all have finished (the pool waits for them anyway): the same error
+    every run, whichever worker fails first."""
     # Fresh worker processes, not forks: a fork of a process that has run HiGHS may inherit
     # its thread pool in a locked state.
     context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(calls)), mp_context=context) as pool:
-        futures = [pool.submit(function, *call) for call in calls]
-        for future in as_completed(futures):
-            collect(future.result())
+        futures = {pool.submit(function, *call): i for i, call in enumerate(calls)}
+        _collect_in_order_of_failure(as_completed(futures), futures, collect)
+
+
+def _collect_in_order_of_failure(finished: Iterable, index: dict, collect: Callable[[Any], None]) -> None:
+    """Each finished future's result to `collect`; then, if any failed, the error of the one
+    first in `index` (future → call number)."""
+    failed: dict[int, BaseException] = {}
+    for future in finished:
+        try:
+            done = future.result()
+        except Exception as exc:  # noqa: BLE001 - raised below, the first call's first
+            failed[index[future]] = exc
+            continue
+        collect(done)
+    if failed:
+        raise failed[min(failed)]
 
 
 def _run_dask(data, paths, chunks, solver, method, workers, scheduler, collect) -> None:
@@ -279,9 +313,8 @@ def on_dask(function: Callable, calls: list[tuple], workers: int, scheduler: str
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
-        futures = [client.submit(function, *call, pure=False) for call in calls]
-        for future in dask_completed(futures):
-            collect(future.result())
+        futures = {client.submit(function, *call, pure=False): i for i, call in enumerate(calls)}
+        _collect_in_order_of_failure(dask_completed(list(futures)), futures, collect)
     finally:
         client.close()
         if cluster is not None:
