@@ -635,7 +635,7 @@ def sweep(
     from rich.console import Console
     from rich.progress import Progress
 
-    from subsidy.analysis.sweep import PointDiagnosisError, SweepError, grid, parse_vary, sweep as run_sweep
+    from subsidy.analysis.sweep import PointDiagnosisError, SweepError, grid, parse_vary, scenario_data, sweep as run_sweep, to_the_fen
     from subsidy.output.sweep_table import check_out, in_words, write_table
 
     from subsidy.output.phrases import CHECK
@@ -648,7 +648,11 @@ def sweep(
 
         _report_findings(scenario, diagnosis(loaded), True, _doc_lang(lang, loaded))
     try:
-        varies = [parse_vary(v) for v in vary]
+        data = scenario_data(loaded)
+        varies = to_the_fen(data, [parse_vary(v) for v in vary])
+        for rounded in (v for v in varies if v.rounded):
+            typer.echo(CHECK("to_the_fen", _doc_lang(lang, loaded), field=rounded.path, range=":".join(map(str, rounded.steps)),
+                             points=", ".join(map(str, rounded.values[:6])) + (", …" if len(rounded.values) > 6 else "")), err=True)
         if out is not None:
             check_out(out)  # a wrong suffix or a missing extra fails before any solving
         console = Console(stderr=True)
@@ -664,7 +668,7 @@ def sweep(
             bar.advance(task, n)
 
         try:
-            table = run_sweep(loaded, varies, workers=workers, engine=engine.value, scheduler=scheduler,
+            table = run_sweep(data, varies, workers=workers, engine=engine.value, scheduler=scheduler,
                               solver=solver, method=method.value, progress=advance)
         finally:
             if started:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.run_cli import run
-from tests.conftest import SCENARIOS
+from run_cli import run
+from conftest import SCENARIOS
 
 # xianan-2025.yaml gives the central reward a budget of 300 万元; a commitment of at least 400 of
 # it to 温泉 is beyond it (400 > 300): the diagnosis's error, before any solving.

@@ -13,7 +13,7 @@ from conftest import optional_module
 from subsidy.scenario.load import load_scenario
 from subsidy.scenario.paths import PathError, flatten, get_value, with_value
 from subsidy.pipeline import solve
-from subsidy.analysis.sweep import SweepError, Vary, grid, parse_vary, point_scenario, scenario_data, sweep
+from subsidy.analysis.sweep import SweepError, Vary, grid, parse_vary, point_scenario, scenario_data, sweep, to_the_fen
 from subsidy.output.sweep_table import write_table
 from subsidy.allocate.highs_reuse import HighsModels
 
@@ -164,3 +164,45 @@ def test_points_the_flow_cannot_carry_go_to_the_reused_lp(scenarios_dir):
         assert row["weighted_gap"] == round(lp.weighted_gap, 6) and row["total_gap"] == lp.total("gaps", "gap")
     with pytest.raises(NotAFlow):
         sweep(data, varies, workers=1, method="flow")
+
+
+# --- a range over an amount, rounded to the fen ---------------------------------------------------
+def test_quarters_of_a_budget_that_are_no_whole_fen_are_rounded_half_up(scenarios_dir):
+    # 0:B:B/4 with B = 100.01: the exact points 0, 25.0025, 50.005, 75.0075, 100.01 are no
+    # amounts (at most 2 decimals). Half up to the fen: 25.0025 → 25.00 (the third decimal 2 < 5),
+    # 50.005 → 50.01 (exactly half: up), 75.0075 → 75.01, 100.01 as it is: in order, distinct, B last.
+    data = scenario_data(load_scenario(scenarios_dir / "xianan-2025.yaml"))
+    budget = to_the_fen(data, [parse_vary("funds.central_reward.budget=0:100.01:25.0025")])[0]
+    assert budget.values == (D("0.00"), D("25.00"), D("50.01"), D("75.01"), D("100.01")) and budget.rounded
+    # A quarter written short (25.003): the fifth point 100.012 reaches B to the fen, so it is
+    # B, exactly; before rounding it was past STOP and left out.
+    short = to_the_fen(data, [parse_vary("funds.central_reward.budget=0:100.01:25.003")])[0]
+    assert short.values == (D("0.00"), D("25.00"), D("50.01"), D("75.01"), D("100.01"))
+    # Not amounts, or already whole fen: as given (a share keeps its thousandths).
+    share, whole = to_the_fen(data, [parse_vary("funds.xianan_district.caps.share_of_need=0:1:0.125"),
+                                     parse_vary("funds.central_reward.budget=0:300:100")])
+    assert share.values[:3] == (D(0), D("0.125"), D("0.250")) and not share.rounded
+    assert whole.values == (D(0), D(100), D(200), D(300)) and not whole.rounded
+    with pytest.raises(SweepError, match="STEP must be at least 0.01"):  # points would repeat
+        to_the_fen(data, [parse_vary("funds.central_reward.budget=0:0.02:0.005")])
+
+
+def test_a_sweep_over_quarters_of_100_01_solves_each_fen_point_and_says_so_once(scenarios_dir, tmp_path):
+    from run_cli import run
+
+    out = tmp_path / "quarters.csv"
+    done = run("sweep", scenarios_dir / "xianan-2025.yaml", "--vary", "funds.central_reward.budget=0:100.01:25.0025",
+               "--out", out, "--workers", "1", "--lang", "en")
+    assert done.code == 0, done.stderr  # was exit 2: "budget: must have at most 2 decimals, got 25.0025"
+    assert done.stderr.splitlines() == ["note: funds.central_reward.budget is an amount, kept in whole fen (0.01): the points "
+                                        "of 0:100.01:25.0025 are rounded half up to the fen: 0.00, 25.00, 50.01, 75.01, 100.01"]
+    table = pd.read_csv(out, encoding="utf-8-sig", dtype=str)
+    # Central money up to 100.01 all goes to 温泉's weight-3 lines (within its 120 cap), so each
+    # 万元 closes 3 of the weighted gap: 744.60 − 3 × budget (50.01: 744.60 − 150.03 = 594.57).
+    assert list(table["funds.central_reward.budget"]) == ["0.00", "25.00", "50.01", "75.01", "100.01"]
+    assert list(table["used[central_reward]"]) == ["0.00", "25.00", "50.01", "75.01", "100.01"]
+    assert [round(float(w), 2) for w in table["weighted_gap"]] == [744.60, 669.60, 594.57, 519.57, 444.57]
+    zh = run("sweep", scenarios_dir / "xianan-2025.yaml", "--vary", "funds.central_reward.budget=0:100.01:25.0025",
+             "--vary", "funds.xianan_district.caps.share_of_need=0.5,1", "--workers", "1")
+    assert zh.code == 0 and zh.stderr.splitlines() == [
+        "注意：funds.central_reward.budget 为金额，以分（0.01）为单位：0:100.01:25.0025 的各点已四舍五入到分：0.00, 25.00, 50.01, 75.01, 100.01"]

@@ -2,7 +2,9 @@
 
 `--vary funds.central_reward.budget=0:1000:50` names a field by its id path (`subsidy.paths`)
 and the values it takes: `start:stop:step` (stop included when the steps land on it) or a list
-`a,b,c`. Several --vary make the grid their product, the first varying slowest.
+`a,b,c`. Several --vary make the grid their product, the first varying slowest. A range over an
+amount (a field the schema keeps in whole fen) is rounded to the fen point by point
+(`to_the_fen`), so that `0:B:B/4` sweeps a budget B whose quarter is no whole fen.
 
 Points are solved in parallel (a process pool over the machine's cores, or Dask), in contiguous
 chunks so that each worker re-solves neighbouring points on one reused solver model
@@ -18,8 +20,8 @@ import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Callable, Iterable
 
 import pandas as pd
@@ -63,6 +65,10 @@ class Vary:
 
     path: str
     values: tuple
+    steps: tuple | None = field(default=None, compare=False)
+    """START, STOP, STEP of a range as written (None for a list of values)."""
+    rounded: bool = False
+    """Whether the range's points were rounded to the fen (`to_the_fen`)."""
 
 
 def _number(text: str, spec: str) -> Decimal:
@@ -108,8 +114,50 @@ def parse_vary(spec: str) -> Vary:
         count = int((stop - start) / step) + 1
         if count > MAX_POINTS:
             raise SweepError(f"--vary {spec}: {count} values; at most {MAX_POINTS} points per sweep")
-        return Vary(path, tuple(start + i * step for i in range(count)))
+        return Vary(path, tuple(start + i * step for i in range(count)), (start, stop, step))
     return Vary(path, tuple(_scalar(v, spec) for v in values.split(",")))
+
+
+FEN = Decimal("0.01")
+
+
+def in_whole_fen(data: dict, path: str) -> bool:
+    """Whether the schema reads the field at `path` as an amount, kept in whole fen: it refuses a
+    thousandth of the unit there and takes a hundredth (a share, a weight or a rate per unit of
+    capacity takes both; a count or a year neither)."""
+    def valid(value: Decimal) -> bool:
+        try:
+            point_scenario(data, [path], [value])
+        except (ScenarioError, PathError):
+            return False
+        return True
+
+    return not valid(Decimal("0.001")) and valid(FEN)
+
+
+def to_the_fen(data: dict, varies: list[Vary]) -> list[Vary]:
+    """Each range over an amount whose points are not all whole fen (`0:100.01:25.0025`), as
+    whole-fen points: START + i·STEP rounded half up to the fen (四舍五入, as the outputs' fen
+    are read: 25.0025 → 25.00, 50.005 → 50.01), for i = 0, 1, ... while the rounded point is
+    ≤ STOP, so a STOP the steps reach to the fen is the last point, exactly. Rounding half up
+    never reverses two points, and a STEP of at least a fen moves each rounded point by at least a
+    fen, so the points stay in order and distinct; a smaller STEP is an error. Lists of values,
+    ranges already in whole fen and fields that are not amounts are left as they are. Rounded
+    ones say so (`rounded`); the console says so once per field (output/phrases)."""
+    out = []
+    for vary in varies:
+        if vary.steps is None or all(v == v.quantize(FEN) for v in vary.values) or not in_whole_fen(data, vary.path):
+            out.append(vary)
+            continue
+        start, stop, step = vary.steps
+        if step < FEN:
+            raise SweepError(f"--vary {vary.path}={start}:{stop}:{step}: {vary.path} is an amount, kept in whole fen; "
+                             "STEP must be at least 0.01 / 该字段为金额，以分为单位，步长至少为 0.01")
+        points = []
+        while (point := (start + len(points) * step).quantize(FEN, ROUND_HALF_UP)) <= stop:
+            points.append(point)
+        out.append(Vary(vary.path, tuple(points), vary.steps, rounded=True))
+    return out
 
 
 def grid(varies: list[Vary]) -> list[tuple]:
@@ -214,6 +262,7 @@ def sweep(scenario: Scenario | dict, varies: list[Vary], *, workers: int | None 
     data = scenario_data(scenario) if isinstance(scenario, Scenario) else scenario
     if engine not in ENGINES:
         raise SweepError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    varies = to_the_fen(data, varies)  # as given where the CLI has already rounded them
     check(data, varies)
     paths = [v.path for v in varies]
     points = grid(varies)
@@ -262,6 +311,7 @@ def sweep(scenario: Scenario | dict, varies: list[Vary], *, workers: int | None 
     table.attrs["flows"] = flows
     table.attrs["points"] = len(points)
     table.attrs["varied"] = paths
+    table.attrs["rounded"] = [v.path for v in varies if v.rounded]
     return table
 
 

@@ -353,6 +353,8 @@ CHECK = Phrases({
              "zh": "{table}：通过：{rows:,} 行均符合 {scenario} 的全部规则（已核对 {checked}）"},
     "swept": {"en": "wrote {out} ({points:,} points; {how})", "zh": "已写入 {out}（{points:,} 个点；{how}）"},
     "wrote": {"en": "wrote {files}", "zh": "已写入 {files}"},
+    "to_the_fen": {"en": "note: {field} is an amount, kept in whole fen (0.01): the points of {range} are rounded half up to the fen: {points}",
+                   "zh": "注意：{field} 为金额，以分（0.01）为单位：{range} 的各点已四舍五入到分：{points}"},
     "as_flows": {"en": "{n:,} solved as flows", "zh": "{n:,} 个按整数网络流求解"},
     "by_lp": {"en": "{n:,} by the LP: {builds:,} solver model(s) built, the rest reused",
               "zh": "{n:,} 个按线性规划求解：建立求解模型 {builds:,} 个，其余复用"},
