@@ -181,3 +181,30 @@ def test_shipped_overlays(scenarios_dir, name):
         assert changed == SHIPPED[name]
     data, _, _ = load_data(path)
     assert "base" not in data
+
+
+def test_a_budget_added_over_the_bases_tranches_is_refused_at_the_overlays_line(tmp_path):
+    # The base's county fund arrives by year (tranches, line 17); an overlay that gives it a
+    # budget (line 4) leaves the tranches in place, so the fund would have both. The error names
+    # the overlay's line, where the clerk wrote the budget, and the base's line of the tranches
+    # (it used to name only base.yaml:17, a line the clerk did not touch).
+    programme = BASE.replace("budget: 20", "tranches: {2025: 10, 2026: 10}") + "years: [2025, 2026]\n"
+    base = write(tmp_path / "base.yaml", programme)
+    overlay = write(tmp_path / "o.yaml", "base: base.yaml\nfunds:\n  - id: county\n    budget: 30\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(overlay)
+    assert str(err.value) == (f"{overlay}:4: funds[0] (county).budget: the base gives tranches ({base}:17); give budget or "
+                              "tranches, not both: write `tranches: null` in this entry to replace the base's tranches by this budget")
+    result = CliRunner().invoke(app, ["validate", str(overlay), "--lang", "zh"])
+    assert result.exit_code == 2 and f"错误: {overlay}:4: funds[0] (county).budget: 基础方案已填写 tranches（{base}:17）" in result.output
+    # As the message says: with `tranches: null` the 30 arrives at once.
+    write(overlay, "base: base.yaml\nfunds:\n  - id: county\n    tranches: null\n    budget: 30\n")
+    county = load_scenario(overlay).funds[1]
+    assert county.budget == 30 and county.tranches is None
+    # The other way round: tranches (line 5) over the base's budget (line 12) of the central fund.
+    write(base, BASE + "years: [2025, 2026]\n")
+    write(overlay, "base: base.yaml\nfunds:\n  - id: central\n    carry_over: true\n    tranches: {2025: 60, 2026: 40}\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(overlay)
+    assert str(err.value).startswith(f"{overlay}:5: funds[0] (central).tranches: the base gives budget ({base}:12); "
+                                     "give budget or tranches, not both: write `budget: null` in this entry")

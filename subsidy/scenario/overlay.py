@@ -30,6 +30,11 @@ from subsidy.scenario.paths import index_of, is_keyed
 
 BASE = "base"
 REMOVE = "remove"
+ONE_OF = {"funds": ("budget", "tranches")}
+"""Keys of which an entry gives one, not both (a fund's money at once or by year): an overlay that
+gives one where its base gives the other is refused at the overlay's line, not the base's, and
+told to delete the base's with `key: null`. (The schema's check, scenario.years, sees only the
+merged entry, so it could name only the line of one key; the merge knows which file wrote each.)"""
 
 Origins = dict[tuple, tuple[str, int]]
 """Path in the merged data → (file, line) where that value was written."""
@@ -144,6 +149,7 @@ def _keyed(base: list, bo: Origins, over: list, oo: Origins, name: str) -> tuple
             merged.append((body, eo))
         else:
             old, old_o = merged[at]
+            _one_of(name, where, old, old_o, body, eo)
             merged[at] = _mapping(old, old_o, body, eo, (name, entry["id"]))
     origins: Origins = {(): oo.get(()) or bo.get(())} if (oo.get(()) or bo.get(())) else {}
     for k, (_, eo) in enumerate(merged):
@@ -151,11 +157,27 @@ def _keyed(base: list, bo: Origins, over: list, oo: Origins, name: str) -> tuple
     return [e for e, _ in merged], origins
 
 
-def _error(origin: tuple[str, int] | None, where: str, message: str):
+def _one_of(name: str, where: str, old: dict, old_o: Origins, body: dict, eo: Origins) -> None:
+    """Refuse, at the overlay's line, a key of `ONE_OF` the overlay gives to an entry whose base
+    gives the other (which the overlay leaves in place: it does not write it, not even as null)."""
+    if name not in ONE_OF:
+        return
+    for given, other in (ONE_OF[name], ONE_OF[name][::-1]):
+        if body.get(given) is not None and other not in body and old.get(other) is not None:
+            file, line = old_o.get((other,)) or old_o.get(()) or ("the base", None)
+            there = f"{file}:{line}" if line is not None else file
+            _error(eo.get((given,)) or eo.get(()), f"{where}.{given}",
+                   f"the base gives {other} ({there}); give {' or '.join(ONE_OF[name])}, not both: "
+                   f"write `{other}: null` in this entry to replace the base's {other} by this {given}",
+                   f"基础方案已填写 {other}（{there}）；{' 与 '.join(ONE_OF[name])} 只能填写一项："
+                   f"如要以此处的 {given} 替换基础方案的 {other}，请在本条中写 `{other}: null`")
+
+
+def _error(origin: tuple[str, int] | None, where: str, message: str, message_zh: str = ""):
     from subsidy.scenario.documents import ScenarioError
 
     file, line = origin if origin else ("<overlay>", None)
-    raise ScenarioError(file, [Problem(where=where, line=line, message=message)])
+    raise ScenarioError(file, [Problem(where=where, line=line, message=message, message_zh=message_zh)])
 
 
 def input_files(path: str | Path) -> list[Path]:
