@@ -469,7 +469,7 @@ def _solved(scenario: Path, solver: str, strict: bool = False, lang: Optional[La
     except DiagnosisError as exc:
         _stopped_by_diagnosis(scenario, exc, _doc_lang(lang, loaded))
     except SolveError as exc:
-        _fail(f"{scenario}: {exc}", EXIT_SOLVE_FAILED)
+        _solve_failed(scenario, loaded, exc, _doc_lang(lang, loaded))
 
 
 @app.command()
@@ -601,7 +601,7 @@ def _compare_programmes(scenarios: list[Path], read: list, lang: Optional[Lang],
         except DiagnosisError as exc:
             _stopped_by_diagnosis(path, exc, _doc_lang(lang, s))
         except SolveError as exc:
-            _fail(f"{path}: {exc}", EXIT_SOLVE_FAILED)
+            _solve_failed(path, s, exc, _doc_lang(lang, s))
     labels = option_labels([s.name for s, _ in read], labels_for(scenarios))
     comparison = compare_programmes(list(zip(labels, [s for s, _ in read])), results)
     language = _doc_lang(lang, read[0][0])
@@ -828,7 +828,7 @@ def report(
         except DiagnosisError as exc:
             _stopped_by_diagnosis(path, exc, language)
         except SolveError as exc:
-            _fail(f"{path}: {exc}", EXIT_SOLVE_FAILED)
+            _solve_failed(path, loaded, exc, language)
     from subsidy.output.charts import html_report, png_files
 
     labels = [p.stem for p in scenarios]
@@ -867,7 +867,7 @@ def _report_programme(path: Path, loaded, sha, scenarios: list[Path], html: Opti
     except DiagnosisError as exc:
         _stopped_by_diagnosis(path, exc, language)
     except SolveError as exc:
-        _fail(f"{path}: {exc}", EXIT_SOLVE_FAILED)
+        _solve_failed(path, loaded, exc, language)
     document = None
     if pdf is not None:
         from subsidy.output.report_pdf import PdfUnavailable, programme_pdf_bytes

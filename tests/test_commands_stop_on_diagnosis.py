@@ -92,3 +92,32 @@ def test_risk_stops_on_the_diagnosis_of_the_expected_values(tmp_path):
     done = run("risk", path, "--seed", "1", "--draws", "3", "--workers", "1", "--out", out, "--lang", "zh")
     assert (done.code, done.stdout, done.stderr.splitlines()) == (2, "", [f"错误: {path}: {BEYOND_ZH}"])
     assert not out.exists()
+
+
+# Minimum coverage of both 甲厂's and 乙厂's resettlement (75 each, 150 in all) from fund a's 100:
+# each line fits alone, so the diagnosis passes it, and only stage 1 finds the conflict (exit 3).
+CONFLICT = """\
+name: two lines, one fund
+enterprises:
+  - {id: e1, name: 甲厂, region: 湖北/咸宁, industry: cement, costs: {resettlement: 75, bank_debt: 10}}
+  - {id: e2, name: 乙厂, region: 湖北/咸宁, industry: cement, costs: {resettlement: 75, bank_debt: 10}}
+funds:
+  - {id: a, name: 甲资金, budget: 100, categories: [resettlement]}
+  - {id: b, name: 乙资金, budget: 100, categories: [bank_debt]}
+policy: {minimum_coverage: {resettlement: 1.0}}
+"""
+
+
+@pytest.mark.parametrize("command", ["explain", "close-gap", "report"])
+def test_a_conflict_only_the_solve_finds_reads_in_an_analysis_as_in_solve(tmp_path, command):
+    # solve names the smallest conflicting set and the least extra budget: 150 − 100 = 50 more of
+    # a. The analyses printed the solver's status line instead; now solve's sentences, exit 3.
+    path = tmp_path / "conflict.yaml"
+    path.write_text(CONFLICT, encoding="utf-8")
+    solved = run("solve", path, "--lang", "en")
+    assert solved.code == 3
+    assert "the least extra budget that would make them possible: a +50.00 (50.00 万元 in all)" in solved.stderr
+    args = {"explain": ["explain", path], "close-gap": ["close-gap", path], "report": ["report", path, "--html", tmp_path / "r.html"]}
+    done = run(*args[command], "--lang", "en")
+    assert (done.code, done.stdout, done.stderr) == (3, "", solved.stderr)
+    assert not (tmp_path / "r.html").exists()
