@@ -567,7 +567,7 @@ def compare(
     _refuse_overwriting_inputs(scenarios, folders={out: COMPARE_FILES} if out else None)
     read = [_load(p, strict, lang=lang) for p in scenarios]
     if any(s.years and len(s.years) > 1 for s, _ in read):
-        return _compare_programmes(scenarios, read, lang, out)
+        return _compare_programmes(scenarios, read, lang, out, strict)
     loaded = [_solved(p, solver, strict, lang, r) for p, r in zip(scenarios, read)]
     labels = option_labels([s.name for s, _ in loaded], labels_for(scenarios))
     comparison = run_compare(list(zip(labels, [s for s, _ in loaded])), solver, [r for _, r in loaded])
@@ -579,7 +579,7 @@ def compare(
         _wrote(written, _doc_lang(lang, loaded[0][0]), blank_line=True)
 
 
-def _compare_programmes(scenarios: list[Path], read: list, lang: Optional[Lang], out: Optional[Path]) -> None:
+def _compare_programmes(scenarios: list[Path], read: list, lang: Optional[Lang], out: Optional[Path], strict: bool = False) -> None:
     """`compare` on programmes over several years (all of them, over the same years): totals and
     arrears by year side by side, money moved per enterprise and year (analysis.compare_programme)."""
     from subsidy.analysis.compare import labels_for, option_labels
@@ -597,7 +597,8 @@ def _compare_programmes(scenarios: list[Path], read: list, lang: Optional[Lang],
     results = []
     for path, (s, sha) in zip(scenarios, read):
         try:
-            results.append(solve_programme(s, scenario_sha256=sha))
+            results.append(solve_programme(s, scenario_sha256=sha, on_findings=(
+                lambda found, p=path, s=s: _report_findings(p, found, True, _doc_lang(lang, s))) if strict else None))
         except DiagnosisError as exc:
             _stopped_by_diagnosis(path, exc, _doc_lang(lang, s))
         except SolveError as exc:
@@ -821,7 +822,7 @@ def report(
         loaded, sha = _load(path, strict)
         language = language or _doc_lang(lang, loaded)  # the first scenario's, as compare does
         if loaded.years and len(loaded.years) > 1:
-            return _report_programme(path, loaded, sha, scenarios, html, png_dir, pdf, language)
+            return _report_programme(path, loaded, sha, scenarios, html, png_dir, pdf, language, strict)
         try:
             results.append(run_solve(loaded, solver=solver, scenario_sha256=sha,
                                      on_findings=(lambda found, p=path: _report_findings(p, found, True, language)) if strict else None))
@@ -854,7 +855,8 @@ def report(
         _wrote(written, language)
 
 
-def _report_programme(path: Path, loaded, sha, scenarios: list[Path], html: Optional[Path], png_dir, pdf, language: str) -> None:
+def _report_programme(path: Path, loaded, sha, scenarios: list[Path], html: Optional[Path], png_dir, pdf, language: str,
+                      strict: bool = False) -> None:
     """`report --html/--pdf` on a programme over several years: arrears by year (one scenario; no PNGs)."""
     from subsidy.output.programme_report import programme_html
     from subsidy.pipeline import DiagnosisError, SolveError, solve_programme
@@ -863,7 +865,8 @@ def _report_programme(path: Path, loaded, sha, scenarios: list[Path], html: Opti
         _fail(f"{path}: a programme over several years is reported alone, as --html or --pdf, for now / "
               "跨年度方案暂只能单独以 --html 或 --pdf 输出报告", EXIT_BAD_INPUT)
     try:
-        result = solve_programme(loaded, scenario_sha256=sha)
+        result = solve_programme(loaded, scenario_sha256=sha,
+                                 on_findings=(lambda found: _report_findings(path, found, True, language)) if strict else None)
     except DiagnosisError as exc:
         _stopped_by_diagnosis(path, exc, language)
     except SolveError as exc:

@@ -121,3 +121,18 @@ def test_a_conflict_only_the_solve_finds_reads_in_an_analysis_as_in_solve(tmp_pa
     done = run(*args[command], "--lang", "en")
     assert (done.code, done.stdout, done.stderr) == (3, "", solved.stderr)
     assert not (tmp_path / "r.html").exists()
+
+
+def test_strict_stops_programmes_compared_or_reported_on_a_warning_of_the_diagnosis(tmp_path):
+    # An enterprise without cost lines is a warning of the diagnosis; --strict makes it an error.
+    # solve --strict stopped on it; compare and report of programmes solved on (exit 0).
+    path = tmp_path / "idle.yaml"
+    path.write_text(f"base: {SCENARIOS / 'xianan-2025-2027.yaml'}\n"
+                    "enterprises:\n  - {id: idle_works, name: 空厂, region: 湖北/咸宁/咸安, industry: carbide}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    solved = run("solve", path, "--strict", "--lang", "en")
+    assert solved.code == 2 and f"{path}: enterprise idle_works has no cost lines: it can receive nothing" in solved.stderr
+    for args in (["compare", SCENARIOS / "xianan-2025-2027.yaml", path, "--out", out], ["report", path, "--html", out / "r.html"]):
+        done = run(*args, "--strict", "--lang", "en")
+        assert (done.code, done.stdout, done.stderr) == (2, "", solved.stderr), args[0]
+    assert not out.exists()
