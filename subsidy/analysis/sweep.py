@@ -257,7 +257,9 @@ def sweep(scenario: Scenario | dict, varies: list[Vary], *, workers: int | None 
     Dask ("dask": a local cluster, or the scheduler at `scheduler`). `method` as in `solve` (see
     `run_chunk`). `progress(n)` is called as points finish. `table.attrs["flows"]` counts points
     solved as flows, `table.attrs["model_builds"]` LP models built (the other LP points reused one),
-    `table.attrs["fallbacks"]` points PuLP solved where a held model failed (column `FALLBACK`).
+    `table.attrs["fallbacks"]` points PuLP solved where a held model failed (column `FALLBACK`),
+    `table.attrs["rounded"]` the fields whose range was rounded to the fen (`to_the_fen`). A
+    point the diagnosis finds in error stops the sweep (`PointDiagnosisError`, the first in grid order).
     """
     data = scenario_data(scenario) if isinstance(scenario, Scenario) else scenario
     if engine not in ENGINES:
