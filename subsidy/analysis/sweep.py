@@ -124,7 +124,9 @@ FEN = Decimal("0.01")
 def in_whole_fen(data: dict, path: str) -> bool:
     """Whether the schema reads the field at `path` as an amount, kept in whole fen: it refuses a
     thousandth of the unit there and takes a hundredth (a share, a weight or a rate per unit of
-    capacity takes both; a count or a year neither)."""
+    capacity takes both; a count or a year neither). Two validations of the whole scenario, asked
+    only of a range with points not in whole fen: 3.6 s at 10,000 enterprises (load 2.3), where
+    the sweep validates it once per value anyway, and solves it once per point."""
     def valid(value: Decimal) -> bool:
         try:
             point_scenario(data, [path], [value])
