@@ -10,6 +10,7 @@ import pytest
 
 from run_cli import run
 from conftest import SCENARIOS
+from test_workbook import COVERAGE_CONFLICT
 
 # xianan-2025.yaml gives the central reward a budget of 300 万元; a commitment of at least 400 of
 # it to 温泉 is beyond it (400 > 300): the diagnosis's error, before any solving.
@@ -96,16 +97,7 @@ def test_risk_stops_on_the_diagnosis_of_the_expected_values(tmp_path):
 
 # Minimum coverage of both 甲厂's and 乙厂's resettlement (75 each, 150 in all) from fund a's 100:
 # each line fits alone, so the diagnosis passes it, and only stage 1 finds the conflict (exit 3).
-CONFLICT = """\
-name: two lines, one fund
-enterprises:
-  - {id: e1, name: 甲厂, region: 湖北/咸宁, industry: cement, costs: {resettlement: 75, bank_debt: 10}}
-  - {id: e2, name: 乙厂, region: 湖北/咸宁, industry: cement, costs: {resettlement: 75, bank_debt: 10}}
-funds:
-  - {id: a, name: 甲资金, budget: 100, categories: [resettlement]}
-  - {id: b, name: 乙资金, budget: 100, categories: [bank_debt]}
-policy: {minimum_coverage: {resettlement: 1.0}}
-"""
+CONFLICT = COVERAGE_CONFLICT
 
 
 @pytest.mark.parametrize("command", ["explain", "close-gap", "report"])
