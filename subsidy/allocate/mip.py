@@ -158,6 +158,8 @@ def bound_margin(bound: float) -> float:
     """`BOUND_TOLERANCE`, or 10⁻¹² of |bound| where more (1.5·10⁻³ at the bench's 1.45·10⁹):
     still far below the 1 that separates two whole-fen values."""
     return max(BOUND_TOLERANCE, 1e-12 * abs(bound))
+
+
 REPAIRED = "by its LP relaxation repaired in whole fen (certified by the relaxation's bound)"
 AS_MIP = "as the whole-fen MIP (the repair of its relaxation did not reach the bound)"
 TIE_BREAK_MIP_MAX_ARCS = 20_000
@@ -322,7 +324,7 @@ class MipBackend(PulpBackend):
     def _solve(self, stage: str, value_of, keep_relaxation: bool = False) -> np.ndarray:
         """The current objective's whole-fen optimum, checked (`_whole`): by `_repair` where it
         certifies, else the MIP itself; `value_of(fen)` is the objective in exact numbers."""
-        fen, value, bound = self._repair(stage, keep_relaxation) if self.solver == "highs" else (None, None, None)
+        fen, bound = self._repair(stage, keep_relaxation) if self.solver == "highs" else (None, None)
         if fen is not None:
             value = value_of(fen)
             self.certificates[stage] = (value, bound)
@@ -333,14 +335,14 @@ class MipBackend(PulpBackend):
         self.by_stage[stage] = AS_MIP
         return self._whole(stage)
 
-    def _repair(self, stage: str, keep_relaxation: bool) -> tuple[np.ndarray | None, float | None, float | None]:
+    def _repair(self, stage: str, keep_relaxation: bool) -> tuple[np.ndarray | None, float | None]:
         """The LP relaxation of the current program (x continuous, every row), its whole-fen
         enterprises fixed at its values and the rest a MIP: (that completion, checked in whole
-        fen, and the bound it has to reach: module docstring), or Nones where it fails."""
+        fen, and the bound it has to reach: module docstring), or (None, None) where it fails."""
         try:
             run(self.problem, self.lp_engine, f"{stage}: its LP relaxation")
         except SolveError:
-            return None, None, None  # the MIP says why
+            return None, None  # the MIP says why
         bound = float(pulp.value(self.problem.objective) or 0.0)
         values = np.array([float(v.varValue or 0.0) for v in self.x])
         if keep_relaxation:  # stage 1's relaxation is the prices' (`mip_prices.Relaxation`), scaled by L
@@ -354,15 +356,15 @@ class MipBackend(PulpBackend):
             fixed = np.flatnonzero(~loose[self.rules.arc_enterprise]).tolist()
             bound += self._integrality_loss(np.flatnonzero(loose[self.rules.arc_enterprise]))
             if not math.isfinite(bound):
-                return None, None, None
+                return None, None
             # the whole-fen enterprises at their values, the rest a small MIP of its own
             status = self.engine.solve_fixed(self.problem, [self.x[a] for a in fixed], np.rint(values)[fixed])
             if status != pulp.LpStatusOptimal:
-                return None, None, None
+                return None, None
         try:
-            return self._whole(stage), None, bound
+            return self._whole(stage), bound
         except SolveError:
-            return None, None, None
+            return None, None
 
     def _integrality_loss(self, loose: np.ndarray) -> float:
         """Σ over the enterprises of the arcs `loose` of (their whole-fen minimum − their continuous
@@ -372,8 +374,8 @@ class MipBackend(PulpBackend):
         enterprise = self.rules.arc_enterprise
         costs = {a: float(self.problem.objective.get(self.x[a], 0.0)) for a in arcs.values()}
         local: dict[int, list] = {}
-        held = getattr(self.problem, "held_highs", None)  # HiGHS's matrix knows which rows touch them
-        for row in (held.rows_of([self.x[a] for a in arcs.values()]) if held is not None else self.problem.constraints()):
+        # only on HiGHS's held model (`_repair`), which knows which rows touch the loose arcs
+        for row in self.problem.held_highs.rows_of([self.x[a] for a in arcs.values()]):
             touched = [(arcs[v.name], float(c)) for v, c in row.items() if v.name in arcs]
             if not touched:
                 continue
@@ -442,15 +444,20 @@ class MipBackend(PulpBackend):
         if self.relaxed_share is not None:  # floors from the relaxation's t; stage 3 tries them first
             self.floors_from = (len(self.rows), len(self.held))
             t = Fraction(self.relaxed_share)
-            by_enterprise = self.rules.arcs_by_enterprise()
-            for e, n in sorted(self.need.items()):
-                floor = n - math.floor(t * n + SHARE_TOLERANCE)
-                if floor > 0 and by_enterprise.get(e):
-                    self._hold(by_enterprise[e], np.ones(len(by_enterprise[e])), floor)
-            self.share.lowBound = 1
+            self._hold_floors(lambda n: n - math.floor(t * n + SHARE_TOLERANCE))
             self.stage2 = STAGE2_BY_RELAXATION
             return
         self._hold_whole_fen_share()
+
+    def _hold_floors(self, floor_of) -> None:
+        """Each enterprise with a need held at funded ≥ floor_of(need) (where above 0); the share
+        rows then hold whatever is funded: the floors decide from here."""
+        by_enterprise = self.rules.arcs_by_enterprise()
+        for e, n in sorted(self.need.items()):
+            floor = floor_of(n)
+            if floor > 0 and by_enterprise.get(e):
+                self._hold(by_enterprise[e], np.ones(len(by_enterprise[e])), floor)
+        self.share.lowBound = 1
 
     def _drop_relaxed_floors(self) -> None:
         """Stage 3 found the relaxation's floors infeasible in whole fen: back to stage 2 as a MIP."""
@@ -467,12 +474,7 @@ class MipBackend(PulpBackend):
 
     def _hold_whole_fen_share(self) -> None:
         share = largest_share(self.rules, self._whole("stage 2 (largest gap share, whole-fen MIP)"))
-        by_enterprise = self.rules.arcs_by_enterprise()
-        for e, n in sorted(self.need.items()):
-            floor = n - math.floor(share * n)
-            if floor > 0 and by_enterprise.get(e):
-                self._hold(by_enterprise[e], np.ones(len(by_enterprise[e])), floor)
-        self.share.lowBound = 1  # the share rows hold whatever is funded: the floors decide now
+        self._hold_floors(lambda n: n - math.floor(share * n))
 
     def maximise_funded(self) -> float:
         if self.empty:
@@ -508,7 +510,7 @@ class MipBackend(PulpBackend):
             # whole: the tie-break moves money onto arcs no stage paid (at 10,000 enterprises
             # 21,771 were priced in over 4 rounds, 19 s, against 7.5 s for the whole relaxation)
             self.lp_engine.paid = None
-            fen, _, bound = self._repair(stage, keep_relaxation=False)
+            fen, bound = self._repair(stage, keep_relaxation=False)
             if fen is not None:
                 value = math.fsum(c * f for c, f in zip(costs, fen.tolist()))
                 self.certificates[stage] = (value, bound)

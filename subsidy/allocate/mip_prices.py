@@ -72,11 +72,8 @@ class Relaxation:
                 rows[p][0].append((n_arcs + j, 1.0))
             for arcs, sense, fen in commitment_rows(rules):
                 rows.append(([(a, float(sense)) for a in arcs], float(sense * fen)))
-            self.n_commit = len(rows) - self.n_bounds
-            self.match_den = []
             for by, den, paid, num in rules.match_rows():
                 rows.append(([(a, -float(den)) for a in by] + [(a, float(num)) for a in paid], 0.0))
-                self.match_den.append(den)
             self._rows = rows
         return self._rows
 
@@ -84,6 +81,14 @@ class Relaxation:
     def face(self):
         """The dual's optimal face (`_dual_face`), built when an extreme is first asked for: the
         stage-1 duals and a price of 0 need none (`extremes`)."""
+        return self._face_and_u()[0]
+
+    @property
+    def u(self) -> dict:
+        """The face's variable per row (rows without terms have none)."""
+        return self._face_and_u()[1]
+
+    def _face_and_u(self):
         if self._face is None:
             self._face = self._dual_face()
         return self._face
@@ -130,8 +135,7 @@ class Relaxation:
         for a, w in enumerate(self.weights):
             row = pulp.LpAffineExpression([(u[i], c) for i, c in column[a]])
             face.addConstraint(row == w if self.x[a] > SLACK else row >= w, name=f"arc{a}")
-        self.u = u
-        return face
+        return face, u
 
     def extremes(self, terms: list[tuple[int, float]], with_less: bool) -> tuple[float, float]:
         """(least, largest) of Σ coef·u_i over the face; ∓inf where unbounded, NaN largest where not asked.
@@ -142,8 +146,8 @@ class Relaxation:
         face LPs."""
         if not with_less and all(0 <= i < self.n_bounds and c >= 0 and self.solver_duals[i] == 0 for i, c in terms):
             return 0.0, np.nan
-        self.face  # built now: `self.u`
-        expr = pulp.LpAffineExpression([(self.u[i], c) for i, c in terms if i in self.u])
+        u = self.u
+        expr = pulp.LpAffineExpression([(u[i], c) for i, c in terms if i in u])
         if not len(expr):
             return 0.0, (0.0 if with_less else np.nan)
         return self._extreme(expr, 1.0), (self._extreme(expr, -1.0) if with_less else np.nan)
@@ -154,7 +158,7 @@ class Relaxation:
         if face.solve(self.engine) == pulp.LpStatusUnbounded:
             return -sign * np.inf
         if face.status != pulp.LpStatusOptimal:
-            raise SolveError(f"prices from the relaxation: the solver did not reach an optimum ({pulp.LpStatus.get(self.face.status)})")
+            raise SolveError(f"prices from the relaxation: the solver did not reach an optimum ({pulp.LpStatus.get(face.status)})")
         return round(float(pulp.value(expr) or 0.0), 5) + 0.0
 
     def duals(self) -> np.ndarray:
@@ -258,6 +262,6 @@ class RelaxationPrices:
         n = len(self.rules.match_fund)
         if relaxed is None:
             return np.zeros(n), np.zeros(n)
-        relaxed.rows  # built: n_commit, match_den
-        first = relaxed.n_bounds + relaxed.n_commit
-        return self._rows_values([[(first + k, float(den))] for k, den in enumerate(relaxed.match_den)], [True] * n, unit_weights)
+        first = relaxed.n_bounds + len(commitment_rows(self.rules))  # the match rows come after the commitments'
+        dens = [den for _, den, _, _ in self.rules.match_rows()]
+        return self._rows_values([[(first + k, float(den))] for k, den in enumerate(dens)], [True] * n, unit_weights)
